@@ -1,0 +1,1 @@
+"""The pure core of thecal: no I/O, no clock, no randomness; `now` and seeds are parameters."""

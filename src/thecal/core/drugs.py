@@ -1,0 +1,130 @@
+"""The drug library: what may be put in a pump, with every limit and its source.
+
+The engine needs only a few of these facts (demand-bolus eligibility); the
+programmer's safety rules use the rest. Units are canonical: mcg, mcg/mL, mcg/day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from thecal.core.errors import CatalogueError
+from thecal.core.sourced import require_fields, unwrap
+
+DRUG_FIELDS = (
+    "display_unit",
+    "drug_class",
+    "stock_concentrations_mcg_per_ml",
+    "max_concentration_mcg_per_ml",
+    "trial_bolus_mcg",
+    "starting_dose_mcg_per_day",
+    "max_daily_dose_soft_mcg_per_day",
+    "max_daily_dose_hard_mcg_per_day",
+    "titration_max_increase_pct_per_24h",
+    "titration_max_step_mcg_per_day",
+    "stability_days",
+    "demand_eligible",
+    "withdrawal_risk",
+)
+
+
+@dataclass(frozen=True)
+class Drug:
+    name: str
+    display_unit: str
+    drug_class: str
+    stock_concentrations_mcg_per_ml: tuple[float, ...]
+    max_concentration_mcg_per_ml: float
+    trial_bolus_mcg: tuple[float, float]
+    starting_dose_mcg_per_day: tuple[float, float]
+    max_daily_dose_soft_mcg_per_day: float | None
+    max_daily_dose_hard_mcg_per_day: float | None
+    titration_max_increase_pct_per_24h: Mapping[str, float] | None
+    titration_max_step_mcg_per_day: float | None
+    stability_days: float | None
+    demand_eligible: bool
+    withdrawal_risk: bool
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+def _pair(value: Any, where: str) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2 or not value[0] <= value[1]:
+        raise CatalogueError(f"{where}: expected [low, high] with low <= high")
+    return float(value[0]), float(value[1])
+
+
+def _optional_positive(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise CatalogueError(f'{where}: expected a positive number or "none"')
+    return float(value)
+
+
+def _drug(name: str, table: Mapping[str, Any]) -> Drug:
+    where = f"drugs.toml [drug.{name}]"
+    values, sources = unwrap(table, where)
+    require_fields(values, DRUG_FIELDS, where)
+    unknown = set(values) - set(DRUG_FIELDS)
+    if unknown:
+        raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    if values["display_unit"] not in ("mg", "mcg"):
+        raise CatalogueError(f'{where}.display_unit: expected "mg" or "mcg"')
+    for flag in ("demand_eligible", "withdrawal_risk"):
+        if not isinstance(values[flag], bool):
+            raise CatalogueError(f"{where}.{flag}: expected true or false")
+    titration = values["titration_max_increase_pct_per_24h"]
+    if titration is not None and not isinstance(titration, Mapping):
+        raise CatalogueError(f"{where}.titration_max_increase_pct_per_24h: expected a table")
+    max_conc = _optional_positive(values["max_concentration_mcg_per_ml"], where)
+    if max_conc is None:
+        raise CatalogueError(f"{where}.max_concentration_mcg_per_ml: a maximum is required")
+    return Drug(
+        name=name,
+        display_unit=values["display_unit"],
+        drug_class=str(values["drug_class"]),
+        stock_concentrations_mcg_per_ml=tuple(
+            float(c) for c in values["stock_concentrations_mcg_per_ml"]
+        ),
+        max_concentration_mcg_per_ml=max_conc,
+        trial_bolus_mcg=_pair(values["trial_bolus_mcg"], f"{where}.trial_bolus_mcg"),
+        starting_dose_mcg_per_day=_pair(
+            values["starting_dose_mcg_per_day"], f"{where}.starting_dose_mcg_per_day"
+        ),
+        max_daily_dose_soft_mcg_per_day=_optional_positive(
+            values["max_daily_dose_soft_mcg_per_day"], where
+        ),
+        max_daily_dose_hard_mcg_per_day=_optional_positive(
+            values["max_daily_dose_hard_mcg_per_day"], where
+        ),
+        titration_max_increase_pct_per_24h=(
+            {k: float(v) for k, v in titration.items()} if titration is not None else None
+        ),
+        titration_max_step_mcg_per_day=_optional_positive(
+            values["titration_max_step_mcg_per_day"], where
+        ),
+        stability_days=_optional_positive(values["stability_days"], where),
+        demand_eligible=values["demand_eligible"],
+        withdrawal_risk=values["withdrawal_risk"],
+        sources=sources,
+    )
+
+
+@dataclass(frozen=True)
+class DrugLibrary:
+    drugs: Mapping[str, Drug]
+
+    def get(self, name: str) -> Drug | None:
+        return self.drugs.get(name)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.drugs)
+
+    @classmethod
+    def from_mapping(cls, document: Mapping[str, Any]) -> DrugLibrary:
+        tables = document.get("drug")
+        if not isinstance(tables, Mapping) or not tables:
+            raise CatalogueError("drugs.toml: expected one or more [drug.NAME] tables")
+        return cls({name: _drug(name, table) for name, table in tables.items()})

@@ -1,0 +1,55 @@
+"""One error tree for thecal, so callers catch by meaning, not by module.
+
+    ThecalError
+    ├── InputError          bad input: carries every problem with its field path
+    │   └── UnitError       a quantity with a missing or wrong dimension
+    ├── CatalogueError      the shipped drug library or pump catalogue is invalid
+    └── InvalidTransition   a command the pump cannot take in its present state
+
+Every message says what was wrong, where (the field path) and what is accepted.
+Nothing that raises has applied anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (dotted path, [i] for items) and why."""
+
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class ThecalError(Exception):
+    """Root of every error thecal raises on purpose."""
+
+
+class InputError(ThecalError):
+    """An input was refused whole; `problems` lists every reason, each with its path."""
+
+    def __init__(self, message: str, problems: list[Problem] | tuple[Problem, ...] = ()) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        detail = "; ".join(f"{p.path}: {p.message}" for p in self.problems)
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.message = message
+
+
+class UnitError(InputError):
+    """A quantity whose unit is missing or of the wrong dimension."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__("invalid quantity", [Problem(path, message)])
+
+
+class CatalogueError(ThecalError):
+    """The drug library or pump catalogue data is incomplete or inconsistent."""
+
+
+class InvalidTransition(ThecalError):
+    """A command that the pump's present state does not allow."""

@@ -1,0 +1,224 @@
+"""Letting time pass in the firmware, in closed form.
+
+Between two happenings the commanded volume V_cmd is a known piecewise-linear
+function of time, so the strokes due by t are floor(V_cmd(t) / stroke) and the
+time of stroke k is found by inverting it. The loop below stops only where
+something happens: a threshold stroke (low or empty reservoir), a bolus end, a
+stall recovery, a midnight battery check, the battery running out. Its work grows
+with those, never with strokes, and a cycle that runs unchanged costs O(1).
+
+Order at one instant (pump-behaviour.md §13): strokes first, then bolus ends and
+stall recoveries, then the battery check; the caller applies commands after that.
+"""
+
+from __future__ import annotations
+
+import math
+
+from thecal.core.pump.events import ALARM_SEVERITY, Event, alarm, event
+from thecal.core.pump.state import DELIVERING, STROKE_EPS, PumpState, RunningBolus
+from thecal.core.units import SECONDS_PER_DAY
+
+_ALARM_ORDER = tuple(ALARM_SEVERITY)
+
+
+def _next_midnight(t: float) -> float:
+    return (math.floor(t / SECONDS_PER_DAY) + 1) * SECONDS_PER_DAY
+
+
+def _v_cmd_at(s: PumpState, t1: float, rate_extra: float) -> float:
+    assert s.program is not None
+    schedule = s.program.schedule
+    scheduled = schedule.volume_to(t1 - s.anchor_s) - schedule.volume_to(s.t - s.anchor_s)
+    return s.v_cmd_ml + max(0.0, scheduled) + rate_extra * (t1 - s.t)
+
+
+def _strokes_for(v_cmd_ml: float, stroke_ml: float) -> int:
+    return math.floor(v_cmd_ml / stroke_ml + STROKE_EPS)
+
+
+def _time_of_stroke(s: PumpState, k: int, rate_extra: float) -> float:
+    assert s.program is not None
+    target = k * s.stroke_ml - s.v_cmd_ml
+    offset = s.program.schedule.offset_reaching(s.t - s.anchor_s, target, rate_extra)
+    return s.anchor_s + offset
+
+
+def _next_threshold_stroke(s: PumpState) -> int | None:
+    ahead = [k for k in (s.empty_at_stroke, s.low_at_stroke) if k > s.strokes]
+    return min(ahead) if ahead else None
+
+
+def run_to(s: PumpState, t1: float, delivering: bool, at_least: int = 0) -> PumpState:
+    """Advance the counters to t1 with no change of state on the way."""
+    if delivering:
+        v1 = _v_cmd_at(s, t1, s.bolus_rate_ml_per_s())
+        n1 = max(_strokes_for(v1, s.stroke_ml), at_least)
+    else:
+        v1, n1 = s.v_cmd_ml, s.strokes
+    return _counters(s, t1, v1, n1)
+
+
+def _counters(s: PumpState, t1: float, v1: float, n1: int) -> PumpState:
+    model = s.model
+    dn = n1 - s.strokes
+    moved = 0.0
+    if dn and not s.occluded:
+        moved = min(s.true_ml, dn * model.stroke_ml * (1.0 + s.bias))
+    charge = s.charge_uah - model.baseline_ua * (t1 - s.t) / 3600.0 - model.uah_per_stroke * dn
+    return s._replace(
+        t=t1,
+        v_cmd_ml=v1,
+        strokes=n1,
+        true_ml=s.true_ml - moved,
+        outlet_ml=s.outlet_ml + moved,
+        charge_uah=charge,
+    )
+
+
+def _eos_time(s: PumpState, t1: float, delivering: bool) -> float:
+    """When the battery reaches zero in (s.t, t1], knowing that it does."""
+    lo, hi = s.t, t1
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid <= lo or mid >= hi:
+            break
+        if run_to(s, mid, delivering).charge_uah > 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]:
+    """Log what changed between two states at one instant: alarms, the state shown,
+    and boluses interrupted because delivery stopped (they are never resumed)."""
+    t = after.t
+    out: list[Event] = []
+    was, now = before.active_alarms(), after.active_alarms()
+    for code in _ALARM_ORDER:
+        if code in now and code not in was:
+            out.append(alarm(t, code, "onset"))
+        elif code in was and code not in now:
+            out.append(alarm(t, code, "clear"))
+            if code == "MOTOR_STALL":
+                out.append(alarm(t, "MOTOR_STALL_RECOVERED", "onset"))
+    shown_before, shown_after = before.shown, after.shown
+    if shown_before != shown_after:
+        out.append(event(t, "state", **{"from": shown_before, "to": shown_after}))
+        if shown_before == DELIVERING and after.boluses:
+            out.extend(bolus_end(b, t) for b in after.boluses)
+            after = after._replace(boluses=())
+    return after, out
+
+
+def bolus_end(b: RunningBolus, t: float) -> Event:
+    delivered = b.programmed_ml if t >= b.end_t else b.rate_ml_per_s * (t - b.start_t)
+    return event(
+        t, "bolus", bolus=b.kind, phase="end", programmed_ml=b.programmed_ml, delivered_ml=delivered
+    )
+
+
+def _eri_watch_uah(s: PumpState) -> float:
+    """Above this charge no midnight check within the next eri_window_days can raise
+    ERI, so the daily checks (and their samples) may be skipped.
+
+    ERI needs charge <= eri_days * (average daily drain) and no day drains more than
+    the bound D, so it needs charge <= eri_days * D. Watching from (eri_days +
+    window) * D on gives at least `window` daily samples before that can happen, so
+    the average over the window is always exact when it matters.
+    """
+    model = s.model
+    return (model.eri_days + model.eri_window_days) * s.drain_bound_uah_per_day()
+
+
+def _battery_check(s: PumpState) -> PumpState:
+    """The daily battery check at midnight: ERI when the charge left covers <= eri_days
+    at the average drain of the last eri_window_days (or since the start)."""
+    model = s.model
+    consecutive = s.samples_from_t + (len(s.daily_charge_uah) - 1) * SECONDS_PER_DAY
+    if s.daily_charge_uah and consecutive == s.t - SECONDS_PER_DAY:
+        samples = (*s.daily_charge_uah, s.charge_uah)
+        first_t = s.samples_from_t
+    else:  # checks were skipped while far from ERI: start a fresh series
+        samples, first_t = (s.charge_uah,), s.t
+    window = int(model.eri_window_days)
+    if len(samples) > window + 1:
+        first_t += (len(samples) - window - 1) * SECONDS_PER_DAY
+        samples = samples[-(window + 1) :]
+    days = len(samples) - 1
+    drain_per_day = (samples[0] - s.charge_uah) / days if days > 0 else 0.0
+    eri = s.eri or (days > 0 and s.charge_uah <= model.eri_days * drain_per_day)
+    return s._replace(daily_charge_uah=samples, samples_from_t=first_t, eri=eri)
+
+
+def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
+    """Internal happenings due at s.t, after the strokes due then."""
+    t = s.t
+    if s.boluses and any(b.end_t <= t for b in s.boluses):
+        out.extend(bolus_end(b, t) for b in s.boluses if b.end_t <= t)
+        s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
+    if "mri" in s.stall_causes and s.mri_stall_until <= t:
+        s = _logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
+    watching = not s.eri and s.charge_uah <= _eri_watch_uah(s)
+    if t % SECONDS_PER_DAY == 0.0 and t > 0 and watching:
+        checked = _battery_check(s)
+        s = _logged(s, checked, out) if checked.eri != s.eri else checked
+    if s.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:
+        s = _logged(s, s._replace(eos=True, charge_uah=0.0), out)
+    return s
+
+
+def _logged(before: PumpState, after: PumpState, out: list[Event]) -> PumpState:
+    after, logged = settle(before, after)
+    out.extend(logged)
+    return after
+
+
+def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
+    """Let time pass to `now`, logging every internal happening on the way.
+
+    A stretch that reaches no threshold stroke and no battery end cannot change any
+    alarm or the state shown, so it is one update of the counters and nothing else.
+    """
+    out: list[Event] = []
+    while s.t < now:
+        t_next = now
+        if not s.eri and s.model.battery_uah > 0:
+            watch = _eri_watch_uah(s)
+            midnight = _next_midnight(s.t)
+            if s.charge_uah <= watch:
+                t_next = min(t_next, midnight)
+            else:  # far from ERI: the next midnight that could be inside the watch
+                safe_days = math.floor((s.charge_uah - watch) / s.drain_bound_uah_per_day())
+                t_next = min(t_next, midnight + safe_days * SECONDS_PER_DAY)
+        for b in s.boluses:
+            t_next = min(t_next, b.end_t)
+        if "mri" in s.stall_causes:
+            t_next = min(t_next, max(s.mri_stall_until, s.t))
+        delivering = not s.eos and s.shown == DELIVERING
+        crossing = False
+        if delivering:
+            extra = s.bolus_rate_ml_per_s()
+            assert s.program is not None
+            peak = s.program.schedule.max_rate_ml_per_s + extra
+            if peak > s.peak_rate_ml_per_s:
+                s = s._replace(peak_rate_ml_per_s=peak)
+            v1 = _v_cmd_at(s, t_next, extra)
+            n1 = _strokes_for(v1, s.stroke_ml)
+            k = _next_threshold_stroke(s)
+            if k is not None and n1 >= k:
+                t_k = _time_of_stroke(s, k, extra)
+                if t_k <= t_next:
+                    t_next, crossing = t_k, True
+                    v1 = _v_cmd_at(s, t_next, extra)
+                    n1 = max(_strokes_for(v1, s.stroke_ml), k)
+        else:
+            v1, n1 = s.v_cmd_ml, s.strokes
+        after = _counters(s, t_next, v1, n1)
+        if after.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:
+            after = run_to(s, _eos_time(s, t_next, delivering), delivering)
+            crossing = True
+        s = _logged(s, after, out) if crossing else after
+        s = _at_instant(s, out)
+    return s, out

@@ -1,0 +1,139 @@
+"""Constant-flow (gas-driven) pumps: no firmware, no strokes, no alarms (§9).
+
+The propellant's vapour pressure pushes the drug through a fixed restrictor:
+
+    Q = Q_nom * (dP / dP_ref) * (mu_ref / mu(T))
+    dP = P_prop(T) - P_ambient,  P_prop(T) = P_prop(37 °C) + dP/dT * (T - 37)
+    mu(T) = mu_ref * exp(-k_mu * (T - 37))
+
+so fever and altitude raise the flow and diving lowers it. Flow is piecewise
+constant between environment events; delivery is continuous until the reservoir
+is empty. The same `step(state, command, now)` shape as the firmware keeps every
+caller on one interface.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from thecal.core.errors import InvalidTransition
+from thecal.core.pump import commands as c
+from thecal.core.pump.events import Event, event
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.path import PathLedger, Vector, pad
+from thecal.core.pump.program import Program
+from thecal.core.pump.reservoir import composition, mix, refill_refusal, refill_volumes
+from thecal.core.units import SECONDS_PER_DAY
+
+
+@dataclass(frozen=True, slots=True)
+class FlowState:
+    model: PumpModel
+    t: float
+    body_temp_c: float
+    ambient_kpa: float
+    bias: float
+    occluded: bool
+    true_ml: float
+    outlet_ml: float
+    drug_names: tuple[str, ...]
+    reservoir_conc: Vector
+    path: PathLedger
+
+    @property
+    def shown(self) -> str:
+        return "empty" if self.true_ml <= 0.0 else "delivering"
+
+    def tip_drug_mcg(self) -> Vector:
+        return self.path.tip_drug(self.outlet_ml, len(self.drug_names))
+
+
+def flow_ml_per_day(model: PumpModel, body_temp_c: float, ambient_kpa: float) -> float:
+    """The restrictor flow at a body temperature and ambient pressure (no bias)."""
+    ref_t = model.reference_body_temp_c
+    pressure = model.propellant_kpa_37c + model.propellant_kpa_per_c * (body_temp_c - ref_t)
+    reference_dp = model.propellant_kpa_37c - model.reference_ambient_kpa
+    dp = max(0.0, pressure - ambient_kpa)
+    viscosity_ratio = math.exp(model.viscosity_frac_per_c * (body_temp_c - ref_t))  # mu_ref / mu
+    return model.nominal_rate_ml_day * (dp / reference_dp) * viscosity_ratio
+
+
+def initial_flow_state(
+    model: PumpModel,
+    program: Program,
+    fill_ml: float,
+    catheter_volume_ml: float,
+    catheter_initial: str = "drug",
+) -> FlowState:
+    names = tuple(d.name for d in program.drugs)
+    conc: Vector = tuple(d.concentration_mcg_per_ml for d in program.drugs)
+    catheter: Vector = conc if catheter_initial == "drug" else (0.0,) * len(conc)
+    return FlowState(
+        model=model,
+        t=0.0,
+        body_temp_c=model.reference_body_temp_c,
+        ambient_kpa=model.reference_ambient_kpa,
+        bias=0.0,
+        occluded=False,
+        true_ml=fill_ml,
+        outlet_ml=0.0,
+        drug_names=names,
+        reservoir_conc=conc,
+        path=PathLedger.initial(model.pump_tubing_ml + catheter_volume_ml, catheter, conc),
+    )
+
+
+def rate_ml_per_s(s: FlowState) -> float:
+    if s.occluded:
+        return 0.0
+    return flow_ml_per_day(s.model, s.body_temp_c, s.ambient_kpa) * (1.0 + s.bias) / SECONDS_PER_DAY
+
+
+def advance(s: FlowState, now: float) -> FlowState:
+    moved = min(s.true_ml, rate_ml_per_s(s) * (now - s.t))
+    return replace(s, t=now, true_ml=s.true_ml - moved, outlet_ml=s.outlet_ml + moved)
+
+
+def step(s: FlowState, command: c.Command, now: float) -> tuple[FlowState, list[Event]]:
+    if now < s.t:
+        raise InvalidTransition(f"time runs forwards: now={now} is before the pump's t={s.t}")
+    s = advance(s, now)
+    if isinstance(command, c.Environment):
+        return replace(
+            s,
+            body_temp_c=s.body_temp_c if command.body_temp_c is None else command.body_temp_c,
+            ambient_kpa=s.ambient_kpa if command.ambient_kpa is None else command.ambient_kpa,
+        ), []
+    if isinstance(command, c.Fault) and command.fault == "bias":
+        return replace(s, bias=command.value), []
+    if isinstance(command, c.Fault) and command.fault in ("occlusion", "occlusion_cleared"):
+        return replace(s, occluded=command.fault == "occlusion"), []
+    if isinstance(command, c.Refill):
+        return _refill(s, command)
+    return s, []  # MRI has no effect; the scenario loader refuses firmware commands
+
+
+def _refill(s: FlowState, cmd: c.Refill) -> tuple[FlowState, list[Event]]:
+    refusal = refill_refusal(s.model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
+    if refusal is not None:
+        return s, [event(s.t, "refill", result="refused", reason=refusal)]
+    names, added = composition(s.drug_names, cmd.drugs)
+    withdrawn, kept, into = refill_volumes(s.model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
+    conc = mix(kept, pad(s.reservoir_conc, len(names)), into, added)
+    after = replace(
+        s,
+        drug_names=names,
+        reservoir_conc=conc,
+        true_ml=kept + into,
+        path=s.path.with_new_fluid(s.outlet_ml, conc),
+    )
+    return after, [
+        event(
+            s.t,
+            "refill",
+            withdrawn_ml=withdrawn,
+            pocket_fill_ml=cmd.pocket_fill_ml,
+            reservoir_true_ml=kept + into,
+        )
+    ]

@@ -1,0 +1,48 @@
+"""What the pump reports: past-tense, immutable log entries (scenario-format.md, Output).
+
+One small type with ordered fields keeps the log cheap to build on the hot path and
+prints exactly the JSON the format describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    t: float
+    kind: str
+    fields: tuple[tuple[str, Any], ...]
+
+    def get(self, name: str) -> Any:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"t": self.t, "kind": self.kind}
+        out.update(self.fields)
+        return out
+
+
+def event(t: float, kind: str, **fields: Any) -> Event:
+    return Event(t, kind, tuple(fields.items()))
+
+
+# Alarm catalogue (pump-behaviour.md §8): code -> severity.
+ALARM_SEVERITY = {
+    "LOW_RESERVOIR": "non-critical",
+    "EMPTY_RESERVOIR": "critical",
+    "ELECTIVE_REPLACEMENT": "non-critical",
+    "END_OF_SERVICE": "critical",
+    "MOTOR_STALL": "critical",
+    "MOTOR_STALL_RECOVERED": "info",
+    "VALVE_CLOSED": "critical",
+}
+
+
+def alarm(t: float, code: str, phase: str) -> Event:
+    return event(t, "alarm", code=code, severity=ALARM_SEVERITY[code], phase=phase)

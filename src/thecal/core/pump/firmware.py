@@ -1,0 +1,254 @@
+"""The programmable pump's firmware: `step(state, command, now) -> (state, events)`.
+
+Pure and total: the same state, command and time always give the same answer; a
+command the pump refuses changes nothing and is logged with its reason. The
+emulator process, the clinic and the simulator all drive this one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import InputError, InvalidTransition
+from thecal.core.pump import commands as c
+from thecal.core.pump.advance import advance, settle
+from thecal.core.pump.events import Event, event
+from thecal.core.pump.models import VALVE_GATED, PumpModel
+from thecal.core.pump.path import PathLedger, Vector, pad
+from thecal.core.pump.pmap import PMap
+from thecal.core.pump.program import Program, compile_program, validate_program
+from thecal.core.pump.reservoir import composition, mix, refill_refusal, refill_volumes
+from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState, RunningBolus
+from thecal.core.units import SECONDS_PER_DAY
+
+DAY_S = SECONDS_PER_DAY
+
+
+def _anchor(now: float) -> float:
+    return (now // DAY_S) * DAY_S
+
+
+def initial_state(
+    model: PumpModel,
+    library: DrugLibrary,
+    program: Program,
+    fill_ml: float,
+    entered_ml: float | None,
+    catheter_volume_ml: float,
+    catheter_initial: str = "drug",
+) -> tuple[PumpState, list[Event]]:
+    """A pump filled with the program's drugs, the program applied at t = 0."""
+    problems = validate_program(program, model, library)
+    if problems:
+        raise InputError("the initial program is refused", problems)
+    names = tuple(d.name for d in program.drugs)
+    conc: Vector = tuple(d.concentration_mcg_per_ml for d in program.drugs)
+    catheter: Vector = conc if catheter_initial == "drug" else (0.0,) * len(conc)
+    path_ml = model.pump_tubing_ml + catheter_volume_ml
+    blank = PumpState(
+        model=model,
+        library=library,
+        t=0.0,
+        program=None,
+        anchor_s=0.0,
+        v_cmd_ml=0.0,
+        strokes=0,
+        estimate_base_ml=fill_ml if entered_ml is None else entered_ml,
+        estimate_base_strokes=0,
+        true_ml=fill_ml,
+        outlet_ml=0.0,
+        bias=0.0,
+        occluded=False,
+        drug_names=names,
+        reservoir_conc=conc,
+        path=PathLedger.initial(path_ml, catheter, conc),
+        suspended=False,
+        stall_causes=frozenset(),
+        mri_stall_until=0.0,
+        valve_closed=False,
+        charge_uah=model.battery_uah,
+        daily_charge_uah=(model.battery_uah,),
+        samples_from_t=0.0,
+        peak_rate_ml_per_s=0.0,
+        eri=False,
+        eos=False,
+        boluses=(),
+        lockout_from_t=0.0,
+        grants=(),
+        answers=PMap(),
+    ).with_levels()
+    applied = blank._replace(program=compile_program(program), anchor_s=0.0).with_levels()
+    # Alarms already true at t = 0 (a fill at or below the threshold) are logged;
+    # the state shown at the start is not a change.
+    _, logged = settle(blank, applied)
+    return applied, [e for e in logged if e.kind == "alarm"]
+
+
+def step(s: PumpState, command: c.Command, now: float) -> tuple[PumpState, list[Event]]:
+    if now < s.t:
+        raise InvalidTransition(f"time runs forwards: now={now} is before the pump's t={s.t}")
+    s, out = advance(s, now)
+    handler = _HANDLERS.get(type(command))
+    if handler is not None:
+        s, logged = handler(s, command)
+        out.extend(logged)
+    return s, out
+
+
+def _changed(
+    before: PumpState, after: PumpState, extra: list[Event] | None = None
+) -> tuple[PumpState, list[Event]]:
+    after, logged = settle(before, after)
+    return after, (extra or []) + logged
+
+
+def _apply_program(s: PumpState, cmd: c.ApplyProgram) -> tuple[PumpState, list[Event]]:
+    reasons = [f"{p.path}: {p.message}" for p in validate_program(cmd.program, s.model, s.library)]
+    if s.eos:
+        reasons.append("end_of_service: the pump has reached end of service")
+    if reasons:
+        return s, [event(s.t, "program", result="refused", reasons=reasons)]
+    after = s._replace(
+        program=compile_program(cmd.program), anchor_s=_anchor(s.t), lockout_from_t=s.t
+    ).with_levels()
+    return _changed(s, after)
+
+
+def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]:
+    known = s.answers.get(cmd.id)
+    if known is not None:
+        return s, [_demand_event(s.t, cmd.id, known)]
+    reason = _demand_denial(s)
+    answer = DemandAnswer("denied" if reason else "granted", reason)
+    s = s._replace(answers=s.answers.set(cmd.id, answer))
+    out = [_demand_event(s.t, cmd.id, answer)]
+    if reason is None:
+        assert s.program is not None
+        volume = s.program.demand_volume_ml
+        duration = volume / s.program.demand_rate_ml_per_s
+        bolus = RunningBolus("demand", s.program.demand_rate_ml_per_s, s.t, s.t + duration, volume)
+        recent = tuple(g for g in s.grants if g > s.t - DAY_S) + (s.t,)
+        s = s._replace(boluses=s.boluses + (bolus,), grants=recent, lockout_from_t=s.t)
+        out.append(event(s.t, "bolus", bolus="demand", phase="start", programmed_ml=volume))
+    return s, out
+
+
+def _demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:
+    if answer.reason is None:
+        return event(t, "demand", id=request_id, result=answer.result)
+    return event(t, "demand", id=request_id, result=answer.result, reason=answer.reason)
+
+
+def _demand_denial(s: PumpState) -> str | None:
+    """The first failing check, in the order of pump-behaviour.md §7."""
+    program = s.program
+    if program is None or program.program.demand_bolus is None:
+        return "not_enabled"
+    if any(
+        conc > 0.0 and (drug := s.library.get(name)) is not None and not drug.demand_eligible
+        for name, conc in zip(s.drug_names, pad(s.reservoir_conc, len(s.drug_names)), strict=True)
+    ):
+        return "not_enabled"
+    if s.shown != DELIVERING:
+        return "not_delivering"
+    demand = program.program.demand_bolus
+    if s.t - s.lockout_from_t < demand.lockout_s:
+        return "lockout"
+    if sum(1 for g in s.grants if g > s.t - DAY_S) >= demand.max_per_24h:
+        return "max_per_24h"
+    if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
+        return "insufficient_reservoir"
+    return None
+
+
+def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:
+    model = s.model
+    refusal = refill_refusal(model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
+    if refusal is not None:
+        return s, [event(s.t, "refill", result="refused", reason=refusal)]
+    names, added = composition(s.drug_names, cmd.drugs)
+    withdrawn, kept, into = refill_volumes(model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
+    conc = mix(kept, pad(s.reservoir_conc, len(names)), into, added)
+    true_ml = kept + into
+    after = s._replace(
+        drug_names=names,
+        reservoir_conc=conc,
+        true_ml=true_ml,
+        estimate_base_ml=true_ml if cmd.entered_ml is None else cmd.entered_ml,
+        estimate_base_strokes=s.strokes,
+        lockout_from_t=s.t,
+        path=s.path.with_new_fluid(s.outlet_ml, conc),
+    ).with_levels()
+    logged = event(
+        s.t,
+        "refill",
+        withdrawn_ml=withdrawn,
+        pocket_fill_ml=cmd.pocket_fill_ml,
+        reservoir_true_ml=true_ml,
+    )
+    return _changed(s, after, [logged])
+
+
+def _bolus(s: PumpState, cmd: c.StartBolus) -> tuple[PumpState, list[Event]]:
+    if s.shown != DELIVERING or s.program is None:
+        return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="not_delivering")]
+    if any(b.kind != "demand" for b in s.boluses):
+        return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="bolus_running")]
+    volume = cmd.amount.volume_ml(s.program.program.primary_mcg_per_ml)
+    bolus = RunningBolus(cmd.kind, volume / cmd.duration_s, s.t, s.t + cmd.duration_s, volume)
+    return s._replace(boluses=s.boluses + (bolus,)), [
+        event(s.t, "bolus", bolus=cmd.kind, phase="start", programmed_ml=volume)
+    ]
+
+
+def _suspend(s: PumpState, _: c.Suspend) -> tuple[PumpState, list[Event]]:
+    return (s, []) if s.suspended else _changed(s, s._replace(suspended=True))
+
+
+def _resume(s: PumpState, _: c.Resume) -> tuple[PumpState, list[Event]]:
+    return _changed(s, s._replace(suspended=False)) if s.suspended else (s, [])
+
+
+def _fault(s: PumpState, cmd: c.Fault) -> tuple[PumpState, list[Event]]:
+    if cmd.fault == "bias":
+        return s._replace(bias=cmd.value), []
+    if cmd.fault in ("occlusion", "occlusion_cleared"):
+        return s._replace(occluded=cmd.fault == "occlusion"), []
+    causes = s.stall_causes | {"fault"} if cmd.fault == "stall" else s.stall_causes - {"fault"}
+    return _changed(s, s._replace(stall_causes=causes)) if causes != s.stall_causes else (s, [])
+
+
+def _mri(s: PumpState, cmd: c.MriExposure) -> tuple[PumpState, list[Event]]:
+    if s.model.kind == VALVE_GATED:
+        if s.valve_closed or s.eos:
+            return s, []
+        # The flow-activated valve lets up to mri_valve_leak_ul through before it
+        # closes: unmetered, so the estimate does not see it.
+        leak = 0.0 if s.occluded else min(s.true_ml, s.model.mri_valve_leak_ul / 1000.0)
+        after = s._replace(
+            valve_closed=True, true_ml=s.true_ml - leak, outlet_ml=s.outlet_ml + leak
+        )
+        return _changed(s, after)
+    until = max(s.mri_stall_until, s.t + cmd.duration_s + cmd.recovery_s)
+    if until <= s.t:
+        return s, []
+    return _changed(s, s._replace(stall_causes=s.stall_causes | {"mri"}, mri_stall_until=until))
+
+
+def _valve_reset(s: PumpState, _: c.ValveReset) -> tuple[PumpState, list[Event]]:
+    return _changed(s, s._replace(valve_closed=False)) if s.valve_closed else (s, [])
+
+
+_HANDLERS: dict[type, Callable[[PumpState, Any], tuple[PumpState, list[Event]]]] = {
+    c.ApplyProgram: _apply_program,
+    c.DemandRequest: _demand,
+    c.Refill: _refill,
+    c.StartBolus: _bolus,
+    c.Suspend: _suspend,
+    c.Resume: _resume,
+    c.Fault: _fault,
+    c.MriExposure: _mri,
+    c.ValveReset: _valve_reset,
+}

@@ -1,0 +1,168 @@
+"""The firmware's frozen state, and what is derived from it (states and alarms).
+
+Derived things (the state shown, which alarms are active, the reservoir estimate)
+are computed from the stored facts, never stored beside them, so they can never
+disagree. Counters are synced to `t`: `strokes` strokes have been issued by `t`, and
+`true_ml`, `outlet_ml` and `charge_uah` already account for them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.path import PathLedger, Vector
+from thecal.core.pump.pmap import PMap
+from thecal.core.pump.program import CompiledProgram
+
+# A stroke is due when V_cmd / stroke reaches k within this many strokes: it absorbs
+# float noise so that the time found for stroke k and the count at that time agree.
+STROKE_EPS = 1e-6
+
+DELIVERING = "delivering"
+STOPPED = "stopped"
+SUSPENDED = "suspended"
+STALLED = "stalled"
+VALVE_CLOSED = "valve-closed"
+EMPTY = "empty"
+END_OF_SERVICE = "end-of-service"
+
+
+@dataclass(frozen=True, slots=True)
+class RunningBolus:
+    kind: str  # demand | clinician | bridge | priming
+    rate_ml_per_s: float
+    start_t: float
+    end_t: float
+    programmed_ml: float
+
+
+@dataclass(frozen=True, slots=True)
+class DemandAnswer:
+    result: str  # granted | denied
+    reason: str | None
+
+
+class PumpState(NamedTuple):
+    model: PumpModel
+    library: DrugLibrary
+    t: float
+    program: CompiledProgram | None
+    anchor_s: float
+    # delivery counters
+    v_cmd_ml: float
+    strokes: int
+    # the firmware's estimate of the reservoir: base at base_strokes, minus one stroke per stroke
+    estimate_base_ml: float
+    estimate_base_strokes: int
+    # what is really there
+    true_ml: float
+    outlet_ml: float
+    bias: float
+    occluded: bool
+    drug_names: tuple[str, ...]
+    reservoir_conc: Vector
+    path: PathLedger
+    # stopping conditions
+    suspended: bool
+    stall_causes: frozenset[str]
+    mri_stall_until: float
+    valve_closed: bool
+    # battery
+    charge_uah: float
+    daily_charge_uah: tuple[float, ...]  # charge at consecutive midnights, newest last
+    samples_from_t: float  # time of daily_charge_uah[0]
+    peak_rate_ml_per_s: float  # the largest commanded rate so far (bounds the daily drain)
+    eri: bool
+    eos: bool
+    # boluses and the patient's demand history
+    boluses: tuple[RunningBolus, ...]
+    lockout_from_t: float
+    grants: tuple[float, ...]  # grant times within the last 24 h
+    answers: PMap[DemandAnswer]
+    # Cached from the estimate base and the program (refresh with with_levels()): the
+    # stroke numbers at which the estimate reaches 0 and the low-reservoir threshold.
+    empty_at_stroke: int = 0
+    low_at_stroke: int = 0
+
+    @property
+    def stroke_ml(self) -> float:
+        return self.model.stroke_ml
+
+    def with_levels(self) -> PumpState:
+        """This state with its cached threshold strokes recomputed; call after any change
+        of the estimate base or the program."""
+        low = self.program.low_reservoir_alarm_ml if self.program is not None else None
+        return self._replace(
+            empty_at_stroke=self.strokes_to_level(0.0),
+            low_at_stroke=self.strokes_to_level(low) if low is not None else 2**62,
+        )
+
+    @property
+    def estimate_ml(self) -> float:
+        return self.estimate_base_ml - self.stroke_ml * (self.strokes - self.estimate_base_strokes)
+
+    def strokes_to_level(self, level_ml: float) -> int:
+        """The stroke number at which the estimate falls to <= `level_ml`."""
+        needed = math.ceil((self.estimate_base_ml - level_ml) / self.stroke_ml - STROKE_EPS)
+        return self.estimate_base_strokes + max(0, needed)
+
+    @property
+    def empty(self) -> bool:
+        return self.strokes >= self.empty_at_stroke
+
+    @property
+    def low(self) -> bool:
+        return self.strokes >= self.low_at_stroke
+
+    @property
+    def shown(self) -> str:
+        """The state shown: the first stopping condition that holds (pump-behaviour.md §8)."""
+        if self.eos:
+            return END_OF_SERVICE
+        if self.stall_causes:
+            return STALLED
+        if self.valve_closed:
+            return VALVE_CLOSED
+        if self.empty:
+            return EMPTY
+        if self.suspended:
+            return SUSPENDED
+        if self.program is None:
+            return STOPPED
+        return DELIVERING
+
+    def active_alarms(self) -> frozenset[str]:
+        active = set()
+        if self.low:
+            active.add("LOW_RESERVOIR")
+        if self.empty:
+            active.add("EMPTY_RESERVOIR")
+        if self.stall_causes:
+            active.add("MOTOR_STALL")
+        if self.valve_closed:
+            active.add("VALVE_CLOSED")
+        if self.eri:
+            active.add("ELECTIVE_REPLACEMENT")
+        if self.eos:
+            active.add("END_OF_SERVICE")
+        return frozenset(active)
+
+    def bolus_rate_ml_per_s(self) -> float:
+        return sum(b.rate_ml_per_s for b in self.boluses)
+
+    @property
+    def battery_fraction(self) -> float:
+        return max(0.0, min(1.0, self.charge_uah / self.model.battery_uah))
+
+    def drain_bound_uah_per_day(self) -> float:
+        """No day can drain more than this: baseline plus strokes at the peak rate."""
+        model = self.model
+        rate = max(model.max_rate_ml_day / 86_400.0, self.peak_rate_ml_per_s)
+        return model.baseline_ua * 24.0 + model.uah_per_stroke * rate * 86_400.0 / model.stroke_ml
+
+    def tip_drug_mcg(self) -> Vector:
+        return self.path.tip_drug(self.outlet_ml, len(self.drug_names))

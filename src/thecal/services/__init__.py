@@ -1,0 +1,1 @@
+"""Use cases over the pure core; ports are Protocols, adapters implement them."""

@@ -1,0 +1,136 @@
+"""Run a scenario through the pump engine and collect what `thecal simulate` prints.
+
+The runner only orders inputs in time and samples the pump at each midnight; every
+number comes from the engine's own state. Day d covers (d·86400 s, (d+1)·86400 s]:
+events at exactly midnight belong to the day that ends there, like strokes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump import commands as c
+from thecal.core.pump import constant_flow, firmware
+from thecal.core.pump.constant_flow import FlowState
+from thecal.core.pump.path import pad
+from thecal.core.pump.state import PumpState
+from thecal.core.scenario import Scenario
+from thecal.core.units import SECONDS_PER_DAY
+
+State = PumpState | FlowState
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    t: float
+    strokes: int
+    outlet_ml: float
+    tip_mcg: tuple[float, ...]
+    estimated_ml: float | None
+    true_ml: float
+
+
+@dataclass
+class SimulationResult:
+    scenario: Scenario
+    final: State
+    snapshots: list[Snapshot]  # t = 0, then each midnight, then the end
+    events: list[dict[str, Any]]
+
+    @property
+    def drug_names(self) -> tuple[str, ...]:
+        return self.final.drug_names
+
+    def summary(self) -> dict[str, Any]:
+        s = self.final
+        names = self.drug_names
+        tip = pad(s.tip_drug_mcg(), len(names))
+        programmable = isinstance(s, PumpState)
+        return {
+            "duration_s": self.scenario.duration_s,
+            "strokes": s.strokes if isinstance(s, PumpState) else 0,
+            "firmware_volume_ml": s.strokes * s.stroke_ml if isinstance(s, PumpState) else None,
+            "outlet_volume_ml": s.outlet_ml,
+            "tip_drug_mcg": dict(zip(names, tip, strict=True)),
+            "reservoir_estimated_ml": s.estimate_ml if isinstance(s, PumpState) else None,
+            "reservoir_true_ml": s.true_ml,
+            "battery_fraction": s.battery_fraction if isinstance(s, PumpState) else None,
+            "state": s.shown,
+            "pump_model": self.scenario.model.id,
+            "programmable": programmable,
+        }
+
+    def days(self) -> list[dict[str, Any]]:
+        names = self.drug_names
+        rows = []
+        for d, (a, b) in enumerate(zip(self.snapshots, self.snapshots[1:], strict=False)):
+            tip_a, tip_b = pad(a.tip_mcg, len(names)), pad(b.tip_mcg, len(names))
+            rows.append(
+                {
+                    "day": d,
+                    "strokes": b.strokes - a.strokes,
+                    "outlet_ml": b.outlet_ml - a.outlet_ml,
+                    "tip_drug_mcg": {n: y - x for n, x, y in zip(names, tip_a, tip_b, strict=True)},
+                    "reservoir_estimated_ml": b.estimated_ml,
+                    "reservoir_true_ml": b.true_ml,
+                }
+            )
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "days": self.days(), "events": self.events}
+
+
+def _snapshot(s: State) -> Snapshot:
+    if isinstance(s, PumpState):
+        return Snapshot(s.t, s.strokes, s.outlet_ml, s.tip_drug_mcg(), s.estimate_ml, s.true_ml)
+    return Snapshot(s.t, 0, s.outlet_ml, s.tip_drug_mcg(), None, s.true_ml)
+
+
+def simulate(scenario: Scenario, library: DrugLibrary) -> SimulationResult:
+    model = scenario.model
+    state: State
+    log: list[dict[str, Any]] = []
+    if model.programmable:
+        state, first = firmware.initial_state(
+            model,
+            library,
+            scenario.program,
+            scenario.fill_ml,
+            scenario.entered_ml,
+            scenario.catheter_volume_ml,
+            scenario.catheter_initial,
+        )
+        log.extend(e.as_dict() for e in first)
+        step = firmware.step
+    else:
+        state = constant_flow.initial_flow_state(
+            model,
+            scenario.program,
+            scenario.fill_ml,
+            scenario.catheter_volume_ml,
+            scenario.catheter_initial,
+        )
+        step = constant_flow.step  # type: ignore[assignment]
+    snapshots = [_snapshot(state)]
+    end = scenario.duration_s
+    boundaries = [d * SECONDS_PER_DAY for d in range(1, math.ceil(end / SECONDS_PER_DAY))] + [end]
+    next_boundary = 0
+    tick = c.Tick()
+    for timed in scenario.events:
+        while next_boundary < len(boundaries) and boundaries[next_boundary] < timed.t_s:
+            state, logged = step(state, tick, boundaries[next_boundary])  # type: ignore[arg-type]
+            log.extend(e.as_dict() for e in logged)
+            snapshots.append(_snapshot(state))
+            next_boundary += 1
+        state, logged = step(state, timed.command, timed.t_s)  # type: ignore[arg-type]
+        log.extend(e.as_dict() for e in logged)
+    while next_boundary < len(boundaries):
+        state, logged = step(state, tick, boundaries[next_boundary])  # type: ignore[arg-type]
+        log.extend(e.as_dict() for e in logged)
+        snapshots.append(_snapshot(state))
+        next_boundary += 1
+    return SimulationResult(scenario, state, snapshots, log)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from thecal.data import drug_library
+from thecal.scenario import load
+from thecal.services.simulate import SimulationResult, simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+DAY = 86_400.0
+
+
+def run_example(name: str) -> SimulationResult:
+    return simulate(load(EXAMPLES / name), drug_library())
+
+
+@pytest.fixture
+def library():
+    return drug_library()
