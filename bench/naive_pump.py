@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from thecal.core.pump import commands as c
 from thecal.core.pump.program import CompiledProgram, compile_program
+from thecal.core.pump.state import STROKE_EPS
 from thecal.core.scenario import Scenario
 
 DAY = 86_400.0
@@ -46,8 +47,9 @@ def run_naive(scenario: Scenario) -> NaiveResult:
     estimate = scenario.fill_ml if scenario.entered_ml is None else scenario.entered_ml
     lockout_from, grants, answers = 0.0, [], {}
     boluses: list[tuple[float, float]] = []  # (end time, rate)
-    low_active = estimate <= program.low_reservoir_alarm_ml
-    empty = estimate <= 0
+    eps = STROKE_EPS * stroke  # a level counts as reached within this (as in the engine)
+    low_active = estimate <= program.low_reservoir_alarm_ml + eps
+    empty = estimate <= eps
     out = NaiveResult()
     boundaries = [d * DAY for d in range(1, int(-(-scenario.duration_s // DAY)))] + [
         scenario.duration_s
@@ -63,16 +65,16 @@ def run_naive(scenario: Scenario) -> NaiveResult:
             pending[ei].t_s if ei < len(pending) else 1e300,
             min((e for e, _ in boluses), default=1e300),
         )
-        need = (n + 1) * stroke - v
+        need = (n + 1 - STROKE_EPS) * stroke - v  # due within STROKE_EPS, as in the engine
         if rate > 0 and t + need / rate <= horizon:
             t += need / rate
-            v = (n + 1) * stroke
+            v += need
             n += 1
             estimate -= stroke
-            if not low_active and estimate <= program.low_reservoir_alarm_ml + 1e-12:
+            if not low_active and estimate <= program.low_reservoir_alarm_ml + eps:
                 low_active = True
                 out.low_onset_t.append(t)
-            if estimate <= 1e-12:
+            if estimate <= eps:
                 empty = True
                 boluses = []
             continue
@@ -87,14 +89,14 @@ def run_naive(scenario: Scenario) -> NaiveResult:
             ei += 1
             if isinstance(cmd, c.ApplyProgram):
                 program, anchor, lockout_from = compile_program(cmd.program), (t // DAY) * DAY, t
-                low_active = estimate <= program.low_reservoir_alarm_ml
+                low_active = estimate <= program.low_reservoir_alarm_ml + eps
             elif isinstance(cmd, c.Refill):
                 estimate = (
                     cmd.entered_ml if cmd.entered_ml is not None else estimate
                 )  # see bench scenario
                 lockout_from = t
-                low_active = estimate <= program.low_reservoir_alarm_ml
-                empty = estimate <= 0
+                low_active = estimate <= program.low_reservoir_alarm_ml + eps
+                empty = estimate <= eps
             elif isinstance(cmd, c.DemandRequest):
                 if cmd.id in answers:
                     out.demand.append((cmd.id, answers[cmd.id]))

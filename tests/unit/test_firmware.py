@@ -7,7 +7,14 @@ import pytest
 from thecal.core.errors import InvalidTransition
 from thecal.core.pump import commands as c
 from thecal.core.pump.firmware import initial_state, step
-from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.pump.program import (
+    Amount,
+    DemandBolus,
+    DrugConcentration,
+    PeriodicBolus,
+    Program,
+    Step,
+)
 from thecal.data import drug_library, pump_catalogue
 
 DAY = 86_400.0
@@ -254,3 +261,20 @@ def test_battery_elective_replacement_then_end_of_service():
 def test_time_does_not_run_backwards():
     with pytest.raises(InvalidTransition):
         step(pump(), c.Tick(), -1.0)
+
+
+def test_a_stroke_counted_at_a_threshold_is_never_taken_back():
+    # Found by the property test: a 1e-6 mL estimate empties at the first stroke, which
+    # the threshold search issues a hair before V_cmd reaches it; after a refill the
+    # count must stay at 1, not fall back to floor(V_cmd / stroke) = 0.
+    p = Program(
+        (DrugConcentration("morphine", 10_000.0),),
+        (Step(0.0, rate_ml_per_s=0.0),),
+        periodic_boluses=(PeriodicBolus(0.0, Amount(ml=0.03125000441941738), 600.0),),
+        low_reservoir_alarm_ml=0.0,
+    )
+    s = pump(p, fill=1e-6)
+    s, _ = run(
+        s, (600.0, c.Refill(0.0, (DrugConcentration("morphine", 10_000.0),), 1.0)), (DAY, c.Tick())
+    )
+    assert s.strokes == 1

@@ -116,3 +116,11 @@ def test_unknown_drug_names_the_accepted_ones():
 def test_constant_flow_programs_name_only_drugs(model):
     assert check(Program(MORPHINE, ()), model) == []
     assert paths(Program(MORPHINE, (Step(0.0, rate_ml_per_s=rate(0.5)),)), model) == ["basal"]
+
+
+def test_the_minimum_rate_survives_the_trip_through_ml_per_s():
+    # 0.048 mL/day -> mL/s -> mL/day is 0.047999999999999994: still the minimum, allowed
+    assert check(Program(MORPHINE, (Step(0.0, rate_ml_per_s=0.048 / DAY),))) == []
+    assert paths(Program(MORPHINE, (Step(0.0, rate_ml_per_s=0.0479 / DAY),))) == [
+        "basal.steps[0].rate"
+    ]

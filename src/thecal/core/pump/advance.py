@@ -39,7 +39,8 @@ def _strokes_for(v_cmd_ml: float, stroke_ml: float) -> int:
 
 def _time_of_stroke(s: PumpState, k: int, rate_extra: float) -> float:
     assert s.program is not None
-    target = k * s.stroke_ml - s.v_cmd_ml
+    # stroke k is issued when V_cmd / stroke + STROKE_EPS reaches k (see _strokes_for)
+    target = (k - STROKE_EPS) * s.stroke_ml - s.v_cmd_ml
     offset = s.program.schedule.offset_reaching(s.t - s.anchor_s, target, rate_extra)
     return s.anchor_s + offset
 
@@ -61,6 +62,9 @@ def run_to(s: PumpState, t1: float, delivering: bool, at_least: int = 0) -> Pump
 
 def _counters(s: PumpState, t1: float, v1: float, n1: int) -> PumpState:
     model = s.model
+    # A stroke issued at a threshold is counted even when float noise puts V_cmd a hair
+    # below its boundary; later floors must not take it back.
+    n1 = max(n1, s.strokes)
     dn = n1 - s.strokes
     moved = 0.0
     if dn and not s.occluded:

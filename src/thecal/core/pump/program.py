@@ -134,6 +134,16 @@ def _per_day(rate_ml_per_s: float) -> float:
     return rate_ml_per_s * SECONDS_PER_DAY
 
 
+# Rates travel as mL/s and come back as mL/day for the range check; a relative
+# slack of 1e-9 keeps "0.048 mL/day" equal to the 0.048 mL/day minimum after the
+# round trip, and is a billion times finer than any pump's resolution.
+_RANGE_SLACK = 1e-9
+
+
+def _within(rate_ml_per_day: float, lo: float, hi: float) -> bool:
+    return lo * (1 - _RANGE_SLACK) <= rate_ml_per_day <= hi * (1 + _RANGE_SLACK)
+
+
 def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -> list[Problem]:
     """Every reason the pump must refuse `program`; an empty list means it may be applied."""
     problems: list[Problem] = []
@@ -181,7 +191,7 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
             add(Problem(f"basal.steps[{i}].start", f"outside the {program.cycle_days}-day cycle"))
         field = "rate" if step.rate_ml_per_s is not None else "dose"
         rate = _per_day(step_rate_ml_per_s(step, primary))
-        if rate != 0.0 and not lo <= rate <= hi:
+        if rate != 0.0 and not _within(rate, lo, hi):
             add(
                 Problem(
                     f"basal.steps[{i}].{field}",
@@ -224,7 +234,7 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
         return problems
     compiled = compile_program(program)
     peak = _per_day(compiled.schedule.max_rate_ml_per_s + compiled.demand_rate_ml_per_s)
-    if peak > hi * (1 + 1e-12):
+    if not _within(peak, 0.0, hi):
         add(
             Problem(
                 "basal",
