@@ -278,3 +278,17 @@ def test_a_stroke_counted_at_a_threshold_is_never_taken_back():
         s, (600.0, c.Refill(0.0, (DrugConcentration("morphine", 10_000.0),), 1.0)), (DAY, c.Tick())
     )
     assert s.strokes == 1
+
+
+def test_a_catalogue_battery_reaches_elective_replacement_then_end_of_service_on_time():
+    # peristaltic-20 at 0.5 mL/day: 6 uA * 24 h + 1000 strokes * 0.0617 uAh = 205.7 uAh/day.
+    # ERI when the charge covers <= 90 days: 525600 - 205.7 d <= 90 * 205.7 -> d >= 2465.17,
+    # seen at the check of midnight 2466. EOS at 525600 / 205.7 = 2555.18 days (84 months).
+    s = pump(program(demand=False))
+    morphine = (DrugConcentration("morphine", 10_000.0),)
+    timed = [(d * DAY + 9 * H, c.Refill(14.0, morphine)) for d in range(28, 2600, 28)]
+    s, log = run(s, *timed, (2600 * DAY, c.Tick()))
+    onsets = {e["code"]: e["t"] for e in log if e["kind"] == "alarm" and e["phase"] == "onset"}
+    assert onsets["ELECTIVE_REPLACEMENT"] == 2466 * DAY
+    assert onsets["END_OF_SERVICE"] == pytest.approx(525_600 / 205.7 * DAY, rel=1e-5)
+    assert "LOW_RESERVOIR" not in onsets and s.shown == "end-of-service"

@@ -164,8 +164,8 @@ def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
         s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
     if "mri" in s.stall_causes and s.mri_stall_until <= t:
         s = _logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
-    watching = not s.eri and s.charge_uah <= _eri_watch_uah(s)
-    if t % SECONDS_PER_DAY == 0.0 and t > 0 and watching:
+    midnight = t % SECONDS_PER_DAY == 0.0 and t > 0
+    if midnight and not s.eri and s.model.battery_uah > 0 and s.charge_uah <= _eri_watch_uah(s):
         checked = _battery_check(s)
         s = _logged(s, checked, out) if checked.eri != s.eri else checked
     if s.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:

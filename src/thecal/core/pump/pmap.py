@@ -1,8 +1,8 @@
 """A small persistent map: the pump remembers every demand-request id for ever.
 
 The firmware state is frozen, so remembering one more id must not copy them all.
-Keys hash into a fixed number of buckets; adding a key copies one bucket and the
-bucket index, so a year of requests costs linear time, not quadratic.
+Keys hash into 32 x 32 buckets; adding a key copies one bucket and two 32-slot
+indexes, so a year of requests costs linear time, not quadratic.
 """
 
 from __future__ import annotations
@@ -11,26 +11,31 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-_BUCKETS = 64
+_FAN = 32
+Bucket = tuple[tuple[str, V], ...]
+_EMPTY: tuple[tuple[tuple[tuple[str, object], ...], ...], ...] = (((),) * _FAN,) * _FAN
 
 
 @dataclass(frozen=True, slots=True)
 class PMap(Generic[V]):
-    buckets: tuple[tuple[tuple[str, V], ...], ...] = ((),) * _BUCKETS
+    slots: tuple[tuple[Bucket[V], ...], ...] = _EMPTY  # type: ignore[assignment]
     size: int = 0
 
     def get(self, key: str) -> V | None:
-        for k, v in self.buckets[hash(key) % _BUCKETS]:
+        h = hash(key)
+        for k, v in self.slots[h % _FAN][(h // _FAN) % _FAN]:
             if k == key:
                 return v
         return None
 
     def set(self, key: str, value: V) -> PMap[V]:
-        index = hash(key) % _BUCKETS
-        bucket = tuple(kv for kv in self.buckets[index] if kv[0] != key)
-        grown = len(bucket) == len(self.buckets[index])
-        new = self.buckets[:index] + (bucket + ((key, value),),) + self.buckets[index + 1 :]
-        return PMap(new, self.size + (1 if grown else 0))
+        h = hash(key)
+        i, j = h % _FAN, (h // _FAN) % _FAN
+        old = self.slots[i][j]
+        bucket = tuple(kv for kv in old if kv[0] != key) + ((key, value),)
+        row = self.slots[i][:j] + (bucket,) + self.slots[i][j + 1 :]
+        grown = len(bucket) > len(old)
+        return PMap(self.slots[:i] + (row,) + self.slots[i + 1 :], self.size + (1 if grown else 0))
 
     def __len__(self) -> int:
         return self.size
