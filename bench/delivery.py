@@ -27,20 +27,13 @@ from scenarios import pump_year
 from thecal.core.pump import commands as c
 from thecal.core.pump import firmware
 from thecal.data import drug_library
-from thecal.services.simulate import simulate
+from thecal.services.simulate import simulate, start_pump
 
 HOUR = 3600.0
 
 
 def run_engine(scenario, library):
-    s, _ = firmware.initial_state(
-        scenario.model,
-        library,
-        scenario.program,
-        scenario.fill_ml,
-        scenario.entered_ml,
-        scenario.catheter_volume_ml,
-    )
+    s, _ = start_pump(scenario, library)
     for timed in scenario.events:
         s, _ = firmware.step(s, timed.command, timed.t_s)
     s, _ = firmware.step(s, c.Tick(), scenario.duration_s)
@@ -49,14 +42,7 @@ def run_engine(scenario, library):
 
 def tracking_error(scenario, library) -> tuple[float, float]:
     """(smallest, largest) of V_cmd/stroke - strokes at every command and every hour."""
-    s, _ = firmware.initial_state(
-        scenario.model,
-        library,
-        scenario.program,
-        scenario.fill_ml,
-        scenario.entered_ml,
-        scenario.catheter_volume_ml,
-    )
+    s, _ = start_pump(scenario, library)
     times = sorted(
         {e.t_s for e in scenario.events}
         | {h * HOUR for h in range(int(scenario.duration_s / HOUR) + 1)}

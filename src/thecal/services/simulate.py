@@ -15,6 +15,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump import commands as c
 from thecal.core.pump import constant_flow, firmware
 from thecal.core.pump.constant_flow import FlowState
+from thecal.core.pump.events import Event
 from thecal.core.pump.path import pad
 from thecal.core.pump.state import PumpState
 from thecal.core.scenario import Scenario
@@ -90,20 +91,25 @@ def _snapshot(s: State) -> Snapshot:
     return Snapshot(s.t, 0, s.outlet_ml, s.tip_drug_mcg(), None, s.true_ml)
 
 
+def start_pump(scenario: Scenario, library: DrugLibrary) -> tuple[PumpState, list[Event]]:
+    """A programmable pump as the scenario starts it: filled, first program applied."""
+    return firmware.initial_state(
+        scenario.model,
+        library,
+        scenario.program,
+        scenario.fill_ml,
+        scenario.entered_ml,
+        scenario.catheter_volume_ml,
+        scenario.catheter_initial,
+    )
+
+
 def simulate(scenario: Scenario, library: DrugLibrary) -> SimulationResult:
     model = scenario.model
     state: State
     log: list[dict[str, Any]] = []
     if model.programmable:
-        state, first = firmware.initial_state(
-            model,
-            library,
-            scenario.program,
-            scenario.fill_ml,
-            scenario.entered_ml,
-            scenario.catheter_volume_ml,
-            scenario.catheter_initial,
-        )
+        state, first = start_pump(scenario, library)
         log.extend(e.as_dict() for e in first)
         step = firmware.step
     else:
