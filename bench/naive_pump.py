@@ -91,9 +91,9 @@ def run_naive(scenario: Scenario) -> NaiveResult:
                 program, anchor, lockout_from = compile_program(cmd.program), (t // DAY) * DAY, t
                 low_active = estimate <= program.low_reservoir_alarm_ml + eps
             elif isinstance(cmd, c.Refill):
-                estimate = (
-                    cmd.entered_ml if cmd.entered_ml is not None else estimate
-                )  # see bench scenario
+                if cmd.entered_ml is None:  # the default is the true volume, not tracked here
+                    raise ValueError("the naive pump needs entered_ml on every refill")
+                estimate = cmd.entered_ml
                 lockout_from = t
                 low_active = estimate <= program.low_reservoir_alarm_ml + eps
                 empty = estimate <= eps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -143,3 +144,14 @@ def test_every_example_runs_and_days_add_up(path):
     assert len(rows) == math.ceil(s["duration_s"] / DAY)
     assert sum(row["strokes"] for row in rows) == s["strokes"]
     assert sum(row["outlet_ml"] for row in rows) == pytest.approx(s["outlet_volume_ml"], abs=1e-9)
+    # Those sums telescope the engine's own snapshots; this checks it against the file:
+    # what was filled and added, less what was withdrawn, pocket-filled and pumped out,
+    # is what must be left in the reservoir.
+    doc = json.loads(path.read_text())
+    fill = doc.get("reservoir", {}).get("fill_ml", r.scenario.model.capacity_ml)
+    added = sum(e["add_ml"] for e in doc.get("events", []) if e["type"] == "refill")
+    refills = events_of(r, "refill")
+    withdrawn = sum(e["withdrawn_ml"] for e in refills)
+    pocket = sum(e["pocket_fill_ml"] for e in refills)
+    left = fill + added - withdrawn - pocket - s["outlet_volume_ml"]
+    assert s["reservoir_true_ml"] == pytest.approx(left, abs=1e-9)

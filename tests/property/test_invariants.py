@@ -25,6 +25,15 @@ from thecal.data import drug_library, pump_catalogue
 TOL = 1e-9
 
 
+def machine_settings(stateful_step_count: int) -> settings:
+    return settings(
+        max_examples=60,
+        stateful_step_count=stateful_step_count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
 class PumpMachine(RuleBasedStateMachine):
     @initialize(
         model_id=st.sampled_from(["peristaltic-20", "peristaltic-40", "valve-gated-20"]),
@@ -157,12 +166,7 @@ class PumpMachine(RuleBasedStateMachine):
             assert math.isclose(start + out, tip[i] + now_in_path[i], rel_tol=1e-9, abs_tol=1e-6)
 
 
-PumpMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+PumpMachine.TestCase.settings = machine_settings(stateful_step_count=25)
 TestPumpInvariants = PumpMachine.TestCase
 
 
@@ -199,10 +203,5 @@ class DemandHeavyMachine(PumpMachine):
         self.act(dt, c.DemandRequest(f"p{rid}"))
 
 
-DemandHeavyMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+DemandHeavyMachine.TestCase.settings = machine_settings(stateful_step_count=40)
 TestDemandInvariants = DemandHeavyMachine.TestCase

@@ -102,14 +102,6 @@ def volume_ml(value: object, path: str) -> float:
     return number_with_unit_in_name(value, path, "mL")
 
 
-def ml_per_day_to_ml_per_s(rate_ml_per_day: float) -> float:
-    return rate_ml_per_day / SECONDS_PER_DAY
-
-
-def ml_per_s_to_ml_per_day(rate_ml_per_s: float) -> float:
-    return rate_ml_per_s * SECONDS_PER_DAY
-
-
 _CLOCK = re.compile(r"^\s*(?:(\d+)d\s+)?(\d{2}):(\d{2})\s*$")
 
 

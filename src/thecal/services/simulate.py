@@ -49,19 +49,19 @@ class SimulationResult:
         s = self.final
         names = self.drug_names
         tip = pad(s.tip_drug_mcg(), len(names))
-        programmable = isinstance(s, PumpState)
-        return {
+        view = _firmware_view(s)
+        return {  # in the order of scenario-format.md
             "duration_s": self.scenario.duration_s,
-            "strokes": s.strokes if isinstance(s, PumpState) else 0,
-            "firmware_volume_ml": s.strokes * s.stroke_ml if isinstance(s, PumpState) else None,
+            "strokes": view["strokes"],
+            "firmware_volume_ml": view["firmware_volume_ml"],
             "outlet_volume_ml": s.outlet_ml,
             "tip_drug_mcg": dict(zip(names, tip, strict=True)),
-            "reservoir_estimated_ml": s.estimate_ml if isinstance(s, PumpState) else None,
+            "reservoir_estimated_ml": view["reservoir_estimated_ml"],
             "reservoir_true_ml": s.true_ml,
-            "battery_fraction": s.battery_fraction if isinstance(s, PumpState) else None,
+            "battery_fraction": view["battery_fraction"],
             "state": s.shown,
             "pump_model": self.scenario.model.id,
-            "programmable": programmable,
+            "programmable": isinstance(s, PumpState),
         }
 
     def days(self) -> list[dict[str, Any]]:
@@ -83,6 +83,23 @@ class SimulationResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"summary": self.summary(), "days": self.days(), "events": self.events}
+
+
+def _firmware_view(s: State) -> dict[str, Any]:
+    """What only a firmware knows; a constant-flow pump has none of it."""
+    if isinstance(s, PumpState):
+        return {
+            "strokes": s.strokes,
+            "firmware_volume_ml": s.strokes * s.stroke_ml,
+            "reservoir_estimated_ml": s.estimate_ml,
+            "battery_fraction": s.battery_fraction,
+        }
+    return {
+        "strokes": 0,
+        "firmware_volume_ml": None,
+        "reservoir_estimated_ml": None,
+        "battery_fraction": None,
+    }
 
 
 def _snapshot(s: State) -> Snapshot:

@@ -10,9 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from thecal.core.units import SECONDS_PER_DAY as DAY
 from thecal.services.simulate import SimulationResult
-
-DAY = 86_400.0
 
 
 def plot_timeline(result: SimulationResult, path: str | Path) -> Path:

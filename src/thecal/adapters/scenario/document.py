@@ -15,7 +15,7 @@ from typing import Any
 from thecal.adapters.scenario.fields import Reader
 from thecal.adapters.scenario.program_reader import read_amount, read_drugs, read_program
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import CatalogueError, InputError
+from thecal.core.errors import CatalogueError, InputError, Problem
 from thecal.core.pump import commands as c
 from thecal.core.pump.models import NUMERIC_FIELDS, PumpCatalogue, PumpModel
 from thecal.core.pump.program import validate_program
@@ -43,6 +43,9 @@ REQUIRED_EVENT_KEYS: dict[str, tuple[str, ...]] = {
     "fault": ("fault",),
     "mri": ("duration",),
 }
+# A plausibility floor for the constant-flow physics, not a clinical limit: a body
+# temperature below it is a typing slip, not a patient.
+BODY_TEMP_FLOOR_C = 25.0
 FIRMWARE_ONLY = ("demand_request", "program", "bolus", "suspend", "resume", "valve_reset")
 
 
@@ -144,7 +147,7 @@ def _command(
         return c.MriExposure(duration, recovery)
     if kind == "environment":
         temp = (
-            r.number(obj["body_temp_c"], f"{p}.body_temp_c", minimum=25)
+            r.number(obj["body_temp_c"], f"{p}.body_temp_c", minimum=BODY_TEMP_FLOOR_C)
             if "body_temp_c" in obj
             else None
         )
@@ -264,7 +267,5 @@ def load(path: str | Path, catalogue: PumpCatalogue, library: DrugLibrary) -> Sc
     return parse_scenario(doc, catalogue, library)
 
 
-def _json_problem(exc: json.JSONDecodeError) -> Any:
-    from thecal.core.errors import Problem
-
+def _json_problem(exc: json.JSONDecodeError) -> Problem:
     return Problem("(file)", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")

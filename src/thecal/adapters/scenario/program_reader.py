@@ -36,7 +36,7 @@ def read_amount(r: Reader, value: Any, path: str) -> Amount | None:
     return None
 
 
-def _drugs(r: Reader, value: Any, path: str) -> tuple[DrugConcentration, ...]:
+def read_drugs(r: Reader, value: Any, path: str) -> tuple[DrugConcentration, ...]:
     out = []
     for i, item in enumerate(r.items(value, path)):
         p = f"{path}[{i}]"
@@ -48,10 +48,6 @@ def _drugs(r: Reader, value: Any, path: str) -> tuple[DrugConcentration, ...]:
         if name is not None and conc is not None:
             out.append(DrugConcentration(name, conc))
     return tuple(out)
-
-
-def read_drugs(r: Reader, value: Any, path: str) -> tuple[DrugConcentration, ...]:
-    return _drugs(r, value, path)
 
 
 def _steps(r: Reader, value: Any, path: str) -> tuple[Step, ...]:
@@ -114,7 +110,7 @@ def read_program(r: Reader, value: Any, path: str, needs_basal: bool = True) -> 
     obj = r.obj(value, path, PROGRAM_KEYS, ("drugs", "basal") if needs_basal else ("drugs",))
     if obj is None:
         return None
-    drugs = _drugs(r, obj.get("drugs", []), f"{path}.drugs")
+    drugs = read_drugs(r, obj.get("drugs", []), f"{path}.drugs")
     cycle_days = 1
     steps: tuple[Step, ...] = ()
     if "basal" in obj:

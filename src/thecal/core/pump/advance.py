@@ -50,11 +50,11 @@ def _next_threshold_stroke(s: PumpState) -> int | None:
     return min(ahead) if ahead else None
 
 
-def run_to(s: PumpState, t1: float, delivering: bool, at_least: int = 0) -> PumpState:
+def run_to(s: PumpState, t1: float, delivering: bool) -> PumpState:
     """Advance the counters to t1 with no change of state on the way."""
     if delivering:
         v1 = _v_cmd_at(s, t1, s.bolus_rate_ml_per_s())
-        n1 = max(_strokes_for(v1, s.stroke_ml), at_least)
+        n1 = _strokes_for(v1, s.stroke_ml)
     else:
         v1, n1 = s.v_cmd_ml, s.strokes
     return _counters(s, t1, v1, n1)

@@ -21,9 +21,9 @@ from thecal.core.errors import InvalidTransition
 from thecal.core.pump import commands as c
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import PumpModel
-from thecal.core.pump.path import PathLedger, Vector, pad
+from thecal.core.pump.path import PathLedger, Vector
 from thecal.core.pump.program import Program
-from thecal.core.pump.reservoir import composition, mix, refill_refusal, refill_volumes
+from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -118,22 +118,14 @@ def _refill(s: FlowState, cmd: c.Refill) -> tuple[FlowState, list[Event]]:
     refusal = refill_refusal(s.model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
     if refusal is not None:
         return s, [event(s.t, "refill", result="refused", reason=refusal)]
-    names, added = composition(s.drug_names, cmd.drugs)
-    withdrawn, kept, into = refill_volumes(s.model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
-    conc = mix(kept, pad(s.reservoir_conc, len(names)), into, added)
+    fluid = refill_fluid(
+        s.model, s.true_ml, s.drug_names, s.reservoir_conc, s.path, s.outlet_ml, cmd
+    )
     after = replace(
         s,
-        drug_names=names,
-        reservoir_conc=conc,
-        true_ml=kept + into,
-        path=s.path.with_new_fluid(s.outlet_ml, conc),
+        drug_names=fluid.drug_names,
+        reservoir_conc=fluid.reservoir_conc,
+        true_ml=fluid.true_ml,
+        path=fluid.path,
     )
-    return after, [
-        event(
-            s.t,
-            "refill",
-            withdrawn_ml=withdrawn,
-            pocket_fill_ml=cmd.pocket_fill_ml,
-            reservoir_true_ml=kept + into,
-        )
-    ]
+    return after, [refill_event(s.t, cmd, fluid)]

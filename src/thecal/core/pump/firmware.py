@@ -19,15 +19,13 @@ from thecal.core.pump.models import VALVE_GATED, PumpModel
 from thecal.core.pump.path import PathLedger, Vector, pad
 from thecal.core.pump.pmap import PMap
 from thecal.core.pump.program import Program, compile_program, validate_program
-from thecal.core.pump.reservoir import composition, mix, refill_refusal, refill_volumes
+from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
 from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState, RunningBolus
 from thecal.core.units import SECONDS_PER_DAY
 
-DAY_S = SECONDS_PER_DAY
-
 
 def _anchor(now: float) -> float:
-    return (now // DAY_S) * DAY_S
+    return (now // SECONDS_PER_DAY) * SECONDS_PER_DAY
 
 
 def initial_state(
@@ -129,7 +127,7 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
         volume = s.program.demand_volume_ml
         duration = volume / s.program.demand_rate_ml_per_s
         bolus = RunningBolus("demand", s.program.demand_rate_ml_per_s, s.t, s.t + duration, volume)
-        recent = tuple(g for g in s.grants if g > s.t - DAY_S) + (s.t,)
+        recent = tuple(g for g in s.grants if g > s.t - SECONDS_PER_DAY) + (s.t,)
         s = s._replace(boluses=s.boluses + (bolus,), grants=recent, lockout_from_t=s.t)
         out.append(event(s.t, "bolus", bolus="demand", phase="start", programmed_ml=volume))
     return s, out
@@ -156,7 +154,7 @@ def _demand_denial(s: PumpState) -> str | None:
     demand = program.program.demand_bolus
     if s.t - s.lockout_from_t < demand.lockout_s:
         return "lockout"
-    if sum(1 for g in s.grants if g > s.t - DAY_S) >= demand.max_per_24h:
+    if sum(1 for g in s.grants if g > s.t - SECONDS_PER_DAY) >= demand.max_per_24h:
         return "max_per_24h"
     if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
         return "insufficient_reservoir"
@@ -168,26 +166,17 @@ def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:
     refusal = refill_refusal(model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
     if refusal is not None:
         return s, [event(s.t, "refill", result="refused", reason=refusal)]
-    names, added = composition(s.drug_names, cmd.drugs)
-    withdrawn, kept, into = refill_volumes(model, s.true_ml, cmd.add_ml, cmd.pocket_fill_ml)
-    conc = mix(kept, pad(s.reservoir_conc, len(names)), into, added)
-    true_ml = kept + into
+    fluid = refill_fluid(model, s.true_ml, s.drug_names, s.reservoir_conc, s.path, s.outlet_ml, cmd)
     after = s._replace(
-        drug_names=names,
-        reservoir_conc=conc,
-        true_ml=true_ml,
-        estimate_base_ml=true_ml if cmd.entered_ml is None else cmd.entered_ml,
+        drug_names=fluid.drug_names,
+        reservoir_conc=fluid.reservoir_conc,
+        true_ml=fluid.true_ml,
+        estimate_base_ml=fluid.true_ml if cmd.entered_ml is None else cmd.entered_ml,
         estimate_base_strokes=s.strokes,
         lockout_from_t=s.t,
-        path=s.path.with_new_fluid(s.outlet_ml, conc),
+        path=fluid.path,
     ).with_levels()
-    logged = event(
-        s.t,
-        "refill",
-        withdrawn_ml=withdrawn,
-        pocket_fill_ml=cmd.pocket_fill_ml,
-        reservoir_true_ml=true_ml,
-    )
+    logged = refill_event(s.t, cmd, fluid)
     return _changed(s, after, [logged])
 
 

@@ -6,8 +6,12 @@ labels: a refill with the wrong drug or strength changes what reaches the patien
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from thecal.core.pump.commands import Refill
+from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import PumpModel
-from thecal.core.pump.path import Vector
+from thecal.core.pump.path import PathLedger, Vector, pad
 from thecal.core.pump.program import DrugConcentration
 
 
@@ -42,9 +46,43 @@ def mix(kept_ml: float, kept: Vector, added_ml: float, added: Vector) -> Vector:
     return tuple((kept_ml * a + added_ml * b) / total for a, b in zip(kept, added, strict=True))
 
 
-def refill_volumes(
-    model: PumpModel, true_ml: float, add_ml: float, pocket_fill_ml: float
-) -> tuple[float, float, float]:
-    """(withdrawn, kept in the dead volume, put into the reservoir) for an accepted refill."""
+@dataclass(frozen=True, slots=True)
+class RefilledFluid:
+    """What an accepted refill leaves: the same for every kind of pump."""
+
+    drug_names: tuple[str, ...]
+    reservoir_conc: Vector
+    true_ml: float
+    path: PathLedger
+    withdrawn_ml: float
+
+
+def refill_fluid(
+    model: PumpModel,
+    true_ml: float,
+    names: tuple[str, ...],
+    conc: Vector,
+    path: PathLedger,
+    outlet_ml: float,
+    cmd: Refill,
+) -> RefilledFluid:
+    """Withdraw all above the dead volume, add what did not go into the pocket, mix by
+    volume, and let the new mixture enter the path from the present outlet position."""
+    order, added = composition(names, cmd.drugs)
     withdrawn = max(0.0, true_ml - model.dead_volume_ml)
-    return withdrawn, true_ml - withdrawn, add_ml - pocket_fill_ml
+    kept = true_ml - withdrawn
+    into = cmd.add_ml - cmd.pocket_fill_ml
+    mixed = mix(kept, pad(conc, len(order)), into, added)
+    return RefilledFluid(
+        order, mixed, kept + into, path.with_new_fluid(outlet_ml, mixed), withdrawn
+    )
+
+
+def refill_event(t: float, cmd: Refill, fluid: RefilledFluid) -> Event:
+    return event(
+        t,
+        "refill",
+        withdrawn_ml=fluid.withdrawn_ml,
+        pocket_fill_ml=cmd.pocket_fill_ml,
+        reservoir_true_ml=fluid.true_ml,
+    )

@@ -17,6 +17,7 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.path import PathLedger, Vector
 from thecal.core.pump.pmap import PMap
 from thecal.core.pump.program import CompiledProgram
+from thecal.core.units import SECONDS_PER_DAY
 
 # A stroke is due when V_cmd / stroke reaches k within this many strokes: it absorbs
 # float noise so that the time found for stroke k and the count at that time agree.
@@ -161,8 +162,9 @@ class PumpState(NamedTuple):
     def drain_bound_uah_per_day(self) -> float:
         """No day can drain more than this: baseline plus strokes at the peak rate."""
         model = self.model
-        rate = max(model.max_rate_ml_day / 86_400.0, self.peak_rate_ml_per_s)
-        return model.baseline_ua * 24.0 + model.uah_per_stroke * rate * 86_400.0 / model.stroke_ml
+        rate = max(model.max_rate_ml_day / SECONDS_PER_DAY, self.peak_rate_ml_per_s)
+        baseline = model.baseline_ua * SECONDS_PER_DAY / 3600.0
+        return baseline + model.uah_per_stroke * rate * SECONDS_PER_DAY / model.stroke_ml
 
     def tip_drug_mcg(self) -> Vector:
         return self.path.tip_drug(self.outlet_ml, len(self.drug_names))
