@@ -7,7 +7,7 @@ programmer's safety rules use the rest. Units are canonical: mcg, mcg/mL, mcg/da
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from thecal.core.errors import CatalogueError
@@ -27,6 +27,13 @@ DRUG_FIELDS = (
     "stability_days",
     "demand_eligible",
     "withdrawal_risk",
+    "max_bolus_mcg",
+    "titration_min_interval_h",
+    "titration_max_increases_per_week",
+    "granuloma_warn_concentration_mcg_per_ml",
+    "stability_days_diluted",
+    "stability_days_naive_first_fill",
+    "monitor_after_start_h",
 )
 
 
@@ -46,6 +53,13 @@ class Drug:
     stability_days: float | None
     demand_eligible: bool
     withdrawal_risk: bool
+    max_bolus_mcg: float
+    titration_min_interval_h: float | None
+    titration_max_increases_per_week: float | None
+    granuloma_warn_concentration_mcg_per_ml: float | None
+    stability_days_diluted: float | None
+    stability_days_naive_first_fill: float | None
+    monitor_after_start_h: tuple[float, float] | None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -61,6 +75,13 @@ def _optional_positive(value: Any, where: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise CatalogueError(f'{where}: expected a positive number or "none"')
     return float(value)
+
+
+def _required_positive(value: Any, where: str) -> float:
+    number = _optional_positive(value, where)
+    if number is None:
+        raise CatalogueError(f"{where}: a value is required")
+    return number
 
 
 def _drug(name: str, table: Mapping[str, Any]) -> Drug:
@@ -108,13 +129,39 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         stability_days=_optional_positive(values["stability_days"], where),
         demand_eligible=values["demand_eligible"],
         withdrawal_risk=values["withdrawal_risk"],
+        max_bolus_mcg=_required_positive(values["max_bolus_mcg"], f"{where}.max_bolus_mcg"),
+        titration_min_interval_h=_optional_positive(values["titration_min_interval_h"], where),
+        titration_max_increases_per_week=_optional_positive(
+            values["titration_max_increases_per_week"], where
+        ),
+        granuloma_warn_concentration_mcg_per_ml=_optional_positive(
+            values["granuloma_warn_concentration_mcg_per_ml"], where
+        ),
+        stability_days_diluted=_optional_positive(values["stability_days_diluted"], where),
+        stability_days_naive_first_fill=_optional_positive(
+            values["stability_days_naive_first_fill"], where
+        ),
+        monitor_after_start_h=(
+            None
+            if values["monitor_after_start_h"] is None
+            else _pair(values["monitor_after_start_h"], f"{where}.monitor_after_start_h")
+        ),
         sources=sources,
     )
 
 
 @dataclass(frozen=True)
 class DrugLibrary:
+    """The drugs, the admixtures that may be programmed, and the library's integrity:
+    `digest` is the SHA-256 of the document as loaded, `approved_digest` the one its
+    manifest approves (SR-01). They are compared by a safety rule, not here, so a
+    tampered library can still be opened and shown as refused."""
+
     drugs: Mapping[str, Drug]
+    admixtures: tuple[frozenset[str], ...] = ()
+    admixtures_source: str = ""
+    digest: str = ""
+    approved_digest: str = ""
 
     def get(self, name: str) -> Drug | None:
         return self.drugs.get(name)
@@ -127,4 +174,30 @@ class DrugLibrary:
         tables = document.get("drug")
         if not isinstance(tables, Mapping) or not tables:
             raise CatalogueError("drugs.toml: expected one or more [drug.NAME] tables")
-        return cls({name: _drug(name, table) for name, table in tables.items()})
+        drugs = {name: _drug(name, table) for name, table in tables.items()}
+        admixtures, source = _admixtures(document.get("admixtures", {}), drugs)
+        return cls(drugs, admixtures, source)
+
+    def with_integrity(self, digest: str, approved_digest: str) -> DrugLibrary:
+        return replace(self, digest=digest, approved_digest=approved_digest)
+
+    def admixture_allowed(self, names: tuple[str, ...]) -> bool:
+        return len(names) < 2 or frozenset(names) in self.admixtures
+
+
+def _admixtures(
+    table: Any, drugs: Mapping[str, Drug]
+) -> tuple[tuple[frozenset[str], ...], str]:
+    if not table:
+        return (), ""
+    values, sources = unwrap(table, "drugs.toml [admixtures]")
+    allowed = values.get("allowed") or []
+    out = []
+    for i, combo in enumerate(allowed):
+        unknown = [name for name in combo if name not in drugs]
+        if unknown or len(set(combo)) != len(combo) or len(combo) < 2:
+            raise CatalogueError(
+                f"drugs.toml [admixtures].allowed[{i}]: two or more different library drugs"
+            )
+        out.append(frozenset(combo))
+    return tuple(out), sources.get("allowed", "")

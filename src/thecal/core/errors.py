@@ -4,7 +4,9 @@
     ├── InputError          bad input: carries every problem with its field path
     │   └── UnitError       a quantity with a missing or wrong dimension
     ├── CatalogueError      the shipped drug library or pump catalogue is invalid
-    └── InvalidTransition   a command the pump cannot take in its present state
+    ├── InvalidTransition   a command the pump cannot take in its present state
+    ├── Refused             a safety check refused a proposal; carries the findings
+    └── LinkError           the telemetry link dropped; the command's fate is unknown
 
 Every message says what was wrong, where (the field path) and what is accepted.
 Nothing that raises has applied anything.
@@ -53,3 +55,16 @@ class CatalogueError(ThecalError):
 
 class InvalidTransition(ThecalError):
     """A command that the pump's present state does not allow."""
+
+
+class Refused(ThecalError):
+    """A proposal was refused by hard or unacknowledged findings; nothing was sent."""
+
+    def __init__(self, message: str, findings: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class LinkError(ThecalError):
+    """The link to the pump dropped: what was sent may or may not have been applied,
+    and only an interrogation can tell (SR-34)."""

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from functools import cache
 from importlib import resources
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpCatalogue
+from thecal.core.safety.policy import Policy
+
+
+def _text(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text("utf-8")
 
 
 def _read(name: str) -> dict[str, object]:
-    return tomllib.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+    return tomllib.loads(_text(name))
+
+
+def library_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @cache
 def drug_library() -> DrugLibrary:
-    return DrugLibrary.from_mapping(_read("drugs.toml"))
+    """The shipped library, with its digest and the digest its manifest approves (SR-01).
+    Editing drugs.toml without re-approving it (`drugs.toml.sha256`) makes every
+    program check refuse with LIBRARY_UNVERIFIED."""
+    text = _text("drugs.toml")
+    approved = _text("drugs.toml.sha256").split()[0]
+    return DrugLibrary.from_mapping(tomllib.loads(text)).with_integrity(
+        library_digest(text), approved
+    )
+
+
+@cache
+def policy() -> Policy:
+    """Programmer policy limits (`policy.toml`), each `{value, source}`."""
+    return Policy.from_mapping(_read("policy.toml"))
+
+
+@cache
+def conversions() -> dict[str, object]:
+    """Opioid conversion ratios (`conversions.toml`), each with its source."""
+    return _read("conversions.toml")
 
 
 @cache

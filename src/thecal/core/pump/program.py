@@ -8,7 +8,8 @@ concentration produces a real dosing error, exactly as it would in a pump.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import asdict, dataclass
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Problem
@@ -243,3 +244,9 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
             )
         )
     return problems
+
+
+def program_digest(program: Program) -> str:
+    """SHA-256 of the program's exact values: what the pump stores is read back and
+    compared with what was sent (SR-07). `repr` of a float is exact."""
+    return hashlib.sha256(repr(asdict(program)).encode("utf-8")).hexdigest()

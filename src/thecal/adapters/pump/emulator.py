@@ -1,0 +1,87 @@
+"""The core firmware behind the `PumpPort`, with link faults to inject.
+
+`drop_link` makes the next call fail the way a telemetry link fails: "before" the
+pump received the command (nothing applied) or "after" (applied, but the answer
+was lost). Both raise `LinkError`: the caller cannot tell which, exactly as with a
+real pump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from thecal.core.errors import InvalidTransition, LinkError
+from thecal.core.pump import commands as c
+from thecal.core.pump import firmware
+from thecal.core.pump.events import Event
+from thecal.core.pump.program import Amount, DrugConcentration, Program, program_digest
+from thecal.core.pump.state import PumpState
+from thecal.services.ports import Interrogation, RefillResult
+
+FAULT_POINTS = ("before", "after")
+
+
+@dataclass
+class EmulatedPump:
+    state: PumpState
+    events: list[Event] = field(default_factory=list)
+    faults: dict[str, str] = field(default_factory=dict)  # operation -> before | after
+    pocket_fill_next_ml: float = 0.0  # the next refill misses the reservoir by this much
+
+    def drop_link(self, operation: str, when: str = "before") -> None:
+        if when not in FAULT_POINTS:
+            raise ValueError(f"when: expected one of {FAULT_POINTS}")
+        self.faults[operation] = when
+
+    def _step(self, command: c.Command, now_s: float) -> list[Event]:
+        self.state, out = firmware.step(self.state, command, now_s)
+        self.events.extend(out)
+        return out
+
+    def _send(self, operation: str, command: c.Command, now_s: float) -> list[Event]:
+        when = self.faults.pop(operation, None)
+        if when == "before":
+            raise LinkError(f"{operation}: link lost before the pump answered")
+        out = self._step(command, now_s)
+        if when == "after":
+            raise LinkError(f"{operation}: link lost before the pump answered")
+        return out
+
+    def interrogate(self, now_s: float) -> Interrogation:
+        if self.faults.pop("interrogate", None) is not None:
+            raise LinkError("interrogate: no answer from the pump")
+        self._step(c.Tick(), now_s)
+        s = self.state
+        program = s.program.program if s.program is not None else None
+        return Interrogation(
+            at_s=now_s,
+            model_id=s.model.id,
+            program=program,
+            program_digest=program_digest(program) if program is not None else None,
+            reservoir_estimate_ml=s.estimate_ml,
+            state=s.shown,
+            active_alarms=tuple(sorted(s.active_alarms())),
+            elective_replacement=s.eri,
+        )
+
+    def apply_program(self, program: Program, now_s: float) -> None:
+        out = self._send("apply_program", c.ApplyProgram(program), now_s)
+        refused = [e for e in out if e.kind == "program" and e.get("result") == "refused"]
+        if refused:
+            raise InvalidTransition(f"the pump refused the program: {refused[0].as_dict()}")
+
+    def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:
+        out = self._send("start_bolus", c.StartBolus(kind, Amount(ml=volume_ml), duration_s), now_s)
+        refused = [e for e in out if e.kind == "bolus" and e.get("result") == "refused"]
+        if refused:
+            raise InvalidTransition(f"the pump refused the bolus: {refused[0].get('reason')}")
+
+    def refill(
+        self, add_ml: float, drugs: tuple[DrugConcentration, ...], entered_ml: float, now_s: float
+    ) -> RefillResult:
+        pocket, self.pocket_fill_next_ml = min(self.pocket_fill_next_ml, add_ml), 0.0
+        out = self._send("refill", c.Refill(add_ml, drugs, entered_ml, pocket), now_s)
+        logged = [e for e in out if e.kind == "refill"]
+        if logged and logged[0].get("result") == "refused":
+            return RefillResult(0.0, False, logged[0].get("reason"))
+        return RefillResult(logged[0].get("withdrawn_ml") if logged else 0.0, True)

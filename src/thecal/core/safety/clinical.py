@@ -1,0 +1,183 @@
+"""Clinical flags around a program: withdrawal (DD-11), monitoring and ziconotide
+screening (DD-12), granuloma surveillance (DD-13), sedatives (DD-15)."""
+
+from __future__ import annotations
+
+from thecal.core.safety.context import ProgramProposal
+from thecal.core.safety.dose_limits import current_max_mcg, is_start
+from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
+from thecal.core.safety.fmt import conc_text, dose_text
+from thecal.core.safety.titration import dose_at
+from thecal.core.therapy.dosing import daily_doses, percent_change
+
+YEAR_S = 365.0 * 86400.0
+
+
+def check_withdrawal(ctx: ProgramProposal) -> list[Finding]:
+    out: list[Finding] = []
+    new = daily_doses(ctx.proposed)
+    cut_pct = ctx.policy.number("withdrawal", "large_cut_pct")
+    names = set(ctx.current_concentrations()) | set(new)
+    for name in sorted(names):
+        drug = ctx.drug(name)
+        if drug is None or not drug.withdrawal_risk:
+            continue
+        if ctx.patient.withdrawal_high_risk and name in new:
+            out.append(
+                finding(
+                    "DD-11",
+                    INFO,
+                    "WITHDRAWAL_HIGH_RISK_PATIENT",
+                    f"{name}: this patient is at high risk of withdrawal (T6-or-above spinal cord "
+                    "injury or a communication deficit): escalate any missed refill or alarm",
+                )
+            )
+        before = current_max_mcg(ctx, name)
+        if not before:
+            continue
+        after = new[name].programmed_mcg if name in new else 0.0
+        change = percent_change(before, after)
+        if change is not None and change <= -cut_pct:
+            what = "stops" if after == 0 else f"cuts {-change:.3g} %"
+            out.append(
+                finding(
+                    "DD-11",
+                    SOFT,
+                    "WITHDRAWAL_RISK_CUT",
+                    f"{name}: this {what} ({dose_text(drug, before)} to {dose_text(drug, after)}); "
+                    f"an abrupt cut of more than {cut_pct:g} % risks withdrawal: taper, or "
+                    "acknowledge with the reason",
+                    "basal",
+                )
+            )
+    return out
+
+
+def check_monitoring(ctx: ProgramProposal) -> list[Finding]:
+    out: list[Finding] = []
+    new = daily_doses(ctx.proposed)
+    for name, dose in new.items():
+        drug = ctx.drug(name)
+        if drug is None:
+            continue
+        before = current_max_mcg(ctx, name)
+        up = is_start(ctx, name) or (before is not None and dose.max_mcg > before)
+        if up and drug.monitor_after_start_h is not None:
+            lo, hi = drug.monitor_after_start_h
+            span = f"{lo:g} h" if lo == hi else f"{lo:g}-{hi:g} h"
+            what = (
+                "respiration, SpO2 and sedation" if drug.drug_class == "opioid" else "the patient"
+            )
+            out.append(
+                finding(
+                    "DD-12",
+                    INFO,
+                    "MONITOR_AFTER_CHANGE",
+                    f"{name} starts or increases: monitor {what} for {span}",
+                )
+            )
+        if name == "ziconotide":
+            if ctx.patient.history_of_psychosis:
+                out.append(
+                    finding(
+                        "DD-12",
+                        HARD,
+                        "ZICONOTIDE_PSYCHOSIS_HISTORY",
+                        "ziconotide is contraindicated with a history of psychosis (boxed warning)",
+                        "drugs",
+                    )
+                )
+            if not ctx.patient.psychiatric_screening_done:
+                out.append(
+                    finding(
+                        "DD-12",
+                        SOFT,
+                        "ZICONOTIDE_SCREENING_MISSING",
+                        "no psychiatric screening is recorded before ziconotide",
+                        "patient",
+                    )
+                )
+            out.append(
+                finding(
+                    "DD-12",
+                    INFO,
+                    "ZICONOTIDE_CK_MONITORING",
+                    "ziconotide: monitor creatine kinase and cognition",
+                )
+            )
+    return out
+
+
+def check_granuloma(ctx: ProgramProposal) -> list[Finding]:
+    out: list[Finding] = []
+    new = daily_doses(ctx.proposed)
+    for i, d in enumerate(ctx.proposed.drugs):
+        drug = ctx.drug(d.name)
+        warn = drug.granuloma_warn_concentration_mcg_per_ml if drug else None
+        if warn is not None and d.concentration_mcg_per_ml >= warn * (1 - 1e-9):
+            out.append(
+                finding(
+                    "DD-13",
+                    SOFT,
+                    "GRANULOMA_CONCENTRATION",
+                    f"{d.name} at {conc_text(drug, d.concentration_mcg_per_ml)} is at or above "
+                    f"{conc_text(drug, warn)}, where catheter-tip granuloma risk rises",
+                    f"drugs[{i}].concentration",
+                )
+            )
+        if drug is None or drug.drug_class != "opioid":
+            continue
+        year_ago = dose_at(ctx.history, d.name, ctx.now_s - YEAR_S)
+        two_ago = dose_at(ctx.history, d.name, ctx.now_s - 2 * YEAR_S)
+        now = new[d.name].max_mcg
+        last = percent_change(year_ago or 0.0, now)
+        if last is None:
+            continue
+        out.append(
+            finding(
+                "DD-13", INFO, "YEARLY_DOSE_INCREASE", f"{d.name}: {last:+.3g} % over the last year"
+            )
+        )
+        earlier = percent_change(two_ago or 0.0, year_ago or 0.0)
+        if earlier is not None and last > earlier and last > 0:
+            out.append(
+                finding(
+                    "DD-13",
+                    SOFT,
+                    "ESCALATION_ACCELERATING",
+                    f"{d.name}: {last:+.3g} % this year after {earlier:+.3g} % the year before; "
+                    "accelerating escalation: check for a catheter-tip granuloma (neurological "
+                    "examination, imaging)",
+                )
+            )
+    return out
+
+
+def check_sedatives(ctx: ProgramProposal) -> list[Finding]:
+    meds = ctx.patient.sedative_comedication
+    if not meds:
+        return []
+    starts = [
+        d.name
+        for d in ctx.proposed.drugs
+        if (drug := ctx.drug(d.name)) is not None
+        and drug.drug_class == "opioid"
+        and is_start(ctx, d.name)
+    ]
+    if not starts:
+        return []
+    planned = ctx.patient.systemic_dose_reduction_planned
+    return [
+        finding(
+            "DD-15",
+            INFO if planned else SOFT,
+            "SEDATIVE_COMEDICATION",
+            f"IT {', '.join(starts)} starts with {', '.join(meds)}: "
+            + (
+                "the systemic dose reduction is planned"
+                if planned
+                else "reduce the systemic dose (respiratory depression risk)"
+            ),
+            "patient",
+        )
+    ]

@@ -1,0 +1,107 @@
+"""A change of drug or concentration needs a bridge bolus from the recorded catheter
+(DD-07), and the program must describe the fluid that is really in the reservoir."""
+
+from __future__ import annotations
+
+from thecal.core.safety.context import ProgramProposal
+from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
+from thecal.core.safety.fmt import conc_text, dose_text
+from thecal.core.therapy.catheter import bridge_plan
+
+
+def fluid_changes(ctx: ProgramProposal) -> bool:
+    if ctx.current is None or ctx.first_fill:
+        return False
+    before = ctx.current_concentrations()
+    after = {d.name: d.concentration_mcg_per_ml for d in ctx.proposed.drugs}
+    if set(before) != set(after):
+        return True
+    return any(abs(after[n] - before[n]) > 1e-9 * before[n] for n in before)
+
+
+def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
+    out: list[Finding] = []
+    out.extend(_matches_reservoir(ctx))
+    if not ctx.model.programmable or not fluid_changes(ctx):
+        return out
+    assert ctx.current is not None
+    if not ctx.catheter.recorded:
+        return out + [
+            finding(
+                "DD-07",
+                HARD,
+                "CATHETER_LENGTH_MISSING",
+                "the drug or concentration changes, and the bridge bolus needs the catheter's "
+                "recorded length and volume per cm: record the catheter first",
+                "catheter",
+            )
+        ]
+    assert ctx.catheter.length_cm is not None and ctx.catheter.ul_per_cm is not None
+    plan = bridge_plan(
+        ctx.model, ctx.catheter.length_cm, ctx.catheter.ul_per_cm, ctx.current, ctx.proposed
+    )
+    clear = plan.clear_without_bridge_days
+    clear_text = "never at a zero basal rate" if clear is None else f"{clear * 24:.3g} h"
+    amounts = ", ".join(
+        f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
+    )
+    summary = (
+        f"bridge bolus {plan.volume_ml:.4g} mL of the old fluid ({amounts}); "
+        f"without it the old fluid takes {clear_text} to clear"
+    )
+    if ctx.bridge_planned:
+        out.append(finding("DD-07", INFO, "BRIDGE_PLANNED", summary, "bridge"))
+    else:
+        risky = any(
+            (d := ctx.drug(n)) is not None and d.withdrawal_risk
+            for n in ctx.current_concentrations()
+        )
+        out.append(
+            finding(
+                "DD-07",
+                HARD if risky else SOFT,
+                "BRIDGE_NOT_PLANNED",
+                summary + (": required for a withdrawal-risk drug" if risky else ""),
+                "bridge",
+            )
+        )
+    for name, mcg in plan.old_drug_mcg.items():
+        drug = ctx.drug(name)
+        if drug is not None and mcg > drug.max_bolus_mcg * (1 + 1e-9):
+            out.append(
+                finding(
+                    "DD-07",
+                    SOFT,
+                    "BRIDGE_ABOVE_MAX_BOLUS",
+                    f"the bridge delivers {dose_text(drug, mcg, '')} of {name}, above the largest "
+                    f"single bolus of {dose_text(drug, drug.max_bolus_mcg, '')}",
+                    "bridge",
+                )
+            )
+    return out
+
+
+def _matches_reservoir(ctx: ProgramProposal) -> list[Finding]:
+    """The pump turns doses into rates with the program's concentrations: they must be
+    the reservoir's, or every dose is wrong by their ratio (devices.md F69)."""
+    if ctx.reservoir_drugs is None:
+        return []
+    fluid = {d.name: d.concentration_mcg_per_ml for d in ctx.reservoir_drugs}
+    stated = {d.name: d.concentration_mcg_per_ml for d in ctx.proposed.drugs}
+    if set(fluid) == set(stated) and all(
+        abs(stated[n] - fluid[n]) <= 1e-9 * fluid[n] for n in fluid
+    ):
+        return []
+
+    def show(m: dict[str, float]) -> str:
+        return ", ".join(f"{n} {conc_text(ctx.drug(n), c)}" for n, c in m.items())
+
+    return [
+        finding(
+            "DD-07",
+            HARD,
+            "PROGRAM_DOES_NOT_MATCH_RESERVOIR",
+            f"the program states {show(stated)} but the reservoir holds {show(fluid)}",
+            "drugs",
+        )
+    ]

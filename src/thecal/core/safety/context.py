@@ -1,0 +1,86 @@
+"""What the safety rules look at: the proposal, what runs now, the patient, the device.
+
+All facts are explicit parameters (no clock, no database): `now_s` and the dose
+history come from the caller, so a check can be replayed from its record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.core.drugs import Drug, DrugLibrary
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.program import DrugConcentration, Program
+from thecal.core.safety.policy import Policy
+
+INDICATIONS = ("non_cancer", "cancer", "spasticity_spinal", "spasticity_cerebral")
+COMEDICATIONS = ("benzodiazepine", "systemic_opioid", "gabapentinoid", "other_sedative")
+
+
+@dataclass(frozen=True)
+class Patient:
+    indication: str = "non_cancer"
+    paediatric: bool = False
+    opioid_naive: bool = False
+    spinal_cord_injury_t6_or_above: bool = False
+    communication_deficit: bool = False
+    history_of_psychosis: bool = False
+    psychiatric_screening_done: bool = False
+    sedative_comedication: tuple[str, ...] = ()
+    systemic_dose_reduction_planned: bool = False
+    effective_screening_dose_mcg: float | None = None  # baclofen screening result
+
+    def titration_key(self, drug: Drug) -> str:
+        """Which row of the drug's titration table applies to this patient."""
+        table = drug.titration_max_increase_pct_per_24h or {}
+        if "spinal" in table:
+            cerebral = self.indication == "spasticity_cerebral" or self.paediatric
+            return "cerebral" if cerebral else "spinal"
+        return "cancer" if self.indication == "cancer" else "non_cancer"
+
+    @property
+    def withdrawal_high_risk(self) -> bool:
+        return self.spinal_cord_injury_t6_or_above or self.communication_deficit
+
+
+@dataclass(frozen=True)
+class Catheter:
+    length_cm: float | None
+    ul_per_cm: float | None
+
+    @property
+    def recorded(self) -> bool:
+        return self.length_cm is not None and self.ul_per_cm is not None
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    """A daily dose of one drug that took effect at `at_s` (mcg/day, programmed)."""
+
+    at_s: float
+    drug: str
+    daily_mcg: float
+
+
+@dataclass(frozen=True)
+class ProgramProposal:
+    proposed: Program
+    current: Program | None
+    model: PumpModel
+    library: DrugLibrary
+    policy: Policy
+    patient: Patient
+    catheter: Catheter
+    now_s: float
+    first_fill: bool = False
+    history: tuple[DoseChange, ...] = ()
+    bridge_planned: bool = False
+    reservoir_drugs: tuple[DrugConcentration, ...] | None = None
+
+    def drug(self, name: str) -> Drug | None:
+        return self.library.get(name)
+
+    def current_concentrations(self) -> dict[str, float]:
+        if self.current is None:
+            return {}
+        return {d.name: d.concentration_mcg_per_ml for d in self.current.drugs}

@@ -1,0 +1,64 @@
+"""Volumes in the fluid path, and the boluses that depend on them.
+
+Drug already in the pump tubing and catheter keeps arriving at the *old*
+concentration until the pump has pushed the whole path volume out. A bridge bolus
+pushes that volume out at a known time; a priming bolus fills an empty path at
+implant or after a revision. Both are computed from the recorded catheter, and
+from this pump model's own tubing volume (devices.md F18: a wrong tubing volume
+over-delivered drug).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.core.errors import InputError, Problem
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.program import Program
+from thecal.core.therapy.dosing import daily_volumes
+
+
+def path_volume_ml(model: PumpModel, length_cm: float, ul_per_cm: float) -> float:
+    """Pump outlet tubing plus catheter: what sits between reservoir and tip."""
+    problems = []
+    if length_cm < 0:
+        problems.append(Problem("catheter.length_cm", "must not be negative"))
+    if ul_per_cm <= 0:
+        problems.append(Problem("catheter.ul_per_cm", "must be greater than 0"))
+    if problems:
+        raise InputError("invalid catheter", problems)
+    return model.pump_tubing_ml + length_cm * ul_per_cm / 1000.0
+
+
+def priming_volume_ml(
+    model: PumpModel, length_cm: float, ul_per_cm: float, extra_ml: float = 0.0
+) -> float:
+    return path_volume_ml(model, length_cm, ul_per_cm) + extra_ml
+
+
+@dataclass(frozen=True)
+class BridgePlan:
+    volume_ml: float  # the path volume, pushed at the old concentration
+    old_drug_mcg: dict[str, float]  # what the bridge delivers of each old drug
+    clear_without_bridge_days: float | None  # None when the new basal rate is 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "volume_ml": self.volume_ml,
+            "old_drug_mcg": self.old_drug_mcg,
+            "clear_without_bridge_days": self.clear_without_bridge_days,
+        }
+
+
+def bridge_plan(
+    model: PumpModel, length_cm: float, ul_per_cm: float, old: Program, new: Program
+) -> BridgePlan:
+    """The bridge bolus for a change from `old` to `new` fluid: its volume, the old drug it
+    delivers, and how long the old fluid would take to clear at the new basal rate."""
+    volume = path_volume_ml(model, length_cm, ul_per_cm)
+    rate = daily_volumes(new).mean_basal_ml_per_day
+    return BridgePlan(
+        volume_ml=volume,
+        old_drug_mcg={d.name: volume * d.concentration_mcg_per_ml for d in old.drugs},
+        clear_without_bridge_days=volume / rate if rate > 0 else None,
+    )

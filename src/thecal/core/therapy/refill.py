@@ -1,0 +1,252 @@
+"""The refill plan: reconciliation, volumes, and the date of the next refill.
+
+Next refill = the earliest of (SR-25, DD-09): the low-reservoir date assuming every
+allowed patient bolus is taken (devices.md F46) less a margin, the drug's stability
+limit (ziconotide: 14 days after a naive pump's first fill, 40 diluted, 84
+undiluted), and the elective-replacement date. Times are seconds on the caller's
+clock; nothing here reads one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.program import DrugConcentration, Program
+from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
+from thecal.core.safety.fmt import conc_text
+from thecal.core.safety.policy import Policy
+from thecal.core.therapy.dosing import daily_volumes
+from thecal.core.therapy.reconcile import Reconciliation, reconcile
+from thecal.core.units import SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class RefillRequest:
+    model: PumpModel
+    now_s: float
+    estimate_ml: float | None  # None: no interrogation before the refill
+    program_after: Program  # what will run on the new fluid
+    add_ml: float
+    drugs: tuple[DrugConcentration, ...]  # the new fluid
+    withdrawn_ml: float | None = None
+    entered_ml: float | None = None  # what will be told to the pump; default: kept + added
+    previous_entered_ml: float | None = None
+    naive_pump_first_fill: bool = False
+    elective_replacement_s: float | None = None
+    due_s: float | None = None  # when this refill was due
+
+
+@dataclass(frozen=True)
+class RefillPlan:
+    reconciliation: Reconciliation
+    kept_ml: float
+    volume_after_ml: float  # kept + added: what should be entered
+    daily_use_ml: float  # programmed, averaged over the cycle
+    daily_use_with_demand_ml: float
+    days_to_low_with_demand: float | None
+    days_to_empty: float | None  # programmed use only, down to the dead volume
+    stability_days: float | None
+    stability_reason: str
+    next_refill_s: float
+    next_refill_reason: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def refused(self) -> bool:
+        return any(f.severity == HARD for f in self.all_findings)
+
+    @property
+    def all_findings(self) -> tuple[Finding, ...]:
+        return self.findings + self.reconciliation.findings
+
+
+def stability_days(
+    drugs: tuple[DrugConcentration, ...], library: DrugLibrary, naive_first_fill: bool
+) -> tuple[float | None, str]:
+    """The shortest stability limit of the fluid's drugs, and which drug sets it."""
+    best: tuple[float | None, str] = (None, "no stability limit in the library")
+    for d in drugs:
+        drug = library.get(d.name)
+        if drug is None:
+            continue
+        stock = any(
+            abs(d.concentration_mcg_per_ml - s) <= 1e-9 * s
+            for s in drug.stock_concentrations_mcg_per_ml
+        )
+        options = [(drug.stability_days, f"{d.name} stability")]
+        if not stock:
+            options.append((drug.stability_days_diluted, f"{d.name} diluted"))
+        if naive_first_fill:
+            options.append(
+                (drug.stability_days_naive_first_fill, f"{d.name} first fill of a naive pump")
+            )
+        for days, why in options:
+            if days is not None and (best[0] is None or days < best[0]):
+                best = (days, why)
+    return best
+
+
+def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> RefillPlan:
+    m = req.model
+    out: list[Finding] = []
+    estimate = req.estimate_ml
+    if estimate is None:
+        out.append(
+            finding(
+                "SR-24",
+                HARD,
+                "NO_INTERROGATION",
+                "interrogate the pump before refilling: the expected volume comes from it",
+                "estimate_ml",
+            )
+        )
+        estimate = 0.0
+    measured = req.withdrawn_ml
+    kept = m.dead_volume_ml if measured and measured > 0 else min(estimate, m.dead_volume_ml)
+    after = kept + req.add_ml
+    if after > m.capacity_ml * (1 + 1e-9):
+        out.append(
+            finding(
+                "SR-24",
+                HARD,
+                "OVERFILL",
+                f"{kept:.3g} mL left + {req.add_ml:.3g} mL added = {after:.3g} mL, above the "
+                f"{m.capacity_ml:g} mL reservoir; never overfill (devices.md F4)",
+                "add_ml",
+            )
+        )
+    entered = req.entered_ml if req.entered_ml is not None else after
+    tolerance = policy.number("refill", "entered_volume_tolerance_ml")
+    if req.entered_ml is not None and abs(req.entered_ml - after) > tolerance:
+        out.append(
+            finding(
+                "SR-24",
+                HARD,
+                "ENTERED_VOLUME_MISMATCH",
+                f"{req.entered_ml:g} mL would be entered but {kept:.3g} + {req.add_ml:.3g} = "
+                f"{after:.3g} mL will be in the reservoir: the pump would run dry "
+                "unannounced (devices.md F69)",
+                "entered_ml",
+            )
+        )
+    out.extend(_fluid_matches_program(req, library))
+    out.append(
+        finding(
+            "DD-10",
+            INFO,
+            "SECOND_PERSON_CHECK",
+            "a second person checks the drug, concentration and volume before the pump is updated",
+        )
+    )
+    rec = reconcile(m, policy, estimate, measured, req.previous_entered_ml)
+    v = daily_volumes(req.program_after)
+    periodic = (
+        sum(
+            pb.amount.volume_ml(req.program_after.primary_mcg_per_ml)
+            for pb in req.program_after.periodic_boluses
+        )
+        / req.program_after.cycle_days
+    )
+    use = v.mean_basal_ml_per_day + periodic
+    use_all = use + v.demand_max_ml
+    low = req.program_after.low_reservoir_alarm_ml
+    to_low = (entered - low) / use_all if use_all > 0 else None
+    to_empty = max(0.0, entered - m.dead_volume_ml) / use if use > 0 else None
+    days, why = stability_days(req.drugs, library, req.naive_pump_first_fill)
+    margin = policy.number("refill", "margin_days")
+    candidates = []
+    if to_low is not None:
+        candidates.append(
+            (
+                req.now_s + (to_low - margin) * SECONDS_PER_DAY,
+                f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
+                f"in {to_low:.3g} d, less a {margin:g} d margin",
+            )
+        )
+    if days is not None:
+        candidates.append((req.now_s + days * SECONDS_PER_DAY, f"{why}: {days:g} d"))
+    if req.elective_replacement_s is not None:
+        candidates.append((req.elective_replacement_s, "elective replacement date"))
+    if not candidates:
+        candidates.append((req.now_s, "no delivery and no limit: review the program"))
+    next_s, reason = min(candidates, key=lambda c: c[0])
+    out.extend(_overdue(req, library))
+    return RefillPlan(
+        rec,
+        kept,
+        after,
+        use,
+        use_all,
+        to_low,
+        to_empty,
+        days,
+        why,
+        max(next_s, req.now_s),
+        reason,
+        tuple(out),
+    )
+
+
+def _fluid_matches_program(req: RefillRequest, library: DrugLibrary) -> list[Finding]:
+    out = []
+    for i, d in enumerate(req.drugs):
+        drug = library.get(d.name)
+        if drug is None:
+            out.append(
+                finding(
+                    "DD-01",
+                    HARD,
+                    "DRUG_NOT_IN_LIBRARY",
+                    f"'{d.name}' is not in the drug library",
+                    f"drugs[{i}].name",
+                )
+            )
+        elif d.concentration_mcg_per_ml > drug.max_concentration_mcg_per_ml * (1 + 1e-9):
+            out.append(
+                finding(
+                    "DD-01",
+                    HARD,
+                    "CONCENTRATION_ABOVE_MAX",
+                    f"{d.name} {conc_text(drug, d.concentration_mcg_per_ml)} is above the library "
+                    f"maximum",
+                    f"drugs[{i}].concentration",
+                )
+            )
+    fluid = {d.name: d.concentration_mcg_per_ml for d in req.drugs}
+    stated = {d.name: d.concentration_mcg_per_ml for d in req.program_after.drugs}
+    if set(fluid) != set(stated) or any(abs(stated[n] - fluid[n]) > 1e-9 * fluid[n] for n in fluid):
+        out.append(
+            finding(
+                "DD-07",
+                HARD,
+                "PROGRAM_DOES_NOT_MATCH_RESERVOIR",
+                "the program to run after the refill states a different drug or concentration "
+                "from the fluid being added: reprogram with the new concentration",
+                "drugs",
+            )
+        )
+    return out
+
+
+def _overdue(req: RefillRequest, library: DrugLibrary) -> list[Finding]:
+    if req.due_s is None or req.now_s <= req.due_s:
+        return []
+    late_d = (req.now_s - req.due_s) / SECONDS_PER_DAY
+    risky = [
+        d.name
+        for d in req.program_after.drugs
+        if (drug := library.get(d.name)) is not None and drug.withdrawal_risk
+    ]
+    if risky:
+        return [
+            finding(
+                "DD-09",
+                SOFT,
+                "REFILL_OVERDUE_WITHDRAWAL_RISK",
+                f"refill {late_d:.3g} d overdue with {', '.join(risky)}: abrupt withdrawal risk "
+                "(boxed warning for baclofen); escalate",
+            )
+        ]
+    return [finding("DD-09", INFO, "REFILL_OVERDUE", f"refill {late_d:.3g} d overdue")]

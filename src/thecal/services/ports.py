@@ -1,0 +1,47 @@
+"""The ports the services talk through (cosmicpython's ports and adapters).
+
+The programmer reaches the pump only through `PumpPort`: an in-process emulator
+today, a telemetry link tomorrow. Anything that crosses it can fail with
+`LinkError`, and the services must treat the result as unknown until the pump is
+interrogated again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from thecal.core.pump.program import DrugConcentration, Program
+
+
+@dataclass(frozen=True)
+class Interrogation:
+    """What the pump reports about itself: its own view, never the true reservoir."""
+
+    at_s: float
+    model_id: str
+    program: Program | None
+    program_digest: str | None
+    reservoir_estimate_ml: float | None  # None for a pump that keeps no estimate
+    state: str
+    active_alarms: tuple[str, ...]
+    elective_replacement: bool
+
+
+@dataclass(frozen=True)
+class RefillResult:
+    withdrawn_ml: float  # what the clinician's syringe drew out
+    accepted: bool
+    reason: str | None = None
+
+
+class PumpPort(Protocol):
+    def interrogate(self, now_s: float) -> Interrogation: ...
+
+    def apply_program(self, program: Program, now_s: float) -> None: ...
+
+    def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None: ...
+
+    def refill(
+        self, add_ml: float, drugs: tuple[DrugConcentration, ...], entered_ml: float, now_s: float
+    ) -> RefillResult: ...

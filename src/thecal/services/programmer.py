@@ -1,0 +1,326 @@
+"""A programming session: interrogate, propose, check, acknowledge, verify, confirm,
+commit atomically, read back, record.
+
+Every way out of a session leaves a record. A session that never commits, or whose
+link drops, reports itself incomplete and says what the pump is running: the
+previous program keeps delivering, because nothing stops the pump during an update
+(devices.md F19). A link that drops and cannot be re-established leaves the session
+*uncertain*: nothing is retried until the pump has been interrogated (SR-34).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.program import Program, program_digest
+from thecal.core.safety import (
+    HARD,
+    SOFT,
+    BolusProposal,
+    Catheter,
+    DoseChange,
+    Finding,
+    Patient,
+    Policy,
+    ProgramProposal,
+    check_bolus,
+    check_program,
+    finding,
+)
+from thecal.core.safety.concentration_change import fluid_changes
+from thecal.core.therapy.catheter import path_volume_ml
+from thecal.services.ports import Interrogation, PumpPort
+from thecal.services.program_diff import DiffRow, DoseRow, dose_diff, settings_diff
+
+OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    code: str
+    rule_id: str
+    user: str
+    reason: str
+    at_s: float
+    finding_message: str
+
+
+@dataclass
+class Proposal:
+    program: Program | None
+    bolus: BolusProposal | None
+    findings: tuple[Finding, ...]
+    diff: list[DiffRow]
+    doses: list[DoseRow]
+    needs_second_person: tuple[str, ...]
+    bridge_duration_s: float | None = None
+    acknowledgements: list[Acknowledgement] = field(default_factory=list)
+    verified_by: str | None = None
+    confirmed: bool = False
+
+
+@dataclass
+class ProgrammingSession:
+    port: PumpPort
+    model: PumpModel
+    library: DrugLibrary
+    policy: Policy
+    patient: Patient
+    catheter: Catheter
+    user: str
+    started_s: float
+    history: tuple[DoseChange, ...] = ()
+    first_fill: bool = False
+    before: Interrogation | None = None
+    proposal: Proposal | None = None
+    status: str = OPEN
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls,
+        port: PumpPort,
+        model: PumpModel,
+        library: DrugLibrary,
+        policy: Policy,
+        patient: Patient,
+        catheter: Catheter,
+        user: str,
+        now_s: float,
+        **options: Any,
+    ) -> ProgrammingSession:
+        session = cls(port, model, library, policy, patient, catheter, user, now_s, **options)
+        session.before = port.interrogate(now_s)  # nothing is proposed blind
+        session._note(now_s, "interrogated", digest=session.before.program_digest)
+        return session
+
+    def _note(self, at_s: float, what: str, **details: Any) -> None:
+        self.log.append({"t": at_s, "event": what, **details})
+
+    def _current(self) -> Program | None:
+        return self.before.program if self.before is not None else None
+
+    def propose(
+        self, program: Program, now_s: float, bridge_duration_s: float | None = None
+    ) -> Proposal:
+        """Check `program` against every rule. A new proposal voids earlier
+        acknowledgements, verification and confirmation: they were for other values."""
+        self._require_open()
+        current = self._current()
+        ctx = ProgramProposal(
+            program,
+            current,
+            self.model,
+            self.library,
+            self.policy,
+            self.patient,
+            self.catheter,
+            now_s,
+            self.first_fill,
+            self.history,
+            bridge_planned=bridge_duration_s is not None,
+        )
+        review = check_program(ctx)
+        self.proposal = Proposal(
+            program,
+            None,
+            review.findings,
+            settings_diff(current, program),
+            dose_diff(current, program),
+            self._second_person(ctx),
+            bridge_duration_s,
+        )
+        self._note(
+            now_s,
+            "proposed",
+            digest=program_digest(program),
+            findings=[f.code for f in review.findings],
+        )
+        return self.proposal
+
+    def propose_bolus(self, bolus: BolusProposal, now_s: float) -> Proposal:
+        self._require_open()
+        current = self._current()
+        if current is None:
+            raise InvalidTransition("the pump runs no program: a bolus needs its concentrations")
+        found = tuple(check_bolus(bolus, current, self.model, self.library, self.catheter))
+        self.proposal = Proposal(None, bolus, found, [], [], ())
+        self._note(now_s, "proposed bolus", kind=bolus.kind, findings=[f.code for f in found])
+        return self.proposal
+
+    def _second_person(self, ctx: ProgramProposal) -> tuple[str, ...]:
+        why = []
+        if self.first_fill:
+            why.append("first fill")
+        if fluid_changes(ctx):
+            why.append("drug or concentration change")
+        limit = self.policy.number("verification", "large_increase_pct")
+        for row in dose_diff(ctx.current, ctx.proposed):
+            if row.change_pct is not None and row.change_pct > limit:
+                why.append(f"{row.drug} +{row.change_pct:.3g} % (> {limit:g} %)")
+        return tuple(why)
+
+    def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:
+        p = self._proposal()
+        problems = []
+        if not reason.strip():
+            problems.append(Problem("reason", "an acknowledgement needs a reason"))
+        matches = [f for f in p.findings if f.code == code]
+        if not matches:
+            problems.append(Problem("code", f"'{code}' is not a finding of this proposal"))
+        elif any(f.severity == HARD for f in matches):
+            problems.append(
+                Problem(
+                    "code",
+                    f"'{code}' is a hard limit: it cannot be acknowledged or overridden (SR-02)",
+                )
+            )
+        if problems:
+            raise InputError("acknowledgement refused", problems)
+        for f in matches:
+            p.acknowledgements.append(
+                Acknowledgement(code, f.rule_id, user, reason, now_s, f.message)
+            )
+        self._note(now_s, "acknowledged", code=code, user=user, reason=reason)
+
+    def verify(self, user: str, now_s: float) -> None:
+        if user == self.user:
+            raise InputError(
+                "verification refused",
+                [Problem("user", "the second person must be someone other than the programmer")],
+            )
+        self._proposal().verified_by = user
+        self._note(now_s, "verified", user=user)
+
+    def confirm(self, now_s: float) -> None:
+        """The clinician has seen the side-by-side diff and confirms it (SR-08)."""
+        self._proposal().confirmed = True
+        self._note(now_s, "confirmed")
+
+    def blockers(self) -> list[Finding]:
+        """Why commit would refuse now, as findings; empty when it may proceed."""
+        p = self._proposal()
+        out = [f for f in p.findings if f.severity == HARD]
+        acked = {a.code for a in p.acknowledgements}
+        out += [f for f in p.findings if f.severity == SOFT and f.code not in acked]
+        if p.needs_second_person and p.verified_by is None:
+            out.append(
+                finding(
+                    "F28",
+                    HARD,
+                    "SECOND_PERSON_REQUIRED",
+                    "a second person must verify: " + ", ".join(p.needs_second_person),
+                )
+            )
+        if not p.confirmed:
+            out.append(
+                finding(
+                    "SR-08",
+                    HARD,
+                    "NOT_CONFIRMED",
+                    "confirm the side-by-side settings before the pump is updated",
+                )
+            )
+        return out
+
+    def commit(self, now_s: float) -> dict[str, Any]:
+        """Send the proposal as one command, read it back, and return the record."""
+        p = self._proposal()
+        self._require_open()
+        blockers = self.blockers()
+        if blockers:
+            self._note(now_s, "commit refused", findings=[f.code for f in blockers])
+            raise Refused("commit refused: " + ", ".join(f.code for f in blockers), tuple(blockers))
+        try:
+            if p.program is not None:
+                self.port.apply_program(p.program, now_s)
+                if p.bridge_duration_s is not None and self.catheter.recorded:
+                    assert self.catheter.length_cm is not None and self.catheter.ul_per_cm
+                    volume = path_volume_ml(
+                        self.model, self.catheter.length_cm, self.catheter.ul_per_cm
+                    )
+                    self.port.start_bolus("bridge", volume, p.bridge_duration_s, now_s)
+            else:
+                assert p.bolus is not None
+                self.port.start_bolus(p.bolus.kind, p.bolus.volume_ml, p.bolus.duration_s, now_s)
+        except LinkError as exc:
+            self._note(now_s, "link lost", detail=str(exc))
+            return self._read_back(now_s)
+        return self._read_back(now_s)
+
+    def _read_back(self, now_s: float) -> dict[str, Any]:
+        p = self._proposal()
+        try:
+            after = self.port.interrogate(now_s)
+        except LinkError:
+            self.status = UNCERTAIN
+            return self.record(now_s)
+        if p.program is None or after.program_digest == program_digest(p.program):
+            self.status = COMMITTED
+            self._note(now_s, "read back", digest=after.program_digest, verified=True)
+        else:
+            self.status = INCOMPLETE
+            self._note(
+                now_s,
+                "read back",
+                digest=after.program_digest,
+                verified=False,
+                code="READBACK_MISMATCH",
+            )
+        return self.record(now_s)
+
+    def record(self, now_s: float) -> dict[str, Any]:
+        """The session record. Asked for before a commit, it closes the session as
+        incomplete: the pump keeps the program it had (F19)."""
+        if self.status == OPEN:
+            self.status = INCOMPLETE
+            self._note(now_s, "closed without commit")
+        p = self.proposal
+        findings = list(p.findings) if p else []
+        if self.status == INCOMPLETE:
+            findings.append(
+                finding(
+                    "F19",
+                    HARD,
+                    "SESSION_INCOMPLETE",
+                    "the session did not finish: the pump runs the program it had before; "
+                    "re-interrogate and program again",
+                )
+            )
+        if self.status == UNCERTAIN:
+            findings.append(
+                finding(
+                    "SR-34",
+                    HARD,
+                    "DELIVERY_UNCERTAIN",
+                    "the link dropped and the pump did not answer: do not resend; interrogate "
+                    "the pump and reconcile before anything else",
+                )
+            )
+        return {
+            "status": self.status,
+            "user": self.user,
+            "started_s": self.started_s,
+            "closed_s": now_s,
+            "before_digest": self.before.program_digest if self.before else None,
+            "proposed_digest": program_digest(p.program) if p and p.program else None,
+            "findings": [f.as_dict() for f in findings],
+            "acknowledgements": [a.__dict__ for a in p.acknowledgements] if p else [],
+            "verified_by": p.verified_by if p else None,
+            "diff": [r.__dict__ for r in p.diff] if p else [],
+            "doses": [r.__dict__ for r in p.doses] if p else [],
+            "log": list(self.log),
+        }
+
+    def _proposal(self) -> Proposal:
+        if self.proposal is None:
+            raise InvalidTransition("nothing has been proposed in this session")
+        return self.proposal
+
+    def _require_open(self) -> None:
+        if self.status != OPEN:
+            raise InvalidTransition(f"the session is {self.status}; start a new one")

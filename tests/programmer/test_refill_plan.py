@@ -1,0 +1,119 @@
+"""Refill plans: reconciliation, volumes and the next date, computed by hand."""
+
+import pytest
+
+from tests.programmer.helpers import DAY, MG, codes, demand, model, program
+from thecal.core.pump.program import DrugConcentration
+from thecal.core.therapy import RefillRequest, plan_refill
+from thecal.core.therapy.reconcile import OK, OVERINFUSION, POCKET_OR_LEAK, UNDERINFUSION
+from thecal.data import drug_library, policy
+
+MORPHINE = (DrugConcentration("morphine", 10 * MG),)
+P = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)
+NOW = 1000 * DAY
+
+
+def plan(model_id="peristaltic-20", estimate=5.0, add=15.0, drugs=MORPHINE, prog=P, **kw):
+    req = RefillRequest(model(model_id), NOW, estimate, prog, add, drugs, **kw)
+    return plan_refill(req, drug_library(), policy())
+
+
+def test_expected_withdrawal_is_the_estimate_above_the_dead_volume():
+    p = plan(estimate=5.0, withdrawn_ml=2.6)  # 5.0 - 2.4 = 2.6 expected
+    assert p.reconciliation.expected_withdrawal_ml == pytest.approx(2.6)
+    assert p.reconciliation.classification == OK
+    assert codes(p.reconciliation.findings) == {("SR-21", "info", "REFILL_RECONCILED")}
+
+
+def test_small_pump_flags_more_than_one_ml():
+    # 20 mL pump: 1.2 mL withdrawn of 2.6 expected is 1.4 mL short (> 1 mL, fact 33)
+    p = plan(estimate=5.0, withdrawn_ml=1.2)
+    assert p.reconciliation.discrepancy_ml == pytest.approx(-1.4)
+    assert p.reconciliation.classification == OVERINFUSION
+    assert codes(p.reconciliation.findings) == {("SR-21", "soft", "REFILL_DISCREPANCY")}
+    # 0.9 mL short is within the 1 mL threshold
+    assert plan(estimate=5.0, withdrawn_ml=1.7).reconciliation.classification == OK
+
+
+def test_large_pump_threshold_is_two_ml_and_the_accuracy_band_applies():
+    # 40 mL pump, 1.8 mL short: under 2 mL; programmed since last refill 40 - 10 = 30 mL,
+    # delivered 31.8 mL: ratio 1.06, inside +/-14.5 % -> ok
+    p = plan("peristaltic-40", estimate=10.0, add=30.0, withdrawn_ml=5.8, previous_entered_ml=40)
+    assert p.reconciliation.threshold_ml == 2.0
+    assert p.reconciliation.ratio == pytest.approx(31.8 / 30.0)
+    assert p.reconciliation.classification == OK
+    # 1.6 mL short of 3.6 mL after only 4 mL programmed: ratio 5.6 / 4 = 1.4, outside
+    # the band though under 2 mL -> possible overinfusion
+    p = plan("peristaltic-40", estimate=6.0, add=30.0, withdrawn_ml=2.0, previous_entered_ml=10)
+    assert p.reconciliation.ratio == pytest.approx(1.4)
+    assert p.reconciliation.classification == OVERINFUSION
+
+
+def test_underinfusion_and_pocket_fill():
+    # the occlusion example: 12.6 mL withdrawn, 3.4 mL expected (estimate 5.8 mL)
+    p = plan(estimate=5.8, withdrawn_ml=12.6)
+    assert p.reconciliation.classification == UNDERINFUSION
+    # entered 20 mL at the last refill, estimate 15 (5 mL programmed), 12.6 expected,
+    # nothing came out: 17.6 mL "delivered" = 3.5x programmed -> it went elsewhere
+    p = plan(estimate=15.0, withdrawn_ml=0.0, previous_entered_ml=20.0)
+    assert p.reconciliation.ratio == pytest.approx(3.52)
+    assert p.reconciliation.classification == POCKET_OR_LEAK
+
+
+def test_overfill_and_a_wrong_entered_volume_are_refused():
+    # 2.4 mL stays in a 20 mL pump: 2.4 + 18 = 20.4 mL > 20
+    p = plan(estimate=4.0, add=18.0)
+    assert ("SR-24", "hard", "OVERFILL") in codes(p.findings)
+    # devices.md F69: 20 mL in the pump, 40 mL entered
+    p = plan(estimate=4.0, add=17.6, entered_ml=40.0)
+    assert ("SR-24", "hard", "ENTERED_VOLUME_MISMATCH") in codes(p.findings)
+    assert p.volume_after_ml == pytest.approx(20.0)
+    assert plan(estimate=4.0, add=17.6, entered_ml=20.0).refused is False
+
+
+def test_refill_without_interrogation_is_refused():
+    assert ("SR-24", "hard", "NO_INTERROGATION") in codes(plan(estimate=None).findings)
+
+
+def test_next_refill_is_the_low_alarm_date_less_the_margin():
+    # 20 mL entered, alarm at 2 mL, 0.5 mL/day: 36 days to the alarm, less 3 days margin
+    p = plan(estimate=4.0, add=17.6)
+    assert p.days_to_low_with_demand == pytest.approx(36.0)
+    assert (p.next_refill_s - NOW) / DAY == pytest.approx(33.0)
+    assert p.days_to_empty == pytest.approx((20.0 - 2.4) / 0.5)  # 35.2 d to the dead volume
+    # with 4 demand boluses of 0.1 mg (0.04 mL/day): 18 / 0.54 = 33.33 d, less 3
+    pd = plan(
+        estimate=4.0,
+        add=17.6,
+        prog=program([("morphine", 10 * MG)], rate_ml_per_day=0.5, demand=demand(100.0)),
+    )
+    assert pd.days_to_low_with_demand == pytest.approx(18.0 / 0.54)
+    assert (pd.next_refill_s - NOW) / DAY == pytest.approx(18.0 / 0.54 - 3.0)
+
+
+def test_ziconotide_stability_limits():
+    z = program([("ziconotide", 25.0)], rate_ml_per_day=0.048)
+    fluid = (DrugConcentration("ziconotide", 25.0),)
+    # 18 mL above the alarm at 0.048 mL/day is 375 days: stability decides
+    assert (plan(estimate=4.0, add=17.6, drugs=fluid, prog=z).next_refill_s - NOW) / DAY == 84
+    first = plan(estimate=4.0, add=17.6, drugs=fluid, prog=z, naive_pump_first_fill=True)
+    assert (first.next_refill_s - NOW) / DAY == 14
+    dz = program([("ziconotide", 5.0)], rate_ml_per_day=0.24)
+    diluted = plan(estimate=4.0, add=17.6, drugs=(DrugConcentration("ziconotide", 5.0),), prog=dz)
+    assert (diluted.next_refill_s - NOW) / DAY == 40
+    assert diluted.stability_reason == "ziconotide diluted"
+
+
+def test_elective_replacement_comes_first_when_sooner():
+    p = plan(estimate=4.0, add=17.6, elective_replacement_s=NOW + 10 * DAY)
+    assert (p.next_refill_s - NOW) / DAY == pytest.approx(10.0)
+    assert p.next_refill_reason == "elective replacement date"
+
+
+def test_overdue_baclofen_escalates_and_program_must_match_fluid():
+    b = program([("baclofen", 500.0)], rate_ml_per_day=0.4)
+    fluid = (DrugConcentration("baclofen", 500.0),)
+    p = plan(estimate=4.0, add=17.6, drugs=fluid, prog=b, due_s=NOW - 2 * DAY)
+    assert ("DD-09", "soft", "REFILL_OVERDUE_WITHDRAWAL_RISK") in codes(p.findings)
+    p = plan(estimate=4.0, add=17.6, drugs=(DrugConcentration("baclofen", 1000.0),), prog=b)
+    assert ("DD-07", "hard", "PROGRAM_DOES_NOT_MATCH_RESERVOIR") in codes(p.findings)
