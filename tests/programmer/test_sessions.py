@@ -1,0 +1,324 @@
+"""Programming and refill sessions through the emulated pump: every recall class of
+devices.md §3 / F16-F22, F69 is stopped with the right finding, and nothing reaches
+the pump when a session stops."""
+
+import pytest
+
+from tests.programmer.helpers import (
+    CATHETER_90CM,
+    DAY,
+    HOUR,
+    MG,
+    NO_FLAGS,
+    demand,
+    model,
+    periodic,
+    program,
+)
+from thecal.adapters.pump import EmulatedPump
+from thecal.core.errors import InputError, Refused
+from thecal.core.pump import firmware
+from thecal.core.pump.commands import Tick
+from thecal.core.pump.program import DrugConcentration, program_digest
+from thecal.core.safety import BolusProposal
+from thecal.data import drug_library, policy
+from thecal.services.programmer import COMMITTED, INCOMPLETE, UNCERTAIN, ProgrammingSession
+from thecal.services.refill import RefillSession
+
+MORPHINE = program([("morphine", 10 * MG)], 3 * MG)
+BACLOFEN = program([("baclofen", 500.0)], 200.0, low_ml=4.0)
+T0 = 10 * DAY
+
+
+def pump(p=MORPHINE, model_id="peristaltic-20", fill=20.0):
+    state, _ = firmware.initial_state(model(model_id), drug_library(), p, fill, None, 0.234)
+    return EmulatedPump(state)
+
+
+def session(port, patient=NO_FLAGS, catheter=CATHETER_90CM, **kw):
+    return ProgrammingSession.start(
+        port, model("peristaltic-20"), drug_library(), policy(), patient, catheter, "dr.a", T0, **kw
+    )
+
+
+def running(port):
+    return port.interrogate(T0 + 60).program_digest
+
+
+def refused_codes(s, now=T0 + 30):
+    with pytest.raises(Refused) as err:
+        s.commit(now)
+    return {(f.rule_id, f.severity, f.code) for f in err.value.findings}
+
+
+def test_a_clean_change_commits_and_reads_back():
+    port = pump()
+    s = session(port)
+    new = program([("morphine", 10 * MG)], 3.6 * MG)  # +20 %
+    prop = s.propose(new, T0 + 10)
+    assert [(r.drug, r.change_pct) for r in prop.doses] == [("morphine", pytest.approx(20.0))]
+    assert [r.setting for r in prop.diff if r.changed] == ["step 1"]
+    s.confirm(T0 + 20)
+    record = s.commit(T0 + 30)
+    assert record["status"] == COMMITTED
+    assert running(port) == program_digest(new)
+    assert record["log"][-1]["verified"] is True  # SR-07: read back and compared
+
+
+def test_per_hour_instead_of_per_day_is_refused():
+    port = pump()
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 3 * MG * 24), T0)  # "3 mg/h"
+    s.confirm(T0)
+    got = refused_codes(s)
+    assert ("DD-02", "hard", "DOSE_SUSPECT_HIGH") in got
+    assert running(port) == program_digest(MORPHINE)  # nothing reached the pump
+
+
+def test_interval_in_minutes_instead_of_hours_is_refused():
+    port = pump(BACLOFEN)
+    s = session(port)
+    # 60 mcg every 4 h intended (F16, F20); typed every 4 min
+    s.propose(
+        program(
+            [("baclofen", 500.0)],
+            200.0,
+            low_ml=4.0,
+            periodic=[periodic(k * 4 / 60, 60.0) for k in range(6)],
+        ),
+        T0,
+    )
+    s.confirm(T0)
+    assert ("DD-02", "hard", "PERIODIC_BOLUSES_OVERLAP") in refused_codes(s)
+    assert running(port) == program_digest(BACLOFEN)
+
+
+def test_concentration_raised_without_lowering_the_dose_is_refused():
+    # F69: 10 -> 20 mg/mL with the same 0.3 mL/day rate doubles the dose
+    current = program([("morphine", 10 * MG)], rate_ml_per_day=0.3)
+    port = pump(current)
+    s = session(port)
+    s.propose(program([("morphine", 20 * MG)], rate_ml_per_day=0.3), T0, bridge_duration_s=HOUR)
+    s.verify("nurse.b", T0)
+    s.confirm(T0)
+    got = refused_codes(s)
+    assert ("SR-05", "hard", "RATES_CARRIED_OVER") in got
+    assert ("DD-05", "hard", "TITRATION_ABOVE_MAX") in got
+
+
+def test_wrong_drug_for_the_library_and_baclofen_demand_are_refused():
+    port = pump(BACLOFEN)
+    s = session(port)
+    s.propose(program([("baclofen", 500.0)], 200.0, low_ml=4.0, demand=demand(50.0)), T0)
+    s.confirm(T0)
+    assert ("SR-09", "hard", "DEMAND_NOT_ELIGIBLE") in refused_codes(s)
+    s2 = session(pump())
+    s2.propose(program([("hydromorphine", 10 * MG)], 3 * MG), T0)  # misspelt: not a library drug
+    s2.confirm(T0)
+    assert ("DD-01", "hard", "DRUG_NOT_IN_LIBRARY") in refused_codes(s2)
+
+
+def test_hard_findings_cannot_be_acknowledged_and_soft_ones_must_be():
+    port = pump()
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 72 * MG), T0)
+    with pytest.raises(InputError) as err:
+        s.acknowledge("DOSE_SUSPECT_HIGH", "dr.a", "I am sure", T0)
+    assert "cannot be acknowledged or overridden" in err.value.problems[0].message
+    # a soft finding: 12 mg/mL is not a stock strength (compounded)
+    port = pump(program([("morphine", 12 * MG)], 3 * MG))
+    s = session(port)
+    s.propose(program([("morphine", 12 * MG)], 3.3 * MG), T0)
+    s.confirm(T0)
+    assert ("DD-01", "soft", "CONCENTRATION_NOT_STOCK") in refused_codes(s)
+    with pytest.raises(InputError):
+        s.acknowledge("CONCENTRATION_NOT_STOCK", "dr.a", "  ", T0)
+    s.acknowledge("CONCENTRATION_NOT_STOCK", "dr.a", "pharmacy compounded 12 mg/mL", T0 + 5)
+    record = s.commit(T0 + 30)
+    assert record["status"] == COMMITTED
+    ack = record["acknowledgements"][0]
+    assert (ack["user"], ack["reason"], ack["at_s"]) == (
+        "dr.a",
+        "pharmacy compounded 12 mg/mL",
+        T0 + 5,
+    )
+
+
+def test_concentration_change_needs_a_second_person_and_the_diff_confirmed():
+    port = pump()
+    s = session(port)
+    new = program([("morphine", 20 * MG)], 3 * MG)
+    prop = s.propose(new, T0, bridge_duration_s=HOUR)
+    assert prop.needs_second_person == ("drug or concentration change",)
+    got = refused_codes(s)
+    assert ("F28", "hard", "SECOND_PERSON_REQUIRED") in got
+    assert ("SR-08", "hard", "NOT_CONFIRMED") in got
+    with pytest.raises(InputError):
+        s.verify("dr.a", T0)  # not the same person
+    s.verify("nurse.b", T0)
+    s.confirm(T0)
+    # 20 mg/mL is compounded (stocks 10 and 25) and at the granuloma mark; the bridge
+    # pushes 3.74 mg of old fluid: each soft finding is acknowledged with its reason
+    soft = sorted(f.code for f in prop.findings if f.severity == "soft")
+    assert soft == ["BRIDGE_ABOVE_MAX_BOLUS", "CONCENTRATION_NOT_STOCK", "GRANULOMA_CONCENTRATION"]
+    for code in soft:
+        s.acknowledge(code, "dr.a", f"reviewed {code}", T0)
+    assert s.commit(T0 + 30)["status"] == COMMITTED
+    bridge = [e for e in port.events if e.kind == "bolus" and e.get("bolus") == "bridge"]
+    assert bridge[0].get("programmed_ml") == pytest.approx(0.374)  # 0.140 + 90 x 0.0026
+
+
+def test_priming_volume_from_the_wrong_tubing_is_refused():
+    port = pump()
+    s = session(port)
+    # F18: 0.199 mL (old software) instead of this pump's 0.140 mL
+    wrong = 0.199 + 90 * 0.0026
+    s.propose_bolus(
+        BolusProposal("priming", wrong, HOUR, at_implant_or_revision=True, supervised=True), T0
+    )
+    s.confirm(T0)
+    assert ("DD-08", "hard", "PRIMING_VOLUME_MISMATCH") in refused_codes(s)
+    s2 = session(port)
+    s2.propose_bolus(BolusProposal("clinician", 0.01, 600.0, route="catheter_access_port"), T0)
+    s2.confirm(T0)
+    assert ("DD-08", "hard", "CATHETER_ACCESS_PORT_FORBIDDEN") in refused_codes(s2)
+    assert not [e for e in port.events if e.kind == "bolus"]
+
+
+def test_a_session_left_unfinished_reports_itself_and_the_old_program_runs():
+    port = pump()
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
+    record = s.record(T0 + HOUR)  # the clinician walks away
+    assert record["status"] == INCOMPLETE
+    assert ("F19", "hard", "SESSION_INCOMPLETE") in {
+        (f["rule_id"], f["severity"], f["code"]) for f in record["findings"]
+    }
+    after = port.interrogate(T0 + 2 * HOUR)
+    assert after.program_digest == program_digest(MORPHINE)
+    assert after.state == "delivering"  # never stopped for the update
+
+
+def test_link_lost_before_the_pump_got_it_is_incomplete():
+    port = pump()
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
+    s.confirm(T0)
+    port.drop_link("apply_program", "before")
+    assert s.commit(T0 + 30)["status"] == INCOMPLETE
+    assert running(port) == program_digest(MORPHINE)
+
+
+def test_link_lost_after_the_pump_got_it_is_found_by_read_back():
+    port = pump()
+    s = session(port)
+    new = program([("morphine", 10 * MG)], 3.3 * MG)
+    s.propose(new, T0)
+    s.confirm(T0)
+    port.drop_link("apply_program", "after")
+    assert s.commit(T0 + 30)["status"] == COMMITTED
+    assert running(port) == program_digest(new)
+
+
+def test_link_lost_for_good_is_uncertain_and_nothing_is_resent():
+    port = pump()
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
+    s.confirm(T0)
+    port.drop_link("apply_program", "after")
+    port.drop_link("interrogate")
+    record = s.commit(T0 + 30)
+    assert record["status"] == UNCERTAIN
+    assert "DELIVERY_UNCERTAIN" in {f["code"] for f in record["findings"]}
+    assert sum(1 for e in record["log"] if e["event"] == "link lost") == 1
+
+
+class SilentPort(EmulatedPump):
+    """A pump that acknowledges a program and keeps the old one."""
+
+    def apply_program(self, program, now_s):
+        self._step(Tick(), now_s)
+
+
+def test_read_back_catches_a_program_that_did_not_stick():
+    base = pump()
+    port = SilentPort(base.state)
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
+    s.confirm(T0)
+    record = s.commit(T0 + 30)
+    assert record["status"] == INCOMPLETE
+    assert record["log"][-1]["code"] == "READBACK_MISMATCH"
+
+
+def refill_session(port, model_id="peristaltic-20"):
+    return RefillSession.start(port, model(model_id), drug_library(), policy(), "nurse.c", T0)
+
+
+MORPHINE_FLUID = (DrugConcentration("morphine", 10 * MG),)
+
+
+def test_forty_ml_entered_for_a_twenty_ml_fill_is_refused():
+    port = pump()
+    s = refill_session(port)
+    plan = s.propose(17.6, MORPHINE_FLUID, T0, entered_ml=40.0)
+    assert ("SR-24", "hard", "ENTERED_VOLUME_MISMATCH") in {
+        (f.rule_id, f.severity, f.code) for f in plan.findings
+    }
+    s.verify("dr.a", T0)
+    with pytest.raises(Refused):
+        s.commit(T0)
+    assert not [e for e in port.events if e.kind == "refill"]
+
+
+def test_overfill_is_refused_and_a_second_person_is_required():
+    port = pump(fill=10.0)
+    s = refill_session(port)
+    plan = s.propose(18.0, MORPHINE_FLUID, T0)  # 2.4 mL stays: 20.4 mL
+    assert ("SR-24", "hard", "OVERFILL") in {(f.rule_id, f.severity, f.code) for f in plan.findings}
+    s.propose(17.6, MORPHINE_FLUID, T0)
+    with pytest.raises(Refused) as err:
+        s.commit(T0)
+    assert [f.code for f in err.value.findings] == ["SECOND_PERSON_REQUIRED"]
+    s.verify("dr.a", T0)
+    record = s.commit(T0 + 60)
+    assert record["status"] == COMMITTED
+    assert port.interrogate(T0 + 60).reservoir_estimate_ml == pytest.approx(20.0)
+
+
+def test_a_pocket_fill_shows_at_the_next_refill():
+    # 0.3 mL/day of morphine; at day 10 the whole 17.6 mL goes into the pocket while
+    # 20 mL is entered. Ten days later the pump expects 20 - 3 - 2.4 = 14.6 mL back.
+    port = pump(program([("morphine", 10 * MG)], rate_ml_per_day=0.3), fill=20.0)
+    first = refill_session(port)
+    first.propose(17.6, MORPHINE_FLUID, T0)
+    first.verify("dr.a", T0)
+    port.pocket_fill_next_ml = 17.6
+    first.commit(T0)
+    later = RefillSession.start(
+        port, model("peristaltic-20"), drug_library(), policy(), "nurse.c", T0 + 10 * DAY
+    )
+    later.propose(17.6, MORPHINE_FLUID, T0 + 10 * DAY, previous_entered_ml=20.0)
+    later.verify("dr.a", T0 + 10 * DAY)
+    record = later.commit(T0 + 10 * DAY)
+    found = {f["code"]: f for f in record["findings"]}
+    assert "possible pocket fill or leak" in found["REFILL_DISCREPANCY"]["message"]
+    assert record["open"] == ["REFILL_DISCREPANCY"]
+    later.acknowledge(
+        "REFILL_DISCREPANCY", "dr.a", "pocket aspirated, patient observed", T0 + 10 * DAY
+    )
+    assert later.record(T0 + 10 * DAY)["open"] == []
+
+
+def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
+    port = pump(program([("morphine", 10 * MG)], 3 * MG))
+    s = refill_session(port)
+    new = program([("morphine", 20 * MG)], 3 * MG)
+    s.propose(17.6, (DrugConcentration("morphine", 20 * MG),), T0, program_after=new)
+    s.verify("dr.a", T0)
+    assert s.commit(T0)["status"] == COMMITTED
+    assert running(port) == program_digest(new)
+    # and the same refill without the new program is refused
+    s2 = refill_session(pump())
+    plan = s2.propose(17.6, (DrugConcentration("morphine", 20 * MG),), T0)
+    assert "PROGRAM_DOES_NOT_MATCH_RESERVOIR" in {f.code for f in plan.findings}
