@@ -107,3 +107,8 @@ def simulate_command(
 
 def main() -> None:
     app()
+
+
+from thecal.entrypoints.cli.programmer import register  # noqa: E402
+
+register(app)

@@ -1,0 +1,1 @@
+"""Input documents of the programmer commands (docs/formats.md) -> core values."""
