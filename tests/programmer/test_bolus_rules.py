@@ -2,7 +2,7 @@
 
 from tests.programmer.helpers import MG, model, program
 from thecal.core.safety import BolusProposal, Catheter, check_bolus
-from thecal.data import drug_library
+from thecal.data import drug_library, policy
 
 MORPHINE = program([("morphine", 10 * MG)], 3 * MG)
 CATH = Catheter(90.0, 2.6)
@@ -12,7 +12,9 @@ PRIMING_ML = 0.140 + 90 * 0.0026  # this pump's tubing + the catheter = 0.374 mL
 def check(b, catheter=CATH):
     return {
         (f.rule_id, f.severity, f.code)
-        for f in check_bolus(b, MORPHINE, model("peristaltic-20"), drug_library(), catheter)
+        for f in check_bolus(
+            b, MORPHINE, model("peristaltic-20"), drug_library(), policy(), catheter
+        )
     }
 
 

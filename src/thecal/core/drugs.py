@@ -12,6 +12,7 @@ from typing import Any
 
 from thecal.core.errors import CatalogueError
 from thecal.core.sourced import require_fields, unwrap
+from thecal.core.tolerance import same
 
 DRUG_FIELDS = (
     "display_unit",
@@ -61,6 +62,10 @@ class Drug:
     stability_days_naive_first_fill: float | None
     monitor_after_start_h: tuple[float, float] | None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def is_stock(self, concentration_mcg_per_ml: float) -> bool:
+        """One of the library's stock strengths; anything else is compounded or diluted."""
+        return any(same(concentration_mcg_per_ml, s) for s in self.stock_concentrations_mcg_per_ml)
 
 
 def _pair(value: Any, where: str) -> tuple[float, float]:
@@ -185,9 +190,7 @@ class DrugLibrary:
         return len(names) < 2 or frozenset(names) in self.admixtures
 
 
-def _admixtures(
-    table: Any, drugs: Mapping[str, Drug]
-) -> tuple[tuple[frozenset[str], ...], str]:
+def _admixtures(table: Any, drugs: Mapping[str, Drug]) -> tuple[tuple[frozenset[str], ...], str]:
     if not table:
         return (), ""
     values, sources = unwrap(table, "drugs.toml [admixtures]")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from thecal.core.pump import commands as c
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
+from thecal.core.therapy.catheter import catheter_volume_ml
 
 
 @dataclass(frozen=True)
@@ -33,4 +34,4 @@ class Scenario:
 
     @property
     def catheter_volume_ml(self) -> float:
-        return self.catheter_length_cm * self.catheter_ul_per_cm / 1000.0
+        return catheter_volume_ml(self.catheter_length_cm, self.catheter_ul_per_cm)

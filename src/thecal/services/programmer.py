@@ -125,13 +125,14 @@ class ProgrammingSession:
             bridge_planned=bridge_duration_s is not None,
         )
         review = check_program(ctx)
+        doses = dose_diff(current, program)
         self.proposal = Proposal(
             program,
             None,
             review.findings,
             settings_diff(current, program),
-            dose_diff(current, program),
-            self._second_person(ctx),
+            doses,
+            self._second_person(ctx, doses),
             bridge_duration_s,
         )
         self._note(
@@ -147,19 +148,21 @@ class ProgrammingSession:
         current = self._current()
         if current is None:
             raise InvalidTransition("the pump runs no program: a bolus needs its concentrations")
-        found = tuple(check_bolus(bolus, current, self.model, self.library, self.catheter))
+        found = tuple(
+            check_bolus(bolus, current, self.model, self.library, self.policy, self.catheter)
+        )
         self.proposal = Proposal(None, bolus, found, [], [], ())
         self._note(now_s, "proposed bolus", kind=bolus.kind, findings=[f.code for f in found])
         return self.proposal
 
-    def _second_person(self, ctx: ProgramProposal) -> tuple[str, ...]:
+    def _second_person(self, ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[str, ...]:
         why = []
         if self.first_fill:
             why.append("first fill")
         if fluid_changes(ctx):
             why.append("drug or concentration change")
         limit = self.policy.number("verification", "large_increase_pct")
-        for row in dose_diff(ctx.current, ctx.proposed):
+        for row in doses:
             if row.change_pct is not None and row.change_pct > limit:
                 why.append(f"{row.drug} +{row.change_pct:.3g} % (> {limit:g} %)")
         return tuple(why)

@@ -14,6 +14,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, Problem, Refused
 from thecal.core.safety import HARD, Policy, finding
 from thecal.core.therapy.trial import Assessment, Trial, TrialDose, TrialEvaluation, evaluate_trial
+from thecal.core.tolerance import above
 
 SCALES = {"nrs": (0.0, 10.0), "odi": (0.0, 100.0), "ashworth": (0.0, 4.0), "penn": (0.0, 4.0)}
 
@@ -40,7 +41,7 @@ class TrialWorkflow:
         if drug is None:
             raise InputError("unknown drug", [Problem("drug", f"'{t.drug}' is not in the library")])
         refusals = []
-        if t.kind != "opioid_continuous" and dose.amount_mcg > drug.max_bolus_mcg * (1 + 1e-9):
+        if t.kind != "opioid_continuous" and above(dose.amount_mcg, drug.max_bolus_mcg):
             refusals.append(
                 finding(
                     "DD-14",

@@ -14,6 +14,7 @@ from thecal.core.pump.program import DrugConcentration
 from thecal.core.safety import Catheter, DoseChange, Patient, Policy, ProgramProposal
 from thecal.core.safety.context import COMEDICATIONS, INDICATIONS
 from thecal.core.therapy import RefillRequest
+from thecal.core.therapy.catheter import DEFAULT_UL_PER_CM
 from thecal.core.units import SECONDS_PER_DAY, Kind
 
 PATIENT_FLAGS = (
@@ -69,7 +70,7 @@ def _catheter(r: Reader, value: Any) -> Catheter:
     if obj is None:
         return Catheter(None, None)
     length = r.number(obj["length_cm"], "catheter.length_cm", 0) if "length_cm" in obj else None
-    per_cm = r.number(obj.get("ul_per_cm", 2.6), "catheter.ul_per_cm", 0)
+    per_cm = r.number(obj.get("ul_per_cm", DEFAULT_UL_PER_CM), "catheter.ul_per_cm", 0)
     return Catheter(length, per_cm)
 
 

@@ -20,6 +20,7 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.models import NUMERIC_FIELDS, PumpCatalogue, PumpModel
 from thecal.core.pump.program import validate_program
 from thecal.core.scenario import Scenario, TimedCommand
+from thecal.core.therapy.catheter import DEFAULT_UL_PER_CM
 from thecal.core.units import Kind
 
 TOP_KEYS = ("pump", "catheter", "reservoir", "duration", "program", "events")
@@ -215,7 +216,7 @@ def parse_scenario(doc: Any, catalogue: PumpCatalogue, library: DrugLibrary) -> 
         )
         if cat is not None and "length_cm" in cat:
             length = r.number(cat["length_cm"], "catheter.length_cm", minimum=0)
-            ul = r.number(cat.get("ul_per_cm", 2.6), "catheter.ul_per_cm", minimum=0)
+            ul = r.number(cat.get("ul_per_cm", DEFAULT_UL_PER_CM), "catheter.ul_per_cm", minimum=0)
             initial = (
                 r.text(cat.get("initial", "drug"), "catheter.initial", ("drug", "saline")) or "drug"
             )

@@ -15,6 +15,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Problem
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.schedule import CycleSchedule
+from thecal.core.tolerance import above, same
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -22,6 +23,13 @@ from thecal.core.units import SECONDS_PER_DAY
 class DrugConcentration:
     name: str
     concentration_mcg_per_ml: float
+
+
+def same_fluid(a: tuple[DrugConcentration, ...], b: tuple[DrugConcentration, ...]) -> bool:
+    """The same drugs at the same concentrations, in any order."""
+    ca = {d.name: d.concentration_mcg_per_ml for d in a}
+    cb = {d.name: d.concentration_mcg_per_ml for d in b}
+    return set(ca) == set(cb) and all(same(ca[n], cb[n]) for n in ca)
 
 
 @dataclass(frozen=True)
@@ -135,14 +143,9 @@ def _per_day(rate_ml_per_s: float) -> float:
     return rate_ml_per_s * SECONDS_PER_DAY
 
 
-# Rates travel as mL/s and come back as mL/day for the range check; a relative
-# slack of 1e-9 keeps "0.048 mL/day" equal to the 0.048 mL/day minimum after the
-# round trip, and is a billion times finer than any pump's resolution.
-_RANGE_SLACK = 1e-9
-
-
 def _within(rate_ml_per_day: float, lo: float, hi: float) -> bool:
-    return lo * (1 - _RANGE_SLACK) <= rate_ml_per_day <= hi * (1 + _RANGE_SLACK)
+    """Rates travel as mL/s and come back as mL/day: 0.048 mL/day stays within 0.048."""
+    return not above(lo, rate_ml_per_day) and not above(rate_ml_per_day, hi)
 
 
 def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -> list[Problem]:

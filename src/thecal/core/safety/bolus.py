@@ -12,13 +12,12 @@ from thecal.core.pump.program import Program
 from thecal.core.safety.context import Catheter
 from thecal.core.safety.findings import HARD, SOFT, Finding, finding
 from thecal.core.safety.fmt import dose_text
-from thecal.core.therapy.catheter import path_volume_ml
+from thecal.core.safety.policy import Policy
+from thecal.core.therapy.catheter import path_volume_ml, priming_volume_ml
+from thecal.core.tolerance import above
 
 ROUTES = ("pump", "catheter_access_port")
 KINDS = ("clinician", "bridge", "priming")
-# A volume entered for a priming or bridge bolus must equal the computed one to the
-# pump's resolution; 1 µL is finer than any pump's stroke and coarser than float noise.
-VOLUME_TOLERANCE_ML = 0.001
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,12 @@ class BolusProposal:
 
 
 def check_bolus(
-    b: BolusProposal, program: Program, model: PumpModel, library: DrugLibrary, catheter: Catheter
+    b: BolusProposal,
+    program: Program,
+    model: PumpModel,
+    library: DrugLibrary,
+    policy: Policy,
+    catheter: Catheter,
 ) -> list[Finding]:
     out: list[Finding] = []
     if b.route == "catheter_access_port":
@@ -81,9 +85,13 @@ def check_bolus(
             )
         else:
             assert catheter.length_cm is not None and catheter.ul_per_cm is not None
-            expected = path_volume_ml(model, catheter.length_cm, catheter.ul_per_cm)
-            expected += b.extra_ml if b.kind == "priming" else 0.0
-            if abs(b.volume_ml - expected) > VOLUME_TOLERANCE_ML:
+            expected = (
+                priming_volume_ml(model, catheter.length_cm, catheter.ul_per_cm, b.extra_ml)
+                if b.kind == "priming"
+                else path_volume_ml(model, catheter.length_cm, catheter.ul_per_cm)
+            )
+            tolerance = policy.number("bolus", "volume_tolerance_ml")
+            if abs(b.volume_ml - expected) > tolerance:
                 out.append(
                     finding(
                         "DD-08",
@@ -101,7 +109,7 @@ def check_bolus(
         if drug is None:
             continue
         mcg = b.volume_ml * d.concentration_mcg_per_ml
-        if b.kind == "clinician" and mcg > drug.max_bolus_mcg * (1 + 1e-9):
+        if b.kind == "clinician" and above(mcg, drug.max_bolus_mcg):
             out.append(
                 finding(
                     "DD-01",
@@ -112,7 +120,7 @@ def check_bolus(
                     "volume_ml",
                 )
             )
-        elif b.kind == "priming" and mcg > drug.max_bolus_mcg * (1 + 1e-9):
+        elif b.kind == "priming" and above(mcg, drug.max_bolus_mcg):
             out.append(
                 finding(
                     "DD-08",

@@ -79,19 +79,8 @@ class Review:
         return tuple(f for f in self.findings if f.severity == HARD)
 
     @property
-    def soft(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == SOFT)
-
-    @property
-    def info(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == INFO)
-
-    @property
     def refused(self) -> bool:
         return bool(self.hard)
-
-    def codes(self) -> set[str]:
-        return {f.code for f in self.findings}
 
 
 def check_program(ctx: ProgramProposal) -> Review:

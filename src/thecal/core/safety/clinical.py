@@ -9,6 +9,7 @@ from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
 from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.safety.titration import dose_at
 from thecal.core.therapy.dosing import daily_doses, percent_change
+from thecal.core.tolerance import above
 
 YEAR_S = 365.0 * 86400.0
 
@@ -114,7 +115,7 @@ def check_granuloma(ctx: ProgramProposal) -> list[Finding]:
     for i, d in enumerate(ctx.proposed.drugs):
         drug = ctx.drug(d.name)
         warn = drug.granuloma_warn_concentration_mcg_per_ml if drug else None
-        if warn is not None and d.concentration_mcg_per_ml >= warn * (1 - 1e-9):
+        if warn is not None and not above(warn, d.concentration_mcg_per_ml):
             out.append(
                 finding(
                     "DD-13",

@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.program import DrugConcentration, same_fluid
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
 from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.catheter import bridge_plan
+from thecal.core.tolerance import above
 
 
 def fluid_changes(ctx: ProgramProposal) -> bool:
     if ctx.current is None or ctx.first_fill:
         return False
-    before = ctx.current_concentrations()
-    after = {d.name: d.concentration_mcg_per_ml for d in ctx.proposed.drugs}
-    if set(before) != set(after):
-        return True
-    return any(abs(after[n] - before[n]) > 1e-9 * before[n] for n in before)
+    return not same_fluid(ctx.current.drugs, ctx.proposed.drugs)
 
 
 def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
@@ -67,7 +66,7 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
         )
     for name, mcg in plan.old_drug_mcg.items():
         drug = ctx.drug(name)
-        if drug is not None and mcg > drug.max_bolus_mcg * (1 + 1e-9):
+        if drug is not None and above(mcg, drug.max_bolus_mcg):
             out.append(
                 finding(
                     "DD-07",
@@ -82,26 +81,33 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
 
 
 def _matches_reservoir(ctx: ProgramProposal) -> list[Finding]:
-    """The pump turns doses into rates with the program's concentrations: they must be
-    the reservoir's, or every dose is wrong by their ratio (devices.md F69)."""
     if ctx.reservoir_drugs is None:
         return []
-    fluid = {d.name: d.concentration_mcg_per_ml for d in ctx.reservoir_drugs}
-    stated = {d.name: d.concentration_mcg_per_ml for d in ctx.proposed.drugs}
-    if set(fluid) == set(stated) and all(
-        abs(stated[n] - fluid[n]) <= 1e-9 * fluid[n] for n in fluid
-    ):
+    return program_matches_fluid(ctx.proposed.drugs, ctx.reservoir_drugs, ctx.library)
+
+
+def program_matches_fluid(
+    stated: tuple[DrugConcentration, ...],
+    fluid: tuple[DrugConcentration, ...],
+    library: DrugLibrary,
+) -> list[Finding]:
+    """The pump turns doses into rates with the program's concentrations: they must be
+    the reservoir's, or every dose is wrong by their ratio (devices.md F69)."""
+    if same_fluid(stated, fluid):
         return []
 
-    def show(m: dict[str, float]) -> str:
-        return ", ".join(f"{n} {conc_text(ctx.drug(n), c)}" for n, c in m.items())
+    def show(drugs: tuple[DrugConcentration, ...]) -> str:
+        return ", ".join(
+            f"{d.name} {conc_text(library.get(d.name), d.concentration_mcg_per_ml)}" for d in drugs
+        )
 
     return [
         finding(
             "DD-07",
             HARD,
             "PROGRAM_DOES_NOT_MATCH_RESERVOIR",
-            f"the program states {show(stated)} but the reservoir holds {show(fluid)}",
+            f"the program states {show(stated)} but the reservoir holds {show(fluid)}: "
+            "reprogram with the fluid's concentrations",
             "drugs",
         )
     ]

@@ -16,8 +16,7 @@ from thecal.core.safety.findings import HARD, SOFT, Bound, Finding, finding, mos
 from thecal.core.safety.fmt import dose_text
 from thecal.core.safety.titration import doses_in_window, increases
 from thecal.core.therapy.dosing import daily_doses
-
-_SLACK = 1e-9  # relative: a dose exactly at its limit is within it
+from thecal.core.tolerance import above
 
 
 def quantity(drug: str) -> str:
@@ -201,7 +200,7 @@ def most_allowed(ctx: ProgramProposal) -> dict[str, Allowance]:
 
 
 def _over(b: Bound | None, value: float) -> bool:
-    return b is not None and value > b.value * (1 + _SLACK)
+    return b is not None and above(value, b.value)
 
 
 def check_daily_doses(ctx: ProgramProposal) -> list[Finding]:
@@ -250,7 +249,7 @@ def _frequency(ctx: ProgramProposal, name: str, new_mcg: float, path: str) -> li
     """Minimum time between increases and increases per week (ziconotide, fact 5-7)."""
     drug = ctx.drug(name)
     current = current_max_mcg(ctx, name)
-    if drug is None or current is None or new_mcg <= current * (1 + _SLACK):
+    if drug is None or current is None or not above(new_mcg, current):
         return []
     out = []
     ups = [t for t in increases(ctx.history, name) if t <= ctx.now_s]

@@ -16,7 +16,6 @@ from thecal.core.safety.registry import rule
 HARD = "hard"
 SOFT = "soft"
 INFO = "info"
-SEVERITIES = (HARD, SOFT, INFO)
 
 
 @dataclass(frozen=True)
@@ -64,28 +63,7 @@ def most_limiting(bounds: Iterable[Bound], quantity: str, severity: str) -> Boun
     """The smallest bound of `severity` on `quantity`; ties keep the first rule given."""
     best: Bound | None = None
     for b in bounds:
-        same = b.quantity == quantity and b.severity == severity
-        if same and (best is None or b.value < best.value):
+        wanted = b.quantity == quantity and b.severity == severity
+        if wanted and (best is None or b.value < best.value):
             best = b
     return best
-
-
-def exceeded(bounds: Iterable[Bound], quantity: str, value: float, path: str) -> list[Finding]:
-    """Findings for `value` above the most limiting hard and soft bound on `quantity`.
-    A value above the hard bound gets only the hard finding: the soft one is moot."""
-    bounds = tuple(bounds)
-    hard = most_limiting(bounds, quantity, HARD)
-    if hard is not None and value > hard.value * (1 + 1e-9):
-        return [finding(hard.rule_id, HARD, hard.code, f"{hard.reason}", path)]
-    soft = most_limiting(bounds, quantity, SOFT)
-    if soft is not None and value > soft.value * (1 + 1e-9):
-        return [finding(soft.rule_id, SOFT, soft.code, f"{soft.reason}", path)]
-    return []
-
-
-def blocking(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == HARD]
-
-
-def needing_acknowledgement(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == SOFT]

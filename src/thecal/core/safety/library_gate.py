@@ -2,10 +2,59 @@
 
 from __future__ import annotations
 
-from thecal.core.pump.program import Amount, Program
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.program import Amount, DrugConcentration, Program
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.findings import HARD, SOFT, Finding, finding
 from thecal.core.safety.fmt import conc_text, dose_text
+from thecal.core.tolerance import above
+
+
+def check_fluid(
+    drugs: tuple[DrugConcentration, ...], lib: DrugLibrary, prefix: str = ""
+) -> list[Finding]:
+    """Each drug in the library, at most its maximum concentration, and a stock strength
+    or flagged as compounded. Programs and refill fluids pass the same gate."""
+    out: list[Finding] = []
+    for i, d in enumerate(drugs):
+        drug = lib.get(d.name)
+        path = f"{prefix}drugs[{i}]"
+        if drug is None:
+            out.append(
+                finding(
+                    "DD-01",
+                    HARD,
+                    "DRUG_NOT_IN_LIBRARY",
+                    f"'{d.name}' is not in the drug library; accepted: {', '.join(lib.names())}",
+                    f"{path}.name",
+                )
+            )
+            continue
+        conc = d.concentration_mcg_per_ml
+        if above(conc, drug.max_concentration_mcg_per_ml):
+            out.append(
+                finding(
+                    "DD-01",
+                    HARD,
+                    "CONCENTRATION_ABOVE_MAX",
+                    f"{d.name} {conc_text(drug, conc)} is above the library maximum of "
+                    f"{conc_text(drug, drug.max_concentration_mcg_per_ml)}",
+                    f"{path}.concentration",
+                )
+            )
+        elif not drug.is_stock(conc):
+            stocks = ", ".join(conc_text(drug, s) for s in drug.stock_concentrations_mcg_per_ml)
+            out.append(
+                finding(
+                    "DD-01",
+                    SOFT,
+                    "CONCENTRATION_NOT_STOCK",
+                    f"{d.name} {conc_text(drug, conc)} is not a stock strength ({stocks}): "
+                    "a compounded or diluted solution; confirm the pharmacy label",
+                    f"{path}.concentration",
+                )
+            )
+    return out
 
 
 def check_library(ctx: ProgramProposal) -> list[Finding]:
@@ -24,44 +73,7 @@ def check_library(ctx: ProgramProposal) -> list[Finding]:
             )
         )
     p = ctx.proposed
-    for i, d in enumerate(p.drugs):
-        drug = lib.get(d.name)
-        path = f"drugs[{i}]"
-        if drug is None:
-            out.append(
-                finding(
-                    "DD-01",
-                    HARD,
-                    "DRUG_NOT_IN_LIBRARY",
-                    f"'{d.name}' is not in the drug library; accepted: {', '.join(lib.names())}",
-                    f"{path}.name",
-                )
-            )
-            continue
-        conc = d.concentration_mcg_per_ml
-        if conc > drug.max_concentration_mcg_per_ml * (1 + 1e-9):
-            out.append(
-                finding(
-                    "DD-01",
-                    HARD,
-                    "CONCENTRATION_ABOVE_MAX",
-                    f"{d.name} {conc_text(drug, conc)} is above the library maximum of "
-                    f"{conc_text(drug, drug.max_concentration_mcg_per_ml)}",
-                    f"{path}.concentration",
-                )
-            )
-        elif not any(abs(conc - s) <= 1e-9 * s for s in drug.stock_concentrations_mcg_per_ml):
-            stocks = ", ".join(conc_text(drug, s) for s in drug.stock_concentrations_mcg_per_ml)
-            out.append(
-                finding(
-                    "DD-01",
-                    SOFT,
-                    "CONCENTRATION_NOT_STOCK",
-                    f"{d.name} {conc_text(drug, conc)} is not a stock strength ({stocks}): "
-                    "a compounded or diluted solution; confirm the pharmacy label",
-                    f"{path}.concentration",
-                )
-            )
+    out.extend(check_fluid(p.drugs, lib))
     names = tuple(d.name for d in p.drugs)
     if all(lib.get(n) is not None for n in names) and not lib.admixture_allowed(names):
         out.append(
@@ -95,7 +107,7 @@ def _single_boluses(ctx: ProgramProposal, p: Program) -> list[Finding]:
             if drug is None:
                 continue
             mcg = _bolus_mcg(amount, p, d.concentration_mcg_per_ml)
-            if mcg > drug.max_bolus_mcg * (1 + 1e-9):
+            if above(mcg, drug.max_bolus_mcg):
                 out.append(
                     finding(
                         "DD-01",

@@ -27,9 +27,6 @@ class Policy:
             raise CatalogueError(f"policy.toml [{section}].{key}: a list of numbers is required")
         return tuple(float(v) for v in value)
 
-    def source(self, section: str, key: str) -> str:
-        return self.sources[(section, key)]
-
     @classmethod
     def from_mapping(cls, document: Mapping[str, Any]) -> Policy:
         values: dict[tuple[str, str], Any] = {}

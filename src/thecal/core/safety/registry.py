@@ -152,8 +152,11 @@ _RULES = (
         "An unfinished session is reported incomplete; old program keeps running",
         "devices.md F19",
     ),
-    RuleInfo("F28", "Second-person verification: first fill, concentration change, large increase",
-             "devices.md F28; drugs-and-dosing.md §4 rule 10; fact 33"),
+    RuleInfo(
+        "F28",
+        "Second-person verification: first fill, concentration change, large increase",
+        "devices.md F28; drugs-and-dosing.md §4 rule 10; fact 33",
+    ),
     RuleInfo("PUMP-3", "The pump's own program validation", "pump-behaviour.md §3"),
 )
 

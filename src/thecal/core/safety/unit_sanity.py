@@ -13,6 +13,7 @@ from thecal.core.safety.dose_limits import current_max_mcg
 from thecal.core.safety.findings import HARD, SOFT, Finding, finding
 from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.dosing import daily_doses
+from thecal.core.tolerance import same
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -100,17 +101,14 @@ def _carried_over_rates(ctx: ProgramProposal) -> list[Finding]:
     if cur is None or not cur.drugs or not new.drugs or cur.drugs[0].name != new.drugs[0].name:
         return []
     old_c, new_c = cur.primary_mcg_per_ml, new.primary_mcg_per_ml
-    if abs(new_c - old_c) <= 1e-9 * old_c:
+    if same(new_c, old_c):
         return []
     old_rates = [(s.start_s, step_rate_ml_per_s(s, old_c)) for s in cur.steps]
     kept = [
         s
         for s in new.steps
         if s.rate_ml_per_s is not None
-        and any(
-            abs(s.start_s - a) < 1e-6 and abs(s.rate_ml_per_s - r) <= 1e-9 * max(r, 1e-30)
-            for a, r in old_rates
-        )
+        and any(abs(s.start_s - a) < 1e-6 and same(s.rate_ml_per_s, r) for a, r in old_rates)
     ]
     if not kept or len(kept) != len(new.steps):
         return []

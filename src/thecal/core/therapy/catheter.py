@@ -17,17 +17,25 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.therapy.dosing import daily_volumes
 
+# drugs-and-dosing.md fact 29: the Prometra catheter holds 0.0026 mL/cm; the volume
+# per cm used when a catheter's own figure is not recorded.
+DEFAULT_UL_PER_CM = 2.6
+
+
+def catheter_volume_ml(length_cm: float, ul_per_cm: float) -> float:
+    problems = [
+        Problem(f"catheter.{name}", "must not be negative")
+        for name, value in (("length_cm", length_cm), ("ul_per_cm", ul_per_cm))
+        if value < 0
+    ]
+    if problems:
+        raise InputError("invalid catheter", problems)
+    return length_cm * ul_per_cm / 1000.0
+
 
 def path_volume_ml(model: PumpModel, length_cm: float, ul_per_cm: float) -> float:
     """Pump outlet tubing plus catheter: what sits between reservoir and tip."""
-    problems = []
-    if length_cm < 0:
-        problems.append(Problem("catheter.length_cm", "must not be negative"))
-    if ul_per_cm <= 0:
-        problems.append(Problem("catheter.ul_per_cm", "must be greater than 0"))
-    if problems:
-        raise InputError("invalid catheter", problems)
-    return model.pump_tubing_ml + length_cm * ul_per_cm / 1000.0
+    return model.pump_tubing_ml + catheter_volume_ml(length_cm, ul_per_cm)
 
 
 def priming_volume_ml(
@@ -41,13 +49,6 @@ class BridgePlan:
     volume_ml: float  # the path volume, pushed at the old concentration
     old_drug_mcg: dict[str, float]  # what the bridge delivers of each old drug
     clear_without_bridge_days: float | None  # None when the new basal rate is 0
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "volume_ml": self.volume_ml,
-            "old_drug_mcg": self.old_drug_mcg,
-            "clear_without_bridge_days": self.clear_without_bridge_days,
-        }
 
 
 def bridge_plan(

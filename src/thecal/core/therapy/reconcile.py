@@ -83,57 +83,41 @@ def reconcile(
         ratio = delivered / programmed if programmed > 0 else None
     off_band = ratio is not None and abs(ratio - 1.0) * 100.0 > band
     if abs(d) <= threshold and not off_band:
-        return Reconciliation(
-            expected,
-            withdrawn_ml,
-            d,
-            threshold,
-            programmed,
-            delivered,
-            ratio,
-            band,
-            OK,
-            (
-                finding(
-                    "SR-21",
-                    INFO,
-                    "REFILL_RECONCILED",
-                    f"withdrew {withdrawn_ml:.3g} mL, expected {expected:.3g} mL",
-                ),
-            ),
+        cls = OK
+        note = finding(
+            "SR-21",
+            INFO,
+            "REFILL_RECONCILED",
+            f"withdrew {withdrawn_ml:.3g} mL, expected {expected:.3g} mL",
         )
-    if d > 0:
-        cls = UNDERINFUSION
-    elif ratio is not None and ratio >= policy.number("refill", "pocket_fill_ratio"):
-        cls = POCKET_OR_LEAK
     else:
-        cls = OVERINFUSION
-    why = []
-    if abs(d) > threshold:
-        why.append(
-            f"{abs(d):.3g} mL {'more' if d > 0 else 'less'} than the {expected:.3g} mL "
-            f"expected, beyond {threshold:g} mL for a {model.capacity_ml:g} mL pump"
+        cls = _classify(d, ratio, policy)
+        why = []
+        if abs(d) > threshold:
+            why.append(
+                f"{abs(d):.3g} mL {'more' if d > 0 else 'less'} than the {expected:.3g} mL "
+                f"expected, beyond {threshold:g} mL for a {model.capacity_ml:g} mL pump"
+            )
+        if off_band and ratio is not None:
+            why.append(f"delivered/programmed {ratio:.3f}, outside the model's +/-{band:g} %")
+        note = finding(
+            "SR-21",
+            SOFT,
+            "REFILL_DISCREPANCY",
+            f"{cls}: " + "; ".join(why) + ". Acknowledge, and investigate before "
+            "trusting the pump's estimate",
+            "withdrawn_ml",
         )
-    if off_band and ratio is not None:
-        why.append(f"delivered/programmed {ratio:.3f}, outside the model's +/-{band:g} %")
     return Reconciliation(
-        expected,
-        withdrawn_ml,
-        d,
-        threshold,
-        programmed,
-        delivered,
-        ratio,
-        band,
-        cls,
-        (
-            finding(
-                "SR-21",
-                SOFT,
-                "REFILL_DISCREPANCY",
-                f"{cls}: " + "; ".join(why) + ". Acknowledge, and investigate before "
-                "trusting the pump's estimate",
-                "withdrawn_ml",
-            ),
-        ),
+        expected, withdrawn_ml, d, threshold, programmed, delivered, ratio, band, cls, (note,)
     )
+
+
+def _classify(discrepancy_ml: float, ratio: float | None, policy: Policy) -> str:
+    """More back than expected: the pump delivered less. Less back: it delivered more,
+    unless more than the pocket-fill ratio would have had to leave through the pump."""
+    if discrepancy_ml > 0:
+        return UNDERINFUSION
+    if ratio is not None and ratio >= policy.number("refill", "pocket_fill_ratio"):
+        return POCKET_OR_LEAK
+    return OVERINFUSION

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
+from thecal.core.safety.concentration_change import program_matches_fluid
 from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
-from thecal.core.safety.fmt import conc_text
+from thecal.core.safety.library_gate import check_fluid
 from thecal.core.safety.policy import Policy
 from thecal.core.therapy.dosing import daily_volumes
 from thecal.core.therapy.reconcile import Reconciliation, reconcile
+from thecal.core.tolerance import above
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -71,12 +73,8 @@ def stability_days(
         drug = library.get(d.name)
         if drug is None:
             continue
-        stock = any(
-            abs(d.concentration_mcg_per_ml - s) <= 1e-9 * s
-            for s in drug.stock_concentrations_mcg_per_ml
-        )
         options = [(drug.stability_days, f"{d.name} stability")]
-        if not stock:
+        if not drug.is_stock(d.concentration_mcg_per_ml):
             options.append((drug.stability_days_diluted, f"{d.name} diluted"))
         if naive_first_fill:
             options.append(
@@ -106,7 +104,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
     measured = req.withdrawn_ml
     kept = m.dead_volume_ml if measured and measured > 0 else min(estimate, m.dead_volume_ml)
     after = kept + req.add_ml
-    if after > m.capacity_ml * (1 + 1e-9):
+    if above(after, m.capacity_ml):
         out.append(
             finding(
                 "SR-24",
@@ -131,7 +129,8 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
                 "entered_ml",
             )
         )
-    out.extend(_fluid_matches_program(req, library))
+    out.extend(check_fluid(req.drugs, library, "refill."))
+    out.extend(program_matches_fluid(req.program_after.drugs, req.drugs, library))
     out.append(
         finding(
             "DD-10",
@@ -187,47 +186,6 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         reason,
         tuple(out),
     )
-
-
-def _fluid_matches_program(req: RefillRequest, library: DrugLibrary) -> list[Finding]:
-    out = []
-    for i, d in enumerate(req.drugs):
-        drug = library.get(d.name)
-        if drug is None:
-            out.append(
-                finding(
-                    "DD-01",
-                    HARD,
-                    "DRUG_NOT_IN_LIBRARY",
-                    f"'{d.name}' is not in the drug library",
-                    f"drugs[{i}].name",
-                )
-            )
-        elif d.concentration_mcg_per_ml > drug.max_concentration_mcg_per_ml * (1 + 1e-9):
-            out.append(
-                finding(
-                    "DD-01",
-                    HARD,
-                    "CONCENTRATION_ABOVE_MAX",
-                    f"{d.name} {conc_text(drug, d.concentration_mcg_per_ml)} is above the library "
-                    f"maximum",
-                    f"drugs[{i}].concentration",
-                )
-            )
-    fluid = {d.name: d.concentration_mcg_per_ml for d in req.drugs}
-    stated = {d.name: d.concentration_mcg_per_ml for d in req.program_after.drugs}
-    if set(fluid) != set(stated) or any(abs(stated[n] - fluid[n]) > 1e-9 * fluid[n] for n in fluid):
-        out.append(
-            finding(
-                "DD-07",
-                HARD,
-                "PROGRAM_DOES_NOT_MATCH_RESERVOIR",
-                "the program to run after the refill states a different drug or concentration "
-                "from the fluid being added: reprogram with the new concentration",
-                "drugs",
-            )
-        )
-    return out
 
 
 def _overdue(req: RefillRequest, library: DrugLibrary) -> list[Finding]:

@@ -14,6 +14,8 @@ from rich.table import Table
 from thecal import scenario as scenario_file
 from thecal.core.errors import InputError
 from thecal.data import drug_library
+from thecal.entrypoints.cli.output import print_error
+from thecal.entrypoints.cli.programmer import register
 from thecal.services.simulate import SimulationResult, simulate
 
 app = typer.Typer(
@@ -26,23 +28,6 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """thecal: reference and teaching software for intrathecal drug delivery."""
-
-
-def _error_json(exc: InputError) -> str:
-    return json.dumps(
-        {"error": {"message": exc.message, "problems": [p.as_dict() for p in exc.problems]}},
-        indent=2,
-    )
-
-
-def _print_error(exc: InputError, as_json: bool) -> None:
-    if as_json:
-        print(_error_json(exc))
-        return
-    err = Console(stderr=True)
-    err.print(f"[bold red]{exc.message}[/]")
-    for p in exc.problems:
-        err.print(f"  [yellow]{p.path}[/]: {p.message}")
 
 
 def _fmt(value: Any) -> str:
@@ -90,7 +75,7 @@ def simulate_command(
     try:
         result = simulate(scenario_file.load(file), drug_library())
     except InputError as exc:
-        _print_error(exc, as_json)
+        print_error(exc, as_json)
         raise typer.Exit(2) from None
     if plot is not None:
         from thecal.adapters.reports.timeline import plot_timeline
@@ -108,7 +93,5 @@ def simulate_command(
 def main() -> None:
     app()
 
-
-from thecal.entrypoints.cli.programmer import register  # noqa: E402
 
 register(app)

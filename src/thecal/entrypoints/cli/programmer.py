@@ -28,6 +28,7 @@ from thecal.core.therapy import (
 )
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.data import conversions, drug_library, policy, pump_catalogue
+from thecal.entrypoints.cli.output import print_error
 from thecal.services.program_diff import dose_diff, settings_diff
 
 FileArg = Annotated[Path, typer.Argument(help="input document, JSON or TOML (docs/formats.md)")]
@@ -42,12 +43,10 @@ program_app = typer.Typer(help="Program checks.", no_args_is_help=True)
 def _run(
     file: Path, as_json: bool, build: Callable[[Any], tuple[dict[str, Any], list[Table], bool]]
 ) -> None:
-    from thecal.entrypoints.cli import _print_error
-
     try:
         result, tables, hard = build(load_document(file))
     except InputError as exc:
-        _print_error(exc, as_json)
+        print_error(exc, as_json)
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(result, indent=2, allow_nan=False))
