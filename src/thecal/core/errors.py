@@ -68,3 +68,15 @@ class Refused(ThecalError):
 class LinkError(ThecalError):
     """The link to the pump dropped: what was sent may or may not have been applied,
     and only an interrogation can tell (SR-34)."""
+
+
+class NotFound(ThecalError):
+    """The record asked for does not exist (or is not visible to the asker)."""
+
+
+class Forbidden(ThecalError):
+    """The user's role does not allow this."""
+
+
+class Conflict(ThecalError):
+    """Someone else changed the record since it was read: nothing was written; reload."""

@@ -26,6 +26,19 @@ class Interrogation:
     state: str
     active_alarms: tuple[str, ...]
     elective_replacement: bool
+    battery_fraction: float = 1.0
+    days_to_end_of_service: float | None = None  # at the recent average drain
+    lockout_remaining_s: float = 0.0  # until the next patient bolus could be granted
+
+
+@dataclass(frozen=True)
+class DemandAnswer:
+    """The pump's answer to a patient's bolus request (SR-10, SR-16)."""
+
+    request_id: str
+    result: str  # granted | denied
+    reason: str | None
+    lockout_remaining_s: float
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,8 @@ class PumpPort(Protocol):
     def apply_program(self, program: Program, now_s: float) -> None: ...
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None: ...
+
+    def request_demand(self, request_id: str, now_s: float) -> DemandAnswer: ...
 
     def refill(
         self, add_ml: float, drugs: tuple[DrugConcentration, ...], entered_ml: float, now_s: float

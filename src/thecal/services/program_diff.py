@@ -75,3 +75,8 @@ def dose_diff(before: Program | None, after: Program) -> list[DoseRow]:
         a = new[name].max_mcg if name in new else None
         rows.append(DoseRow(name, b, a, percent_change(b or 0.0, a or 0.0) if b else None))
     return rows
+
+
+def program_summary(p: Program) -> str:
+    """One line of every setting, for lists and the audit trail."""
+    return "; ".join(f"{k}: {v}" for k, v in _settings(p).items())

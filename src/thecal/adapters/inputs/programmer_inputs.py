@@ -227,4 +227,3 @@ def read_refill_plan(doc: Any, catalogue: PumpCatalogue) -> RefillRequest:
     return RefillRequest(
         model, now, estimate, program, add, drugs, withdrawn, entered, previous, naive, eri, due
     )
-

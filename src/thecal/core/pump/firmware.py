@@ -36,8 +36,10 @@ def initial_state(
     entered_ml: float | None,
     catheter_volume_ml: float,
     catheter_initial: str = "drug",
+    start_s: float = 0.0,
 ) -> tuple[PumpState, list[Event]]:
-    """A pump filled with the program's drugs, the program applied at t = 0."""
+    """A pump filled with the program's drugs, the program applied at `start_s` (0 in a
+    scenario; the implant time on the clinic's clock)."""
     problems = validate_program(program, model, library)
     if problems:
         raise InputError("the initial program is refused", problems)
@@ -48,9 +50,9 @@ def initial_state(
     blank = PumpState(
         model=model,
         library=library,
-        t=0.0,
+        t=start_s,
         program=None,
-        anchor_s=0.0,
+        anchor_s=_anchor(start_s),
         v_cmd_ml=0.0,
         strokes=0,
         estimate_base_ml=fill_ml if entered_ml is None else entered_ml,
@@ -68,16 +70,18 @@ def initial_state(
         valve_closed=False,
         charge_uah=model.battery_uah,
         daily_charge_uah=(model.battery_uah,),
-        samples_from_t=0.0,
+        samples_from_t=start_s,
         peak_rate_ml_per_s=0.0,
         eri=False,
         eos=False,
         boluses=(),
-        lockout_from_t=0.0,
+        lockout_from_t=start_s,
         grants=(),
         answers=PMap(),
     ).with_levels()
-    applied = blank._replace(program=compile_program(program), anchor_s=0.0).with_levels()
+    applied = blank._replace(
+        program=compile_program(program), anchor_s=_anchor(start_s)
+    ).with_levels()
     # Alarms already true at t = 0 (a fill at or below the threshold) are logged;
     # the state shown at the start is not a change.
     _, logged = settle(blank, applied)

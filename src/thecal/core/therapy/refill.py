@@ -140,52 +140,88 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         )
     )
     rec = reconcile(m, policy, estimate, measured, req.previous_entered_ml)
-    v = daily_volumes(req.program_after)
-    periodic = (
-        sum(
-            pb.amount.volume_ml(req.program_after.primary_mcg_per_ml)
-            for pb in req.program_after.periodic_boluses
-        )
-        / req.program_after.cycle_days
-    )
-    use = v.mean_basal_ml_per_day + periodic
-    use_all = use + v.demand_max_ml
-    low = req.program_after.low_reservoir_alarm_ml
-    to_low = (entered - low) / use_all if use_all > 0 else None
-    to_empty = max(0.0, entered - m.dead_volume_ml) / use if use > 0 else None
     days, why = stability_days(req.drugs, library, req.naive_pump_first_fill)
-    margin = policy.number("refill", "margin_days")
-    candidates = []
-    if to_low is not None:
-        candidates.append(
-            (
-                req.now_s + (to_low - margin) * SECONDS_PER_DAY,
-                f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
-                f"in {to_low:.3g} d, less a {margin:g} d margin",
-            )
-        )
-    if days is not None:
-        candidates.append((req.now_s + days * SECONDS_PER_DAY, f"{why}: {days:g} d"))
-    if req.elective_replacement_s is not None:
-        candidates.append((req.elective_replacement_s, "elective replacement date"))
-    if not candidates:
-        candidates.append((req.now_s, "no delivery and no limit: review the program"))
-    next_s, reason = min(candidates, key=lambda c: c[0])
+    stable_until = req.now_s + days * SECONDS_PER_DAY if days is not None else None
+    due = refill_due(
+        req.program_after,
+        entered,
+        req.now_s,
+        m,
+        policy,
+        stable_until,
+        f"{why}: {days:g} d",
+        req.elective_replacement_s,
+    )
     out.extend(_overdue(req, library))
     return RefillPlan(
         rec,
         kept,
         after,
-        use,
-        use_all,
-        to_low,
-        to_empty,
+        due.use_ml_per_day,
+        due.use_with_demand_ml_per_day,
+        due.days_to_low_with_demand,
+        due.days_to_empty,
         days,
         why,
-        max(next_s, req.now_s),
-        reason,
+        due.due_s,
+        due.reason,
         tuple(out),
     )
+
+
+@dataclass(frozen=True)
+class RefillDue:
+    """When the next refill is due, and why (SR-25): the pump's own dose model."""
+
+    use_ml_per_day: float  # programmed, averaged over the cycle
+    use_with_demand_ml_per_day: float  # every allowed patient bolus taken
+    days_to_low_with_demand: float | None
+    days_to_empty: float | None
+    due_s: float
+    reason: str
+
+
+def refill_due(
+    program: Program,
+    volume_ml: float,
+    now_s: float,
+    model: PumpModel,
+    policy: Policy,
+    stable_until_s: float | None = None,
+    stability_reason: str = "",
+    elective_replacement_s: float | None = None,
+) -> RefillDue:
+    """The earliest of: the low-reservoir alarm with every bolus taken, less the margin;
+    the end of the fluid's stability; the elective replacement date. Used by the refill
+    plan and by the clinic worklist alike, so the two can never disagree."""
+    v = daily_volumes(program)
+    periodic = (
+        sum(pb.amount.volume_ml(program.primary_mcg_per_ml) for pb in program.periodic_boluses)
+        / program.cycle_days
+    )
+    use = v.mean_basal_ml_per_day + periodic
+    use_all = use + v.demand_max_ml
+    low = program.low_reservoir_alarm_ml
+    to_low = (volume_ml - low) / use_all if use_all > 0 else None
+    to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
+    margin = policy.number("refill", "margin_days")
+    candidates = []
+    if to_low is not None:
+        candidates.append(
+            (
+                now_s + (to_low - margin) * SECONDS_PER_DAY,
+                f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
+                f"in {to_low:.3g} d, less a {margin:g} d margin",
+            )
+        )
+    if stable_until_s is not None:
+        candidates.append((stable_until_s, stability_reason))
+    if elective_replacement_s is not None:
+        candidates.append((elective_replacement_s, "elective replacement date"))
+    if not candidates:
+        candidates.append((now_s, "no delivery and no limit: review the program"))
+    due_s, reason = min(candidates, key=lambda c: c[0])
+    return RefillDue(use, use_all, to_low, to_empty, max(due_s, now_s), reason)
 
 
 def _overdue(req: RefillRequest, library: DrugLibrary) -> list[Finding]:

@@ -1,0 +1,94 @@
+"""Users, passwords and login sessions.
+
+Passwords: argon2id (argon2-cffi defaults). Login sessions live in the database, so
+logging out or disabling a user takes effect at once; the browser holds only a
+random token (HttpOnly, SameSite=Strict cookie) whose SHA-256 is stored. Each
+session has its own CSRF token, required on every state-changing request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import LoginSession, User
+
+ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
+STAFF = ("admin", "physician", "nurse", "pharmacist")
+SESSION_TTL_S = 8 * 3600.0  # one clinic shift
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    patient_id: int | None
+    csrf: str
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    if user is None:
+        _hasher.hash(password)  # same cost whether or not the user exists
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def user_by_name(db: Session, username: str) -> User | None:
+    return db.scalars(select(User).where(User.username == username)).first()
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    user = user_by_name(db, username)
+    return user if check_password(user, password) else None
+
+
+def open_session(db: Session, user: User, now_s: float) -> tuple[str, str]:
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    db.execute(delete(LoginSession).where(LoginSession.expires_s < now_s))
+    db.add(
+        LoginSession(
+            token_sha256=_digest(token), user_id=user.id, csrf=csrf, expires_s=now_s + SESSION_TTL_S
+        )
+    )
+    return token, csrf
+
+
+def principal(db: Session, token: str | None, now_s: float) -> Principal | None:
+    if not token:
+        return None
+    row = db.get(LoginSession, _digest(token))
+    if row is None or row.expires_s < now_s:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None:
+        return None
+    return Principal(user.id, user.username, user.full_name, user.role, user.patient_id, row.csrf)
+
+
+def close_session(db: Session, token: str) -> None:
+    db.execute(delete(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
+
+
+def csrf_ok(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected, given)

@@ -1,0 +1,143 @@
+"""A patient's pump: loaded from its row as an `EmulatedPump`, advanced to the
+clinic's clock, and saved back with its worklist outlook, alarms and a reading.
+
+Saving goes through the row's version (optimistic locking): if another request saved
+the same pump in between, the UPDATE matches no row, SQLAlchemy raises, and the
+whole transaction, including whatever the programmer did to the in-memory pump, is
+thrown away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import AlarmRow, Pump, Reading
+from thecal.adapters.db.pump_state import dump_state, load_state
+from thecal.adapters.pump import EmulatedPump
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import Conflict, NotFound
+from thecal.core.pump.events import ALARM_SEVERITY
+from thecal.core.pump.models import PumpCatalogue
+from thecal.core.pump.state import PumpState
+from thecal.core.safety import Policy
+from thecal.core.therapy.dosing import daily_doses
+from thecal.services.clinic.outlook import outlook
+from thecal.services.ports import Interrogation
+
+
+@dataclass
+class LoadedPump:
+    row: Pump
+    pump: EmulatedPump
+
+    @property
+    def state(self) -> PumpState:
+        return self.pump.state
+
+
+def load_pump(
+    db: Session,
+    patient_id: int,
+    catalogue: PumpCatalogue,
+    library: DrugLibrary,
+    expected_version: int | None = None,
+) -> LoadedPump:
+    row = db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
+    if row is None:
+        raise NotFound(f"patient {patient_id} has no pump")
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(
+            f"the pump was changed by someone else (version {row.version}, the screen showed "
+            f"{expected_version}): reload and review before you try again"
+        )
+    model = catalogue.get(row.model_id)
+    if model is None:
+        raise NotFound(f"pump model {row.model_id!r} is not in the catalogue")
+    state = load_state(row.state, row.state_sha256, model, library)
+    return LoadedPump(row, EmulatedPump(state))
+
+
+def new_pump_row(patient_id: int, implant_id: int, state: PumpState, epoch_s: float) -> Pump:
+    blob, digest = dump_state(state)
+    return Pump(
+        patient_id=patient_id,
+        implant_id=implant_id,
+        model_id=state.model.id,
+        epoch_s=epoch_s,
+        state=blob,
+        state_sha256=digest,
+        as_of_s=state.t,
+        shown=state.shown,
+    )
+
+
+def save_pump(
+    db: Session,
+    loaded: LoadedPump,
+    interrogation: Interrogation,
+    library: DrugLibrary,
+    policy: Policy,
+    reading: bool = True,
+) -> None:
+    """Store the pump's state, its outlook, the alarms it logged, and a reading."""
+    row, pump = loaded.row, loaded.pump
+    o = outlook(interrogation, pump.state.model, library, policy, row.last_refill_s)
+    row.state, row.state_sha256 = dump_state(pump.state)
+    row.as_of_s = o.as_of_s
+    row.reservoir_estimate_ml = o.reservoir_estimate_ml
+    row.shown = o.shown
+    row.alarms = ",".join(o.alarms)
+    row.eri = o.eri
+    row.replacement_due_s = o.replacement_due_s
+    row.refill_due_s = o.refill_due_s
+    row.refill_due_reason = o.refill_due_reason[:200]
+    row.withdrawal_risk = o.withdrawal_risk
+    row.drugs = o.drugs[:200]
+    _log_alarms(db, row.patient_id, pump)
+    if reading:
+        dose = None
+        if interrogation.program is not None:
+            doses = daily_doses(interrogation.program)
+            first = interrogation.program.drugs[0].name
+            dose = doses[first].programmed_mcg if first in doses else None
+        db.add(
+            Reading(
+                patient_id=row.patient_id,
+                at_s=o.as_of_s,
+                reservoir_estimate_ml=o.reservoir_estimate_ml,
+                daily_dose_mcg=dose,
+            )
+        )
+    db.flush()
+
+
+def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:
+    """Alarm onsets and clears the firmware logged since the pump was loaded (SR-32)."""
+    for e in pump.events:
+        if e.kind != "alarm":
+            continue
+        code = e.get("code")
+        if e.get("phase") == "onset":
+            db.add(
+                AlarmRow(
+                    patient_id=patient_id,
+                    code=code,
+                    severity=ALARM_SEVERITY.get(code, "info"),
+                    onset_s=e.t,
+                )
+            )
+        else:
+            db.flush()
+            open_rows = db.scalars(
+                select(AlarmRow).where(
+                    AlarmRow.patient_id == patient_id,
+                    AlarmRow.code == code,
+                    AlarmRow.cleared_s.is_(None),
+                )
+            )
+            for a in open_rows:
+                a.cleared_s = e.t
+    pump.events.clear()

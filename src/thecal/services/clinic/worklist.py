@@ -1,0 +1,53 @@
+"""Worklist urgency: what needs doing first (SR-25: overdue first).
+
+A pure ranking over rows the store has already narrowed down. Withdrawal-risk drugs
+(baclofen: boxed warning) move one level up, because running dry is dangerous
+for them, not merely painful.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.core.safety import Policy
+from thecal.core.units import SECONDS_PER_DAY
+
+CRITICAL, OVERDUE, DUE_SOON, UPCOMING = 0, 1, 2, 3
+LABELS = {CRITICAL: "critical", OVERDUE: "overdue", DUE_SOON: "due soon", UPCOMING: "upcoming"}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    patient_id: int
+    name: str
+    mrn: str
+    kind: str  # refill | replacement | alarm | discrepancy | trial
+    rank: int
+    due_s: float | None
+    detail: str
+    withdrawal_risk: bool = False
+
+    @property
+    def urgency(self) -> str:
+        return LABELS[self.rank]
+
+
+def refill_rank(due_s: float, now_s: float, withdrawal_risk: bool, policy: Policy) -> int:
+    soon = policy.number("worklist", "due_soon_days") * SECONDS_PER_DAY
+    if due_s <= now_s:
+        rank = OVERDUE
+    elif due_s <= now_s + soon:
+        rank = DUE_SOON
+    else:
+        rank = UPCOMING
+    return max(CRITICAL, rank - 1) if withdrawal_risk else rank
+
+
+def refill_detail(due_s: float, now_s: float, reason: str, drugs: str) -> str:
+    days = (due_s - now_s) / SECONDS_PER_DAY
+    when = f"{-days:.1f} d overdue" if days < 0 else f"due in {days:.1f} d"
+    return f"{when}: {reason} ({drugs})"
+
+
+def ordered(items: list[WorkItem]) -> list[WorkItem]:
+    return sorted(items, key=lambda w: (w.rank, w.due_s if w.due_s is not None else 0.0))
