@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck contracts unit bench clean
+.PHONY: setup demo test lint typecheck contracts unit bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	mkdir -p out
-	$(BIN)/thecal simulate examples/morphine-flex-demand.json --plot out/morphine-flex-demand.png
+	$(BIN)/thecal serve --demo
+
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -27,13 +30,14 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/server.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

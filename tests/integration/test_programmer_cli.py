@@ -66,18 +66,29 @@ def test_dose_convert_trial_candidate():
 
 def test_bad_input_exits_2_naming_every_field(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({
-        "pump": {"model": "peristaltic-99"},
-        "now": "yesterday",
-        "proposed": {"drugs": [{"name": "morphine", "concentration": "10 mg"}],
-                     "basal": {"steps": [{"start": "00:00", "dose": "3 mL/day"}]}},
-        "colour": "blue",
-    }))
+    bad.write_text(
+        json.dumps(
+            {
+                "pump": {"model": "peristaltic-99"},
+                "now": "yesterday",
+                "proposed": {
+                    "drugs": [{"name": "morphine", "concentration": "10 mg"}],
+                    "basal": {"steps": [{"start": "00:00", "dose": "3 mL/day"}]},
+                },
+                "colour": "blue",
+            }
+        )
+    )
     result = runner.invoke(app, ["program", "check", str(bad), "--json"])
     assert result.exit_code == 2
     paths = {p["path"] for p in json.loads(result.stdout)["error"]["problems"]}
-    assert paths == {"pump.model", "now", "proposed.drugs[0].concentration",
-                     "proposed.basal.steps[0].dose", "colour"}
+    assert paths == {
+        "pump.model",
+        "now",
+        "proposed.drugs[0].concentration",
+        "proposed.basal.steps[0].dose",
+        "colour",
+    }
 
 
 def test_unreadable_file_exits_2(tmp_path):

@@ -92,3 +92,36 @@ def close_session(db: Session, token: str) -> None:
 
 def csrf_ok(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected, given)
+
+
+def create_user(
+    db: Session,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    patient_id: int | None = None,
+) -> User:
+    from thecal.core.errors import InputError, Problem
+
+    problems = []
+    if role not in ROLES:
+        problems.append(Problem("role", f"one of {', '.join(ROLES)}"))
+    if role == "patient" and patient_id is None:
+        problems.append(Problem("patient_id", "a patient login belongs to one patient"))
+    if len(password) < 10:
+        problems.append(Problem("password", "at least 10 characters"))
+    if not username or len(username) > 60:
+        problems.append(Problem("username", "1 to 60 characters"))
+    if problems:
+        raise InputError("user refused", problems)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role,
+        patient_id=patient_id if role == "patient" else None,
+    )
+    db.add(user)
+    db.flush()
+    return user

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -104,6 +104,13 @@ class Clinic:
             raise Conflict(
                 "someone else changed this record at the same time: nothing was saved; "
                 "reload and review"
+            ) from exc
+        except OperationalError as exc:
+            db.rollback()
+            if "locked" not in str(exc.orig):
+                raise
+            raise Conflict(  # SQLite: another writer got there first
+                "someone else is changing this record: nothing was saved; reload and review"
             ) from exc
         except IntegrityError as exc:
             db.rollback()

@@ -41,7 +41,8 @@ from thecal.services.clinic.worklist import (
 CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
 
 
-def worklist(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
+def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> list[WorkItem]:
+    """At most `limit` pumps, most urgent (earliest due) first."""
     horizon = now_s + policy.number("worklist", "horizon_days") * SECONDS_PER_DAY
     replace_by = now_s + policy.number("worklist", "replacement_horizon_days") * SECONDS_PER_DAY
     items: list[WorkItem] = []
@@ -49,6 +50,8 @@ def worklist(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
         select(Pump, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == Pump.patient_id)
         .where(or_(Pump.refill_due_s <= horizon, Pump.replacement_due_s <= replace_by))
+        .order_by(Pump.refill_due_s)
+        .limit(limit)
     ).all()
     for pump, name, mrn in rows:
         if pump.refill_due_s is not None and pump.refill_due_s <= horizon:

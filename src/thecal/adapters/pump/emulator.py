@@ -33,6 +33,11 @@ class EmulatedPump:
             raise ValueError(f"when: expected one of {FAULT_POINTS}")
         self.faults[operation] = when
 
+    def inject(self, command: c.Command, now_s: float) -> None:
+        """Emulator-only fault injection (a stuck valve, a bias, a stall): hardware
+        truth that no programmer can command, used by tests and the demo."""
+        self._step(command, now_s)
+
     def _step(self, command: c.Command, now_s: float) -> list[Event]:
         self.state, out = firmware.step(self.state, command, now_s)
         self.events.extend(out)

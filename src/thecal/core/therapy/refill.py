@@ -163,7 +163,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         due.days_to_empty,
         days,
         why,
-        due.due_s,
+        max(due.due_s, req.now_s),
         due.reason,
         tuple(out),
     )
@@ -177,7 +177,7 @@ class RefillDue:
     use_with_demand_ml_per_day: float  # every allowed patient bolus taken
     days_to_low_with_demand: float | None
     days_to_empty: float | None
-    due_s: float
+    due_s: float  # may be in the past: the worklist shows how overdue
     reason: str
 
 
@@ -221,7 +221,7 @@ def refill_due(
     if not candidates:
         candidates.append((now_s, "no delivery and no limit: review the program"))
     due_s, reason = min(candidates, key=lambda c: c[0])
-    return RefillDue(use, use_all, to_low, to_empty, max(due_s, now_s), reason)
+    return RefillDue(use, use_all, to_low, to_empty, due_s, reason)
 
 
 def _overdue(req: RefillRequest, library: DrugLibrary) -> list[Finding]:

@@ -14,6 +14,7 @@ from rich.table import Table
 from thecal import scenario as scenario_file
 from thecal.core.errors import InputError
 from thecal.data import drug_library
+from thecal.entrypoints.cli import clinic as clinic_cli
 from thecal.entrypoints.cli.output import print_error
 from thecal.entrypoints.cli.programmer import register
 from thecal.services.simulate import SimulationResult, simulate
@@ -95,3 +96,4 @@ def main() -> None:
 
 
 register(app)
+clinic_cli.register(app)

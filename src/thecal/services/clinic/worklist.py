@@ -13,7 +13,7 @@ from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
 
 CRITICAL, OVERDUE, DUE_SOON, UPCOMING = 0, 1, 2, 3
-LABELS = {CRITICAL: "critical", OVERDUE: "overdue", DUE_SOON: "due soon", UPCOMING: "upcoming"}
+LABELS = {CRITICAL: "critical", OVERDUE: "urgent", DUE_SOON: "due soon", UPCOMING: "upcoming"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,350 @@
+"""The demo clinic: patients with months of history, made by the clinic's own use
+cases (the same calls the web makes), on a clock that the seed moves by hand.
+
+Seeded with `random.Random(seed)`: the same seed gives the same clinic. Every
+patient is invented. The special cases the worklist should show are made on
+purpose: refills overdue (one of them baclofen), one refill discrepancy (a pump
+that over-delivers), one patient in a trial, one pump near elective replacement.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from thecal.adapters.db import audit
+from thecal.adapters.db.auth import Principal, create_user
+from thecal.adapters.db.clinic import Clinic, ImplantInput
+from thecal.adapters.db.models import Patient, Pump, Setting, User
+from thecal.adapters.db.pumps import load_pump, save_pump
+from thecal.adapters.db.trials import add_assessment, add_dose, start_trial
+from thecal.core.errors import Refused
+from thecal.core.pump.commands import Fault
+from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.safety import SOFT
+from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic.transactions import RefillInput, Signoff
+
+DAY = SECONDS_PER_DAY
+PASSWORD = "demo-password"
+STAFF = [
+    ("dr.adams", "Dr Ada Adams", "physician"),
+    ("dr.baker", "Dr Ben Baker", "physician"),
+    ("rn.clark", "Cleo Clark RN", "nurse"),
+    ("ph.davis", "Dev Davis PharmD", "pharmacist"),
+    ("admin", "Clinic administrator", "admin"),
+]
+FIRST = ["Alex", "Sam", "Jo", "Robin", "Kim", "Lee", "Noor", "Ira", "Mika", "Ari", "Eli", "Pat"]
+LAST = [
+    "Moreau",
+    "Okafor",
+    "Silva",
+    "Nakamura",
+    "Kowalski",
+    "Haddad",
+    "Berg",
+    "Rossi",
+    "Novak",
+    "Singh",
+    "Lindqvist",
+    "Byrne",
+    "Costa",
+    "Ivanova",
+]
+
+
+@dataclass(frozen=True)
+class Therapy:
+    indication: str
+    model_id: str
+    drugs: tuple[tuple[str, float], ...]  # (name, mcg/mL)
+    dose_mcg_per_day: float | None  # None: constant flow at the model's rate
+    demand_mcg: float | None
+    low_ml: float
+
+
+THERAPIES = [
+    Therapy("non_cancer", "peristaltic-20", (("morphine", 10000.0),), 2000.0, 100.0, 3.0),
+    Therapy("non_cancer", "peristaltic-40", (("hydromorphone", 5000.0),), 800.0, 50.0, 3.0),
+    Therapy(
+        "cancer",
+        "valve-gated-20",
+        (("morphine", 20000.0), ("bupivacaine", 7500.0)),
+        4000.0,
+        200.0,
+        3.0,
+    ),
+    Therapy(
+        "non_cancer",
+        "peristaltic-20",
+        (("morphine", 10000.0), ("clonidine", 500.0)),
+        1500.0,
+        None,
+        3.0,
+    ),
+    Therapy("spasticity_spinal", "peristaltic-20", (("baclofen", 2000.0),), 400.0, None, 4.0),
+    Therapy("spasticity_spinal", "peristaltic-40", (("baclofen", 500.0),), 250.0, None, 4.0),
+    Therapy(
+        "non_cancer",
+        "valve-gated-40",
+        (("hydromorphone", 2000.0), ("clonidine", 200.0)),
+        600.0,
+        50.0,
+        3.0,
+    ),
+    Therapy("non_cancer", "peristaltic-20", (("ziconotide", 25.0),), 2.4, None, 3.0),
+]
+
+
+def program_for(t: Therapy, clinic: Clinic, dose: float | None) -> Program:
+    drugs = tuple(DrugConcentration(n, c) for n, c in t.drugs)
+    steps = () if dose is None else (Step(0.0, dose_mcg_per_s=dose / DAY),)
+    demand = None
+    if t.demand_mcg is not None:
+        demand = DemandBolus(Amount(mcg=t.demand_mcg), 600.0, 4 * 3600.0, 3)
+    return Program(drugs, steps, demand_bolus=demand, low_reservoir_alarm_ml=t.low_ml)
+
+
+def principal(clinic: Clinic, username: str) -> Principal:
+    with clinic.sessions() as db:
+        u = db.scalars(select(User).where(User.username == username)).one()
+        return Principal(u.id, u.username, u.full_name, u.role, u.patient_id, "")
+
+
+def _pump(clinic: Clinic, pid: int) -> Pump:
+    with clinic.sessions() as db:
+        return db.scalars(select(Pump).where(Pump.patient_id == pid)).one()
+
+
+def inject(clinic: Clinic, pid: int, command: Any, now_s: float) -> None:
+    """A hardware fault, as the emulator's fault injection (not a clinic action)."""
+    with clinic.transaction() as db:
+        loaded = load_pump(db, pid, clinic.catalogue, clinic.library)
+        loaded.pump.inject(command, now_s)
+        save_pump(db, loaded, loaded.pump.interrogate(now_s), clinic.library, clinic.policy)
+
+
+def _refill(
+    clinic: Clinic, who: Principal, pid: int, t: Therapy, now_s: float, verifier: str
+) -> None:
+    model = clinic.catalogue.get(t.model_id)
+    assert model is not None
+    add = model.capacity_ml - model.dead_volume_ml
+    drugs = tuple(DrugConcentration(n, c) for n, c in t.drugs)
+    clinic.record_refill(
+        who,
+        pid,
+        RefillInput(add, drugs, None, None, f"LOT{int(now_s) % 9973}"),
+        verifier,
+        now_s,
+        None,
+    )
+
+
+def _titrate(
+    clinic: Clinic, who: Principal, pid: int, t: Therapy, dose: float, now_s: float, verifier: str
+) -> float:
+    new = dose * 1.1
+    program = program_for(t, clinic, new)
+    proposal, _, _ = clinic.check_program(who, pid, program, Signoff(), now_s)
+    acks = {
+        f.code: "demo: planned 10 % titration, patient reviewed"
+        for f in proposal.findings
+        if f.severity == SOFT
+    }
+    signoff = Signoff(acks, verifier if proposal.needs_second_person else None, True)
+    try:
+        clinic.commit_program(
+            who, pid, program, "demo: 10 % increase for pain", signoff, now_s, None
+        )
+    except Refused:
+        return dose
+    return new
+
+
+def seed(
+    clinic: Clinic,
+    patients: int,
+    end_s: float,
+    seed_value: int = 7,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    rng = random.Random(seed_value)
+    start = end_s - 200 * DAY
+    with clinic.transaction() as db:
+        for username, name, role in STAFF:
+            create_user(db, username, name, PASSWORD, role)
+        audit.append(
+            db,
+            start,
+            "system",
+            "demo.seed",
+            "clinic",
+            0,
+            "demo clinic created",
+            {"patients": patients, "seed": seed_value},
+        )
+    dr, rn = principal(clinic, "dr.adams"), principal(clinic, "rn.clark")
+    logins: list[tuple[str, str]] = []
+    special = {
+        0: "eri",
+        1: "overdue-baclofen",
+        2: "overdue",
+        3: "overdue",
+        4: "discrepancy",
+        5: "trial",
+    }
+    for i in range(patients):
+        role = special.get(i, "")
+        therapy = THERAPIES[4] if role == "overdue-baclofen" else THERAPIES[i % len(THERAPIES)]
+        if role == "eri":
+            therapy = Therapy(
+                "non_cancer", "peristaltic-20", (("morphine", 10000.0),), 5000.0, None, 3.0
+            )
+        implanted = end_s - 2440 * DAY if role == "eri" else start + rng.uniform(0, 60) * DAY
+        name = f"{FIRST[i % len(FIRST)]} {LAST[(i + i // len(FIRST)) % len(LAST)]}"
+        pid = clinic.add_patient(
+            dr,
+            {
+                "mrn": f"MRN{100000 + i}",
+                "name": name,
+                "birth_year": rng.randint(1940, 1995),
+                "indication": "spasticity_spinal" if role == "trial" else therapy.indication,
+                "weight_kg": round(rng.uniform(50, 100), 1),
+                "opioid_naive": False,
+                "status": "trial" if role == "trial" else "implanted",
+            },
+            "demo patient",
+            implanted,
+        )
+        if i < 5 or role == "trial":
+            username = f"patient{i + 1:02d}"
+            with clinic.transaction() as db:
+                create_user(db, username, name, PASSWORD, "patient", pid)
+            logins.append((username, name))
+        if role == "trial":
+            _trial(clinic, dr, pid, end_s)
+            continue
+        dose = therapy.dose_mcg_per_day
+        clinic.implant(
+            dr,
+            pid,
+            ImplantInput(
+                therapy.model_id,
+                f"SN{rng.randint(10**6, 10**7)}",
+                "two-piece",
+                rng.choice([60, 75, 90]),
+                2.6,
+                rng.choice(["T8", "T10", "T11"]),
+                program_for(therapy, clinic, dose),
+                clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
+            ),
+            "implant",
+            implanted,
+        )
+        _history(clinic, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
+        if progress:
+            progress(i + 1)
+    with clinic.transaction() as db:
+        db.add(Setting(key="demo", value=json.dumps({"logins": logins, "end_s": end_s})))
+    return {"staff": [(u, r) for u, _, r in STAFF], "patients": logins, "password": PASSWORD}
+
+
+def _history(
+    clinic: Clinic,
+    dr: Principal,
+    rn: Principal,
+    pid: int,
+    therapy: Therapy,
+    dose: float | None,
+    role: str,
+    implanted: float,
+    end_s: float,
+    rng: random.Random,
+) -> None:
+    t = implanted
+    titrated = biased = False
+    week = 7 * DAY
+    while t + week < end_s:
+        _demand(clinic, pid, therapy, t, t + week, end_s, rng)
+        t += week
+        clinic.sync(pid, t)
+        if role == "discrepancy" and not biased and t > end_s - 60 * DAY:
+            inject(clinic, pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
+            biased = True
+        pump = _pump(clinic, pid)
+        late_ok = role.startswith("overdue") and t > end_s - 100 * DAY
+        last_week = t + week >= end_s
+        due = pump.refill_due_s is not None and pump.refill_due_s <= t + 4 * DAY
+        if (due and not late_ok) or (role == "discrepancy" and last_week):
+            _refill(clinic, rn, pid, therapy, t, "dr.baker")
+        elif dose is not None and not titrated and t > implanted + 45 * DAY and rng.random() < 0.3:
+            dose = _titrate(clinic, dr, pid, therapy, dose, t, "dr.baker")
+            titrated = True
+        if therapy.indication != "spasticity_spinal":
+            pain = max(0, min(10, round(rng.gauss(4.5, 1.5))))
+            clinic.add_diary(_patient(pid), pid, pain, None, "", t + 3600)
+    _demand(clinic, pid, therapy, t, end_s, end_s, rng)
+    clinic.sync(pid, end_s)
+
+
+def _demand(
+    clinic: Clinic,
+    pid: int,
+    therapy: Therapy,
+    t0: float,
+    t1: float,
+    end_s: float,
+    rng: random.Random,
+) -> None:
+    """Patient bolus requests over the last fortnight: some land inside the lockout."""
+    if therapy.demand_mcg is None:
+        return
+    when = max(t0, end_s - 14 * DAY)
+    while True:
+        when += rng.uniform(2, 9) * 3600
+        if when >= t1:
+            return
+        clinic.request_bolus(_patient(pid), pid, f"seed-{pid}-{int(when)}", when)
+
+
+def _patient(pid: int) -> Principal:
+    return Principal(0, f"patient-of-{pid}", "", "patient", pid, "")
+
+
+def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
+    from thecal.adapters.inputs.loader import iso
+
+    tid = start_trial(
+        clinic,
+        dr,
+        pid,
+        {
+            "kind": "baclofen_screening",
+            "drug": "baclofen",
+            "indication": "spasticity_spinal",
+            "baseline": {"ashworth": 4},
+        },
+        end_s - 2 * DAY,
+    )
+    add_dose(clinic, dr, tid, {"at": iso(end_s - 2 * DAY), "amount": "50 mcg"}, end_s - 2 * DAY)
+    add_assessment(
+        clinic,
+        dr,
+        tid,
+        {"at": iso(end_s - 2 * DAY + 4 * 3600), "ashworth": 4},
+        end_s - 2 * DAY + 4 * 3600,
+    )
+    add_dose(clinic, dr, tid, {"at": iso(end_s - DAY), "amount": "75 mcg"}, end_s - DAY)
+    add_assessment(
+        clinic, dr, tid, {"at": iso(end_s - DAY + 5 * 3600), "ashworth": 3}, end_s - DAY + 5 * 3600
+    )
+    with clinic.transaction() as db:
+        p = db.get(Patient, pid)
+        assert p is not None
+        p.status = "trial"

@@ -1,0 +1,161 @@
+"""`thecal serve`, `thecal audit verify`, `thecal db upgrade|downgrade`: the clinic's
+command line. The composition root: the database, the clock, the pumps' data."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import select
+
+from thecal.adapters.clock import ClinicClock
+from thecal.adapters.db import audit
+from thecal.adapters.db.clinic import Clinic
+from thecal.adapters.db.engine import database_url, make_engine, session_factory
+from thecal.adapters.db.engine import downgrade as db_downgrade
+from thecal.adapters.db.engine import upgrade as db_upgrade
+from thecal.adapters.db.models import Setting
+from thecal.data import drug_library, policy, pump_catalogue
+
+DEMO_DB = "out/thecal-demo.db"
+console = Console()
+
+
+def open_clinic(url: str) -> Clinic:
+    db_upgrade(url)
+    return Clinic(session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy())
+
+
+def stored_clock(clinic: Clinic) -> ClinicClock | None:
+    with clinic.sessions() as db:
+        row = db.scalars(select(Setting).where(Setting.key == "clock")).first()
+    if row is None:
+        return None
+    c = json.loads(row.value)
+    return ClinicClock(c["anchor_clinic_s"], c["anchor_real_s"], c["speed"])
+
+
+def store_clock(clinic: Clinic, clock: ClinicClock) -> None:
+    with clinic.transaction() as db:
+        row = db.get(Setting, "clock")
+        value = json.dumps(
+            {
+                "anchor_clinic_s": clock.anchor_clinic_s,
+                "anchor_real_s": clock.anchor_real_s,
+                "speed": clock.speed,
+            }
+        )
+        if row is None:
+            db.add(Setting(key="clock", value=value))
+        else:
+            row.value = value
+
+
+def seed_demo(url: str, patients: int, speed: float) -> tuple[Clinic, ClinicClock]:
+    from thecal.adapters.db.demo import seed
+
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if path is not None and path.exists():
+        path.unlink()
+    clinic = open_clinic(url)
+    end = time.time()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"seeding {patients} demo patients", total=patients)
+        logins = seed(clinic, patients, end, progress=lambda n: bar.update(task, completed=n))
+    clock = ClinicClock(end, time.time(), speed)
+    store_clock(clinic, clock)
+    console.print(f"[bold]Demo logins[/bold] (password for all: [bold]{logins['password']}[/bold])")
+    for username, role in logins["staff"]:
+        console.print(f"  {username:<10} {role}")
+    for username, name in logins["patients"]:
+        console.print(f"  {username:<10} patient ({name})")
+    return clinic, clock
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        demo: Annotated[bool, typer.Option(help="seed a demo clinic first (SQLite file)")] = False,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        patients: Annotated[int, typer.Option(help="demo patients")] = 45,
+        speed: Annotated[float, typer.Option(help="demo clock: clinic seconds per second")] = 60.0,
+        database: Annotated[str | None, typer.Option(help="database URL")] = None,
+        sync_every_s: float = 30.0,
+    ) -> None:
+        """Serve the clinic (web UI and REST API; OpenAPI at /docs)."""
+        import threading
+
+        import uvicorn
+
+        from thecal.entrypoints.web import create_app
+
+        if demo:
+            Path("out").mkdir(exist_ok=True)
+            url = database or f"sqlite:///{DEMO_DB}"
+            clinic, clock = seed_demo(url, patients, speed)
+        else:
+            url = database_url(database)
+            clinic = open_clinic(url)
+            clock = stored_clock(clinic) or ClinicClock.real_time()
+            store_clock(clinic, clock)
+        app_ = create_app(clinic, clock, speed=clock.speed)
+
+        def keep_pumps_current() -> None:
+            from thecal.adapters.db.models import Pump
+
+            while True:
+                time.sleep(sync_every_s)
+                with clinic.sessions() as db:
+                    ids = list(db.scalars(select(Pump.patient_id)))
+                for pid in ids:
+                    try:
+                        clinic.sync(pid, clock.now())
+                    except Exception as exc:
+                        console.print(f"[red]sync of patient {pid} failed: {exc}[/red]")
+
+        threading.Thread(target=keep_pumps_current, daemon=True).start()
+        console.print(
+            f"thecal clinic on [bold]http://{host}:{port}[/bold] "
+            f"(database {url.split('@')[-1]}, clock x{clock.speed:g}); Ctrl-C stops"
+        )
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+    audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+    app.add_typer(audit_app, name="audit")
+
+    @audit_app.command("verify")
+    def verify(database: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
+        """Recompute the audit hash chain; exit 1 and name the rows if anything was
+        edited or deleted."""
+        url = database_url(database)
+        engine = make_engine(url)
+        with session_factory(engine)() as db:
+            v = audit.verify(db)
+        engine.dispose()
+        if v.ok:
+            console.print(f"audit chain intact: {v.rows} rows, head {v.head}")
+            return
+        for p in v.problems:
+            console.print(f"[red]{p}[/red]")
+        raise typer.Exit(1)
+
+    db_app = typer.Typer(help="The database schema (Alembic).", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    @db_app.command("upgrade")
+    def upgrade(
+        database: Annotated[str | None, typer.Option()] = None, revision: str = "head"
+    ) -> None:
+        db_upgrade(database_url(database), revision)
+
+    @db_app.command("downgrade")
+    def downgrade(
+        database: Annotated[str | None, typer.Option()] = None, revision: str = "base"
+    ) -> None:
+        db_downgrade(database_url(database), revision)

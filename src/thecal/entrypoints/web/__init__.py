@@ -1,0 +1,36 @@
+"""The clinic web service: FastAPI with the REST API under /api (OpenAPI at /docs)
+and the server-rendered UI; CSS and JS are served from the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from thecal.adapters.db.clinic import Clinic
+from thecal.entrypoints.web import api, errors, ui
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    clinic: Clinic, clock: Any, speed: float = 1.0, secure_cookies: bool = False
+) -> FastAPI:
+    app = FastAPI(
+        title="thecal clinic",
+        description="Reference and teaching software, not a medical device.",
+        version="0.1.0",
+    )
+    app.state.clinic = clinic
+    app.state.clock = clock
+    app.state.speed = speed
+    app.state.secure_cookies = secure_cookies
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(ui.router)
+    errors.install(app, ui.render_error)
+    return app

@@ -1,0 +1,100 @@
+"""The patient's therapy timeline as inline SVG: drawn on the server, so the page
+needs no chart library and works offline. Four lanes share one time axis: daily
+dose, estimated reservoir (with refills), demand boluses granted and denied, and
+pain scores from the diary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+
+from thecal.adapters.db.queries import PatientRecord
+
+W, LANE, LEFT, RIGHT = 900, 90, 70, 20
+COLOURS = {
+    "dose": "#1f5fa8",
+    "reservoir": "#2a8a4a",
+    "granted": "#2a8a4a",
+    "denied": "#c0392b",
+    "pain": "#8e44ad",
+    "refill": "#999",
+}
+
+
+def _date(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%d %b")
+
+
+def timeline_svg(rec: PatientRecord) -> str:
+    times = [r.at_s for r in rec.readings] + [b.at_s for b in rec.boluses]
+    times += [d.at_s for d in rec.diary] + [r.at_s for r in rec.refills]
+    if len(times) < 2:
+        return '<p class="muted">No history yet.</p>'
+    t0, t1 = min(times), max(times)
+    span = max(t1 - t0, 1.0)
+
+    def x(t: float) -> float:
+        return LEFT + (t - t0) / span * (W - LEFT - RIGHT)
+
+    lanes = ["daily dose", "reservoir (mL)", "demand boluses", "pain (NRS)"]
+    h = LANE * len(lanes) + 30
+    out = [
+        f'<svg class="timeline" viewBox="0 0 {W} {h}" role="img" '
+        f'aria-label="therapy timeline" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, name in enumerate(lanes):
+        y = i * LANE
+        out.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y + LANE - 10}" '
+            f'y2="{y + LANE - 10}" stroke="#ddd"/>'
+        )
+        out.append(f'<text x="4" y="{y + 20}" class="lane">{escape(name)}</text>')
+
+    def series(values: list[tuple[float, float]], lane: int, colour: str, top: float) -> None:
+        if not values:
+            return
+        base = lane * LANE + LANE - 10
+        pts = " ".join(f"{x(t):.1f},{base - (v / top) * (LANE - 25):.1f}" for t, v in values)
+        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
+        out.append(
+            f'<text x="{LEFT - 4}" y="{lane * LANE + 18}" text-anchor="end" '
+            f'class="axis">{top:.3g}</text>'
+        )
+
+    dose = [(r.at_s, r.daily_dose_mcg / 1000) for r in rec.readings if r.daily_dose_mcg]
+    series(dose, 0, COLOURS["dose"], max([v for _, v in dose], default=1.0) * 1.1 or 1.0)
+    res = [
+        (r.at_s, r.reservoir_estimate_ml)
+        for r in rec.readings
+        if r.reservoir_estimate_ml is not None
+    ]
+    series(
+        res,
+        1,
+        COLOURS["reservoir"],
+        max([v for _, v in res], default=1.0) * 1.1 or 1.0,
+    )
+    for r in rec.refills:
+        out.append(
+            f'<line x1="{x(r.at_s):.1f}" x2="{x(r.at_s):.1f}" y1="{LANE}" '
+            f'y2="{2 * LANE - 10}" stroke="{COLOURS["refill"]}" stroke-dasharray="3,3">'
+            f"<title>refill {_date(r.at_s)}: {escape(r.classification)}</title></line>"
+        )
+    for b in rec.boluses:
+        colour = COLOURS["granted"] if b.result == "granted" else COLOURS["denied"]
+        y = 2 * LANE + (20 if b.result == "granted" else 50)
+        out.append(
+            f'<line x1="{x(b.at_s):.1f}" x2="{x(b.at_s):.1f}" y1="{y}" y2="{y + 15}" '
+            f'stroke="{colour}"><title>{escape(b.result)} '
+            f"{escape(b.reason or '')}</title></line>"
+        )
+    pain = [(d.at_s, float(d.pain_nrs)) for d in rec.diary if d.pain_nrs is not None]
+    pain.sort()
+    series(pain, 3, COLOURS["pain"], 10.0)
+    for i in range(5):
+        t = t0 + span * i / 4
+        out.append(
+            f'<text x="{x(t):.1f}" y="{h - 5}" text-anchor="middle" class="axis">{_date(t)}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,89 @@
+"""Every error is an answer, never a stack trace: JSON with field paths for the API,
+a page for the browser. The status says whose fault it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from thecal.adapters.db.pump_state import CorruptPumpState
+from thecal.core.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    InvalidTransition,
+    LinkError,
+    NotFound,
+    Refused,
+    ThecalError,
+)
+from thecal.entrypoints.web.security import CsrfError, NotAuthenticated
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (NotAuthenticated, 401),
+    (CsrfError, 403),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidTransition, 409),
+    (Refused, 422),
+    (InputError, 422),
+    (LinkError, 503),
+    (CorruptPumpState, 503),
+    (ThecalError, 400),
+]
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def body(exc: Exception) -> dict[str, Any]:
+    out: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, InputError):
+        out["problems"] = [p.as_dict() for p in exc.problems]
+    if isinstance(exc, Refused):
+        out["findings"] = [f.as_dict() for f in exc.findings]  # type: ignore[attr-defined]
+    return out
+
+
+def install(app: FastAPI, render_error: Any) -> None:
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith("/api")
+
+    async def thecal_error(request: Request, exc: Exception) -> Response:
+        status = next(code for cls, code in STATUS if isinstance(exc, cls))
+        if wants_html(request):
+            if status == 401:
+                return RedirectResponse("/login", status_code=303)
+            return render_error(request, status, body(exc))
+        return JSONResponse(body(exc), status_code=status)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [{"path": _path(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        out = {"error": "InputError", "message": "invalid request", "problems": problems}
+        if wants_html(request):
+            return render_error(request, 422, out)
+        return JSONResponse(out, status_code=422)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        out = {"error": "HTTPError", "message": str(exc.detail)}
+        if wants_html(request):
+            return render_error(request, exc.status_code, out)
+        return JSONResponse(out, status_code=exc.status_code)
+
+    app.add_exception_handler(ThecalError, thecal_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,63 @@
+"""Authentication, CSRF and role checks as FastAPI dependencies.
+
+The session token travels only in an HttpOnly, SameSite=Strict cookie. Every request
+that changes something must also carry the session's CSRF token: the
+`X-CSRF-Token` header (API and HTMX) or a `csrf` form field (plain forms).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request
+
+from thecal.adapters.db.auth import Principal, csrf_ok, principal
+from thecal.core.errors import Forbidden, ThecalError
+from thecal.entrypoints.web.permissions import allowed
+
+COOKIE = "thecal_session"
+SAFE = ("GET", "HEAD", "OPTIONS")
+
+
+class NotAuthenticated(ThecalError):
+    """No valid login session."""
+
+
+class CsrfError(ThecalError):
+    """A state-changing request without the session's CSRF token."""
+
+
+def current(request: Request) -> Principal | None:
+    clinic = request.app.state.clinic
+    token = request.cookies.get(COOKIE)
+    with clinic.sessions() as db:
+        return principal(db, token, time.time())
+
+
+async def _csrf_token(request: Request) -> str | None:
+    given = request.headers.get("x-csrf-token")
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf")
+        given = value if isinstance(value, str) else None
+    return given
+
+
+def requires(permission: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+    async def dependency(request: Request) -> Principal:
+        who = current(request)
+        if who is None:
+            raise NotAuthenticated("log in first")
+        if request.method not in SAFE and not csrf_ok(who.csrf, await _csrf_token(request)):
+            raise CsrfError("the CSRF token is missing or wrong: reload the page")
+        if not allowed(permission, who.role):
+            raise Forbidden(f"the {who.role} role may not do this ({permission})")
+        request.state.permission = permission
+        return who
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return dependency

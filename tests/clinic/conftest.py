@@ -1,0 +1,133 @@
+"""A small clinic on a real database (SQLite always, PostgreSQL at 127.0.0.1:5432),
+built through the clinic's own use cases, with a clock the test moves."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from thecal.adapters.clock import FixedClock
+from thecal.adapters.db.auth import Principal, create_user
+from thecal.adapters.db.clinic import Clinic, ImplantInput
+from thecal.adapters.db.engine import downgrade, make_engine, session_factory, upgrade
+from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.data import drug_library, policy, pump_catalogue
+from thecal.entrypoints.web import create_app
+
+DAY = 86_400.0
+T0 = 1_790_000_000.0  # 2026-09-21 14:13 UTC
+PG_URL = os.environ.get("THECAL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PASSWORD = "test-password"
+ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
+
+
+def morphine(dose_mcg_per_day: float = 3000.0) -> Program:
+    return Program(
+        (DrugConcentration("morphine", 10_000.0),),
+        (Step(0.0, dose_mcg_per_s=dose_mcg_per_day / DAY),),
+        demand_bolus=DemandBolus(Amount(mcg=100.0), 600.0, 4 * 3600.0, 3),
+        low_reservoir_alarm_ml=3.0,
+    )
+
+
+def baclofen() -> Program:
+    return Program(
+        (DrugConcentration("baclofen", 2000.0),),
+        (Step(0.0, dose_mcg_per_s=400.0 / DAY),),
+        low_reservoir_alarm_ml=4.0,
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'clinic.db'}"
+        return
+    engine = make_engine(PG_URL)
+    with engine.begin() as c:  # a clean schema: what an earlier failed run left is dropped
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield PG_URL
+    downgrade(PG_URL)
+
+
+class World:
+    def __init__(self, url: str) -> None:
+        upgrade(url)
+        self.url = url
+        self.engine = make_engine(url)
+        self.clinic = Clinic(
+            session_factory(self.engine), pump_catalogue(), drug_library(), policy()
+        )
+        self.clock = FixedClock(T0)
+        with self.clinic.transaction() as db:
+            self.users = {}
+            for role in ROLES[:-1]:
+                u = create_user(db, role, role.title(), PASSWORD, role)
+                self.users[role] = Principal(u.id, u.username, u.full_name, role, None, "")
+            create_user(db, "physician2", "Second Physician", PASSWORD, "physician")
+        dr = self.users["physician"]
+        self.a = self.clinic.add_patient(
+            dr,
+            dict(
+                mrn="A1", name="Ann Able", birth_year=1960, indication="non_cancer", weight_kg=70.0
+            ),
+            "new",
+            T0,
+        )
+        self.b = self.clinic.add_patient(
+            dr,
+            dict(
+                mrn="B2",
+                name="Bo Baker",
+                birth_year=1970,
+                indication="spasticity_spinal",
+                weight_kg=80.0,
+            ),
+            "new",
+            T0,
+        )
+        self.clinic.implant(
+            dr,
+            self.a,
+            ImplantInput("peristaltic-20", "SN-A", "two-piece", 90.0, 2.6, "T10", morphine(), 19.0),
+            "implant",
+            T0,
+        )
+        self.clinic.implant(
+            dr,
+            self.b,
+            ImplantInput("peristaltic-20", "SN-B", "two-piece", 90.0, 2.6, "T10", baclofen(), 19.0),
+            "implant",
+            T0,
+        )
+        with self.clinic.transaction() as db:
+            u = create_user(db, "patient", "Ann Able", PASSWORD, "patient", self.a)
+            self.users["patient"] = Principal(u.id, u.username, u.full_name, "patient", self.a, "")
+        self.app = create_app(self.clinic, self.clock)
+
+    def client(self, role: str | None = None) -> TestClient:
+        c = TestClient(self.app, raise_server_exceptions=False)
+        if role is not None:
+            r = c.post("/api/login", json={"username": role, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf"]
+        return c
+
+
+@pytest.fixture
+def world(db_url):
+    w = World(db_url)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_world(tmp_path):
+    w = World(f"sqlite:///{tmp_path / 'clinic.db'}")
+    yield w
+    w.engine.dispose()

@@ -1,0 +1,110 @@
+"""Every role against every endpoint. The expected roles are written out here by
+hand, from the issue (a patient may only read their own record, request boluses and
+write the diary; the admin runs users and audit) - not read back from the code.
+A route that is added without a row here fails `test_every_route_is_in_the_table`."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.clinic.conftest import ROLES
+
+CLIN = {"physician", "nurse", "pharmacist"}
+EXPECTED = {
+    "POST /api/logout": set(ROLES),
+    "GET /api/me": set(ROLES),
+    "GET /api/worklist": CLIN,
+    "GET /api/patients": CLIN,
+    "POST /api/patients": {"physician", "nurse"},
+    "GET /api/patients/{patient_id}": CLIN | {"patient"},
+    "POST /api/patients/{patient_id}/implants": {"physician"},
+    "POST /api/patients/{patient_id}/programs/check": CLIN,
+    "POST /api/patients/{patient_id}/programs": {"physician"},
+    "POST /api/patients/{patient_id}/refills/plan": CLIN,
+    "POST /api/patients/{patient_id}/refills": {"physician", "nurse"},
+    "POST /api/refills/{refill_id}/acknowledge": {"physician", "nurse"},
+    "GET /api/patients/{patient_id}/trials": CLIN,
+    "POST /api/patients/{patient_id}/trials": {"physician", "nurse"},
+    "POST /api/trials/{trial_id}/doses": {"physician", "nurse"},
+    "POST /api/trials/{trial_id}/assessments": {"physician", "nurse"},
+    "POST /api/trials/{trial_id}/evaluate": {"physician", "nurse"},
+    "GET /api/alarms": CLIN,
+    "POST /api/alarms/{alarm_id}/acknowledge": {"physician", "nurse"},
+    "POST /api/patients/{patient_id}/bolus-requests": {"patient"},
+    "GET /api/patients/{patient_id}/diary": CLIN | {"patient"},
+    "POST /api/patients/{patient_id}/diary": {"patient"},
+    "GET /api/audit": {"admin"},
+    "GET /api/audit/verify": {"admin"},
+    "GET /api/users": {"admin"},
+    "POST /api/users": {"admin"},
+    # the browser UI
+    "POST /logout": set(ROLES),
+    "GET /worklist": CLIN,
+    "GET /patients": CLIN,
+    "GET /patients/{patient_id}": CLIN | {"patient"},
+    "GET /patients/{patient_id}/program": CLIN,
+    "POST /patients/{patient_id}/program/check": CLIN,
+    "POST /patients/{patient_id}/program": {"physician"},
+    "GET /patients/{patient_id}/refill": CLIN,
+    "POST /patients/{patient_id}/refill/plan": CLIN,
+    "POST /patients/{patient_id}/refill": {"physician", "nurse"},
+    "GET /refills/{refill_id}": CLIN,
+    "POST /refills/{refill_id}/acknowledge": {"physician", "nurse"},
+    "GET /patients/{patient_id}/trials": CLIN,
+    "POST /patients/{patient_id}/trials": {"physician", "nurse"},
+    "POST /trials/{trial_id}/dose": {"physician", "nurse"},
+    "POST /trials/{trial_id}/assessment": {"physician", "nurse"},
+    "POST /trials/{trial_id}/evaluate": {"physician", "nurse"},
+    "GET /portal": {"patient"},
+    "POST /portal/bolus": {"patient"},
+    "POST /portal/diary": {"patient"},
+    "GET /audit": {"admin"},
+}
+PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
+
+
+def routes(app):
+    from thecal.entrypoints.web import api, ui
+
+    for r in [*api.router.routes, *ui.router.routes]:
+        if isinstance(r, APIRoute):
+            for m in r.methods - {"HEAD"}:
+                yield f"{m} {r.path}"
+
+
+def test_every_route_is_in_the_table(sqlite_world):
+    assert set(routes(sqlite_world.app)) - PUBLIC == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(sqlite_world, role):
+    w = sqlite_world
+    c = w.client(role)
+    wrong = []
+    for key, allowed in EXPECTED.items():
+        if key.endswith("logout"):
+            continue
+        method, path = key.split(" ", 1)
+        # the patient's own record, so that "own record" is what is tested here
+        url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1)
+        r = c.request(method, url, json={} if method == "POST" else None, follow_redirects=False)
+        if (r.status_code == 403) == (role in allowed):
+            wrong.append(f"{key}: {r.status_code}")
+        assert r.status_code != 500, key
+    assert wrong == []
+
+
+def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
+    c = sqlite_world.client()
+    for key in EXPECTED:
+        method, path = key.split(" ", 1)
+        r = c.request(
+            method,
+            path.format(patient_id=1, refill_id=1, trial_id=1, alarm_id=1),
+            follow_redirects=False,
+        )
+        if path.startswith("/api"):
+            assert r.status_code == 401, key
+        else:
+            assert r.status_code == 303 and r.headers["location"] == "/login", key

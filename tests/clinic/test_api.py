@@ -1,0 +1,212 @@
+"""The REST API end to end on both databases: every figure below is worked out by
+hand from the test clinic in conftest (morphine 10 mg/mL at 3 mg/day, a 0.1 mg
+patient bolus with a 4 h lockout; baclofen 2000 mcg/mL at 400 mcg/day)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clinic.conftest import DAY, PASSWORD, T0
+
+BACLOFEN_500 = {
+    "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
+    "basal": {"steps": [{"start": "00:00", "dose": "500 mcg/day"}]},
+    "low_reservoir_alarm_ml": 4,
+}
+
+
+def test_login_sets_an_httponly_samesite_cookie(world):
+    r = world.client().post("/api/login", json={"username": "nurse", "password": PASSWORD})
+    cookie = r.headers["set-cookie"].lower()
+    assert r.status_code == 200 and "httponly" in cookie and "samesite=strict" in cookie
+    bad = world.client().post("/api/login", json={"username": "nurse", "password": "wrong!"})
+    assert bad.status_code == 401
+
+
+def test_state_changes_need_the_csrf_token(world):
+    c = world.client("physician")
+    del c.headers["X-CSRF-Token"]
+    r = c.post(f"/api/patients/{world.b}/programs/check", json={"program": BACLOFEN_500})
+    assert r.status_code == 403 and r.json()["error"] == "CsrfError"
+
+
+def test_a_soft_finding_must_be_acknowledged_and_a_second_person_must_sign(world):
+    c = world.client("physician")
+    world.clock.t = T0 + DAY
+    check = c.post(f"/api/patients/{world.b}/programs/check", json={"program": BACLOFEN_500})
+    assert check.status_code == 200
+    body = check.json()
+    # 400 -> 500 mcg/day is +25 %: above the 20 % high-dose warning (soft) and above the
+    # 20 % that needs a second person.
+    assert ("TITRATION_HIGH_DOSE", "soft") in {(f["code"], f["severity"]) for f in body["findings"]}
+    assert body["doses"][0]["change_pct"] == pytest.approx(25.0)
+    assert body["needs_second_person"] == ["baclofen +25 % (> 20 %)"]
+    refused = c.post(
+        f"/api/patients/{world.b}/programs",
+        json={"program": BACLOFEN_500, "reason": "spasms at night", "confirmed": True},
+    )
+    assert refused.status_code == 422
+    codes = {f["code"] for f in refused.json()["findings"]}
+    assert codes == {"TITRATION_HIGH_DOSE", "SECOND_PERSON_REQUIRED"}
+    ok = c.post(
+        f"/api/patients/{world.b}/programs",
+        json={
+            "program": BACLOFEN_500,
+            "reason": "spasms at night",
+            "confirmed": True,
+            "acknowledgements": {"TITRATION_HIGH_DOSE": "spasms at night, reviewed"},
+            "verifier": {"username": "nurse", "password": PASSWORD},
+            "expected_version": body["pump_version"],
+        },
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["status"] == "committed" and ok.json()["verified_by"] == "nurse"
+    rec = c.get(f"/api/patients/{world.b}").json()
+    assert rec["program"]["version_no"] == 2
+    assert rec["program"]["document"]["basal"]["steps"][0]["dose"] == "500 mcg/day"
+
+
+def test_a_stale_screen_cannot_commit(world):
+    c = world.client("physician")
+    version = c.get(f"/api/patients/{world.b}").json()["pump"]["version"]
+    world.clinic.sync(world.b, T0 + DAY)  # the pump moved on after the screen was drawn
+    r = c.post(
+        f"/api/patients/{world.b}/programs",
+        json={
+            "program": BACLOFEN_500,
+            "reason": "x",
+            "confirmed": True,
+            "expected_version": version,
+        },
+    )
+    assert r.status_code == 409 and r.json()["error"] == "Conflict"
+
+
+def test_the_patient_is_denied_inside_the_lockout_and_told_how_long(world):
+    c = world.client("patient")
+    world.clock.t = T0 + DAY
+    first = c.post(f"/api/patients/{world.a}/bolus-requests", json={"request_id": "r-1"})
+    assert first.json()["result"] == "granted"
+    world.clock.t = T0 + DAY + 3600  # one hour into a four-hour lockout
+    second = c.post(f"/api/patients/{world.a}/bolus-requests", json={"request_id": "r-2"})
+    assert second.json()["result"] == "denied" and second.json()["reason"] == "lockout"
+    assert second.json()["lockout_remaining_s"] == pytest.approx(3 * 3600)
+    again = c.post(f"/api/patients/{world.a}/bolus-requests", json={"request_id": "r-1"})
+    assert again.json()["result"] == "granted"  # the same id: the same answer, not a new dose
+    rec = world.client("nurse").get(f"/api/patients/{world.a}").json()
+    assert [b["result"] for b in rec["bolus_requests"]] == ["denied", "granted"]
+
+
+def test_a_patient_sees_only_their_own_record(world):
+    c = world.client("patient")
+    assert c.get(f"/api/patients/{world.a}").status_code == 200
+    assert c.get(f"/api/patients/{world.b}").status_code == 403
+    assert c.post(f"/api/patients/{world.b}/diary", json={"pain_nrs": 3}).status_code == 403
+    assert c.post(f"/api/patients/{world.a}/diary", json={"pain_nrs": 3}).status_code == 201
+
+
+def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
+    from thecal.adapters.db.demo import inject
+    from thecal.core.pump.commands import Fault
+
+    inject(world.clinic, world.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
+    world.clock.t = T0 + 30 * DAY
+    c = world.client("nurse")
+    refill = {
+        "add_ml": 10.0,
+        "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
+        "lot": "L1",
+    }
+    plan = c.post(f"/api/patients/{world.b}/refills/plan", json=refill).json()
+    # The pump believes 19 - 30 d x 0.2 mL/d = 13 mL are left, of which all but the
+    # 2.4 mL dead volume come out: 10.6 mL.
+    assert plan["expected_withdrawal_ml"] == pytest.approx(10.6, abs=0.01)
+    r = c.post(
+        f"/api/patients/{world.b}/refills",
+        json={**refill, "verifier": {"username": "pharmacist", "password": PASSWORD}},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    # 1.5 x 6 mL = 9 mL really went: 19 - 9 - 2.4 = 7.6 mL come out, not 10.6; 3 mL is
+    # above the 1 mL that matters in a 20 mL pump.
+    assert body["open"] == ["REFILL_DISCREPANCY"]
+    rec = c.get(f"/api/patients/{world.b}").json()["refills"][0]
+    assert rec["withdrawn_ml"] == pytest.approx(7.6, abs=0.01)
+    items = c.get("/api/worklist").json()
+    assert any(i["kind"] == "discrepancy" and i["patient_id"] == world.b for i in items)
+    ack = c.post(
+        f"/api/refills/{body['id']}/acknowledge",
+        json={"code": "REFILL_DISCREPANCY", "reason": "pump checked, catheter ok"},
+    )
+    assert ack.status_code == 200 and ack.json()["open"] == []
+    items = c.get("/api/worklist").json()
+    assert not any(i["kind"] == "discrepancy" for i in items)
+
+
+BAD = [
+    (
+        "post",
+        "/api/patients/{a}/programs/check",
+        {"program": {"drugs": "morphine"}},
+        "program.drugs",
+    ),
+    (
+        "post",
+        "/api/patients/{a}/programs/check",
+        {"program": {**BACLOFEN_500, "basal": {"steps": [{"start": "25:00", "dose": "1 mg/day"}]}}},
+        "program.basal.steps[0].start",
+    ),
+    (
+        "post",
+        "/api/patients/{a}/programs/check",
+        {
+            "program": {
+                **BACLOFEN_500,
+                "basal": {"steps": [{"start": "00:00", "dose": "3 mg/h/kg"}]},
+            }
+        },
+        "program.basal.steps[0].dose",
+    ),
+    ("post", "/api/patients/{a}/refills/plan", {"add_ml": -1, "drugs": [], "lot": "x"}, "add_ml"),
+    (
+        "post",
+        "/api/patients/{a}/refills/plan",
+        {"add_ml": 5, "drugs": [{"name": "morphine", "concentration": "10 mL"}], "lot": "x"},
+        "drugs[0].concentration",
+    ),
+    ("post", "/api/patients/{a}/refills", {"add_ml": "lots", "drugs": [], "lot": "x"}, "add_ml"),
+    ("post", "/api/patients", {"mrn": "", "name": "x"}, "mrn"),
+    ("post", "/api/patients/{a}/diary", {"pain_nrs": 11}, "pain_nrs"),
+    ("post", "/api/patients/{a}/bolus-requests", {"request_id": ""}, "request_id"),
+    ("post", "/api/refills/999/acknowledge", {"code": "X"}, "reason"),
+    ("post", "/api/patients/{a}/trials", {"document": {"kind": "nope"}}, "kind"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), BAD)
+def test_bad_input_names_the_field_and_is_never_a_500(sqlite_world, method, path, body, field):
+    role = {"bolus-requests": "patient", "diary": "patient"}.get(
+        path.rsplit("/", 1)[-1], "physician"
+    )
+    c = sqlite_world.client(role)
+    r = getattr(c, method)(path.format(a=sqlite_world.a), json=body)
+    assert r.status_code == 422, r.text
+    paths = [p["path"] for p in r.json()["problems"]]
+    assert any(p == field or p.endswith("." + field) for p in paths), paths
+
+
+@pytest.mark.parametrize("raw", [b"{", b"[]", b"null", b'{"program": 1e999}', b"\xff\xfe"])
+def test_malformed_json_is_an_answer(sqlite_world, raw):
+    c = sqlite_world.client("physician")
+    r = c.post(
+        f"/api/patients/{sqlite_world.a}/programs/check",
+        content=raw,
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422 and "problems" in r.json()
+
+
+def test_openapi_lists_the_api(sqlite_world):
+    spec = sqlite_world.client().get("/openapi.json").json()
+    assert "/api/patients/{patient_id}/programs" in spec["paths"]
+    assert sqlite_world.client().get("/docs").status_code == 200

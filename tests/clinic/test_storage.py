@@ -1,0 +1,151 @@
+"""The database itself: migrations up and down, no lost update, the audit chain."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import inspect, text
+
+from tests.clinic.conftest import DAY, T0, World, morphine
+from thecal.adapters.db import audit
+from thecal.adapters.db.engine import downgrade, make_engine, upgrade
+from thecal.core.errors import Conflict, Refused
+from thecal.services.clinic.transactions import Signoff
+
+TABLES = {
+    "patients",
+    "implants",
+    "pumps",
+    "programs",
+    "programming_sessions",
+    "refills",
+    "trials",
+    "assessments",
+    "bolus_requests",
+    "diary",
+    "alarms",
+    "users",
+    "login_sessions",
+    "audit",
+    "settings",
+    "readings",
+}
+
+
+def test_migrations_go_up_and_down(db_url):
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    downgrade(db_url, "0001")  # the audit triggers go
+    downgrade(db_url, "base")
+    engine.dispose()
+    engine = make_engine(db_url)
+    assert not TABLES & set(inspect(engine).get_table_names())
+    upgrade(db_url)
+    engine.dispose()
+
+
+def test_two_people_at_once_one_wins_the_other_is_told(world):
+    """Both read version v; both commit a program. Exactly one lands; the other gets
+    Conflict and nothing of it is stored (no lost update)."""
+    dr, dr2 = world.users["physician"], world.users["nurse"]
+    _, _, version = world.clinic.check_program(dr, world.a, morphine(3300.0), Signoff(), T0 + DAY)
+    results: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def commit(who, dose):
+        barrier.wait()
+        try:
+            world.clinic.commit_program(
+                who, world.a, morphine(dose), "titrate", Signoff(confirmed=True), T0 + DAY, version
+            )
+            results.append("ok")
+        except (Conflict, Refused) as exc:
+            # Conflict: the pump row changed under it. Refused: it read the winner's
+            # program and the titration rules now stop a second increase the same day.
+            results.append(type(exc).__name__)
+
+    threads = [
+        threading.Thread(target=commit, args=(dr, 3300.0)),
+        threading.Thread(target=commit, args=(dr2, 3450.0)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results.count("ok") == 1, results
+    with world.clinic.sessions() as db:
+        n = db.execute(
+            text("select count(*) from programs where patient_id = :p"), {"p": world.a}
+        ).scalar()
+    assert n == 2  # the implant's program and exactly one new one
+
+
+def test_the_stale_writer_is_refused_even_without_a_version_on_the_screen(world):
+    """Optimistic locking in the database: two units of work load the same pump row."""
+    from thecal.adapters.db.pumps import load_pump, save_pump
+
+    c = world.clinic
+    s1, s2 = c.sessions(), c.sessions()
+    p1 = load_pump(s1, world.a, c.catalogue, c.library)
+    p2 = load_pump(s2, world.a, c.catalogue, c.library)
+    save_pump(s1, p1, p1.pump.interrogate(T0 + DAY), c.library, c.policy)
+    s1.commit()
+    from sqlalchemy.orm.exc import StaleDataError
+
+    with pytest.raises(StaleDataError):
+        save_pump(s2, p2, p2.pump.interrogate(T0 + 2 * DAY), c.library, c.policy)
+        s2.commit()
+    s1.close()
+    s2.close()
+
+
+def _tamper(world: World, sql: str) -> None:
+    with world.engine.begin() as conn:
+        if world.engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_no_update"))
+            conn.execute(text("DROP TRIGGER audit_no_delete"))
+        else:
+            conn.execute(text("ALTER TABLE audit DISABLE TRIGGER audit_no_change"))
+        conn.execute(text(sql))
+
+
+def test_the_database_refuses_to_edit_the_audit_trail(world):
+    with pytest.raises(Exception, match="append-only"), world.engine.begin() as conn:
+        conn.execute(text("UPDATE audit SET reason = 'nothing happened' WHERE id = 2"))
+
+
+def test_audit_verify_finds_an_edited_row(world):
+    with world.clinic.sessions() as db:
+        assert audit.verify(db).ok
+    _tamper(world, "UPDATE audit SET reason = 'nothing happened' WHERE id = 3")
+    with world.clinic.sessions() as db:
+        v = audit.verify(db)
+    assert not v.ok and v.problems == ("row 3: its content does not match its hash (edited)",)
+
+
+def test_audit_verify_finds_a_deleted_row_and_a_cut_tail(world):
+    _tamper(world, "DELETE FROM audit WHERE id = 2")
+    with world.clinic.sessions() as db:
+        v = audit.verify(db)
+    assert v.problems[0].startswith("row 3: does not follow the row before it")
+
+
+def test_audit_verify_finds_the_newest_rows_deleted(world):
+    _tamper(world, "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)")
+    with world.clinic.sessions() as db:
+        v = audit.verify(db)
+    assert not v.ok and "rows at the end were deleted" in v.problems[-1]
+
+
+def test_the_cli_verifies_the_audit(world):
+    from typer.testing import CliRunner
+
+    from thecal.entrypoints.cli import app
+
+    ok = CliRunner().invoke(app, ["audit", "verify", "--database", world.url])
+    assert ok.exit_code == 0 and "intact" in ok.output
+    _tamper(world, "UPDATE audit SET username = 'someone' WHERE id = 1")
+    bad = CliRunner().invoke(app, ["audit", "verify", "--database", world.url])
+    assert bad.exit_code == 1 and "row 1" in bad.output

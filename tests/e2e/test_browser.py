@@ -1,0 +1,118 @@
+"""The clinic in the system Chromium, driven by Playwright: login -> worklist ->
+refill with a discrepancy flag -> reprogram with a soft finding acknowledged ->
+patient bolus denied by the lockout. Screenshots go to out/e2e/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from tests.clinic.conftest import DAY, PASSWORD, T0, World
+from thecal.adapters.db.demo import inject
+from thecal.core.pump.commands import Fault
+
+SHOTS = Path("out/e2e")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path):
+    w = World(f"sqlite:///{tmp_path / 'e2e.db'}")
+    inject(w.clinic, w.b, Fault("bias", 0.5), T0 + 1)
+    w.clock.t = T0 + 30 * DAY
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(w.app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield w, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+    w.engine.dispose()
+
+
+def login(page, base, user):
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+
+
+def test_clinic_flow_in_a_real_browser(served):
+    w, base = served
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        login(page, base, "nurse")
+        page.wait_for_url(f"{base}/worklist")
+        page.screenshot(path=SHOTS / "1-worklist.png", full_page=True)
+        assert page.locator("h1").inner_text() == "Worklist"
+
+        page.goto(f"{base}/patients/{w.b}/refill")
+        page.fill("#add_ml", "10")
+        page.fill("#lot", "LOT-E2E")
+        page.click("#plan")
+        page.wait_for_selector("#plan-card")
+        page.fill("#verifier_username", "pharmacist")
+        page.fill("#verifier_password", PASSWORD)
+        page.screenshot(path=SHOTS / "2-refill-plan.png", full_page=True)
+        page.click("#record")
+        page.wait_for_selector("#classification")
+        assert page.inner_text("#classification") == "possible overinfusion"
+        assert page.locator(".finding[data-code=REFILL_DISCREPANCY]").count() == 1
+        page.screenshot(path=SHOTS / "3-refill-discrepancy.png", full_page=True)
+        page.fill("#ack-reason-REFILL_DISCREPANCY", "pump interrogated, bias suspected")
+        page.click("#ack-REFILL_DISCREPANCY")
+        page.wait_for_selector("#acknowledged")
+        page.click("#logout")
+
+        login(page, base, "physician")
+        page.goto(f"{base}/patients/{w.b}/program")
+        page.fill("#dose", "500 mcg/day")  # +25 %: a soft finding and a second person
+        page.click("#check")
+        page.wait_for_selector("#review-card")
+        assert page.locator(".finding[data-code=TITRATION_HIGH_DOSE] .soft").count() == 1
+        page.fill("#ack_TITRATION_HIGH_DOSE", "night spasms, reviewed with the patient")
+        page.fill("#verifier_username", "nurse")
+        page.fill("#verifier_password", PASSWORD)
+        page.fill("#reason", "night spasms")
+        page.check("#confirmed")
+        page.screenshot(path=SHOTS / "4-program-review.png", full_page=True)
+        page.click("#commit")
+        page.wait_for_selector("#session-status")
+        assert page.inner_text("#session-status") == "committed"
+        page.screenshot(path=SHOTS / "5-program-committed.png", full_page=True)
+        page.click("#logout")
+
+        login(page, base, "patient")
+        page.wait_for_url(f"{base}/portal")
+        page.click("#request-bolus")
+        page.wait_for_selector("#bolus-result")
+        assert page.inner_text("#bolus-result") == "granted"
+        w.clock.t += 3600  # an hour later, inside the 4 h lockout
+        page.click("#request-bolus")
+        page.wait_for_selector("#bolus-result:has-text('denied')")
+        assert "too soon" in page.inner_text("#bolus-answer")
+        assert page.locator("#countdown").count() == 1
+        page.screenshot(path=SHOTS / "6-bolus-denied.png", full_page=True)
+        browser.close()
+    with w.clinic.sessions() as db:
+        from thecal.adapters.db import audit
+
+        assert audit.verify(db).ok
