@@ -106,10 +106,9 @@ def test_a_patient_sees_only_their_own_record(world):
 
 
 def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
-    from thecal.adapters.db.demo import inject
     from thecal.core.pump.commands import Fault
 
-    inject(world.clinic, world.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
+    world.clinic.inject_fault(world.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
     world.clock.t = T0 + 30 * DAY
     c = world.client("nurse")
     refill = {

@@ -14,7 +14,6 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from tests.clinic.conftest import DAY, PASSWORD, T0, World
-from thecal.adapters.db.demo import inject
 from thecal.core.pump.commands import Fault
 
 SHOTS = Path("out/e2e")
@@ -31,7 +30,7 @@ def free_port() -> int:
 @pytest.fixture
 def served(tmp_path):
     w = World(f"sqlite:///{tmp_path / 'e2e.db'}")
-    inject(w.clinic, w.b, Fault("bias", 0.5), T0 + 1)
+    w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)
     w.clock.t = T0 + 30 * DAY
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(w.app, host="127.0.0.1", port=port, log_level="error"))

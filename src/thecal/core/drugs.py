@@ -35,6 +35,9 @@ DRUG_FIELDS = (
     "stability_days_diluted",
     "stability_days_naive_first_fill",
     "monitor_after_start_h",
+    "titration_high_dose_mcg_per_day",
+    "psychosis_contraindicated",
+    "start_from_screening_dose",
 )
 
 
@@ -61,6 +64,10 @@ class Drug:
     stability_days_diluted: float | None
     stability_days_naive_first_fill: float | None
     monitor_after_start_h: tuple[float, float] | None
+    # at or above this daily dose an increase beyond the titration warning is soft-flagged
+    titration_high_dose_mcg_per_day: float | None
+    psychosis_contraindicated: bool  # boxed warning: history of psychosis, screening
+    start_from_screening_dose: bool  # the start is bounded by the screening trial's dose
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def is_stock(self, concentration_mcg_per_ml: float) -> bool:
@@ -98,7 +105,9 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     if values["display_unit"] not in ("mg", "mcg"):
         raise CatalogueError(f'{where}.display_unit: expected "mg" or "mcg"')
-    for flag in ("demand_eligible", "withdrawal_risk"):
+    flags = ("demand_eligible", "withdrawal_risk", "psychosis_contraindicated",
+             "start_from_screening_dose")
+    for flag in flags:
         if not isinstance(values[flag], bool):
             raise CatalogueError(f"{where}.{flag}: expected true or false")
     titration = values["titration_max_increase_pct_per_24h"]
@@ -151,6 +160,11 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
             if values["monitor_after_start_h"] is None
             else _pair(values["monitor_after_start_h"], f"{where}.monitor_after_start_h")
         ),
+        titration_high_dose_mcg_per_day=_optional_positive(
+            values["titration_high_dose_mcg_per_day"], where
+        ),
+        psychosis_contraindicated=values["psychosis_contraindicated"],
+        start_from_screening_dose=values["start_from_screening_dose"],
         sources=sources,
     )
 

@@ -17,7 +17,7 @@ from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program, program_digest
 from thecal.core.safety import HARD, SOFT, Finding, Policy, finding
-from thecal.core.therapy.reconcile import reconcile
+from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
 
@@ -37,6 +37,7 @@ class RefillSession:
     plan: RefillPlan | None = None
     verified_by: str | None = None
     status: str = OPEN
+    reconciliation: Reconciliation | None = None  # measured at commit (SR-21)
     after_findings: list[Finding] = field(default_factory=list)
     acknowledged: dict[str, tuple[str, str]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
@@ -148,6 +149,7 @@ class RefillSession:
             result.withdrawn_ml,
             req.previous_entered_ml,
         )
+        self.reconciliation = rec
         self.after_findings.extend(rec.findings)
         self.log.append(
             {

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import LoginSession, User
+from thecal.core.errors import InputError, Problem
 
 ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
 STAFF = ("admin", "physician", "nurse", "pharmacist")
@@ -102,8 +103,6 @@ def create_user(
     role: str,
     patient_id: int | None = None,
 ) -> User:
-    from thecal.core.errors import InputError, Problem
-
     problems = []
     if role not in ROLES:
         problems.append(Problem("role", f"one of {', '.join(ROLES)}"))

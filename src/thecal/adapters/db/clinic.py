@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -50,7 +50,7 @@ from thecal.services.clinic.transactions import (
     program_session,
     refill_session,
 )
-from thecal.services.ports import DemandAnswer
+from thecal.services.ports import DemandAnswer, Interrogation
 from thecal.services.program_diff import program_summary
 from thecal.services.programmer import Proposal
 from thecal.services.refill import RefillSession
@@ -208,7 +208,7 @@ class Clinic:
             db.add(row)
             db.flush()
             loaded = load_pump(db, patient_id, self.catalogue, self.library)
-            save_pump(db, loaded, loaded.pump.interrogate(now_s), self.library, self.policy)
+            self._save(db, loaded, now_s)
             self._add_program(db, patient_id, i.program, who.username, reason, now_s, None)
             audit.append(
                 db,
@@ -260,13 +260,49 @@ class Clinic:
 
     # -- pumps ---------------------------------------------------------------------
 
+    def _save(
+        self,
+        db: Session,
+        loaded: LoadedPump,
+        now_s: float,
+        reading: bool = True,
+        interrogation: Interrogation | None = None,
+    ) -> None:
+        """Store the pump as it reports itself now (one interrogation, then the row)."""
+        i = interrogation if interrogation is not None else loaded.pump.interrogate(now_s)
+        save_pump(db, loaded, i, self.library, self.policy, reading)
+
+    def inject_fault(self, patient_id: int, command: Any, now_s: float) -> None:
+        """Emulator-only fault injection (a bias, a stall): hardware truth that no
+        programmer can command, for tests and the demo. Audited like any change."""
+        with self.transaction() as db:
+            loaded = load_pump(db, patient_id, self.catalogue, self.library)
+            loaded.pump.inject(command, now_s)
+            self._save(db, loaded, now_s)
+            audit.append(
+                db,
+                now_s,
+                "emulator",
+                "pump.fault",
+                "patient",
+                patient_id,
+                "fault injected into the emulated pump",
+                repr(command),
+            )
+
+    def interrogate(self, who: Principal, patient_id: int, now_s: float) -> Interrogation:
+        """What the pump reports at `now_s`, advanced in memory only: nothing is stored."""
+        can_see(who, patient_id)
+        with self.transaction(readonly=True) as db:
+            return load_pump(db, patient_id, self.catalogue, self.library).pump.interrogate(now_s)
+
     def sync(self, patient_id: int, now_s: float) -> None:
         """Advance the pump to the clinic's clock and store what it reports."""
         with self.transaction() as db:
             loaded = load_pump(db, patient_id, self.catalogue, self.library)
             if now_s <= loaded.state.t:
                 return
-            save_pump(db, loaded, loaded.pump.interrogate(now_s), self.library, self.policy)
+            self._save(db, loaded, now_s)
 
     # -- programming (propose -> check -> commit) ------------------------------------
 
@@ -311,7 +347,7 @@ class Clinic:
                 self._add_program(
                     db, patient_id, program, who.username, reason, now_s, session_row.id
                 )
-            save_pump(db, loaded, loaded.pump.interrogate(now_s), self.library, self.policy)
+            self._save(db, loaded, now_s)
             audit.append(
                 db,
                 now_s,
@@ -334,39 +370,28 @@ class Clinic:
 
     # -- refills (plan -> record -> acknowledge) -------------------------------------
 
-    def _refill_input(
-        self, db: Session, patient_id: int, r: RefillInput, now_s: float
-    ) -> RefillInput:
+    def _refill_input(self, db: Session, patient_id: int, r: RefillInput) -> RefillInput:
+        """`r` with what the last completed refill told: the volume entered then
+        (reconciliation) and the date this refill was booked for (DD-09)."""
         last = db.scalars(
             select(RefillRow)
             .where(RefillRow.patient_id == patient_id, RefillRow.status == "committed")
             .order_by(RefillRow.at_s.desc())
         ).first()
-        previous = last.record.get("entered_ml") if last is not None else None
-        loaded_due = db.scalars(
-            select(RefillRow.next_refill_s)
-            .where(RefillRow.patient_id == patient_id)
-            .order_by(RefillRow.at_s.desc())
-        ).first()
-        return RefillInput(
-            r.add_ml, r.drugs, r.entered_ml, r.program_after, r.lot, previous, loaded_due
+        if last is None:
+            return r
+        return replace(
+            r, previous_entered_ml=last.record.get("entered_ml"), due_s=last.next_refill_s
         )
 
     def plan_refill(
         self, who: Principal, patient_id: int, r: RefillInput, now_s: float
     ) -> tuple[RefillSession, int]:
-        with self.transaction() as db:
+        with self.transaction(readonly=True) as db:
             loaded = load_pump(db, patient_id, self.catalogue, self.library)
             ctx = self._context(db, patient_id, loaded)
-            session, _ = refill_session(
-                loaded.pump,
-                ctx,
-                who.username,
-                self._refill_input(db, patient_id, r, now_s),
-                now_s,
-                None,
-            )
-            db.rollback()
+            full = self._refill_input(db, patient_id, r)
+            session, _ = refill_session(loaded.pump, ctx, who.username, full, now_s, None)
             return session, loaded.row.version
 
     def record_refill(
@@ -381,24 +406,19 @@ class Clinic:
         with self.transaction() as db:
             loaded = load_pump(db, patient_id, self.catalogue, self.library, expected_version)
             ctx = self._context(db, patient_id, loaded)
-            full = self._refill_input(db, patient_id, r, now_s)
+            full = self._refill_input(db, patient_id, r)
             session, plan = refill_session(loaded.pump, ctx, who.username, full, now_s, verifier)
             record = session.commit(now_s)
             record["entered_ml"] = (
                 full.entered_ml if full.entered_ml is not None else plan.volume_after_ml
             )
-            rec = plan.reconciliation
-            withdrawn = next(
-                (e.get("withdrawn_ml") for e in session.log if e["event"] == "refilled"), None
-            )
-            classification = next(
-                (e.get("classification") for e in session.log if e["event"] == "refilled"),
-                "not refilled",
-            )
+            measured = session.reconciliation  # None when the pump took no refill
+            withdrawn = measured.withdrawn_ml if measured else None
+            classification = measured.classification if measured else "not refilled"
             row = RefillRow(
                 patient_id=patient_id,
                 at_s=now_s,
-                expected_ml=rec.expected_withdrawal_ml,
+                expected_ml=plan.reconciliation.expected_withdrawal_ml,
                 withdrawn_ml=withdrawn,
                 added_ml=r.add_ml,
                 lot=r.lot,
@@ -411,22 +431,22 @@ class Clinic:
             )
             db.add(row)
             db.flush()
+            after = loaded.pump.interrogate(now_s)
             if record["status"] == "committed":
                 loaded.row.last_refill_s = now_s
-                current = loaded.pump.interrogate(now_s)
-                if current.program is not None and (
-                    self._current_digest(db, patient_id) != current.program_digest
+                if after.program is not None and (
+                    self._current_digest(db, patient_id) != after.program_digest
                 ):
                     self._add_program(
                         db,
                         patient_id,
-                        current.program,
+                        after.program,
                         who.username,
                         f"refill with new fluid: {r.lot}",
                         now_s,
                         None,
                     )
-            save_pump(db, loaded, loaded.pump.interrogate(now_s), self.library, self.policy)
+            self._save(db, loaded, now_s, interrogation=after)
             audit.append(
                 db,
                 now_s,
@@ -521,9 +541,7 @@ class Clinic:
                     lockout_remaining_s=answer.lockout_remaining_s,
                 )
             )
-            save_pump(
-                db, loaded, loaded.pump.interrogate(now_s), self.library, self.policy, reading=False
-            )
+            self._save(db, loaded, now_s, reading=False)
             audit.append(
                 db,
                 now_s,

@@ -21,7 +21,6 @@ from thecal.adapters.db import audit
 from thecal.adapters.db.auth import Principal, create_user
 from thecal.adapters.db.clinic import Clinic, ImplantInput
 from thecal.adapters.db.models import Patient, Pump, Setting, User
-from thecal.adapters.db.pumps import load_pump, save_pump
 from thecal.adapters.db.trials import add_assessment, add_dose, start_trial
 from thecal.core.errors import Refused
 from thecal.core.pump.commands import Fault
@@ -119,14 +118,6 @@ def principal(clinic: Clinic, username: str) -> Principal:
 def _pump(clinic: Clinic, pid: int) -> Pump:
     with clinic.sessions() as db:
         return db.scalars(select(Pump).where(Pump.patient_id == pid)).one()
-
-
-def inject(clinic: Clinic, pid: int, command: Any, now_s: float) -> None:
-    """A hardware fault, as the emulator's fault injection (not a clinic action)."""
-    with clinic.transaction() as db:
-        loaded = load_pump(db, pid, clinic.catalogue, clinic.library)
-        loaded.pump.inject(command, now_s)
-        save_pump(db, loaded, loaded.pump.interrogate(now_s), clinic.library, clinic.policy)
 
 
 def _refill(
@@ -275,7 +266,7 @@ def _history(
         t += week
         clinic.sync(pid, t)
         if role == "discrepancy" and not biased and t > end_s - 60 * DAY:
-            inject(clinic, pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
+            clinic.inject_fault(pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
             biased = True
         pump = _pump(clinic, pid)
         late_ok = role.startswith("overdue") and t > end_s - 100 * DAY

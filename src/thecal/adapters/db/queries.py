@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import (
     AlarmRow,
+    AuditRow,
     BolusRequestRow,
     DiaryEntry,
     Implant,
@@ -24,6 +25,7 @@ from thecal.adapters.db.models import (
     Reading,
     RefillRow,
     TrialRow,
+    User,
 )
 from thecal.core.errors import NotFound
 from thecal.core.safety import Policy
@@ -45,6 +47,8 @@ def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> lis
     """At most `limit` pumps, most urgent (earliest due) first."""
     horizon = now_s + policy.number("worklist", "horizon_days") * SECONDS_PER_DAY
     replace_by = now_s + policy.number("worklist", "replacement_horizon_days") * SECONDS_PER_DAY
+    lookback = policy.number("worklist", "discrepancy_lookback_days") * SECONDS_PER_DAY
+    discrepancies_from = now_s - lookback
     items: list[WorkItem] = []
     rows = db.execute(
         select(Pump, Patient.name, Patient.mrn)
@@ -101,7 +105,7 @@ def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> lis
     for r, name, mrn in db.execute(
         select(RefillRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == RefillRow.patient_id)
-        .where(RefillRow.classification != "ok", RefillRow.at_s >= now_s - 60 * 86400.0)
+        .where(RefillRow.classification != "ok", RefillRow.at_s >= discrepancies_from)
     ).all():
         if r.record.get("open"):
             items.append(
@@ -192,3 +196,18 @@ def patients(db: Session, query: str = "", limit: int = 100) -> list[Patient]:
         like = f"%{query}%"
         q = q.where(or_(Patient.name.ilike(like), Patient.mrn.ilike(like)))
     return list(db.scalars(q))
+
+
+def open_alarms(db: Session, limit: int = 500) -> list[AlarmRow]:
+    q = select(AlarmRow).where(AlarmRow.acknowledged_s.is_(None))
+    return list(db.scalars(q.order_by(AlarmRow.onset_s.desc()).limit(limit)))
+
+
+def audit_rows(db: Session, limit: int) -> list[AuditRow]:
+    """The newest audit rows, newest first."""
+    q = select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 1000)))
+    return list(db.scalars(q))
+
+
+def users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.id)))

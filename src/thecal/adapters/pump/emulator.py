@@ -68,15 +68,15 @@ class EmulatedPump:
             active_alarms=tuple(sorted(s.active_alarms())),
             elective_replacement=s.eri,
             battery_fraction=s.battery_fraction,
-            days_to_end_of_service=_days_to_eos(s),
-            lockout_remaining_s=_lockout_remaining_s(s),
+            days_to_end_of_service=s.days_to_end_of_service,
+            lockout_remaining_s=s.lockout_remaining_s,
         )
 
     def request_demand(self, request_id: str, now_s: float) -> DemandAnswer:
         out = self._send("request_demand", c.DemandRequest(request_id), now_s)
         answer = next(e for e in out if e.kind == "demand")
         return DemandAnswer(
-            request_id, answer.get("result"), answer.get("reason"), _lockout_remaining_s(self.state)
+            request_id, answer.get("result"), answer.get("reason"), self.state.lockout_remaining_s
         )
 
     def apply_program(self, program: Program, now_s: float) -> None:
@@ -100,19 +100,3 @@ class EmulatedPump:
         if logged and logged[0].get("result") == "refused":
             return RefillResult(0.0, False, logged[0].get("reason"))
         return RefillResult(logged[0].get("withdrawn_ml") if logged else 0.0, True)
-
-
-def _lockout_remaining_s(s: PumpState) -> float:
-    program = s.program
-    if program is None or program.program.demand_bolus is None:
-        return 0.0
-    return max(0.0, s.lockout_from_t + program.program.demand_bolus.lockout_s - s.t)
-
-
-def _days_to_eos(s: PumpState) -> float | None:
-    """Charge left over the average daily drain of the samples the firmware keeps."""
-    samples = s.daily_charge_uah
-    if s.model.battery_uah <= 0 or len(samples) < 2:
-        return None
-    drain_per_day = (samples[0] - samples[-1]) / (len(samples) - 1)
-    return s.charge_uah / drain_per_day if drain_per_day > 0 else None

@@ -16,7 +16,13 @@ from __future__ import annotations
 import math
 
 from thecal.core.pump.events import ALARM_SEVERITY, Event, alarm, event
-from thecal.core.pump.state import DELIVERING, STROKE_EPS, PumpState, RunningBolus
+from thecal.core.pump.state import (
+    DELIVERING,
+    STROKE_EPS,
+    PumpState,
+    RunningBolus,
+    average_daily_drain_uah,
+)
 from thecal.core.units import SECONDS_PER_DAY
 
 _ALARM_ORDER = tuple(ALARM_SEVERITY)
@@ -151,7 +157,7 @@ def _battery_check(s: PumpState) -> PumpState:
         first_t += (len(samples) - window - 1) * SECONDS_PER_DAY
         samples = samples[-(window + 1) :]
     days = len(samples) - 1
-    drain_per_day = (samples[0] - s.charge_uah) / days if days > 0 else 0.0
+    drain_per_day = average_daily_drain_uah(samples)  # samples end with s.charge_uah
     eri = s.eri or (days > 0 and s.charge_uah <= model.eri_days * drain_per_day)
     return s._replace(daily_charge_uah=samples, samples_from_t=first_t, eri=eri)
 

@@ -156,7 +156,7 @@ def _demand_denial(s: PumpState) -> str | None:
     if s.shown != DELIVERING:
         return "not_delivering"
     demand = program.program.demand_bolus
-    if s.t - s.lockout_from_t < demand.lockout_s:
+    if s.lockout_remaining_s > 0.0:  # inside the lockout (SR-10)
         return "lockout"
     if sum(1 for g in s.grants if g > s.t - SECONDS_PER_DAY) >= demand.max_per_24h:
         return "max_per_24h"

@@ -47,6 +47,12 @@ class DemandAnswer:
     reason: str | None
 
 
+def average_daily_drain_uah(samples: tuple[float, ...]) -> float:
+    """The mean drain per day over charges sampled at consecutive midnights."""
+    days = len(samples) - 1
+    return (samples[0] - samples[-1]) / days if days > 0 else 0.0
+
+
 class PumpState(NamedTuple):
     model: PumpModel
     library: DrugLibrary
@@ -151,6 +157,24 @@ class PumpState(NamedTuple):
         if self.eos:
             active.add("END_OF_SERVICE")
         return frozenset(active)
+
+    @property
+    def lockout_remaining_s(self) -> float:
+        """Time until the demand-bolus lockout ends (0 when none is running or none is
+        programmed); the firmware denies a request while it is above 0 (SR-10)."""
+        program = self.program
+        if program is None or program.program.demand_bolus is None:
+            return 0.0
+        # written so that "> 0" is exactly "t - lockout_from_t < lockout_s"
+        return max(0.0, program.program.demand_bolus.lockout_s - (self.t - self.lockout_from_t))
+
+    @property
+    def days_to_end_of_service(self) -> float | None:
+        """Charge left over the average daily drain of the samples kept for the ERI check."""
+        if self.model.battery_uah <= 0 or len(self.daily_charge_uah) < 2:
+            return None
+        drain = average_daily_drain_uah(self.daily_charge_uah)
+        return self.charge_uah / drain if drain > 0 else None
 
     def bolus_rate_ml_per_s(self) -> float:
         return sum(b.rate_ml_per_s for b in self.boluses)

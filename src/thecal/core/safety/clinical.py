@@ -77,14 +77,14 @@ def check_monitoring(ctx: ProgramProposal) -> list[Finding]:
                     f"{name} starts or increases: monitor {what} for {span}",
                 )
             )
-        if name == "ziconotide":
+        if drug.psychosis_contraindicated:
             if ctx.patient.history_of_psychosis:
                 out.append(
                     finding(
                         "DD-12",
                         HARD,
                         "ZICONOTIDE_PSYCHOSIS_HISTORY",
-                        "ziconotide is contraindicated with a history of psychosis (boxed warning)",
+                        f"{name} is contraindicated with a history of psychosis (boxed warning)",
                         "drugs",
                     )
                 )
@@ -94,7 +94,7 @@ def check_monitoring(ctx: ProgramProposal) -> list[Finding]:
                         "DD-12",
                         SOFT,
                         "ZICONOTIDE_SCREENING_MISSING",
-                        "no psychiatric screening is recorded before ziconotide",
+                        f"no psychiatric screening is recorded before {name}",
                         "patient",
                     )
                 )

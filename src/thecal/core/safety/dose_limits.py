@@ -55,7 +55,7 @@ def _starting(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
             )
         )
     screening = ctx.patient.effective_screening_dose_mcg
-    if drug.name == "baclofen" and screening is not None:
+    if drug.start_from_screening_dose and screening is not None:
         factor = ctx.policy.number("trial", "baclofen_start_factor")
         out.append(
             Bound(
@@ -132,9 +132,9 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
                 f"+{pct:g} % in 24 h ({key}) from {dose_text(drug, base)}",
             )
         )
-        high_dose = ctx.policy.number("titration", "baclofen_high_dose_mcg_per_day")
+        high_dose = drug.titration_high_dose_mcg_per_day
         warn = ctx.policy.number("titration", "high_dose_warn_pct")
-        if drug.name == "baclofen" and base >= high_dose and warn < pct:
+        if high_dose is not None and base >= high_dose and warn < pct:
             out.append(
                 Bound(
                     q,

@@ -14,7 +14,6 @@ from thecal.adapters.db import audit, queries, trials
 from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.clinic import ImplantInput, can_see
-from thecal.adapters.db.models import AlarmRow, AuditRow, User
 from thecal.adapters.db.program_codec import program_from_json
 from thecal.adapters.scenario.fields import Reader
 from thecal.adapters.scenario.program_reader import read_drugs, read_program
@@ -508,15 +507,8 @@ def trial_evaluate(
 def alarms(
     request: Request, who: Principal = Depends(requires("alarms.read"))
 ) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     with request.app.state.clinic.sessions() as db:
-        rows = db.scalars(
-            select(AlarmRow)
-            .where(AlarmRow.acknowledged_s.is_(None))
-            .order_by(AlarmRow.onset_s.desc())
-            .limit(500)
-        )
+        rows = queries.open_alarms(db)
         return [
             {
                 "id": a.id,
@@ -583,12 +575,8 @@ def add_diary(
 def audit_rows(
     request: Request, limit: int = 100, who: Principal = Depends(requires("audit.read"))
 ) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     with request.app.state.clinic.sessions() as db:
-        rows = db.scalars(
-            select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 1000)))
-        )
+        rows = queries.audit_rows(db, limit)
         return [
             {
                 "id": a.id,
@@ -617,12 +605,10 @@ def audit_verify(
 def users(
     request: Request, who: Principal = Depends(requires("users.read"))
 ) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     with request.app.state.clinic.sessions() as db:
         return [
             {"id": u.id, "username": u.username, "role": u.role, "patient_id": u.patient_id}
-            for u in db.scalars(select(User).order_by(User.id))
+            for u in queries.users(db)
         ]
 
 

@@ -11,13 +11,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from thecal.adapters.db import audit, queries, trials
 from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.clinic import can_see
-from thecal.adapters.db.models import AuditRow, RefillRow
+from thecal.adapters.db.models import RefillRow, TrialRow
 from thecal.adapters.db.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.core.errors import InputError, Problem, Refused
@@ -201,14 +200,25 @@ def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
     return parse_program(doc)
 
 
+def _verifier(request: Request, who: Principal, form: dict[str, str]) -> str | None:
+    """The second person from the form's fields, authenticated (or None if not given)."""
+    if not form.get("verifier_username"):
+        return None
+    cred = Credentials(
+        username=form["verifier_username"], password=form.get("verifier_password", "")
+    )
+    return verifier_name(request, who, cred)
+
+
+def _expected_version(form: dict[str, str]) -> int | None:
+    """The pump version the screen was drawn from (optimistic locking)."""
+    value = form.get("expected_version", "")
+    return int(value) if value.isdigit() else None
+
+
 def _signoff(request: Request, who: Principal, form: dict[str, str]) -> Signoff:
     acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
-    cred = None
-    if form.get("verifier_username"):
-        cred = Credentials(
-            username=form["verifier_username"], password=form.get("verifier_password", "")
-        )
-    return Signoff(acks, verifier_name(request, who, cred), form.get("confirmed") == "yes")
+    return Signoff(acks, _verifier(request, who, form), form.get("confirmed") == "yes")
 
 
 def _review(proposal: Any, blockers: list[Any]) -> dict[str, Any]:
@@ -263,7 +273,7 @@ async def program_commit(
     form = await form_of(request)
     rec = record(request, patient_id)
     program = _program_from_form(rec, form)
-    version = int(form["expected_version"]) if form.get("expected_version", "").isdigit() else None
+    version = _expected_version(form)
     try:
         result = request.app.state.clinic.commit_program(
             who,
@@ -336,14 +346,13 @@ async def refill_record(
 ) -> Response:
     form = await form_of(request)
     body = _refill_body(record(request, patient_id), form)
-    cred = None
-    if form.get("verifier_username"):
-        cred = Credentials(
-            username=form["verifier_username"], password=form.get("verifier_password", "")
-        )
-    version = int(form["expected_version"]) if form.get("expected_version", "").isdigit() else None
     refill_id, _ = request.app.state.clinic.record_refill(
-        who, patient_id, _refill(body), verifier_name(request, who, cred), now(request), version
+        who,
+        patient_id,
+        _refill(body),
+        _verifier(request, who, form),
+        now(request),
+        _expected_version(form),
     )
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
 
@@ -427,8 +436,6 @@ async def _trial_action(request: Request, who: Principal, trial_id: int, what: s
     else:
         trials.evaluate(clinic, who, trial_id, now(request), True)
     with clinic.sessions() as db:
-        from thecal.adapters.db.models import TrialRow
-
         row = db.get(TrialRow, trial_id)
         pid = row.patient_id if row else 0
     return RedirectResponse(f"/patients/{pid}/trials", status_code=303)
@@ -458,18 +465,13 @@ async def trial_evaluate(
 def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     assert who.patient_id is not None
     rec = record(request, who.patient_id)
-    program = program_from_json(rec.program.program) if rec.program else None
-    last = rec.boluses[0] if rec.boluses else None
-    remaining = 0.0
-    if program is not None and program.demand_bolus is not None and last is not None:
-        granted = next((b for b in rec.boluses if b.result == "granted"), None)
-        if granted is not None:
-            remaining = max(0.0, granted.at_s + program.demand_bolus.lockout_s - now(request))
+    # the pump's own answer, not one worked out again from the bolus log
+    pump = request.app.state.clinic.interrogate(who, who.patient_id, now(request))
     return {
         "rec": rec,
-        "lockout_remaining_s": remaining,
+        "lockout_remaining_s": pump.lockout_remaining_s,
         "speed": request.app.state.speed,
-        "demand_enabled": program is not None and program.demand_bolus is not None,
+        "demand_enabled": pump.program is not None and pump.program.demand_bolus is not None,
         "request_id": uuid.uuid4().hex,
         "reasons": REASONS,
         "answer": None,
@@ -514,5 +516,5 @@ async def portal_diary(
 def audit_page(request: Request, who: Principal = Depends(requires("audit.read"))) -> Response:
     with request.app.state.clinic.sessions() as db:
         v = audit.verify(db)
-        rows = list(db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(200)))
+        rows = queries.audit_rows(db, 200)
     return page(request, "audit.html", who, v=v, rows=rows)
