@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from thecal.adapters.clock import FixedClock
@@ -110,7 +109,9 @@ class World:
             self.users["patient"] = Principal(u.id, u.username, u.full_name, "patient", self.a, "")
         self.app = create_app(self.clinic, self.clock)
 
-    def client(self, role: str | None = None) -> TestClient:
+    def client(self, role: str | None = None):
+        from fastapi.testclient import TestClient  # here: bench/server.py imports World
+
         c = TestClient(self.app, raise_server_exceptions=False)
         if role is not None:
             r = c.post("/api/login", json={"username": role, "password": PASSWORD})
