@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from thecal.core.drugs import DrugLibrary
+from thecal.core.pk import EffectLibrary, KineticsLibrary
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety.policy import Policy
 
@@ -46,6 +47,18 @@ def policy() -> Policy:
 def conversions() -> dict[str, object]:
     """Opioid conversion ratios (`conversions.toml`), each with its source."""
     return _read("conversions.toml")
+
+
+@cache
+def kinetics() -> KineticsLibrary:
+    """CSF and plasma kinetics per drug (`pk.toml`), each value with its source."""
+    return KineticsLibrary.from_mapping(_read("pk.toml"))
+
+
+@cache
+def effects() -> EffectLibrary:
+    """Concentration-effect curves per drug (`pd.toml`), mostly illustrative."""
+    return EffectLibrary.from_mapping(_read("pd.toml"))
 
 
 @cache

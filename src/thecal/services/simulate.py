@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump import commands as c
@@ -22,6 +22,14 @@ from thecal.core.scenario import Scenario
 from thecal.core.units import SECONDS_PER_DAY
 
 State = PumpState | FlowState
+
+
+class Observer(Protocol):
+    """Looks at the pump at its own times and may answer with commands (a patient)."""
+
+    def times(self) -> list[float]: ...
+
+    def observe(self, state: Any, t: float) -> list[c.Command]: ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,11 @@ def start_pump(scenario: Scenario, library: DrugLibrary) -> tuple[PumpState, lis
     )
 
 
-def simulate(scenario: Scenario, library: DrugLibrary) -> SimulationResult:
+def simulate(
+    scenario: Scenario, library: DrugLibrary, observer: Observer | None = None
+) -> SimulationResult:
+    """Run the scenario; an observer is shown the pump at its times, after that
+    instant's strokes and snapshot, and its commands are applied there and then."""
     model = scenario.model
     state: State
     log: list[dict[str, Any]] = []
@@ -140,20 +152,31 @@ def simulate(scenario: Scenario, library: DrugLibrary) -> SimulationResult:
         step = constant_flow.step  # type: ignore[assignment]
     snapshots = [_snapshot(state)]
     end = scenario.duration_s
-    boundaries = [d * SECONDS_PER_DAY for d in range(1, math.ceil(end / SECONDS_PER_DAY))] + [end]
-    next_boundary = 0
+    midnights = [d * SECONDS_PER_DAY for d in range(1, math.ceil(end / SECONDS_PER_DAY))] + [end]
+    looks = [t for t in observer.times() if 0 < t <= end] if observer else []
+    stops = sorted({*midnights, *looks})
+    midnight_set, look_set = set(midnights), set(looks)
+    next_stop = 0
     tick = c.Tick()
-    for timed in scenario.events:
-        while next_boundary < len(boundaries) and boundaries[next_boundary] < timed.t_s:
-            state, logged = step(state, tick, boundaries[next_boundary])  # type: ignore[arg-type]
-            log.extend(e.as_dict() for e in logged)
+
+    def stop_at(t: float) -> None:
+        nonlocal state
+        state, logged = step(state, tick, t)  # type: ignore[arg-type]
+        log.extend(e.as_dict() for e in logged)
+        if t in midnight_set:
             snapshots.append(_snapshot(state))
-            next_boundary += 1
+        if observer is not None and t in look_set:
+            for command in observer.observe(state, t):
+                state, logged = step(state, command, t)
+                log.extend(e.as_dict() for e in logged)
+
+    for timed in scenario.events:
+        while next_stop < len(stops) and stops[next_stop] < timed.t_s:
+            stop_at(stops[next_stop])
+            next_stop += 1
         state, logged = step(state, timed.command, timed.t_s)  # type: ignore[arg-type]
         log.extend(e.as_dict() for e in logged)
-    while next_boundary < len(boundaries):
-        state, logged = step(state, tick, boundaries[next_boundary])  # type: ignore[arg-type]
-        log.extend(e.as_dict() for e in logged)
-        snapshots.append(_snapshot(state))
-        next_boundary += 1
+    while next_stop < len(stops):
+        stop_at(stops[next_stop])
+        next_stop += 1
     return SimulationResult(scenario, state, snapshots, log)

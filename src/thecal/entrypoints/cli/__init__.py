@@ -12,12 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from thecal import scenario as scenario_file
+from thecal.adapters.scenario.patient_reader import load_patient
 from thecal.core.errors import InputError
-from thecal.data import drug_library
+from thecal.core.virtual_patient import VirtualPatient
+from thecal.data import drug_library, effects, kinetics
 from thecal.entrypoints.cli import clinic as clinic_cli
 from thecal.entrypoints.cli.output import print_error
 from thecal.entrypoints.cli.programmer import register
 from thecal.services.simulate import SimulationResult, simulate
+from thecal.services.virtual_patient import PatientObserver
 
 app = typer.Typer(
     add_completion=False,
@@ -66,27 +69,53 @@ def _summary_table(result: SimulationResult) -> Table:
     return table
 
 
+def _patient_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Virtual patient")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key.replace("_", " "), _fmt(value if value != [] else None))
+    return table
+
+
+def patient_observer(patient: VirtualPatient, duration_s: float) -> PatientObserver:
+    return PatientObserver(patient, kinetics(), effects(), duration_s)
+
+
 @app.command("simulate")
 def simulate_command(
     file: Annotated[Path, typer.Argument(help="scenario JSON file (docs/formats.md)")],
     as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="write a timeline PNG here")] = None,
+    patient: Annotated[
+        Path | None,
+        typer.Option("--patient", help="attach a virtual patient (JSON, docs/formats.md)"),
+    ] = None,
 ) -> None:
-    """Run a scenario through the pump engine."""
+    """Run a scenario through the pump engine; with --patient, through a patient too."""
+    observer = None
     try:
-        result = simulate(scenario_file.load(file), drug_library())
+        scenario = scenario_file.load(file)
+        if patient is not None:
+            observer = patient_observer(load_patient(patient), scenario.duration_s)
+        result = simulate(scenario, drug_library(), observer)
     except InputError as exc:
         print_error(exc, as_json)
         raise typer.Exit(2) from None
+    output = result.as_dict()
+    if observer is not None:
+        output["patient"] = {"summary": observer.summary(), "series": observer.series}
     if plot is not None:
         from thecal.adapters.reports.timeline import plot_timeline
 
         plot_timeline(result, plot)
     if as_json:
-        sys.stdout.write(json.dumps(result.as_dict(), allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(output, allow_nan=False) + "\n")
         return
     console = Console()
     console.print(_summary_table(result))
+    if observer is not None:
+        console.print(_patient_table(observer.summary()))
     if plot is not None:
         console.print(f"timeline written to {plot}")
 
