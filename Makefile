@@ -38,6 +38,7 @@ test: lint typecheck contracts unit
 bench: $(STAMP)
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/server.py
+	$(BIN)/python bench/sim.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

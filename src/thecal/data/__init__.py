@@ -9,6 +9,7 @@ from importlib import resources
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pk import EffectLibrary, KineticsLibrary
+from thecal.core.population.generator import PopulationSpec
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety.policy import Policy
 
@@ -59,6 +60,12 @@ def kinetics() -> KineticsLibrary:
 def effects() -> EffectLibrary:
     """Concentration-effect curves per drug (`pd.toml`), mostly illustrative."""
     return EffectLibrary.from_mapping(_read("pd.toml"))
+
+
+@cache
+def population() -> PopulationSpec:
+    """Who the virtual patients are (`population.toml`), mostly illustrative."""
+    return PopulationSpec.from_mapping(_read("population.toml"))
 
 
 @cache

@@ -83,9 +83,11 @@ def _growth(values: Array, tau: Array) -> tuple[Array, Array]:
     """e^(λτ) and (e^(λτ) - 1)/λ, the latter = τ where λ = 0 (a mode with no loss)."""
     lt = np.multiply.outer(tau, values)
     e = np.exp(lt)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        integral = np.where(values == 0.0, np.multiply.outer(tau, np.ones_like(values)),
-                            np.expm1(lt) / values)
+    if np.all(values != 0.0):
+        return e, np.expm1(lt, out=lt) / values
+    safe = np.where(values == 0.0, 1.0, values)
+    integral = np.where(values == 0.0, np.multiply.outer(tau, np.ones_like(values)),
+                        np.expm1(lt) / safe)
     return e, integral
 
 
@@ -135,8 +137,11 @@ def solve(
     index = np.searchsorted(starts_s, times_s, side="right") - 1
     e, integral = _growth(system.eigenvalues, times_s - starts_s[index])
     g = system.modal(system.input_vector)
-    z = e * z_starts[index] + integral * g * rates[index, None]
-    return system.physical(z)
+    e *= z_starts[index]
+    integral *= g
+    integral *= rates[index, None]
+    e += integral
+    return system.physical(e)
 
 
 def half_life_s(rate_per_s: float) -> float:

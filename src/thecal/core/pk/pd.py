@@ -72,9 +72,10 @@ class EffectLibrary:
 
 
 def fraction_of_max(
-    effect: DrugEffect, effect_site: Array, memory: Array, ec50_factor: float = 1.0
+    effect: DrugEffect, effect_site: Array, memory: Array, ec50_factor: float | Array = 1.0
 ) -> Array:
-    """E in [0, 1): the Hill curve, its EC50 raised by tolerance (exposure memory)."""
+    """E in [0, 1): the Hill curve, its EC50 raised by tolerance (exposure memory);
+    `ec50_factor` is one patient's (a number) or each patient's (broadcast)."""
     ec50 = effect.ec50_mcg_per_ml * ec50_factor
     shifted = ec50 + effect.tolerance_gain * np.maximum(memory, 0.0)
     c = np.maximum(effect_site, 0.0) ** effect.hill

@@ -1,0 +1,171 @@
+"""Seeded virtual populations: who the patients are and what will happen to them.
+
+All randomness of a study is drawn here, from a NumPy generator built from
+(seed, chunk): a chunk is the same wherever and in whatever order it is computed,
+so a run on a Dask cluster equals a run on one core. The engine then runs
+deterministically on what was drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import CatalogueError
+from thecal.core.population.cohort import Cohort, F
+from thecal.core.pump.models import PumpCatalogue
+from thecal.core.sourced import unwrap
+from thecal.core.units import SECONDS_PER_DAY
+
+INDICATIONS = ("non_cancer_pain", "cancer_pain", "spasticity")
+MAX_REFILLS = 64
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    values: Mapping[str, Mapping[str, Any]]
+    sources: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def from_mapping(cls, document: Mapping[str, Any]) -> PopulationSpec:
+        values, sources = {}, {}
+        for section, table in document.items():
+            values[section], sources[section] = unwrap(table, f"population.toml [{section}]")
+        return cls(values, sources)
+
+    def __call__(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+
+@dataclass(frozen=True)
+class Population:
+    """The drawn patients: a cohort for the engine plus who they are."""
+
+    cohort: Cohort
+    indication: np.ndarray  # index into INDICATIONS
+    drug: np.ndarray  # str
+    dose_mcg_per_day: F
+
+
+def _drug(library: DrugLibrary, name: str) -> Any:
+    drug = library.get(name)
+    if drug is None:
+        raise CatalogueError(f"population.toml names {name!r}, which the drug library lacks")
+    return drug
+
+
+def rng_for(seed: int, chunk: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, chunk]))
+
+
+def _choice(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> np.ndarray:
+    names = list(shares)
+    p = np.array([shares[k] for k in names], dtype=float)
+    return np.array(names)[rng.choice(len(names), size=n, p=p / p.sum())]
+
+
+def uniform(rng: np.random.Generator, bounds: Any, size: int | tuple[int, int]) -> F:
+    """Uniform draws between the two numbers of a data range."""
+    return rng.uniform(float(bounds[0]), float(bounds[1]), size)
+
+
+def _log_uniform(rng: np.random.Generator, bounds: list[float], n: int) -> F:
+    lo, hi = np.log(bounds[0]), np.log(bounds[1])
+    return np.exp(rng.uniform(lo, hi, n))
+
+
+def draw_bias(rng: np.random.Generator, spec: PopulationSpec, kinds: np.ndarray) -> F:
+    """Per-pump accuracy: the published mean for the pump's kind, an illustrative
+    spread, and rare overinfusion beyond the label."""
+    a = spec.values["accuracy"]
+    lo, hi = a["bias_range"]
+    n = kinds.size
+    mean = np.array([a["bias_mean"][str(k)] for k in kinds], dtype=float)
+    bias = np.clip(rng.normal(mean, a["bias_sd"], n), lo, hi)
+    over = rng.uniform(size=n) < a["overinfusion_probability"]
+    return np.where(over, uniform(rng, a["overinfusion_bias"], n), bias)
+
+
+def _requests(rng: np.random.Generator, per_day: F, awake: list[float], days: int) -> F:
+    """Presses: a Poisson number each day at uniform times while awake, sorted, padded."""
+    n = per_day.size
+    counts = rng.poisson(np.repeat(per_day[:, None], days, axis=1))
+    totals = counts.sum(axis=1)
+    width = max(1, int(totals.max(initial=0)))
+    patient = np.repeat(np.arange(n), totals)
+    day = np.repeat(np.tile(np.arange(days), n), counts.ravel())
+    t = day * SECONDS_PER_DAY + uniform(rng, awake, int(patient.size))
+    order = np.lexsort((t, patient))
+    patient, t = patient[order], t[order]
+    starts = np.concatenate([[0], np.cumsum(totals)[:-1]])
+    column = np.arange(patient.size) - starts[patient]
+    out = np.full((n, width), np.inf)
+    out[patient, column] = t
+    return out
+
+
+def generate(
+    spec: PopulationSpec,
+    catalogue: PumpCatalogue,
+    library: DrugLibrary,
+    n: int,
+    seed: int,
+    chunk: int = 0,
+    horizon_days: int = 365,
+    margin_days: float = 3.0,
+) -> Population:
+    rng = rng_for(seed, chunk)
+    ind = spec("indication", "shares")
+    indication = _choice(rng, ind, n)
+    drug = np.where(indication == "spasticity", "baclofen",
+                    _choice(rng, spec("indication", "pain_drug_shares"), n))
+    dose = np.zeros(n)
+    for name in ("morphine", "hydromorphone", "ziconotide", "baclofen"):
+        mask = drug == name
+        dose[mask] = _log_uniform(rng, spec("dose", f"{name}_mcg_per_day"), int(mask.sum()))
+    rate_per_day = uniform(rng, spec("dose", "rate_ml_per_day"), n)
+    models = _choice(rng, spec("pump", "model_shares"), n)
+    ids = tuple(sorted(set(spec("pump", "model_shares"))))
+    model_index = np.searchsorted(np.array(ids), models)
+    pumps = [catalogue.models[i] for i in ids]
+
+    def pick(attr: str) -> np.ndarray:
+        return np.array([getattr(p, attr) for p in pumps])[model_index]
+
+    d = spec.values["demand"]
+    eligible = np.array([_drug(library, str(name)).demand_eligible for name in drug])
+    has_bolus = eligible & (rng.uniform(size=n) < d["pain_share_with_bolus"])
+    per_day = np.where(has_bolus, uniform(rng, d["requests_per_day"], n), 0.0)
+    lo_max, hi_max = d["max_per_24h"]
+    ap = spec.values["appointments"]
+    return Population(
+        cohort=Cohort(
+            model_index=model_index.astype(np.int64),
+            model_ids=ids,
+            stroke_ml=pick("stroke_ml"),
+            capacity_ml=pick("capacity_ml"),
+            dead_volume_ml=pick("dead_volume_ml"),
+            fill_ml=pick("capacity_ml"),
+            rate_ml_per_s=rate_per_day / SECONDS_PER_DAY,
+            bolus_ml=np.where(has_bolus, d["bolus_fraction_of_daily_volume"] * rate_per_day, 0.0),
+            bolus_s=np.full(n, float(d["bolus_duration_s"])),
+            lockout_s=np.full(n, float(d["lockout_s"])),
+            max_per_24h=rng.integers(lo_max, hi_max + 1, n).astype(np.int64),
+            alarm_ml=np.full(n, 2.0),
+            bias=draw_bias(rng, spec, pick("kind")),
+            requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
+            max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
+            margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
+            missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
+            miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
+            alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,
+            horizon_s=horizon_days * SECONDS_PER_DAY,
+        ),
+        indication=np.array([INDICATIONS.index(str(x)) for x in indication], dtype=np.int64),
+        drug=drug,
+        dose_mcg_per_day=dose,
+    )

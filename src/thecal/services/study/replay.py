@@ -1,0 +1,57 @@
+"""One patient of a cohort as a scenario, for the per-pump firmware to replay: the
+same program, the same presses, the refills the population engine decided. This
+is how the population engine is held to the firmware (and how a surprising
+patient of a study can be looked at one event at a time)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.population import CohortResult
+from thecal.core.population.cohort import Cohort
+from thecal.core.pump import commands as c
+from thecal.core.pump.models import PumpCatalogue
+from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.scenario import Scenario, TimedCommand
+
+CATHETER_CM = 50.0
+UL_PER_CM = 2.6
+
+
+def scenario_for(
+    cohort: Cohort, result: CohortResult, i: int, drug: str,
+    catalogue: PumpCatalogue, library: DrugLibrary,
+) -> Scenario:
+    model = catalogue.models[cohort.model_ids[int(cohort.model_index[i])]]
+    entry = library.get(drug)
+    assert entry is not None, drug
+    fluid = (DrugConcentration(drug, entry.stock_concentrations_mcg_per_ml[0]),)
+    bolus = None
+    if cohort.bolus_ml[i] > 0:
+        bolus = DemandBolus(Amount(ml=float(cohort.bolus_ml[i])), float(cohort.bolus_s[i]),
+                            float(cohort.lockout_s[i]), int(cohort.max_per_24h[i]))
+    program = Program(
+        drugs=fluid,
+        steps=(Step(0.0, rate_ml_per_s=float(cohort.rate_ml_per_s[i])),),
+        demand_bolus=bolus,
+        low_reservoir_alarm_ml=float(cohort.alarm_ml[i]),
+    )
+    events: list[tuple[float, c.Command]] = [(0.0, c.Fault("bias", float(cohort.bias[i])))]
+    events += [(float(t), c.DemandRequest(f"r{n}"))
+               for n, t in enumerate(cohort.requests_s[i]) if np.isfinite(t)]
+    for t, add in zip(result.refill_s[i], result.added_ml[i], strict=True):
+        if np.isfinite(t):
+            events.append((float(t), c.Refill(float(add), fluid)))
+    events.sort(key=lambda e: e[0])
+    return Scenario(
+        model=model,
+        catheter_length_cm=CATHETER_CM,
+        catheter_ul_per_cm=UL_PER_CM,
+        catheter_initial="drug",
+        fill_ml=float(cohort.fill_ml[i]),
+        entered_ml=None,
+        duration_s=cohort.horizon_s,
+        program=program,
+        events=tuple(TimedCommand(t, n, cmd) for n, (t, cmd) in enumerate(events)),
+    )
