@@ -55,9 +55,12 @@ def bench_pk() -> None:
     model = DrugModel.build(k, effects().get("morphine").tolerance_rate_per_s)
     starts, rates = year_of_input()
     times = np.arange(60.0, 365 * DAY + 1, 60.0)
-    t0 = time.perf_counter()
-    ours = model.run(starts, rates, times)
-    exact_s = time.perf_counter() - t0
+    runs = []
+    for _ in range(5):  # best of 5: the first call also pays NumPy's first-use costs
+        t0 = time.perf_counter()
+        ours = model.run(starts, rates, times)
+        runs.append(time.perf_counter() - t0)
+    exact_s, cold_s = min(runs), runs[0]
     a, b = model.system.matrix, model.system.input_vector
     theirs = np.empty((times.size, 5))
     x = np.zeros(5)
@@ -77,9 +80,11 @@ def bench_pk() -> None:
     print(f"segments of constant input: {starts.size}")
     print("| method | seconds |")
     print("| --- | --- |")
-    print(f"| exact piecewise (thecal.core.pk) | {exact_s:.3f} |")
+    print(f"| exact piecewise (thecal.core.pk), best of 5 | {exact_s:.3f} |")
+    print(f"| exact piecewise, first call | {cold_s:.3f} |")
     print(f"| solve_ivp LSODA, segment by segment | {ivp_s:.2f} |")
-    print(f"ratio solve_ivp/exact: {ivp_s / exact_s:.0f}x (target >= 50x); "
+    print(f"ratio solve_ivp/exact: {ivp_s / exact_s:.0f}x best, {ivp_s / cold_s:.0f}x first call "
+          "(target >= 50x); "
           f"max CSF difference / max CSF: {err:.1e} (target <= 1e-6)\n")
 
 
