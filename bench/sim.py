@@ -22,7 +22,7 @@ from thecal.adapters import population_worker
 from thecal.adapters.dask import DaskBackend
 from thecal.core.pk import DrugModel, for_patient
 from thecal.core.population import generate, run_cohort
-from thecal.data import drug_library, effects, kinetics, population, pump_catalogue
+from thecal.data import drug_library, effects, kinetics, policy, population, pump_catalogue
 from thecal.services.simulate import simulate
 from thecal.services.study.replay import scenario_for
 from thecal.services.study.runner import chunk_tasks, totals
@@ -90,7 +90,8 @@ def bench_pk() -> None:
 
 def bench_firmware_sample(n: int = 20) -> float:
     """Seconds per patient-year in the per-pump firmware, on drawn patients."""
-    pop = generate(population(), pump_catalogue(), drug_library(), n, seed=77, horizon_days=365)
+    pop = generate(population(), pump_catalogue(), drug_library(), n, seed=77, horizon_days=365,
+                   margin_days=policy().number("refill", "margin_days"))
     result = run_cohort(pop.cohort)
     library = drug_library()
     t0 = time.perf_counter()
@@ -101,7 +102,7 @@ def bench_firmware_sample(n: int = 20) -> float:
 
 
 def bench_population() -> None:
-    tasks = chunk_tasks("bench", {"drawn": {}}, PATIENT_YEARS, 2000, seed=2026)
+    tasks = chunk_tasks({"drawn": {}}, PATIENT_YEARS, 2000, seed=2026)
     print(f"## Population: {PATIENT_YEARS:,} patient-years with demand boluses, "
           f"{len(tasks)} chunks of 2,000, on {os.cpu_count()} cores")
     print("| backend | seconds | patient-years/s | demand requests |")

@@ -7,12 +7,13 @@ import pytest
 
 from thecal.core.population import generate, run_cohort
 from thecal.core.population.cohort import Cohort
-from thecal.data import drug_library, population, pump_catalogue
+from thecal.data import drug_library, policy, population, pump_catalogue
 from thecal.services.simulate import simulate
 from thecal.services.study import replay
 
 DAY = 86400.0
 DATA = (population(), pump_catalogue(), drug_library())
+MARGIN = {"margin_days": policy().number("refill", "margin_days")}
 
 
 def scenario_for(cohort: Cohort, result, i: int, drug: str):
@@ -20,7 +21,7 @@ def scenario_for(cohort: Cohort, result, i: int, drug: str):
 
 
 def test_population_engine_equals_the_firmware_on_1000_random_patients() -> None:
-    pop = generate(*DATA, 1000, seed=2026, horizon_days=120)
+    pop = generate(*DATA, 1000, seed=2026, horizon_days=120, **MARGIN)
     bias = pop.cohort.bias.copy()
     bias[::10] = np.linspace(0.15, 0.45, bias[::10].size)  # make running dry common
     bias[5::10] = -0.25  # and the estimate running out first
@@ -48,9 +49,9 @@ def test_population_engine_equals_the_firmware_on_1000_random_patients() -> None
 
 
 def test_a_chunk_is_the_same_wherever_it_is_drawn() -> None:
-    a = generate(*DATA, 50, seed=4, chunk=3, horizon_days=30)
-    b = generate(*DATA, 50, seed=4, chunk=3, horizon_days=30)
-    other = generate(*DATA, 50, seed=4, chunk=4, horizon_days=30)
+    a = generate(*DATA, 50, seed=4, chunk=3, horizon_days=30, **MARGIN)
+    b = generate(*DATA, 50, seed=4, chunk=3, horizon_days=30, **MARGIN)
+    other = generate(*DATA, 50, seed=4, chunk=4, horizon_days=30, **MARGIN)
     assert np.array_equal(a.cohort.requests_s, b.cohort.requests_s)
     assert np.array_equal(a.cohort.bias, b.cohort.bias)
     assert not np.array_equal(a.cohort.bias, other.cohort.bias)
@@ -59,8 +60,7 @@ def test_a_chunk_is_the_same_wherever_it_is_drawn() -> None:
 def test_bias_follows_the_published_accuracy_figures() -> None:
     # devices.md F6: peristaltic per-refill mean +2.5 %; F44: valve-gated delivers 96.8 %
     # of programmed (-3.2 %); F3: overinfusion beyond +14.5 % in < 0.16 % of pumps
-    pop = generate(*DATA, 200_000, seed=9,
-                   horizon_days=1)
+    pop = generate(*DATA, 200_000, seed=9, horizon_days=1, **MARGIN)
     bias = pop.cohort.bias
     kind = np.array(pop.cohort.model_ids)[pop.cohort.model_index]
     peristaltic = np.char.startswith(kind.astype(str), "peristaltic")

@@ -59,7 +59,7 @@ def test_unknown_study_names_the_accepted_ones() -> None:
 
 
 def test_dask_local_cluster_gives_the_same_sums_as_one_process() -> None:
-    tasks = chunk_tasks("dry-run-risk", {"a": {"alarm_ml": 2.0}, "b": {"bias": 0.2}}, 300, 100,
+    tasks = chunk_tasks({"a": {"alarm_ml": 2.0}, "b": {"bias": 0.2}}, 300, 100,
                         seed=8, horizon_days=120)
     fn = population_worker.refill_stats
     ticks: list[int] = []

@@ -25,6 +25,10 @@ from thecal.core.pump.state import PumpState
 from thecal.core.virtual_patient import VirtualPatient, wants_bolus
 
 
+def _or_default(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 @dataclass
 class _Compartments:
     model: DrugModel
@@ -43,9 +47,12 @@ class PatientObserver:
     not_modelled: list[str] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
-    _last_t: float = 0.0
-    _last_tip: tuple[float, ...] = ()
-    _rng: np.random.Generator | None = None
+    _last_t: float = field(default=0.0, init=False)
+    _last_tip: tuple[float, ...] = field(default=(), init=False)
+    _rng: np.random.Generator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._rng = np.random.default_rng(self.patient.seed)
 
     def times(self) -> list[float]:
         h = self.patient.check_interval_s
@@ -70,8 +77,6 @@ class PatientObserver:
         return self.drugs[name]
 
     def observe(self, state: Any, t: float) -> list[c.Command]:
-        if self._rng is None:
-            self._rng = np.random.default_rng(self.patient.seed)
         names = state.drug_names
         tip = pad(state.tip_drug_mcg(), len(names))
         last = pad(self._last_tip, len(names))
@@ -106,11 +111,11 @@ class PatientObserver:
             e, np.array([comp.x[EFFECT]]), np.array([comp.x[MEMORY]]),
             1.0 / self.patient.sensitivity)[0])
         if e.effect == "pain":
-            base = self.patient.baseline_nrs or self.effects.baseline_nrs
+            base = _or_default(self.patient.baseline_nrs, self.effects.baseline_nrs)
             nrs = float(effect.pain_nrs(e, base, np.array([frac]))[0])
             row["nrs"] = nrs
         else:
-            base = self.patient.baseline_ashworth or self.effects.ashworth_baseline
+            base = _or_default(self.patient.baseline_ashworth, self.effects.ashworth_baseline)
             row["ashworth"] = float(effect.ashworth(self.effects, e, np.array([frac]), base)[0])
         row["side_effect_signal"] = float(
             effect.side_effect_signal(e, np.array([comp.x[ROSTRAL]]))[0])

@@ -12,7 +12,6 @@ schedule plus boluses), which is why this, and not a general ODE solver, is used
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,10 +141,6 @@ def solve(
     integral *= rates[index, None]
     e += integral
     return system.physical(e)
-
-
-def half_life_s(rate_per_s: float) -> float:
-    return math.log(2.0) / rate_per_s
 
 
 def step_matrices(system: LinearSystem, h_s: float) -> tuple[Array, Array]:

@@ -53,7 +53,6 @@ class Concentrations:
     effect_mcg_per_ml: Array
     rostral_mcg_per_ml: Array
     memory_mcg_per_ml: Array
-    final_state: Array
 
 
 @dataclass(frozen=True)
@@ -83,5 +82,4 @@ class DrugModel:
             effect_mcg_per_ml=x[:, EFFECT],
             rostral_mcg_per_ml=x[:, ROSTRAL],
             memory_mcg_per_ml=x[:, MEMORY],
-            final_state=x[-1] if len(x) else x0,
         )

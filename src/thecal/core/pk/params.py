@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from thecal.core.errors import CatalogueError
 from thecal.core.sourced import unwrap
 
 SECONDS_PER_HOUR = 3600.0
+W = TypeVar("W", float, "np.ndarray")
 
 _SCALED = ("csf_volume", "csf_clearance", "plasma_volume", "plasma_clearance")
 _UNITS = {
@@ -33,8 +36,9 @@ class Scaled:
     value: float
     per_kg: bool
 
-    def for_weight(self, weight_kg: float) -> float:
-        return self.value * weight_kg if self.per_kg else self.value
+    def for_weight(self, weight_kg: W) -> W:
+        """For one weight or an array of weights (the result has the weight's shape)."""
+        return self.value * weight_kg if self.per_kg else self.value + 0.0 * weight_kg
 
 
 @dataclass(frozen=True)

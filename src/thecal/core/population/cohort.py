@@ -46,14 +46,6 @@ class Cohort:
     def size(self) -> int:
         return int(self.rate_ml_per_s.size)
 
-    def take(self, index: npt.NDArray[np.int64] | slice) -> Cohort:
-        """A sub-cohort (a chunk for a worker, or one patient for a test)."""
-        values: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            values[f.name] = v[index] if isinstance(v, np.ndarray) else v
-        return Cohort(**values)
-
     def with_(self, **changes: object) -> Cohort:
         values: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)

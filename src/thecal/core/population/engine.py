@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from thecal.core.population.cohort import Cohort, F, I
-from thecal.core.pump.state import STROKE_EPS
+from thecal.core.pump.state import STROKE_EPS, strokes_until_level
+from thecal.core.therapy.refill import booked_after, time_to_low
 from thecal.core.units import SECONDS_PER_DAY
 
 INF = np.inf
@@ -42,16 +43,16 @@ class CohortResult:
 
 def _level_stroke(est_base: F, est_strokes: F, stroke: F, level: F) -> F:
     """The stroke at which the estimate falls to <= level (PumpState.strokes_to_level)."""
-    return est_strokes + np.maximum(0.0, np.ceil((est_base - level) / stroke - STROKE_EPS))
+    return np.asarray(est_strokes + strokes_until_level(est_base, level, stroke), np.float64)
 
 
 def _booked(c: Cohort, t: F, volume: F) -> F:
-    """The next booked refill: the low-alarm date with every bolus taken, less the margin
-    (core.therapy.refill.refill_due), no later than the clinic's maximum interval."""
+    """The next booked refill, by the clinic's rule (refill_due), no later than the
+    maximum interval; the margin and the interval are in seconds here."""
     use_all = c.rate_ml_per_s + c.max_per_24h * c.bolus_ml / SECONDS_PER_DAY
-    with np.errstate(divide="ignore"):
-        to_low = np.where(use_all > 0, (volume - c.alarm_ml) / use_all, INF)
-    return t + np.clip(to_low - c.margin_s, 0.0, c.max_interval_s)
+    to_low = time_to_low(volume, c.alarm_ml, use_all)
+    booked = np.clip(booked_after(to_low, c.margin_s), 0.0, c.max_interval_s)
+    return np.asarray(t + booked, np.float64)
 
 
 def run_cohort(c: Cohort) -> CohortResult:

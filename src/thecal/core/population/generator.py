@@ -48,7 +48,6 @@ class Population:
     cohort: Cohort
     indication: np.ndarray  # index into INDICATIONS
     drug: np.ndarray  # str
-    dose_mcg_per_day: F
 
 
 def _drug(library: DrugLibrary, name: str) -> Any:
@@ -71,11 +70,6 @@ def _choice(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> np
 def uniform(rng: np.random.Generator, bounds: Any, size: int | tuple[int, int]) -> F:
     """Uniform draws between the two numbers of a data range."""
     return rng.uniform(float(bounds[0]), float(bounds[1]), size)
-
-
-def _log_uniform(rng: np.random.Generator, bounds: list[float], n: int) -> F:
-    lo, hi = np.log(bounds[0]), np.log(bounds[1])
-    return np.exp(rng.uniform(lo, hi, n))
 
 
 def draw_bias(rng: np.random.Generator, spec: PopulationSpec, kinds: np.ndarray) -> F:
@@ -116,17 +110,14 @@ def generate(
     seed: int,
     chunk: int = 0,
     horizon_days: int = 365,
-    margin_days: float = 3.0,
+    *,
+    margin_days: float,
 ) -> Population:
     rng = rng_for(seed, chunk)
     ind = spec("indication", "shares")
     indication = _choice(rng, ind, n)
     drug = np.where(indication == "spasticity", "baclofen",
                     _choice(rng, spec("indication", "pain_drug_shares"), n))
-    dose = np.zeros(n)
-    for name in ("morphine", "hydromorphone", "ziconotide", "baclofen"):
-        mask = drug == name
-        dose[mask] = _log_uniform(rng, spec("dose", f"{name}_mcg_per_day"), int(mask.sum()))
     rate_per_day = uniform(rng, spec("dose", "rate_ml_per_day"), n)
     models = _choice(rng, spec("pump", "model_shares"), n)
     ids = tuple(sorted(set(spec("pump", "model_shares"))))
@@ -155,7 +146,7 @@ def generate(
             bolus_s=np.full(n, float(d["bolus_duration_s"])),
             lockout_s=np.full(n, float(d["lockout_s"])),
             max_per_24h=rng.integers(lo_max, hi_max + 1, n).astype(np.int64),
-            alarm_ml=np.full(n, 2.0),
+            alarm_ml=np.full(n, float(spec("pump", "low_reservoir_alarm_ml"))),
             bias=draw_bias(rng, spec, pick("kind")),
             requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
             max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
@@ -167,5 +158,4 @@ def generate(
         ),
         indication=np.array([INDICATIONS.index(str(x)) for x in indication], dtype=np.int64),
         drug=drug,
-        dose_mcg_per_day=dose,
     )

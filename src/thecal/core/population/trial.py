@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from thecal.core.errors import CatalogueError
 from thecal.core.pk import DrugModel, EffectLibrary, KineticsLibrary, for_patient
 from thecal.core.pk import pd as effect
 from thecal.core.population.generator import (
@@ -26,9 +27,15 @@ REFERENCE_KG = 70.0
 MINUTE = 60.0
 
 
-def _unit_curves(kin: KineticsLibrary, eff: EffectLibrary, drug: str) -> tuple[DrugModel, ...]:
-    k = for_patient(kin.get(drug), REFERENCE_KG, 40.0)
-    return (DrugModel.build(k, eff.get(drug).tolerance_rate_per_s),)
+def _reference_model(kin: KineticsLibrary, eff: EffectLibrary, drug: str) -> DrugModel:
+    """The drug's model at the reference weight. Its curves serve every weight because
+    CSF volume and clearance scale alike (both per kg or both absolute), which leaves
+    the rates unchanged and divides concentrations by the volume ratio."""
+    k = kin.get(drug)
+    if k.csf_volume.per_kg != k.csf_clearance.per_kg:
+        raise CatalogueError(f"pk.toml drug {drug}: CSF volume and clearance must both be "
+                             "per kg or both absolute for population trials")
+    return DrugModel.build(for_patient(k, REFERENCE_KG, 40.0), eff.get(drug).tolerance_rate_per_s)
 
 
 def trial_outcomes(
@@ -49,10 +56,10 @@ def trial_outcomes(
     bolus_t = np.arange(MINUTE, 24 * 3600.0, 300.0)
     for drug in np.unique(pop.drug):
         mask = pop.drug == drug
-        (model,) = _unit_curves(kin, eff, str(drug))
+        model = _reference_model(kin, eff, str(drug))
         e = eff.get(str(drug))
-        per_kg = kin.get(str(drug)).csf_volume.per_kg
-        scale = np.where(per_kg, REFERENCE_KG / weight[mask], 1.0)  # CSF volume ratio
+        csf_volume = kin.get(str(drug)).csf_volume
+        scale = csf_volume.for_weight(REFERENCE_KG) / csf_volume.for_weight(weight[mask])
         unit = model.run(np.array([0.0, MINUTE]), np.array([1.0 / MINUTE, 0.0]), bolus_t)
         year = model.run(np.array([0.0]), np.array([1.0 / SECONDS_PER_DAY]),
                          np.array([365 * SECONDS_PER_DAY]))

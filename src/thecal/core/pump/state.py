@@ -8,9 +8,10 @@ disagree. Counters are synced to `t`: `strokes` strokes have been issued by `t`,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar, cast
+
+import numpy as np
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
@@ -22,6 +23,16 @@ from thecal.core.units import SECONDS_PER_DAY
 # A stroke is due when V_cmd / stroke reaches k within this many strokes: it absorbs
 # float noise so that the time found for stroke k and the count at that time agree.
 STROKE_EPS = 1e-6
+
+Number = TypeVar("Number", float, "np.ndarray")
+
+
+def strokes_until_level(estimate_ml: Number, level_ml: Number, stroke_ml: Number) -> Number:
+    """Strokes from an estimate until it reads <= `level_ml` (0 if it already does).
+    For one pump (floats) or a cohort (arrays): the firmware and the population engine
+    share it, so their alarms fall on the same stroke."""
+    needed = np.maximum(0.0, np.ceil((estimate_ml - level_ml) / stroke_ml - STROKE_EPS))
+    return cast(Number, needed if isinstance(needed, np.ndarray) else float(needed))
 
 DELIVERING = "delivering"
 STOPPED = "stopped"
@@ -114,8 +125,8 @@ class PumpState(NamedTuple):
 
     def strokes_to_level(self, level_ml: float) -> int:
         """The stroke number at which the estimate falls to <= `level_ml`."""
-        needed = math.ceil((self.estimate_base_ml - level_ml) / self.stroke_ml - STROKE_EPS)
-        return self.estimate_base_strokes + max(0, needed)
+        needed = strokes_until_level(self.estimate_base_ml, level_ml, self.stroke_ml)
+        return self.estimate_base_strokes + int(needed)
 
     @property
     def empty(self) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
@@ -23,6 +25,7 @@ from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.tolerance import above
 from thecal.core.units import SECONDS_PER_DAY
 
+Time = float | np.ndarray  # one pump, or a cohort
 
 @dataclass(frozen=True)
 class RefillRequest:
@@ -181,6 +184,23 @@ class RefillDue:
     reason: str
 
 
+def time_to_low(volume_ml: Time, low_ml: Time, use_all_ml_per_time: Time) -> Time:
+    """Until the low-reservoir alarm with every allowed bolus taken, in the unit of the
+    use rate; inf where nothing is used."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(use_all_ml_per_time > 0, (volume_ml - low_ml) / use_all_ml_per_time,
+                       np.inf)
+    return out if isinstance(volume_ml, np.ndarray) else float(out)
+
+
+def booked_after(to_low: Time, margin: Time) -> Time:
+    """The clinic's booking rule: the low-alarm date less the margin. For one pump
+    (floats) or a cohort (arrays): the refill plan, the worklist and the population
+    engine book alike."""
+    booked: Time = to_low - margin
+    return booked
+
+
 def refill_due(
     program: Program,
     volume_ml: float,
@@ -202,14 +222,14 @@ def refill_due(
     use = v.mean_basal_ml_per_day + periodic
     use_all = use + v.demand_max_ml
     low = program.low_reservoir_alarm_ml
-    to_low = (volume_ml - low) / use_all if use_all > 0 else None
+    to_low = float(time_to_low(volume_ml, low, use_all)) if use_all > 0 else None
     to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
     margin = policy.number("refill", "margin_days")
     candidates = []
     if to_low is not None:
         candidates.append(
             (
-                now_s + (to_low - margin) * SECONDS_PER_DAY,
+                now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,
                 f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
                 f"in {to_low:.3g} d, less a {margin:g} d margin",
             )

@@ -38,7 +38,7 @@ def run_study(
     horizon_days: int = 365, quiet: bool = False,
 ) -> Table:
     study = STUDIES[name]
-    tasks = chunk_tasks(name, study.variants(), patients, chunk_size, seed, horizon_days)
+    tasks = chunk_tasks(study.variants(), patients, chunk_size, seed, horizon_days)
     with Progress(disable=quiet, transient=True) as progress:
         bar = progress.add_task(f"{name}: {len(tasks)} chunks", total=len(tasks))
         results = backend.map(WORKERS[study.worker], tasks, lambda: progress.advance(bar))

@@ -16,7 +16,6 @@ Stats = dict[str, float]
 
 @dataclass(frozen=True)
 class Task:
-    study: str
     variant: str
     seed: int
     chunk: int
@@ -45,7 +44,7 @@ class InProcess:
 
 
 def chunk_tasks(
-    study: str, variants: Mapping[str, Mapping[str, Any]], patients: int, chunk_size: int,
+    variants: Mapping[str, Mapping[str, Any]], patients: int, chunk_size: int,
     seed: int, horizon_days: int = 365,
 ) -> list[Task]:
     """The same patients (same seed and chunks) under every variant: differences between
@@ -54,7 +53,7 @@ def chunk_tasks(
     if patients % chunk_size:
         sizes.append(patients % chunk_size)
     return [
-        Task(study, name, seed, chunk, size, horizon_days, settings)
+        Task(name, seed, chunk, size, horizon_days, settings)
         for name, settings in variants.items()
         for chunk, size in enumerate(sizes)
     ]

@@ -34,12 +34,19 @@ class Study:
     table: Callable[[dict[str, Stats]], Table]
 
 
+DRAWN = None  # the bias each pump drew from the published figures
+
+
+def _dry_key(threshold: float, bias: float | None) -> str:
+    return f"{threshold:g} mL, " + ("drawn bias" if bias is DRAWN else f"bias {bias:+.1%}")
+
+
 def _dry_variants() -> dict[str, Mapping[str, Any]]:
     out: dict[str, Mapping[str, Any]] = {}
     for threshold in THRESHOLDS_ML:
-        out[f"{threshold:g} mL, drawn bias"] = {"alarm_ml": threshold}
-        for bias in BIASES:
-            out[f"{threshold:g} mL, bias {bias:+.1%}"] = {"alarm_ml": threshold, "bias": bias}
+        for bias in (DRAWN, *BIASES):
+            settings = {"alarm_ml": threshold} | ({} if bias is DRAWN else {"bias": bias})
+            out[_dry_key(threshold, bias)] = settings
     return out
 
 
@@ -49,12 +56,10 @@ def per_patient_year(s: Stats, key: str) -> float:
 
 def _dry_table(t: dict[str, Stats]) -> Table:
     rows = []
-    for bias_label in ["drawn (published figures)", *(f"{b:+.1%}" for b in BIASES)]:
-        row: list[Any] = [bias_label]
+    for bias in (DRAWN, *BIASES):
+        row: list[Any] = ["drawn (published figures)" if bias is DRAWN else f"{bias:+.1%}"]
         for threshold in THRESHOLDS_ML:
-            key = (f"{threshold:g} mL, drawn bias" if bias_label.startswith("drawn")
-                   else f"{threshold:g} mL, bias {bias_label}")
-            s = t[key]
+            s = t[_dry_key(threshold, bias)]
             row += [100.0 * s["patients_dry"] / s["patients"], s["dry_days"] / s["patients"],
                     per_patient_year(s, "visits")]
         rows.append(tuple(row))
