@@ -6,7 +6,9 @@
     ├── CatalogueError      the shipped drug library or pump catalogue is invalid
     ├── InvalidTransition   a command the pump cannot take in its present state
     ├── Refused             a safety check refused a proposal; carries the findings
-    └── LinkError           the telemetry link dropped; the command's fate is unknown
+    ├── LinkError           the telemetry link dropped; the command's fate is unknown
+    │   └── UncertainOutcome  a write's answer was lost: interrogate before anything else
+    └── BadFrame            a telemetry frame that fails its checks (refused, never acted on)
 
 Every message says what was wrong, where (the field path) and what is accepted.
 Nothing that raises has applied anything.
@@ -68,6 +70,21 @@ class Refused(ThecalError):
 class LinkError(ThecalError):
     """The link to the pump dropped: what was sent may or may not have been applied,
     and only an interrogation can tell (SR-34)."""
+
+
+class UncertainOutcome(LinkError):
+    """A write's answer never came back after every retry with the same command id:
+    it may have been applied. The adapter refuses every further write until an
+    interrogation has told which (SR-34); nothing is re-sent blind."""
+
+    def __init__(self, message: str, command_id: str) -> None:
+        super().__init__(message)
+        self.command_id = command_id
+
+
+class BadFrame(ThecalError):
+    """A telemetry frame that fails its checks (magic, version, length, CRC, JSON):
+    the receiver drops it and acts on nothing in it."""
 
 
 class NotFound(ThecalError):

@@ -30,8 +30,8 @@ from thecal.adapters.db.models import (
     ProgramVersion,
     RefillRow,
 )
-from thecal.adapters.db.program_codec import program_from_json, program_to_json
 from thecal.adapters.db.pumps import LoadedPump, load_pump, new_pump_row, save_pump
+from thecal.adapters.pump.program_codec import program_from_json, program_to_json
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Conflict, Forbidden, InputError, NotFound, Problem
 from thecal.core.pump import firmware

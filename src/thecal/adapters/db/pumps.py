@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import AlarmRow, Pump, Reading
-from thecal.adapters.db.pump_state import dump_state, load_state
 from thecal.adapters.pump import EmulatedPump
+from thecal.adapters.pump.state_blob import dump_state, load_state
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Conflict, NotFound
 from thecal.core.pump.events import ALARM_SEVERITY

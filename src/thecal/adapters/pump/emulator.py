@@ -21,6 +21,25 @@ from thecal.services.ports import DemandAnswer, Interrogation, RefillResult
 FAULT_POINTS = ("before", "after")
 
 
+def report(s: PumpState) -> Interrogation:
+    """What the pump tells an interrogation about itself at `s.t`: its own view, never
+    the true reservoir. The in-process and the telemetry emulator both answer this."""
+    program = s.program.program if s.program is not None else None
+    return Interrogation(
+        at_s=s.t,
+        model_id=s.model.id,
+        program=program,
+        program_digest=program_digest(program) if program is not None else None,
+        reservoir_estimate_ml=s.estimate_ml,
+        state=s.shown,
+        active_alarms=tuple(sorted(s.active_alarms())),
+        elective_replacement=s.eri,
+        battery_fraction=s.battery_fraction,
+        days_to_end_of_service=s.days_to_end_of_service,
+        lockout_remaining_s=s.lockout_remaining_s,
+    )
+
+
 @dataclass
 class EmulatedPump:
     state: PumpState
@@ -56,21 +75,7 @@ class EmulatedPump:
         if self.faults.pop("interrogate", None) is not None:
             raise LinkError("interrogate: no answer from the pump")
         self._step(c.Tick(), now_s)
-        s = self.state
-        program = s.program.program if s.program is not None else None
-        return Interrogation(
-            at_s=now_s,
-            model_id=s.model.id,
-            program=program,
-            program_digest=program_digest(program) if program is not None else None,
-            reservoir_estimate_ml=s.estimate_ml,
-            state=s.shown,
-            active_alarms=tuple(sorted(s.active_alarms())),
-            elective_replacement=s.eri,
-            battery_fraction=s.battery_fraction,
-            days_to_end_of_service=s.days_to_end_of_service,
-            lockout_remaining_s=s.lockout_remaining_s,
-        )
+        return report(self.state)
 
     def request_demand(self, request_id: str, now_s: float) -> DemandAnswer:
         out = self._send("request_demand", c.DemandRequest(request_id), now_s)

@@ -68,6 +68,12 @@ class ValveReset:
 
 
 @dataclass(frozen=True)
+class TelemetrySession:
+    """A programmer (or the patient's handset) woke the pump's radio: one session's
+    charge (`uah_per_telemetry_session`) leaves the battery (pump-behaviour.md §11)."""
+
+
+@dataclass(frozen=True)
 class Environment:
     body_temp_c: float | None = None
     ambient_kpa: float | None = None
@@ -84,6 +90,7 @@ Command = (
     | Fault
     | MriExposure
     | ValveReset
+    | TelemetrySession
     | Environment
 )
 PROGRAMMER_BOLUS_KINDS = ("clinician", "bridge", "priming")

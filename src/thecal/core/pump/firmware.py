@@ -234,6 +234,16 @@ def _valve_reset(s: PumpState, _: c.ValveReset) -> tuple[PumpState, list[Event]]
     return _changed(s, s._replace(valve_closed=False)) if s.valve_closed else (s, [])
 
 
+def _telemetry(s: PumpState, _: c.TelemetrySession) -> tuple[PumpState, list[Event]]:
+    """The session's charge; a battery it empties reaches end of service now."""
+    if s.eos or s.model.battery_uah <= 0:
+        return s, []
+    charge = s.charge_uah - s.model.uah_per_telemetry_session
+    if charge > 0.0:
+        return s._replace(charge_uah=charge), []
+    return _changed(s, s._replace(charge_uah=0.0, eos=True))
+
+
 _HANDLERS: dict[type, Callable[[PumpState, Any], tuple[PumpState, list[Event]]]] = {
     c.ApplyProgram: _apply_program,
     c.DemandRequest: _demand,
@@ -244,4 +254,5 @@ _HANDLERS: dict[type, Callable[[PumpState, Any], tuple[PumpState, list[Event]]]]
     c.Fault: _fault,
     c.MriExposure: _mri,
     c.ValveReset: _valve_reset,
+    c.TelemetrySession: _telemetry,
 }

@@ -22,6 +22,7 @@ PROGRAMMABLE_FIELDS = (
     "battery_uah",
     "baseline_ua",
     "uah_per_stroke",
+    "uah_per_telemetry_session",
     "eri_days",
     "eri_window_days",
     "mri_valve_leak_ul",
@@ -51,6 +52,7 @@ class PumpModel:
     battery_uah: float = 0.0
     baseline_ua: float = 0.0
     uah_per_stroke: float = 0.0
+    uah_per_telemetry_session: float = 0.0
     eri_days: float = 0.0
     eri_window_days: float = 0.0
     mri_valve_leak_ul: float = 0.0
@@ -87,7 +89,9 @@ class PumpModel:
                 raise CatalogueError(f"{where}: stroke_ul must be > 0")
             if not 0 <= self.min_rate_ml_day <= self.max_rate_ml_day or self.max_rate_ml_day <= 0:
                 raise CatalogueError(f"{where}: need 0 <= min_rate_ml_day <= max_rate_ml_day")
-            if self.battery_uah <= 0 or self.baseline_ua < 0 or self.uah_per_stroke < 0:
+            if self.battery_uah <= 0 or min(
+                self.baseline_ua, self.uah_per_stroke, self.uah_per_telemetry_session
+            ) < 0:
                 raise CatalogueError(f"{where}: battery fields must be positive")
         elif self.nominal_rate_ml_day <= 0:
             raise CatalogueError(f"{where}: nominal_rate_ml_day must be > 0")

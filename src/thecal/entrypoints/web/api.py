@@ -14,7 +14,7 @@ from thecal.adapters.db import audit, queries, trials
 from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.clinic import ImplantInput, can_see
-from thecal.adapters.db.program_codec import program_from_json
+from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.fields import Reader
 from thecal.adapters.scenario.program_reader import read_drugs, read_program
 from thecal.adapters.scenario.program_writer import program_document

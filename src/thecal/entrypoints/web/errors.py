@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from thecal.adapters.db.pump_state import CorruptPumpState
+from thecal.adapters.pump.state_blob import CorruptPumpState
 from thecal.core.errors import (
     Conflict,
     Forbidden,

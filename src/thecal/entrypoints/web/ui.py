@@ -17,7 +17,7 @@ from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.clinic import can_see
 from thecal.adapters.db.models import RefillRow, TrialRow
-from thecal.adapters.db.program_codec import program_from_json
+from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.core.errors import InputError, Problem, Refused
 from thecal.core.safety import HARD

@@ -1,5 +1,6 @@
 """A core `Program` as JSON, exactly: floats go through `repr`, so the program read
-back has the same digest as the one written (SR-07 holds across the database)."""
+back has the same digest as the one written (SR-07 holds across the database and
+the telemetry link)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""The emulated pump's state in a database row, and back.
+"""The emulated pump's state as bytes, and back: a clinic database row, or the
+emulator process's snapshot file.
 
 The firmware state is a tree of frozen dataclasses and tuples; it is stored as a
 pickle with the pump model and the drug library taken out (they are shared and
 restored from the catalogue and the verified library), under a SHA-256 that is
-checked before anything is unpickled. The database is the clinic's own trusted
-store; a row whose digest does not match is refused, never loaded.
+checked before anything is unpickled. Both stores are thecal's own trusted files;
+a blob whose digest does not match is refused, never loaded.
 """
 
 from __future__ import annotations
