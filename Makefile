@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/server.py
 	$(BIN)/python bench/sim.py
+	$(BIN)/python bench/telemetry.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

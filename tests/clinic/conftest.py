@@ -12,6 +12,7 @@ from thecal.adapters.clock import FixedClock
 from thecal.adapters.db.auth import Principal, create_user
 from thecal.adapters.db.clinic import Clinic, ImplantInput
 from thecal.adapters.db.engine import downgrade, make_engine, session_factory, upgrade
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
 from thecal.data import drug_library, policy, pump_catalogue
 from thecal.entrypoints.web import create_app
@@ -55,12 +56,12 @@ def db_url(request, tmp_path):
 
 
 class World:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, links: PumpLinks = InProcessLinks()) -> None:  # noqa: B008
         upgrade(url)
         self.url = url
         self.engine = make_engine(url)
         self.clinic = Clinic(
-            session_factory(self.engine), pump_catalogue(), drug_library(), policy()
+            session_factory(self.engine), pump_catalogue(), drug_library(), policy(), links
         )
         self.clock = FixedClock(T0)
         with self.clinic.transaction() as db:

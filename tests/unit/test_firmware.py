@@ -292,3 +292,19 @@ def test_a_catalogue_battery_reaches_elective_replacement_then_end_of_service_on
     assert onsets["ELECTIVE_REPLACEMENT"] == 2466 * DAY
     assert onsets["END_OF_SERVICE"] == pytest.approx(525_600 / 205.7 * DAY, rel=1e-5)
     assert "LOW_RESERVOIR" not in onsets and s.shown == "end-of-service"
+
+
+def test_a_telemetry_session_costs_its_charge_and_can_end_the_battery():
+    s = pump(overrides={"uah_per_telemetry_session": 25.0})
+    full = s.charge_uah
+    s, out = step(s, c.TelemetrySession(), 0.0)
+    assert (full - s.charge_uah, out) == (25.0, [])
+    # 30 uAh left: the next session takes 25, the one after empties the battery now
+    low = s._replace(charge_uah=30.0)
+    low, out = step(low, c.TelemetrySession(), 0.0)
+    assert low.charge_uah == pytest.approx(5.0) and out == []
+    low, out = step(low, c.TelemetrySession(), 0.0)
+    assert (low.charge_uah, low.eos, low.shown) == (0.0, True, "end-of-service")
+    assert [(e.kind, e.get("code"), e.get("phase")) for e in out if e.kind == "alarm"] == [
+        ("alarm", "END_OF_SERVICE", "onset")
+    ]

@@ -31,9 +31,18 @@ from thecal.adapters.db.models import (
     RefillRow,
 )
 from thecal.adapters.db.pumps import LoadedPump, load_pump, new_pump_row, save_pump
+from thecal.adapters.pump import EmulatedPump
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks, TelemetryLinks
 from thecal.adapters.pump.program_codec import program_from_json, program_to_json
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import Conflict, Forbidden, InputError, NotFound, Problem
+from thecal.core.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    InvalidTransition,
+    NotFound,
+    Problem,
+)
 from thecal.core.pump import firmware
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.pump.program import Program, program_digest
@@ -81,11 +90,20 @@ class Clinic:
         catalogue: PumpCatalogue,
         library: DrugLibrary,
         policy: Policy,
+        links: PumpLinks = InProcessLinks(),  # noqa: B008 - frozen, shared
     ) -> None:
         self.sessions = sessions
         self.catalogue = catalogue
         self.library = library
         self.policy = policy
+        self.links = links
+
+    def _load(
+        self, db: Session, patient_id: int, expected_version: int | None = None
+    ) -> LoadedPump:
+        return load_pump(
+            db, patient_id, self.catalogue, self.library, expected_version, self.links
+        )
 
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[Session]:
@@ -143,7 +161,7 @@ class Clinic:
         clinical = ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive)
         catheter = Catheter(implant.catheter_length_cm, implant.catheter_ul_per_cm)
         return Context(
-            loaded.state.model,
+            loaded.model,
             self.library,
             self.policy,
             clinical,
@@ -200,14 +218,22 @@ class Clinic:
             db.add(implant)
             db.flush()
             volume = catheter_volume_ml(i.catheter_length_cm, i.catheter_ul_per_cm)
-            state, _ = firmware.initial_state(
-                model, self.library, i.program, i.fill_ml, None, volume, start_s=now_s
-            )
-            row = new_pump_row(patient_id, implant.id, state, now_s)
+            state = None
+            if isinstance(self.links, TelemetryLinks):  # the pump starts itself, on its clock
+                answer = self.links.open(i.serial).commission(
+                    model.id, i.program, i.fill_ml, volume
+                )
+                if not answer["result"]["accepted"]:
+                    raise InvalidTransition(f"the pump refused the implant: {answer['result']}")
+            else:
+                state, _ = firmware.initial_state(
+                    model, self.library, i.program, i.fill_ml, None, volume, start_s=now_s
+                )
+            row = new_pump_row(patient_id, implant.id, model.id, state, now_s)
             row.last_refill_s = now_s
             db.add(row)
             db.flush()
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
+            loaded = self._load(db, patient_id)
             self._save(db, loaded, now_s)
             self._add_program(db, patient_id, i.program, who.username, reason, now_s, None)
             audit.append(
@@ -276,8 +302,11 @@ class Clinic:
         """Emulator-only fault injection (a bias, a stall): hardware truth that no
         programmer can command, for tests and the demo. Audited like any change."""
         with self.transaction() as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
-            loaded.pump.inject(command, now_s)
+            loaded = self._load(db, patient_id)
+            if isinstance(loaded.pump, EmulatedPump):
+                loaded.pump.inject(command, now_s)
+            else:
+                loaded.pump.send(command)
             self._save(db, loaded, now_s)
             audit.append(
                 db,
@@ -294,13 +323,13 @@ class Clinic:
         """What the pump reports at `now_s`, advanced in memory only: nothing is stored."""
         can_see(who, patient_id)
         with self.transaction(readonly=True) as db:
-            return load_pump(db, patient_id, self.catalogue, self.library).pump.interrogate(now_s)
+            return self._load(db, patient_id).pump.interrogate(now_s)
 
     def sync(self, patient_id: int, now_s: float) -> None:
         """Advance the pump to the clinic's clock and store what it reports."""
         with self.transaction() as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
-            if now_s <= loaded.state.t:
+            loaded = self._load(db, patient_id)
+            if isinstance(loaded.pump, EmulatedPump) and now_s <= loaded.pump.state.t:
                 return
             self._save(db, loaded, now_s)
 
@@ -311,7 +340,7 @@ class Clinic:
     ) -> tuple[Proposal, list[Any], int]:
         """Every finding, the diff and what would still block a commit; sends nothing."""
         with self.transaction(readonly=True) as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
+            loaded = self._load(db, patient_id)
             ctx = self._context(db, patient_id, loaded)
             session, proposal = program_session(
                 loaded.pump, ctx, who.username, program, now_s, signoff
@@ -330,7 +359,7 @@ class Clinic:
     ) -> dict[str, Any]:
         _need_reason(reason)
         with self.transaction() as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library, expected_version)
+            loaded = self._load(db, patient_id, expected_version)
             ctx = self._context(db, patient_id, loaded)
             record = commit_program(loaded.pump, ctx, who.username, program, now_s, signoff)
             session_row = ProgrammingSessionRow(
@@ -388,7 +417,7 @@ class Clinic:
         self, who: Principal, patient_id: int, r: RefillInput, now_s: float
     ) -> tuple[RefillSession, int]:
         with self.transaction(readonly=True) as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
+            loaded = self._load(db, patient_id)
             ctx = self._context(db, patient_id, loaded)
             full = self._refill_input(db, patient_id, r)
             session, _ = refill_session(loaded.pump, ctx, who.username, full, now_s, None)
@@ -404,7 +433,7 @@ class Clinic:
         expected_version: int | None,
     ) -> tuple[int, dict[str, Any]]:
         with self.transaction() as db:
-            loaded = load_pump(db, patient_id, self.catalogue, self.library, expected_version)
+            loaded = self._load(db, patient_id, expected_version)
             ctx = self._context(db, patient_id, loaded)
             full = self._refill_input(db, patient_id, r)
             session, plan = refill_session(loaded.pump, ctx, who.username, full, now_s, verifier)
@@ -529,7 +558,7 @@ class Clinic:
                 return DemandAnswer(
                     known.request_uid, known.result, known.reason, known.lockout_remaining_s
                 )
-            loaded = load_pump(db, patient_id, self.catalogue, self.library)
+            loaded = self._load(db, patient_id)
             answer = patient_service.request_bolus(loaded.pump, request_id, now_s)
             db.add(
                 BolusRequestRow(

@@ -1,5 +1,6 @@
-"""A patient's pump: loaded from its row as an `EmulatedPump`, advanced to the
-clinic's clock, and saved back with its worklist outlook, alarms and a reading.
+"""A patient's pump: loaded from its row as an `EmulatedPump` (or reached over
+telemetry as a `TelemetryPump`, adapters/pump/links.py), and saved back with its
+worklist outlook, alarms and a reading.
 
 Saving goes through the row's version (optimistic locking): if another request saved
 the same pump in between, the UPDATE matches no row, SQLAlchemy raises, and the
@@ -14,28 +15,30 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thecal.adapters.db.models import AlarmRow, Pump, Reading
+from thecal.adapters.db.models import AlarmRow, Implant, Pump, Reading
 from thecal.adapters.pump import EmulatedPump
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks
 from thecal.adapters.pump.state_blob import dump_state, load_state
+from thecal.adapters.telemetry import TelemetryPump
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Conflict, NotFound
 from thecal.core.pump.events import ALARM_SEVERITY
-from thecal.core.pump.models import PumpCatalogue
+from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.state import PumpState
 from thecal.core.safety import Policy
 from thecal.core.therapy.dosing import daily_doses
 from thecal.services.clinic.outlook import outlook
 from thecal.services.ports import Interrogation
 
+# what a telemetry pump's row holds instead of a firmware state: the pump owns it
+TELEMETRY_STATE = (b"", "telemetry")
+
 
 @dataclass
 class LoadedPump:
     row: Pump
-    pump: EmulatedPump
-
-    @property
-    def state(self) -> PumpState:
-        return self.pump.state
+    pump: EmulatedPump | TelemetryPump
+    model: PumpModel
 
 
 def load_pump(
@@ -44,6 +47,7 @@ def load_pump(
     catalogue: PumpCatalogue,
     library: DrugLibrary,
     expected_version: int | None = None,
+    links: PumpLinks = InProcessLinks(),  # noqa: B008 - frozen, shared
 ) -> LoadedPump:
     row = db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
     if row is None:
@@ -56,21 +60,27 @@ def load_pump(
     model = catalogue.get(row.model_id)
     if model is None:
         raise NotFound(f"pump model {row.model_id!r} is not in the catalogue")
-    state = load_state(row.state, row.state_sha256, model, library)
-    return LoadedPump(row, EmulatedPump(state))
+    if isinstance(links, InProcessLinks):
+        state = load_state(row.state, row.state_sha256, model, library)
+        return LoadedPump(row, EmulatedPump(state), model)
+    serial = db.scalars(select(Implant.serial).where(Implant.id == row.implant_id)).one()
+    return LoadedPump(row, links.open(serial), model)
 
 
-def new_pump_row(patient_id: int, implant_id: int, state: PumpState, epoch_s: float) -> Pump:
-    blob, digest = dump_state(state)
+def new_pump_row(
+    patient_id: int, implant_id: int, model_id: str, state: PumpState | None, epoch_s: float
+) -> Pump:
+    """The row of a new implant; `state` None for a pump reached over telemetry."""
+    blob, digest = dump_state(state) if state is not None else TELEMETRY_STATE
     return Pump(
         patient_id=patient_id,
         implant_id=implant_id,
-        model_id=state.model.id,
+        model_id=model_id,
         epoch_s=epoch_s,
         state=blob,
         state_sha256=digest,
-        as_of_s=state.t,
-        shown=state.shown,
+        as_of_s=epoch_s,
+        shown=state.shown if state is not None else "stopped",
     )
 
 
@@ -84,8 +94,9 @@ def save_pump(
 ) -> None:
     """Store the pump's state, its outlook, the alarms it logged, and a reading."""
     row, pump = loaded.row, loaded.pump
-    o = outlook(interrogation, pump.state.model, library, policy, row.last_refill_s)
-    row.state, row.state_sha256 = dump_state(pump.state)
+    o = outlook(interrogation, loaded.model, library, policy, row.last_refill_s)
+    if isinstance(pump, EmulatedPump):
+        row.state, row.state_sha256 = dump_state(pump.state)
     row.as_of_s = o.as_of_s
     row.reservoir_estimate_ml = o.reservoir_estimate_ml
     row.shown = o.shown
@@ -96,7 +107,10 @@ def save_pump(
     row.refill_due_reason = o.refill_due_reason[:200]
     row.withdrawal_risk = o.withdrawal_risk
     row.drugs = o.drugs[:200]
-    _log_alarms(db, row.patient_id, pump)
+    if isinstance(pump, EmulatedPump):
+        _log_alarms(db, row.patient_id, pump)
+    else:
+        _reconcile_alarms(db, row.patient_id, interrogation)
     if reading:
         dose = None
         if interrogation.program is not None:
@@ -112,6 +126,25 @@ def save_pump(
             )
         )
     db.flush()
+
+
+def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:
+    """A telemetry pump's alarms as the interrogation shows them: an active alarm
+    without an open row opens one at the interrogation time, an open row whose alarm
+    is no longer active is cleared then (its exact onset is in the pump's own log)."""
+    db.flush()
+    open_rows = list(
+        db.scalars(
+            select(AlarmRow).where(AlarmRow.patient_id == patient_id, AlarmRow.cleared_s.is_(None))
+        )
+    )
+    active = set(i.active_alarms)
+    for a in open_rows:
+        if a.code not in active:
+            a.cleared_s = i.at_s
+    for code in sorted(active - {a.code for a in open_rows}):
+        severity = ALARM_SEVERITY.get(code, "info")
+        db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=i.at_s))
 
 
 def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:

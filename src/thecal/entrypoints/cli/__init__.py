@@ -17,6 +17,7 @@ from thecal.core.errors import InputError
 from thecal.core.virtual_patient import VirtualPatient
 from thecal.data import drug_library, effects, kinetics
 from thecal.entrypoints.cli import clinic as clinic_cli
+from thecal.entrypoints.cli import emulator as emulator_cli
 from thecal.entrypoints.cli import study as study_cli
 from thecal.entrypoints.cli.output import print_error
 from thecal.entrypoints.cli.programmer import register
@@ -127,4 +128,5 @@ def main() -> None:
 
 register(app)
 clinic_cli.register(app)
+emulator_cli.register(app)
 study_cli.register(app)

@@ -20,15 +20,19 @@ from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
 from thecal.adapters.db.engine import upgrade as db_upgrade
 from thecal.adapters.db.models import Setting
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_environment
+from thecal.core.errors import InputError
 from thecal.data import drug_library, policy, pump_catalogue
 
 DEMO_DB = "out/thecal-demo.db"
 console = Console()
 
 
-def open_clinic(url: str) -> Clinic:
+def open_clinic(url: str, links: PumpLinks = InProcessLinks()) -> Clinic:  # noqa: B008
     db_upgrade(url)
-    return Clinic(session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy())
+    return Clinic(
+        session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy(), links
+    )
 
 
 def stored_clock(clinic: Clinic) -> ClinicClock | None:
@@ -100,8 +104,13 @@ def register(app: typer.Typer) -> None:
             url = database or f"sqlite:///{DEMO_DB}"
             clinic, clock = seed_demo(url, patients, speed)
         else:
+            try:
+                links = links_from_environment()
+            except InputError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from None
             url = database_url(database)
-            clinic = open_clinic(url)
+            clinic = open_clinic(url, links)
             clock = stored_clock(clinic) or ClinicClock.real_time()
             store_clock(clinic, clock)
         app_ = create_app(clinic, clock, speed=clock.speed)
@@ -119,10 +128,14 @@ def register(app: typer.Typer) -> None:
                     except Exception as exc:
                         console.print(f"[red]sync of patient {pid} failed: {exc}[/red]")
 
-        threading.Thread(target=keep_pumps_current, daemon=True).start()
+        # A pump behind telemetry is read only when someone interrogates it, as a real
+        # implanted pump is: polling it would spend its battery on radio sessions.
+        if isinstance(clinic.links, InProcessLinks):
+            threading.Thread(target=keep_pumps_current, daemon=True).start()
         console.print(
             f"thecal clinic on [bold]http://{host}:{port}[/bold] "
-            f"(database {url.split('@')[-1]}, clock x{clock.speed:g}); Ctrl-C stops"
+            f"(database {url.split('@')[-1]}, clock x{clock.speed:g}, pumps "
+            f"{clinic.links.kind}); Ctrl-C stops"
         )
         uvicorn.run(app_, host=host, port=port, log_level="warning")
 

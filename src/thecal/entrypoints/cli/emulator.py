@@ -1,0 +1,80 @@
+"""`thecal emulator serve` (one pump process on a UDP port) and `thecal emulator
+campaign` (the seeded fault campaign against one, with its counts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thecal.adapters.telemetry.campaign import CampaignConfig, run_campaign
+from thecal.core.errors import ThecalError
+from thecal.data import drug_library, pump_catalogue
+
+
+def register(app: typer.Typer) -> None:
+    emulator_app = typer.Typer(
+        help="The pump emulator process and its telemetry.", no_args_is_help=True
+    )
+    app.add_typer(emulator_app, name="emulator")
+
+    @emulator_app.command("serve")
+    def serve(
+        pump_id: Annotated[str, typer.Option(help="the pump's serial number")],
+        port: Annotated[int, typer.Option(help="UDP port to answer on")],
+        state_dir: Annotated[Path, typer.Option(help="journal, snapshots and clock")],
+        model: Annotated[str, typer.Option(help="pump catalogue id")] = "peristaltic-20",
+        host: str = "127.0.0.1",
+        speed: Annotated[float, typer.Option(help="pump seconds per real second")] = 1.0,
+        epoch_s: Annotated[
+            float | None, typer.Option(help="pump time at first start (Unix s; default now)")
+        ] = None,
+    ) -> None:
+        """Run one emulated pump: firmware, journal and clock in this process."""
+        from thecal.entrypoints.emulator import build
+        from thecal.entrypoints.emulator import serve as serve_udp
+
+        try:
+            emulator = build(state_dir, pump_id, model, speed, epoch_s)
+        except ThecalError as exc:
+            Console(stderr=True).print(f"[bold red]{exc}[/]")
+            raise typer.Exit(2) from None
+        serve_udp(emulator, host, port)
+
+    @emulator_app.command("campaign")
+    def campaign(
+        sessions: int = 1000,
+        seed: int = 1,
+        kill_probability: Annotated[float, typer.Option(help="per session")] = 0.03,
+        workdir: Annotated[Path | None, typer.Option(help="default: a temporary one")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Sessions over a seeded lossy link with random kill -9 of the emulator; exit 1
+        on any violation."""
+        config = CampaignConfig(sessions=sessions, seed=seed, kill_probability=kill_probability)
+        model = pump_catalogue().get(config.model_id)
+        assert model is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            report = run_campaign(config, workdir or Path(tmp), model, drug_library())
+        if as_json:
+            sys.stdout.write(
+                json.dumps({"counts": report.counts, "violations": report.violations}) + "\n"
+            )
+        else:
+            table = Table(title=f"Telemetry fault campaign: {sessions} sessions, seed {seed}")
+            table.add_column("count")
+            table.add_column("value", justify="right")
+            for key, value in sorted(report.counts.items()):
+                table.add_row(key.replace("_", " "), str(value))
+            console = Console()
+            console.print(table)
+            for v in report.violations:
+                console.print(f"[red]violation: {v}[/]")
+        if report.violations:
+            raise typer.Exit(1)
