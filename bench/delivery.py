@@ -76,6 +76,7 @@ def main() -> None:
         f"{'err range (strokes)':>22}"
     )
     print(header)
+    ratios: dict[int, float] = {}
     for label, per_day in (("no demand requests", 0), ("6 demand requests a day", 6)):
         scenario = pump_year(per_day)
         engine_s, state = best_of(lambda s=scenario: run_engine(s, library), 9)
@@ -89,6 +90,9 @@ def main() -> None:
             f"{naive_s / engine_s:>12.0f}x{naive_s / simulate_s:>14.0f}x{state.strokes:>9}"
             f"{naive.strokes:>9}{agree!s:>11}{f'{low:+.2e} .. {high:.4f}':>22}"
         )
+        ratios[per_day] = naive_s / engine_s
+    print(f"ratio naive/engine (6 demand/day): {ratios[6]:.0f}")
+    print(f"ratio naive/engine (no demand): {ratios[0]:.0f}")
 
 
 if __name__ == "__main__":

@@ -1,46 +1,101 @@
-"""Clinic server load: 10,000 seeded patients, 16 concurrent clients, a fixed number
-of requests, loopback only. Prints p50/p95 and requests/s for the worklist and the
-patient page beside a FastAPI hello-world served the same way in the same run.
-Target: worklist p95 <= 100 ms.
+"""Clinic server load: 10,000 patients seeded through the clinic's use cases, the
+server in its own process(es) (`thecal serve --workers N`), the load generator in
+this one: 16 concurrent clients, a fixed number of requests, loopback only. On
+SQLite and on PostgreSQL (127.0.0.1:5432, database `test`), with 1 and 2 uvicorn
+workers, beside a FastAPI hello-world served the same way in the same run.
+Prints p50/p95 and requests/s per endpoint and the p95 ratio to hello-world.
+Target: worklist p95 <= 100 ms at 16 clients over 10,000 patients on PostgreSQL.
 
-    python bench/server.py [--patients 10000] [--requests 800]
+    python bench/server.py [--patients 10000] [--requests 800] [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.clinic.conftest import DAY, PASSWORD, T0, World, baclofen, morphine
+from tests.clinic.conftest import DAY, PASSWORD, PG_URL, T0, World, baclofen, morphine
 
+from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db.clinic import ImplantInput
+from thecal.adapters.db.engine import make_engine
+from thecal.entrypoints.cli.clinic import store_clock
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 16
+NOW = T0 + 30 * DAY  # the clinic's clock during the run: a month after the last implant
 
 
-def port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def serve(app: FastAPI) -> tuple[uvicorn.Server, str]:
-    p = port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=p, log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{p}"
+def seed(url: str, patients: int) -> float:
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as c:
+            c.execute(text("DROP SCHEMA public CASCADE"))
+            c.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    w = World(url)
+    dr = w.users["physician"]
+    t = time.perf_counter()
+    for i in range(patients - 2):
+        start = T0 - (i % 90) * DAY
+        pid = w.clinic.add_patient(
+            dr,
+            dict(mrn=f"P{i}", name=f"Patient {i}", birth_year=1960, indication="non_cancer",
+                 weight_kg=70.0),
+            "bench",
+            start,
+        )  # fmt: skip
+        program = morphine(2000.0 + i % 7 * 100) if i % 3 else baclofen()
+        w.clinic.implant(
+            dr,
+            pid,
+            ImplantInput("peristaltic-20", f"B{i}", "two-piece", 90.0, 2.6, "T10", program, 19.0),
+            "bench",
+            start,
+        )
+    store_clock(w.clinic, ClinicClock(NOW, time.time(), 0.0))  # a clock that stands still
+    w.engine.dispose()
+    return time.perf_counter() - t
+
+
+def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code < 500:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError(f"{cmd[0]} did not answer on port {port}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def load(base: str, paths: list[str], n: int, cookies: dict[str, str]) -> tuple[list[float], float]:
@@ -50,79 +105,76 @@ def load(base: str, paths: list[str], n: int, cookies: dict[str, str]) -> tuple[
         assert r.status_code == 200, r.status_code
         return time.perf_counter() - t
 
-    with httpx.Client(
-        cookies=cookies, timeout=60, limits=httpx.Limits(max_connections=16)
-    ) as client:
-        start = time.perf_counter()
-        with ThreadPoolExecutor(16) as pool:
+    limits = httpx.Limits(max_connections=CLIENTS)
+    with httpx.Client(cookies=cookies, timeout=60, limits=limits) as client:
+        start_t = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
             times = list(pool.map(one, range(n)))
-        return times, time.perf_counter() - start
+        return times, time.perf_counter() - start_t
 
 
-def report(name: str, times: list[float], wall: float) -> str:
+def quantiles(times: list[float]) -> tuple[float, float]:
     q = statistics.quantiles(times, n=100)
-    return f"| {name} | {q[49] * 1000:.1f} | {q[94] * 1000:.1f} | {len(times) / wall:.0f} |"
+    return q[49] * 1000, q[94] * 1000
+
+
+def run(backend: str, url: str, workers: int, patients: int, requests: int) -> list[str]:
+    env = {**os.environ, "THECAL_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("THECAL_PUMP_LINK", None)
+    port, hport = free_port(), free_port()
+    thecal = str(Path(sys.executable).parent / "thecal")
+    server = start(
+        [thecal, "serve", "--port", str(port), "--workers", str(workers), "--sync-every-s", "1e9"],
+        port, env,
+    )  # fmt: skip
+    hello = start(
+        [sys.executable, "-m", "uvicorn", "bench.hello_app:app", "--port", str(hport),
+         "--workers", str(workers), "--log-level", "warning"],
+        hport, env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        r = httpx.post(base + "/api/login", json={"username": "nurse", "password": PASSWORD})
+        cookies = dict(r.cookies)
+        load(base, ["/api/worklist", "/worklist"], 64, cookies)  # warm up every worker
+        load(f"http://127.0.0.1:{hport}", ["/"], 64, {})
+        _, hello_p95 = quantiles(load(f"http://127.0.0.1:{hport}", ["/"], requests, {})[0])
+        rows = [f"| {backend} | {workers} | hello world | {hello_p95:.1f} | 1.0 |"]
+        pages = [f"/patients/{1 + i * 37 % patients}" for i in range(200)]
+        for name, paths in (
+            ("worklist (API, first 100)", ["/api/worklist"]),
+            ("worklist (HTML, first 100)", ["/worklist"]),
+            ("patient page", pages),
+        ):
+            times, wall = load(base, paths, requests, cookies)
+            p50, p95 = quantiles(times)
+            rows.append(
+                f"| {backend} | {workers} | {name} | {p95:.1f} | {p95 / hello_p95:.1f} |"
+                f" <!-- p50 {p50:.1f} ms, {len(times) / wall:.0f} req/s -->"
+            )
+        return rows
+    finally:
+        stop(server)
+        stop(hello)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--patients", type=int, default=10_000)
     ap.add_argument("--requests", type=int, default=800)
+    ap.add_argument("--backends", default="sqlite,postgresql")
     a = ap.parse_args()
-    tmp = tempfile.mkdtemp()
-    w = World(f"sqlite:///{tmp}/bench.db")
-    dr = w.users["physician"]
-    t = time.perf_counter()
-    for i in range(a.patients - 2):
-        pid = w.clinic.add_patient(
-            dr,
-            dict(
-                mrn=f"P{i}",
-                name=f"Patient {i}",
-                birth_year=1960,
-                indication="non_cancer",
-                weight_kg=70.0,
-            ),
-            "bench",
-            T0 - (i % 90) * DAY,
-        )
-        program = morphine(2000.0 + i % 7 * 100) if i % 3 else baclofen()
-        w.clinic.implant(
-            dr,
-            pid,
-            ImplantInput("peristaltic-20", f"B{i}", "two-piece", 90.0, 2.6, "T10", program, 19.0),
-            "bench",
-            T0 - (i % 90) * DAY,
-        )
-    seeded = time.perf_counter() - t
-    w.clock.t = T0
-    server, base = serve(w.app)
-    r = httpx.post(base + "/api/login", json={"username": "nurse", "password": PASSWORD})
-    cookies = dict(r.cookies)
-    hello = FastAPI()
-
-    @hello.get("/")
-    def root() -> dict[str, str]:
-        return {"hello": "world"}
-
-    hserver, hbase = serve(hello)
-    load(base, ["/worklist"], 32, cookies)  # warm up
-    rows = [report("hello world", *load(hbase, ["/"], a.requests, {}))]
-    rows.append(report("worklist (HTML)", *load(base, ["/worklist"], a.requests, cookies)))
-    rows.append(report("worklist (API)", *load(base, ["/api/worklist"], a.requests, cookies)))
-    pages = [f"/patients/{1 + i * 37 % a.patients}" for i in range(200)]
-    rows.append(report("patient page", *load(base, pages, a.requests, cookies)))
-    with w.clinic.sessions() as db:
-        from thecal.adapters.db import queries
-
-        due = len(queries.worklist(db, T0, w.clinic.policy))
-    print(
-        f"{a.patients} patients seeded through the clinic use cases in {seeded:.0f} s; "
-        f"worklist rows: {due}; 16 clients, {a.requests} requests each run"
-    )
-    print("| endpoint | p50 ms | p95 ms | requests/s |\n| --- | --- | --- | --- |")
+    urls = {"sqlite": f"sqlite:///{tempfile.mkdtemp()}/bench.db", "postgresql": PG_URL}
+    rows = []
+    for backend in a.backends.split(","):
+        seconds = seed(urls[backend], a.patients)
+        print(f"{backend}: {a.patients} patients seeded through the use cases in {seconds:.0f} s")
+        for workers in (1, 2):
+            rows += run(backend, urls[backend], workers, a.patients, a.requests)
+    print(f"{CLIENTS} clients, {a.requests} requests per endpoint, server in its own processes")
+    print("| database | workers | endpoint | p95 ms | p95 / hello-world p95 |")
+    print("| --- | --- | --- | --- | --- |")
     print("\n".join(rows))
-    server.should_exit = hserver.should_exit = True
 
 
 if __name__ == "__main__":

@@ -209,3 +209,33 @@ def test_openapi_lists_the_api(sqlite_world):
     spec = sqlite_world.client().get("/openapi.json").json()
     assert "/api/patients/{patient_id}/programs" in spec["paths"]
     assert sqlite_world.client().get("/docs").status_code == 200
+
+
+def test_the_worklist_comes_in_pages_most_urgent_first(world):
+    world.clock.t = T0 + 120 * 86_400.0  # both pumps are past their refill date by now
+    world.clinic.sync(world.a, world.clock.t)
+    world.clinic.sync(world.b, world.clock.t)
+    c = world.client("nurse")
+    whole = c.get("/api/worklist")
+    assert whole.status_code == 200
+    total = int(whole.headers["X-Total-Count"])
+    assert total == len(whole.json())
+    first = c.get("/api/worklist?limit=1")
+    assert first.json() == whole.json()[:1]
+    assert first.headers["Link"] == '</api/worklist?offset=1&limit=1>; rel="next"'
+    second = c.get("/api/worklist?offset=1&limit=1")
+    assert second.json() == whole.json()[1:2]
+    last = c.get(f"/api/worklist?offset={total - 1}&limit=1")
+    assert "Link" not in last.headers
+    # 120 days on, both pumps are empty (critical alarm) and overdue: four items,
+    # critical first, then by the date each became due
+    keys = [(i["rank"], i["due_s"]) for i in whole.json()]
+    assert total == 4 and keys == sorted(keys)
+    assert {(i["patient_id"], i["kind"]) for i in whole.json()} == {
+        (world.a, "alarm"), (world.a, "refill"), (world.b, "alarm"), (world.b, "refill"),
+    }  # fmt: skip
+    bad = c.get("/api/worklist?limit=0")
+    assert bad.status_code == 422 and "limit" in bad.text
+    screen = c.get("/worklist?page=1")
+    assert screen.status_code == 200 and "Ann Able" in screen.text
+    assert c.get("/worklist?page=0").status_code == 422

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -88,7 +89,7 @@ class Pump(Base):
     shown: Mapped[str] = mapped_column(String(20))
     alarms: Mapped[str] = mapped_column(String(200), default="")
     eri: Mapped[bool] = mapped_column(Boolean, default=False)
-    replacement_due_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    replacement_due_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
     refill_due_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
     refill_due_reason: Mapped[str] = mapped_column(String(200), default="")
     last_refill_s: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -128,6 +129,7 @@ class ProgrammingSessionRow(Base):
 
 class RefillRow(Base):
     __tablename__ = "refills"
+    __table_args__ = (Index("ix_refills_classification_at_s", "classification", "at_s"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     at_s: Mapped[float] = mapped_column(Float)
@@ -149,7 +151,7 @@ class TrialRow(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     drug: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20))  # open | evaluated
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open | evaluated
     started_s: Mapped[float] = mapped_column(Float)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -186,6 +188,7 @@ class DiaryEntry(Base):
 
 class AlarmRow(Base):
     __tablename__ = "alarms"
+    __table_args__ = (Index("ix_alarms_unacknowledged", "acknowledged_s", "code"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))

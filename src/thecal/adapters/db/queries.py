@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import (
@@ -43,27 +43,50 @@ from thecal.services.clinic.worklist import (
 CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
 
 
-def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> list[WorkItem]:
-    """At most `limit` pumps, most urgent (earliest due) first."""
-    horizon = now_s + policy.number("worklist", "horizon_days") * SECONDS_PER_DAY
-    replace_by = now_s + policy.number("worklist", "replacement_horizon_days") * SECONDS_PER_DAY
-    lookback = policy.number("worklist", "discrepancy_lookback_days") * SECONDS_PER_DAY
-    discrepancies_from = now_s - lookback
+PUMP_COLUMNS = (
+    Pump.patient_id,
+    Pump.refill_due_s,
+    Pump.refill_due_reason,
+    Pump.withdrawal_risk,
+    Pump.drugs,
+    Pump.replacement_due_s,
+    Pump.eri,
+    Patient.name,
+    Patient.mrn,
+)  # only the outlook columns: never the pump's state blob
+
+
+def _horizons(now_s: float, policy: Policy) -> tuple[float, float, float]:
+    day = SECONDS_PER_DAY
+    return (
+        now_s + policy.number("worklist", "horizon_days") * day,
+        now_s + policy.number("worklist", "replacement_horizon_days") * day,
+        now_s - policy.number("worklist", "discrepancy_lookback_days") * day,
+    )
+
+
+def _pump_items(
+    db: Session, now_s: float, policy: Policy, first_n: int | None
+) -> list[WorkItem]:
+    """Refill and replacement items. Within one withdrawal-risk (or ERI) group the rank
+    only grows with the due date, so the `first_n` earliest of each group hold the
+    `first_n` most urgent of all: each is one index range scan."""
+    horizon, replace_by, _ = _horizons(now_s, policy)
     items: list[WorkItem] = []
-    rows = db.execute(
-        select(Pump, Patient.name, Patient.mrn)
-        .join(Patient, Patient.id == Pump.patient_id)
-        .where(or_(Pump.refill_due_s <= horizon, Pump.replacement_due_s <= replace_by))
-        .order_by(Pump.refill_due_s)
-        .limit(limit)
-    ).all()
-    for pump, name, mrn in rows:
-        if pump.refill_due_s is not None and pump.refill_due_s <= horizon:
+    base = select(*PUMP_COLUMNS).join(Patient, Patient.id == Pump.patient_id)
+    for risk in (True, False):
+        rows = db.execute(
+            base.where(Pump.refill_due_s <= horizon, Pump.withdrawal_risk.is_(risk))
+            .order_by(Pump.refill_due_s)
+            .limit(first_n)
+        )
+        for pump in rows:
+            assert pump.refill_due_s is not None
             items.append(
                 WorkItem(
                     pump.patient_id,
-                    name,
-                    mrn,
+                    pump.name,
+                    pump.mrn,
                     "refill",
                     refill_rank(pump.refill_due_s, now_s, pump.withdrawal_risk, policy),
                     pump.refill_due_s,
@@ -71,25 +94,54 @@ def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> lis
                     pump.withdrawal_risk,
                 )
             )
-        if pump.replacement_due_s is not None and pump.replacement_due_s <= replace_by:
+    for eri in (True, False):
+        rows = db.execute(
+            base.where(Pump.replacement_due_s <= replace_by, Pump.eri.is_(eri))
+            .order_by(Pump.replacement_due_s)
+            .limit(first_n)
+        )
+        for pump in rows:
+            assert pump.replacement_due_s is not None
             days = (pump.replacement_due_s - now_s) / SECONDS_PER_DAY
             detail = (
                 "elective replacement indicator on: schedule replacement"
-                if pump.eri
+                if eri
                 else f"elective replacement indicator expected in {days:.0f} d"
             )
             items.append(
                 WorkItem(
                     pump.patient_id,
-                    name,
-                    mrn,
+                    pump.name,
+                    pump.mrn,
                     "replacement",
-                    OVERDUE if pump.eri else UPCOMING,
+                    OVERDUE if eri else UPCOMING,
                     pump.replacement_due_s,
                     detail,
                     pump.withdrawal_risk,
                 )
             )
+    return items
+
+
+def _pump_item_count(db: Session, now_s: float, policy: Policy) -> int:
+    horizon, replace_by, _ = _horizons(now_s, policy)
+    refills = db.scalar(select(func.count()).where(Pump.refill_due_s <= horizon))
+    replacements = db.scalar(select(func.count()).where(Pump.replacement_due_s <= replace_by))
+    return int(refills or 0) + int(replacements or 0)
+
+
+def worklist(
+    db: Session, now_s: float, policy: Policy, first_n: int | None = None
+) -> list[WorkItem]:
+    """The `first_n` most urgent items (every item when None), most urgent first."""
+    items = _pump_items(db, now_s, policy, first_n) + _other_items(db, now_s, policy)
+    return ordered(items)[:first_n]
+
+
+def _other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
+    """Alarms, discrepancies and trials: few at any time, read whole."""
+    _, _, discrepancies_from = _horizons(now_s, policy)
+    items: list[WorkItem] = []
     alarms = db.execute(
         select(AlarmRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == AlarmRow.patient_id)
@@ -136,7 +188,28 @@ def worklist(db: Session, now_s: float, policy: Policy, limit: int = 300) -> lis
                 f"{t.kind} trial of {t.drug} in progress",
             )
         )
-    return ordered(items)
+    return items
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[WorkItem]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+
+def worklist_page(db: Session, now_s: float, policy: Policy, offset: int, limit: int) -> Page:
+    """One page of the worklist, most urgent first: only the items up to the page's
+    end are read, and the rest are counted."""
+    others = _other_items(db, now_s, policy)
+    first = _pump_items(db, now_s, policy, offset + limit) + others
+    total = _pump_item_count(db, now_s, policy) + len(others)
+    return Page(ordered(first)[offset : offset + limit], total, offset, limit)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.program import Amount, DrugConcentration, Program
 from thecal.services.ports import Interrogation
 
-# op -> arguments it takes; "open" and "commission" are handled by the emulator itself
+# writes are journalled and answered once per command id; reads change nothing
 WRITE_OPS = (
     "open",
     "commission",

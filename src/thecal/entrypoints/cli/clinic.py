@@ -4,6 +4,7 @@ command line. The composition root: the database, the clock, the pumps' data."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -91,6 +92,7 @@ def register(app: typer.Typer) -> None:
         speed: Annotated[float, typer.Option(help="demo clock: clinic seconds per second")] = 60.0,
         database: Annotated[str | None, typer.Option(help="database URL")] = None,
         sync_every_s: float = 30.0,
+        workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
     ) -> None:
         """Serve the clinic (web UI and REST API; OpenAPI at /docs)."""
         import threading
@@ -137,7 +139,18 @@ def register(app: typer.Typer) -> None:
             f"(database {url.split('@')[-1]}, clock x{clock.speed:g}, pumps "
             f"{clinic.links.kind}); Ctrl-C stops"
         )
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(app_, host=host, port=port, log_level="warning")
+            return
+        os.environ["THECAL_DATABASE_URL"] = url  # each worker builds its own app from it
+        uvicorn.run(
+            "thecal.entrypoints.web.main:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
 
     audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")

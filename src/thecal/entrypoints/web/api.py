@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.adapters.db import audit, queries, trials
@@ -207,14 +208,23 @@ def me(who: Principal = Depends(requires("session.read"))) -> dict[str, Any]:
     }
 
 
-@router.get("/worklist")
+@router.get("/worklist", response_model=list[dict[str, Any]])
 def worklist(
-    request: Request, who: Principal = Depends(requires("worklist.read"))
-) -> list[dict[str, Any]]:
+    request: Request,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=500),
+    who: Principal = Depends(requires("worklist.read")),
+) -> Response:
+    """Most urgent first, one page; `X-Total-Count` and a `Link: rel="next"` header
+    tell the rest. Plain data, so it is serialised directly (the hot endpoint)."""
     clinic = request.app.state.clinic
     with clinic.sessions() as db:
-        items = queries.worklist(db, now(request), clinic.policy)
-    return [{**item.__dict__, "urgency": item.urgency} for item in items]
+        p = queries.worklist_page(db, now(request), clinic.policy, offset, limit)
+    headers = {"X-Total-Count": str(p.total)}
+    if p.next_offset is not None:
+        headers["Link"] = f'</api/worklist?offset={p.next_offset}&limit={limit}>; rel="next"'
+    body = [{**item.__dict__, "urgency": item.urgency} for item in p.items]
+    return JSONResponse(body, headers=headers)
 
 
 @router.get("/patients")

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -123,12 +123,22 @@ def logout(request: Request, who: Principal = Depends(requires("session.read")))
     return response
 
 
+WORKLIST_PAGE = 100  # items a screen
+
+
 @router.get("/worklist")
-def worklist(request: Request, who: Principal = Depends(requires("worklist.read"))) -> Response:
+def worklist(
+    request: Request, page_no: int = Query(1, alias="page", ge=1),
+    who: Principal = Depends(requires("worklist.read")),
+) -> Response:  # fmt: skip
     clinic = request.app.state.clinic
+    offset = (page_no - 1) * WORKLIST_PAGE
     with clinic.sessions() as db:
-        items = queries.worklist(db, now(request), clinic.policy)
-    return page(request, "worklist.html", who, items=items)
+        p = queries.worklist_page(db, now(request), clinic.policy, offset, WORKLIST_PAGE)
+    pages = max(1, -(-p.total // WORKLIST_PAGE))
+    return page(
+        request, "worklist.html", who, items=p.items, page_no=page_no, pages=pages, total=p.total
+    )
 
 
 @router.get("/patients")

@@ -1,0 +1,20 @@
+"""The clinic app built from the environment, for `uvicorn --factory` and for
+`thecal serve --workers N` (each worker process builds its own):
+THECAL_DATABASE_URL, THECAL_PUMP_LINK / THECAL_TELEMETRY_PUMPS, and the clinic
+clock stored in the database (the demo's accelerated clock included)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from thecal.adapters.clock import ClinicClock
+from thecal.adapters.db.engine import database_url
+from thecal.adapters.pump.links import links_from_environment
+from thecal.entrypoints.cli.clinic import open_clinic, stored_clock
+from thecal.entrypoints.web import create_app
+
+
+def app_from_environment() -> FastAPI:
+    clinic = open_clinic(database_url(None), links_from_environment())
+    clock = stored_clock(clinic) or ClinicClock.real_time()
+    return create_app(clinic, clock, speed=clock.speed)

@@ -1,0 +1,85 @@
+"""A worklist page read on its own is exactly that slice of the whole worklist."""
+
+from __future__ import annotations
+
+from tests.clinic.conftest import DAY, T0, baclofen, morphine
+from thecal.adapters.db import queries
+from thecal.adapters.db.clinic import ImplantInput
+from thecal.core.pump.program import DrugConcentration, Program, Step
+
+
+def ziconotide(mcg_per_day: float) -> Program:
+    """No withdrawal risk (drugs.toml): its refills rank one level lower."""
+    return Program(
+        (DrugConcentration("ziconotide", 25.0),), (Step(0.0, dose_mcg_per_s=mcg_per_day / DAY),)
+    )
+
+
+def test_every_page_is_the_slice_of_the_whole_list(sqlite_world) -> None:
+    w = sqlite_world
+    dr = w.users["physician"]
+    for i in range(14):  # with and without withdrawal risk; implants a few days apart
+        pid = w.clinic.add_patient(
+            dr,
+            dict(mrn=f"M{i}", name=f"P {i}", birth_year=1950, indication="non_cancer",
+                 weight_kg=60.0),
+            "new",
+            T0,
+        )  # fmt: skip
+        program = (baclofen(), morphine(2000.0 + 150 * i), ziconotide(2.0 + 0.1 * i))[i % 3]
+        w.clinic.implant(
+            dr, pid, ImplantInput("peristaltic-20", f"S{i}", "two-piece", 90.0, 2.6, "T10",
+                                  program, 19.0 - i), "implant", T0 + i * 0.7 * DAY,
+        )  # fmt: skip
+    now = T0 + 40 * DAY
+    for pid in range(1, 17):  # the pumps run to `now`: the small fills empty (alarms)
+        w.clinic.sync(pid, now)
+    with w.clinic.sessions() as db:
+        whole = queries.worklist(db, now, w.clinic.policy)
+        kinds = {item.kind for item in whole}
+        assert {"refill", "alarm"} <= kinds and len(whole) >= 12
+        risks = {item.withdrawal_risk for item in whole if item.kind == "refill"}
+        assert risks == {True, False}
+        for limit in (1, 3, 5):
+            for offset in range(0, len(whole) + 2, limit):
+                page = queries.worklist_page(db, now, w.clinic.policy, offset, limit)
+                assert page.items == whole[offset : offset + limit], (offset, limit)
+                assert page.total == len(whole)
+
+
+def test_a_later_withdrawal_risk_refill_outranks_an_earlier_one_on_every_page(
+    sqlite_world,
+) -> None:
+    """Five overdue pumps without withdrawal risk, due first, and five with it, due
+    later: the later ones rank critical and come first, on page 1 as in the whole."""
+    from thecal.adapters.db.models import Pump
+
+    w = sqlite_world
+    dr = w.users["physician"]
+    for i in range(10):
+        pid = w.clinic.add_patient(
+            dr,
+            dict(mrn=f"R{i}", name=f"R {i}", birth_year=1950, indication="non_cancer",
+                 weight_kg=60.0),
+            "new",
+            T0,
+        )  # fmt: skip
+        w.clinic.implant(
+            dr, pid, ImplantInput("peristaltic-20", f"R{i}", "two-piece", 90.0, 2.6, "T10",
+                                  morphine(), 19.0), "implant", T0,
+        )  # fmt: skip
+    with w.clinic.transaction() as db:
+        for row in db.query(Pump).all():
+            row.refill_due_s, row.withdrawal_risk = T0 + 30 * DAY, False  # not overdue yet
+        rows = db.query(Pump).order_by(Pump.patient_id).all()[2:]
+        for i, row in enumerate(rows):
+            late = i >= 5  # due later, but a withdrawal risk
+            row.refill_due_s = T0 + (1 + i) * DAY
+            row.withdrawal_risk = late
+    now = T0 + 11 * DAY
+    with w.clinic.sessions() as db:
+        page = queries.worklist_page(db, now, w.clinic.policy, 0, 3)
+        assert [(i.rank, i.due_s) for i in page.items] == [
+            (0, T0 + 6 * DAY), (0, T0 + 7 * DAY), (0, T0 + 8 * DAY)
+        ]  # fmt: skip
+        assert page.total == 12
