@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.clinic.conftest import DAY, PASSWORD, PG_URL, T0, World, baclofen, morphine
 
 from thecal.adapters.clock import ClinicClock
-from thecal.adapters.db.clinic import ImplantInput
 from thecal.adapters.db.engine import make_engine
 from thecal.entrypoints.cli.clinic import store_clock
 
@@ -52,25 +51,10 @@ def seed(url: str, patients: int) -> float:
             c.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     w = World(url)
-    dr = w.users["physician"]
     t = time.perf_counter()
     for i in range(patients - 2):
-        start = T0 - (i % 90) * DAY
-        pid = w.clinic.add_patient(
-            dr,
-            dict(mrn=f"P{i}", name=f"Patient {i}", birth_year=1960, indication="non_cancer",
-                 weight_kg=70.0),
-            "bench",
-            start,
-        )  # fmt: skip
         program = morphine(2000.0 + i % 7 * 100) if i % 3 else baclofen()
-        w.clinic.implant(
-            dr,
-            pid,
-            ImplantInput("peristaltic-20", f"B{i}", "two-piece", 90.0, 2.6, "T10", program, 19.0),
-            "bench",
-            start,
-        )
+        w.implanted_patient(f"P{i}", program, 19.0, T0 - (i % 90) * DAY, "bench")
     store_clock(w.clinic, ClinicClock(NOW, time.time(), 0.0))  # a clock that stands still
     w.engine.dispose()
     return time.perf_counter() - t

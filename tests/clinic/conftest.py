@@ -110,6 +110,21 @@ class World:
             self.users["patient"] = Principal(u.id, u.username, u.full_name, "patient", self.a, "")
         self.app = create_app(self.clinic, self.clock)
 
+    def implanted_patient(
+        self, key: str, program: Program, fill_ml: float, at_s: float, reason: str = "new"
+    ) -> int:
+        """A new patient (MRN and serial from `key`) with a 20 mL pump started at `at_s`."""
+        dr = self.users["physician"]
+        patient = dict(
+            mrn=key, name=f"Patient {key}", birth_year=1960, indication="non_cancer", weight_kg=70.0
+        )
+        pid = self.clinic.add_patient(dr, patient, reason, at_s)
+        implant = ImplantInput(
+            "peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10", program, fill_ml
+        )
+        self.clinic.implant(dr, pid, implant, reason, at_s)
+        return pid
+
     def client(self, role: str | None = None):
         from fastapi.testclient import TestClient  # here: bench/server.py imports World
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.clinic.conftest import DAY, T0, baclofen, morphine
 from thecal.adapters.db import queries
-from thecal.adapters.db.clinic import ImplantInput
 from thecal.core.pump.program import DrugConcentration, Program, Step
 
 
@@ -17,20 +16,9 @@ def ziconotide(mcg_per_day: float) -> Program:
 
 def test_every_page_is_the_slice_of_the_whole_list(sqlite_world) -> None:
     w = sqlite_world
-    dr = w.users["physician"]
     for i in range(14):  # with and without withdrawal risk; implants a few days apart
-        pid = w.clinic.add_patient(
-            dr,
-            dict(mrn=f"M{i}", name=f"P {i}", birth_year=1950, indication="non_cancer",
-                 weight_kg=60.0),
-            "new",
-            T0,
-        )  # fmt: skip
         program = (baclofen(), morphine(2000.0 + 150 * i), ziconotide(2.0 + 0.1 * i))[i % 3]
-        w.clinic.implant(
-            dr, pid, ImplantInput("peristaltic-20", f"S{i}", "two-piece", 90.0, 2.6, "T10",
-                                  program, 19.0 - i), "implant", T0 + i * 0.7 * DAY,
-        )  # fmt: skip
+        w.implanted_patient(f"M{i}", program, 19.0 - i, T0 + i * 0.7 * DAY)
     now = T0 + 40 * DAY
     for pid in range(1, 17):  # the pumps run to `now`: the small fills empty (alarms)
         w.clinic.sync(pid, now)
@@ -55,19 +43,8 @@ def test_a_later_withdrawal_risk_refill_outranks_an_earlier_one_on_every_page(
     from thecal.adapters.db.models import Pump
 
     w = sqlite_world
-    dr = w.users["physician"]
     for i in range(10):
-        pid = w.clinic.add_patient(
-            dr,
-            dict(mrn=f"R{i}", name=f"R {i}", birth_year=1950, indication="non_cancer",
-                 weight_kg=60.0),
-            "new",
-            T0,
-        )  # fmt: skip
-        w.clinic.implant(
-            dr, pid, ImplantInput("peristaltic-20", f"R{i}", "two-piece", 90.0, 2.6, "T10",
-                                  morphine(), 19.0), "implant", T0,
-        )  # fmt: skip
+        w.implanted_patient(f"R{i}", morphine(), 19.0, T0)
     with w.clinic.transaction() as db:
         for row in db.query(Pump).all():
             row.refill_due_s, row.withdrawal_risk = T0 + 30 * DAY, False  # not overdue yet

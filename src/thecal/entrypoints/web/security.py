@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from thecal.adapters.db.auth import Principal, csrf_ok, principal
 from thecal.core.errors import Forbidden, ThecalError
@@ -49,7 +50,9 @@ async def _csrf_token(request: Request) -> str | None:
 
 def requires(permission: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
     async def dependency(request: Request) -> Principal:
-        who = current(request)
+        # the session lookup is a blocking database query: off the event loop, so one
+        # request's lookup never stalls every other request the worker is serving
+        who = await run_in_threadpool(current, request)
         if who is None:
             raise NotAuthenticated("log in first")
         if request.method not in SAFE and not csrf_ok(who.csrf, await _csrf_token(request)):
