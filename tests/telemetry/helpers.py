@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from thecal.adapters.pump.program_codec import program_to_json
+from thecal.adapters.telemetry.campaign import morphine_program
 from thecal.adapters.telemetry.emulator import PumpEmulator
 from thecal.adapters.telemetry.journal import Journal
-from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.pump.program import DrugConcentration, Program
 from thecal.data import drug_library, pump_catalogue
 
 DAY = 86_400.0
@@ -17,8 +18,7 @@ MORPHINE = (DrugConcentration("morphine", 10_000.0),)
 
 
 def program(ml_per_day: float, demand: bool = False) -> Program:
-    bolus = DemandBolus(Amount(ml=0.02), 300.0, 1800.0, 8) if demand else None
-    return Program(MORPHINE, (Step(0.0, rate_ml_per_s=ml_per_day / DAY),), demand_bolus=bolus)
+    return morphine_program(ml_per_day, demand)
 
 
 class Clock:

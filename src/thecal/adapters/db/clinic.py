@@ -31,7 +31,6 @@ from thecal.adapters.db.models import (
     RefillRow,
 )
 from thecal.adapters.db.pumps import LoadedPump, load_pump, new_pump_row, save_pump
-from thecal.adapters.pump import EmulatedPump
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, TelemetryLinks
 from thecal.adapters.pump.program_codec import program_from_json, program_to_json
 from thecal.core.drugs import DrugLibrary
@@ -303,10 +302,7 @@ class Clinic:
         programmer can command, for tests and the demo. Audited like any change."""
         with self.transaction() as db:
             loaded = self._load(db, patient_id)
-            if isinstance(loaded.pump, EmulatedPump):
-                loaded.pump.inject(command, now_s)
-            else:
-                loaded.pump.send(command)
+            loaded.pump.inject(command, now_s)
             self._save(db, loaded, now_s)
             audit.append(
                 db,
@@ -329,7 +325,7 @@ class Clinic:
         """Advance the pump to the clinic's clock and store what it reports."""
         with self.transaction() as db:
             loaded = self._load(db, patient_id)
-            if isinstance(loaded.pump, EmulatedPump) and now_s <= loaded.pump.state.t:
+            if now_s <= loaded.row.as_of_s:  # nothing newer than what is stored
                 return
             self._save(db, loaded, now_s)
 

@@ -9,7 +9,9 @@ real pump.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from thecal.adapters.pump.outcome import outcome
 from thecal.core.errors import InvalidTransition, LinkError
 from thecal.core.pump import commands as c
 from thecal.core.pump import firmware
@@ -77,31 +79,37 @@ class EmulatedPump:
         self._step(c.Tick(), now_s)
         return report(self.state)
 
+    def _outcome(self, operation: str, op: str, command: c.Command, now_s: float) -> dict[str, Any]:
+        return outcome(op, self._send(operation, command, now_s), self.state)
+
     def request_demand(self, request_id: str, now_s: float) -> DemandAnswer:
-        out = self._send("request_demand", c.DemandRequest(request_id), now_s)
-        answer = next(e for e in out if e.kind == "demand")
-        return DemandAnswer(
-            request_id, answer.get("result"), answer.get("reason"), self.state.lockout_remaining_s
-        )
+        r = self._outcome("request_demand", "demand", c.DemandRequest(request_id), now_s)
+        return demand_answer(request_id, r)
 
     def apply_program(self, program: Program, now_s: float) -> None:
-        out = self._send("apply_program", c.ApplyProgram(program), now_s)
-        refused = [e for e in out if e.kind == "program" and e.get("result") == "refused"]
-        if refused:
-            raise InvalidTransition(f"the pump refused the program: {refused[0].as_dict()}")
+        r = self._outcome("apply_program", "apply_program", c.ApplyProgram(program), now_s)
+        refuse_unless_accepted("program", r)
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:
-        out = self._send("start_bolus", c.StartBolus(kind, Amount(ml=volume_ml), duration_s), now_s)
-        refused = [e for e in out if e.kind == "bolus" and e.get("result") == "refused"]
-        if refused:
-            raise InvalidTransition(f"the pump refused the bolus: {refused[0].get('reason')}")
+        command = c.StartBolus(kind, Amount(ml=volume_ml), duration_s)
+        refuse_unless_accepted("bolus", self._outcome("start_bolus", "start_bolus", command, now_s))
 
     def refill(
         self, add_ml: float, drugs: tuple[DrugConcentration, ...], entered_ml: float, now_s: float
     ) -> RefillResult:
         pocket, self.pocket_fill_next_ml = min(self.pocket_fill_next_ml, add_ml), 0.0
-        out = self._send("refill", c.Refill(add_ml, drugs, entered_ml, pocket), now_s)
-        logged = [e for e in out if e.kind == "refill"]
-        if logged and logged[0].get("result") == "refused":
-            return RefillResult(0.0, False, logged[0].get("reason"))
-        return RefillResult(logged[0].get("withdrawn_ml") if logged else 0.0, True)
+        command = c.Refill(add_ml, drugs, entered_ml, pocket)
+        return refill_result(self._outcome("refill", "refill", command, now_s))
+
+
+def demand_answer(request_id: str, r: dict[str, Any]) -> DemandAnswer:
+    return DemandAnswer(request_id, r["result"], r["reason"], r["lockout_remaining_s"])
+
+
+def refill_result(r: dict[str, Any]) -> RefillResult:
+    return RefillResult(r["withdrawn_ml"], r["accepted"], r["reason"])
+
+
+def refuse_unless_accepted(what: str, r: dict[str, Any]) -> None:
+    if not r["accepted"]:
+        raise InvalidTransition(f"the pump refused the {what}: {r['reason']}")

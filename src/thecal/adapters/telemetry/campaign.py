@@ -47,14 +47,15 @@ MORPHINE = (DrugConcentration("morphine", 10000.0),)
 SERIAL = "CAMPAIGN-1"
 
 
-def _program(ml_per_day: float, demand: bool) -> Program:
+def morphine_program(ml_per_day: float, demand: bool = False) -> Program:
+    """Morphine 10 mg/mL at a constant rate, with a 0.02 mL demand bolus if asked."""
     bolus = DemandBolus(Amount(ml=0.02), 300.0, 1800.0, 8) if demand else None
     return Program(
         MORPHINE, (Step(0.0, rate_ml_per_s=ml_per_day / SECONDS_PER_DAY),), demand_bolus=bolus
     )
 
 
-PROGRAMS = (_program(0.5, True), _program(1.0, False), _program(2.0, True))
+PROGRAMS = (morphine_program(0.5, True), morphine_program(1.0), morphine_program(2.0, True))
 
 
 CAMPAIGN_FAULTS = LinkFaults(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thecal.adapters.pump.emulator import report
+from thecal.adapters.pump.outcome import outcome
 from thecal.adapters.pump.state_blob import dump_state, load_state
 from thecal.adapters.telemetry import codec
 from thecal.adapters.telemetry.journal import Journal, JournalCorrupt
@@ -47,30 +48,6 @@ COMMAND_ID_MAX = 64
 class Applied:
     state: PumpState | None
     answer: dict[str, Any]
-
-
-def _result(op: str, out: list[Event], after: PumpState) -> dict[str, Any]:
-    """What the pump says about one applied command, from the events it logged."""
-    if op == "demand":
-        e = next(e for e in out if e.kind == "demand")
-        return {
-            "result": e.get("result"),
-            "reason": e.get("reason"),
-            "lockout_remaining_s": after.lockout_remaining_s,
-        }
-    if op == "refill":
-        e = next(e for e in out if e.kind == "refill")
-        refused = e.get("result") == "refused"
-        return {
-            "accepted": not refused,
-            "reason": e.get("reason"),
-            "withdrawn_ml": 0.0 if refused else e.get("withdrawn_ml"),
-        }
-    kind = {"apply_program": "program", "start_bolus": "bolus"}.get(op)
-    refused = [e for e in out if kind and e.kind == kind and e.get("result") == "refused"]
-    if refused:
-        return {"accepted": False, "reason": refused[0].get("reason") or refused[0].get("reasons")}
-    return {"accepted": True, "reason": None}
 
 
 def commissioned(
@@ -106,7 +83,7 @@ def apply_record(
         return Applied(None, _answer(record, None, [], {"session": f"s{record['seq']}"}))
     else:
         after, out = firmware.step(state, codec.command_from_json(op, args), t)
-        result = {"session": f"s{record['seq']}"} if op == "open" else _result(op, out, after)
+        result = {"session": f"s{record['seq']}"} if op == "open" else outcome(op, out, after)
     return Applied(after, _answer(record, after, out, result))
 
 
@@ -150,7 +127,6 @@ class PumpEmulator:
     history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=ANSWERS_KEPT))
     session: str | None = None  # the one open session
     session_seq: int = -1  # the newest link sequence number handled in it
-    stats: dict[str, int] = field(default_factory=dict)
 
     # -- durability ----------------------------------------------------------------
 
@@ -213,9 +189,6 @@ class PumpEmulator:
         )
         return applied.answer
 
-    def _count(self, name: str) -> None:
-        self.stats[name] = self.stats.get(name, 0) + 1
-
     # -- requests ------------------------------------------------------------------
 
     def now(self) -> float:
@@ -240,7 +213,6 @@ class PumpEmulator:
             if self.session is None or request.get("session") != self.session:
                 return refusal("no_session", "no open session: open one with this pump's serial")
             if seq < self.session_seq:
-                self._count("stale_frames_refused")
                 return refusal("stale", f"seq {seq} is older than {self.session_seq}: refused")
             self.session_seq = seq
         if op == "close":
@@ -263,7 +235,6 @@ class PumpEmulator:
             return refusal("bad_request", f"command_id: 1 to {COMMAND_ID_MAX} characters, unique")
         known = self.answers.get(command_id)
         if known is not None:
-            self._count("duplicates_suppressed")
             return {**known, "duplicate": True}
         problem = self._check(op, args)
         if problem is not None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from thecal.adapters.pump.emulator import demand_answer, refill_result, refuse_unless_accepted
 from thecal.adapters.pump.program_codec import program_to_json
 from thecal.adapters.telemetry import codec
 from thecal.adapters.telemetry.frame import REQUEST, RESPONSE, Frame, decode, encode
@@ -36,7 +37,7 @@ from thecal.core.errors import (
     UncertainOutcome,
 )
 from thecal.core.pump import commands as c
-from thecal.core.pump.events import Event
+from thecal.core.pump.events import Event, event_from_dict
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.services.ports import DemandAnswer, Interrogation, RefillResult
 
@@ -161,39 +162,35 @@ class TelemetryPump:
             problems = [Problem(p["path"], p["message"]) for p in answer.get("problems", [])]
             raise InputError(f"the pump refused {op}: {answer.get('message')}", problems)
         self.answered[cid] = answer
-        self.events.extend(
-            Event(e["t"], e["kind"], tuple((k, v) for k, v in e.items() if k not in ("t", "kind")))
-            for e in answer["events"]
-        )
+        self.events.extend(event_from_dict(e) for e in answer["events"])
         return answer
 
     def apply_program(self, program: Program, now_s: float) -> None:
-        result = self._write("apply_program", {"program": program_to_json(program)})["result"]
-        if not result["accepted"]:
-            raise InvalidTransition(f"the pump refused the program: {result['reason']}")
+        r = self._write("apply_program", {"program": program_to_json(program)})["result"]
+        refuse_unless_accepted("program", r)
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:
         args = {"kind": kind, "volume_ml": volume_ml, "duration_s": duration_s}
-        result = self._write("start_bolus", args)["result"]
-        if not result["accepted"]:
-            raise InvalidTransition(f"the pump refused the bolus: {result['reason']}")
+        refuse_unless_accepted("bolus", self._write("start_bolus", args)["result"])
 
     def request_demand(self, request_id: str, now_s: float) -> DemandAnswer:
         # the request id is the command id: a retried press is answered, never repeated
-        result = self._write("demand", {"request_id": request_id}, f"demand:{request_id}")
-        r = result["result"]
-        return DemandAnswer(request_id, r["result"], r["reason"], r["lockout_remaining_s"])
+        answer = self._write("demand", {"request_id": request_id}, f"demand:{request_id}")
+        return demand_answer(request_id, answer["result"])
 
     def refill(
         self, add_ml: float, drugs: tuple[DrugConcentration, ...], entered_ml: float, now_s: float
     ) -> RefillResult:
         args = codec.command_to_json(c.Refill(add_ml, drugs, entered_ml))
-        r = self._write("refill", args)["result"]
-        return RefillResult(r["withdrawn_ml"], r["accepted"], r["reason"])
+        return refill_result(self._write("refill", args)["result"])
 
     def send(self, command: c.Command) -> dict[str, Any]:
         """Any other pump command (suspend, resume, valve reset; emulator-only faults)."""
         return self._write(codec.OPS_OF[type(command)], codec.command_to_json(command))
+
+    def inject(self, command: c.Command, now_s: float) -> None:
+        """Emulator-only fault injection, as `EmulatedPump.inject`: over the link."""
+        self.send(command)
 
     def commission(
         self,

@@ -28,6 +28,11 @@ class Event:
         return out
 
 
+def event_from_dict(d: dict[str, Any]) -> Event:
+    """The inverse of `Event.as_dict` (an event that crossed the telemetry link)."""
+    return event(d["t"], d["kind"], **{k: v for k, v in d.items() if k not in ("t", "kind")})
+
+
 def event(t: float, kind: str, **fields: Any) -> Event:
     return Event(t, kind, tuple(fields.items()))
 

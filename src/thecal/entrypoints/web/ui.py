@@ -123,19 +123,17 @@ def logout(request: Request, who: Principal = Depends(requires("session.read")))
     return response
 
 
-WORKLIST_PAGE = 100  # items a screen
-
-
 @router.get("/worklist")
 def worklist(
     request: Request, page_no: int = Query(1, alias="page", ge=1),
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:  # fmt: skip
     clinic = request.app.state.clinic
-    offset = (page_no - 1) * WORKLIST_PAGE
+    per_page = int(clinic.policy.number("worklist", "page_items"))
+    offset = (page_no - 1) * per_page
     with clinic.sessions() as db:
-        p = queries.worklist_page(db, now(request), clinic.policy, offset, WORKLIST_PAGE)
-    pages = max(1, -(-p.total // WORKLIST_PAGE))
+        p = queries.worklist_page(db, now(request), clinic.policy, offset, per_page)
+    pages = max(1, -(-p.total // per_page))
     return page(
         request, "worklist.html", who, items=p.items, page_no=page_no, pages=pages, total=p.total
     )
