@@ -37,6 +37,7 @@ test: lint typecheck contracts unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/delivery.py
+	$(BIN)/python bench/demand_scaling.py
 	$(BIN)/python bench/server.py
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/telemetry.py

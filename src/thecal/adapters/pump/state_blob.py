@@ -35,4 +35,6 @@ def load_state(blob: bytes, sha256: str, model: PumpModel, library: DrugLibrary)
     if hashlib.sha256(blob).hexdigest() != sha256 or not blob.startswith(FORMAT):
         raise CorruptPumpState("the stored pump state does not match its digest: refused")
     state: PumpState = pickle.loads(blob[len(FORMAT) :])
-    return state._replace(model=model, library=library)
+    # The cached derivations are recomputed from the stored facts, so a blob written
+    # before a cache was added (its field then takes the default) loads exactly.
+    return state._replace(model=model, library=library).with_levels()

@@ -52,8 +52,10 @@ def _time_of_stroke(s: PumpState, k: int, rate_extra: float) -> float:
 
 
 def _next_threshold_stroke(s: PumpState) -> int | None:
-    ahead = [k for k in (s.empty_at_stroke, s.low_at_stroke) if k > s.strokes]
-    return min(ahead) if ahead else None
+    n, empty, low = s.strokes, s.empty_at_stroke, s.low_at_stroke
+    if empty > n:
+        return low if n < low < empty else empty
+    return low if low > n else None
 
 
 def run_to(s: PumpState, t1: float, delivering: bool) -> PumpState:
@@ -76,14 +78,22 @@ def _counters(s: PumpState, t1: float, v1: float, n1: int) -> PumpState:
     if dn and not s.occluded:
         moved = min(s.true_ml, dn * model.stroke_ml * (1.0 + s.bias))
     charge = s.charge_uah - model.baseline_ua * (t1 - s.t) / 3600.0 - model.uah_per_stroke * dn
-    return s._replace(
-        t=t1,
-        v_cmd_ml=v1,
-        strokes=n1,
-        true_ml=s.true_ml - moved,
-        outlet_ml=s.outlet_ml + moved,
-        charge_uah=charge,
-    )
+    # The hottest line of the firmware (once per stretch of time): a positional copy of
+    # the state is several times cheaper than NamedTuple._replace's keyword walk.
+    values = list(s)
+    values[_T] = t1
+    values[_V_CMD] = v1
+    values[_STROKES] = n1
+    values[_TRUE] = s.true_ml - moved
+    values[_OUTLET] = s.outlet_ml + moved
+    values[_CHARGE] = charge
+    return tuple.__new__(PumpState, values)
+
+
+_T, _V_CMD, _STROKES, _TRUE, _OUTLET, _CHARGE = (
+    PumpState._fields.index(name)
+    for name in ("t", "v_cmd_ml", "strokes", "true_ml", "outlet_ml", "charge_uah")
+)
 
 
 def _eos_time(s: PumpState, t1: float, delivering: bool) -> float:
@@ -165,6 +175,8 @@ def _battery_check(s: PumpState) -> PumpState:
 def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
     """Internal happenings due at s.t, after the strokes due then."""
     t = s.t
+    if not s.boluses and not s.stall_causes and t % SECONDS_PER_DAY and s.charge_uah > 0.0:
+        return s  # nothing can be due at an instant that is not a midnight
     if s.boluses and any(b.end_t <= t for b in s.boluses):
         out.extend(bolus_end(b, t) for b in s.boluses if b.end_t <= t)
         s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
@@ -192,24 +204,28 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
     alarm or the state shown, so it is one update of the counters and nothing else.
     """
     out: list[Event] = []
+    model = s.model
+    battery = model.battery_uah > 0
     while s.t < now:
         t_next = now
-        if not s.eri and s.model.battery_uah > 0:
-            watch = _eri_watch_uah(s)
+        if battery and not s.eri:
+            bound = s.drain_bound_uah_per_day()
+            watch = (model.eri_days + model.eri_window_days) * bound  # see _eri_watch_uah
             midnight = _next_midnight(s.t)
             if s.charge_uah <= watch:
                 t_next = min(t_next, midnight)
             else:  # far from ERI: the next midnight that could be inside the watch
-                safe_days = math.floor((s.charge_uah - watch) / s.drain_bound_uah_per_day())
+                safe_days = math.floor((s.charge_uah - watch) / bound)
                 t_next = min(t_next, midnight + safe_days * SECONDS_PER_DAY)
         for b in s.boluses:
-            t_next = min(t_next, b.end_t)
-        if "mri" in s.stall_causes:
+            if b.end_t < t_next:
+                t_next = b.end_t
+        if s.stall_causes and "mri" in s.stall_causes:
             t_next = min(t_next, max(s.mri_stall_until, s.t))
         delivering = not s.eos and s.shown == DELIVERING
         crossing = False
         if delivering:
-            extra = s.bolus_rate_ml_per_s()
+            extra = s.bolus_rate_ml_per_s() if s.boluses else 0.0
             assert s.program is not None
             peak = s.program.schedule.max_rate_ml_per_s + extra
             if peak > s.peak_rate_ml_per_s:
@@ -226,7 +242,7 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
         else:
             v1, n1 = s.v_cmd_ml, s.strokes
         after = _counters(s, t_next, v1, n1)
-        if after.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:
+        if battery and after.charge_uah <= 0.0 and not s.eos:
             after = run_to(s, _eos_time(s, t_next, delivering), delivering)
             crossing = True
         s = _logged(s, after, out) if crossing else after

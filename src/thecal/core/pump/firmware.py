@@ -14,10 +14,10 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition
 from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, settle
+from thecal.core.pump.answer_log import AnswerLog
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
-from thecal.core.pump.path import PathLedger, Vector, pad
-from thecal.core.pump.pmap import PMap
+from thecal.core.pump.path import PathLedger, Vector
 from thecal.core.pump.program import Program, compile_program, validate_program
 from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
 from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState, RunningBolus
@@ -77,7 +77,7 @@ def initial_state(
         boluses=(),
         lockout_from_t=start_s,
         grants=(),
-        answers=PMap(),
+        answers=AnswerLog(),
     ).with_levels()
     applied = blank._replace(
         program=compile_program(program), anchor_s=_anchor(start_s)
@@ -123,18 +123,30 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
     if known is not None:
         return s, [_demand_event(s.t, cmd.id, known)]
     reason = _demand_denial(s)
-    answer = DemandAnswer("denied" if reason else "granted", reason)
-    s = s._replace(answers=s.answers.set(cmd.id, answer))
-    out = [_demand_event(s.t, cmd.id, answer)]
-    if reason is None:
-        assert s.program is not None
-        volume = s.program.demand_volume_ml
-        duration = volume / s.program.demand_rate_ml_per_s
-        bolus = RunningBolus("demand", s.program.demand_rate_ml_per_s, s.t, s.t + duration, volume)
-        recent = tuple(g for g in s.grants if g > s.t - SECONDS_PER_DAY) + (s.t,)
-        s = s._replace(boluses=s.boluses + (bolus,), grants=recent, lockout_from_t=s.t)
-        out.append(event(s.t, "bolus", bolus="demand", phase="start", programmed_ml=volume))
-    return s, out
+    if reason is not None:
+        answer = DemandAnswer("denied", reason)
+        return s._replace(answers=s.answers.add(cmd.id, answer)), [
+            _demand_event(s.t, cmd.id, answer)
+        ]
+    program = s.program
+    assert program is not None
+    t, volume, rate = s.t, program.demand_volume_ml, program.demand_rate_ml_per_s
+    bolus = RunningBolus("demand", rate, t, t + volume / rate, volume)
+    # at most max_per_24h grants are ever inside the window, so this tuple stays that short
+    recent = tuple(g for g in s.grants if g > t - SECONDS_PER_DAY) + (t,)
+    after = s._replace(
+        answers=s.answers.add(cmd.id, _GRANTED),
+        boluses=s.boluses + (bolus,),
+        grants=recent,
+        lockout_from_t=t,
+    )
+    return after, [
+        _demand_event(t, cmd.id, _GRANTED),
+        event(t, "bolus", bolus="demand", phase="start", programmed_ml=volume),
+    ]
+
+
+_GRANTED = DemandAnswer("granted", None)
 
 
 def _demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:
@@ -148,17 +160,15 @@ def _demand_denial(s: PumpState) -> str | None:
     program = s.program
     if program is None or program.program.demand_bolus is None:
         return "not_enabled"
-    if any(
-        conc > 0.0 and (drug := s.library.get(name)) is not None and not drug.demand_eligible
-        for name, conc in zip(s.drug_names, pad(s.reservoir_conc, len(s.drug_names)), strict=True)
-    ):
+    if not s.demand_fluid_ok:
         return "not_enabled"
     if s.shown != DELIVERING:
         return "not_delivering"
     demand = program.program.demand_bolus
     if s.lockout_remaining_s > 0.0:  # inside the lockout (SR-10)
         return "lockout"
-    if sum(1 for g in s.grants if g > s.t - SECONDS_PER_DAY) >= demand.max_per_24h:
+    window_from = s.t - SECONDS_PER_DAY
+    if sum(1 for g in s.grants if g > window_from) >= demand.max_per_24h:
         return "max_per_24h"
     if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
         return "insufficient_reservoir"

@@ -14,9 +14,9 @@ from typing import NamedTuple, TypeVar, cast
 import numpy as np
 
 from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.answer_log import AnswerLog
 from thecal.core.pump.models import PumpModel
-from thecal.core.pump.path import PathLedger, Vector
-from thecal.core.pump.pmap import PMap
+from thecal.core.pump.path import PathLedger, Vector, pad
 from thecal.core.pump.program import CompiledProgram
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -100,23 +100,35 @@ class PumpState(NamedTuple):
     boluses: tuple[RunningBolus, ...]
     lockout_from_t: float
     grants: tuple[float, ...]  # grant times within the last 24 h
-    answers: PMap[DemandAnswer]
+    answers: AnswerLog[DemandAnswer]
     # Cached from the estimate base and the program (refresh with with_levels()): the
     # stroke numbers at which the estimate reaches 0 and the low-reservoir threshold.
     empty_at_stroke: int = 0
     low_at_stroke: int = 0
+    # ... and whether every drug in the reservoir may be given as a demand bolus
+    demand_fluid_ok: bool = False
 
     @property
     def stroke_ml(self) -> float:
         return self.model.stroke_ml
 
     def with_levels(self) -> PumpState:
-        """This state with its cached threshold strokes recomputed; call after any change
-        of the estimate base or the program."""
+        """This state with its cached threshold strokes and demand eligibility recomputed;
+        call after any change of the estimate base, the program or the fluid."""
         low = self.program.low_reservoir_alarm_ml if self.program is not None else None
         return self._replace(
             empty_at_stroke=self.strokes_to_level(0.0),
             low_at_stroke=self.strokes_to_level(low) if low is not None else 2**62,
+            demand_fluid_ok=self._fluid_demand_eligible(),
+        )
+
+    def _fluid_demand_eligible(self) -> bool:
+        """No drug present in the reservoir is refused for demand boluses by the library
+        (pump-behaviour.md §7, first check)."""
+        concentrations = pad(self.reservoir_conc, len(self.drug_names))
+        return not any(
+            conc > 0.0 and (drug := self.library.get(name)) is not None and not drug.demand_eligible
+            for name, conc in zip(self.drug_names, concentrations, strict=True)
         )
 
     @property

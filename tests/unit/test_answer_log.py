@@ -1,0 +1,45 @@
+import pickle
+
+import pytest
+
+from thecal.core.pump.answer_log import AnswerLog
+
+
+def test_every_older_view_keeps_seeing_only_what_it_had():
+    empty: AnswerLog[int] = AnswerLog()
+    one = empty.add("a", 1)
+    two = one.add("b", 2)
+    assert empty.get("a") is None and len(empty) == 0
+    assert one.get("a") == 1 and one.get("b") is None and len(one) == 1
+    assert two.get("a") == 1 and two.get("b") == 2 and len(two) == 2
+
+
+def test_a_branch_from_an_older_view_does_not_leak_into_the_newer_one():
+    one = AnswerLog[int]().add("a", 1)
+    newer = one.add("b", 2)
+    branch = one.add("c", 3)  # one is no longer the newest view: it is copied
+    assert branch.get("b") is None and branch.get("c") == 3
+    assert newer.get("c") is None and newer.get("b") == 2
+    again = one.add("b", 20)  # the same key on another branch is its own answer
+    assert again.get("b") == 20 and newer.get("b") == 2
+
+
+def test_a_key_is_remembered_once():
+    one = AnswerLog[int]().add("a", 1)
+    with pytest.raises(KeyError, match="'a' is already remembered"):
+        one.add("a", 2)
+
+
+def test_pickle_keeps_only_the_view_and_equality_is_by_content():
+    one = AnswerLog[int]().add("a", 1)
+    one.add("b", 2)
+    back = pickle.loads(pickle.dumps(one))
+    assert back.items() == [("a", 1)] and back == one
+    assert back.add("b", 5).get("b") == 5
+
+
+def test_a_year_of_ids_is_linear():
+    log: AnswerLog[int] = AnswerLog()
+    for i in range(20_000):
+        log = log.add(f"r{i}", i)
+    assert len(log) == 20_000 and all(log.get(f"r{i}") == i for i in range(0, 20_000, 7))
