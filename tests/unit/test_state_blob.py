@@ -34,5 +34,5 @@ def test_a_blob_written_before_a_cache_existed_loads_with_it_recomputed():
     assert back.answers.get("r1") is not None and back.answers.get("r1").result == "granted"
     # (the program applied at 0 starts a 3 h lockout) morphine is demand-eligible, so the
     # next request, 3 h after the first grant, is granted
-    after, events = firmware.step(back, c.DemandRequest("r2"), 7 * 3600.0)
+    _, events = firmware.step(back, c.DemandRequest("r2"), 7 * 3600.0)
     assert [e.get("result") for e in events if e.kind == "demand"] == ["granted"]
