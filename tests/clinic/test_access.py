@@ -38,6 +38,11 @@ EXPECTED = {
     "GET /api/audit/verify": {"admin"},
     "GET /api/users": {"admin"},
     "POST /api/users": {"admin"},
+    "GET /api/patients/{patient_id}/sessions/{session_id}/report.pdf": CLIN | {"patient"},
+    "GET /api/patients/{patient_id}/refills/{refill_id}/report.pdf": CLIN | {"patient"},
+    "GET /api/patients/{patient_id}/summary.pdf": CLIN | {"patient"},
+    "GET /fhir/Patient/{patient_id}/$everything": CLIN | {"patient"},
+    "POST /fhir/Bundle": {"physician"},
     # the browser UI
     "POST /logout": set(ROLES),
     "GET /worklist": CLIN,
@@ -65,9 +70,10 @@ PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
 
 
 def routes(app):
-    from thecal.entrypoints.web import api, ui
+    from thecal.entrypoints.web import api, fhir, reports, ui
 
-    for r in [*api.router.routes, *ui.router.routes]:
+    routers = (api.router, ui.router, reports.router, fhir.router)
+    for r in [route for router in routers for route in router.routes]:
         if isinstance(r, APIRoute):
             for m in r.methods - {"HEAD"}:
                 yield f"{m} {r.path}"
@@ -87,7 +93,7 @@ def test_role_matrix(sqlite_world, role):
             continue
         method, path = key.split(" ", 1)
         # the patient's own record, so that "own record" is what is tested here
-        url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1)
+        url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1)
         r = c.request(method, url, json={} if method == "POST" else None, follow_redirects=False)
         if (r.status_code == 403) == (role in allowed):
             wrong.append(f"{key}: {r.status_code}")
@@ -101,10 +107,10 @@ def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
         method, path = key.split(" ", 1)
         r = c.request(
             method,
-            path.format(patient_id=1, refill_id=1, trial_id=1, alarm_id=1),
+            path.format(patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1),
             follow_redirects=False,
         )
-        if path.startswith("/api"):
+        if path.startswith(("/api", "/fhir")):
             assert r.status_code == 401, key
         else:
             assert r.status_code == 303 and r.headers["location"] == "/login", key

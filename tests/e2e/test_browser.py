@@ -1,6 +1,7 @@
 """The clinic in the system Chromium, driven by Playwright: login -> worklist ->
 refill with a discrepancy flag -> reprogram with a soft finding acknowledged ->
-patient bolus denied by the lockout. Screenshots go to out/e2e/."""
+the printouts and the FHIR Bundle from the patient page -> patient bolus denied by
+the lockout. Screenshots go to out/e2e/."""
 
 from __future__ import annotations
 
@@ -97,6 +98,15 @@ def test_clinic_flow_in_a_real_browser(served):
         page.wait_for_selector("#session-status")
         assert page.inner_text("#session-status") == "committed"
         page.screenshot(path=SHOTS / "5-program-committed.png", full_page=True)
+        # the patient page links the printouts and the FHIR Bundle, with the login's cookie
+        page.goto(f"{base}/patients/{w.b}")
+        links = [page.get_attribute("#print-summary", "href"),
+                 page.locator("a:has-text('print')").first.get_attribute("href")]
+        for href in links:
+            answer = page.request.get(f"{base}{href}")
+            assert answer.status == 200 and answer.body().startswith(b"%PDF-"), href
+        fhir = page.request.get(f"{base}{page.get_attribute('#fhir-export', 'href')}")
+        assert fhir.status == 200 and fhir.json()["resourceType"] == "Bundle"
         page.click("#logout")
 
         login(page, base, "patient")

@@ -246,5 +246,6 @@ class RefillSession:
                 k: {"user": u, "reason": r} for k, (u, r) in self.acknowledged.items()
             },
             "next_refill_s": plan.next_refill_s if plan else None,
+            "next_refill_reason": plan.next_refill_reason if plan else None,
             "log": list(self.log),
         }

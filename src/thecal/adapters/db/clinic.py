@@ -437,6 +437,10 @@ class Clinic:
             record["entered_ml"] = (
                 full.entered_ml if full.entered_ml is not None else plan.volume_after_ml
             )
+            record["drugs"] = [
+                {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
+                for d in r.drugs
+            ]
             measured = session.reconciliation  # None when the pump took no refill
             withdrawn = measured.withdrawn_ml if measured else None
             classification = measured.classification if measured else "not refilled"

@@ -18,6 +18,8 @@ from thecal.core.virtual_patient import VirtualPatient
 from thecal.data import drug_library, effects, kinetics
 from thecal.entrypoints.cli import clinic as clinic_cli
 from thecal.entrypoints.cli import emulator as emulator_cli
+from thecal.entrypoints.cli import fhir as fhir_cli
+from thecal.entrypoints.cli import reports as reports_cli
 from thecal.entrypoints.cli import study as study_cli
 from thecal.entrypoints.cli.output import print_error
 from thecal.entrypoints.cli.programmer import register
@@ -129,4 +131,6 @@ def main() -> None:
 register(app)
 clinic_cli.register(app)
 emulator_cli.register(app)
+reports_cli.register(app)
+fhir_cli.register(app)
 study_cli.register(app)

@@ -59,7 +59,7 @@ def body(exc: Exception) -> dict[str, Any]:
 
 def install(app: FastAPI, render_error: Any) -> None:
     def wants_html(request: Request) -> bool:
-        return not request.url.path.startswith("/api")
+        return not request.url.path.startswith(("/api", "/fhir"))
 
     async def thecal_error(request: Request, exc: Exception) -> Response:
         status = next(code for cls, code in STATUS if isinstance(exc, cls))

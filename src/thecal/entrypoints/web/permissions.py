@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "users.read": ("admin",),
     "users.write": ("admin",),
     "session.read": ("admin", *CLINICAL, "patient"),
+    "reports.read": (*CLINICAL, "patient"),  # a patient: their own only
+    "fhir.export": (*CLINICAL, "patient"),  # a patient: their own only
+    "fhir.import": ("physician",),
 }
 
 VERIFIERS = CLINICAL  # may sign as the second person

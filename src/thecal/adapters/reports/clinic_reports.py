@@ -1,0 +1,249 @@
+"""The clinic's printouts, built from what the database recorded: a programming
+session, a refill, and a patient's therapy summary.
+
+A printout states only what was recorded at the time (the session's own record of
+its diff, doses, findings and read-back), never a recomputation from today's rules,
+so a printed session is the session as it happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import Implant, Patient, ProgrammingSessionRow, RefillRow
+from thecal.adapters.db.queries import PatientRecord, patient_record
+from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.reports.document import (
+    Document,
+    Facts,
+    Picture,
+    Section,
+    Table,
+    Text,
+    day,
+    mcg,
+    ml,
+    utc,
+)
+from thecal.adapters.reports.therapy_chart import therapy_chart_png
+from thecal.core.errors import NotFound
+from thecal.core.therapy.dosing import daily_doses
+
+
+def _patient_facts(p: Patient, implant: Implant | None) -> Facts:
+    pairs = [("Patient", f"{p.name} (MRN {p.mrn}, born {p.birth_year})"),
+             ("Indication", p.indication)]
+    if implant is not None:
+        pairs.append(("Pump", f"{implant.model_id}, serial {implant.serial}"))
+        pairs.append(
+            ("Catheter", f"{implant.catheter_type}, {implant.catheter_length_cm:g} cm, "
+             f"tip at {implant.tip_level}")
+        )
+    return Facts(tuple(pairs))
+
+
+def _implant(db: Session, patient_id: int) -> Implant | None:
+    return db.scalars(
+        select(Implant).where(Implant.patient_id == patient_id, Implant.active.is_(True))
+    ).first()
+
+
+def _findings(findings: list[dict[str, Any]]) -> Table:
+    return Table(
+        ("rule", "code", "severity", "message"),
+        tuple((f["rule_id"], f["code"], f["severity"], f["message"]) for f in findings),
+        widths=(0.1, 0.32, 0.12, 0.46),
+    )
+
+
+def _pct(v: float | None) -> str:
+    return "new" if v is None else f"{v:+.1f} %"
+
+
+def _owned(db: Session, model: Any, row_id: int, patient_id: int, what: str) -> tuple[Any, Patient]:
+    """The row and its patient; a row of another patient is as absent as a missing one."""
+    row = db.get(model, row_id)
+    patient = db.get(Patient, patient_id)
+    if row is None or patient is None or row.patient_id != patient_id:
+        raise NotFound(f"{what} {row_id} of patient {patient_id} does not exist")
+    return row, patient
+
+
+def session_document(db: Session, patient_id: int, session_id: int) -> Document:
+    row, patient = _owned(db, ProgrammingSessionRow, session_id, patient_id,
+                          "programming session")
+    r = row.record
+    diff = r.get("diff", [])
+    changed = tuple(i for i, d in enumerate(diff) if d["before"] != d["after"])
+    readback = [e for e in r.get("log", []) if e.get("event") == "read back"]
+    acks = r.get("acknowledgements") or []
+    sections = [
+        Section("Patient and device", (_patient_facts(patient, _implant(db, patient_id)),)),
+        Section(
+            "Session",
+            (
+                Facts(
+                    (
+                        ("Status", r["status"]),
+                        ("Started", utc(r["started_s"])),
+                        ("Closed", utc(r["closed_s"])),
+                        ("Confirmed by", r["user"]),
+                        ("Verified by (second person)", r.get("verified_by") or "none required"),
+                        ("Program before (SHA-256)", r.get("before_digest") or "-"),
+                        ("Program sent (SHA-256)", r.get("proposed_digest") or "-"),
+                        (
+                            "Read-back",
+                            (f"{readback[-1]['digest']}: "
+                             + ("matches" if readback[-1].get("verified") else "DOES NOT MATCH"))
+                            if readback else "no read-back (nothing was sent)",
+                        ),
+                    )
+                ),
+            ),
+        ),
+        Section(
+            "Program: before and after (changed settings in bold)",
+            (Table(("setting", "before", "after"),
+                   tuple((d["setting"], d["before"], d["after"]) for d in diff), changed),),
+        ),
+        Section(
+            "24-hour dose per drug (programmed plus the most demand boluses can add)",
+            (
+                Table(
+                    ("drug", "before (mcg/day)", "after (mcg/day)", "change"),
+                    tuple(
+                        (d["drug"], f"{d['before_mcg_per_day'] or 0:.4g}",
+                         f"{d['after_mcg_per_day'] or 0:.4g}", _pct(d["change_pct"]))
+                        for d in r.get("doses", [])
+                    ),
+                ),
+            ),
+        ),
+        Section("Findings", (_findings(r.get("findings", [])),)),
+        Section(
+            "Acknowledgements",
+            (Table(("code", "by", "reason"),
+                   tuple((a["code"], a.get("user", ""), a.get("reason", "")) for a in acks)),)
+            if acks else (Text("none"),),
+        ),
+    ]
+    return Document(
+        f"Programming session #{row.id}",
+        f"{patient.name} - {utc(row.started_s)} - {r['status']}",
+        tuple(sections),
+    )
+
+
+def refill_document(db: Session, patient_id: int, refill_id: int) -> Document:
+    row, patient = _owned(db, RefillRow, refill_id, patient_id, "refill")
+    r = row.record
+    drugs = r.get("drugs")
+    fluid = (", ".join(f"{d['name']} {d['concentration_mcg_per_ml']:g} mcg/mL" for d in drugs)
+             if drugs else "not recorded")
+    difference = (
+        f"{row.withdrawn_ml - row.expected_ml:+.2f} mL"
+        if row.withdrawn_ml is not None and row.expected_ml is not None else "-"
+    )
+    acknowledged = r.get("acknowledged") or {}
+    sections = [
+        Section("Patient and device", (_patient_facts(patient, _implant(db, patient_id)),)),
+        Section(
+            "Refill",
+            (
+                Facts(
+                    (
+                        ("Status", row.status),
+                        ("Done", utc(row.at_s)),
+                        ("By", row.username),
+                        ("Verified by (second person)", row.verified_by or "-"),
+                        ("Expected withdrawal", ml(row.expected_ml)),
+                        ("Withdrawn", ml(row.withdrawn_ml)),
+                        ("Difference", difference),
+                        ("Reconciliation", row.classification),
+                        ("Added", ml(row.added_ml)),
+                        ("Fluid", fluid),
+                        ("Lot", row.lot),
+                        ("Volume entered in the pump", ml(r.get("entered_ml"))),
+                        ("Next refill", day(row.next_refill_s)),
+                        ("Why then", r.get("next_refill_reason") or "not recorded"),
+                    )
+                ),
+            ),
+        ),
+        Section("Findings", (_findings(r.get("plan_findings", []) + r.get("findings", [])),)),
+        Section(
+            "Open and acknowledged",
+            (Facts(
+                tuple((code, "OPEN: to be acknowledged") for code in r.get("open", []))
+                + tuple((k, f"acknowledged by {v['user']}: {v['reason']}")
+                        for k, v in acknowledged.items())
+            ),) if r.get("open") or acknowledged else (Text("nothing open"),),
+        ),
+    ]
+    return Document(
+        f"Refill #{row.id}", f"{patient.name} - {utc(row.at_s)} - {row.classification}",
+        tuple(sections),
+    )
+
+
+def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
+    rec: PatientRecord = patient_record(db, patient_id)
+    p = rec.patient
+    current = []
+    if rec.program is not None:
+        for d in daily_doses(program_from_json(rec.program.program)).values():
+            current.append((d.name, f"{d.concentration_mcg_per_ml:g}", mcg(d.programmed_mcg),
+                            mcg(d.demand_max_mcg), mcg(d.max_mcg)))
+    pump = rec.pump
+    scores = [d.pain_nrs for d in rec.diary if d.pain_nrs is not None]
+    sections = [
+        Section("Patient and device", (_patient_facts(p, rec.implant),)),
+        Section(
+            "Now",
+            (
+                Facts(
+                    (
+                        ("As of", utc(pump.as_of_s) if pump else "-"),
+                        ("Pump state", pump.shown if pump else "no pump"),
+                        ("Reservoir (pump estimate)",
+                         ml(pump.reservoir_estimate_ml) if pump else "-"),
+                        ("Active alarms", (pump.alarms or "none") if pump else "-"),
+                        ("Next refill", f"{day(pump.refill_due_s)} ({pump.refill_due_reason})"
+                         if pump else "-"),
+                        ("Program", f"version {rec.program.version_no}: {rec.program.summary}"
+                         if rec.program else "none"),
+                    )
+                ),
+                Table(("drug", "mcg/mL", "programmed per day", "demand max per day",
+                       "24 h maximum"), tuple(current)),
+            ),
+        ),
+        Section("Timeline", (Picture(therapy_chart_png(rec, now_s), 17.0, 11.7),)),
+        Section(
+            "Program history",
+            (Table(("version", "from", "by", "summary", "reason"),
+                   tuple((str(v.version_no), utc(v.created_s), v.created_by, v.summary, v.reason)
+                         for v in rec.programs), widths=(0.08, 0.16, 0.12, 0.46, 0.18)),),
+        ),
+        Section(
+            "Refills",
+            (Table(("date", "expected", "withdrawn", "class", "added", "next"),
+                   tuple((utc(r.at_s), ml(r.expected_ml), ml(r.withdrawn_ml), r.classification,
+                          ml(r.added_ml), day(r.next_refill_s)) for r in rec.refills)),),
+        ),
+        Section(
+            "Alarms",
+            (Table(("code", "severity", "onset", "cleared", "acknowledged by"),
+                   tuple((a.code, a.severity, utc(a.onset_s), utc(a.cleared_s),
+                          a.acknowledged_by or "-") for a in rec.alarms)),),
+        ),
+        Section(
+            "Pain diary",
+            (Text(f"{len(scores)} scores, mean {sum(scores) / len(scores):.1f}, "
+                  f"last {scores[0]} (NRS 0-10)") if scores else Text("no pain scores"),),
+        ),
+    ]
+    return Document("Therapy summary", f"{p.name} - printed {utc(now_s)}", tuple(sections))

@@ -1,0 +1,75 @@
+"""The patient's therapy timeline as a PNG for the printed summary: daily dose per
+drug (from the program history), the reservoir the pump reported (with refills),
+alarms, and the pain scores of the diary, on one time axis. Drawn off-screen."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from thecal.adapters.db.queries import PatientRecord
+from thecal.adapters.pump.program_codec import program_from_json
+from thecal.core.therapy.dosing import daily_doses
+
+
+def dose_steps(rec: PatientRecord, until_s: float) -> dict[str, list[tuple[float, float]]]:
+    """Each drug's programmed 24 h dose (mcg/day) as (time, dose) corners of a step line
+    from the first program to `until_s`; a drug a later program drops falls to 0."""
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for row in rec.programs:
+        doses = daily_doses(program_from_json(row.program))
+        for name in set(lines) | set(doses):
+            dose = doses[name].programmed_mcg if name in doses else 0.0
+            lines.setdefault(name, []).append((row.created_s, dose))
+    for points in lines.values():
+        points.append((until_s, points[-1][1]))
+    return lines
+
+
+def _when(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
+    fig, (dose, reservoir, pain) = plt.subplots(
+        3, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 3, 2]}
+    )
+    steps = dose_steps(rec, until_s)
+    for name, points in sorted(steps.items()):
+        dose.step([_when(t) for t, _ in points], [d for _, d in points], where="post", label=name)
+    dose.set_ylabel("dose (mcg/day)")
+    top = max((d for points in steps.values() for _, d in points), default=1.0)
+    dose.set_ylim(0, top * 1.25 or 1.0)  # from 0, with room above the line for the legend
+    if rec.programs:
+        dose.legend(loc="upper left", fontsize=8)
+    readings = [r for r in rec.readings if r.reservoir_estimate_ml is not None]
+    reservoir.plot(
+        [_when(r.at_s) for r in readings],
+        [r.reservoir_estimate_ml for r in readings],
+        color="tab:green",
+        label="reservoir (pump estimate)",
+    )
+    for i, r in enumerate(rec.refills):
+        reservoir.axvline(_when(r.at_s), color="0.6", ls="--", lw=0.8,
+                          label="refill" if i == 0 else None)
+    for i, a in enumerate(rec.alarms):
+        reservoir.plot([_when(a.onset_s)], [0.0], "v", color="tab:red",
+                       label="alarm" if i == 0 else None)
+    reservoir.set_ylabel("reservoir (mL)")
+    reservoir.legend(loc="upper right", fontsize=8)
+    scores = [d for d in rec.diary if d.pain_nrs is not None]
+    pain.plot([_when(d.at_s) for d in scores], [d.pain_nrs for d in scores], "o-",
+              color="tab:purple", ms=3)
+    pain.set_ylim(0, 10)
+    pain.set_ylabel("pain (NRS 0-10)")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()

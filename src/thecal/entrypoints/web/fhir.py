@@ -1,0 +1,49 @@
+"""FHIR R4 over HTTP: `GET /fhir/Patient/{id}/$everything` (a patient's Bundle) and
+`POST /fhir/Bundle` (import one patient's Bundle, whole or not at all). Errors come
+back as JSON with the resource and field of every problem (errors.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from thecal.adapters.db.auth import Principal
+from thecal.adapters.db.clinic import can_see
+from thecal.adapters.fhir.export import patient_bundle
+from thecal.adapters.fhir.importer import import_bundle
+from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.security import requires
+
+router = APIRouter(prefix="/fhir")
+FHIR_JSON = "application/fhir+json"
+
+
+@router.get("/Patient/{patient_id}/$everything")
+def everything(
+    patient_id: int, request: Request, who: Principal = Depends(requires("fhir.export"))
+) -> JSONResponse:
+    can_see(who, patient_id)
+    clinic = request.app.state.clinic
+    with clinic.sessions() as db:
+        bundle = patient_bundle(db, patient_id, clinic.catalogue, clinic.library)
+    return JSONResponse(bundle, media_type=FHIR_JSON)
+
+
+@router.post("/Bundle", status_code=201)
+async def import_patient(
+    request: Request,
+    reason: str = Query(min_length=1, max_length=500),
+    who: Principal = Depends(requires("fhir.import")),
+) -> dict[str, Any]:
+    try:
+        doc = json.loads(await request.body())
+    except ValueError as exc:
+        raise InputError("FHIR import refused", [Problem("body", f"not JSON: {exc}")]) from exc
+    clinic = request.app.state.clinic
+    now_s = float(request.app.state.clock.now())
+    pid = await run_in_threadpool(import_bundle, clinic, who, doc, reason, now_s)
+    return {"patient_id": pid}

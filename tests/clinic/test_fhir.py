@@ -1,0 +1,177 @@
+"""FHIR R4 export and import: a patient's history out, into an empty database (SQLite
+and PostgreSQL), and out again, equal; the resources carry the hand-worked numbers;
+bad bundles are refused whole with the resource and field named."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.clinic.conftest import DAY, PASSWORD, T0, World, morphine
+from thecal.adapters.db.clinic import Clinic
+from thecal.adapters.db.engine import make_engine, session_factory, upgrade
+from thecal.adapters.db.models import Patient
+from thecal.adapters.fhir.export import patient_bundle
+from thecal.adapters.fhir.importer import import_bundle
+from thecal.core.errors import InputError
+from thecal.core.pump.commands import Fault
+from thecal.data import drug_library, policy, pump_catalogue
+from thecal.services.clinic.transactions import Signoff
+
+
+def _history(w: World) -> None:
+    """Ann: a titration, a demand bolus granted and one denied, pain scores, a motor
+    stall (alarm, cleared, acknowledged) and a verified refill."""
+    dr = w.users["physician"]
+    w.clinic.commit_program(dr, w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
+                            T0 + DAY, None)
+    p = w.client("patient")
+    for t, rid in ((T0 + DAY + 5 * 3600, "r-1"), (T0 + DAY + 6 * 3600, "r-2")):
+        w.clock.t = t
+        assert p.post(f"/api/patients/{w.a}/bolus-requests", json={"request_id": rid}).is_success
+    for t, score in ((T0 + 2 * DAY, 6), (T0 + 3 * DAY, 4)):
+        w.clock.t = t
+        p.post(f"/api/patients/{w.a}/diary", json={"pain_nrs": score, "note": f"day {score}"})
+    w.clinic.inject_fault(w.a, Fault("stall"), T0 + 4 * DAY)
+    w.clinic.inject_fault(w.a, Fault("stall_cleared"), T0 + 4 * DAY + 600)
+    alarm = w.client("nurse").get("/api/alarms").json()[0]
+    w.clinic.acknowledge_alarm(w.users["nurse"], alarm["id"], "checked", T0 + 4 * DAY + 900)
+    w.clock.t = T0 + 30 * DAY
+    r = w.client("nurse").post(
+        f"/api/patients/{w.a}/refills",
+        json={"add_ml": 5.0, "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
+              "lot": "L9", "verifier": {"username": "pharmacist", "password": PASSWORD}},
+    )
+    assert r.status_code == 201, r.text
+
+
+def _export(clinic: Clinic, pid: int) -> dict:
+    with clinic.sessions() as db:
+        return patient_bundle(db, pid, clinic.catalogue, clinic.library)
+
+
+def _empty_clinic(url: str) -> Clinic:
+    upgrade(url)
+    return Clinic(session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy())
+
+
+def _resources(bundle: dict, kind: str) -> list[dict]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+@pytest.fixture
+def source(tmp_path):
+    w = World(f"sqlite:///{tmp_path / 'source.db'}")
+    _history(w)
+    yield w
+    w.engine.dispose()
+
+
+def test_export_import_export_is_the_identity(source, db_url):
+    first = _export(source.clinic, source.a)
+    target = _empty_clinic(db_url)  # SQLite, then PostgreSQL: an empty database
+    pid = import_bundle(target, source.users["physician"], copy.deepcopy(first), "transfer",
+                        T0 + 31 * DAY)
+    again = _export(target, pid)
+    assert again == first
+    with target.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(Patient)) == 1
+
+
+def test_the_bundle_says_what_the_clinic_did(source):
+    b = source.client("physician").get(f"/fhir/Patient/{source.a}/$everything")
+    assert b.status_code == 200 and b.headers["content-type"].startswith("application/fhir+json")
+    bundle = b.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    (patient,) = _resources(bundle, "Patient")
+    assert patient["identifier"][0]["value"] == "A1" and patient["birthDate"] == "1960"
+    pump = next(d for d in _resources(bundle, "Device") if d.get("serialNumber"))
+    assert pump["serialNumber"] == "SN-A" and pump["modelNumber"] == "peristaltic-20"
+    # program v2: 3300 mcg/day of 10 mg/mL morphine = 0.33 mL/day; the demand bolus is
+    # 100 mcg = 0.01 mL, at most 3 a day: 0.03 mL per 1 day
+    v2 = next(m for m in _resources(bundle, "MedicationRequest") if m["status"] == "active")
+    basal, demand = v2["dosageInstruction"]
+    assert basal["doseAndRate"][0]["rateQuantity"]["value"] == pytest.approx(0.33)
+    assert demand["asNeededBoolean"] is True
+    assert demand["maxDosePerPeriod"]["numerator"]["value"] == pytest.approx(0.03)
+    assert demand["maxDosePerPeriod"]["denominator"] == {
+        "value": 1, "unit": "d", "system": "http://unitsofmeasure.org", "code": "d"}
+    pains = [o for o in _resources(bundle, "Observation")
+             if o["code"]["coding"][0]["code"] == "72514-3"]
+    assert [o["valueInteger"] for o in pains] == [6, 4]
+    assert pains[0]["code"]["coding"][0]["system"] == "http://loinc.org"
+    refill = next(p for p in _resources(bundle, "Procedure")
+                  if p["code"]["coding"][0]["code"] == "pump-refill")
+    assert refill["focalDevice"][0]["action"]["text"] == "manipulated"
+    assert refill["focalDevice"][0]["manipulated"]["reference"] == "Device/p-A1-pump"
+    admins = _resources(bundle, "MedicationAdministration")
+    fluid = next(a for a in admins if a["id"].endswith("-fluid"))
+    assert fluid["dosage"]["dose"]["value"] == 5.0
+    demands = [(a["identifier"][0]["value"], a["status"]) for a in admins
+               if a.get("category", {}).get("text") == "patient demand bolus"]
+    # the titration at T0 + 1 d starts a 4 h lockout: r-1 at +5 h is granted, r-2 at +6 h
+    # is inside the lockout that r-1 started
+    assert demands == [("r-1", "completed"), ("r-2", "not-done")]
+    flags = [(f["code"]["text"], f["status"]) for f in _resources(bundle, "Flag")]
+    assert ("MOTOR_STALL", "inactive") in flags
+    issues = {d["code"]["text"] for d in _resources(bundle, "DetectedIssue")}
+    assert "MONITOR_AFTER_CHANGE" in issues
+
+
+def test_a_bundle_with_an_invalid_field_names_the_resource_and_field(source):
+    bundle = _export(source.clinic, source.a)
+    bundle["entry"][0]["resource"]["birthDate"] = "19x60"
+    c = source.client("physician")
+    r = c.post("/fhir/Bundle?reason=transfer", json=bundle)
+    assert r.status_code == 422
+    paths = [p["path"] for p in r.json()["problems"]]
+    assert paths == ["entry[0] (Patient/p-A1).birthDate"]
+
+
+def test_nothing_is_half_imported(source, tmp_path):
+    bundle = _export(source.clinic, source.a)
+    target = _empty_clinic(f"sqlite:///{tmp_path / 'target.db'}")
+    broken = copy.deepcopy(bundle)
+    (at,) = [i for i, e in enumerate(broken["entry"]) if e["resource"]["id"] == "p-A1-refill-1"]
+    broken["entry"][at]["resource"].pop("extension")  # the refill loses thecal's record
+    assert at > 10  # late in the bundle: the patient and programs before it read fine
+    with pytest.raises(InputError) as err:
+        import_bundle(target, source.users["physician"], broken, "transfer", T0)
+    assert [p.path for p in err.value.problems] == [
+        f"entry[{at}] (Procedure/p-A1-refill-1).extension"
+        "[https://thecal.example/fhir/StructureDefinition/refill]"
+    ]
+    with target.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(Patient)) == 0
+    pid = import_bundle(target, source.users["physician"], bundle, "transfer", T0)
+    with pytest.raises(InputError, match="nothing was imported") as twice:
+        import_bundle(target, source.users["physician"], bundle, "again", T0)
+    assert "MRN A1 already exists" in twice.value.problems[0].message
+    assert pid == 1
+
+
+def test_thecal_fhir_export_and_import_round_trip(source, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from thecal.entrypoints.cli import app
+
+    out, back = tmp_path / "a.json", tmp_path / "b.json"
+    target = f"sqlite:///{tmp_path / 'cli-target.db'}"
+    run = CliRunner()
+    r = run.invoke(app, ["fhir", "export", "--db", source.url, "--patient", str(source.a),
+                         "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    r = run.invoke(app, ["fhir", "import", str(out), "--db", target, "--reason", "transfer"])
+    assert r.exit_code == 0 and "imported patient 1" in r.output, r.output
+    r = run.invoke(app, ["fhir", "export", "--db", target, "--patient", "1", "--out", str(back)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(back.read_text()) == json.loads(out.read_text())
+    bad = json.loads(out.read_text())
+    bad["entry"][0]["resource"]["birthDate"] = "19x60"
+    out.write_text(json.dumps(bad))
+    r = run.invoke(app, ["fhir", "import", str(out), "--db", target, "--reason", "again"])
+    assert r.exit_code == 2 and "entry[0] (Patient/p-A1).birthDate" in r.output

@@ -1,0 +1,146 @@
+"""The printouts, rendered to PDF and read back as text (pypdf): the numbers they
+print are worked out here by hand from the programs and fills the test sets up."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import asdict
+
+import pytest
+from pypdf import PdfReader
+
+from tests.clinic.conftest import DAY, PASSWORD, T0, morphine
+from thecal.core.pump.commands import Fault
+from thecal.services.clinic.transactions import Signoff
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, runs of whitespace (table cell wraps) as one space."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def _get_pdf(client, url: str) -> str:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF-")
+    return pdf_text(r.content)
+
+
+def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_world):
+    w = sqlite_world
+    # morphine 10 mg/mL: 3000 mcg/day is 0.3 mL/day; 3300 is 0.33 mL/day. The demand
+    # bolus adds at most 3 x 100 mcg a day: 24 h maximum 3300 -> 3600 mcg, +9.1 %.
+    record = w.clinic.commit_program(
+        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
+        T0 + DAY, None,
+    )
+    text = _get_pdf(w.client("nurse"),
+                    f"/api/patients/{w.a}/sessions/{record['session_id']}/report.pdf")
+    assert "Programming session #1" in text and "Ann Able" in text
+    assert "00:00 0.3 mL/day" in text and "00:00 0.33 mL/day" in text
+    assert "3300" in text and "3600" in text and "+9.1 %" in text
+    assert "MONITOR_AFTER_CHANGE" in text and "DD-12" in text
+    assert "Confirmed by" in text and "physician" in text
+    # SR-07: the digest read back is SHA-256 of the exact program values
+    digest = hashlib.sha256(repr(asdict(morphine(3300.0))).encode()).hexdigest()
+    assert f"{digest}: matches" in text
+    assert "not a medical device" in text
+
+
+def test_refill_printout_states_expected_withdrawn_and_why_the_next_date(sqlite_world):
+    w = sqlite_world
+    w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
+    w.clock.t = T0 + 30 * DAY
+    c = w.client("nurse")
+    r = c.post(
+        f"/api/patients/{w.b}/refills",
+        json={
+            "add_ml": 10.0,
+            "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
+            "lot": "L7",
+            "verifier": {"username": "pharmacist", "password": PASSWORD},
+        },
+    )
+    assert r.status_code == 201, r.text
+    text = _get_pdf(c, f"/api/patients/{w.b}/refills/{r.json()['id']}/report.pdf")
+    # baclofen 400 mcg/day at 2000 mcg/mL = 0.2 mL/day: the pump believes 19 - 6 = 13 mL
+    # are left, 13 - 2.4 dead volume = 10.6 mL expected; 1.5 x 6 = 9 mL really went,
+    # so 19 - 9 - 2.4 = 7.6 mL come out: -3.00 mL.
+    assert "Expected withdrawal" in text and "10.60 mL" in text
+    assert "7.60 mL" in text and "-3.00 mL" in text
+    assert "REFILL_DISCREPANCY" in text and "OPEN" in text
+    assert "baclofen 2000 mcg/mL" in text and "L7" in text and "pharmacist" in text
+    # entered: 2.4 mL kept (by the pump's count) + 10 added = 12.4 mL; low alarm at
+    # 4 mL: (12.4 - 4) / 0.2 = 42 days, less the 3-day margin = 39 days after the
+    # refill on 2026-10-21 (T0 + 30 d): 2026-11-29.
+    assert "12.40 mL" in text and "Next refill" in text and "2026-11-29" in text
+    assert "Why then" in text
+
+
+def test_summary_printout_has_the_current_doses_the_diary_and_a_chart(sqlite_world):
+    w = sqlite_world
+    p = w.client("patient")
+    for t, score in ((T0 + DAY, 6), (T0 + 2 * DAY, 4)):
+        w.clock.t = t
+        assert p.post(f"/api/patients/{w.a}/diary", json={"pain_nrs": score}).status_code == 201
+    w.clock.t = T0 + 3 * DAY
+    r = p.get(f"/api/patients/{w.a}/summary.pdf")  # a patient prints their own summary
+    assert r.status_code == 200
+    reader = PdfReader(io.BytesIO(r.content))
+    text = pdf_text(r.content)
+    # 3000 mcg/day programmed, 3 x 100 mcg demand at most, 3300 mcg in 24 h at most
+    assert "3000 mcg" in text and "300 mcg" in text and "3300 mcg" in text
+    assert "2 scores, mean 5.0, last 4" in text
+    assert "peristaltic-20, serial SN-A" in text
+    images = [img for page in reader.pages for img in page.images]
+    assert images, "the timeline chart is embedded as a picture"
+    assert p.get(f"/api/patients/{w.b}/summary.pdf").status_code == 403
+
+
+def test_a_report_of_another_patients_session_is_not_found(sqlite_world):
+    w = sqlite_world
+    record = w.clinic.commit_program(
+        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
+        T0 + DAY, None,
+    )
+    c = w.client("nurse")
+    r = c.get(f"/api/patients/{w.b}/sessions/{record['session_id']}/report.pdf")
+    assert r.status_code == 404 and "does not exist" in r.text
+
+
+@pytest.mark.parametrize("kind", ["session", "refill", "summary"])
+def test_thecal_report_writes_the_same_pdf_as_the_api(sqlite_world, tmp_path, kind):
+    from typer.testing import CliRunner
+
+    from thecal.entrypoints.cli import app
+
+    w = sqlite_world
+    record = w.clinic.commit_program(
+        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
+        T0 + DAY, None,
+    )
+    w.clock.t = T0 + 2 * DAY
+    args = {"session": ["--session", str(record["session_id"])], "refill": [], "summary": []}
+    if kind == "refill":
+        c = w.client("nurse")
+        refill = c.post(
+            f"/api/patients/{w.a}/refills",
+            json={"add_ml": 1.0, "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
+                  "lot": "L1", "verifier": {"username": "pharmacist", "password": PASSWORD}},
+        )
+        assert refill.status_code == 201, refill.text
+        args["refill"] = ["--refill", str(refill.json()["id"])]
+    out = tmp_path / f"{kind}.pdf"
+    result = CliRunner().invoke(
+        app,
+        ["report", kind, "--db", w.url, "--patient", str(w.a), "--at", str(w.clock.t),
+         "--out", str(out), *args[kind]],
+    )
+    assert result.exit_code == 0, result.output
+    url = {"session": f"sessions/{record['session_id']}/report.pdf",
+           "refill": f"refills/{args['refill'][1] if args['refill'] else 0}/report.pdf",
+           "summary": "summary.pdf"}[kind]
+    api = w.client("physician").get(f"/api/patients/{w.a}/{url}").content
+    assert out.read_bytes() == api  # invariant PDFs: the same record prints the same bytes
