@@ -22,6 +22,8 @@ def refill_stats(task: Task) -> Stats:
     pop = _population(task)
     c = pop.cohort
     s = task.settings
+    if s.get("pumps") == "programmable":
+        c = c.subset(~c.constant_flow)
     changes: dict[str, object] = {}
     if "bias" in s:
         changes["bias"] = np.full(c.size, float(s["bias"]))

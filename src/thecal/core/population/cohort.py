@@ -1,9 +1,12 @@
 """A cohort: many pumps as columns of arrays, everything drawn beforehand.
 
 The engine is deterministic given a cohort; the generator owns the randomness
-(seeded). Only what the population engine models is here: programmable pumps with
-one constant basal rate, an optional demand bolus, a constant accuracy bias, and
-refills that fill the reservoir back to capacity.
+(seeded). Only what the population engine models is here: programmable pumps with a
+24-hour program (a base step, an optional day step and an optional periodic bolus:
+flex dosing), an optional demand bolus, a constant accuracy bias, an optional
+catheter occlusion, and refills that fill the reservoir back to capacity; and
+constant-flow (gas-driven) pumps, which deliver continuously at their restrictor
+flow for the patient's ambient pressure, with no strokes, no estimate, no alarms.
 """
 
 from __future__ import annotations
@@ -22,17 +25,27 @@ I = npt.NDArray[np.int64]  # noqa: E741
 class Cohort:
     model_index: I  # into `model_ids`
     model_ids: tuple[str, ...]
-    stroke_ml: F
+    stroke_ml: F  # 0 for constant-flow pumps
+    constant_flow: npt.NDArray[np.bool_]
+    flow_ml_per_s: F  # constant-flow pumps: the restrictor flow (before bias), else 0
+    ambient_kpa: F  # where the patient lives (what sets a constant-flow pump's flow)
     capacity_ml: F
     dead_volume_ml: F
     fill_ml: F
-    rate_ml_per_s: F  # basal, constant
+    rate_ml_per_s: F  # the basal step from 00:00
+    day_start_s: F  # a second step from this time of day (+inf: none)
+    day_rate_ml_per_s: F  # its rate (0 where there is none)
+    periodic_ml: F  # a daily periodic bolus (0: none)
+    periodic_at_s: F
+    periodic_s: F
     bolus_ml: F  # 0: no demand bolus
     bolus_s: F
     lockout_s: F
     max_per_24h: I
     alarm_ml: F
     bias: F
+    occlusion_from_s: F  # the catheter is occluded over [from, to) (+inf: never)
+    occlusion_to_s: F
     requests_s: F  # (N, J) sorted request times, padded with +inf
     # refill policy, per patient
     max_interval_s: F  # the clinic books no later than this after a refill
@@ -45,6 +58,15 @@ class Cohort:
     @property
     def size(self) -> int:
         return int(self.rate_ml_per_s.size)
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Cohort:
+        """The patients where `keep` is true (every per-patient column cut alike)."""
+        values: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            per_patient = isinstance(v, np.ndarray) and v.shape[:1] == keep.shape
+            values[f.name] = v[keep] if per_patient else v
+        return Cohort(**values)
 
     def with_(self, **changes: object) -> Cohort:
         values: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}

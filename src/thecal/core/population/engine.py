@@ -1,7 +1,8 @@
 """The population engine: many pumps at once, the firmware's arithmetic in columns.
 
 Every pump advances from one happening to its next (a demand request, a refill, a
-bolus end, a threshold stroke, the horizon) in the same closed form as
+bolus end, a threshold stroke, a change of the scheduled rate, the start or end of
+an occlusion, the horizon) in the same closed form as
 `thecal.core.pump.advance`: strokes(t) = floor(V_cmd(t) / stroke), the estimate
 falls by a stroke per stroke, the true reservoir by stroke x (1 + bias). Each loop
 turn is a handful of NumPy operations over the whole cohort, so the cost grows with
@@ -14,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from thecal.core.population.cohort import Cohort, F, I
+from thecal.core.population.schedules import daily_volume_ml, rate_pieces
 from thecal.core.pump.state import STROKE_EPS, strokes_until_level
 from thecal.core.therapy.refill import booked_after, time_to_low
 from thecal.core.units import SECONDS_PER_DAY
@@ -41,15 +44,19 @@ class CohortResult:
     visits: I
 
 
-def _level_stroke(est_base: F, est_strokes: F, stroke: F, level: F) -> F:
-    """The stroke at which the estimate falls to <= level (PumpState.strokes_to_level)."""
-    return np.asarray(est_strokes + strokes_until_level(est_base, level, stroke), np.float64)
+def _level_stroke(
+    est_base: F, est_strokes: F, stroke: F, level: F, cf: npt.NDArray[np.bool_]
+) -> F:
+    """The stroke at which the estimate falls to <= level (PumpState.strokes_to_level);
+    never, for a constant-flow pump (it has no estimate)."""
+    at = est_strokes + strokes_until_level(est_base, level, stroke)
+    return np.asarray(np.where(cf, INF, at), np.float64)
 
 
 def _booked(c: Cohort, t: F, volume: F) -> F:
     """The next booked refill, by the clinic's rule (refill_due), no later than the
     maximum interval; the margin and the interval are in seconds here."""
-    use_all = c.rate_ml_per_s + c.max_per_24h * c.bolus_ml / SECONDS_PER_DAY
+    use_all = (daily_volume_ml(c) + c.max_per_24h * c.bolus_ml) / SECONDS_PER_DAY
     to_low = time_to_low(volume, c.alarm_ml, use_all)
     booked = np.clip(booked_after(to_low, c.margin_s), 0.0, c.max_interval_s)
     return np.asarray(t + booked, np.float64)
@@ -58,7 +65,9 @@ def _booked(c: Cohort, t: F, volume: F) -> F:
 def run_cohort(c: Cohort) -> CohortResult:
     n = c.size
     ar = np.arange(n)
-    s = c.stroke_ml
+    cf = c.constant_flow  # continuous flow: no strokes, no estimate, no thresholds
+    s = np.where(cf, 1.0, c.stroke_ml)
+    cf_rate = c.flow_ml_per_s * (1.0 + c.bias)
     req = np.concatenate([c.requests_s, np.full((n, 1), INF)], axis=1)
     n_slots = max(1, int(c.max_per_24h.max(initial=1)))
     k_max = c.missed.shape[1]
@@ -68,11 +77,13 @@ def run_cohort(c: Cohort) -> CohortResult:
     true = c.fill_ml.copy()
     outlet = np.zeros(n)
     est_base, est_strokes = c.fill_ml.copy(), np.zeros(n)
-    low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml)
-    empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n))
+    low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml, cf)
+    empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n), cf)
     low, empty = strokes >= low_at, strokes >= empty_at
     anchor = np.zeros(n)
     bolus_end, bolus_rate = np.full(n, INF), np.zeros(n)
+    starts, rates, pieces = rate_pieces(c)
+    piece, cycle_from = np.zeros(n, np.int64), np.zeros(n)  # the schedule runs from t = 0
     grants = np.full((n, n_slots), -INF)
     j = np.zeros(n, dtype=np.int64)
     k = np.zeros(n, dtype=np.int64)
@@ -90,8 +101,15 @@ def run_cohort(c: Cohort) -> CohortResult:
         if not live.any():
             break
         next_req = req[ar, j]
-        cand = np.minimum.reduce([next_req, next_refill, bolus_end, np.full(n, horizon)])
-        rho = np.where(empty, 0.0, c.rate_ml_per_s + bolus_rate)
+        nxt = np.minimum(piece + 1, starts.shape[1] - 1)
+        next_break = cycle_from + np.where(piece + 1 < pieces, starts[ar, nxt], SECONDS_PER_DAY)
+        occluded = (c.occlusion_from_s <= t) & (t < c.occlusion_to_s)
+        next_occlusion = np.where(t < c.occlusion_from_s, c.occlusion_from_s,
+                                  np.where(t < c.occlusion_to_s, c.occlusion_to_s, INF))
+        cand = np.minimum.reduce(
+            [next_req, next_refill, bolus_end, next_break, next_occlusion, np.full(n, horizon)]
+        )
+        rho = np.where(empty | cf, 0.0, rates[ar, piece] + bolus_rate)
         k_next = np.where(low, empty_at, np.minimum(low_at, empty_at))
         with np.errstate(divide="ignore", invalid="ignore"):
             t_k = np.where(
@@ -103,14 +121,21 @@ def run_cohort(c: Cohort) -> CohortResult:
         n1 = np.maximum(np.floor(v1 / s + STROKE_EPS), strokes)
         n1 = np.where(crossing, np.maximum(n1, k_next), n1)
         moved_per = s * (1.0 + c.bias)
-        moved = np.minimum(true, (n1 - strokes) * moved_per)
+        flowed = cf_rate * (t1 - t)
+        moved = np.where(cf, flowed, (n1 - strokes) * moved_per)
+        moved = np.where(occluded, 0.0, np.minimum(true, moved))
         runs_out = (true > 0) & (true - moved <= 0) & (moved > 0)
         if runs_out.any():
             kd = strokes + np.ceil(true / moved_per)
             with np.errstate(divide="ignore", invalid="ignore"):
-                t_dry = np.clip(t + ((kd - STROKE_EPS) * s - vcmd) / rho, t, t1)
+                t_stroke = t + ((kd - STROKE_EPS) * s - vcmd) / rho
+                t_dry = np.clip(np.where(cf, t + true / cf_rate, t_stroke), t, t1)
             no_drug_since = np.where(runs_out, np.minimum(no_drug_since, t_dry), no_drug_since)
         true, outlet, strokes, vcmd, t = true - moved, outlet + moved, n1, v1, t1
+        turn = live & (t >= next_break)  # the next piece of the day's schedule
+        piece = np.where(turn, piece + 1, piece)
+        wrap = piece >= pieces
+        piece, cycle_from = np.where(wrap, 0, piece), np.where(wrap, next_break, cycle_from)
         # thresholds, as the firmware settles them after the strokes
         now_low = strokes >= low_at
         onset = now_low & ~low
@@ -138,8 +163,8 @@ def run_cohort(c: Cohort) -> CohortResult:
             true = np.where(rf, kept + add, true)
             est_base = np.where(rf, true, est_base)
             est_strokes = np.where(rf, strokes, est_strokes)
-            low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml)
-            empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n))
+            low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml, cf)
+            empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n), cf)
             low, empty = strokes >= low_at, strokes >= empty_at
             anchor = np.where(rf, t, anchor)
             was_dry = rf & np.isfinite(no_drug_since)
@@ -178,7 +203,7 @@ def run_cohort(c: Cohort) -> CohortResult:
     dry_s += np.where(ongoing, horizon - no_drug_since, 0.0)
     return CohortResult(
         true_ml=true,
-        estimate_ml=est_base - s * (strokes - est_strokes),
+        estimate_ml=np.where(cf, np.nan, est_base - s * (strokes - est_strokes)),
         outlet_ml=outlet,
         strokes=strokes,
         refill_s=refill_s,

@@ -17,6 +17,7 @@ import numpy as np
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import CatalogueError
 from thecal.core.population.cohort import Cohort, F
+from thecal.core.pump.constant_flow import flow_ml_per_day
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.sourced import unwrap
 from thecal.core.units import SECONDS_PER_DAY
@@ -102,6 +103,42 @@ def _requests(rng: np.random.Generator, per_day: F, awake: list[float], days: in
     return out
 
 
+def _schedules(
+    rng: np.random.Generator, spec: PopulationSpec, per_day: F, fixed: np.ndarray
+) -> dict[str, F]:
+    """Flex (a day step) and periodic-bolus programs for some patients, each keeping the
+    drawn daily volume: night rate r, day rate f x r from the day start, and a periodic
+    bolus of a fixed share of the day's volume."""
+    n = per_day.size
+    sc = spec.values["schedule"]
+    flex = ~fixed & (rng.uniform(size=n) < sc["flex_share"])  # fixed: constant-flow pumps
+    periodic = ~fixed & (rng.uniform(size=n) < sc["periodic_share"])
+    factor = uniform(rng, sc["flex_day_factor"], n)
+    start = float(sc["flex_day_start_s"])
+    periodic_ml = np.where(periodic, sc["periodic_fraction_of_daily_volume"] * per_day, 0.0)
+    basal = per_day - periodic_ml
+    night = np.where(flex, basal / (start + factor * (SECONDS_PER_DAY - start)),
+                     basal / SECONDS_PER_DAY)
+    return {
+        "rate_ml_per_s": night,
+        "day_start_s": np.where(flex, start, np.inf),
+        "day_rate_ml_per_s": np.where(flex, factor * night, 0.0),
+        "periodic_ml": periodic_ml,
+        "periodic_at_s": np.full(n, float(sc["periodic_at_s"])),
+        "periodic_s": np.full(n, float(sc["periodic_duration_s"])),
+    }
+
+
+def _occlusions(rng: np.random.Generator, spec: PopulationSpec, n: int, days: int) -> dict[str, F]:
+    """At most one occlusion a patient, starting at a uniform time (the rate is small)."""
+    o = spec.values["occlusion"]
+    occluded = rng.uniform(size=n) < o["per_patient_year"] * days / 365.0
+    start = rng.uniform(0.0, days * SECONDS_PER_DAY, n)
+    end = start + uniform(rng, o["duration_days"], n) * SECONDS_PER_DAY
+    return {"occlusion_from_s": np.where(occluded, start, np.inf),
+            "occlusion_to_s": np.where(occluded, end, np.inf)}
+
+
 def generate(
     spec: PopulationSpec,
     catalogue: PumpCatalogue,
@@ -118,7 +155,7 @@ def generate(
     indication = _choice(rng, ind, n)
     drug = np.where(indication == "spasticity", "baclofen",
                     _choice(rng, spec("indication", "pain_drug_shares"), n))
-    rate_per_day = uniform(rng, spec("dose", "rate_ml_per_day"), n)
+    drawn_per_day = uniform(rng, spec("dose", "rate_ml_per_day"), n)
     models = _choice(rng, spec("pump", "model_shares"), n)
     ids = tuple(sorted(set(spec("pump", "model_shares"))))
     model_index = np.searchsorted(np.array(ids), models)
@@ -127,9 +164,17 @@ def generate(
     def pick(attr: str) -> np.ndarray:
         return np.array([getattr(p, attr) for p in pumps])[model_index]
 
+    cf = ~pick("programmable").astype(bool)
+    ambient = uniform(rng, spec("environment", "residence_ambient_kpa"), n)
+    flow = np.zeros(n)
+    for i in np.flatnonzero(cf):  # the restrictor flow where the patient lives, at 37 °C
+        model = pumps[int(model_index[i])]
+        flow[i] = flow_ml_per_day(model, model.reference_body_temp_c, float(ambient[i]))
+    # the clinic expects a constant-flow pump's labelled rate
+    rate_per_day = np.where(cf, pick("nominal_rate_ml_day"), drawn_per_day)
     d = spec.values["demand"]
     eligible = np.array([_drug(library, str(name)).demand_eligible for name in drug])
-    has_bolus = eligible & (rng.uniform(size=n) < d["pain_share_with_bolus"])
+    has_bolus = ~cf & eligible & (rng.uniform(size=n) < d["pain_share_with_bolus"])
     per_day = np.where(has_bolus, uniform(rng, d["requests_per_day"], n), 0.0)
     lo_max, hi_max = d["max_per_24h"]
     ap = spec.values["appointments"]
@@ -138,16 +183,20 @@ def generate(
             model_index=model_index.astype(np.int64),
             model_ids=ids,
             stroke_ml=pick("stroke_ml"),
+            constant_flow=cf,
+            flow_ml_per_s=flow / SECONDS_PER_DAY,
+            ambient_kpa=ambient,
             capacity_ml=pick("capacity_ml"),
             dead_volume_ml=pick("dead_volume_ml"),
             fill_ml=pick("capacity_ml"),
-            rate_ml_per_s=rate_per_day / SECONDS_PER_DAY,
+            **_schedules(rng, spec, rate_per_day, cf),
             bolus_ml=np.where(has_bolus, d["bolus_fraction_of_daily_volume"] * rate_per_day, 0.0),
             bolus_s=np.full(n, float(d["bolus_duration_s"])),
             lockout_s=np.full(n, float(d["lockout_s"])),
             max_per_24h=rng.integers(lo_max, hi_max + 1, n).astype(np.int64),
             alarm_ml=np.full(n, float(spec("pump", "low_reservoir_alarm_ml"))),
             bias=draw_bias(rng, spec, pick("kind")),
+            **_occlusions(rng, spec, n, horizon_days),
             requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
             max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
             margin_s=np.full(n, margin_days * SECONDS_PER_DAY),

@@ -10,9 +10,10 @@ import numpy as np
 from thecal.core.drugs import DrugLibrary
 from thecal.core.population import CohortResult
 from thecal.core.population.cohort import Cohort
+from thecal.core.population.schedules import program_for
 from thecal.core.pump import commands as c
 from thecal.core.pump.models import PumpCatalogue
-from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.scenario import Scenario, TimedCommand
 
 CATHETER_CM = 50.0
@@ -27,17 +28,16 @@ def scenario_for(
     entry = library.get(drug)
     assert entry is not None, drug
     fluid = (DrugConcentration(drug, entry.stock_concentrations_mcg_per_ml[0]),)
-    bolus = None
-    if cohort.bolus_ml[i] > 0:
-        bolus = DemandBolus(Amount(ml=float(cohort.bolus_ml[i])), float(cohort.bolus_s[i]),
-                            float(cohort.lockout_s[i]), int(cohort.max_per_24h[i]))
-    program = Program(
-        drugs=fluid,
-        steps=(Step(0.0, rate_ml_per_s=float(cohort.rate_ml_per_s[i])),),
-        demand_bolus=bolus,
-        low_reservoir_alarm_ml=float(cohort.alarm_ml[i]),
-    )
     events: list[tuple[float, c.Command]] = [(0.0, c.Fault("bias", float(cohort.bias[i])))]
+    if cohort.constant_flow[i]:  # a gas-driven pump: its drugs only, the patient's altitude
+        program = Program(drugs=fluid, steps=())
+        events.append((0.0, c.Environment(ambient_kpa=float(cohort.ambient_kpa[i]))))
+    else:
+        program = program_for(cohort, i, fluid)
+    for t, fault in ((cohort.occlusion_from_s[i], "occlusion"),
+                     (cohort.occlusion_to_s[i], "occlusion_cleared")):
+        if t < cohort.horizon_s:
+            events.append((float(t), c.Fault(fault)))
     events += [(float(t), c.DemandRequest(f"r{n}"))
                for n, t in enumerate(cohort.requests_s[i]) if np.isfinite(t)]
     for t, add in zip(result.refill_s[i], result.added_ml[i], strict=True):

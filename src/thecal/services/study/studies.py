@@ -45,7 +45,9 @@ def _dry_variants() -> dict[str, Mapping[str, Any]]:
     out: dict[str, Mapping[str, Any]] = {}
     for threshold in THRESHOLDS_ML:
         for bias in (DRAWN, *BIASES):
-            settings = {"alarm_ml": threshold} | ({} if bias is DRAWN else {"bias": bias})
+            # the question is the firmware's alarm: pumps that have one (not constant-flow)
+            settings = {"alarm_ml": threshold, "pumps": "programmable"} | (
+                {} if bias is DRAWN else {"bias": bias})
             out[_dry_key(threshold, bias)] = settings
     return out
 
@@ -67,7 +69,8 @@ def _dry_table(t: dict[str, Stats]) -> Table:
     for threshold in THRESHOLDS_ML:
         columns += [f"{threshold:g} mL: % patients dry", f"{threshold:g} mL: dry days/pt",
                     f"{threshold:g} mL: visits/yr"]
-    return Table("Running dry before the refill, by low-reservoir threshold and pump bias",
+    return Table("Running dry before the refill (programmable pumps), by low-reservoir "
+                 "threshold and pump bias",
                  tuple(columns), rows)
 
 
