@@ -70,9 +70,10 @@ PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
 
 
 def routes(app):
-    from thecal.entrypoints.web import api, fhir, reports, ui
+    from thecal.entrypoints.web import api, api_therapy, fhir, reports, ui, ui_therapy, ui_trials
 
-    routers = (api.router, ui.router, reports.router, fhir.router)
+    routers = (api.router, api_therapy.router, ui.router, ui_therapy.router, ui_trials.router,
+               reports.router, fhir.router)
     for r in [route for router in routers for route in router.routes]:
         if isinstance(r, APIRoute):
             for m in r.methods - {"HEAD"}:

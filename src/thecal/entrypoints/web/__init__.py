@@ -11,7 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db.clinic import Clinic
-from thecal.entrypoints.web import api, errors, fhir, reports, ui
+from thecal.entrypoints.web import (
+    api,
+    api_therapy,
+    errors,
+    fhir,
+    reports,
+    ui,
+    ui_therapy,
+    ui_trials,
+)
 
 HERE = Path(__file__).parent
 
@@ -31,8 +40,11 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
+    app.include_router(api_therapy.router)
     app.include_router(reports.router)
     app.include_router(fhir.router)
     app.include_router(ui.router)
+    app.include_router(ui_therapy.router)
+    app.include_router(ui_trials.router)
     errors.install(app, ui.render_error)
     return app

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal, csrf_ok, principal
 from thecal.core.errors import Forbidden, ThecalError
 from thecal.entrypoints.web.permissions import allowed
@@ -64,3 +65,15 @@ def requires(permission: str) -> Callable[[Request], Coroutine[Any, Any, Princip
 
     dependency.permission = permission  # type: ignore[attr-defined]
     return dependency
+
+
+def set_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=int(auth_db.SESSION_TTL_S),
+        path="/",
+    )

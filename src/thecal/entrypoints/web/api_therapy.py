@@ -1,0 +1,261 @@
+"""The REST API's therapy routes: programming (check, commit), refills (plan,
+record, acknowledge), trials, alarms, patient demand boluses and the diary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from thecal.adapters.db import queries, trials
+from thecal.adapters.db.auth import Principal
+from thecal.adapters.db.clinic import can_see
+from thecal.entrypoints.web.inputs import (
+    Acknowledge,
+    BolusIn,
+    DiaryIn,
+    ProgramCommit,
+    ProgramIn,
+    Reason,
+    RefillCommit,
+    RefillIn,
+    TrialIn,
+    now,
+    parse_program,
+    refill_input,
+    verifier_name,
+)
+from thecal.entrypoints.web.security import requires
+from thecal.services.clinic.transactions import Signoff
+
+router = APIRouter(prefix="/api")
+
+
+def _signoff(request: Request, who: Principal, body: ProgramIn) -> Signoff:
+    return Signoff(
+        dict(body.acknowledgements), verifier_name(request, who, body.verifier), body.confirmed
+    )
+
+
+def proposal_json(proposal: Any, blockers: list[Any], version: int) -> dict[str, Any]:
+    return {
+        "findings": [f.as_dict() for f in proposal.findings],
+        "blockers": [f.as_dict() for f in blockers],
+        "diff": [{**r.__dict__, "changed": r.changed} for r in proposal.diff],
+        "doses": [r.__dict__ for r in proposal.doses],
+        "needs_second_person": list(proposal.needs_second_person),
+        "pump_version": version,
+    }
+
+
+@router.post("/patients/{patient_id}/programs/check")
+def check_program(
+    patient_id: int,
+    body: ProgramIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    program = parse_program(body.program)
+    proposal, blockers, version = request.app.state.clinic.check_program(
+        who, patient_id, program, _signoff(request, who, body), now(request)
+    )
+    return proposal_json(proposal, blockers, version)
+
+
+@router.post("/patients/{patient_id}/programs")
+def commit_program(
+    patient_id: int,
+    body: ProgramCommit,
+    request: Request,
+    who: Principal = Depends(requires("programs.commit")),
+) -> dict[str, Any]:
+    program = parse_program(body.program)
+    return request.app.state.clinic.commit_program(
+        who,
+        patient_id,
+        program,
+        body.reason,
+        _signoff(request, who, body),
+        now(request),
+        body.expected_version,
+    )
+
+
+@router.post("/patients/{patient_id}/refills/plan")
+def plan_refill(
+    patient_id: int,
+    body: RefillIn,
+    request: Request,
+    who: Principal = Depends(requires("refills.plan")),
+) -> dict[str, Any]:
+    session, version = request.app.state.clinic.plan_refill(
+        who, patient_id, refill_input(body), now(request)
+    )
+    plan = session.plan
+    return {
+        "findings": [f.as_dict() for f in plan.all_findings],
+        "expected_withdrawal_ml": plan.reconciliation.expected_withdrawal_ml,
+        "volume_after_ml": plan.volume_after_ml,
+        "daily_use_ml": plan.daily_use_ml,
+        "next_refill_s": plan.next_refill_s,
+        "next_refill_reason": plan.next_refill_reason,
+        "pump_version": version,
+    }
+
+
+@router.post("/patients/{patient_id}/refills", status_code=201)
+def record_refill(
+    patient_id: int,
+    body: RefillCommit,
+    request: Request,
+    who: Principal = Depends(requires("refills.record")),
+) -> dict[str, Any]:
+    refill_id, record = request.app.state.clinic.record_refill(
+        who,
+        patient_id,
+        refill_input(body),
+        verifier_name(request, who, body.verifier),
+        now(request),
+        body.expected_version,
+    )
+    return {"id": refill_id, **record}
+
+
+@router.post("/refills/{refill_id}/acknowledge")
+def acknowledge_refill(
+    refill_id: int,
+    body: Acknowledge,
+    request: Request,
+    who: Principal = Depends(requires("refills.acknowledge")),
+) -> dict[str, Any]:
+    return request.app.state.clinic.acknowledge_refill(
+        who, refill_id, body.code, body.reason, now(request)
+    )
+
+
+@router.get("/patients/{patient_id}/trials")
+def list_trials(
+    patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
+) -> list[Any]:
+    with request.app.state.clinic.sessions() as db:
+        rec = queries.patient_record(db, patient_id)
+    return [
+        {
+            "id": t.id,
+            "kind": t.kind,
+            "drug": t.drug,
+            "status": t.status,
+            "document": t.document,
+            "evaluation": t.evaluation,
+        }
+        for t in rec.trials
+    ]
+
+
+@router.post("/patients/{patient_id}/trials", status_code=201)
+def start_trial(
+    patient_id: int,
+    body: TrialIn,
+    request: Request,
+    who: Principal = Depends(requires("trials.write")),
+) -> dict[str, int]:
+    clinic = request.app.state.clinic
+    return {"id": trials.start_trial(clinic, who, patient_id, body.document, now(request))}
+
+
+@router.post("/trials/{trial_id}/doses")
+def trial_dose(
+    trial_id: int,
+    body: dict[str, Any],
+    request: Request,
+    who: Principal = Depends(requires("trials.write")),
+) -> dict[str, Any]:
+    return trials.add_dose(request.app.state.clinic, who, trial_id, body, now(request))
+
+
+@router.post("/trials/{trial_id}/assessments")
+def trial_assessment(
+    trial_id: int,
+    body: dict[str, Any],
+    request: Request,
+    who: Principal = Depends(requires("trials.write")),
+) -> dict[str, Any]:
+    return trials.add_assessment(request.app.state.clinic, who, trial_id, body, now(request))
+
+
+@router.post("/trials/{trial_id}/evaluate")
+def trial_evaluate(
+    trial_id: int,
+    request: Request,
+    close: bool = False,
+    who: Principal = Depends(requires("trials.write")),
+) -> dict[str, Any]:
+    return trials.evaluate(request.app.state.clinic, who, trial_id, now(request), close)
+
+
+@router.get("/alarms")
+def alarms(
+    request: Request, who: Principal = Depends(requires("alarms.read"))
+) -> list[dict[str, Any]]:
+    with request.app.state.clinic.sessions() as db:
+        rows = queries.open_alarms(db)
+        return [
+            {
+                "id": a.id,
+                "patient_id": a.patient_id,
+                "code": a.code,
+                "severity": a.severity,
+                "onset_s": a.onset_s,
+                "cleared_s": a.cleared_s,
+            }
+            for a in rows
+        ]
+
+
+@router.post("/alarms/{alarm_id}/acknowledge")
+def acknowledge_alarm(
+    alarm_id: int,
+    body: Reason,
+    request: Request,
+    who: Principal = Depends(requires("alarms.acknowledge")),
+) -> dict[str, str]:
+    request.app.state.clinic.acknowledge_alarm(who, alarm_id, body.reason, now(request))
+    return {"status": "acknowledged"}
+
+
+@router.post("/patients/{patient_id}/bolus-requests")
+def bolus_request(
+    patient_id: int,
+    body: BolusIn,
+    request: Request,
+    who: Principal = Depends(requires("bolus.request")),
+) -> dict[str, Any]:
+    answer = request.app.state.clinic.request_bolus(who, patient_id, body.request_id, now(request))
+    return answer.__dict__
+
+
+@router.get("/patients/{patient_id}/diary")
+def diary(
+    patient_id: int, request: Request, who: Principal = Depends(requires("diary.read"))
+) -> list[dict[str, Any]]:
+    can_see(who, patient_id)
+    with request.app.state.clinic.sessions() as db:
+        rec = queries.patient_record(db, patient_id)
+    return [
+        {"at_s": d.at_s, "pain_nrs": d.pain_nrs, "spasm": d.spasm, "note": d.note}
+        for d in rec.diary
+    ]
+
+
+@router.post("/patients/{patient_id}/diary", status_code=201)
+def add_diary(
+    patient_id: int,
+    body: DiaryIn,
+    request: Request,
+    who: Principal = Depends(requires("diary.write")),
+) -> dict[str, int]:
+    return {
+        "id": request.app.state.clinic.add_diary(
+            who, patient_id, body.pain_nrs, body.spasm, body.note, now(request)
+        )
+    }

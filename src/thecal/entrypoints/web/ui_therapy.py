@@ -1,0 +1,258 @@
+"""The browser UI's therapy screens: programming (form, check, commit) and refills
+(plan, record, acknowledge); trials are in ui_trials.py. Forms are read by hand so
+that a bad field comes back as a page naming it; the page helpers are in ui.py."""
+
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from thecal.adapters.db import queries
+from thecal.adapters.db.auth import Principal
+from thecal.adapters.db.models import RefillRow
+from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.scenario.program_writer import program_document
+from thecal.core.errors import InputError, Problem, Refused
+from thecal.core.safety import HARD
+from thecal.entrypoints.web.inputs import (
+    Credentials,
+    RefillIn,
+    now,
+    parse_program,
+    refill_input,
+    verifier_name,
+)
+from thecal.entrypoints.web.security import requires
+from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic.transactions import Signoff
+
+router = APIRouter(include_in_schema=False)
+
+
+def _program_form(rec: queries.PatientRecord) -> dict[str, str]:
+    assert rec.program is not None
+    doc = program_document(program_from_json(rec.program.program))
+    step = doc["basal"]["steps"][0]
+    demand = doc.get("demand_bolus", {})
+    return {
+        "dose": step.get("dose", ""),
+        "low_ml": f"{doc['low_reservoir_alarm_ml']:g}",
+        "demand_amount": demand.get("amount", ""),
+        "demand_duration": demand.get("duration", ""),
+        "demand_lockout": demand.get("lockout", ""),
+        "demand_max": str(demand.get("max_per_24h", "")),
+    }
+
+
+def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
+    assert rec.program is not None
+    current = program_document(program_from_json(rec.program.program))
+    problems = []
+    try:
+        low = float(form.get("low_ml", ""))
+    except ValueError:
+        problems.append(Problem("low_ml", "a number of mL, such as 2 or 4"))
+        low = 0.0
+    doc: dict[str, Any] = {
+        "drugs": current["drugs"],
+        "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
+        "low_reservoir_alarm_ml": low,
+    }
+    if form.get("demand_amount", "").strip():
+        try:
+            count = int(form.get("demand_max", ""))
+        except ValueError:
+            problems.append(Problem("demand_max", "a whole number, such as 3"))
+            count = 0
+        doc["demand_bolus"] = {
+            "amount": form["demand_amount"],
+            "duration": form.get("demand_duration", ""),
+            "lockout": form.get("demand_lockout", ""),
+            "max_per_24h": count,
+        }
+    if problems:
+        raise InputError("invalid program", problems)
+    return parse_program(doc)
+
+
+def _verifier(request: Request, who: Principal, form: dict[str, str]) -> str | None:
+    """The second person from the form's fields, authenticated (or None if not given)."""
+    if not form.get("verifier_username"):
+        return None
+    cred = Credentials(
+        username=form["verifier_username"], password=form.get("verifier_password", "")
+    )
+    return verifier_name(request, who, cred)
+
+
+def _expected_version(form: dict[str, str]) -> int | None:
+    """The pump version the screen was drawn from (optimistic locking)."""
+    value = form.get("expected_version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _signoff(request: Request, who: Principal, form: dict[str, str]) -> Signoff:
+    acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
+    return Signoff(acks, _verifier(request, who, form), form.get("confirmed") == "yes")
+
+
+def _review(proposal: Any, blockers: list[Any]) -> dict[str, Any]:
+    return {
+        "diff": proposal.diff,
+        "doses": proposal.doses,
+        "findings": proposal.findings,
+        "needs_second_person": proposal.needs_second_person,
+        "hard": any(f.severity == HARD for f in proposal.findings),
+        "blockers": blockers,
+    }
+
+
+@router.get("/patients/{patient_id}/program")
+def program_page(
+    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+) -> Response:
+    rec = record(request, patient_id)
+    if rec.program is None:
+        raise InputError("no program", [Problem("patient", "this patient has no pump program")])
+    doc = program_document(program_from_json(rec.program.program))
+    drugs_text = ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
+    return page(
+        request,
+        "program.html",
+        who,
+        rec=rec,
+        form=_program_form(rec),
+        drugs_text=drugs_text,
+        primary=doc["drugs"][0]["name"],
+        review=None,
+    )
+
+
+@router.post("/patients/{patient_id}/program/check")
+async def program_check(
+    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+) -> Response:
+    form = await form_of(request)
+    rec = record(request, patient_id)
+    program = _program_from_form(rec, form)
+    proposal, blockers, _ = request.app.state.clinic.check_program(
+        who, patient_id, program, Signoff(), now(request)
+    )
+    return page(request, "_review.html", who, review=_review(proposal, blockers), form=form)
+
+
+@router.post("/patients/{patient_id}/program")
+async def program_commit(
+    patient_id: int, request: Request, who: Principal = Depends(requires("programs.commit"))
+) -> Response:
+    form = await form_of(request)
+    rec = record(request, patient_id)
+    program = _program_from_form(rec, form)
+    version = _expected_version(form)
+    try:
+        result = request.app.state.clinic.commit_program(
+            who,
+            patient_id,
+            program,
+            form.get("reason", ""),
+            _signoff(request, who, form),
+            now(request),
+            version,
+        )
+    except Refused as exc:
+        return page(
+            request,
+            "error.html",
+            who,
+            422,
+            status=422,
+            error={"message": str(exc), "findings": [f.as_dict() for f in exc.findings]},  # type: ignore[attr-defined]
+        )
+    return page(request, "program_done.html", who, record=result, patient_id=patient_id)
+
+
+def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
+    drugs = []
+    i = 0
+    while f"drug_{i}" in form:
+        drugs.append({"name": form[f"drug_{i}"], "concentration": form.get(f"conc_{i}", "")})
+        i += 1
+    try:
+        add = float(form.get("add_ml", ""))
+    except ValueError:
+        raise InputError(
+            "invalid refill", [Problem("add_ml", "a volume in mL, such as 18")]
+        ) from None
+    return RefillIn(add_ml=add, drugs=drugs, lot=form.get("lot", "").strip() or "-")
+
+
+@router.get("/patients/{patient_id}/refill")
+def refill_page(
+    patient_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+) -> Response:
+    rec = record(request, patient_id)
+    if rec.program is None or rec.pump is None:
+        raise InputError("no pump", [Problem("patient", "this patient has no pump program")])
+    drugs = program_document(program_from_json(rec.program.program))["drugs"]
+    return page(
+        request,
+        "refill.html",
+        who,
+        rec=rec,
+        drugs=drugs,
+        form={},
+        estimate=rec.pump.reservoir_estimate_ml,
+    )
+
+
+@router.post("/patients/{patient_id}/refill/plan")
+async def refill_plan(
+    patient_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+) -> Response:
+    form = await form_of(request)
+    body = _refill_body(record(request, patient_id), form)
+    clinic = request.app.state.clinic
+    session, _ = clinic.plan_refill(who, patient_id, refill_input(body), now(request))
+    return page(request, "_refill_plan.html", who, plan=session.plan)
+
+
+@router.post("/patients/{patient_id}/refill")
+async def refill_record(
+    patient_id: int, request: Request, who: Principal = Depends(requires("refills.record"))
+) -> Response:
+    form = await form_of(request)
+    body = _refill_body(record(request, patient_id), form)
+    refill_id, _ = request.app.state.clinic.record_refill(
+        who,
+        patient_id,
+        refill_input(body),
+        _verifier(request, who, form),
+        now(request),
+        _expected_version(form),
+    )
+    return RedirectResponse(f"/refills/{refill_id}", status_code=303)
+
+
+@router.get("/refills/{refill_id}")
+def refill_done(
+    refill_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+) -> Response:
+    with request.app.state.clinic.sessions() as db:
+        row = db.get(RefillRow, refill_id)
+    if row is None:
+        raise InputError("no such refill", [Problem("refill_id", f"{refill_id} does not exist")])
+    return page(request, "refill_done.html", who, row=row, record=row.record)
+
+
+@router.post("/refills/{refill_id}/acknowledge")
+async def refill_acknowledge(
+    refill_id: int, request: Request, who: Principal = Depends(requires("refills.acknowledge"))
+) -> Response:
+    form = await form_of(request)
+    request.app.state.clinic.acknowledge_refill(
+        who, refill_id, form.get("code", ""), form.get("reason", ""), now(request)
+    )
+    return RedirectResponse(f"/refills/{refill_id}", status_code=303)

@@ -1,0 +1,107 @@
+"""The browser UI's trial screens: start a screening trial, record doses and
+assessments, evaluate it. Forms are read by hand so that a bad field comes back as
+a page naming it."""
+
+
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from thecal.adapters.db import trials
+from thecal.adapters.db.auth import Principal
+from thecal.adapters.db.models import TrialRow
+from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.inputs import (
+    now,
+)
+from thecal.entrypoints.web.security import requires
+from thecal.entrypoints.web.ui import form_of, page, record
+
+router = APIRouter(include_in_schema=False)
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+@router.get("/patients/{patient_id}/trials")
+def trials_page(
+    patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
+) -> Response:
+    rec = record(request, patient_id)
+    clinic = request.app.state.clinic
+    evaluations = {
+        t.id: trials.evaluate(clinic, who, t.id, now(request), False)
+        for t in rec.trials
+        if t.status == "open" and t.document.get("doses")
+    }
+    return page(
+        request, "trials.html", who, rec=rec, evaluations=evaluations, now_iso=_iso(now(request))
+    )
+
+
+def _score(form: dict[str, str]) -> dict[str, float]:
+    try:
+        return {form.get("scale", "nrs"): float(form.get("value", ""))}
+    except ValueError:
+        raise InputError(
+            "invalid score", [Problem("value", "a number on the chosen scale")]
+        ) from None
+
+
+@router.post("/patients/{patient_id}/trials")
+async def trial_start(
+    patient_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+) -> Response:
+    form = await form_of(request)
+    doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
+    trials.start_trial(request.app.state.clinic, who, patient_id, doc, now(request))
+    return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
+
+
+async def _trial_action(request: Request, who: Principal, trial_id: int, what: str) -> Response:
+    form = await form_of(request)
+    clinic = request.app.state.clinic
+    if what == "dose":
+        trials.add_dose(
+            clinic,
+            who,
+            trial_id,
+            {"at": form.get("at", ""), "amount": form.get("amount", "")},
+            now(request),
+        )
+    elif what == "assessment":
+        trials.add_assessment(
+            clinic, who, trial_id, {"at": form.get("at", ""), **_score(form)}, now(request)
+        )
+    else:
+        trials.evaluate(clinic, who, trial_id, now(request), True)
+    with clinic.sessions() as db:
+        row = db.get(TrialRow, trial_id)
+        pid = row.patient_id if row else 0
+    return RedirectResponse(f"/patients/{pid}/trials", status_code=303)
+
+
+@router.post("/trials/{trial_id}/dose")
+async def trial_dose(
+    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+) -> Response:
+    return await _trial_action(request, who, trial_id, "dose")
+
+
+@router.post("/trials/{trial_id}/assessment")
+async def trial_assessment(
+    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+) -> Response:
+    return await _trial_action(request, who, trial_id, "assessment")
+
+
+@router.post("/trials/{trial_id}/evaluate")
+async def trial_evaluate(
+    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+) -> Response:
+    return await _trial_action(request, who, trial_id, "evaluate")
