@@ -12,6 +12,7 @@ from thecal.core.pk import EffectLibrary, KineticsLibrary
 from thecal.core.population.generator import PopulationSpec
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety.policy import Policy
+from thecal.core.scs.catalogue import ScsCatalogue
 
 
 def _text(name: str) -> str:
@@ -66,6 +67,12 @@ def effects() -> EffectLibrary:
 def population() -> PopulationSpec:
     """Who the virtual patients are (`population.toml`), mostly illustrative."""
     return PopulationSpec.from_mapping(_read("population.toml"))
+
+
+@cache
+def scs_catalogue() -> ScsCatalogue:
+    """Spinal cord stimulators, leads, waveform modes and charge limits (`scs.toml`)."""
+    return ScsCatalogue.from_mapping(_read("scs.toml"))
 
 
 @cache

@@ -158,6 +158,21 @@ _RULES = (
         "devices.md F28; drugs-and-dosing.md §4 rule 10; fact 33",
     ),
     RuleInfo("PUMP-3", "The pump's own program validation", "pump-behaviour.md §3"),
+    RuleInfo(
+        "SCS-01",
+        "Shannon limit: log10(D) + log10(Q) at a contact may not exceed k = 1.85",
+        "scs.toml [limits] shannon_k: Shannon 1992; Cogan et al. 2016",
+    ),
+    RuleInfo(
+        "SCS-02",
+        "Charge density at a contact at most 30 uC/cm2 per phase",
+        "scs.toml [limits] charge_density_uc_per_cm2: Boston Scientific programming manual",
+    ),
+    RuleInfo(
+        "SCS-03",
+        "An SCS program within its waveform mode, its stimulator and its lead",
+        "scs.toml [modes], [[stimulator]], [[lead]]",
+    ),
 )
 
 RULES: dict[str, RuleInfo] = {r.rule_id: r for r in _RULES}
