@@ -77,6 +77,10 @@ class Pump(Base):
     """
 
     __tablename__ = "pumps"
+    __table_args__ = (
+        Index("ix_pumps_withdrawal_risk_refill_due_s", "withdrawal_risk", "refill_due_s"),
+        Index("ix_pumps_eri_replacement_due_s", "eri", "replacement_due_s"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
     implant_id: Mapped[int] = mapped_column(ForeignKey("implants.id"))

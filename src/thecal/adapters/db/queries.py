@@ -76,7 +76,7 @@ def _pump_items(
     base = select(*PUMP_COLUMNS).join(Patient, Patient.id == Pump.patient_id)
     for risk in (True, False):
         rows = db.execute(
-            base.where(Pump.refill_due_s <= horizon, Pump.withdrawal_risk.is_(risk))
+            base.where(Pump.withdrawal_risk == risk, Pump.refill_due_s <= horizon)
             .order_by(Pump.refill_due_s)
             .limit(first_n)
         )
@@ -96,7 +96,7 @@ def _pump_items(
             )
     for eri in (True, False):
         rows = db.execute(
-            base.where(Pump.replacement_due_s <= replace_by, Pump.eri.is_(eri))
+            base.where(Pump.eri == eri, Pump.replacement_due_s <= replace_by)
             .order_by(Pump.replacement_due_s)
             .limit(first_n)
         )
