@@ -55,7 +55,7 @@ def seed(url: str, patients: int) -> float:
     for i in range(patients - 2):
         program = morphine(2000.0 + i % 7 * 100) if i % 3 else baclofen()
         w.implanted_patient(f"P{i}", program, 19.0, T0 - (i % 90) * DAY, "bench")
-    store_clock(w.clinic, ClinicClock(NOW, time.time(), 0.0))  # a clock that stands still
+    store_clock(w.db, ClinicClock(NOW, time.time(), 0.0))  # a clock that stands still
     w.engine.dispose()
     return time.perf_counter() - t
 

@@ -9,19 +9,19 @@ import pytest
 from sqlalchemy import text
 
 from thecal.adapters.clock import FixedClock
-from thecal.adapters.db.auth import Principal, create_user
-from thecal.adapters.db.clinic import Clinic, ImplantInput
-from thecal.adapters.db.engine import downgrade, make_engine, session_factory, upgrade
+from thecal.adapters.db.bootstrap import bootstrap
+from thecal.adapters.db.engine import downgrade, make_engine
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
-from thecal.data import drug_library, policy, pump_catalogue
 from thecal.entrypoints.web import create_app
+from thecal.services.clinic import ImplantInput, Principal
 
 DAY = 86_400.0
 T0 = 1_790_000_000.0  # 2026-09-21 14:13 UTC
 PG_URL = os.environ.get("THECAL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "test-password"
 ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
+SETUP = Principal(0, "test-setup", "Test setup", "admin", None, "")
 
 
 def morphine(dose_mcg_per_day: float = 3000.0) -> Program:
@@ -57,19 +57,17 @@ def db_url(request, tmp_path):
 
 class World:
     def __init__(self, url: str, links: PumpLinks = InProcessLinks()) -> None:  # noqa: B008
-        upgrade(url)
         self.url = url
-        self.engine = make_engine(url)
-        self.clinic = Clinic(
-            session_factory(self.engine), pump_catalogue(), drug_library(), policy(), links
-        )
+        self.db = bootstrap(url, links)
+        self.engine = self.db.engine
+        self.clinic = self.db.clinic
         self.clock = FixedClock(T0)
-        with self.clinic.transaction() as db:
-            self.users = {}
-            for role in ROLES[:-1]:
-                u = create_user(db, role, role.title(), PASSWORD, role)
-                self.users[role] = Principal(u.id, u.username, u.full_name, role, None, "")
-            create_user(db, "physician2", "Second Physician", PASSWORD, "physician")
+        self.users = {}
+        for role in ROLES[:-1]:
+            uid = self.clinic.add_user(SETUP, role, role.title(), PASSWORD, role, None, T0)
+            self.users[role] = Principal(uid, role, role.title(), role, None, "")
+        self.clinic.add_user(SETUP, "physician2", "Second Physician", PASSWORD, "physician",
+                             None, T0)  # fmt: skip
         dr = self.users["physician"]
         self.a = self.clinic.add_patient(
             dr,
@@ -105,10 +103,9 @@ class World:
             "implant",
             T0,
         )
-        with self.clinic.transaction() as db:
-            u = create_user(db, "patient", "Ann Able", PASSWORD, "patient", self.a)
-            self.users["patient"] = Principal(u.id, u.username, u.full_name, "patient", self.a, "")
-        self.app = create_app(self.clinic, self.clock)
+        uid = self.clinic.add_user(SETUP, "patient", "Ann Able", PASSWORD, "patient", self.a, T0)
+        self.users["patient"] = Principal(uid, "patient", "Ann Able", "patient", self.a, "")
+        self.app = create_app(self.db, self.clock)
 
     def implanted_patient(
         self, key: str, program: Program, fill_ml: float, at_s: float, reason: str = "new"

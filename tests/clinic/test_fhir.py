@@ -10,14 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.clinic.conftest import DAY, PASSWORD, T0, World, morphine
-from thecal.adapters.db.clinic import Clinic
-from thecal.adapters.db.engine import make_engine, session_factory, upgrade
+from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.models import Patient
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError
 from thecal.core.pump.commands import Fault
-from thecal.data import drug_library, policy, pump_catalogue
 from thecal.services.clinic.transactions import Signoff
 
 
@@ -47,14 +45,13 @@ def _history(w: World) -> None:
     assert r.status_code == 201, r.text
 
 
-def _export(clinic: Clinic, pid: int) -> dict:
-    with clinic.sessions() as db:
-        return patient_bundle(db, pid, clinic.catalogue, clinic.library)
+def _export(cdb: ClinicDb, pid: int) -> dict:
+    with cdb.reads() as db:
+        return patient_bundle(db, pid, cdb.catalogue, cdb.library)
 
 
-def _empty_clinic(url: str) -> Clinic:
-    upgrade(url)
-    return Clinic(session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy())
+def _empty_clinic(url: str) -> ClinicDb:
+    return bootstrap(url)
 
 
 def _resources(bundle: dict, kind: str) -> list[dict]:
@@ -70,13 +67,13 @@ def source(tmp_path):
 
 
 def test_export_import_export_is_the_identity(source, db_url):
-    first = _export(source.clinic, source.a)
+    first = _export(source.db, source.a)
     target = _empty_clinic(db_url)  # SQLite, then PostgreSQL: an empty database
     pid = import_bundle(target, source.users["physician"], copy.deepcopy(first), "transfer",
                         T0 + 31 * DAY)
     again = _export(target, pid)
     assert again == first
-    with target.sessions() as db:
+    with target.reads() as db:
         assert db.scalar(select(func.count()).select_from(Patient)) == 1
 
 
@@ -121,7 +118,7 @@ def test_the_bundle_says_what_the_clinic_did(source):
 
 
 def test_a_bundle_with_an_invalid_field_names_the_resource_and_field(source):
-    bundle = _export(source.clinic, source.a)
+    bundle = _export(source.db, source.a)
     bundle["entry"][0]["resource"]["birthDate"] = "19x60"
     c = source.client("physician")
     r = c.post("/fhir/Bundle?reason=transfer", json=bundle)
@@ -131,7 +128,7 @@ def test_a_bundle_with_an_invalid_field_names_the_resource_and_field(source):
 
 
 def test_nothing_is_half_imported(source, tmp_path):
-    bundle = _export(source.clinic, source.a)
+    bundle = _export(source.db, source.a)
     target = _empty_clinic(f"sqlite:///{tmp_path / 'target.db'}")
     broken = copy.deepcopy(bundle)
     (at,) = [i for i, e in enumerate(broken["entry"]) if e["resource"]["id"] == "p-A1-refill-1"]
@@ -143,7 +140,7 @@ def test_nothing_is_half_imported(source, tmp_path):
         f"entry[{at}] (Procedure/p-A1-refill-1).extension"
         "[https://thecal.example/fhir/StructureDefinition/refill]"
     ]
-    with target.sessions() as db:
+    with target.reads() as db:
         assert db.scalar(select(func.count()).select_from(Patient)) == 0
     pid = import_bundle(target, source.users["physician"], bundle, "transfer", T0)
     with pytest.raises(InputError, match="nothing was imported") as twice:

@@ -11,6 +11,7 @@ from tests.clinic.conftest import DAY, T0, World, morphine
 from thecal.adapters.db import audit
 from thecal.adapters.db.engine import downgrade, make_engine, upgrade
 from thecal.core.errors import Conflict, Refused
+from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.transactions import Signoff
 
 TABLES = {
@@ -75,7 +76,7 @@ def test_two_people_at_once_one_wins_the_other_is_told(world):
     for t in threads:
         t.join()
     assert len(results) == 2 and results.count("ok") == 1, results
-    with world.clinic.sessions() as db:
+    with world.db.reads() as db:
         n = db.execute(
             text("select count(*) from programs where patient_id = :p"), {"p": world.a}
         ).scalar()
@@ -83,22 +84,26 @@ def test_two_people_at_once_one_wins_the_other_is_told(world):
 
 
 def test_the_stale_writer_is_refused_even_without_a_version_on_the_screen(world):
-    """Optimistic locking in the database: two units of work load the same pump row."""
-    from thecal.adapters.db.pumps import load_pump, save_pump
-
+    """Optimistic locking in the database: two units of work load the same pump row;
+    the one that saves second is refused as a conflict and keeps nothing."""
     c = world.clinic
-    s1, s2 = c.sessions(), c.sessions()
-    p1 = load_pump(s1, world.a, c.catalogue, c.library)
-    p2 = load_pump(s2, world.a, c.catalogue, c.library)
-    save_pump(s1, p1, p1.pump.interrogate(T0 + DAY), c.library, c.policy)
-    s1.commit()
-    from sqlalchemy.orm.exc import StaleDataError
 
-    with pytest.raises(StaleDataError):
-        save_pump(s2, p2, p2.pump.interrogate(T0 + 2 * DAY), c.library, c.policy)
-        s2.commit()
-    s1.close()
-    s2.close()
+    def save(uow, stored, at_s):
+        i = stored.pump.interrogate(at_s)
+        uow.pumps.save(stored, i, outlook(i, stored.model, c.library, c.policy, None), None, False)
+        uow.commit()
+
+    with world.db.unit_of_work() as first:
+        mine = first.pumps.get(world.a)
+        with pytest.raises(Conflict), world.db.unit_of_work() as second:
+            theirs = second.pumps.get(world.a)
+            save(first, mine, T0 + DAY)
+            save(second, theirs, T0 + 2 * DAY)
+    with world.db.reads() as db:
+        as_of = db.execute(
+            text("select as_of_s from pumps where patient_id = :p"), {"p": world.a}
+        ).scalar()
+    assert as_of == pytest.approx(T0 + DAY)  # the first writer's, not the second's
 
 
 def _tamper(world: World, sql: str) -> None:
@@ -117,24 +122,24 @@ def test_the_database_refuses_to_edit_the_audit_trail(world):
 
 
 def test_audit_verify_finds_an_edited_row(world):
-    with world.clinic.sessions() as db:
+    with world.db.reads() as db:
         assert audit.verify(db).ok
     _tamper(world, "UPDATE audit SET reason = 'nothing happened' WHERE id = 3")
-    with world.clinic.sessions() as db:
+    with world.db.reads() as db:
         v = audit.verify(db)
     assert not v.ok and v.problems == ("row 3: its content does not match its hash (edited)",)
 
 
 def test_audit_verify_finds_a_deleted_row_and_a_cut_tail(world):
     _tamper(world, "DELETE FROM audit WHERE id = 2")
-    with world.clinic.sessions() as db:
+    with world.db.reads() as db:
         v = audit.verify(db)
     assert v.problems[0].startswith("row 3: does not follow the row before it")
 
 
 def test_audit_verify_finds_the_newest_rows_deleted(world):
     _tamper(world, "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)")
-    with world.clinic.sessions() as db:
+    with world.db.reads() as db:
         v = audit.verify(db)
     assert not v.ok and "rows at the end were deleted" in v.problems[-1]
 

@@ -45,7 +45,7 @@ def test_implant_commissions_the_pump_and_the_row_holds_no_state(telemetry_world
     w = telemetry_world
     a = w.procs["SN-A"]
     assert ping(a.host, a.port)["commissioned"] is True
-    with w.clinic.transaction(readonly=True) as db:
+    with w.db.reads() as db:
         row = db.scalars(select(Pump).where(Pump.patient_id == w.a)).one()
         assert (row.state, row.state_sha256) == TELEMETRY_STATE
         assert row.reservoir_estimate_ml == pytest.approx(19.0, abs=1e-3)
@@ -91,11 +91,11 @@ def test_a_patient_press_over_the_link_is_answered_once(telemetry_world) -> None
 def test_alarms_follow_what_the_pump_reports(telemetry_world) -> None:
     w = telemetry_world
     w.clinic.inject_fault(w.a, Fault("stall"), T0)
-    with w.clinic.transaction(readonly=True) as db:
+    with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.a)).all()
         assert [(r.code, r.cleared_s) for r in rows] == [("MOTOR_STALL", None)]
     w.clinic.inject_fault(w.a, Fault("stall_cleared"), T0)
-    with w.clinic.transaction(readonly=True) as db:
+    with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.a)).all()
         assert [r.code for r in rows] == ["MOTOR_STALL"] and rows[0].cleared_s is not None
 

@@ -22,7 +22,7 @@ def test_every_page_is_the_slice_of_the_whole_list(sqlite_world) -> None:
     now = T0 + 40 * DAY
     for pid in range(1, 17):  # the pumps run to `now`: the small fills empty (alarms)
         w.clinic.sync(pid, now)
-    with w.clinic.sessions() as db:
+    with w.db.reads() as db:
         whole = queries.worklist(db, now, w.clinic.policy)
         kinds = {item.kind for item in whole}
         assert {"refill", "alarm"} <= kinds and len(whole) >= 12
@@ -45,7 +45,7 @@ def test_a_later_withdrawal_risk_refill_outranks_an_earlier_one_on_every_page(
     w = sqlite_world
     for i in range(10):
         w.implanted_patient(f"R{i}", morphine(), 19.0, T0)
-    with w.clinic.transaction() as db:
+    with w.db.reads() as db, db.begin():  # the test arranges due dates by hand
         for row in db.query(Pump).all():
             row.refill_due_s, row.withdrawal_risk = T0 + 30 * DAY, False  # not overdue yet
         rows = db.query(Pump).order_by(Pump.patient_id).all()[2:]
@@ -54,7 +54,7 @@ def test_a_later_withdrawal_risk_refill_outranks_an_earlier_one_on_every_page(
             row.refill_due_s = T0 + (1 + i) * DAY
             row.withdrawal_risk = late
     now = T0 + 11 * DAY
-    with w.clinic.sessions() as db:
+    with w.db.reads() as db:
         page = queries.worklist_page(db, now, w.clinic.policy, 0, 3)
         assert [(i.rank, i.due_s) for i in page.items] == [
             (0, T0 + 6 * DAY), (0, T0 + 7 * DAY), (0, T0 + 8 * DAY)

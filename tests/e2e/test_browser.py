@@ -121,7 +121,7 @@ def test_clinic_flow_in_a_real_browser(served):
         assert page.locator("#countdown").count() == 1
         page.screenshot(path=SHOTS / "6-bolus-denied.png", full_page=True)
         browser.close()
-    with w.clinic.sessions() as db:
+    with w.db.reads() as db:
         from thecal.adapters.db import audit
 
         assert audit.verify(db).ok

@@ -19,7 +19,6 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.safety import (
     HARD,
-    SOFT,
     BolusProposal,
     Catheter,
     DoseChange,
@@ -34,33 +33,10 @@ from thecal.core.safety import (
 from thecal.core.safety.concentration_change import fluid_changes
 from thecal.core.therapy.catheter import path_volume_ml
 from thecal.services.ports import Interrogation, PumpPort
-from thecal.services.program_diff import DiffRow, DoseRow, dose_diff, settings_diff
+from thecal.services.program_diff import DoseRow, dose_diff, settings_diff
+from thecal.services.proposal import Acknowledgement, Proposal, blockers
 
 OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
-
-
-@dataclass(frozen=True)
-class Acknowledgement:
-    code: str
-    rule_id: str
-    user: str
-    reason: str
-    at_s: float
-    finding_message: str
-
-
-@dataclass
-class Proposal:
-    program: Program | None
-    bolus: BolusProposal | None
-    findings: tuple[Finding, ...]
-    diff: list[DiffRow]
-    doses: list[DoseRow]
-    needs_second_person: tuple[str, ...]
-    bridge_duration_s: float | None = None
-    acknowledgements: list[Acknowledgement] = field(default_factory=list)
-    verified_by: str | None = None
-    confirmed: bool = False
 
 
 @dataclass
@@ -206,29 +182,7 @@ class ProgrammingSession:
 
     def blockers(self) -> list[Finding]:
         """Why commit would refuse now, as findings; empty when it may proceed."""
-        p = self._proposal()
-        out = [f for f in p.findings if f.severity == HARD]
-        acked = {a.code for a in p.acknowledgements}
-        out += [f for f in p.findings if f.severity == SOFT and f.code not in acked]
-        if p.needs_second_person and p.verified_by is None:
-            out.append(
-                finding(
-                    "F28",
-                    HARD,
-                    "SECOND_PERSON_REQUIRED",
-                    "a second person must verify: " + ", ".join(p.needs_second_person),
-                )
-            )
-        if not p.confirmed:
-            out.append(
-                finding(
-                    "SR-08",
-                    HARD,
-                    "NOT_CONFIRMED",
-                    "confirm the side-by-side settings before the pump is updated",
-                )
-            )
-        return out
+        return blockers(self._proposal())
 
     def commit(self, now_s: float) -> dict[str, Any]:
         """Send the proposal as one command, read it back, and return the record."""

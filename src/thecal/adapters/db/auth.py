@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -20,21 +19,14 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import LoginSession, User
 from thecal.core.errors import InputError, Problem
+from thecal.services.clinic.ports import Principal
+
+__all__ = ["Principal", "authenticate", "close_session", "create_user", "open_session"]
 
 ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
 STAFF = ("admin", "physician", "nurse", "pharmacist")
 SESSION_TTL_S = 8 * 3600.0  # one clinic shift
 _hasher = PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: int
-    username: str
-    full_name: str
-    role: str
-    patient_id: int | None
-    csrf: str
 
 
 def hash_password(password: str) -> str:
@@ -64,12 +56,12 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     return user if check_password(user, password) else None
 
 
-def open_session(db: Session, user: User, now_s: float) -> tuple[str, str]:
+def open_session(db: Session, user_id: int, now_s: float) -> tuple[str, str]:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.execute(delete(LoginSession).where(LoginSession.expires_s < now_s))
     db.add(
         LoginSession(
-            token_sha256=_digest(token), user_id=user.id, csrf=csrf, expires_s=now_s + SESSION_TTL_S
+            token_sha256=_digest(token), user_id=user_id, csrf=csrf, expires_s=now_s + SESSION_TTL_S
         )
     )
     return token, csrf

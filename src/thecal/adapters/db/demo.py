@@ -12,111 +12,34 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
-from thecal.adapters.db import audit
-from thecal.adapters.db.auth import Principal, create_user
-from thecal.adapters.db.clinic import Clinic, ImplantInput
-from thecal.adapters.db.models import Patient, Pump, Setting, User
-from thecal.adapters.db.trials import add_assessment, add_dose, start_trial
+from thecal.adapters.db.bootstrap import ClinicDb
+from thecal.adapters.db.demo_cast import FIRST, LAST, STAFF, THERAPIES, Therapy, program_for
+from thecal.adapters.db.models import Pump, Setting, User
 from thecal.core.errors import Refused
 from thecal.core.pump.commands import Fault
-from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.core.pump.program import DrugConcentration
 from thecal.core.safety import SOFT
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic import Clinic, ImplantInput, Principal
 from thecal.services.clinic.transactions import RefillInput, Signoff
 
 DAY = SECONDS_PER_DAY
 PASSWORD = "demo-password"
-STAFF = [
-    ("dr.adams", "Dr Ada Adams", "physician"),
-    ("dr.baker", "Dr Ben Baker", "physician"),
-    ("rn.clark", "Cleo Clark RN", "nurse"),
-    ("ph.davis", "Dev Davis PharmD", "pharmacist"),
-    ("admin", "Clinic administrator", "admin"),
-]
-FIRST = ["Alex", "Sam", "Jo", "Robin", "Kim", "Lee", "Noor", "Ira", "Mika", "Ari", "Eli", "Pat"]
-LAST = [
-    "Moreau",
-    "Okafor",
-    "Silva",
-    "Nakamura",
-    "Kowalski",
-    "Haddad",
-    "Berg",
-    "Rossi",
-    "Novak",
-    "Singh",
-    "Lindqvist",
-    "Byrne",
-    "Costa",
-    "Ivanova",
-]
+SYSTEM = Principal(0, "system", "thecal demo seed", "admin", None, "")
 
 
-@dataclass(frozen=True)
-class Therapy:
-    indication: str
-    model_id: str
-    drugs: tuple[tuple[str, float], ...]  # (name, mcg/mL)
-    dose_mcg_per_day: float | None  # None: constant flow at the model's rate
-    demand_mcg: float | None
-    low_ml: float
-
-
-THERAPIES = [
-    Therapy("non_cancer", "peristaltic-20", (("morphine", 10000.0),), 2000.0, 100.0, 3.0),
-    Therapy("non_cancer", "peristaltic-40", (("hydromorphone", 5000.0),), 800.0, 50.0, 3.0),
-    Therapy(
-        "cancer",
-        "valve-gated-20",
-        (("morphine", 20000.0), ("bupivacaine", 7500.0)),
-        4000.0,
-        200.0,
-        3.0,
-    ),
-    Therapy(
-        "non_cancer",
-        "peristaltic-20",
-        (("morphine", 10000.0), ("clonidine", 500.0)),
-        1500.0,
-        None,
-        3.0,
-    ),
-    Therapy("spasticity_spinal", "peristaltic-20", (("baclofen", 2000.0),), 400.0, None, 4.0),
-    Therapy("spasticity_spinal", "peristaltic-40", (("baclofen", 500.0),), 250.0, None, 4.0),
-    Therapy(
-        "non_cancer",
-        "valve-gated-40",
-        (("hydromorphone", 2000.0), ("clonidine", 200.0)),
-        600.0,
-        50.0,
-        3.0,
-    ),
-    Therapy("non_cancer", "peristaltic-20", (("ziconotide", 25.0),), 2.4, None, 3.0),
-]
-
-
-def program_for(t: Therapy, clinic: Clinic, dose: float | None) -> Program:
-    drugs = tuple(DrugConcentration(n, c) for n, c in t.drugs)
-    steps = () if dose is None else (Step(0.0, dose_mcg_per_s=dose / DAY),)
-    demand = None
-    if t.demand_mcg is not None:
-        demand = DemandBolus(Amount(mcg=t.demand_mcg), 600.0, 4 * 3600.0, 3)
-    return Program(drugs, steps, demand_bolus=demand, low_reservoir_alarm_ml=t.low_ml)
-
-
-def principal(clinic: Clinic, username: str) -> Principal:
-    with clinic.sessions() as db:
+def principal(cdb: ClinicDb, username: str) -> Principal:
+    with cdb.reads() as db:
         u = db.scalars(select(User).where(User.username == username)).one()
         return Principal(u.id, u.username, u.full_name, u.role, u.patient_id, "")
 
 
-def _pump(clinic: Clinic, pid: int) -> Pump:
-    with clinic.sessions() as db:
+def _pump(cdb: ClinicDb, pid: int) -> Pump:
+    with cdb.reads() as db:
         return db.scalars(select(Pump).where(Pump.patient_id == pid)).one()
 
 
@@ -141,7 +64,7 @@ def _titrate(
     clinic: Clinic, who: Principal, pid: int, t: Therapy, dose: float, now_s: float, verifier: str
 ) -> float:
     new = dose * 1.1
-    program = program_for(t, clinic, new)
+    program = program_for(t, new)
     proposal, _, _ = clinic.check_program(who, pid, program, Signoff(), now_s)
     acks = {
         f.code: "demo: planned 10 % titration, patient reviewed"
@@ -159,28 +82,24 @@ def _titrate(
 
 
 def seed(
-    clinic: Clinic,
+    cdb: ClinicDb,
     patients: int,
     end_s: float,
     seed_value: int = 7,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     rng = random.Random(seed_value)
+    clinic = cdb.clinic
     start = end_s - 200 * DAY
-    with clinic.transaction() as db:
-        for username, name, role in STAFF:
-            create_user(db, username, name, PASSWORD, role)
-        audit.append(
-            db,
-            start,
-            "system",
-            "demo.seed",
-            "clinic",
-            0,
-            "demo clinic created",
+    with cdb.unit_of_work() as uow:
+        uow.audit.append(
+            start, SYSTEM.username, "demo.seed", "clinic", 0, "demo clinic created",
             {"patients": patients, "seed": seed_value},
-        )
-    dr, rn = principal(clinic, "dr.adams"), principal(clinic, "rn.clark")
+        )  # fmt: skip
+        uow.commit()
+    for username, name, role in STAFF:
+        clinic.add_user(SYSTEM, username, name, PASSWORD, role, None, start)
+    dr, rn = principal(cdb, "dr.adams"), principal(cdb, "rn.clark")
     logins: list[tuple[str, str]] = []
     special = {
         0: "eri",
@@ -215,8 +134,7 @@ def seed(
         )
         if i < 5 or role == "trial":
             username = f"patient{i + 1:02d}"
-            with clinic.transaction() as db:
-                create_user(db, username, name, PASSWORD, "patient", pid)
+            clinic.add_user(SYSTEM, username, name, PASSWORD, "patient", pid, implanted)
             logins.append((username, name))
         if role == "trial":
             _trial(clinic, dr, pid, end_s)
@@ -232,22 +150,23 @@ def seed(
                 rng.choice([60, 75, 90]),
                 2.6,
                 rng.choice(["T8", "T10", "T11"]),
-                program_for(therapy, clinic, dose),
+                program_for(therapy, dose),
                 clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
             ),
             "implant",
             implanted,
         )
-        _history(clinic, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
+        _history(cdb, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
         if progress:
             progress(i + 1)
-    with clinic.transaction() as db:
-        db.add(Setting(key="demo", value=json.dumps({"logins": logins, "end_s": end_s})))
+    with cdb.unit_of_work() as uow:
+        uow.db.add(Setting(key="demo", value=json.dumps({"logins": logins, "end_s": end_s})))
+        uow.commit()
     return {"staff": [(u, r) for u, _, r in STAFF], "patients": logins, "password": PASSWORD}
 
 
 def _history(
-    clinic: Clinic,
+    cdb: ClinicDb,
     dr: Principal,
     rn: Principal,
     pid: int,
@@ -258,6 +177,7 @@ def _history(
     end_s: float,
     rng: random.Random,
 ) -> None:
+    clinic = cdb.clinic
     t = implanted
     titrated = biased = False
     week = 7 * DAY
@@ -268,7 +188,7 @@ def _history(
         if role == "discrepancy" and not biased and t > end_s - 60 * DAY:
             clinic.inject_fault(pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
             biased = True
-        pump = _pump(clinic, pid)
+        pump = _pump(cdb, pid)
         late_ok = role.startswith("overdue") and t > end_s - 100 * DAY
         last_week = t + week >= end_s
         due = pump.refill_due_s is not None and pump.refill_due_s <= t + 4 * DAY
@@ -311,8 +231,7 @@ def _patient(pid: int) -> Principal:
 def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
     from thecal.adapters.inputs.loader import iso
 
-    tid = start_trial(
-        clinic,
+    tid = clinic.start_trial(
         dr,
         pid,
         {
@@ -323,19 +242,15 @@ def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
         },
         end_s - 2 * DAY,
     )
-    add_dose(clinic, dr, tid, {"at": iso(end_s - 2 * DAY), "amount": "50 mcg"}, end_s - 2 * DAY)
-    add_assessment(
-        clinic,
+    day = {"at": iso(end_s - 2 * DAY), "amount": "50 mcg"}
+    clinic.add_trial_dose(dr, tid, day, end_s - 2 * DAY)
+    clinic.add_trial_assessment(
         dr,
         tid,
         {"at": iso(end_s - 2 * DAY + 4 * 3600), "ashworth": 4},
         end_s - 2 * DAY + 4 * 3600,
     )
-    add_dose(clinic, dr, tid, {"at": iso(end_s - DAY), "amount": "75 mcg"}, end_s - DAY)
-    add_assessment(
-        clinic, dr, tid, {"at": iso(end_s - DAY + 5 * 3600), "ashworth": 3}, end_s - DAY + 5 * 3600
+    clinic.add_trial_dose(dr, tid, {"at": iso(end_s - DAY), "amount": "75 mcg"}, end_s - DAY)
+    clinic.add_trial_assessment(
+        dr, tid, {"at": iso(end_s - DAY + 5 * 3600), "ashworth": 3}, end_s - DAY + 5 * 3600
     )
-    with clinic.transaction() as db:
-        p = db.get(Patient, pid)
-        assert p is not None
-        p.status = "trial"

@@ -1,6 +1,7 @@
-"""A patient's pump: loaded from its row as an `EmulatedPump` (or reached over
-telemetry as a `TelemetryPump`, adapters/pump/links.py), and saved back with its
-worklist outlook, alarms and a reading.
+"""A patient's pump (the `Pumps` repository): loaded from its row as an
+`EmulatedPump` (or reached over telemetry as a `TelemetryPump`,
+adapters/pump/links.py), and saved back with its worklist outlook, alarms and a
+reading.
 
 Saving goes through the row's version (optimistic locking): if another request saved
 the same pump in between, the UPDATE matches no row, SQLAlchemy raises, and the
@@ -10,61 +11,117 @@ thrown away.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import AlarmRow, Implant, Pump, Reading
 from thecal.adapters.pump import EmulatedPump
-from thecal.adapters.pump.links import InProcessLinks, PumpLinks
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks, TelemetryLinks
 from thecal.adapters.pump.state_blob import dump_state, load_state
 from thecal.adapters.telemetry import TelemetryPump
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import Conflict, NotFound
+from thecal.core.errors import Conflict, InvalidTransition, NotFound
+from thecal.core.pump import firmware
 from thecal.core.pump.events import ALARM_SEVERITY
 from thecal.core.pump.models import PumpCatalogue, PumpModel
+from thecal.core.pump.program import Program
 from thecal.core.pump.state import PumpState
-from thecal.core.safety import Policy
-from thecal.core.therapy.dosing import daily_doses
-from thecal.services.clinic.outlook import outlook
+from thecal.services.clinic.outlook import Outlook
+from thecal.services.clinic.ports import ImplantFacts, StoredPump
 from thecal.services.ports import Interrogation
 
 # what a telemetry pump's row holds instead of a firmware state: the pump owns it
 TELEMETRY_STATE = (b"", "telemetry")
 
 
-@dataclass
-class LoadedPump:
-    row: Pump
-    pump: EmulatedPump | TelemetryPump
-    model: PumpModel
+class SqlPumps:
+    """The `Pumps` repository: a pump's row, loaded as an `EmulatedPump` from its state
+    blob, or as a `TelemetryPump` reached by its implant's serial."""
 
+    def __init__(
+        self, db: Session, catalogue: PumpCatalogue, library: DrugLibrary, links: PumpLinks
+    ) -> None:
+        self.db, self.catalogue, self.library, self.links = db, catalogue, library, links
 
-def load_pump(
-    db: Session,
-    patient_id: int,
-    catalogue: PumpCatalogue,
-    library: DrugLibrary,
-    expected_version: int | None = None,
-    links: PumpLinks = InProcessLinks(),  # noqa: B008 - frozen, shared
-) -> LoadedPump:
-    row = db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
-    if row is None:
-        raise NotFound(f"patient {patient_id} has no pump")
-    if expected_version is not None and row.version != expected_version:
-        raise Conflict(
-            f"the pump was changed by someone else (version {row.version}, the screen showed "
-            f"{expected_version}): reload and review before you try again"
+    def commission(
+        self,
+        patient_id: int,
+        implant: ImplantFacts,
+        model: PumpModel,
+        program: Program,
+        fill_ml: float,
+        catheter_volume_ml: float,
+        now_s: float,
+    ) -> None:
+        """Start the new pump: in process, its first state goes in the row; over
+        telemetry the pump starts itself on its own clock and the row holds none."""
+        state = None
+        if isinstance(self.links, TelemetryLinks):
+            answer = self.links.open(implant.serial).commission(
+                model.id, program, fill_ml, catheter_volume_ml
+            )
+            if not answer["result"]["accepted"]:
+                raise InvalidTransition(f"the pump refused the implant: {answer['result']}")
+        else:
+            state, _ = firmware.initial_state(
+                model, self.library, program, fill_ml, None, catheter_volume_ml, start_s=now_s
+            )
+        row = new_pump_row(patient_id, implant.id, model.id, state, now_s)
+        row.last_refill_s = now_s
+        self.db.add(row)
+        self.db.flush()
+
+    def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
+        row = self.db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
+        if row is None:
+            raise NotFound(f"patient {patient_id} has no pump")
+        if expected_version is not None and row.version != expected_version:
+            raise Conflict(
+                f"the pump was changed by someone else (version {row.version}, the screen "
+                f"showed {expected_version}): reload and review before you try again"
+            )
+        model = self.catalogue.get(row.model_id)
+        if model is None:
+            raise NotFound(f"pump model {row.model_id!r} is not in the catalogue")
+        pump: EmulatedPump | TelemetryPump
+        if isinstance(self.links, InProcessLinks):
+            pump = EmulatedPump(load_state(row.state, row.state_sha256, model, self.library))
+        else:
+            serial = self.db.scalars(select(Implant.serial).where(Implant.id == row.implant_id))
+            pump = self.links.open(serial.one())
+        return StoredPump(
+            patient_id, pump, model, row.as_of_s, row.last_refill_s, row.version, handle=row
         )
-    model = catalogue.get(row.model_id)
-    if model is None:
-        raise NotFound(f"pump model {row.model_id!r} is not in the catalogue")
-    if isinstance(links, InProcessLinks):
-        state = load_state(row.state, row.state_sha256, model, library)
-        return LoadedPump(row, EmulatedPump(state), model)
-    serial = db.scalars(select(Implant.serial).where(Implant.id == row.implant_id)).one()
-    return LoadedPump(row, links.open(serial), model)
+
+    def save(
+        self,
+        stored: StoredPump,
+        interrogation: Interrogation,
+        outlook: Outlook,
+        daily_dose_mcg: float | None,
+        reading: bool,
+    ) -> None:
+        """Store the pump's state, its outlook, the alarms it logged, and a reading."""
+        row: Pump = stored.handle
+        pump = stored.pump
+        if isinstance(pump, EmulatedPump):
+            row.state, row.state_sha256 = dump_state(pump.state)
+        store_outlook(row, outlook)
+        row.last_refill_s = stored.last_refill_s
+        if isinstance(pump, EmulatedPump):
+            _log_alarms(self.db, row.patient_id, pump)
+        else:
+            _reconcile_alarms(self.db, row.patient_id, interrogation)
+        if reading:
+            self.db.add(
+                Reading(
+                    patient_id=row.patient_id,
+                    at_s=outlook.as_of_s,
+                    reservoir_estimate_ml=outlook.reservoir_estimate_ml,
+                    daily_dose_mcg=daily_dose_mcg,
+                )
+            )
+        self.db.flush()
 
 
 def new_pump_row(
@@ -84,19 +141,8 @@ def new_pump_row(
     )
 
 
-def save_pump(
-    db: Session,
-    loaded: LoadedPump,
-    interrogation: Interrogation,
-    library: DrugLibrary,
-    policy: Policy,
-    reading: bool = True,
-) -> None:
-    """Store the pump's state, its outlook, the alarms it logged, and a reading."""
-    row, pump = loaded.row, loaded.pump
-    o = outlook(interrogation, loaded.model, library, policy, row.last_refill_s)
-    if isinstance(pump, EmulatedPump):
-        row.state, row.state_sha256 = dump_state(pump.state)
+def store_outlook(row: Pump, o: Outlook) -> None:
+    """The worklist's columns, maintained on every write (never recomputed per read)."""
     row.as_of_s = o.as_of_s
     row.reservoir_estimate_ml = o.reservoir_estimate_ml
     row.shown = o.shown
@@ -107,25 +153,6 @@ def save_pump(
     row.refill_due_reason = o.refill_due_reason[:200]
     row.withdrawal_risk = o.withdrawal_risk
     row.drugs = o.drugs[:200]
-    if isinstance(pump, EmulatedPump):
-        _log_alarms(db, row.patient_id, pump)
-    else:
-        _reconcile_alarms(db, row.patient_id, interrogation)
-    if reading:
-        dose = None
-        if interrogation.program is not None:
-            doses = daily_doses(interrogation.program)
-            first = interrogation.program.drugs[0].name
-            dose = doses[first].programmed_mcg if first in doses else None
-        db.add(
-            Reading(
-                patient_id=row.patient_id,
-                at_s=o.as_of_s,
-                reservoir_estimate_ml=o.reservoir_estimate_ml,
-                daily_dose_mcg=dose,
-            )
-        )
-    db.flush()
 
 
 def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:

@@ -17,9 +17,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from thecal.adapters.db import audit
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import Clinic
+from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.models import (
     AlarmRow,
     BolusRequestRow,
@@ -31,7 +29,7 @@ from thecal.adapters.db.models import (
     Reading,
     RefillRow,
 )
-from thecal.adapters.db.pumps import LoadedPump, new_pump_row, save_pump
+from thecal.adapters.db.pumps import new_pump_row
 from thecal.adapters.fhir import codes as k
 from thecal.adapters.fhir.import_rows import read_rows
 from thecal.adapters.pump import EmulatedPump
@@ -40,6 +38,8 @@ from thecal.adapters.pump.program_codec import program_from_json
 from thecal.core.errors import InputError, InvalidTransition, Problem
 from thecal.core.pump import firmware
 from thecal.core.therapy.catheter import catheter_volume_ml
+from thecal.services.clinic.outlook import outlook
+from thecal.services.clinic.ports import Principal, StoredPump
 
 
 class _Reader:
@@ -95,9 +95,9 @@ def _by_type(resources: list[dict[str, Any]]) -> dict[str, list[tuple[int, dict[
     return out
 
 
-def import_bundle(clinic: Clinic, who: Principal, doc: Any, reason: str, now_s: float) -> int:
+def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: float) -> int:
     """The new patient's id. Nothing is written unless every resource reads."""
-    if not isinstance(clinic.links, InProcessLinks):
+    if not isinstance(cdb.links, InProcessLinks):
         raise InvalidTransition("FHIR import commissions an emulated pump in process; "
                                 "it is not available with THECAL_PUMP_LINK=telemetry")
     groups = _by_type(_validated(doc))
@@ -127,7 +127,8 @@ def import_bundle(clinic: Clinic, who: Principal, doc: Any, reason: str, now_s: 
     rows = read_rows(groups, problems, _Reader)
     if problems:
         raise InputError("FHIR import refused: nothing was imported", problems)
-    with clinic.transaction() as db:
+    with cdb.unit_of_work() as uow:
+        db = uow.db
         if db.scalars(select(Patient.id).where(Patient.mrn == mrn)).first() is not None:
             raise InputError("FHIR import refused: nothing was imported",
                              [Problem(f"{p.where}.identifier", f"MRN {mrn} already exists")])
@@ -156,22 +157,23 @@ def import_bundle(clinic: Clinic, who: Principal, doc: Any, reason: str, now_s: 
                 db.add(model(patient_id=pid, **item))
         db.flush()
         if implant is not None and rows["programs"] and rows["status"] is not None:
-            _commission(clinic, db, pid, implant, rows)
-        audit.append(db, now_s, who.username, "patient.import", "patient", pid, reason,
-                     {"mrn": mrn, "resources": sum(len(g) for g in groups.values())})
+            _commission(cdb, uow, pid, implant, rows)
+        uow.audit.append(now_s, who.username, "patient.import", "patient", pid, reason,
+                         {"mrn": mrn, "resources": sum(len(g) for g in groups.values())})
+        uow.commit()
         return pid
 
 
-def _commission(clinic: Clinic, db: Any, pid: int, implant: Implant, rows: dict[str, Any]
+def _commission(cdb: ClinicDb, uow: Any, pid: int, implant: Implant, rows: dict[str, Any]
                 ) -> None:
-    model = clinic.catalogue.get(implant.model_id)
+    model = cdb.catalogue.get(implant.model_id)
     if model is None:
         raise InputError("FHIR import refused: nothing was imported",
                          [Problem("Device.modelNumber", f"unknown pump model {implant.model_id}")])
     as_of, reservoir, battery_pct = rows["status"]
     program = program_from_json(rows["programs"][-1]["program"])
     volume = catheter_volume_ml(implant.catheter_length_cm, implant.catheter_ul_per_cm)
-    state, _ = firmware.initial_state(model, clinic.library, program, reservoir, None, volume,
+    state, _ = firmware.initial_state(model, cdb.library, program, reservoir, None, volume,
                                       start_s=as_of)
     if battery_pct is not None and model.battery_uah > 0:
         charge = battery_pct / 100.0 * model.battery_uah
@@ -179,8 +181,10 @@ def _commission(clinic: Clinic, db: Any, pid: int, implant: Implant, rows: dict[
     row = new_pump_row(pid, implant.id, model.id, state, as_of)
     committed = [r["at_s"] for r in rows["refills"] if r["status"] == "committed"]
     row.last_refill_s = max(committed) if committed else implant.implanted_s
-    db.add(row)
-    db.flush()
+    uow.db.add(row)
+    uow.db.flush()
     pump = EmulatedPump(state)
-    save_pump(db, LoadedPump(row, pump, model), pump.interrogate(as_of), clinic.library,
-              clinic.policy, reading=False)
+    i = pump.interrogate(as_of)
+    stored = StoredPump(pid, pump, model, as_of, row.last_refill_s, row.version, handle=row)
+    uow.pumps.save(stored, i, outlook(i, model, cdb.library, cdb.policy, row.last_refill_s),
+                   None, reading=False)

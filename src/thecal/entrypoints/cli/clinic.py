@@ -16,28 +16,24 @@ from sqlalchemy import select
 
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db import audit
-from thecal.adapters.db.clinic import Clinic
+from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
 from thecal.adapters.db.engine import upgrade as db_upgrade
 from thecal.adapters.db.models import Setting
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_environment
 from thecal.core.errors import InputError
-from thecal.data import drug_library, policy, pump_catalogue
 
 DEMO_DB = "out/thecal-demo.db"
 console = Console()
 
 
-def open_clinic(url: str, links: PumpLinks = InProcessLinks()) -> Clinic:  # noqa: B008
-    db_upgrade(url)
-    return Clinic(
-        session_factory(make_engine(url)), pump_catalogue(), drug_library(), policy(), links
-    )
+def open_clinic(url: str, links: PumpLinks = InProcessLinks()) -> ClinicDb:  # noqa: B008
+    return bootstrap(url, links)
 
 
-def stored_clock(clinic: Clinic) -> ClinicClock | None:
-    with clinic.sessions() as db:
+def stored_clock(cdb: ClinicDb) -> ClinicClock | None:
+    with cdb.reads() as db:
         row = db.scalars(select(Setting).where(Setting.key == "clock")).first()
     if row is None:
         return None
@@ -45,8 +41,9 @@ def stored_clock(clinic: Clinic) -> ClinicClock | None:
     return ClinicClock(c["anchor_clinic_s"], c["anchor_real_s"], c["speed"])
 
 
-def store_clock(clinic: Clinic, clock: ClinicClock) -> None:
-    with clinic.transaction() as db:
+def store_clock(cdb: ClinicDb, clock: ClinicClock) -> None:
+    with cdb.unit_of_work() as uow:
+        db = uow.db
         row = db.get(Setting, "clock")
         value = json.dumps(
             {
@@ -59,9 +56,10 @@ def store_clock(clinic: Clinic, clock: ClinicClock) -> None:
             db.add(Setting(key="clock", value=value))
         else:
             row.value = value
+        uow.commit()
 
 
-def seed_demo(url: str, patients: int, speed: float) -> tuple[Clinic, ClinicClock]:
+def seed_demo(url: str, patients: int, speed: float) -> tuple[ClinicDb, ClinicClock]:
     from thecal.adapters.db.demo import seed
 
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
@@ -122,11 +120,11 @@ def register(app: typer.Typer) -> None:
 
             while True:
                 time.sleep(sync_every_s)
-                with clinic.sessions() as db:
+                with clinic.reads() as db:
                     ids = list(db.scalars(select(Pump.patient_id)))
                 for pid in ids:
                     try:
-                        clinic.sync(pid, clock.now())
+                        clinic.clinic.sync(pid, clock.now())
                     except Exception as exc:
                         console.print(f"[red]sync of patient {pid} failed: {exc}[/red]")
 

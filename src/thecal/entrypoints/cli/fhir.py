@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from thecal.adapters.db.auth import Principal
 from thecal.core.errors import InputError, ThecalError
+from thecal.services.clinic.ports import Principal
 
 DbOption = Annotated[str | None, typer.Option("--db", help="database URL (THECAL_DATABASE_URL)")]
 
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             clinic = open_clinic(database_url(db))
-            with clinic.sessions() as s:
+            with clinic.reads() as s:
                 bundle = patient_bundle(s, patient, clinic.catalogue, clinic.library)
         except ThecalError as exc:
             typer.echo(f"error: {exc}", err=True)

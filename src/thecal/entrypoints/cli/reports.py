@@ -37,7 +37,7 @@ def _write(db_url: str | None, out: Path, build: Callable[[Session, float], Docu
         clinic = open_clinic(database_url(db_url))
         clock = stored_clock(clinic)
         now_s = at if at is not None else (clock.now() if clock else time.time())
-        with clinic.sessions() as db:
+        with clinic.reads() as db:
             doc = build(db, now_s)
     except ThecalError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from thecal.adapters.db.clinic import Clinic
+from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.entrypoints.web import (
     api,
     api_therapy,
@@ -26,14 +26,15 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    clinic: Clinic, clock: Any, speed: float = 1.0, secure_cookies: bool = False
+    cdb: ClinicDb, clock: Any, speed: float = 1.0, secure_cookies: bool = False
 ) -> FastAPI:
     app = FastAPI(
         title="thecal clinic",
         description="Reference and teaching software, not a medical device.",
         version="0.1.0",
     )
-    app.state.clinic = clinic
+    app.state.clinic = cdb.clinic  # the use cases: every change goes through them
+    app.state.db = cdb  # the read models' sessions, and the FHIR import
     app.state.clock = clock
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies

@@ -11,9 +11,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from thecal.adapters.db import audit, queries
-from thecal.adapters.db import auth as auth_db
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import ImplantInput, can_see
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.entrypoints.web.inputs import (
@@ -25,29 +22,27 @@ from thecal.entrypoints.web.inputs import (
     parse_program,
 )
 from thecal.entrypoints.web.security import COOKIE, NotAuthenticated, requires, set_cookie
+from thecal.services.clinic import ImplantInput, can_see
+from thecal.services.clinic.ports import Principal
 
 router = APIRouter(prefix="/api")
 
 
 @router.post("/login")
 def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    clinic = request.app.state.clinic
-    with clinic.transaction() as db:
-        user = auth_db.authenticate(db, body.username, body.password)
-        if user is None:
-            raise NotAuthenticated("wrong username or password")
-        token, csrf = auth_db.open_session(db, user, time.time())
-        role, name = user.role, user.username
+    opened = request.app.state.clinic.login(body.username, body.password, time.time())
+    if opened is None:
+        raise NotAuthenticated("wrong username or password")
+    user, token = opened
     set_cookie(request, response, token)
-    return {"username": name, "role": role, "csrf": csrf}
+    return {"username": user.username, "role": user.role, "csrf": user.csrf}
 
 
 @router.post("/logout")
 def logout(
     request: Request, response: Response, who: Principal = Depends(requires("session.read"))
 ) -> dict[str, str]:
-    with request.app.state.clinic.transaction() as db:
-        auth_db.close_session(db, request.cookies.get(COOKIE, ""))
+    request.app.state.clinic.logout(request.cookies.get(COOKIE, ""))
     response.delete_cookie(COOKIE, path="/")
     return {"status": "logged out"}
 
@@ -71,9 +66,9 @@ def worklist(
 ) -> Response:
     """Most urgent first, one page; `X-Total-Count` and a `Link: rel="next"` header
     tell the rest. Plain data, so it is serialised directly (the hot endpoint)."""
-    clinic = request.app.state.clinic
-    with clinic.sessions() as db:
-        p = queries.worklist_page(db, now(request), clinic.policy, offset, limit)
+    policy = request.app.state.clinic.policy
+    with request.app.state.db.reads() as db:
+        p = queries.worklist_page(db, now(request), policy, offset, limit)
     headers = {"X-Total-Count": str(p.total)}
     if p.next_offset is not None:
         headers["Link"] = f'</api/worklist?offset={p.next_offset}&limit={limit}>; rel="next"'
@@ -85,7 +80,7 @@ def worklist(
 def list_patients(
     request: Request, q: str = "", who: Principal = Depends(requires("patients.list"))
 ) -> list[dict[str, Any]]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         return [
             {"id": p.id, "mrn": p.mrn, "name": p.name, "indication": p.indication}
             for p in queries.patients(db, q[:60])
@@ -176,7 +171,7 @@ def get_patient(
     patient_id: int, request: Request, who: Principal = Depends(requires("patients.read"))
 ) -> dict[str, Any]:
     can_see(who, patient_id)
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         return record_json(queries.patient_record(db, patient_id))
 
 
@@ -204,7 +199,7 @@ def add_implant(
 def audit_rows(
     request: Request, limit: int = 100, who: Principal = Depends(requires("audit.read"))
 ) -> list[dict[str, Any]]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         rows = queries.audit_rows(db, limit)
         return [
             {
@@ -225,7 +220,7 @@ def audit_rows(
 def audit_verify(
     request: Request, who: Principal = Depends(requires("audit.read"))
 ) -> dict[str, Any]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         v = audit.verify(db)
     return {"ok": v.ok, "rows": v.rows, "head": v.head, "problems": list(v.problems)}
 
@@ -234,7 +229,7 @@ def audit_verify(
 def users(
     request: Request, who: Principal = Depends(requires("users.read"))
 ) -> list[dict[str, Any]]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         return [
             {"id": u.id, "username": u.username, "role": u.role, "patient_id": u.patient_id}
             for u in queries.users(db)
@@ -245,19 +240,8 @@ def users(
 def add_user(
     body: UserIn, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> dict[str, int]:
-    clinic = request.app.state.clinic
-    with clinic.transaction() as db:
-        user = auth_db.create_user(
-            db, body.username, body.full_name, body.password, body.role, body.patient_id
-        )
-        audit.append(
-            db,
-            now(request),
-            who.username,
-            "user.create",
-            "user",
-            user.id,
-            "new user",
-            {"username": body.username, "role": body.role},
-        )
-        return {"id": user.id}
+    user_id = request.app.state.clinic.add_user(
+        who, body.username, body.full_name, body.password, body.role, body.patient_id,
+        now(request),
+    )  # fmt: skip
+    return {"id": user_id}

@@ -7,9 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from thecal.adapters.db import queries, trials
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import can_see
+from thecal.adapters.db import queries
 from thecal.entrypoints.web.inputs import (
     Acknowledge,
     BolusIn,
@@ -26,6 +24,8 @@ from thecal.entrypoints.web.inputs import (
     verifier_name,
 )
 from thecal.entrypoints.web.security import requires
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
 from thecal.services.clinic.transactions import Signoff
 
 router = APIRouter(prefix="/api")
@@ -137,7 +137,7 @@ def acknowledge_refill(
 def list_trials(
     patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
 ) -> list[Any]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         rec = queries.patient_record(db, patient_id)
     return [
         {
@@ -160,7 +160,7 @@ def start_trial(
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, int]:
     clinic = request.app.state.clinic
-    return {"id": trials.start_trial(clinic, who, patient_id, body.document, now(request))}
+    return {"id": clinic.start_trial(who, patient_id, body.document, now(request))}
 
 
 @router.post("/trials/{trial_id}/doses")
@@ -170,7 +170,7 @@ def trial_dose(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return trials.add_dose(request.app.state.clinic, who, trial_id, body, now(request))
+    return request.app.state.clinic.add_trial_dose(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/assessments")
@@ -180,7 +180,7 @@ def trial_assessment(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return trials.add_assessment(request.app.state.clinic, who, trial_id, body, now(request))
+    return request.app.state.clinic.add_trial_assessment(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/evaluate")
@@ -190,14 +190,14 @@ def trial_evaluate(
     close: bool = False,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return trials.evaluate(request.app.state.clinic, who, trial_id, now(request), close)
+    return request.app.state.clinic.evaluate_trial(who, trial_id, now(request), close)
 
 
 @router.get("/alarms")
 def alarms(
     request: Request, who: Principal = Depends(requires("alarms.read"))
 ) -> list[dict[str, Any]]:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         rows = queries.open_alarms(db)
         return [
             {
@@ -239,7 +239,7 @@ def diary(
     patient_id: int, request: Request, who: Principal = Depends(requires("diary.read"))
 ) -> list[dict[str, Any]]:
     can_see(who, patient_id)
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         rec = queries.patient_record(db, patient_id)
     return [
         {"at_s": d.at_s, "pain_nrs": d.pain_nrs, "spasm": d.spasm, "note": d.note}

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import can_see
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.security import requires
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
 
 router = APIRouter(prefix="/fhir")
 FHIR_JSON = "application/fhir+json"
@@ -28,7 +28,7 @@ def everything(
 ) -> JSONResponse:
     can_see(who, patient_id)
     clinic = request.app.state.clinic
-    with clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         bundle = patient_bundle(db, patient_id, clinic.catalogue, clinic.library)
     return JSONResponse(bundle, media_type=FHIR_JSON)
 
@@ -43,7 +43,6 @@ async def import_patient(
         doc = json.loads(await request.body())
     except ValueError as exc:
         raise InputError("FHIR import refused", [Problem("body", f"not JSON: {exc}")]) from exc
-    clinic = request.app.state.clinic
     now_s = float(request.app.state.clock.now())
-    pid = await run_in_threadpool(import_bundle, clinic, who, doc, reason, now_s)
+    pid = await run_in_threadpool(import_bundle, request.app.state.db, who, doc, reason, now_s)
     return {"patient_id": pid}

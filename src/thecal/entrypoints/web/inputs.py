@@ -11,12 +11,12 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.adapters.db import auth as auth_db
-from thecal.adapters.db.auth import Principal
 from thecal.adapters.scenario.fields import Reader
 from thecal.adapters.scenario.program_reader import read_drugs, read_program
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.entrypoints.web.permissions import VERIFIERS
+from thecal.services.clinic.ports import Principal
 from thecal.services.clinic.transactions import RefillInput
 
 
@@ -135,8 +135,7 @@ def verifier_name(request: Request, who: Principal, cred: Credentials | None) ->
     """The second person signs with their own password, here and now."""
     if cred is None:
         return None
-    clinic = request.app.state.clinic
-    with clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         user = auth_db.authenticate(db, cred.username, cred.password)
     if user is None or user.role not in VERIFIERS:
         raise InputError(

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import can_see
 from thecal.adapters.reports.clinic_reports import (
     refill_document,
     session_document,
@@ -19,6 +17,8 @@ from thecal.adapters.reports.clinic_reports import (
 from thecal.adapters.reports.document import Document
 from thecal.adapters.reports.pdf import render_pdf
 from thecal.entrypoints.web.security import requires
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
 
 router = APIRouter(prefix="/api")
 
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api")
 def _pdf(request: Request, who: Principal, patient_id: int,
          build: Callable[[Session], Document], filename: str) -> Response:
     can_see(who, patient_id)
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         doc = build(db)
     return Response(
         render_pdf(doc),

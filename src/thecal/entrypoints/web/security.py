@@ -32,9 +32,8 @@ class CsrfError(ThecalError):
 
 
 def current(request: Request) -> Principal | None:
-    clinic = request.app.state.clinic
     token = request.cookies.get(COOKIE)
-    with clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         return principal(db, token, time.time())
 
 

@@ -13,15 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db import audit, queries
-from thecal.adapters.db import auth as auth_db
-from thecal.adapters.db.auth import Principal
-from thecal.adapters.db.clinic import can_see
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.inputs import (
     now,
 )
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
 REASONS = {
@@ -89,21 +88,19 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await form_of(request)
-    clinic = request.app.state.clinic
-    with clinic.transaction() as db:
-        user = auth_db.authenticate(db, form.get("username", ""), form.get("password", ""))
-        token = auth_db.open_session(db, user, time.time())[0] if user is not None else None
-    if token is None:
+    opened = request.app.state.clinic.login(
+        form.get("username", ""), form.get("password", ""), time.time()
+    )
+    if opened is None:
         return page(request, "login.html", None, 401, message="Wrong username or password.")
     response = RedirectResponse("/", status_code=303)
-    set_cookie(request, response, token)
+    set_cookie(request, response, opened[1])
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, who: Principal = Depends(requires("session.read"))) -> Response:
-    with request.app.state.clinic.transaction() as db:
-        auth_db.close_session(db, request.cookies.get(COOKIE, ""))
+    request.app.state.clinic.logout(request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -117,7 +114,7 @@ def worklist(
     clinic = request.app.state.clinic
     per_page = int(clinic.policy.number("worklist", "page_items"))
     offset = (page_no - 1) * per_page
-    with clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         p = queries.worklist_page(db, now(request), clinic.policy, offset, per_page)
     pages = max(1, -(-p.total // per_page))
     return page(
@@ -129,13 +126,13 @@ def worklist(
 def patient_list(
     request: Request, q: str = "", who: Principal = Depends(requires("patients.list"))
 ) -> Response:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         found = queries.patients(db, q[:60])
     return page(request, "patients.html", who, patients=found, q=q)
 
 
 def record(request: Request, patient_id: int) -> queries.PatientRecord:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         return queries.patient_record(db, patient_id)
 
 
@@ -200,7 +197,7 @@ async def portal_diary(
 
 @router.get("/audit")
 def audit_page(request: Request, who: Principal = Depends(requires("audit.read"))) -> Response:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         v = audit.verify(db)
         rows = queries.audit_rows(db, 200)
     return page(request, "audit.html", who, v=v, rows=rows)

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from thecal.adapters.db import queries
-from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.models import RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
@@ -27,6 +26,7 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic.ports import Principal
 from thecal.services.clinic.transactions import Signoff
 
 router = APIRouter(include_in_schema=False)
@@ -240,7 +240,7 @@ async def refill_record(
 def refill_done(
     refill_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
 ) -> Response:
-    with request.app.state.clinic.sessions() as db:
+    with request.app.state.db.reads() as db:
         row = db.get(RefillRow, refill_id)
     if row is None:
         raise InputError("no such refill", [Problem("refill_id", f"{refill_id} does not exist")])

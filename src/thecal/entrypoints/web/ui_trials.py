@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from thecal.adapters.db import trials
-from thecal.adapters.db.auth import Principal
 from thecal.adapters.db.models import TrialRow
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.inputs import (
@@ -20,6 +18,7 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +34,7 @@ def trials_page(
     rec = record(request, patient_id)
     clinic = request.app.state.clinic
     evaluations = {
-        t.id: trials.evaluate(clinic, who, t.id, now(request), False)
+        t.id: clinic.evaluate_trial(who, t.id, now(request), False)
         for t in rec.trials
         if t.status == "open" and t.document.get("doses")
     }
@@ -59,7 +58,7 @@ async def trial_start(
 ) -> Response:
     form = await form_of(request)
     doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
-    trials.start_trial(request.app.state.clinic, who, patient_id, doc, now(request))
+    request.app.state.clinic.start_trial(who, patient_id, doc, now(request))
     return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
 
 
@@ -67,20 +66,19 @@ async def _trial_action(request: Request, who: Principal, trial_id: int, what: s
     form = await form_of(request)
     clinic = request.app.state.clinic
     if what == "dose":
-        trials.add_dose(
-            clinic,
+        clinic.add_trial_dose(
             who,
             trial_id,
             {"at": form.get("at", ""), "amount": form.get("amount", "")},
             now(request),
         )
     elif what == "assessment":
-        trials.add_assessment(
-            clinic, who, trial_id, {"at": form.get("at", ""), **_score(form)}, now(request)
+        clinic.add_trial_assessment(
+            who, trial_id, {"at": form.get("at", ""), **_score(form)}, now(request)
         )
     else:
-        trials.evaluate(clinic, who, trial_id, now(request), True)
-    with clinic.sessions() as db:
+        clinic.evaluate_trial(who, trial_id, now(request), True)
+    with request.app.state.db.reads() as db:
         row = db.get(TrialRow, trial_id)
         pid = row.patient_id if row else 0
     return RedirectResponse(f"/patients/{pid}/trials", status_code=303)

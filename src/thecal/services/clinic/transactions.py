@@ -19,7 +19,8 @@ from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.safety import Catheter, DoseChange, Patient, Policy
 from thecal.core.therapy.refill import RefillPlan
 from thecal.services.ports import PumpPort
-from thecal.services.programmer import ProgrammingSession, Proposal
+from thecal.services.programmer import ProgrammingSession
+from thecal.services.proposal import Proposal
 from thecal.services.refill import RefillSession
 
 

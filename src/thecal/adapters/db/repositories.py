@@ -1,0 +1,279 @@
+"""The clinic's repositories over SQLAlchemy (the pumps' are in pumps.py): each
+turns the ports' plain records into rows and back, inside the unit of work's one
+database session. Records of what happened are only ever inserted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db import audit, auth
+from thecal.adapters.db.models import (
+    AlarmRow,
+    AssessmentRow,
+    BolusRequestRow,
+    DiaryEntry,
+    Implant,
+    Patient,
+    ProgrammingSessionRow,
+    ProgramVersion,
+    RefillRow,
+    TrialRow,
+)
+from thecal.adapters.pump.program_codec import program_from_json, program_to_json
+from thecal.core.errors import NotFound
+from thecal.core.pump.program import Program, program_digest
+from thecal.services.clinic.ports import (
+    AlarmFacts,
+    ImplantFacts,
+    ImplantInput,
+    LastRefill,
+    PatientFacts,
+    Principal,
+    RefillEntry,
+    StoredAnswer,
+    TrialFacts,
+)
+from thecal.services.ports import DemandAnswer
+from thecal.services.program_diff import program_summary
+
+
+def _get(db: Session, model: Any, key: int, what: str) -> Any:
+    row = db.get(model, key)
+    if row is None:
+        raise NotFound(f"{what} {key} does not exist")
+    return row
+
+
+class SqlPatients:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, data: Mapping[str, Any]) -> int:
+        p = Patient(**data)
+        self.db.add(p)
+        self.db.flush()
+        return p.id
+
+    def get(self, patient_id: int) -> PatientFacts:
+        p = _get(self.db, Patient, patient_id, "patient")
+        return PatientFacts(p.id, p.indication, p.opioid_naive, p.status)
+
+
+class SqlImplants:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int:
+        row = Implant(
+            patient_id=patient_id, model_id=i.model_id, serial=i.serial, implanted_s=now_s,
+            catheter_type=i.catheter_type, catheter_length_cm=i.catheter_length_cm,
+            catheter_ul_per_cm=i.catheter_ul_per_cm, tip_level=i.tip_level, active=True,
+        )  # fmt: skip
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+    def active(self, patient_id: int) -> ImplantFacts:
+        row = self.db.scalars(
+            select(Implant).where(Implant.patient_id == patient_id, Implant.active.is_(True))
+        ).first()
+        if row is None:
+            raise NotFound(f"patient {patient_id} has no active implant")
+        return ImplantFacts(
+            row.id, row.model_id, row.serial, row.catheter_length_cm, row.catheter_ul_per_cm
+        )
+
+
+class SqlPrograms:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def history(self, patient_id: int) -> list[tuple[float, Program]]:
+        rows = self.db.scalars(
+            select(ProgramVersion)
+            .where(ProgramVersion.patient_id == patient_id)
+            .order_by(ProgramVersion.version_no)
+        )
+        return [(row.created_s, program_from_json(row.program)) for row in rows]
+
+    def current_digest(self, patient_id: int) -> str | None:
+        return self.db.scalars(
+            select(ProgramVersion.digest)
+            .where(ProgramVersion.patient_id == patient_id)
+            .order_by(ProgramVersion.version_no.desc())
+        ).first()
+
+    def add(self, patient_id: int, program: Program, user: str, reason: str, now_s: float,
+            session_id: int | None) -> int:  # fmt: skip
+        last = self.db.scalars(
+            select(ProgramVersion.version_no)
+            .where(ProgramVersion.patient_id == patient_id)
+            .order_by(ProgramVersion.version_no.desc())
+        ).first()
+        row = ProgramVersion(
+            patient_id=patient_id, version_no=(last or 0) + 1, program=program_to_json(program),
+            digest=program_digest(program), summary=program_summary(program), created_by=user,
+            created_s=now_s, reason=reason, session_id=session_id,
+        )  # fmt: skip
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+
+class SqlSessions:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int:
+        row = ProgrammingSessionRow(
+            patient_id=patient_id, username=user, status=record["status"],
+            started_s=record["started_s"], closed_s=record["closed_s"], record=record,
+        )  # fmt: skip
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+
+class SqlRefills:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def last_committed(self, patient_id: int) -> LastRefill | None:
+        last = self.db.scalars(
+            select(RefillRow)
+            .where(RefillRow.patient_id == patient_id, RefillRow.status == "committed")
+            .order_by(RefillRow.at_s.desc())
+        ).first()
+        if last is None:
+            return None
+        return LastRefill(last.record.get("entered_ml"), last.next_refill_s)
+
+    def add(self, entry: RefillEntry) -> int:
+        row = RefillRow(**entry.__dict__)
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+    def record(self, refill_id: int) -> dict[str, Any]:
+        return dict(_get(self.db, RefillRow, refill_id, "refill").record)
+
+    def set_record(self, refill_id: int, record: dict[str, Any]) -> None:
+        _get(self.db, RefillRow, refill_id, "refill").record = record
+        self.db.flush()
+
+
+class SqlBoluses:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def find(self, request_id: str) -> StoredAnswer | None:
+        known = self.db.scalars(
+            select(BolusRequestRow).where(BolusRequestRow.request_uid == request_id)
+        ).first()
+        if known is None:
+            return None
+        answer = DemandAnswer(
+            known.request_uid, known.result, known.reason, known.lockout_remaining_s
+        )
+        return StoredAnswer(known.patient_id, answer)
+
+    def add(self, patient_id: int, answer: DemandAnswer, now_s: float) -> None:
+        self.db.add(
+            BolusRequestRow(
+                patient_id=patient_id, request_uid=answer.request_id, at_s=now_s,
+                result=answer.result, reason=answer.reason,
+                lockout_remaining_s=answer.lockout_remaining_s,
+            )
+        )  # fmt: skip
+        self.db.flush()
+
+
+class SqlDiary:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, patient_id: int, at_s: float, pain_nrs: int | None, spasm: int | None,
+            note: str) -> int:  # fmt: skip
+        row = DiaryEntry(patient_id=patient_id, at_s=at_s, pain_nrs=pain_nrs, spasm=spasm,
+                         note=note)  # fmt: skip
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+
+class SqlAlarms:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def get(self, alarm_id: int) -> AlarmFacts:
+        row = _get(self.db, AlarmRow, alarm_id, "alarm")
+        return AlarmFacts(row.id, row.patient_id, row.code, row.acknowledged_by)
+
+    def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None:
+        row = _get(self.db, AlarmRow, alarm_id, "alarm")
+        row.acknowledged_by, row.acknowledged_s = user, now_s
+        self.db.flush()
+
+
+class SqlTrials:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def add(self, patient_id: int, kind: str, drug: str, document: dict[str, Any],
+            now_s: float) -> int:  # fmt: skip
+        row = TrialRow(patient_id=patient_id, kind=kind, drug=drug, status="open",
+                       started_s=now_s, document=document)  # fmt: skip
+        self.db.add(row)
+        self.db.flush()
+        return row.id
+
+    def get(self, trial_id: int) -> TrialFacts:
+        row = _get(self.db, TrialRow, trial_id, "trial")
+        return TrialFacts(row.id, row.patient_id, row.status, dict(row.document))
+
+    def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
+        _get(self.db, TrialRow, trial_id, "trial").document = document
+        self.db.flush()
+
+    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None:
+        row = _get(self.db, TrialRow, trial_id, "trial")
+        row.status, row.evaluation = "evaluated", evaluation
+        self.db.flush()
+
+    def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None:
+        self.db.add(AssessmentRow(trial_id=trial_id, at_s=at_s, data=data))
+        self.db.flush()
+
+
+class SqlUsers:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        u = auth.authenticate(self.db, username, password)
+        if u is None:
+            return None
+        return Principal(u.id, u.username, u.full_name, u.role, u.patient_id, "")
+
+    def open_login(self, user_id: int, now_s: float) -> tuple[str, str]:
+        return auth.open_session(self.db, user_id, now_s)
+
+    def close_login(self, token: str) -> None:
+        auth.close_session(self.db, token)
+
+    def add(self, username: str, full_name: str, password: str, role: str,
+            patient_id: int | None) -> int:  # fmt: skip
+        return auth.create_user(self.db, username, full_name, password, role, patient_id).id
+
+
+class SqlAudit:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def append(self, at_s: float, user: str, action: str, entity: str, entity_id: int | str,
+               reason: str, payload: Any) -> None:  # fmt: skip
+        audit.append(self.db, at_s, user, action, entity, entity_id, reason, payload)

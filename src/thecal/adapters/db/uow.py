@@ -1,0 +1,103 @@
+"""The clinic's unit of work over SQLAlchemy: one database transaction, its
+repositories, and the translation of a concurrent change into `Conflict`.
+
+Leaving the block without `commit()` rolls everything back (a check, a plan, a
+refusal); an optimistic-locking miss, a SQLite writer lock or a unique clash -
+raised while the block runs or at commit - becomes `Conflict` and nothing is kept.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from thecal.adapters.db.pumps import SqlPumps
+from thecal.adapters.db.repositories import (
+    SqlAlarms,
+    SqlAudit,
+    SqlBoluses,
+    SqlDiary,
+    SqlImplants,
+    SqlPatients,
+    SqlPrograms,
+    SqlRefills,
+    SqlSessions,
+    SqlTrials,
+    SqlUsers,
+)
+from thecal.adapters.pump.links import InProcessLinks, PumpLinks
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import Conflict
+from thecal.core.pump.models import PumpCatalogue
+from thecal.services.clinic import ports
+
+
+def conflict(exc: BaseException) -> Conflict | None:
+    """The clinic's word for a database refusal caused by someone else's change."""
+    if isinstance(exc, StaleDataError):
+        return Conflict(
+            "someone else changed this record at the same time: nothing was saved; "
+            "reload and review"
+        )
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        return Conflict(  # SQLite: another writer got there first
+            "someone else is changing this record: nothing was saved; reload and review"
+        )
+    if isinstance(exc, IntegrityError):
+        return Conflict(f"the record clashes with one already stored: {exc.orig}")
+    return None
+
+
+class SqlUnitOfWork:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalogue: PumpCatalogue,
+        library: DrugLibrary,
+        links: PumpLinks = InProcessLinks(),  # noqa: B008 - frozen, shared
+    ) -> None:
+        self._sessions = sessions
+        self._catalogue, self._library, self._links = catalogue, library, links
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.db = db = self._sessions()
+        db.begin()
+        self.patients: ports.Patients = SqlPatients(db)
+        self.implants: ports.Implants = SqlImplants(db)
+        self.pumps: ports.Pumps = SqlPumps(db, self._catalogue, self._library, self._links)
+        self.programs: ports.Programs = SqlPrograms(db)
+        self.sessions: ports.ProgrammingSessions = SqlSessions(db)
+        self.refills: ports.Refills = SqlRefills(db)
+        self.boluses: ports.Boluses = SqlBoluses(db)
+        self.diary: ports.Diary = SqlDiary(db)
+        self.alarms: ports.Alarms = SqlAlarms(db)
+        self.trials: ports.Trials = SqlTrials(db)
+        self.users: ports.Users = SqlUsers(db)
+        self.audit: ports.Audit = SqlAudit(db)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.db.rollback()  # nothing after a commit; everything after anything else
+        finally:
+            self.db.close()
+        translated = conflict(exc) if exc is not None else None
+        if translated is not None:
+            raise translated from exc
+
+    def commit(self) -> None:
+        try:
+            self.db.commit()
+        except (StaleDataError, OperationalError, IntegrityError) as exc:
+            translated = conflict(exc)
+            if translated is None:
+                raise
+            raise translated from exc

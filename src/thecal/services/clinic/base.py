@@ -1,0 +1,90 @@
+"""What every clinic use case shares: its dependencies and the three steps they all
+repeat - load the pump with what the programmer must know about the patient, and
+store the pump as it reports itself.
+
+Each use case is one unit of work: load, act through the programmer services, save,
+audit, commit - or nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.errors import Forbidden, InputError, Problem
+from thecal.core.pump.models import PumpCatalogue
+from thecal.core.safety import Catheter, DoseChange, Policy
+from thecal.core.safety import Patient as ClinicalPatient
+from thecal.core.therapy.dosing import daily_doses
+from thecal.core.therapy.trial import Trial
+from thecal.services.clinic.outlook import outlook
+from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
+from thecal.services.clinic.transactions import Context
+from thecal.services.ports import Interrogation
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+TrialReader = Callable[[dict[str, Any]], Trial]  # a trial document, every field checked
+
+
+def can_see(who: Principal, patient_id: int) -> None:
+    """A patient sees only their own record (SR-35)."""
+    if who.role == "patient" and who.patient_id != patient_id:
+        raise Forbidden("a patient may see only their own record")
+
+
+def need_reason(reason: str) -> None:
+    if not reason or not reason.strip():
+        raise InputError("a reason is required", [Problem("reason", "say why (audit trail)")])
+
+
+class ClinicBase:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalogue: PumpCatalogue,
+        library: DrugLibrary,
+        policy: Policy,
+        read_trial: TrialReader,
+    ) -> None:
+        self.uow = uow
+        self.catalogue = catalogue
+        self.library = library
+        self.policy = policy
+        self.read_trial = read_trial
+
+    def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
+        p = uow.patients.get(stored.patient_id)
+        implant = uow.implants.active(stored.patient_id)
+        history = tuple(
+            DoseChange(created_s, name, dose.programmed_mcg)
+            for created_s, program in uow.programs.history(stored.patient_id)
+            for name, dose in daily_doses(program).items()
+        )
+        return Context(
+            stored.model,
+            self.library,
+            self.policy,
+            ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive),
+            Catheter(implant.catheter_length_cm, implant.catheter_ul_per_cm),
+            history,
+        )
+
+    def _save(
+        self,
+        uow: UnitOfWork,
+        stored: StoredPump,
+        now_s: float,
+        reading: bool = True,
+        interrogation: Interrogation | None = None,
+    ) -> None:
+        """Store the pump as it reports itself now (one interrogation), with its
+        worklist outlook and, for a reading, the first drug's 24 h dose."""
+        i = interrogation if interrogation is not None else stored.pump.interrogate(now_s)
+        o = outlook(i, stored.model, self.library, self.policy, stored.last_refill_s)
+        dose = None
+        if reading and i.program is not None:
+            first = i.program.drugs[0].name
+            doses = daily_doses(i.program)
+            dose = doses[first].programmed_mcg if first in doses else None
+        uow.pumps.save(stored, i, o, dose, reading)

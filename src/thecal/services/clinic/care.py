@@ -1,0 +1,150 @@
+"""Patients, implants and the pump's life in the clinic: add a patient, implant and
+start a pump, keep it current, inject an emulator fault; the patient's own bolus
+requests and diary; acknowledging alarms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thecal.core.errors import Conflict, InputError, Problem
+from thecal.core.pump.commands import Command
+from thecal.core.therapy.catheter import catheter_volume_ml
+from thecal.services import patient as patient_service
+from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.ports import ImplantInput, Principal
+from thecal.services.ports import DemandAnswer, Interrogation
+from thecal.services.program_diff import program_summary
+
+
+class Care(ClinicBase):
+    def add_patient(self, who: Principal, data: dict[str, Any], reason: str, now_s: float) -> int:
+        with self.uow() as uow:
+            pid = uow.patients.add(data)
+            uow.audit.append(now_s, who.username, "patient.create", "patient", pid, reason, data)
+            uow.commit()
+            return pid
+
+    def implant(
+        self, who: Principal, patient_id: int, i: ImplantInput, reason: str, now_s: float
+    ) -> int:
+        """A new pump, filled and started with its first program (checked like any other
+        program by the pump's own validation)."""
+        model = self.catalogue.get(i.model_id)
+        if model is None:
+            raise InputError(
+                "implant refused",
+                [Problem("model_id", f"unknown model; one of {sorted(self.catalogue.models)}")],
+            )
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            implant_id = uow.implants.add(patient_id, i, now_s)
+            implant = uow.implants.active(patient_id)
+            volume = catheter_volume_ml(i.catheter_length_cm, i.catheter_ul_per_cm)
+            uow.pumps.commission(patient_id, implant, model, i.program, i.fill_ml, volume, now_s)
+            stored = uow.pumps.get(patient_id)
+            self._save(uow, stored, now_s)
+            uow.programs.add(patient_id, i.program, who.username, reason, now_s, None)
+            uow.audit.append(
+                now_s,
+                who.username,
+                "implant.create",
+                "implant",
+                implant_id,
+                reason,
+                {
+                    "patient_id": patient_id,
+                    "model": i.model_id,
+                    "serial": i.serial,
+                    "fill_ml": i.fill_ml,
+                    "program": program_summary(i.program),
+                },
+            )
+            uow.commit()
+            return implant_id
+
+    def inject_fault(self, patient_id: int, command: Command, now_s: float) -> None:
+        """Emulator-only fault injection (a bias, a stall): hardware truth that no
+        programmer can command, for tests and the demo. Audited like any change."""
+        with self.uow() as uow:
+            stored = uow.pumps.get(patient_id)
+            stored.pump.inject(command, now_s)
+            self._save(uow, stored, now_s)
+            uow.audit.append(
+                now_s, "emulator", "pump.fault", "patient", patient_id,
+                "fault injected into the emulated pump", repr(command),
+            )  # fmt: skip
+            uow.commit()
+
+    def interrogate(self, who: Principal, patient_id: int, now_s: float) -> Interrogation:
+        """What the pump reports at `now_s`, advanced in memory only: nothing is stored."""
+        can_see(who, patient_id)
+        with self.uow() as uow:
+            return uow.pumps.get(patient_id).pump.interrogate(now_s)
+
+    def sync(self, patient_id: int, now_s: float) -> None:
+        """Advance the pump to the clinic's clock and store what it reports."""
+        with self.uow() as uow:
+            stored = uow.pumps.get(patient_id)
+            if now_s <= stored.as_of_s:  # nothing newer than what is stored
+                return
+            self._save(uow, stored, now_s)
+            uow.commit()
+
+    # -- the patient's own -----------------------------------------------------------
+
+    def request_bolus(
+        self, who: Principal, patient_id: int, request_id: str, now_s: float
+    ) -> DemandAnswer:
+        can_see(who, patient_id)
+        with self.uow() as uow:
+            known = uow.boluses.find(request_id)
+            if known is not None:  # a retried request: the same answer, never twice (SR-16)
+                if known.patient_id != patient_id:
+                    raise Conflict("request_id is already used")
+                return known.answer
+            stored = uow.pumps.get(patient_id)
+            answer = patient_service.request_bolus(stored.pump, request_id, now_s)
+            uow.boluses.add(patient_id, answer, now_s)
+            self._save(uow, stored, now_s, reading=False)
+            uow.audit.append(
+                now_s, who.username, "bolus.request", "patient", patient_id, "patient request",
+                {"request_id": request_id, "result": answer.result, "reason": answer.reason},
+            )  # fmt: skip
+            uow.commit()
+            return answer
+
+    def add_diary(
+        self,
+        who: Principal,
+        patient_id: int,
+        pain_nrs: int | None,
+        spasm: int | None,
+        note: str,
+        now_s: float,
+    ) -> int:
+        can_see(who, patient_id)
+        entry = patient_service.diary_note(now_s, pain_nrs, spasm, note)
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            entry_id = uow.diary.add(patient_id, now_s, entry.pain_nrs, entry.spasm, entry.note)
+            uow.audit.append(
+                now_s, who.username, "diary.add", "patient", patient_id, "diary entry",
+                {"pain_nrs": pain_nrs, "spasm": spasm},
+            )  # fmt: skip
+            uow.commit()
+            return entry_id
+
+    def acknowledge_alarm(self, who: Principal, alarm_id: int, reason: str, now_s: float) -> None:
+        need_reason(reason)
+        with self.uow() as uow:
+            alarm = uow.alarms.get(alarm_id)
+            if alarm.acknowledged_by is not None:
+                raise Conflict(
+                    f"alarm {alarm_id} was already acknowledged by {alarm.acknowledged_by}"
+                )
+            uow.alarms.acknowledge(alarm_id, who.username, now_s)
+            uow.audit.append(
+                now_s, who.username, "alarm.acknowledge", "alarm", alarm_id, reason,
+                {"code": alarm.code, "patient_id": alarm.patient_id},
+            )  # fmt: skip
+            uow.commit()

@@ -1,0 +1,262 @@
+"""The clinic's unit of work and its repositories (cosmicpython's ports).
+
+A use case opens one `UnitOfWork`, reads and writes through its repositories, and
+commits; leaving the block without `commit()` keeps nothing. A concurrent change
+surfaces as `Conflict` (from `commit()` or from the block), never as a silent
+overwrite. The SQLAlchemy implementation is `adapters.db.uow`; an in-memory one
+serves the fast service tests (`tests/services/fakes.py`).
+
+Repositories speak in plain records and core objects, never in rows: a use case
+cannot reach past them into the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Protocol
+
+from thecal.core.pump.commands import Command
+from thecal.core.pump.models import PumpModel
+from thecal.core.pump.program import Program
+from thecal.services.clinic.outlook import Outlook
+from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: an authenticated user with a role (and, for a patient login,
+    the one patient record it belongs to)."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    patient_id: int | None
+    csrf: str
+
+
+@dataclass(frozen=True)
+class ImplantInput:
+    model_id: str
+    serial: str
+    catheter_type: str
+    catheter_length_cm: float
+    catheter_ul_per_cm: float
+    tip_level: str
+    program: Program
+    fill_ml: float
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    id: int
+    indication: str
+    opioid_naive: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class ImplantFacts:
+    id: int
+    model_id: str
+    serial: str
+    catheter_length_cm: float
+    catheter_ul_per_cm: float
+
+
+class ClinicPump(PumpPort, Protocol):
+    """A pump as the clinic holds it: the programmer's port, plus the emulator-only
+    fault injection used by tests and the demo."""
+
+    def inject(self, command: Command, now_s: float) -> None: ...
+
+
+@dataclass
+class StoredPump:
+    """A patient's pump as loaded for one unit of work. `handle` is the adapter's
+    own (a row); the use case never looks inside it."""
+
+    patient_id: int
+    pump: ClinicPump
+    model: PumpModel
+    as_of_s: float
+    last_refill_s: float | None
+    version: int
+    handle: Any = None
+
+
+@dataclass(frozen=True)
+class LastRefill:
+    entered_ml: float | None
+    next_refill_s: float | None
+
+
+@dataclass(frozen=True)
+class RefillEntry:
+    patient_id: int
+    at_s: float
+    expected_ml: float | None
+    withdrawn_ml: float | None
+    added_ml: float
+    lot: str
+    classification: str
+    status: str
+    next_refill_s: float | None
+    username: str
+    verified_by: str | None
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    patient_id: int
+    answer: DemandAnswer
+
+
+@dataclass(frozen=True)
+class AlarmFacts:
+    id: int
+    patient_id: int
+    code: str
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class TrialFacts:
+    id: int
+    patient_id: int
+    status: str  # open | evaluated
+    document: dict[str, Any]
+
+
+class Patients(Protocol):
+    def add(self, data: Mapping[str, Any]) -> int: ...
+    def get(self, patient_id: int) -> PatientFacts: ...  # NotFound
+
+
+class Implants(Protocol):
+    def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int: ...
+    def active(self, patient_id: int) -> ImplantFacts: ...  # NotFound
+
+
+class Pumps(Protocol):
+    def commission(
+        self,
+        patient_id: int,
+        implant: ImplantFacts,
+        model: PumpModel,
+        program: Program,
+        fill_ml: float,
+        catheter_volume_ml: float,
+        now_s: float,
+    ) -> None: ...
+
+    def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump: ...
+
+    def save(
+        self,
+        stored: StoredPump,
+        interrogation: Interrogation,
+        outlook: Outlook,
+        daily_dose_mcg: float | None,
+        reading: bool,
+    ) -> None: ...
+
+
+class Programs(Protocol):
+    def history(self, patient_id: int) -> list[tuple[float, Program]]: ...
+    def current_digest(self, patient_id: int) -> str | None: ...
+    def add(
+        self,
+        patient_id: int,
+        program: Program,
+        user: str,
+        reason: str,
+        now_s: float,
+        session_id: int | None,
+    ) -> int: ...
+
+
+class ProgrammingSessions(Protocol):
+    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int: ...
+
+
+class Refills(Protocol):
+    def last_committed(self, patient_id: int) -> LastRefill | None: ...
+    def add(self, entry: RefillEntry) -> int: ...
+    def record(self, refill_id: int) -> dict[str, Any]: ...  # NotFound
+    def set_record(self, refill_id: int, record: dict[str, Any]) -> None: ...
+
+
+class Boluses(Protocol):
+    def find(self, request_id: str) -> StoredAnswer | None: ...
+    def add(self, patient_id: int, answer: DemandAnswer, now_s: float) -> None: ...
+
+
+class Diary(Protocol):
+    def add(
+        self, patient_id: int, at_s: float, pain_nrs: int | None, spasm: int | None, note: str
+    ) -> int: ...
+
+
+class Alarms(Protocol):
+    def get(self, alarm_id: int) -> AlarmFacts: ...  # NotFound
+    def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None: ...
+
+
+class Trials(Protocol):
+    def add(self, patient_id: int, kind: str, drug: str, document: dict[str, Any],
+            now_s: float) -> int: ...  # fmt: skip
+    def get(self, trial_id: int) -> TrialFacts: ...  # NotFound
+    def set_document(self, trial_id: int, document: dict[str, Any]) -> None: ...
+    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None: ...
+    def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None: ...
+
+
+class Users(Protocol):
+    def authenticate(self, username: str, password: str) -> Principal | None: ...
+    def open_login(self, user_id: int, now_s: float) -> tuple[str, str]: ...  # token, csrf
+    def close_login(self, token: str) -> None: ...
+    def add(self, username: str, full_name: str, password: str, role: str,
+            patient_id: int | None) -> int: ...  # fmt: skip
+
+
+class Audit(Protocol):
+    def append(
+        self,
+        at_s: float,
+        user: str,
+        action: str,
+        entity: str,
+        entity_id: int | str,
+        reason: str,
+        payload: Any,
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    patients: Patients
+    implants: Implants
+    pumps: Pumps
+    programs: Programs
+    sessions: ProgrammingSessions
+    refills: Refills
+    boluses: Boluses
+    diary: Diary
+    alarms: Alarms
+    trials: Trials
+    users: Users
+    audit: Audit
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...

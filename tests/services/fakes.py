@@ -1,0 +1,305 @@
+"""An in-memory unit of work for the clinic's use cases (cosmicpython's fake
+repositories): the same ports as the SQLAlchemy one, no database, fast.
+
+`MemoryStore` is "the database": tables as dicts and lists of immutable records.
+A unit of work works on a copy of every table and puts the copy back only on
+`commit()`; a pump saved by someone else since this unit loaded it refuses the
+commit as `Conflict` - the optimistic locking the real database does by version.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from thecal.adapters.pump import EmulatedPump
+from thecal.core.errors import Conflict, InputError, NotFound, Problem
+from thecal.core.pump import firmware
+from thecal.core.pump.models import PumpCatalogue, PumpModel
+from thecal.core.pump.program import Program, program_digest
+from thecal.core.pump.state import PumpState
+from thecal.services.clinic.outlook import Outlook
+from thecal.services.clinic.ports import (
+    AlarmFacts,
+    ImplantFacts,
+    ImplantInput,
+    LastRefill,
+    PatientFacts,
+    Principal,
+    RefillEntry,
+    StoredAnswer,
+    StoredPump,
+    TrialFacts,
+)
+from thecal.services.ports import DemandAnswer, Interrogation
+
+TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
+          "diary", "alarms", "trials", "users", "logins", "audit", "readings")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PumpRecord:
+    patient_id: int
+    model_id: str
+    state: PumpState
+    as_of_s: float
+    last_refill_s: float | None
+    version: int
+    outlook: Outlook | None = None
+
+
+@dataclass
+class MemoryStore:
+    tables: dict[str, dict[Any, Any]] = field(
+        default_factory=lambda: {name: {} for name in TABLES}
+    )
+    ids: Any = field(default_factory=lambda: itertools.count(1))
+    commits: int = 0
+
+    def rows(self, table: str) -> list[Any]:
+        return list(self.tables[table].values())
+
+
+class _Table:
+    def __init__(self, uow: MemoryUnitOfWork, table: str) -> None:
+        self.uow, self.table = uow, table
+
+    @property
+    def rows(self) -> dict[Any, Any]:
+        return self.uow.working[self.table]
+
+    def new_id(self) -> int:
+        return int(next(self.uow.store.ids))
+
+    def need(self, key: Any, what: str) -> Any:
+        if key not in self.rows:
+            raise NotFound(f"{what} {key} does not exist")
+        return self.rows[key]
+
+
+class MemoryPatients(_Table):
+    def add(self, data: Mapping[str, Any]) -> int:
+        pid = self.new_id()
+        self.rows[pid] = {"id": pid, "status": "implanted", "opioid_naive": False, **data}
+        return pid
+
+    def get(self, patient_id: int) -> PatientFacts:
+        p = self.need(patient_id, "patient")
+        return PatientFacts(p["id"], p["indication"], p["opioid_naive"], p["status"])
+
+
+class MemoryImplants(_Table):
+    def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int:
+        if any(r["input"].serial == i.serial for r in self.rows.values()):
+            raise Conflict(f"the record clashes with one already stored: serial {i.serial}")
+        implant_id = self.new_id()
+        self.rows[implant_id] = {"patient_id": patient_id, "input": i, "at_s": now_s}
+        return implant_id
+
+    def active(self, patient_id: int) -> ImplantFacts:
+        for implant_id, r in self.rows.items():
+            if r["patient_id"] == patient_id:
+                i = r["input"]
+                return ImplantFacts(
+                    implant_id, i.model_id, i.serial, i.catheter_length_cm, i.catheter_ul_per_cm
+                )
+        raise NotFound(f"patient {patient_id} has no active implant")
+
+
+class MemoryPumps(_Table):
+    def commission(self, patient_id: int, implant: ImplantFacts, model: PumpModel,
+                   program: Program, fill_ml: float, catheter_volume_ml: float,
+                   now_s: float) -> None:  # fmt: skip
+        state, _ = firmware.initial_state(
+            model, self.uow.library, program, fill_ml, None, catheter_volume_ml, start_s=now_s
+        )
+        self.rows[patient_id] = PumpRecord(patient_id, model.id, state, now_s, now_s, 1)
+
+    def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
+        r: PumpRecord = self.need(patient_id, "pump of patient")
+        if expected_version is not None and r.version != expected_version:
+            raise Conflict(f"the pump was changed by someone else (version {r.version})")
+        model = self.uow.catalogue.get(r.model_id)
+        assert model is not None
+        self.uow.loaded[patient_id] = r.version
+        return StoredPump(patient_id, EmulatedPump(r.state), model, r.as_of_s,
+                          r.last_refill_s, r.version)  # fmt: skip
+
+    def save(self, stored: StoredPump, interrogation: Interrogation, outlook: Outlook,
+             daily_dose_mcg: float | None, reading: bool) -> None:  # fmt: skip
+        pump = stored.pump
+        assert isinstance(pump, EmulatedPump)
+        r: PumpRecord = self.rows[stored.patient_id]
+        self.rows[stored.patient_id] = replace(
+            r, state=pump.state, as_of_s=outlook.as_of_s, last_refill_s=stored.last_refill_s,
+            version=r.version + 1, outlook=outlook,
+        )  # fmt: skip
+        alarms = self.uow.working["alarms"]
+        for e in pump.events:
+            if e.kind == "alarm" and e.get("phase") == "onset":
+                alarm_id = self.new_id()
+                alarms[alarm_id] = {"id": alarm_id, "patient_id": stored.patient_id,
+                                    "code": e.get("code"), "onset_s": e.t, "ack": None}
+        pump.events.clear()
+        if reading:
+            self.uow.working["readings"][self.new_id()] = (outlook.as_of_s, daily_dose_mcg)
+
+
+class MemoryPrograms(_Table):
+    def _mine(self, patient_id: int) -> list[dict[str, Any]]:
+        return [r for r in self.rows.values() if r["patient_id"] == patient_id]
+
+    def history(self, patient_id: int) -> list[tuple[float, Program]]:
+        return [(r["created_s"], r["program"]) for r in self._mine(patient_id)]
+
+    def current_digest(self, patient_id: int) -> str | None:
+        mine = self._mine(patient_id)
+        return program_digest(mine[-1]["program"]) if mine else None
+
+    def add(self, patient_id: int, program: Program, user: str, reason: str, now_s: float,
+            session_id: int | None) -> int:  # fmt: skip
+        row_id = self.new_id()
+        self.rows[row_id] = {"patient_id": patient_id, "program": program, "created_s": now_s,
+                             "user": user, "reason": reason, "session_id": session_id}
+        return row_id
+
+
+class MemorySessions(_Table):
+    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int:
+        row_id = self.new_id()
+        self.rows[row_id] = {"patient_id": patient_id, "user": user, "record": record}
+        return row_id
+
+
+class MemoryRefills(_Table):
+    def last_committed(self, patient_id: int) -> LastRefill | None:
+        done = [e for e in self.rows.values()
+                if e.patient_id == patient_id and e.status == "committed"]  # fmt: skip
+        if not done:
+            return None
+        last = max(done, key=lambda e: e.at_s)
+        return LastRefill(last.record.get("entered_ml"), last.next_refill_s)
+
+    def add(self, entry: RefillEntry) -> int:
+        row_id = self.new_id()
+        self.rows[row_id] = entry
+        return row_id
+
+    def record(self, refill_id: int) -> dict[str, Any]:
+        return dict(self.need(refill_id, "refill").record)
+
+    def set_record(self, refill_id: int, record: dict[str, Any]) -> None:
+        self.rows[refill_id] = replace(self.need(refill_id, "refill"), record=record)
+
+
+class MemoryBoluses(_Table):
+    def find(self, request_id: str) -> StoredAnswer | None:
+        return self.rows.get(request_id)
+
+    def add(self, patient_id: int, answer: DemandAnswer, now_s: float) -> None:
+        self.rows[answer.request_id] = StoredAnswer(patient_id, answer)
+
+
+class MemoryDiary(_Table):
+    def add(self, patient_id: int, at_s: float, pain_nrs: int | None, spasm: int | None,
+            note: str) -> int:  # fmt: skip
+        row_id = self.new_id()
+        self.rows[row_id] = (patient_id, at_s, pain_nrs, spasm, note)
+        return row_id
+
+
+class MemoryAlarms(_Table):
+    def get(self, alarm_id: int) -> AlarmFacts:
+        a = self.need(alarm_id, "alarm")
+        return AlarmFacts(a["id"], a["patient_id"], a["code"], a["ack"])
+
+    def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None:
+        self.rows[alarm_id] = {**self.need(alarm_id, "alarm"), "ack": user}
+
+
+class MemoryTrials(_Table):
+    def add(self, patient_id: int, kind: str, drug: str, document: dict[str, Any],
+            now_s: float) -> int:  # fmt: skip
+        trial_id = self.new_id()
+        self.rows[trial_id] = TrialFacts(trial_id, patient_id, "open", document)
+        return trial_id
+
+    def get(self, trial_id: int) -> TrialFacts:
+        return self.need(trial_id, "trial")  # type: ignore[no-any-return]
+
+    def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
+        self.rows[trial_id] = replace(self.get(trial_id), document=document)
+
+    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None:
+        self.rows[trial_id] = replace(self.get(trial_id), status="evaluated")
+
+    def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None:
+        """Kept in the trial's document; the database also indexes them by time."""
+
+
+class MemoryUsers(_Table):
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        for uid, u in self.rows.items():
+            if u["username"] == username and u["password"] == password:
+                return Principal(uid, username, u["full_name"], u["role"], u["patient_id"], "")
+        return None
+
+    def open_login(self, user_id: int, now_s: float) -> tuple[str, str]:
+        token = f"token-{self.new_id()}"
+        self.uow.working["logins"][token] = (user_id, f"csrf-{token}")
+        return token, f"csrf-{token}"
+
+    def close_login(self, token: str) -> None:
+        self.uow.working["logins"].pop(token, None)
+
+    def add(self, username: str, full_name: str, password: str, role: str,
+            patient_id: int | None) -> int:  # fmt: skip
+        if len(password) < 10:
+            raise InputError("user refused", [Problem("password", "at least 10 characters")])
+        uid = self.new_id()
+        self.rows[uid] = {"username": username, "full_name": full_name, "password": password,
+                          "role": role, "patient_id": patient_id}  # fmt: skip
+        return uid
+
+
+class MemoryAudit(_Table):
+    def append(self, at_s: float, user: str, action: str, entity: str, entity_id: int | str,
+               reason: str, payload: Any) -> None:  # fmt: skip
+        self.rows[len(self.rows)] = (at_s, user, action, entity, str(entity_id), reason)
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore, catalogue: PumpCatalogue, library: Any) -> None:
+        self.store, self.catalogue, self.library = store, catalogue, library
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self.working = {name: dict(rows) for name, rows in self.store.tables.items()}
+        self.loaded: dict[int, int] = {}  # patient -> pump version this unit read
+        self.patients = MemoryPatients(self, "patients")
+        self.implants = MemoryImplants(self, "implants")
+        self.pumps = MemoryPumps(self, "pumps")
+        self.programs = MemoryPrograms(self, "programs")
+        self.sessions = MemorySessions(self, "sessions")
+        self.refills = MemoryRefills(self, "refills")
+        self.boluses = MemoryBoluses(self, "boluses")
+        self.diary = MemoryDiary(self, "diary")
+        self.alarms = MemoryAlarms(self, "alarms")
+        self.trials = MemoryTrials(self, "trials")
+        self.users = MemoryUsers(self, "users")
+        self.audit = MemoryAudit(self, "audit")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.working = {}  # uncommitted work is dropped
+
+    def commit(self) -> None:
+        pumps = self.store.tables["pumps"]
+        for pid, version in self.loaded.items():
+            if pid in pumps and pumps[pid].version != version:
+                raise Conflict("someone else changed this record at the same time")
+        self.store.tables = self.working
+        self.working = {name: dict(rows) for name, rows in self.store.tables.items()}
+        self.loaded = {pid: r.version for pid, r in self.store.tables["pumps"].items()}
+        self.store.commits += 1

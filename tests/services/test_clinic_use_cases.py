@@ -1,0 +1,202 @@
+"""The clinic's use cases on the in-memory unit of work: no database, the same
+services the web and the CLI call. Numbers are worked by hand in each test.
+
+The pumps: baclofen 2000 mcg/mL at 400 mcg/day is 0.2 mL/day; morphine 10 mg/mL at
+3 mg/day is 0.3 mL/day with a 100 mcg (0.01 mL) patient bolus, 4 h lockout, at most
+3 a day. Both are 20 mL pumps filled with 19 mL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.services.fakes import MemoryStore, MemoryUnitOfWork
+from thecal.adapters.inputs.clinical_inputs import read_trial
+from thecal.adapters.inputs.loader import iso
+from thecal.core.errors import Conflict, Forbidden, InputError, Refused
+from thecal.core.pump.commands import Fault
+from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
+from thecal.data import drug_library, policy, pump_catalogue
+from thecal.services.clinic import Clinic, ImplantInput, Principal
+from thecal.services.clinic.transactions import RefillInput, Signoff
+
+DAY, HOUR = 86_400.0, 3600.0
+T0 = 1_790_000_000.0
+DR = Principal(1, "dr.a", "Dr A", "physician", None, "")
+RN = Principal(2, "rn.b", "Nurse B", "nurse", None, "")
+
+
+def baclofen(dose_mcg_per_day: float = 400.0) -> Program:
+    return Program((DrugConcentration("baclofen", 2000.0),),
+                   (Step(0.0, dose_mcg_per_s=dose_mcg_per_day / DAY),),
+                   low_reservoir_alarm_ml=4.0)  # fmt: skip
+
+
+def morphine() -> Program:
+    return Program((DrugConcentration("morphine", 10_000.0),),
+                   (Step(0.0, dose_mcg_per_s=3000.0 / DAY),),
+                   demand_bolus=DemandBolus(Amount(mcg=100.0), 600.0, 4 * HOUR, 3),
+                   low_reservoir_alarm_ml=3.0)  # fmt: skip
+
+
+class Clinicians:
+    def __init__(self) -> None:
+        self.store = MemoryStore()
+        catalogue, library = pump_catalogue(), drug_library()
+        self.clinic = Clinic(
+            lambda: MemoryUnitOfWork(self.store, catalogue, library),
+            catalogue, library, policy(), read_trial,
+        )  # fmt: skip
+
+    def patient(self, key: str, program: Program, indication: str = "spasticity_spinal") -> int:
+        pid = self.clinic.add_patient(
+            DR, {"mrn": key, "name": key, "birth_year": 1970, "indication": indication,
+                 "weight_kg": 70.0}, "new", T0,
+        )  # fmt: skip
+        implant = ImplantInput("peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10",
+                               program, 19.0)  # fmt: skip
+        self.clinic.implant(DR, pid, implant, "implant", T0)
+        return pid
+
+    def table(self, name: str) -> list:
+        return self.store.rows(name)
+
+    def pump(self, pid: int):
+        return self.store.tables["pumps"][pid]
+
+
+@pytest.fixture
+def c() -> Clinicians:
+    return Clinicians()
+
+
+def test_an_implant_stores_the_pump_its_outlook_and_its_first_program(c):
+    pid = c.patient("B1", baclofen())
+    o = c.pump(pid).outlook
+    assert o.reservoir_estimate_ml == pytest.approx(19.0)
+    # (19 - 4) mL / 0.2 mL/day = 75 d to the low alarm, booked 3 d earlier; baclofen's
+    # 180 d stability and the battery are later
+    assert o.refill_due_s == pytest.approx(T0 + 72 * DAY)
+    assert o.withdrawal_risk is True
+    assert len(c.table("programs")) == 1
+    assert [a[2] for a in c.table("audit")] == ["patient.create", "implant.create"]
+
+
+def test_a_refill_reconciles_what_came_out_with_what_the_pump_estimated(c):
+    pid = c.patient("B1", baclofen())
+    at = T0 + 30 * DAY  # 30 d x 0.2 mL/day = 6 mL out: 13 mL left
+    drugs = (DrugConcentration("baclofen", 2000.0),)
+    refill_id, record = c.clinic.record_refill(
+        RN, pid, RefillInput(16.6, drugs, None, None, "LOT1"), "dr.a", at, None
+    )
+    entry = c.store.tables["refills"][refill_id]
+    assert record["status"] == "committed"
+    # the syringe draws all but the 2.4 mL the pump cannot give up: 13 - 2.4 = 10.6 mL
+    assert entry.withdrawn_ml == pytest.approx(10.6, abs=1e-3)
+    assert entry.expected_ml == pytest.approx(10.6, abs=1e-3)
+    assert entry.classification == "ok"  # withdrawn equals expected
+    # 2.4 + 16.6 = 19 mL at day 30: the low alarm 75 d later, booked 3 d before
+    assert c.pump(pid).outlook.refill_due_s == pytest.approx(at + 72 * DAY, abs=60)
+    assert c.pump(pid).last_refill_s == at
+
+
+def test_a_refused_program_keeps_nothing(c):
+    pid = c.patient("B1", baclofen())
+    before = (c.store.commits, len(c.table("programs")), len(c.table("audit")), c.pump(pid))
+    ten_fold = baclofen(4000.0)  # 4 mg/day: a dose per hour typed as per day, say
+    with pytest.raises(Refused) as refused:
+        c.clinic.commit_program(DR, pid, ten_fold, "titration", Signoff(confirmed=True),
+                                T0 + 2 * DAY, None)  # fmt: skip
+    assert refused.value.findings  # each finding names its rule
+    assert all(f.rule_id and f.code for f in refused.value.findings)
+    after = (c.store.commits, len(c.table("programs")), len(c.table("audit")), c.pump(pid))
+    assert after == before
+
+
+def test_a_screen_older_than_the_pump_is_a_conflict_and_keeps_nothing(c):
+    pid = c.patient("B1", baclofen())
+    _, _, version = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
+    c.clinic.sync(pid, T0 + 3 * DAY)  # someone's save in between
+    programs = len(c.table("programs"))
+    with pytest.raises(Conflict):
+        c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", Signoff(confirmed=True),
+                                T0 + 3 * DAY, version)  # fmt: skip
+    assert len(c.table("programs")) == programs
+
+
+def test_a_retried_bolus_request_gets_the_first_answer_and_no_second_bolus(c):
+    patient = c.patient("M1", morphine(), "non_cancer")
+    me = Principal(9, "m1", "M1", "patient", patient, "")
+    early = c.clinic.request_bolus(me, patient, "r0", T0 + HOUR)
+    # the first program counts as applied at implant: 4 h - 1 h of lockout left
+    assert (early.result, early.reason) == ("denied", "lockout")
+    assert early.lockout_remaining_s == pytest.approx(3 * HOUR)
+    first = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR)
+    again = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR + 30)
+    assert first.result == "granted" and again == first
+    other = c.clinic.request_bolus(me, patient, "r2", T0 + 5 * HOUR + 60)
+    assert (other.result, other.reason) == ("denied", "lockout")
+    assert other.lockout_remaining_s == pytest.approx(4 * HOUR - 60)
+    assert [a[2] for a in c.table("audit")].count("bolus.request") == 3  # r0, r1, r2
+
+
+def test_a_patient_reaches_only_their_own_pump(c):
+    mine = c.patient("M1", morphine(), "non_cancer")
+    other = c.patient("M2", morphine(), "non_cancer")
+    me = Principal(9, "m1", "M1", "patient", mine, "")
+    with pytest.raises(Forbidden):
+        c.clinic.request_bolus(me, other, "r1", T0 + 5 * HOUR)
+    with pytest.raises(Forbidden):
+        c.clinic.interrogate(me, other, T0 + 5 * HOUR)
+    assert c.table("boluses") == []
+
+
+def test_an_alarm_is_logged_at_its_onset_and_acknowledged_once(c):
+    pid = c.patient("B1", baclofen())
+    c.clinic.sync(pid, T0 + 76 * DAY)  # 15 mL above the 4 mL alarm at 0.2 mL/day: day 75
+    [alarm] = [a for a in c.table("alarms") if a["code"] == "LOW_RESERVOIR"]
+    assert alarm["onset_s"] == pytest.approx(T0 + 75 * DAY, abs=60)
+    c.clinic.acknowledge_alarm(RN, alarm["id"], "refill booked", T0 + 76 * DAY)
+    with pytest.raises(Conflict, match=r"already acknowledged by rn\.b"):
+        c.clinic.acknowledge_alarm(DR, alarm["id"], "again", T0 + 76 * DAY)
+    with pytest.raises(InputError) as no_reason:
+        c.clinic.acknowledge_alarm(DR, alarm["id"], " ", T0 + 76 * DAY)
+    assert [p.path for p in no_reason.value.problems] == ["reason"]
+
+
+def test_fault_injection_is_hardware_truth_and_audited(c):
+    pid = c.patient("B1", baclofen())
+    c.clinic.inject_fault(pid, Fault("stall"), T0 + DAY)
+    assert "MOTOR_STALL" in c.pump(pid).outlook.alarms
+    assert c.table("audit")[-1][1:3] == ("emulator", "pump.fault")
+
+
+def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchanged(c):
+    pid = c.clinic.add_patient(DR, {"mrn": "T1", "name": "T1", "birth_year": 1980,
+                                    "indication": "spasticity_spinal", "weight_kg": 60.0},
+                               "new", T0)  # fmt: skip
+    doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal",
+           "baseline": {"ashworth": 4}}  # fmt: skip
+    tid = c.clinic.start_trial(DR, pid, doc, T0)
+    c.clinic.add_trial_dose(DR, tid, {"at": iso(T0), "amount": "50 mcg"}, T0)
+    soon = T0 + 23 * HOUR  # screening doses are >= 24 h apart (policy, fact 12)
+    with pytest.raises(Refused):
+        c.clinic.add_trial_dose(DR, tid, {"at": iso(soon), "amount": "75 mcg"}, soon)
+    assert len(c.store.tables["trials"][tid].document["doses"]) == 1
+    c.clinic.add_trial_assessment(DR, tid, {"at": iso(T0 + 4 * HOUR), "ashworth": 2}, T0)
+    result = c.clinic.evaluate_trial(DR, tid, T0 + 5 * HOUR, close=True)
+    assert result["outcome"] == "success"  # Ashworth 4 -> 2 after 50 mcg
+    assert c.store.tables["trials"][tid].status == "evaluated"
+    with pytest.raises(Exception, match="evaluated: nothing more can be added"):
+        c.clinic.add_trial_dose(DR, tid, {"at": iso(T0 + 2 * DAY), "amount": "75 mcg"}, T0)
+
+
+def test_login_opens_and_logout_closes_one_session(c):
+    c.clinic.add_user(DR, "rn.c", "Nurse C", "long-enough-pw", "nurse", None, T0)
+    assert c.clinic.login("rn.c", "wrong-password", T0) is None
+    user, token = c.clinic.login("rn.c", "long-enough-pw", T0)
+    assert (user.username, user.role) == ("rn.c", "nurse") and user.csrf
+    assert list(c.store.tables["logins"]) == [token]
+    c.clinic.logout(token)
+    assert c.store.tables["logins"] == {}
+    assert [a[2] for a in c.table("audit")] == ["user.create"]
