@@ -1,8 +1,12 @@
 """A scenario file (scenario-format.md) -> a validated `Scenario`, or every problem.
 
-Unknown keys are errors, not ignored: a typo must not silently change a therapy.
-Every program in the file is validated by the core's own rules before anything
-is simulated, so a scenario that loads is one the pump would accept.
+Two passes, both always run, their problems reported together:
+1. the file against `ScenarioDoc` (pydantic): its shape, units, unknown keys (errors,
+   not ignored: a typo must not silently change a therapy) and every check within
+   one object;
+2. each part that passed, against the pump it names: capacity, what a constant-flow
+   pump cannot do, event times within the duration, and the core's own program
+   rules, so a scenario that loads is one the pump would accept.
 """
 
 from __future__ import annotations
@@ -12,250 +16,137 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from thecal.adapters.scenario.fields import Reader
-from thecal.adapters.scenario.program_reader import read_amount, read_drugs, read_program
+from pydantic import ValidationError
+
+from thecal.adapters.schema import scenario as s
+from thecal.adapters.schema.base import adapter, part, problems_from
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import CatalogueError, InputError, Problem
 from thecal.core.pump import commands as c
 from thecal.core.pump.models import NUMERIC_FIELDS, PumpCatalogue, PumpModel
 from thecal.core.pump.program import validate_program
 from thecal.core.scenario import Scenario, TimedCommand
-from thecal.core.therapy.catheter import DEFAULT_UL_PER_CM
-from thecal.core.units import Kind
 
-TOP_KEYS = ("pump", "catheter", "reservoir", "duration", "program", "events")
-EVENT_KEYS: dict[str, tuple[str, ...]] = {
-    "demand_request": ("id",),
-    "program": ("program",),
-    "refill": ("add_ml", "drugs", "entered_ml", "pocket_fill_ml"),
-    "bolus": ("kind", "amount", "duration"),
-    "suspend": (),
-    "resume": (),
-    "fault": ("fault", "value"),
-    "mri": ("duration", "recovery"),
-    "valve_reset": (),
-    "environment": ("body_temp_c", "ambient_kpa"),
-}
-REQUIRED_EVENT_KEYS: dict[str, tuple[str, ...]] = {
-    "demand_request": ("id",),
-    "program": ("program",),
-    "refill": ("add_ml", "drugs"),
-    "bolus": ("kind", "amount", "duration"),
-    "fault": ("fault",),
-    "mri": ("duration",),
-}
-# A plausibility floor for the constant-flow physics, not a clinical limit: a body
-# temperature below it is a typing slip, not a patient.
-BODY_TEMP_FLOOR_C = 25.0
 FIRMWARE_ONLY = ("demand_request", "program", "bolus", "suspend", "resume", "valve_reset")
 
 
-def _model(r: Reader, value: Any, catalogue: PumpCatalogue) -> PumpModel | None:
-    obj = r.obj(value, "pump", ("model", "overrides"), ("model",))
-    if obj is None or "model" not in obj:
-        return None
-    model = catalogue.get(obj["model"]) if isinstance(obj["model"], str) else None
+def _model(pump: s.PumpDoc, catalogue: PumpCatalogue, out: list[Problem]) -> PumpModel | None:
+    model = catalogue.get(pump.model)
     if model is None:
-        r.add(
-            "pump.model",
-            f"{obj['model']!r} is not in the catalogue; accepted: {', '.join(catalogue.models)}",
-        )
+        out.append(Problem("pump.model", f"{pump.model!r} is not in the catalogue; accepted: "
+                                         f"{', '.join(catalogue.models)}"))  # fmt: skip
         return None
-    overrides = obj.get("overrides", {})
-    if not isinstance(overrides, dict):
-        r.add("pump.overrides", "expected a JSON object of catalogue fields")
-        return model
-    numbers = {}
-    for key, v in overrides.items():
-        if key not in NUMERIC_FIELDS:
-            r.add(
-                f"pump.overrides.{key}",
-                f"not a numeric catalogue field; accepted: {', '.join(NUMERIC_FIELDS)}",
-            )
-        elif (n := r.number(v, f"pump.overrides.{key}", minimum=0)) is not None:
-            numbers[key] = n
+    unknown = [k for k in pump.overrides if k not in NUMERIC_FIELDS]
+    for key in unknown:
+        out.append(Problem(f"pump.overrides.{key}", "not a numeric catalogue field; accepted: "
+                                                    f"{', '.join(NUMERIC_FIELDS)}"))  # fmt: skip
     try:
-        return model.with_overrides(numbers)
+        return model.with_overrides({k: v for k, v in pump.overrides.items() if k not in unknown})
     except CatalogueError as exc:
-        r.add("pump.overrides", str(exc))
+        out.append(Problem("pump.overrides", str(exc)))
         return model
 
 
-def _command(
-    r: Reader, kind: str, obj: Mapping[str, Any], p: str, model: PumpModel
-) -> c.Command | None:
-    if kind in FIRMWARE_ONLY and not model.programmable:
-        r.add(f"{p}.type", f"'{kind}' needs a programmable pump; {model.id} is constant-flow")
+def _prefixed(prefix: str, problems: list[Problem]) -> list[Problem]:
+    return [Problem(f"{prefix}.{p.path}" if p.path else prefix, p.message) for p in problems]
+
+
+def _command(e: Any, p: str, model: PumpModel, library: DrugLibrary,
+             out: list[Problem]) -> c.Command | None:  # fmt: skip
+    """The event as a firmware command, or None with its problems against this pump."""
+    if e.type in FIRMWARE_ONLY and not model.programmable:
+        out.append(Problem(f"{p}.type", f"'{e.type}' needs a programmable pump; {model.id} is "
+                                        "constant-flow"))  # fmt: skip
         return None
-    if kind == "demand_request":
-        rid = r.text(obj["id"], f"{p}.id")
-        return c.DemandRequest(rid) if rid is not None else None
-    if kind == "program":
-        return None  # read by the caller, which validates it against the pump
-    if kind == "refill":
-        add = r.volume(obj["add_ml"], f"{p}.add_ml")
-        drugs = read_drugs(r, obj["drugs"], f"{p}.drugs")
-        entered = r.volume(obj["entered_ml"], f"{p}.entered_ml") if "entered_ml" in obj else None
-        pocket = r.volume(obj.get("pocket_fill_ml", 0.0), f"{p}.pocket_fill_ml")
-        if add is None or pocket is None or ("entered_ml" in obj and entered is None):
+    if isinstance(e, s.ProgramEvent):
+        program = e.program.core()
+        found = validate_program(program, model, library)
+        if e.program.basal is None:
+            found = [Problem("basal", "is required"), *found]
+        out.extend(_prefixed(f"{p}.program", found))
+        return None if found else c.ApplyProgram(program)
+    if isinstance(e, s.RefillEvent):
+        if e.entered_ml is not None and not 0 <= e.entered_ml <= model.capacity_ml:
+            out.append(Problem(f"{p}.entered_ml",
+                               f"must be 0 to the capacity of {model.capacity_ml:g} mL"))
             return None
-        bad = False
-        if add < 0:
-            r.add(f"{p}.add_ml", "must not be negative")
-            bad = True
-        if not 0 <= pocket <= add:
-            r.add(f"{p}.pocket_fill_ml", f"must be 0 to add_ml ({add:g} mL)")
-            bad = True
-        if entered is not None and not 0 <= entered <= model.capacity_ml:
-            r.add(f"{p}.entered_ml", f"must be 0 to the capacity of {model.capacity_ml:g} mL")
-            bad = True
-        return None if bad else c.Refill(add, drugs, entered, pocket)
-    if kind == "bolus":
-        bolus_kind = r.text(obj["kind"], f"{p}.kind", c.PROGRAMMER_BOLUS_KINDS)
-        amount = read_amount(r, obj["amount"], f"{p}.amount")
-        duration = r.quantity(obj["duration"], Kind.DURATION, f"{p}.duration")
-        if duration is not None and duration <= 0:
-            r.add(f"{p}.duration", "must be greater than 0")
+        drugs = tuple(d.core() for d in e.drugs)
+        return c.Refill(e.add_ml, drugs, e.entered_ml, e.pocket_fill_ml)
+    if isinstance(e, s.FaultEvent):
+        if e.fault in ("stall", "stall_cleared") and not model.programmable:
+            out.append(Problem(f"{p}.fault",
+                               f"a constant-flow pump has no motor to stall ({model.id})"))
             return None
-        if bolus_kind is None or amount is None or duration is None:
-            return None
-        return c.StartBolus(bolus_kind, amount, duration)
-    if kind == "fault":
-        fault = r.text(obj["fault"], f"{p}.fault", c.FAULTS)
-        if fault in ("stall", "stall_cleared") and not model.programmable:
-            r.add(f"{p}.fault", f"a constant-flow pump has no motor to stall ({model.id})")
-            return None
-        value = 0.0
-        if fault == "bias":
-            if "value" not in obj:
-                r.add(f"{p}.value", "is required for a bias: a fraction >= -1, e.g. 0.2")
-                return None
-            v = r.number(obj["value"], f"{p}.value", minimum=-1.0)
-            if v is None:
-                return None
-            value = v
-        elif "value" in obj:
-            r.add(f"{p}.value", "only a bias takes a value")
-        return c.Fault(fault, value) if fault is not None else None
-    if kind == "mri":
-        duration = r.quantity(obj["duration"], Kind.DURATION, f"{p}.duration")
-        recovery = r.quantity(obj.get("recovery", "0 s"), Kind.DURATION, f"{p}.recovery")
-        if duration is None or recovery is None:
-            return None
-        if duration < 0 or recovery < 0:
-            r.add(p, "duration and recovery must not be negative")
-            return None
-        return c.MriExposure(duration, recovery)
-    if kind == "environment":
-        temp = (
-            r.number(obj["body_temp_c"], f"{p}.body_temp_c", minimum=BODY_TEMP_FLOOR_C)
-            if "body_temp_c" in obj
-            else None
-        )
-        kpa = (
-            r.number(obj["ambient_kpa"], f"{p}.ambient_kpa", minimum=0)
-            if "ambient_kpa" in obj
-            else None
-        )
-        return c.Environment(temp, kpa)
-    simple: dict[str, c.Command] = {
-        "suspend": c.Suspend(),
-        "resume": c.Resume(),
-        "valve_reset": c.ValveReset(),
+        return c.Fault(e.fault, e.value if e.value is not None else 0.0)
+    simple: dict[type, Any] = {
+        s.DemandRequestEvent: lambda: c.DemandRequest(e.id),
+        s.BolusEvent: lambda: c.StartBolus(e.kind, e.amount, e.duration),
+        s.MriEvent: lambda: c.MriExposure(e.duration, e.recovery),
+        s.EnvironmentEvent: lambda: c.Environment(e.body_temp_c, e.ambient_kpa),
+        s.SuspendEvent: c.Suspend,
+        s.ResumeEvent: c.Resume,
+        s.ValveResetEvent: c.ValveReset,
     }
-    return simple[kind]
+    return simple[type(e)]()  # type: ignore[no-any-return]
 
 
-def _events(
-    r: Reader, value: Any, model: PumpModel, library: DrugLibrary, duration: float | None
-) -> list[TimedCommand]:
-    out = []
-    for i, item in enumerate(r.items(value, "events")):
-        p = f"events[{i}]"
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("type"), str)
-            or item["type"] not in EVENT_KEYS
-        ):
-            r.add(f"{p}.type", f"expected one of: {', '.join(EVENT_KEYS)}")
-            continue
-        kind = item["type"]
-        obj = r.obj(
-            item, p, ("t", "type", *EVENT_KEYS[kind]), ("t", *REQUIRED_EVENT_KEYS.get(kind, ()))
-        )
-        if obj is None or not {"t", *REQUIRED_EVENT_KEYS.get(kind, ())} <= set(obj):
-            continue
-        t = r.clock(obj["t"], f"{p}.t", allow_seconds=True)
-        if t is not None and duration is not None and t > duration:
-            r.add(f"{p}.t", f"{t:g} s is after the scenario's duration of {duration:g} s")
-        if kind == "program" and model.programmable:
-            program = read_program(r, obj["program"], f"{p}.program")
-            if program is not None:
-                r.prefixed(f"{p}.program", validate_program(program, model, library))
-                command: c.Command | None = c.ApplyProgram(program)
-            else:
-                command = None
-        else:
-            command = _command(r, kind, obj, p, model)
-        if t is not None and command is not None:
-            out.append(TimedCommand(t, i, command))
-    return sorted(out, key=lambda e: e.t_s)  # stable: ties keep file order
+def _parts(doc: Any) -> tuple[Any, ...]:
+    """Every part of a document that failed as a whole, each on its own."""
+    top = doc if isinstance(doc, Mapping) else {}
+    fields = s.ScenarioDoc.model_fields
+    pieces = [part(fields[k].rebuild_annotation(), top[k]) if k in top else None
+              for k in ("pump", "catheter", "reservoir", "duration", "program")]  # fmt: skip
+    if "reservoir" not in top:
+        pieces[2] = s.ReservoirDoc()
+    raw = top.get("events", [])
+    events = [part(s.Event, e) for e in raw] if isinstance(raw, list) else []
+    duration = pieces[3] if isinstance(pieces[3], float) and pieces[3] > 0 else None
+    return (*pieces[:3], duration, pieces[4], events)
 
 
 def parse_scenario(doc: Any, catalogue: PumpCatalogue, library: DrugLibrary) -> Scenario:
-    r = Reader()
-    top = r.obj(doc, "", TOP_KEYS, ("pump", "catheter", "duration", "program"))
-    if top is None:
-        raise InputError("invalid scenario", r.problems)
-    model = _model(r, top["pump"], catalogue) if "pump" in top else None
-    length = ul = None
-    initial = "drug"
-    if "catheter" in top:
-        cat = r.obj(
-            top["catheter"], "catheter", ("length_cm", "ul_per_cm", "initial"), ("length_cm",)
-        )
-        if cat is not None and "length_cm" in cat:
-            length = r.number(cat["length_cm"], "catheter.length_cm", minimum=0)
-            ul = r.number(cat.get("ul_per_cm", DEFAULT_UL_PER_CM), "catheter.ul_per_cm", minimum=0)
-            initial = (
-                r.text(cat.get("initial", "drug"), "catheter.initial", ("drug", "saline")) or "drug"
-            )
-    duration = r.quantity(top["duration"], Kind.DURATION, "duration") if "duration" in top else None
-    if duration is not None and duration <= 0:
-        r.add("duration", "must be greater than 0")
+    out: list[Problem] = []
+    try:
+        whole = adapter(s.ScenarioDoc).validate_python(doc)
+        parts = (whole.pump, whole.catheter, whole.reservoir, whole.duration, whole.program,
+                 list(whole.events))  # fmt: skip
+    except ValidationError as exc:
+        out.extend(problems_from(exc, s.ScenarioDoc))
+        parts = _parts(doc)
+    pump, catheter, reservoir, duration, program_doc, events = parts
+    model = _model(pump, catalogue, out) if pump is not None else None
+    if model is None:
+        raise InputError("invalid scenario", out)
     fill = entered = None
-    if model is not None:
-        res = r.obj(top.get("reservoir", {}), "reservoir", ("fill_ml", "entered_ml"))
-        res = res or {}
-        fill = r.volume(res.get("fill_ml", model.capacity_ml), "reservoir.fill_ml")
-        entered = (
-            r.volume(res["entered_ml"], "reservoir.entered_ml") if "entered_ml" in res else None
-        )
+    if reservoir is not None:
+        fill = reservoir.fill_ml if reservoir.fill_ml is not None else model.capacity_ml
+        entered = reservoir.entered_ml
         for name, v in (("fill_ml", fill), ("entered_ml", entered)):
             if v is not None and not 0 <= v <= model.capacity_ml:
-                r.add(
-                    f"reservoir.{name}",
-                    f"{v:g} mL is outside 0 to the {model.id} capacity of {model.capacity_ml:g} mL",
-                )
+                out.append(Problem(f"reservoir.{name}", f"{v:g} mL is outside 0 to the "
+                                   f"{model.id} capacity of {model.capacity_ml:g} mL"))  # fmt: skip
     program = None
-    if "program" in top and model is not None:
-        program = read_program(r, top["program"], "program", needs_basal=model.programmable)
-        if program is not None:
-            r.prefixed("program", validate_program(program, model, library))
-    events = (
-        _events(r, top.get("events", []), model, library, duration) if model is not None else []
-    )
-    if (
-        r.problems
-        or model is None
-        or program is None
-        or duration is None
-        or fill is None
-        or length is None
-        or ul is None
-    ):
-        raise InputError("invalid scenario", r.problems or [])
-    return Scenario(model, length, ul, initial, fill, entered, duration, program, tuple(events))
+    if program_doc is not None:
+        program = program_doc.core()
+        found = validate_program(program, model, library)
+        if program_doc.basal is None and model.programmable:
+            found = [Problem("basal", "is required"), *found]
+        out.extend(_prefixed("program", found))
+    timed = []
+    for i, e in enumerate(events):
+        if e is None:
+            continue
+        if duration is not None and e.t > duration:
+            out.append(Problem(f"events[{i}].t",
+                               f"{e.t:g} s is after the scenario's duration of {duration:g} s"))
+        command = _command(e, f"events[{i}]", model, library, out)
+        if command is not None:
+            timed.append(TimedCommand(e.t, i, command))
+    if out or program is None or duration is None or catheter is None or fill is None:
+        raise InputError("invalid scenario", out)
+    return Scenario(model, catheter.length_cm, catheter.ul_per_cm, catheter.initial, fill,
+                    entered, duration, program,
+                    tuple(sorted(timed, key=lambda e: e.t_s)))  # stable: ties keep file order
 
 
 def load(path: str | Path, catalogue: PumpCatalogue, library: DrugLibrary) -> Scenario:

@@ -11,8 +11,8 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.adapters.db import auth as auth_db
-from thecal.adapters.scenario.fields import Reader
-from thecal.adapters.scenario.program_reader import read_drugs, read_program
+from thecal.adapters.schema.base import validate
+from thecal.adapters.schema.program import DrugDoc, PumpProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.entrypoints.web.permissions import VERIFIERS
@@ -114,21 +114,15 @@ class UserIn(Body):
 
 
 def parse_program(doc: Any, path: str = "program") -> Program:
-    r = Reader()
-    program = read_program(r, doc, path)
-    if r.problems or program is None:
-        raise InputError("invalid program", r.problems or [Problem(path, "no program")])
-    return program
+    program: PumpProgramDoc = validate(PumpProgramDoc, doc, "program", prefix=path)
+    return program.core()
 
 
 def parse_drugs(doc: Any, path: str = "drugs") -> tuple[DrugConcentration, ...]:
-    r = Reader()
-    drugs = read_drugs(r, doc, path)
-    if r.problems:
-        raise InputError("invalid drugs", r.problems)
+    drugs: list[DrugDoc] = validate(list[DrugDoc], doc, "drugs", prefix=path)
     if not drugs:
         raise InputError("invalid drugs", [Problem(path, "at least one drug")])
-    return drugs
+    return tuple(d.core() for d in drugs)
 
 
 def verifier_name(request: Request, who: Principal, cred: Credentials | None) -> str | None:
