@@ -1,5 +1,5 @@
 """The clinic in the system Chromium, driven by Playwright: login -> worklist ->
-refill with a discrepancy flag -> reprogram with a soft finding acknowledged ->
+refill with a discrepancy flag -> a flex step added with a soft finding acknowledged ->
 the printouts and the FHIR Bundle from the patient page -> patient bolus denied by
 the lockout. Screenshots go to out/e2e/."""
 
@@ -84,9 +84,15 @@ def test_clinic_flow_in_a_real_browser(served):
 
         login(page, base, "physician")
         page.goto(f"{base}/patients/{w.b}/program")
-        page.fill("#dose", "500 mcg/day")  # +25 %: a soft finding and a second person
+        # a flex step for the night: 400 mcg/day, then 1 mg/day from 20:00;
+        # 400 x 20/24 + 1000 x 4/24 = 500 mcg/day, +25 %: a soft finding and a second person
+        assert page.input_value("#step_value_0") == "400 mcg/day"
+        page.fill("#step_start_1", "20:00")
+        page.fill("#step_value_1", "1 mg/day")
         page.click("#check")
         page.wait_for_selector("#review-card")
+        assert "20:00 0.5 mL/day" in page.inner_text("#diff")
+        assert "+25.0 %" in page.inner_text("#doses")
         assert page.locator(".finding[data-code=TITRATION_HIGH_DOSE] .soft").count() == 1
         page.fill("#ack_TITRATION_HIGH_DOSE", "night spasms, reviewed with the patient")
         page.fill("#verifier_username", "nurse")
@@ -98,6 +104,10 @@ def test_clinic_flow_in_a_real_browser(served):
         page.wait_for_selector("#session-status")
         assert page.inner_text("#session-status") == "committed"
         page.screenshot(path=SHOTS / "5-program-committed.png", full_page=True)
+        page.goto(f"{base}/patients/{w.b}/program")  # the screen now shows both steps
+        assert [page.input_value(f"#step_{f}_1") for f in ("start", "value")] == [
+            "20:00", "1 mg/day"
+        ]
         # the patient page links the printouts and the FHIR Bundle, with the login's cookie
         page.goto(f"{base}/patients/{w.b}")
         links = [page.get_attribute("#print-summary", "href"),

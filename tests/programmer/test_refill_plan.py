@@ -91,6 +91,17 @@ def test_next_refill_is_the_low_alarm_date_less_the_margin():
     assert (pd.next_refill_s - NOW) / DAY == pytest.approx(18.0 / 0.54 - 3.0)
 
 
+def test_a_constant_flow_pump_is_booked_before_its_fastest_flow_could_empty_it():
+    # constant-flow-35: 1.0 mL/day nominal, accuracy 15 %, no alarm, no dead volume;
+    # a drugs-only program. 35 mL at up to 1.15 mL/day: 30.43 d, less the 3 d margin
+    from thecal.core.pump.program import Program
+
+    p = plan("constant-flow-35", estimate=0.0, add=35.0, prog=Program(MORPHINE, ()))
+    assert p.days_to_low_with_demand == pytest.approx(35.0 / 1.15)
+    assert (p.next_refill_s - NOW) / DAY == pytest.approx(35.0 / 1.15 - 3.0)
+    assert p.days_to_empty == pytest.approx(35.0)  # at the nominal flow
+
+
 def test_ziconotide_stability_limits():
     z = program([("ziconotide", 25.0)], rate_ml_per_day=0.048)
     fluid = (DrugConcentration("ziconotide", 25.0),)

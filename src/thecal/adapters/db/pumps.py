@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import AlarmRow, Implant, Pump, Reading
 from thecal.adapters.pump import EmulatedPump
+from thecal.adapters.pump.flow import EmulatedFlowPump, FlowRecord
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, TelemetryLinks
-from thecal.adapters.pump.state_blob import dump_state, load_state
+from thecal.adapters.pump.state_blob import dump_flow, dump_state, load_flow, load_state
 from thecal.adapters.telemetry import TelemetryPump
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import Conflict, InvalidTransition, NotFound
-from thecal.core.pump import firmware
+from thecal.core.pump import constant_flow, firmware
 from thecal.core.pump.events import ALARM_SEVERITY
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program
@@ -56,6 +57,16 @@ class SqlPumps:
         """Start the new pump: in process, its first state goes in the row; over
         telemetry the pump starts itself on its own clock and the row holds none."""
         state = None
+        if not model.programmable:  # gas-driven: no telemetry, the clinic keeps a ledger
+            flow = constant_flow.initial_flow_state(
+                model, program, fill_ml, catheter_volume_ml, start_s=now_s
+            )
+            row = new_pump_row(patient_id, implant.id, model.id, None, now_s)
+            row.state, row.state_sha256 = dump_flow(FlowRecord(flow, fill_ml, now_s))
+            row.shown, row.last_refill_s = flow.shown, now_s
+            self.db.add(row)
+            self.db.flush()
+            return
         if isinstance(self.links, TelemetryLinks):
             answer = self.links.open(implant.serial).commission(
                 model.id, program, fill_ml, catheter_volume_ml
@@ -83,8 +94,10 @@ class SqlPumps:
         model = self.catalogue.get(row.model_id)
         if model is None:
             raise NotFound(f"pump model {row.model_id!r} is not in the catalogue")
-        pump: EmulatedPump | TelemetryPump
-        if isinstance(self.links, InProcessLinks):
+        pump: EmulatedPump | EmulatedFlowPump | TelemetryPump
+        if not model.programmable:
+            pump = EmulatedFlowPump(load_flow(row.state, row.state_sha256, model))
+        elif isinstance(self.links, InProcessLinks):
             pump = EmulatedPump(load_state(row.state, row.state_sha256, model, self.library))
         else:
             serial = self.db.scalars(select(Implant.serial).where(Implant.id == row.implant_id))
@@ -106,11 +119,13 @@ class SqlPumps:
         pump = stored.pump
         if isinstance(pump, EmulatedPump):
             row.state, row.state_sha256 = dump_state(pump.state)
+        elif isinstance(pump, EmulatedFlowPump):
+            row.state, row.state_sha256 = dump_flow(pump.record)
         store_outlook(row, outlook)
         row.last_refill_s = stored.last_refill_s
         if isinstance(pump, EmulatedPump):
             _log_alarms(self.db, row.patient_id, pump)
-        else:
+        elif isinstance(pump, TelemetryPump):
             _reconcile_alarms(self.db, row.patient_id, interrogation)
         if reading:
             self.db.add(

@@ -22,7 +22,7 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.path import PathLedger, Vector
-from thecal.core.pump.program import Program
+from thecal.core.pump.program import DrugConcentration, Program, Step
 from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -65,13 +65,14 @@ def initial_flow_state(
     fill_ml: float,
     catheter_volume_ml: float,
     catheter_initial: str = "drug",
+    start_s: float = 0.0,
 ) -> FlowState:
     names = tuple(d.name for d in program.drugs)
     conc: Vector = tuple(d.concentration_mcg_per_ml for d in program.drugs)
     catheter: Vector = conc if catheter_initial == "drug" else (0.0,) * len(conc)
     return FlowState(
         model=model,
-        t=0.0,
+        t=start_s,
         body_temp_c=model.reference_body_temp_c,
         ambient_kpa=model.reference_ambient_kpa,
         bias=0.0,
@@ -82,6 +83,14 @@ def initial_flow_state(
         reservoir_conc=conc,
         path=PathLedger.initial(model.pump_tubing_ml + catheter_volume_ml, catheter, conc),
     )
+
+
+def effective_program(model: PumpModel, drugs: tuple[DrugConcentration, ...]) -> Program:
+    """What a constant-flow pump delivers as a program: its drugs at the nominal flow
+    (37 °C, sea level) every hour of the day, with no alarm and no bolus. The clinic's
+    doses, refill dates and records read it like any other program."""
+    rate = model.nominal_rate_ml_day / SECONDS_PER_DAY
+    return Program(drugs, (Step(0.0, rate_ml_per_s=rate),), low_reservoir_alarm_ml=0.0)
 
 
 def rate_ml_per_s(s: FlowState) -> float:

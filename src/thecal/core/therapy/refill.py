@@ -211,22 +211,38 @@ def refill_due(
     stability_reason: str = "",
     elective_replacement_s: float | None = None,
 ) -> RefillDue:
-    """The earliest of: the low-reservoir alarm with every bolus taken, less the margin;
-    the end of the fluid's stability; the elective replacement date. Used by the refill
-    plan and by the clinic worklist alike, so the two can never disagree."""
+    """The earliest of: the low-reservoir alarm with every bolus taken, less the margin
+    (for a constant-flow pump, which has no alarm: empty at its fastest flow, less the
+    margin); the end of the fluid's stability; the elective replacement date. Used by
+    the refill plan and by the clinic worklist alike, so the two can never disagree."""
     v = daily_volumes(program)
     periodic = (
         sum(pb.amount.volume_ml(program.primary_mcg_per_ml) for pb in program.periodic_boluses)
         / program.cycle_days
     )
     use = v.mean_basal_ml_per_day + periodic
+    if not model.programmable:  # the restrictor's flow, whatever the program names
+        use = model.nominal_rate_ml_day
     use_all = use + v.demand_max_ml
     low = program.low_reservoir_alarm_ml
     to_low = float(time_to_low(volume_ml, low, use_all)) if use_all > 0 else None
     to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
     margin = policy.number("refill", "margin_days")
     candidates = []
-    if to_low is not None:
+    if not model.programmable and use > 0:
+        # No alarm will ever sound (pump-behaviour.md §9): book before the pump could be
+        # empty at the fastest flow its accuracy allows (fever and altitude raise it).
+        fastest = use * (1.0 + model.accuracy_pct / 100.0)
+        to_low = max(0.0, volume_ml - model.dead_volume_ml) / fastest
+        candidates.append(
+            (
+                now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,
+                f"no alarm on a constant-flow pump: empty in {to_low:.3g} d at "
+                f"{fastest:.3g} mL/day (+{model.accuracy_pct:g} % accuracy), less a "
+                f"{margin:g} d margin",
+            )
+        )
+    elif to_low is not None:
         candidates.append(
             (
                 now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,

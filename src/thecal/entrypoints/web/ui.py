@@ -142,7 +142,10 @@ def patient(
 ) -> Response:
     can_see(who, patient_id)
     rec = record(request, patient_id)
-    return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec))
+    model = rec.implant and request.app.state.clinic.catalogue.get(rec.implant.model_id)
+    programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
+    return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
+                programmable=programmable)  # fmt: skip
 
 
 def _portal_context(request: Request, who: Principal) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from thecal.adapters.db import queries
 from thecal.adapters.db.models import RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
-from thecal.core.errors import InputError, Problem, Refused
+from thecal.core.errors import InputError, Problem, Refused, UnitError
 from thecal.core.safety import HARD
+from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.inputs import (
     Credentials,
     RefillIn,
@@ -32,19 +33,51 @@ from thecal.services.clinic.transactions import Signoff
 router = APIRouter(include_in_schema=False)
 
 
-def _program_form(rec: queries.PatientRecord) -> dict[str, str]:
+BLANK_ROWS = 2  # empty rows under the steps and periodic boluses, to add one
+
+
+def _program_form(rec: queries.PatientRecord) -> dict[str, Any]:
+    """The running program as the form shows it: every basal step (dose or rate) and
+    periodic bolus, with blank rows to add; emptying a row removes it."""
     assert rec.program is not None
     doc = program_document(program_from_json(rec.program.program))
-    step = doc["basal"]["steps"][0]
+    steps = [(x["start"], x.get("dose") or x.get("rate", "")) for x in doc["basal"]["steps"]]
+    periodic = [(b["at"], b["amount"], b["duration"]) for b in doc.get("periodic_boluses", [])]
     demand = doc.get("demand_bolus", {})
     return {
-        "dose": step.get("dose", ""),
+        "cycle_days": str(doc["basal"]["cycle_days"]),
+        "steps": steps + [("", "")] * BLANK_ROWS,
+        "periodic": periodic + [("", "", "")] * BLANK_ROWS,
         "low_ml": f"{doc['low_reservoir_alarm_ml']:g}",
         "demand_amount": demand.get("amount", ""),
         "demand_duration": demand.get("duration", ""),
         "demand_lockout": demand.get("lockout", ""),
         "demand_max": str(demand.get("max_per_24h", "")),
     }
+
+
+def _rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    """The filled rows `prefix_FIELD_N` (N = 0, 1, ...); a half-filled row is a problem."""
+    rows, problems, n = [], [], 0
+    while any(f"{prefix}_{f}_{n}" in form for f in fields):
+        row = {f: form.get(f"{prefix}_{f}_{n}", "").strip() for f in fields}
+        if all(row.values()):
+            rows.append(row)
+        elif any(row.values()):
+            problems.append(Problem(f"{prefix}_{n}", f"fill in {' and '.join(fields)}, or none"))
+        n += 1
+    if problems:
+        raise InputError("invalid program", problems)
+    return rows
+
+
+def _step(row: dict[str, str]) -> dict[str, str]:
+    """A step's value is a dose ('3 mg/day') or a rate ('0.3 mL/day'): its unit says."""
+    try:
+        parse(row["value"], Kind.RATE, "")
+    except UnitError:
+        return {"start": row["start"], "dose": row["value"]}
+    return {"start": row["start"], "rate": row["value"]}
 
 
 def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
@@ -56,9 +89,14 @@ def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
     except ValueError:
         problems.append(Problem("low_ml", "a number of mL, such as 2 or 4"))
         low = 0.0
+    cycle = form.get("cycle_days", "1").strip()
+    if not cycle.isdigit() or int(cycle) < 1:
+        problems.append(Problem("cycle_days", "a whole number of days, 1 or more"))
+    steps = [_step(r) for r in _rows(form, "step", ("start", "value"))]
     doc: dict[str, Any] = {
         "drugs": current["drugs"],
-        "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
+        "basal": {"cycle_days": int(cycle) if cycle.isdigit() else 1, "steps": steps},
+        "periodic_boluses": _rows(form, "periodic", ("at", "amount", "duration")),
         "low_reservoir_alarm_ml": low,
     }
     if form.get("demand_amount", "").strip():

@@ -8,6 +8,7 @@ from typing import Any
 
 from thecal.core.errors import Conflict, InputError, Problem
 from thecal.core.pump.commands import Command
+from thecal.core.pump.constant_flow import effective_program
 from thecal.core.therapy.catheter import catheter_volume_ml
 from thecal.services import patient as patient_service
 from thecal.services.clinic.base import ClinicBase, can_see, need_reason
@@ -43,7 +44,11 @@ class Care(ClinicBase):
             uow.pumps.commission(patient_id, implant, model, i.program, i.fill_ml, volume, now_s)
             stored = uow.pumps.get(patient_id)
             self._save(uow, stored, now_s)
-            uow.programs.add(patient_id, i.program, who.username, reason, now_s, None)
+            # a constant-flow pump's program is its drugs at the restrictor's nominal flow
+            delivered = (
+                i.program if model.programmable else effective_program(model, i.program.drugs)
+            )
+            uow.programs.add(patient_id, delivered, who.username, reason, now_s, None)
             uow.audit.append(
                 now_s,
                 who.username,

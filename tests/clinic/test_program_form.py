@@ -1,0 +1,56 @@
+"""The programming screen edits whole programs: every basal step (a flex schedule),
+the cycle, periodic boluses and the patient bolus, shown side by side with the
+running one. Patient B runs baclofen 2000 mcg/mL at 400 mcg/day (0.2 mL/day)."""
+
+from __future__ import annotations
+
+import re
+
+FORM = {"cycle_days": "1", "low_ml": "4", "demand_amount": "",
+        "step_start_0": "00:00", "step_value_0": "400 mcg/day",
+        "step_start_1": "", "step_value_1": "", "step_start_2": "", "step_value_2": "",
+        "periodic_at_0": "", "periodic_amount_0": "", "periodic_duration_0": ""}  # fmt: skip
+
+
+def rows(html: str, table: str) -> list[list[str]]:
+    body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body) if "<td>" in r]  # fmt: skip
+
+
+def test_the_form_carries_every_step_with_room_to_add(sqlite_world):
+    w = sqlite_world
+    html = w.client("physician").get(f"/patients/{w.b}/program").text
+    assert 'name="step_start_0" value="00:00"' in html
+    assert 'name="step_value_0" value="400 mcg/day"' in html
+    assert 'id="step_start_2"' in html and 'id="periodic_at_1"' in html  # two blank rows
+
+
+def test_a_flex_step_is_checked_with_its_24_hour_dose(sqlite_world):
+    w = sqlite_world
+    form = {**FORM, "step_start_1": "20:00", "step_value_1": "1 mg/day"}
+    r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
+    assert r.status_code == 200, r.text
+    assert ["step 2", "-", "20:00 0.5 mL/day"] in rows(r.text, "diff")  # 1000 / 2000 mL/day
+    # 400 x 20/24 + 1000 x 4/24 = 500 mcg/day: +25 % on 400
+    assert rows(r.text, "doses") == [["baclofen", "400", "500", "+25.0 %"]]
+
+
+def test_a_periodic_bolus_and_a_rate_step(sqlite_world):
+    w = sqlite_world
+    form = {**FORM, "step_value_0": "0.2 mL/day", "periodic_at_0": "08:00",
+            "periodic_amount_0": "50 mcg", "periodic_duration_0": "30 min"}  # fmt: skip
+    r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
+    assert r.status_code == 200, r.text
+    diff = rows(r.text, "diff")
+    assert ["step 1", "00:00 0.2 mL/day", "00:00 0.2 mL/day"] in diff  # unchanged
+    assert ["periodic bolus 1", "-", "08:00 0.025 mL over 30 min"] in diff  # 50 / 2000 mL
+    assert rows(r.text, "doses") == [["baclofen", "400", "450", "+12.5 %"]]  # 400 + 50
+
+
+def test_a_half_filled_row_names_itself(sqlite_world):
+    w = sqlite_world
+    form = {**FORM, "step_start_1": "20:00"}
+    r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
+    assert r.status_code == 422
+    assert "step_1" in r.text and "fill in start and value, or none" in r.text
