@@ -29,6 +29,15 @@ EXPECTED = {
     "POST /api/trials/{trial_id}/doses": {"physician", "nurse"},
     "POST /api/trials/{trial_id}/assessments": {"physician", "nurse"},
     "POST /api/trials/{trial_id}/evaluate": {"physician", "nurse"},
+    "GET /api/patients/{patient_id}/pathway": CLIN,
+    "PUT /api/patients/{patient_id}/pathway": {"physician", "nurse"},
+    "GET /api/patients/{patient_id}/scs": CLIN,
+    "POST /api/patients/{patient_id}/scs/check": CLIN,
+    "POST /api/patients/{patient_id}/scs/trial": {"physician"},
+    "POST /api/patients/{patient_id}/scs/trial/days": {"physician", "nurse"},
+    "POST /api/patients/{patient_id}/scs/trial/end": {"physician"},
+    "POST /api/patients/{patient_id}/scs/implant": {"physician"},
+    "POST /api/patients/{patient_id}/scs/programs": {"physician"},
     "GET /api/alarms": CLIN,
     "POST /api/alarms/{alarm_id}/acknowledge": {"physician", "nurse"},
     "POST /api/patients/{patient_id}/bolus-requests": {"patient"},
@@ -56,6 +65,12 @@ EXPECTED = {
     "POST /patients/{patient_id}/refill": {"physician", "nurse"},
     "GET /refills/{refill_id}": CLIN,
     "POST /refills/{refill_id}/acknowledge": {"physician", "nurse"},
+    "GET /patients/{patient_id}/scs": CLIN,
+    "POST /patients/{patient_id}/scs/trial": {"physician"},
+    "POST /patients/{patient_id}/scs/day": {"physician", "nurse"},
+    "POST /patients/{patient_id}/scs/end": {"physician"},
+    "POST /patients/{patient_id}/scs/implant": {"physician"},
+    "POST /patients/{patient_id}/scs/program": {"physician"},
     "GET /patients/{patient_id}/trials": CLIN,
     "POST /patients/{patient_id}/trials": {"physician", "nurse"},
     "POST /trials/{trial_id}/dose": {"physician", "nurse"},
@@ -70,10 +85,16 @@ PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
 
 
 def routes(app):
-    from thecal.entrypoints.web import api, api_therapy, fhir, reports, ui, ui_therapy, ui_trials
+    """Every route of every router the web package defines, so a new module's routes
+    cannot escape the table (the role matrix below then calls each one on `app`)."""
+    import importlib
+    import pkgutil
 
-    routers = (api.router, api_therapy.router, ui.router, ui_therapy.router, ui_trials.router,
-               reports.router, fhir.router)
+    from thecal.entrypoints import web
+
+    modules = [importlib.import_module(f"thecal.entrypoints.web.{m.name}")
+               for m in pkgutil.iter_modules(web.__path__)]  # fmt: skip
+    routers = [m.router for m in modules if hasattr(m, "router")]
     for r in [route for router in routers for route in router.routes]:
         if isinstance(r, APIRoute):
             for m in r.methods - {"HEAD"}:

@@ -135,3 +135,45 @@ def test_clinic_flow_in_a_real_browser(served):
         from thecal.adapters.db import audit
 
         assert audit.verify(db).ok
+
+
+def test_scs_trial_to_implant_in_a_real_browser(served):
+    w, base = served
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pid = w.clinic.add_patient(w.users["physician"], dict(
+        mrn="S9", name="Sky Stim", birth_year=1972, indication="non_cancer", weight_kg=75.0,
+        status="candidate"), "referred", w.clock.t)  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        login(page, base, "physician")
+        page.goto(f"{base}/patients/{pid}")
+        page.click("#to-scs")
+        page.select_option("#lead_id", "percutaneous-8")
+        page.fill("#baseline_nrs", "8")
+        for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
+                             ("frequency_hz", "50"), ("cathodes", "2"),
+                             ("reason", "leg pain after two operations")):  # fmt: skip
+            page.fill(f"#{field}", value)
+        page.click("#start-trial")
+        page.wait_for_selector("#day-form")
+        for nrs in ("4", "3", "4", "3"):  # mean 3.5 against 8: 56 % relief
+            w.clock.t += DAY
+            page.fill("#nrs", nrs)
+            page.click("#record-day")
+            page.wait_for_selector("#day-form")
+        page.click("#end-trial")
+        page.wait_for_selector("#implant-form")
+        assert page.inner_text("#devices .outcome") == "success"
+        page.fill("#serial", "IPG-E2E")
+        for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
+                             ("frequency_hz", "50"), ("cathodes", "2, 3"),
+                             ("reason", "implant after the trial")):  # fmt: skip
+            page.fill(f"#{field}", value)
+        page.click("#implant")
+        page.wait_for_selector("#reprogram-form")
+        rows = page.locator("#devices tr").all_inner_texts()
+        assert rows[1].split("\t")[:4] == ["implant", "ipg-rechargeable", "percutaneous-8",
+                                            "IPG-E2E"]  # fmt: skip
+        page.screenshot(path=SHOTS / "7-scs-implanted.png", full_page=True)
+        browser.close()

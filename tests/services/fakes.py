@@ -29,6 +29,7 @@ from thecal.services.clinic.ports import (
     PatientFacts,
     Principal,
     RefillEntry,
+    ScsDevice,
     StoredAnswer,
     StoredPump,
     TrialFacts,
@@ -36,7 +37,8 @@ from thecal.services.clinic.ports import (
 from thecal.services.ports import DemandAnswer, Interrogation
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
-          "diary", "alarms", "trials", "users", "logins", "audit", "readings")  # fmt: skip
+          "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
+          "readings", "stimulation", "scs_programs")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,53 @@ class MemoryTrials(_Table):
         """Kept in the trial's document; the database also indexes them by time."""
 
 
+class MemoryPathways(_Table):
+    def get(self, patient_id: int) -> dict[str, Any] | None:
+        row = self.rows.get(patient_id)
+        return dict(row["document"]) if row is not None else None
+
+    def put(self, patient_id: int, document: dict[str, Any], stage: str, favoured: str | None,
+            why: str, user: str, now_s: float) -> None:  # fmt: skip
+        self.rows[patient_id] = {"document": document, "stage": stage, "favoured": favoured,
+                                 "why": why, "user": user, "at_s": now_s}  # fmt: skip
+
+
+class MemoryStimulation(_Table):
+    def _mine(self, patient_id: int, **match: Any) -> list[ScsDevice]:
+        return [d for d, _ in self.rows.values() if d.patient_id == patient_id
+                and all(getattr(d, k) == v for k, v in match.items())]  # fmt: skip
+
+    def active(self, patient_id: int) -> ScsDevice | None:
+        found = [d for d, active in self.rows.values() if d.patient_id == patient_id and active]
+        return found[-1] if found else None
+
+    def last_trial(self, patient_id: int) -> ScsDevice | None:
+        found = self._mine(patient_id, kind="trial")
+        return found[-1] if found else None
+
+    def add_device(self, patient_id: int, kind: str, stimulator_id: str, lead_id: str,
+                   serial: str | None, baseline_nrs: float | None,
+                   now_s: float) -> ScsDevice:  # fmt: skip
+        device = ScsDevice(self.new_id(), patient_id, kind, stimulator_id, lead_id, serial,
+                           now_s, baseline_nrs, (), None)  # fmt: skip
+        self.rows[device.id] = (device, True)
+        return device
+
+    def add_day(self, device_id: int, nrs: float) -> None:
+        device, active = self.rows[device_id]
+        self.rows[device_id] = (replace(device, daily_nrs=(*device.daily_nrs, nrs)), active)
+
+    def close_trial(self, device_id: int, outcome: str, now_s: float) -> None:
+        device, _ = self.rows[device_id]
+        self.rows[device_id] = (replace(device, outcome=outcome), False)
+
+    def add_program(self, patient_id: int, device_id: int, program: Any, user: str,
+                    reason: str, now_s: float) -> int:  # fmt: skip
+        row_id = self.new_id()
+        self.uow.working["scs_programs"][row_id] = (device_id, program, user, reason, now_s)
+        return row_id
+
+
 class MemoryUsers(_Table):
     def authenticate(self, username: str, password: str) -> Principal | None:
         for uid, u in self.rows.items():
@@ -287,6 +336,8 @@ class MemoryUnitOfWork:
         self.diary = MemoryDiary(self, "diary")
         self.alarms = MemoryAlarms(self, "alarms")
         self.trials = MemoryTrials(self, "trials")
+        self.pathways = MemoryPathways(self, "pathways")
+        self.stimulation = MemoryStimulation(self, "stimulation")
         self.users = MemoryUsers(self, "users")
         self.audit = MemoryAudit(self, "audit")
         return self

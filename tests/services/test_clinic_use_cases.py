@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 
 from tests.services.fakes import MemoryStore, MemoryUnitOfWork
-from thecal.adapters.inputs.clinical_inputs import read_trial
+from thecal.adapters.inputs.clinical_inputs import read_pathway, read_trial
 from thecal.adapters.inputs.loader import iso
 from thecal.core.errors import Conflict, Forbidden, InputError, Refused
 from thecal.core.pump.commands import Fault
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
-from thecal.data import drug_library, policy, pump_catalogue
-from thecal.services.clinic import Clinic, ImplantInput, Principal
+from thecal.data import drug_library, policy, pump_catalogue, scs_catalogue
+from thecal.services.clinic import Clinic, ImplantInput, Principal, Readers
 from thecal.services.clinic.transactions import RefillInput, Signoff
 
 DAY, HOUR = 86_400.0, 3600.0
@@ -45,7 +45,7 @@ class Clinicians:
         catalogue, library = pump_catalogue(), drug_library()
         self.clinic = Clinic(
             lambda: MemoryUnitOfWork(self.store, catalogue, library),
-            catalogue, library, policy(), read_trial,
+            catalogue, library, policy(), Readers(read_trial, read_pathway), scs_catalogue(),
         )  # fmt: skip
 
     def patient(self, key: str, program: Program, indication: str = "spasticity_spinal") -> int:

@@ -26,6 +26,8 @@ EXAMPLES = {
     "convert": [ROOT / "examples/programmer/convert-oral-morphine.json"],
     "trial": [ROOT / "examples/programmer/trial-baclofen.json"],
     "candidate": [ROOT / "examples/programmer/candidate-pain.toml"],
+    "pathway": [ROOT / "examples/programmer/pathway-axial-back.json"],
+    "scs-program": [ROOT / "examples/programmer/scs-program-tonic.json"],
 }
 
 

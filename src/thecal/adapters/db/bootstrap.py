@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.db.engine import make_engine, session_factory, upgrade
 from thecal.adapters.db.uow import SqlUnitOfWork
-from thecal.adapters.inputs.clinical_inputs import read_trial
+from thecal.adapters.inputs.clinical_inputs import read_pathway, read_trial
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety import Policy
-from thecal.data import drug_library, policy, pump_catalogue
-from thecal.services.clinic import Clinic
+from thecal.data import drug_library, policy, pump_catalogue, scs_catalogue
+from thecal.services.clinic import Clinic, Readers
 
 
 @dataclass
@@ -64,5 +64,7 @@ def bootstrap(
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, catalogue, library, links)
 
-    clinic = Clinic(uow, catalogue, library, rules, read_trial)
+    readers = Readers(read_trial, read_pathway)
+    scs = overrides.get("scs") or scs_catalogue()
+    clinic = Clinic(uow, catalogue, library, rules, readers, scs)
     return ClinicDb(engine, sessions, clinic, links, catalogue, library, rules)

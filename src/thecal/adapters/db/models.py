@@ -161,6 +161,55 @@ class TrialRow(Base):
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
+class PathwayRow(Base):
+    """The care pathway record of one patient as written (JSON), with the decision
+    computed from it when it was written: what the worklist shows."""
+
+    __tablename__ = "pathways"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    favoured: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    why: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(60))
+    updated_s: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ScsDeviceRow(Base):
+    """A spinal cord stimulator: temporary leads for a trial (with its day scores and
+    outcome), or an implant. One active at a time per patient."""
+
+    __tablename__ = "scs_devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # trial | implant
+    stimulator_id: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[str] = mapped_column(String(40))
+    serial: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_s: Mapped[float] = mapped_column(Float)
+    ended_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    baseline_nrs: Mapped[float | None] = mapped_column(Float, nullable=True)
+    daily_nrs: Mapped[list[float]] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ScsProgramRow(Base):
+    __tablename__ = "scs_programs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("scs_devices.id"))
+    program: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_s: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class AssessmentRow(Base):
     __tablename__ = "assessments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

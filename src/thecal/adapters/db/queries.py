@@ -18,20 +18,23 @@ from thecal.adapters.db.models import (
     BolusRequestRow,
     DiaryEntry,
     Implant,
+    PathwayRow,
     Patient,
     ProgrammingSessionRow,
     ProgramVersion,
     Pump,
     Reading,
     RefillRow,
+    ScsDeviceRow,
+    ScsProgramRow,
     TrialRow,
     User,
 )
+from thecal.adapters.db.worklist_items import other_items
 from thecal.core.errors import NotFound
 from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.clinic.worklist import (
-    CRITICAL,
     OVERDUE,
     UPCOMING,
     WorkItem,
@@ -39,9 +42,6 @@ from thecal.services.clinic.worklist import (
     refill_detail,
     refill_rank,
 )
-
-CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
-
 
 PUMP_COLUMNS = (
     Pump.patient_id,
@@ -134,61 +134,8 @@ def worklist(
     db: Session, now_s: float, policy: Policy, first_n: int | None = None
 ) -> list[WorkItem]:
     """The `first_n` most urgent items (every item when None), most urgent first."""
-    items = _pump_items(db, now_s, policy, first_n) + _other_items(db, now_s, policy)
+    items = _pump_items(db, now_s, policy, first_n) + other_items(db, now_s, policy)
     return ordered(items)[:first_n]
-
-
-def _other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
-    """Alarms, discrepancies and trials: few at any time, read whole."""
-    _, _, discrepancies_from = _horizons(now_s, policy)
-    items: list[WorkItem] = []
-    alarms = db.execute(
-        select(AlarmRow, Patient.name, Patient.mrn)
-        .join(Patient, Patient.id == AlarmRow.patient_id)
-        .where(AlarmRow.code.in_(CRITICAL_ALARMS), AlarmRow.acknowledged_s.is_(None))
-    ).all()
-    for a, name, mrn in alarms:
-        state = "open" if a.cleared_s is None else "cleared, not acknowledged"
-        items.append(
-            WorkItem(
-                a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, f"{a.code} ({state}) #{a.id}"
-            )
-        )
-    for r, name, mrn in db.execute(
-        select(RefillRow, Patient.name, Patient.mrn)
-        .join(Patient, Patient.id == RefillRow.patient_id)
-        .where(RefillRow.classification != "ok", RefillRow.at_s >= discrepancies_from)
-    ).all():
-        if r.record.get("open"):
-            items.append(
-                WorkItem(
-                    r.patient_id,
-                    name,
-                    mrn,
-                    "discrepancy",
-                    OVERDUE,
-                    r.at_s,
-                    f"refill #{r.id}: {r.classification}; acknowledge "
-                    + ", ".join(r.record["open"]),
-                )
-            )
-    for t, name, mrn in db.execute(
-        select(TrialRow, Patient.name, Patient.mrn)
-        .join(Patient, Patient.id == TrialRow.patient_id)
-        .where(TrialRow.status == "open")
-    ).all():
-        items.append(
-            WorkItem(
-                t.patient_id,
-                name,
-                mrn,
-                "trial",
-                UPCOMING,
-                t.started_s,
-                f"{t.kind} trial of {t.drug} in progress",
-            )
-        )
-    return items
 
 
 @dataclass(frozen=True)
@@ -206,7 +153,7 @@ class Page:
 def worklist_page(db: Session, now_s: float, policy: Policy, offset: int, limit: int) -> Page:
     """One page of the worklist, most urgent first: only the items up to the page's
     end are read, and the rest are counted."""
-    others = _other_items(db, now_s, policy)
+    others = other_items(db, now_s, policy)
     first = _pump_items(db, now_s, policy, offset + limit) + others
     total = _pump_item_count(db, now_s, policy) + len(others)
     return Page(ordered(first)[offset : offset + limit], total, offset, limit)
@@ -225,6 +172,7 @@ class PatientRecord:
     alarms: list[AlarmRow]
     readings: list[Reading]
     trials: list[TrialRow]
+    pathway: PathwayRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -260,6 +208,7 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
         rows(AlarmRow, AlarmRow.onset_s),
         readings,
         rows(TrialRow, TrialRow.started_s),
+        db.scalars(select(PathwayRow).where(PathwayRow.patient_id == patient_id)).first(),
     )
 
 
@@ -284,3 +233,20 @@ def audit_rows(db: Session, limit: int) -> list[AuditRow]:
 
 def users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.id)))
+
+
+def scs_record(db: Session, patient_id: int) -> dict[str, Any]:
+    """A patient's stimulators and their programs, newest first (plain data)."""
+    if db.get(Patient, patient_id) is None:
+        raise NotFound(f"patient {patient_id} does not exist")
+    devices = db.scalars(select(ScsDeviceRow).where(ScsDeviceRow.patient_id == patient_id)
+                         .order_by(ScsDeviceRow.id.desc()))  # fmt: skip
+    programs = db.scalars(select(ScsProgramRow).where(ScsProgramRow.patient_id == patient_id)
+                          .order_by(ScsProgramRow.id.desc()))  # fmt: skip
+    keys = ("id", "kind", "stimulator_id", "lead_id", "serial", "started_s", "ended_s", "active",
+            "baseline_nrs", "daily_nrs", "outcome")  # fmt: skip
+    return {
+        "devices": [{k: getattr(d, k) for k in keys} for d in devices],
+        "programs": [{"device_id": p.device_id, "program": p.program, "by": p.created_by,
+                      "at_s": p.created_s, "reason": p.reason} for p in programs],
+    }

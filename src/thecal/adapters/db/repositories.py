@@ -41,7 +41,7 @@ from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
 
 
-def _get(db: Session, model: Any, key: int, what: str) -> Any:
+def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
     row = db.get(model, key)
     if row is None:
         raise NotFound(f"{what} {key} does not exist")
@@ -59,7 +59,7 @@ class SqlPatients:
         return p.id
 
     def get(self, patient_id: int) -> PatientFacts:
-        p = _get(self.db, Patient, patient_id, "patient")
+        p = row_or_not_found(self.db, Patient, patient_id, "patient")
         return PatientFacts(p.id, p.indication, p.opioid_naive, p.status)
 
 
@@ -159,10 +159,10 @@ class SqlRefills:
         return row.id
 
     def record(self, refill_id: int) -> dict[str, Any]:
-        return dict(_get(self.db, RefillRow, refill_id, "refill").record)
+        return dict(row_or_not_found(self.db, RefillRow, refill_id, "refill").record)
 
     def set_record(self, refill_id: int, record: dict[str, Any]) -> None:
-        _get(self.db, RefillRow, refill_id, "refill").record = record
+        row_or_not_found(self.db, RefillRow, refill_id, "refill").record = record
         self.db.flush()
 
 
@@ -210,11 +210,11 @@ class SqlAlarms:
         self.db = db
 
     def get(self, alarm_id: int) -> AlarmFacts:
-        row = _get(self.db, AlarmRow, alarm_id, "alarm")
+        row = row_or_not_found(self.db, AlarmRow, alarm_id, "alarm")
         return AlarmFacts(row.id, row.patient_id, row.code, row.acknowledged_by)
 
     def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None:
-        row = _get(self.db, AlarmRow, alarm_id, "alarm")
+        row = row_or_not_found(self.db, AlarmRow, alarm_id, "alarm")
         row.acknowledged_by, row.acknowledged_s = user, now_s
         self.db.flush()
 
@@ -232,15 +232,15 @@ class SqlTrials:
         return row.id
 
     def get(self, trial_id: int) -> TrialFacts:
-        row = _get(self.db, TrialRow, trial_id, "trial")
+        row = row_or_not_found(self.db, TrialRow, trial_id, "trial")
         return TrialFacts(row.id, row.patient_id, row.status, dict(row.document))
 
     def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
-        _get(self.db, TrialRow, trial_id, "trial").document = document
+        row_or_not_found(self.db, TrialRow, trial_id, "trial").document = document
         self.db.flush()
 
     def close(self, trial_id: int, evaluation: dict[str, Any]) -> None:
-        row = _get(self.db, TrialRow, trial_id, "trial")
+        row = row_or_not_found(self.db, TrialRow, trial_id, "trial")
         row.status, row.evaluation = "evaluated", evaluation
         self.db.flush()
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from thecal.adapters.db.pathway_repositories import SqlPathways, SqlStimulation
 from thecal.adapters.db.pumps import SqlPumps
 from thecal.adapters.db.repositories import (
     SqlAlarms,
@@ -75,6 +76,8 @@ class SqlUnitOfWork:
         self.diary: ports.Diary = SqlDiary(db)
         self.alarms: ports.Alarms = SqlAlarms(db)
         self.trials: ports.Trials = SqlTrials(db)
+        self.pathways: ports.Pathways = SqlPathways(db)
+        self.stimulation: ports.Stimulation = SqlStimulation(db)
         self.users: ports.Users = SqlUsers(db)
         self.audit: ports.Audit = SqlAudit(db)
         return self

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from thecal.adapters.schema.base import validate
+from thecal.adapters.schema.pathway import PathwayDoc
 from thecal.adapters.schema.programmer import CandidateDoc, ConvertDoc, DoseDoc, TrialDoc
 from thecal.core.pump.program import DrugConcentration, Program
+from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Assessment, Trial, TrialDose
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -85,3 +87,9 @@ def read_candidate(doc: Any) -> CandidateInput:
     d: CandidateDoc = validate(CandidateDoc, doc, "candidate input")
     answers = d.criteria.model_dump(exclude_unset=True)
     return CandidateInput(d.therapy, d.cancer, answers)
+
+
+def read_pathway(doc: Any) -> tuple[PathwayRecord, bool]:
+    """A care pathway record (and whether the pain is cancer-related)."""
+    d: PathwayDoc = validate(PathwayDoc, doc, "pathway record")
+    return d.core(), d.cancer

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from thecal.adapters.schema.pathway import PathwayDoc
 from thecal.adapters.schema.patient import VirtualPatientDoc
 from thecal.adapters.schema.programmer import (
     CandidateDoc,
@@ -20,6 +21,7 @@ from thecal.adapters.schema.programmer import (
     TrialDoc,
 )
 from thecal.adapters.schema.scenario import ScenarioDoc
+from thecal.adapters.schema.scs import ScsProgramDoc
 
 FORMATS: dict[str, tuple[Any, str]] = {
     "scenario": (ScenarioDoc, "thecal simulate FILE"),
@@ -30,6 +32,8 @@ FORMATS: dict[str, tuple[Any, str]] = {
     "convert": (ConvertDoc, "thecal convert FILE"),
     "trial": (TrialDoc, "thecal trial evaluate FILE (and the clinic's trial documents)"),
     "candidate": (CandidateDoc, "thecal candidate evaluate FILE"),
+    "pathway": (PathwayDoc, "PUT /api/patients/{id}/pathway (the clinic's care pathway)"),
+    "scs-program": (ScsProgramDoc, "the program in POST /api/patients/{id}/scs/... bodies"),
 }
 
 

@@ -173,6 +173,12 @@ _RULES = (
         "An SCS program within its waveform mode, its stimulator and its lead",
         "scs.toml [modes], [[stimulator]], [[lead]]",
     ),
+    RuleInfo(
+        "SCS-04",
+        "A stimulator is implanted only after a successful trial with temporary leads",
+        "scs.toml [trial]; policy.toml [trial] success_nrs_reduction_pct (PMC7004134: "
+        "screening trials judge >= 50 % relief before a permanent implant)",
+    ),
 )
 
 RULES: dict[str, RuleInfo] = {r.rule_id: r for r in _RULES}

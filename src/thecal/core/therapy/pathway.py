@@ -27,6 +27,8 @@ TREATMENTS = ("physical_therapy", "medication", "injections", "radiofrequency_ab
 OUTCOMES = ("failed", "helped", "ongoing", "not_tolerated")
 PATTERNS = ("axial_back", "neuropathic_leg", "mixed")
 SCS, IDDS = "scs", "idds"
+# where the patient stands: what the clinic must do next
+EVALUATION, TRIAL, IMPLANT, NOT_A_CANDIDATE = "evaluation", "trial", "implant", "not a candidate"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class PathwayDecision:
     idds: CandidateEvaluation
     favoured: str | None  # scs | idds | None
     why: str
+    stage: str  # EVALUATION | TRIAL | IMPLANT | NOT_A_CANDIDATE
 
 
 def _scs_answers(r: PathwayRecord) -> dict[str, bool | None]:
@@ -106,20 +109,22 @@ def decide(r: PathwayRecord, cancer: bool = False) -> PathwayDecision:
     scs_open = open_before_trial(scs) and r.scs_trial != "failure" and r.imaging_done
     idds_open = open_before_trial(idds) and r.imaging_done
     if scs.decision == ELIGIBLE:
-        return PathwayDecision(scs, idds, SCS, "SCS trial succeeded: implant the stimulator")
+        return PathwayDecision(scs, idds, SCS, "SCS trial succeeded: implant the stimulator",
+                               IMPLANT)
     if idds.decision == ELIGIBLE:
-        return PathwayDecision(scs, idds, IDDS, "pump trial succeeded: implant the pump")
+        return PathwayDecision(scs, idds, IDDS, "pump trial succeeded: implant the pump", IMPLANT)
     if scs_open and r.pain_pattern in ("neuropathic_leg", "mixed"):
         return PathwayDecision(scs, idds, SCS, "predominant neuropathic leg pain: SCS trial "
-                               "first (the pathway's rule)")
+                               "first (the pathway's rule)", TRIAL)
     if idds_open and (r.pain_pattern == "axial_back" or r.scs_trial == "failure"):
         why = ("SCS trial failed: pump trial" if r.scs_trial == "failure"
                else "predominant axial back pain: pump trial first (the pathway's rule)")
-        return PathwayDecision(scs, idds, IDDS, why)
+        return PathwayDecision(scs, idds, IDDS, why, TRIAL)
     if NOT_ELIGIBLE in (scs.decision,) and NOT_ELIGIBLE in (idds.decision,):
-        return PathwayDecision(scs, idds, None, "not a candidate for either device")
+        return PathwayDecision(scs, idds, None, "not a candidate for either device",
+                               NOT_A_CANDIDATE)
     missing = [x.message for x in (*scs.reasons, *idds.reasons) if x.status == "pending"]
     if not r.imaging_done:
         missing.insert(0, "imaging not yet done")
     return PathwayDecision(scs, idds, None, "evaluation incomplete: " + "; ".join(
-        dict.fromkeys(missing)))
+        dict.fromkeys(missing)), EVALUATION)

@@ -13,11 +13,13 @@ from fastapi.templating import Jinja2Templates
 from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.entrypoints.web import (
     api,
+    api_scs,
     api_therapy,
     errors,
     fhir,
     reports,
     ui,
+    ui_scs,
     ui_therapy,
     ui_trials,
 )
@@ -42,10 +44,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(api_therapy.router)
+    app.include_router(api_scs.router)
     app.include_router(reports.router)
     app.include_router(fhir.router)
     app.include_router(ui.router)
     app.include_router(ui_therapy.router)
     app.include_router(ui_trials.router)
+    app.include_router(ui_scs.router)
     errors.install(app, ui.render_error)
     return app

@@ -8,10 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
+from thecal.core.errors import NotFound
 from thecal.entrypoints.web.inputs import (
     Acknowledge,
     BolusIn,
     DiaryIn,
+    PathwayIn,
     ProgramCommit,
     ProgramIn,
     Reason,
@@ -191,6 +193,32 @@ def trial_evaluate(
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
     return request.app.state.clinic.evaluate_trial(who, trial_id, now(request), close)
+
+
+@router.get("/patients/{patient_id}/pathway")
+def get_pathway(
+    patient_id: int, request: Request, who: Principal = Depends(requires("pathway.read"))
+) -> dict[str, Any]:
+    """The care pathway record and the SCS and pump candidacy computed from it."""
+    found = request.app.state.clinic.pathway(who, patient_id)
+    if found is None:
+        raise NotFound(f"patient {patient_id} has no pathway record yet")
+    return found
+
+
+@router.put("/patients/{patient_id}/pathway")
+def put_pathway(
+    patient_id: int,
+    body: PathwayIn,
+    request: Request,
+    who: Principal = Depends(requires("pathway.write")),
+) -> dict[str, Any]:
+    """Record the whole pathway (what was tried, evaluations, pain pattern, trials);
+    answers the decision: the stage, the favoured device and why, both candidacies."""
+    clinic = request.app.state.clinic
+    return clinic.record_pathway(
+        who, patient_id, body.record, body.reason, now(request)
+    )
 
 
 @router.get("/alarms")

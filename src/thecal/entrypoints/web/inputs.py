@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from thecal.adapters.db import auth as auth_db
 from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.program import DrugDoc, PumpProgramDoc
+from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.entrypoints.web.permissions import VERIFIERS
@@ -103,6 +104,42 @@ class DiaryIn(Body):
 
 class TrialIn(Body):
     document: dict[str, Any]
+
+
+class ScsCheckIn(Body):
+    program: ScsProgramDoc
+    stimulator_id: str | None = Field(default=None, max_length=40)  # default: the patient's
+    lead_id: str | None = Field(default=None, max_length=40)
+
+
+class ScsTrialIn(Body):
+    stimulator_id: str = Field(max_length=40)
+    lead_id: str = Field(max_length=40)
+    baseline_nrs: float = Field(gt=0, le=10)
+    program: ScsProgramDoc
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ScsImplantIn(Body):
+    stimulator_id: str = Field(max_length=40)
+    lead_id: str = Field(max_length=40)
+    serial: str = Field(min_length=1, max_length=40)
+    program: ScsProgramDoc
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ScsProgramIn(Body):
+    program: ScsProgramDoc
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ScsDayIn(Body):
+    nrs: float = Field(ge=0, le=10)
+
+
+class PathwayIn(Body):
+    record: dict[str, Any]  # read by the pathway model (docs/schemas/pathway.schema.json)
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class UserIn(Body):

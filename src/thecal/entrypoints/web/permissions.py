@@ -23,6 +23,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "refills.acknowledge": ("physician", "nurse"),
     "trials.read": CLINICAL,
     "trials.write": ("physician", "nurse"),
+    "pathway.read": CLINICAL,
+    "scs.read": CLINICAL,
+    "scs.score": ("physician", "nurse"),  # a trial day's pain score
+    "scs.write": ("physician",),  # trials, implants and stimulation programs
+    "pathway.write": ("physician", "nurse"),
     "alarms.read": CLINICAL,
     "alarms.acknowledge": ("physician", "nurse"),
     "bolus.request": ("patient",),

@@ -9,6 +9,7 @@ audit, commit - or nothing at all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
@@ -16,7 +17,9 @@ from thecal.core.errors import Forbidden, InputError, Problem
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety import Catheter, DoseChange, Policy
 from thecal.core.safety import Patient as ClinicalPatient
+from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.core.therapy.dosing import daily_doses
+from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Trial
 from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
@@ -24,7 +27,15 @@ from thecal.services.clinic.transactions import Context
 from thecal.services.ports import Interrogation
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
-TrialReader = Callable[[dict[str, Any]], Trial]  # a trial document, every field checked
+
+
+@dataclass(frozen=True)
+class Readers:
+    """How the documents the clinic stores as people wrote them are read back (every
+    field checked, with its path): adapters, handed in by the composition root."""
+
+    trial: Callable[[dict[str, Any]], Trial]
+    pathway: Callable[[dict[str, Any]], tuple[PathwayRecord, bool]]  # the record, cancer
 
 
 def can_see(who: Principal, patient_id: int) -> None:
@@ -45,13 +56,15 @@ class ClinicBase:
         catalogue: PumpCatalogue,
         library: DrugLibrary,
         policy: Policy,
-        read_trial: TrialReader,
+        readers: Readers,
+        scs: ScsCatalogue,
     ) -> None:
         self.uow = uow
         self.catalogue = catalogue
         self.library = library
         self.policy = policy
-        self.read_trial = read_trial
+        self.readers = readers
+        self.scs = scs
 
     def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
         p = uow.patients.get(stored.patient_id)

@@ -1,7 +1,7 @@
 """The clinic's use cases in one place, behind one unit-of-work port: the web UI,
 the REST API, the CLI and the demo seed all call these, never the database.
 
-`Clinic(uow_factory, catalogue, library, policy, read_trial)`; the composition root
+`Clinic(uow_factory, catalogue, library, policy, readers, scs_catalogue)`; the composition root
 (`adapters.db.bootstrap`) wires the SQLAlchemy unit of work, the service tests an
 in-memory one.
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from thecal.services.clinic.accounts import Accounts
 from thecal.services.clinic.care import Care
+from thecal.services.clinic.pathway import Pathway
+from thecal.services.clinic.scs import Stimulation
 from thecal.services.clinic.therapy import Therapy
 from thecal.services.clinic.trials import Trials
 
 
-class Clinic(Care, Therapy, Trials, Accounts):
-    """Patients, implants, pumps, programs, refills, trials, alarms and users."""
+class Clinic(Care, Therapy, Trials, Pathway, Stimulation, Accounts):
+    """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
+    cord stimulators, alarms and users."""

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from thecal.core.pump.commands import Command
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
+from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
 
@@ -131,6 +132,22 @@ class TrialFacts:
     document: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ScsDevice:
+    """A stimulator: temporary leads for a trial, or an implant."""
+
+    id: int
+    patient_id: int
+    kind: str  # trial | implant
+    stimulator_id: str
+    lead_id: str
+    serial: str | None
+    started_s: float
+    baseline_nrs: float | None  # a trial's
+    daily_nrs: tuple[float, ...]  # a trial's day scores
+    outcome: str | None  # a finished trial's: success | failure | incomplete
+
+
 class Patients(Protocol):
     def add(self, data: Mapping[str, Any]) -> int: ...
     def get(self, patient_id: int) -> PatientFacts: ...  # NotFound
@@ -215,6 +232,24 @@ class Trials(Protocol):
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None: ...
 
 
+class Pathways(Protocol):
+    def get(self, patient_id: int) -> dict[str, Any] | None: ...
+    def put(self, patient_id: int, document: dict[str, Any], stage: str, favoured: str | None,
+            why: str, user: str, now_s: float) -> None: ...  # fmt: skip
+
+
+class Stimulation(Protocol):
+    def active(self, patient_id: int) -> ScsDevice | None: ...
+    def last_trial(self, patient_id: int) -> ScsDevice | None: ...
+    def add_device(self, patient_id: int, kind: str, stimulator_id: str, lead_id: str,
+                   serial: str | None, baseline_nrs: float | None,
+                   now_s: float) -> ScsDevice: ...  # fmt: skip
+    def add_day(self, device_id: int, nrs: float) -> None: ...
+    def close_trial(self, device_id: int, outcome: str, now_s: float) -> None: ...
+    def add_program(self, patient_id: int, device_id: int, program: ScsProgram, user: str,
+                    reason: str, now_s: float) -> int: ...  # fmt: skip
+
+
 class Users(Protocol):
     def authenticate(self, username: str, password: str) -> Principal | None: ...
     def open_login(self, user_id: int, now_s: float) -> tuple[str, str]: ...  # token, csrf
@@ -247,6 +282,8 @@ class UnitOfWork(Protocol):
     diary: Diary
     alarms: Alarms
     trials: Trials
+    pathways: Pathways
+    stimulation: Stimulation
     users: Users
     audit: Audit
 

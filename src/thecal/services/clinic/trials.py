@@ -44,7 +44,7 @@ class Trials(ClinicBase):
         self, who: Principal, patient_id: int, document: dict[str, Any], now_s: float
     ) -> int:
         doc = {**document, "doses": [], "assessments": []}
-        trial = self.read_trial(doc)  # every field checked, with its path
+        trial = self.readers.trial(doc)  # every field checked, with its path
         with self.uow() as uow:
             uow.patients.get(patient_id)
             trial_id = uow.trials.add(patient_id, trial.kind, trial.drug, doc, now_s)
@@ -61,8 +61,8 @@ class Trials(ClinicBase):
         with self.uow() as uow:
             document = _open(uow, trial_id).document
             grown = {**document, "doses": [*document["doses"], dose]}
-            workflow = TrialWorkflow(self.read_trial(document), self.library, self.policy)
-            workflow.give_dose(self.read_trial(grown).doses[-1])
+            workflow = TrialWorkflow(self.readers.trial(document), self.library, self.policy)
+            workflow.give_dose(self.readers.trial(grown).doses[-1])
             uow.trials.set_document(trial_id, grown)
             uow.audit.append(
                 now_s, who.username, "trial.dose", "trial", trial_id, "trial dose", dose
@@ -76,7 +76,7 @@ class Trials(ClinicBase):
         with self.uow() as uow:
             document = _open(uow, trial_id).document
             grown = {**document, "assessments": [*document["assessments"], assessment]}
-            scored = self.read_trial(grown).assessments
+            scored = self.readers.trial(grown).assessments
             check_assessment(scored[-1], f"assessments[{len(scored) - 1}]")
             uow.trials.set_document(trial_id, grown)
             uow.trials.add_assessment(trial_id, scored[-1].at_s, assessment)
@@ -93,7 +93,7 @@ class Trials(ClinicBase):
         with self.uow() as uow:
             trial = uow.trials.get(trial_id)
             can_see(who, trial.patient_id)
-            workflow = TrialWorkflow(self.read_trial(trial.document), self.library, self.policy)
+            workflow = TrialWorkflow(self.readers.trial(trial.document), self.library, self.policy)
             result = evaluation_dict(workflow.evaluate())
             if close and trial.status == "open":
                 uow.trials.close(trial_id, result)

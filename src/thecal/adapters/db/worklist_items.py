@@ -1,0 +1,94 @@
+"""The worklist's items that are few at any time and read whole: critical alarms,
+refill discrepancies still open, trials in progress, and patients on the care
+pathway awaiting an evaluation, a trial or the implant."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import AlarmRow, Implant, PathwayRow, Patient, RefillRow, TrialRow
+from thecal.core.safety import Policy
+from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL
+from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic.worklist import CRITICAL, DUE_SOON, OVERDUE, UPCOMING, WorkItem
+
+CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
+
+
+def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
+    """Alarms, discrepancies and trials: few at any time, read whole."""
+    day = SECONDS_PER_DAY
+    discrepancies_from = now_s - policy.number("worklist", "discrepancy_lookback_days") * day
+    items: list[WorkItem] = []
+    alarms = db.execute(
+        select(AlarmRow, Patient.name, Patient.mrn)
+        .join(Patient, Patient.id == AlarmRow.patient_id)
+        .where(AlarmRow.code.in_(CRITICAL_ALARMS), AlarmRow.acknowledged_s.is_(None))
+    ).all()
+    for a, name, mrn in alarms:
+        state = "open" if a.cleared_s is None else "cleared, not acknowledged"
+        items.append(
+            WorkItem(
+                a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, f"{a.code} ({state}) #{a.id}"
+            )
+        )
+    for r, name, mrn in db.execute(
+        select(RefillRow, Patient.name, Patient.mrn)
+        .join(Patient, Patient.id == RefillRow.patient_id)
+        .where(RefillRow.classification != "ok", RefillRow.at_s >= discrepancies_from)
+    ).all():
+        if r.record.get("open"):
+            items.append(
+                WorkItem(
+                    r.patient_id,
+                    name,
+                    mrn,
+                    "discrepancy",
+                    OVERDUE,
+                    r.at_s,
+                    f"refill #{r.id}: {r.classification}; acknowledge "
+                    + ", ".join(r.record["open"]),
+                )
+            )
+    for t, name, mrn in db.execute(
+        select(TrialRow, Patient.name, Patient.mrn)
+        .join(Patient, Patient.id == TrialRow.patient_id)
+        .where(TrialRow.status == "open")
+    ).all():
+        items.append(
+            WorkItem(
+                t.patient_id,
+                name,
+                mrn,
+                "trial",
+                UPCOMING,
+                t.started_s,
+                f"{t.kind} trial of {t.drug} in progress",
+            )
+        )
+    return items + _pathway_items(db)
+
+
+PATHWAY_RANKS = {TRIAL: DUE_SOON, IMPLANT: DUE_SOON, EVALUATION: UPCOMING}
+PATHWAY_WORDS = {TRIAL: "awaiting a trial", IMPLANT: "ready for implant", EVALUATION: "pathway"}
+
+
+def _pathway_items(db: Session) -> list[WorkItem]:
+    """Patients on the care pathway with no device yet: awaiting an evaluation, a trial
+    or the implant (the stage their record's decision stored when it was written)."""
+    implanted = select(Implant.patient_id).where(Implant.active.is_(True))
+    in_trial = select(TrialRow.patient_id).where(TrialRow.status == "open")
+    rows = db.execute(
+        select(PathwayRow, Patient.name, Patient.mrn)
+        .join(Patient, Patient.id == PathwayRow.patient_id)
+        .where(PathwayRow.stage.in_(list(PATHWAY_RANKS)), PathwayRow.patient_id.not_in(implanted),
+               PathwayRow.patient_id.not_in(in_trial))
+    ).all()  # fmt: skip
+    return [
+        WorkItem(r.patient_id, name, mrn, "pathway", PATHWAY_RANKS[r.stage], r.updated_s,
+                 f"{PATHWAY_WORDS[r.stage]}: {r.why}")
+        for r, name, mrn in rows
+    ]
+
+

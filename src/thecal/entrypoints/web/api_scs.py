@@ -1,0 +1,104 @@
+"""The REST API for spinal cord stimulation: the trial with temporary leads (start,
+day scores, end), the implant, stimulation programs at follow-up visits, and a check
+that stores nothing. Every program is checked against the charge limits at the lead
+it runs on (SCS-01..03); a refused one answers 422 with its findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from thecal.adapters.db import queries
+from thecal.entrypoints.web.inputs import (
+    Body,
+    ScsCheckIn,
+    ScsDayIn,
+    ScsImplantIn,
+    ScsProgramIn,
+    ScsTrialIn,
+    now,
+)
+from thecal.entrypoints.web.security import requires
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
+
+router = APIRouter(prefix="/api/patients/{patient_id}/scs")
+
+
+class Nothing(Body):
+    pass
+
+
+@router.get("")
+def scs_record(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+) -> dict[str, Any]:
+    """The patient's stimulators (trials and implants) and their programs, newest first."""
+    can_see(who, patient_id)
+    with request.app.state.db.reads() as db:
+        return queries.scs_record(db, patient_id)
+
+
+@router.post("/check")
+def check(
+    patient_id: int, body: ScsCheckIn, request: Request,
+    who: Principal = Depends(requires("scs.read")),
+) -> dict[str, Any]:  # fmt: skip
+    review = request.app.state.clinic.check_scs_program(
+        who, patient_id, body.program.core(), body.stimulator_id, body.lead_id
+    )
+    battery = review["battery"]
+    return {"findings": [f.as_dict() for f in review["findings"]],
+            "battery": None if battery is None else battery.__dict__}  # fmt: skip
+
+
+@router.post("/trial", status_code=201)
+def start_trial(
+    patient_id: int, body: ScsTrialIn, request: Request,
+    who: Principal = Depends(requires("scs.write")),
+) -> dict[str, Any]:  # fmt: skip
+    return request.app.state.clinic.start_scs_trial(
+        who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
+        body.program.core(), body.reason, now(request),
+    )  # fmt: skip
+
+
+@router.post("/trial/days")
+def trial_day(
+    patient_id: int, body: ScsDayIn, request: Request,
+    who: Principal = Depends(requires("scs.score")),
+) -> dict[str, str]:  # fmt: skip
+    request.app.state.clinic.record_scs_day(who, patient_id, body.nrs, now(request))
+    return {"status": "recorded"}
+
+
+@router.post("/trial/end")
+def end_trial(
+    patient_id: int, body: Nothing, request: Request,
+    who: Principal = Depends(requires("scs.write")),
+) -> dict[str, Any]:  # fmt: skip
+    return request.app.state.clinic.end_scs_trial(
+        who, patient_id, now(request)
+    )
+
+
+@router.post("/implant", status_code=201)
+def implant(
+    patient_id: int, body: ScsImplantIn, request: Request,
+    who: Principal = Depends(requires("scs.write")),
+) -> dict[str, Any]:  # fmt: skip
+    return request.app.state.clinic.implant_stimulator(
+        who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
+        body.reason, now(request),
+    )  # fmt: skip
+
+
+@router.post("/programs", status_code=201)
+def program(
+    patient_id: int, body: ScsProgramIn, request: Request,
+    who: Principal = Depends(requires("scs.write")),
+) -> dict[str, Any]:  # fmt: skip
+    return request.app.state.clinic.program_stimulator(
+        who, patient_id, body.program.core(), body.reason, now(request)
+    )

@@ -1,0 +1,131 @@
+"""The browser UI's spinal cord stimulation screen: start a trial with temporary
+leads, score its days, end it, implant after a successful trial, reprogram at a
+follow-up visit. Forms are read by hand into the same `ScsProgramDoc` the API reads,
+so a bad field comes back as a page naming it; a refused program shows its findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from thecal.adapters.db import queries
+from thecal.adapters.schema.base import validate
+from thecal.adapters.schema.scs import ScsProgramDoc
+from thecal.core.errors import InputError, Problem
+from thecal.core.scs.program import ScsProgram
+from thecal.entrypoints.web.inputs import now
+from thecal.entrypoints.web.security import requires
+from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic import can_see
+from thecal.services.clinic.ports import Principal
+
+router = APIRouter(include_in_schema=False)
+
+
+def _number(form: dict[str, str], key: str) -> Any:
+    text = form.get(key, "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return text  # the model names the field and says a number is expected
+
+
+def _contacts(text: str, polarity: str) -> list[dict[str, Any]]:
+    """'2, 3' -> two contacts of one polarity sharing the current equally."""
+    items = [c.strip() for c in text.split(",") if c.strip()]
+    if not all(c.isdigit() for c in items):
+        raise InputError("invalid program", [Problem("contacts", "contact numbers, e.g. 2, 3")])
+    return [{"contact": int(c), "polarity": polarity, "share": 1.0 / len(items)} for c in items]
+
+
+def program_from_form(form: dict[str, str]) -> ScsProgram:
+    doc = {
+        "mode": form.get("mode", ""),
+        "amplitude_ma": _number(form, "amplitude_ma"),
+        "pulse_width_us": _number(form, "pulse_width_us"),
+        "frequency_hz": _number(form, "frequency_hz"),
+        "electrodes": _contacts(form.get("cathodes", ""), "-")
+        + _contacts(form.get("anodes", ""), "+"),
+    }
+    program: ScsProgramDoc = validate(ScsProgramDoc, doc, "stimulation program")
+    return program.core()
+
+
+@router.get("/patients/{patient_id}/scs")
+def scs_page(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+) -> Response:
+    can_see(who, patient_id)
+    rec = record(request, patient_id)
+    with request.app.state.db.reads() as db:
+        scs = queries.scs_record(db, patient_id)
+    active = next((d for d in scs["devices"] if d["active"]), None)
+    last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
+    cat = request.app.state.clinic.scs
+    return page(request, "scs.html", who, rec=rec, scs=scs, active=active,
+                last_trial=last_trial, modes=list(cat.modes), leads=list(cat.leads),
+                stimulators=list(cat.stimulators))  # fmt: skip
+
+
+async def _act(request: Request, who: Principal, patient_id: int, what: str) -> Response:
+    form = await form_of(request)
+    clinic, at = request.app.state.clinic, now(request)
+    reason = form.get("reason", "")
+    if what == "trial":
+        baseline = _number(form, "baseline_nrs")
+        if not isinstance(baseline, float):
+            raise InputError("trial refused", [Problem("baseline_nrs", "a pain score 1-10")])
+        clinic.start_scs_trial(who, patient_id, form.get("stimulator_id", ""),
+                               form.get("lead_id", ""), baseline, program_from_form(form),
+                               reason, at)  # fmt: skip
+    elif what == "day":
+        nrs = _number(form, "nrs")
+        if not isinstance(nrs, float):
+            raise InputError("score refused", [Problem("nrs", "a pain score 0-10")])
+        clinic.record_scs_day(who, patient_id, nrs, at)
+    elif what == "end":
+        clinic.end_scs_trial(who, patient_id, at)
+    elif what == "implant":
+        clinic.implant_stimulator(who, patient_id, form.get("stimulator_id", ""),
+                                  form.get("lead_id", ""), form.get("serial", ""),
+                                  program_from_form(form), reason, at)  # fmt: skip
+    else:
+        clinic.program_stimulator(who, patient_id, program_from_form(form), reason, at)
+    return RedirectResponse(f"/patients/{patient_id}/scs", status_code=303)
+
+
+@router.post("/patients/{patient_id}/scs/trial")
+async def start_trial(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+) -> Response:
+    return await _act(request, who, patient_id, "trial")
+
+
+@router.post("/patients/{patient_id}/scs/day")
+async def trial_day(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.score"))
+) -> Response:
+    return await _act(request, who, patient_id, "day")
+
+
+@router.post("/patients/{patient_id}/scs/end")
+async def end_trial(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+) -> Response:
+    return await _act(request, who, patient_id, "end")
+
+
+@router.post("/patients/{patient_id}/scs/implant")
+async def implant(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+) -> Response:
+    return await _act(request, who, patient_id, "implant")
+
+
+@router.post("/patients/{patient_id}/scs/program")
+async def reprogram(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+) -> Response:
+    return await _act(request, who, patient_id, "program")

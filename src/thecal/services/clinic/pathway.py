@@ -1,0 +1,67 @@
+"""The care pathway in the clinic: the record of what has been tried and evaluated,
+and the candidacy for SCS and the pump computed from it (core.therapy.pathway).
+
+The decision is computed when the record is written and stored with it (its stage:
+evaluation, trial, implant, or not a candidate), so the worklist shows the patients
+awaiting an evaluation or a trial without evaluating every record on every read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thecal.core.therapy.candidate import CandidateEvaluation
+from thecal.core.therapy.pathway import PathwayDecision, decide
+from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.ports import Principal
+
+
+def _candidacy(e: CandidateEvaluation) -> dict[str, Any]:
+    return {
+        "decision": e.decision,
+        "reasons": [
+            {"key": r.key, "status": r.status, "message": r.message} for r in e.reasons
+        ],
+    }
+
+
+def decision_dict(d: PathwayDecision) -> dict[str, Any]:
+    return {
+        "stage": d.stage,
+        "favoured": d.favoured,
+        "why": d.why,
+        "scs": _candidacy(d.scs),
+        "idds": _candidacy(d.idds),
+    }
+
+
+class Pathway(ClinicBase):
+    def record_pathway(
+        self, who: Principal, patient_id: int, document: dict[str, Any], reason: str,
+        now_s: float,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Store the whole record (every field checked, with its path) and its decision."""
+        need_reason(reason)
+        record, cancer = self.readers.pathway(document)
+        d = decide(record, cancer)
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why, who.username,
+                             now_s)  # fmt: skip
+            uow.audit.append(
+                now_s, who.username, "pathway.record", "patient", patient_id, reason,
+                {"stage": d.stage, "favoured": d.favoured},
+            )  # fmt: skip
+            uow.commit()
+        return decision_dict(d)
+
+    def pathway(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
+        """The stored record with its decision, or None when none is recorded."""
+        can_see(who, patient_id)
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            document = uow.pathways.get(patient_id)
+        if document is None:
+            return None
+        record, cancer = self.readers.pathway(document)
+        return {"record": document, **decision_dict(decide(record, cancer))}

@@ -1,0 +1,171 @@
+"""Spinal cord stimulation in the clinic: a trial with temporary leads, scored day by
+day and judged by the trial rule (core.scs.trial); the implant, only after a
+successful trial (SCS-04); and every program - at the trial, at the implant, at each
+follow-up - checked against the charge limits and ranges (SCS-01..03) at the
+stimulator and lead it runs on. A hard finding refuses it; nothing is stored.
+
+The trial's outcome is written into the patient's care pathway record when there is
+one, so a failed SCS trial opens the pump trial on the worklist (docs/scs.md).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from thecal.core.errors import InputError, InvalidTransition, Problem, Refused
+from thecal.core.safety.findings import HARD, Finding, finding
+from thecal.core.scs.battery import battery_outlook
+from thecal.core.scs.program import ScsProgram, check_scs_program
+from thecal.core.scs.trial import evaluate_scs_trial
+from thecal.core.therapy.pathway import decide
+from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.ports import Principal, ScsDevice, UnitOfWork
+
+
+def _refuse_hard(found: list[Finding], what: str) -> None:
+    hard = [f for f in found if f.severity == HARD]
+    if hard:
+        raise Refused(f"{what} refused: " + ", ".join(f.code for f in hard), tuple(hard))
+
+
+class Stimulation(ClinicBase):
+    def check_scs_program(
+        self, who: Principal, patient_id: int, program: ScsProgram,
+        stimulator_id: str | None = None, lead_id: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The findings and battery outlook of `program` on the patient's device (or on
+        the stimulator and lead named, before there is one); stores nothing."""
+        can_see(who, patient_id)
+        with self.uow() as uow:
+            device = uow.stimulation.active(patient_id)
+        stim_id = stimulator_id or (device.stimulator_id if device else "")
+        return self._review(program, stim_id, lead_id or (device.lead_id if device else ""))
+
+    def _review(self, program: ScsProgram, stimulator_id: str, lead_id: str) -> dict[str, Any]:
+        cat = self.scs
+        problems = []
+        if stimulator_id not in cat.stimulators:
+            problems.append(Problem("stimulator_id", f"one of {', '.join(cat.stimulators)}"))
+        if lead_id not in cat.leads:
+            problems.append(Problem("lead_id", f"one of {', '.join(cat.leads)}"))
+        if problems:
+            raise InputError("stimulator refused", problems)
+        stim, lead = cat.stimulators[stimulator_id], cat.leads[lead_id]
+        found = check_scs_program(program, stim, lead, cat)
+        outlook = None if any(f.severity == HARD for f in found) else battery_outlook(
+            program, stim, cat)  # fmt: skip
+        return {"findings": found, "battery": outlook}
+
+    def _store_program(
+        self, uow: UnitOfWork, device: ScsDevice, program: ScsProgram, user: str, reason: str,
+        now_s: float,
+    ) -> dict[str, Any]:  # fmt: skip
+        review = self._review(program, device.stimulator_id, device.lead_id)
+        _refuse_hard(review["findings"], "stimulation program")
+        uow.stimulation.add_program(device.patient_id, device.id, program, user, reason, now_s)
+        b = review["battery"]
+        uow.audit.append(
+            now_s, user, "scs.program", "patient", device.patient_id, reason,
+            {"device": device.id, "mode": program.mode, "amplitude_ma": program.amplitude_ma,
+             "pulse_width_us": program.pulse_width_us, "frequency_hz": program.frequency_hz},
+        )  # fmt: skip
+        return {"findings": [f.as_dict() for f in review["findings"]],
+                "battery": None if b is None else b.__dict__}  # fmt: skip
+
+    def start_scs_trial(
+        self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str,
+        baseline_nrs: float, program: ScsProgram, reason: str, now_s: float,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Temporary leads with an external stimulator, and the first program."""
+        need_reason(reason)
+        if not 0 < baseline_nrs <= 10:
+            raise InputError("trial refused", [Problem("baseline_nrs", "a pain score 1-10")])
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            if uow.stimulation.active(patient_id) is not None:
+                raise InvalidTransition("the patient already has a stimulator or a trial running")
+            device = uow.stimulation.add_device(patient_id, "trial", stimulator_id, lead_id,
+                                                None, baseline_nrs, now_s)  # fmt: skip
+            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            uow.audit.append(now_s, who.username, "scs.trial.start", "patient", patient_id,
+                             reason, {"device": device.id, "baseline_nrs": baseline_nrs})
+            uow.commit()
+            return {"device_id": device.id, **out}
+
+    def record_scs_day(self, who: Principal, patient_id: int, nrs: float, now_s: float) -> None:
+        """One day's pain score during the trial (0-10)."""
+        if not 0 <= nrs <= 10:
+            raise InputError("score refused", [Problem("nrs", "a pain score 0-10")])
+        with self.uow() as uow:
+            device = self._trial(uow, patient_id)
+            uow.stimulation.add_day(device.id, nrs)
+            uow.audit.append(now_s, who.username, "scs.trial.day", "patient", patient_id,
+                             "trial day score", {"nrs": nrs})  # fmt: skip
+            uow.commit()
+
+    def _trial(self, uow: UnitOfWork, patient_id: int) -> ScsDevice:
+        device = uow.stimulation.active(patient_id)
+        if device is None or device.kind != "trial":
+            raise InvalidTransition(f"patient {patient_id} has no SCS trial running")
+        return device
+
+    def end_scs_trial(self, who: Principal, patient_id: int, now_s: float) -> dict[str, Any]:
+        """Remove the temporary leads and judge the trial on its mean daily score."""
+        with self.uow() as uow:
+            device = self._trial(uow, patient_id)
+            days = max(1, math.ceil((now_s - device.started_s) / SECONDS_PER_DAY - 1e-9))
+            baseline = device.baseline_nrs or 0.0
+            result = evaluate_scs_trial(baseline, device.daily_nrs, days, self.scs, self.policy)
+            uow.stimulation.close_trial(device.id, result.outcome, now_s)
+            document = uow.pathways.get(patient_id)
+            if document is not None and result.outcome in ("success", "failure"):
+                document = {**document, "scs_trial": result.outcome}
+                record, cancer = self.readers.pathway(document)
+                d = decide(record, cancer)
+                uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why,
+                                 who.username, now_s)  # fmt: skip
+            uow.audit.append(now_s, who.username, "scs.trial.end", "patient", patient_id,
+                             f"SCS trial {result.outcome}",
+                             {"days": days, "relief_pct": result.relief_pct})  # fmt: skip
+            uow.commit()
+        return {"outcome": result.outcome, "relief_pct": result.relief_pct, "days": days,
+                "findings": [f.as_dict() for f in result.findings]}  # fmt: skip
+
+    def implant_stimulator(
+        self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str, serial: str,
+        program: ScsProgram, reason: str, now_s: float,
+    ) -> dict[str, Any]:  # fmt: skip
+        need_reason(reason)
+        with self.uow() as uow:
+            uow.patients.get(patient_id)
+            if uow.stimulation.active(patient_id) is not None:
+                raise InvalidTransition("end the running trial (or explant) before an implant")
+            trial = uow.stimulation.last_trial(patient_id)
+            if trial is None or trial.outcome != "success":
+                why = "no SCS trial" if trial is None else f"the SCS trial was a {trial.outcome}"
+                raise Refused("implant refused: SCS_TRIAL_REQUIRED", (finding(
+                    "SCS-04", HARD, "SCS_TRIAL_REQUIRED",
+                    f"implant a stimulator only after a successful trial: {why}"),))
+            device = uow.stimulation.add_device(patient_id, "implant", stimulator_id, lead_id,
+                                                serial, None, now_s)  # fmt: skip
+            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            uow.audit.append(now_s, who.username, "scs.implant", "patient", patient_id, reason,
+                             {"device": device.id, "serial": serial,
+                              "stimulator": stimulator_id, "lead": lead_id})  # fmt: skip
+            uow.commit()
+            return {"device_id": device.id, **out}
+
+    def program_stimulator(
+        self, who: Principal, patient_id: int, program: ScsProgram, reason: str, now_s: float
+    ) -> dict[str, Any]:
+        """A follow-up visit's reprogramming (or a change during the trial)."""
+        need_reason(reason)
+        with self.uow() as uow:
+            device = uow.stimulation.active(patient_id)
+            if device is None:
+                raise InvalidTransition(f"patient {patient_id} has no stimulator")
+            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            uow.commit()
+            return out

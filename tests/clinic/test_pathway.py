@@ -1,0 +1,94 @@
+"""The care pathway in the clinic: the record (examples/programmer/pathway-axial-back.json)
+decides SCS and pump candidacy by the pathway's documented rule (docs/scs.md): with
+every other criterion met, predominant axial back pain -> a pump trial first,
+neuropathic leg pain -> an SCS trial first, a failed SCS trial -> the pump. Patients
+awaiting an evaluation or a trial are on the worklist until they have a device."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from tests.clinic.conftest import T0
+
+RECORD = json.loads((Path(__file__).parents[2] / "examples/programmer/pathway-axial-back.json")
+                    .read_text())  # fmt: skip
+
+
+def candidate(w) -> int:
+    return w.clinic.add_patient(
+        w.users["physician"],
+        dict(mrn="FB1", name="Fay Back", birth_year=1968, indication="non_cancer",
+             weight_kg=72.0, status="candidate"),
+        "referred after two spine operations", T0,
+    )  # fmt: skip
+
+
+def put(w, pid: int, record: dict, role: str = "physician"):
+    return w.client(role).put(f"/api/patients/{pid}/pathway",
+                              json={"record": record, "reason": "clinic review"})  # fmt: skip
+
+
+def worklist_item(w, pid: int):
+    items = w.client("nurse").get("/api/worklist").json()
+    return next((i for i in items if i["patient_id"] == pid), None)
+
+
+def test_axial_back_pain_goes_to_a_pump_trial_first(world):
+    pid = candidate(world)
+    r = put(world, pid, RECORD)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert (d["stage"], d["favoured"]) == ("trial", "idds")
+    assert d["why"] == "predominant axial back pain: pump trial first (the pathway's rule)"
+    # every pump criterion is met but the trial, which is still to come
+    pending = [x["key"] for x in d["idds"]["reasons"] if x["status"] == "pending"]
+    assert pending == ["trial_successful"] and d["idds"]["decision"] == "not yet"
+    item = worklist_item(world, pid)
+    assert (item["kind"], item["urgency"]) == ("pathway", "due soon")
+    assert item["detail"].startswith("awaiting a trial: predominant axial back pain")
+    page = world.client("physician").get(f"/patients/{pid}").text
+    assert 'id="pathway-favoured">IDDS<' in page
+
+
+def test_leg_pain_favours_scs_and_a_failed_scs_trial_opens_the_pump(world):
+    pid = candidate(world)
+    leg = {**copy.deepcopy(RECORD), "pain_pattern": "neuropathic_leg"}
+    d = put(world, pid, leg).json()
+    assert (d["stage"], d["favoured"]) == ("trial", "scs")
+    d = put(world, pid, {**leg, "scs_trial": "failure"}, role="nurse").json()
+    assert (d["stage"], d["favoured"], d["why"]) == ("trial", "idds",
+                                                     "SCS trial failed: pump trial")  # fmt: skip
+    got = world.client("pharmacist").get(f"/api/patients/{pid}/pathway").json()
+    assert got["record"]["scs_trial"] == "failure" and got["favoured"] == "idds"
+
+
+def test_an_unfinished_evaluation_names_what_is_missing(world):
+    pid = candidate(world)
+    unfinished = {k: v for k, v in RECORD.items()
+                  if k not in ("imaging_done", "psychological_evaluation_favourable")}  # fmt: skip
+    d = put(world, pid, unfinished).json()
+    assert (d["stage"], d["favoured"]) == ("evaluation", None)
+    assert d["why"].startswith("evaluation incomplete: imaging not yet done; ")
+    assert "psycholog" in d["why"]
+    item = worklist_item(world, pid)
+    assert (item["kind"], item["urgency"]) == ("pathway", "upcoming")
+
+
+def test_a_bad_record_is_refused_whole_naming_the_field(world):
+    pid = candidate(world)
+    bad = {**RECORD, "pain_pattern": "lumbar", "treatments": [{"kind": "yoga"}]}
+    r = put(world, pid, bad)
+    assert r.status_code == 422
+    paths = {p["path"] for p in r.json()["problems"]}
+    assert {"pain_pattern", "treatments[0].kind", "treatments[0].start",
+            "treatments[0].outcome"} <= paths  # fmt: skip
+    assert world.client("physician").get(f"/api/patients/{pid}/pathway").status_code == 404
+    assert worklist_item(world, pid) is None
+
+
+def test_an_implanted_patient_leaves_the_pathway_worklist(world):
+    put(world, world.a, RECORD)  # patient A already has a pump
+    item = worklist_item(world, world.a)
+    assert item is None or item["kind"] != "pathway"

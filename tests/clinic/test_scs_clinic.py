@@ -1,0 +1,53 @@
+"""Spinal cord stimulation through the REST API on SQLite and PostgreSQL: a trial with
+temporary leads, its day scores, its end, the implant, a follow-up, and the charge
+limits refusing a program (numbers worked by hand in tests/services/test_scs_use_cases.py:
+8 mA x 400 us on one percutaneous contact is k = 1.9222 > 1.85)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clinic.conftest import DAY, T0
+
+GENTLE = {"mode": "tonic", "amplitude_ma": 4, "pulse_width_us": 300, "frequency_hz": 50,
+          "electrodes": [{"contact": 2, "polarity": "-"}]}  # fmt: skip
+TOO_MUCH = {**GENTLE, "amplitude_ma": 8, "pulse_width_us": 400}
+
+
+def test_trial_to_implant_to_follow_up(world):
+    w = world
+    pid = w.clinic.add_patient(w.users["physician"], dict(
+        mrn="S1", name="Sam Stim", birth_year=1975, indication="non_cancer", weight_kg=80.0,
+        status="candidate"), "referred", T0)  # fmt: skip
+    dr, rn = w.client("physician"), w.client("nurse")
+    base = f"/api/patients/{pid}/scs"
+    trial = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8",
+             "baseline_nrs": 8, "reason": "leg pain after two operations"}  # fmt: skip
+    refused = dr.post(f"{base}/trial", json={**trial, "program": TOO_MUCH})
+    assert refused.status_code == 422
+    assert [(f["rule_id"], f["code"]) for f in refused.json()["findings"]] == [
+        ("SCS-01", "SHANNON_LIMIT")
+    ]
+    assert rn.post(f"{base}/trial", json={**trial, "program": GENTLE}).status_code == 403
+    assert dr.post(f"{base}/trial", json={**trial, "program": GENTLE}).status_code == 201
+    for day, nrs in enumerate([4, 3, 4, 3, 4], start=1):  # mean 3.6 against 8: 55 % relief
+        w.clock.t = T0 + day * DAY
+        assert rn.post(f"{base}/trial/days", json={"nrs": nrs}).status_code == 200
+    end = dr.post(f"{base}/trial/end", json={})
+    assert end.status_code == 200, end.text
+    assert (end.json()["outcome"], end.json()["days"]) == ("success", 5)
+    assert end.json()["relief_pct"] == pytest.approx(55.0)  # (8 - 3.6) / 8
+    implant = {"stimulator_id": "ipg-primary", "lead_id": "percutaneous-8", "serial": "IPG-9",
+               "program": GENTLE, "reason": "implant after a good trial"}  # fmt: skip
+    assert dr.post(f"{base}/implant", json=implant).status_code == 201
+    follow = dr.post(f"{base}/programs", json={"program": TOO_MUCH, "reason": "follow-up"})
+    assert follow.status_code == 422 and follow.json()["findings"][0]["code"] == "SHANNON_LIMIT"
+    record = dr.get(base).json()
+    assert [(d["kind"], d["active"], d["outcome"]) for d in record["devices"]] == [
+        ("implant", True, None), ("trial", False, "success")
+    ]
+    assert len(record["programs"]) == 2  # the trial's and the implant's; the refused one not
+    bad = dr.post(f"{base}/check", json={"program": {**GENTLE, "electrodes": []}})
+    assert bad.status_code == 422 and any("electrodes" in p["path"]
+                                          for p in bad.json()["problems"])  # fmt: skip
+    assert dr.get("/api/audit/verify").status_code in (200, 403)
