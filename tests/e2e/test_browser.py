@@ -175,5 +175,10 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
         rows = page.locator("#devices tr").all_inner_texts()
         assert rows[1].split("\t")[:4] == ["implant", "ipg-rechargeable", "percutaneous-8",
                                             "IPG-E2E"]  # fmt: skip
+        # the follow-up form starts from the running program, with its battery outlook
+        assert [page.input_value(f"#{f}") for f in ("amplitude_ma", "pulse_width_us",
+                                                     "frequency_hz", "cathodes")] == [
+            "4", "300", "50", "2, 3"]  # fmt: skip
+        assert "recharge every" in page.inner_text("#battery")
         page.screenshot(path=SHOTS / "7-scs-implanted.png", full_page=True)
         browser.close()

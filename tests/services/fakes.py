@@ -287,6 +287,10 @@ class MemoryStimulation(_Table):
         self.uow.working["scs_programs"][row_id] = (device_id, program, user, reason, now_s)
         return row_id
 
+    def current_program(self, device_id: int) -> Any:
+        mine = [p for d, p, *_ in self.uow.working["scs_programs"].values() if d == device_id]
+        return mine[-1] if mine else None
+
 
 class MemoryUsers(_Table):
     def authenticate(self, username: str, password: str) -> Principal | None:

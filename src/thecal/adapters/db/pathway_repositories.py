@@ -92,3 +92,8 @@ class SqlStimulation:
         self.db.add(row)
         self.db.flush()
         return row.id
+
+    def current_program(self, device_id: int) -> ScsProgram | None:
+        q = select(ScsProgramRow).where(ScsProgramRow.device_id == device_id)
+        row = self.db.scalars(q.order_by(ScsProgramRow.id.desc())).first()
+        return scs_program_from_json(row.program) if row is not None else None

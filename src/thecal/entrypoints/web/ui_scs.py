@@ -63,10 +63,23 @@ def scs_page(
         scs = queries.scs_record(db, patient_id)
     active = next((d for d in scs["devices"] if d["active"]), None)
     last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
-    cat = request.app.state.clinic.scs
+    clinic = request.app.state.clinic
+    status = clinic.scs_status(who, patient_id)
+    cat = clinic.scs
     return page(request, "scs.html", who, rec=rec, scs=scs, active=active,
                 last_trial=last_trial, modes=list(cat.modes), leads=list(cat.leads),
-                stimulators=list(cat.stimulators))  # fmt: skip
+                stimulators=list(cat.stimulators), status=status,
+                current=_fields(status["program"]) if status else {})  # fmt: skip
+
+
+def _fields(p: ScsProgram) -> dict[str, str]:
+    """The running program as the follow-up form shows it."""
+    def contacts(polarity: str) -> str:
+        return ", ".join(str(e.contact) for e in p.electrodes if e.polarity == polarity)
+
+    return {"mode": p.mode, "amplitude_ma": f"{p.amplitude_ma:g}",
+            "pulse_width_us": f"{p.pulse_width_us:g}", "frequency_hz": f"{p.frequency_hz:g}",
+            "cathodes": contacts("-"), "anodes": contacts("+")}  # fmt: skip
 
 
 async def _act(request: Request, who: Principal, patient_id: int, what: str) -> Response:

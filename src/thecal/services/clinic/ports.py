@@ -248,6 +248,7 @@ class Stimulation(Protocol):
     def close_trial(self, device_id: int, outcome: str, now_s: float) -> None: ...
     def add_program(self, patient_id: int, device_id: int, program: ScsProgram, user: str,
                     reason: str, now_s: float) -> int: ...  # fmt: skip
+    def current_program(self, device_id: int) -> ScsProgram | None: ...
 
 
 class Users(Protocol):

@@ -43,6 +43,18 @@ class Stimulation(ClinicBase):
         stim_id = stimulator_id or (device.stimulator_id if device else "")
         return self._review(program, stim_id, lead_id or (device.lead_id if device else ""))
 
+    def scs_status(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
+        """The active stimulator, the program it runs and that program's battery outlook
+        (a primary cell's life, or the days between recharges); None without one."""
+        can_see(who, patient_id)
+        with self.uow() as uow:
+            device = uow.stimulation.active(patient_id)
+            program = uow.stimulation.current_program(device.id) if device else None
+        if device is None or program is None:
+            return None
+        review = self._review(program, device.stimulator_id, device.lead_id)
+        return {"device": device, "program": program, "battery": review["battery"]}
+
     def _review(self, program: ScsProgram, stimulator_id: str, lead_id: str) -> dict[str, Any]:
         cat = self.scs
         problems = []
