@@ -77,18 +77,23 @@ PATHWAY_WORDS = {TRIAL: "awaiting a trial", IMPLANT: "ready for implant", EVALUA
 def _pathway_items(db: Session) -> list[WorkItem]:
     """Patients on the care pathway with no device yet: awaiting an evaluation, a trial
     or the implant (the stage their record's decision stored when it was written)."""
-    implanted = select(Implant.patient_id).where(Implant.active.is_(True))
-    in_trial = select(TrialRow.patient_id).where(TrialRow.status == "open")
     rows = db.execute(
         select(PathwayRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == PathwayRow.patient_id)
-        .where(PathwayRow.stage.in_(list(PATHWAY_RANKS)), PathwayRow.patient_id.not_in(implanted),
-               PathwayRow.patient_id.not_in(in_trial))
-    ).all()  # fmt: skip
+        .where(PathwayRow.stage.in_(list(PATHWAY_RANKS)))
+    ).all()  # the stage index: nothing to read when nobody is on the pathway
+    if not rows:
+        return []
+    ids = [r.patient_id for r, _, _ in rows]
+    done = set(db.scalars(select(Implant.patient_id).where(
+        Implant.patient_id.in_(ids), Implant.active.is_(True))))  # fmt: skip
+    done |= set(db.scalars(select(TrialRow.patient_id).where(
+        TrialRow.patient_id.in_(ids), TrialRow.status == "open")))  # fmt: skip
+    waiting = [(r, name, mrn) for r, name, mrn in rows if r.patient_id not in done]
     return [
         WorkItem(r.patient_id, name, mrn, "pathway", PATHWAY_RANKS[r.stage], r.updated_s,
                  f"{PATHWAY_WORDS[r.stage]}: {r.why}")
-        for r, name, mrn in rows
+        for r, name, mrn in waiting
     ]
 
 
