@@ -22,7 +22,8 @@ def test_trial_to_implant_to_follow_up(world):
     dr, rn = w.client("physician"), w.client("nurse")
     base = f"/api/patients/{pid}/scs"
     trial = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8",
-             "baseline_nrs": 8, "reason": "leg pain after two operations"}  # fmt: skip
+             "baseline_nrs": 8, "reason": "leg pain after two operations",
+             "confirmed": True}  # fmt: skip
     refused = dr.post(f"{base}/trial", json={**trial, "program": TOO_MUCH})
     assert refused.status_code == 422
     assert [(f["rule_id"], f["code"]) for f in refused.json()["findings"]] == [
@@ -38,9 +39,13 @@ def test_trial_to_implant_to_follow_up(world):
     assert (end.json()["outcome"], end.json()["days"]) == ("success", 5)
     assert end.json()["relief_pct"] == pytest.approx(55.0)  # (8 - 3.6) / 8
     implant = {"stimulator_id": "ipg-primary", "lead_id": "percutaneous-8", "serial": "IPG-9",
-               "program": GENTLE, "reason": "implant after a good trial"}  # fmt: skip
+               "program": GENTLE, "reason": "implant after a good trial",
+               "confirmed": True}  # fmt: skip
     assert dr.post(f"{base}/implant", json=implant).status_code == 201
-    follow = dr.post(f"{base}/programs", json={"program": TOO_MUCH, "reason": "follow-up"})
+    unconfirmed = dr.post(f"{base}/programs", json={"program": GENTLE, "reason": "follow-up"})
+    assert [f["code"] for f in unconfirmed.json()["findings"]] == ["NOT_CONFIRMED"]
+    follow = dr.post(f"{base}/programs",
+                     json={"program": TOO_MUCH, "reason": "follow-up", "confirmed": True})
     assert follow.status_code == 422 and follow.json()["findings"][0]["code"] == "SHANNON_LIMIT"
     record = dr.get(base).json()
     assert [(d["kind"], d["active"], d["outcome"]) for d in record["devices"]] == [

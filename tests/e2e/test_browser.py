@@ -155,6 +155,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
                              ("frequency_hz", "50"), ("cathodes", "2"),
                              ("reason", "leg pain after two operations")):  # fmt: skip
             page.fill(f"#{field}", value)
+        page.check("#confirmed")
         page.click("#start-trial")
         page.wait_for_selector("#day-form")
         for nrs in ("4", "3", "4", "3"):  # mean 3.5 against 8: 56 % relief
@@ -170,6 +171,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
                              ("frequency_hz", "50"), ("cathodes", "2, 3"),
                              ("reason", "implant after the trial")):  # fmt: skip
             page.fill(f"#{field}", value)
+        page.check("#confirmed")
         page.click("#implant")
         page.wait_for_selector("#reprogram-form")
         rows = page.locator("#devices tr").all_inner_texts()

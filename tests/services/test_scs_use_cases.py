@@ -36,7 +36,7 @@ def patient(c: Clinicians) -> int:
 
 def trial(c: Clinicians, pid: int, scores: list[float], baseline: float = 8.0) -> dict:
     c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", baseline, GENTLE,
-                             "trial", T0)  # fmt: skip
+                             "trial", T0, confirmed=True)  # fmt: skip
     for day, nrs in enumerate(scores, start=1):
         c.clinic.record_scs_day(RN, pid, nrs, T0 + day * DAY)
     return c.clinic.end_scs_trial(DR, pid, T0 + len(scores) * DAY)
@@ -46,7 +46,7 @@ def test_a_program_over_the_shannon_limit_starts_no_trial(c):
     pid = patient(c)
     with pytest.raises(Refused) as refused:
         c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 8.0, TOO_MUCH,
-                                 "trial", T0)  # fmt: skip
+                                 "trial", T0, confirmed=True)  # fmt: skip
     assert [(f.rule_id, f.code) for f in refused.value.findings] == [("SCS-01", "SHANNON_LIMIT")]
     assert c.table("stimulation") == [] and c.table("audit")[-1][2] == "patient.create"
 
@@ -58,11 +58,12 @@ def test_a_successful_trial_leads_to_the_implant(c):
     assert (result["outcome"], result["days"]) == ("success", 7)
     assert result["relief_pct"] == pytest.approx((8 - 25 / 7) / 8 * 100)
     done = c.clinic.implant_stimulator(DR, pid, "ipg-rechargeable", "percutaneous-8", "IPG-1",
-                                       GENTLE, "after a good trial", T0 + 14 * DAY)  # fmt: skip
+                                       GENTLE, "after a good trial", T0 + 14 * DAY,
+                                       confirmed=True)  # fmt: skip
     assert done["battery"] is not None and done["findings"] == []
     with pytest.raises(Refused) as refused:  # a follow-up that breaks the limit keeps nothing
         c.clinic.program_stimulator(DR, pid, TOO_MUCH, "follow-up: more paraesthesia",
-                                    T0 + 60 * DAY)  # fmt: skip
+                                    T0 + 60 * DAY, confirmed=True)  # fmt: skip
     assert refused.value.findings[0].code == "SHANNON_LIMIT"
     assert len(c.store.rows("scs_programs")) == 2  # the trial's and the implant's
 
@@ -76,7 +77,7 @@ def test_a_failed_trial_refuses_the_implant_and_opens_the_pump_on_the_pathway(c)
     assert trial(c, pid, [5, 5, 5, 5, 5])["outcome"] == "failure"
     with pytest.raises(Refused) as refused:
         c.clinic.implant_stimulator(DR, pid, "ipg-rechargeable", "percutaneous-8", "IPG-2",
-                                    GENTLE, "implant", T0 + 10 * DAY)  # fmt: skip
+                                    GENTLE, "implant", T0 + 10 * DAY, confirmed=True)  # fmt: skip
     assert [(f.rule_id, f.code) for f in refused.value.findings] == [
         ("SCS-04", "SCS_TRIAL_REQUIRED")
     ]
@@ -90,7 +91,16 @@ def test_one_trial_at_a_time_and_no_scores_without_one(c):
     with pytest.raises(InvalidTransition):
         c.clinic.record_scs_day(RN, pid, 3.0, T0)
     c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 7.0, GENTLE,
-                             "trial", T0)  # fmt: skip
+                             "trial", T0, confirmed=True)  # fmt: skip
     with pytest.raises(InvalidTransition):
         c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 7.0, GENTLE,
-                                 "again", T0)  # fmt: skip
+                                 "again", T0, confirmed=True)  # fmt: skip
+
+
+def test_settings_not_confirmed_are_not_sent(c):
+    pid = patient(c)
+    with pytest.raises(Refused) as refused:
+        c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 8.0, GENTLE,
+                                 "trial", T0)  # fmt: skip
+    assert [(f.rule_id, f.code) for f in refused.value.findings] == [("SR-08", "NOT_CONFIRMED")]
+    assert c.table("stimulation") == [] and c.store.rows("scs_programs") == []

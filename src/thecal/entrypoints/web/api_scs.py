@@ -60,7 +60,7 @@ def start_trial(
 ) -> dict[str, Any]:  # fmt: skip
     return request.app.state.clinic.start_scs_trial(
         who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
-        body.program.core(), body.reason, now(request),
+        body.program.core(), body.reason, now(request), body.confirmed,
     )  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def implant(
 ) -> dict[str, Any]:  # fmt: skip
     return request.app.state.clinic.implant_stimulator(
         who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
-        body.reason, now(request),
+        body.reason, now(request), body.confirmed,
     )  # fmt: skip
 
 
@@ -100,5 +100,5 @@ def program(
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return request.app.state.clinic.program_stimulator(
-        who, patient_id, body.program.core(), body.reason, now(request)
+        who, patient_id, body.program.core(), body.reason, now(request), body.confirmed
     )

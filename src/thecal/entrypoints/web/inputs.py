@@ -118,6 +118,7 @@ class ScsTrialIn(Body):
     baseline_nrs: float = Field(gt=0, le=10)
     program: ScsProgramDoc
     reason: str = Field(min_length=1, max_length=500)
+    confirmed: bool = False  # the clinician has checked the settings (SR-08)
 
 
 class ScsImplantIn(Body):
@@ -126,11 +127,13 @@ class ScsImplantIn(Body):
     serial: str = Field(min_length=1, max_length=40)
     program: ScsProgramDoc
     reason: str = Field(min_length=1, max_length=500)
+    confirmed: bool = False  # the clinician has checked the settings (SR-08)
 
 
 class ScsProgramIn(Body):
     program: ScsProgramDoc
     reason: str = Field(min_length=1, max_length=500)
+    confirmed: bool = False  # the clinician has checked the settings (SR-08)
 
 
 class ScsDayIn(Body):

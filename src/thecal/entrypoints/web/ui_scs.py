@@ -85,14 +85,14 @@ def _fields(p: ScsProgram) -> dict[str, str]:
 async def _act(request: Request, who: Principal, patient_id: int, what: str) -> Response:
     form = await form_of(request)
     clinic, at = request.app.state.clinic, now(request)
-    reason = form.get("reason", "")
+    reason, confirmed = form.get("reason", ""), form.get("confirmed") == "yes"
     if what == "trial":
         baseline = _number(form, "baseline_nrs")
         if not isinstance(baseline, float):
             raise InputError("trial refused", [Problem("baseline_nrs", "a pain score 1-10")])
         clinic.start_scs_trial(who, patient_id, form.get("stimulator_id", ""),
                                form.get("lead_id", ""), baseline, program_from_form(form),
-                               reason, at)  # fmt: skip
+                               reason, at, confirmed)  # fmt: skip
     elif what == "day":
         nrs = _number(form, "nrs")
         if not isinstance(nrs, float):
@@ -103,9 +103,9 @@ async def _act(request: Request, who: Principal, patient_id: int, what: str) -> 
     elif what == "implant":
         clinic.implant_stimulator(who, patient_id, form.get("stimulator_id", ""),
                                   form.get("lead_id", ""), form.get("serial", ""),
-                                  program_from_form(form), reason, at)  # fmt: skip
+                                  program_from_form(form), reason, at, confirmed)  # fmt: skip
     else:
-        clinic.program_stimulator(who, patient_id, program_from_form(form), reason, at)
+        clinic.program_stimulator(who, patient_id, program_from_form(form), reason, at, confirmed)
     return RedirectResponse(f"/patients/{patient_id}/scs", status_code=303)
 
 

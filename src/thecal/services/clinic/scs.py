@@ -72,10 +72,16 @@ class Stimulation(ClinicBase):
 
     def _store_program(
         self, uow: UnitOfWork, device: ScsDevice, program: ScsProgram, user: str, reason: str,
-        now_s: float,
+        now_s: float, confirmed: bool,
     ) -> dict[str, Any]:  # fmt: skip
+        """As a pump program: every finding, then the clinician's confirmation of the
+        settings (SR-08), then stored and audited - or nothing."""
         review = self._review(program, device.stimulator_id, device.lead_id)
-        _refuse_hard(review["findings"], "stimulation program")
+        found = list(review["findings"])
+        if not confirmed:
+            found.append(finding("SR-08", HARD, "NOT_CONFIRMED",
+                                 "confirm the stimulation settings before they are sent"))
+        _refuse_hard(found, "stimulation program")
         uow.stimulation.add_program(device.patient_id, device.id, program, user, reason, now_s)
         b = review["battery"]
         uow.audit.append(
@@ -89,6 +95,7 @@ class Stimulation(ClinicBase):
     def start_scs_trial(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str,
         baseline_nrs: float, program: ScsProgram, reason: str, now_s: float,
+        confirmed: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
         """Temporary leads with an external stimulator, and the first program."""
         need_reason(reason)
@@ -100,7 +107,8 @@ class Stimulation(ClinicBase):
                 raise InvalidTransition("the patient already has a stimulator or a trial running")
             device = uow.stimulation.add_device(patient_id, "trial", stimulator_id, lead_id,
                                                 None, baseline_nrs, now_s)  # fmt: skip
-            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            out = self._store_program(uow, device, program, who.username, reason, now_s,
+                                      confirmed)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.trial.start", "patient", patient_id,
                              reason, {"device": device.id, "baseline_nrs": baseline_nrs})
             uow.commit()
@@ -147,7 +155,7 @@ class Stimulation(ClinicBase):
 
     def implant_stimulator(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str, serial: str,
-        program: ScsProgram, reason: str, now_s: float,
+        program: ScsProgram, reason: str, now_s: float, confirmed: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
         need_reason(reason)
         with self.uow() as uow:
@@ -162,7 +170,8 @@ class Stimulation(ClinicBase):
                     f"implant a stimulator only after a successful trial: {why}"),))
             device = uow.stimulation.add_device(patient_id, "implant", stimulator_id, lead_id,
                                                 serial, None, now_s)  # fmt: skip
-            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            out = self._store_program(uow, device, program, who.username, reason, now_s,
+                                      confirmed)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.implant", "patient", patient_id, reason,
                              {"device": device.id, "serial": serial,
                               "stimulator": stimulator_id, "lead": lead_id})  # fmt: skip
@@ -170,7 +179,8 @@ class Stimulation(ClinicBase):
             return {"device_id": device.id, **out}
 
     def program_stimulator(
-        self, who: Principal, patient_id: int, program: ScsProgram, reason: str, now_s: float
+        self, who: Principal, patient_id: int, program: ScsProgram, reason: str, now_s: float,
+        confirmed: bool = False,
     ) -> dict[str, Any]:
         """A follow-up visit's reprogramming (or a change during the trial)."""
         need_reason(reason)
@@ -178,6 +188,7 @@ class Stimulation(ClinicBase):
             device = uow.stimulation.active(patient_id)
             if device is None:
                 raise InvalidTransition(f"patient {patient_id} has no stimulator")
-            out = self._store_program(uow, device, program, who.username, reason, now_s)
+            out = self._store_program(uow, device, program, who.username, reason, now_s,
+                                      confirmed)  # fmt: skip
             uow.commit()
             return out
