@@ -108,6 +108,8 @@ def seed(
         3: "overdue",
         4: "discrepancy",
         5: "trial",
+        6: "pathway",  # awaiting a pump trial (axial back pain)
+        7: "scs",  # SCS trial, then the stimulator (leg pain)
     }
     for i in range(patients):
         role = special.get(i, "")
@@ -117,6 +119,7 @@ def seed(
                 "non_cancer", "peristaltic-20", (("morphine", 10000.0),), 5000.0, None, 3.0
             )
         implanted = end_s - 2440 * DAY if role == "eri" else start + rng.uniform(0, 60) * DAY
+        candidate = role in ("pathway", "scs")
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i + i // len(FIRST)) % len(LAST)]}"
         pid = clinic.add_patient(
             dr,
@@ -124,10 +127,11 @@ def seed(
                 "mrn": f"MRN{100000 + i}",
                 "name": name,
                 "birth_year": rng.randint(1940, 1995),
-                "indication": "spasticity_spinal" if role == "trial" else therapy.indication,
+                "indication": "spasticity_spinal" if role == "trial"
+                else "non_cancer" if candidate else therapy.indication,
                 "weight_kg": round(rng.uniform(50, 100), 1),
                 "opioid_naive": False,
-                "status": "trial" if role == "trial" else "implanted",
+                "status": "trial" if role == "trial" else "candidate" if candidate else "implanted",
             },
             "demo patient",
             implanted,
@@ -136,6 +140,12 @@ def seed(
             username = f"patient{i + 1:02d}"
             clinic.add_user(SYSTEM, username, name, PASSWORD, "patient", pid, implanted)
             logins.append((username, name))
+        if candidate:
+            pattern = "axial_back" if role == "pathway" else "neuropathic_leg"
+            _pathway(clinic, dr, pid, end_s, pattern)
+            if role == "scs":
+                _stimulator(clinic, dr, pid, end_s)
+            continue
         if role == "trial":
             _trial(clinic, dr, pid, end_s)
             continue
@@ -254,3 +264,37 @@ def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
     clinic.add_trial_assessment(
         dr, tid, {"at": iso(end_s - DAY + 5 * 3600), "ashworth": 3}, end_s - DAY + 5 * 3600
     )
+
+
+def _pathway(clinic: Clinic, dr: Principal, pid: int, end_s: float, pattern: str) -> None:
+    """Failed back surgery: conservative care tried and failed, evaluated, one pattern."""
+    from thecal.adapters.inputs.loader import iso
+
+    tried = [("physical_therapy", 400), ("medication", 380), ("injections", 300)]
+    record = {
+        "treatments": [{"kind": k, "start": iso(end_s - d * DAY),
+                        "end": iso(end_s - (d - 60) * DAY), "outcome": "failed"}
+                       for k, d in tried],
+        "surgical_candidate": False, "fit_for_surgery": True,
+        "psychological_evaluation_favourable": True, "imaging_done": True,
+        "pain_pattern": pattern, "dependent_on_pain_medication": True,
+        "systemic_opioid_reduction_attempted": True,
+    }  # fmt: skip
+    clinic.record_pathway(dr, pid, record, "demo: pain clinic review", end_s - 20 * DAY)
+
+
+def _stimulator(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
+    """A five-day SCS trial with half the pain gone, then the implant."""
+    from thecal.core.scs.program import Electrode, ScsProgram
+
+    program = ScsProgram("tonic", 4.0, 300.0, 50.0, (Electrode(2, "-", 0.5),
+                                                     Electrode(3, "-", 0.5)))  # fmt: skip
+    start = end_s - 14 * DAY
+    clinic.start_scs_trial(dr, pid, "ipg-rechargeable", "percutaneous-8", 7.0, program,
+                           "demo: leg pain, SCS trial", start, confirmed=True)  # fmt: skip
+    for day, nrs in enumerate((4.0, 3.0, 3.0, 4.0, 3.0), start=1):
+        clinic.record_scs_day(dr, pid, nrs, start + day * DAY)
+    clinic.end_scs_trial(dr, pid, start + 5 * DAY)
+    clinic.implant_stimulator(dr, pid, "ipg-rechargeable", "percutaneous-8", "IPG-DEMO-1",
+                              program, "demo: trial succeeded", end_s - 3 * DAY,
+                              confirmed=True)  # fmt: skip

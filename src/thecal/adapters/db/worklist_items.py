@@ -7,7 +7,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thecal.adapters.db.models import AlarmRow, Implant, PathwayRow, Patient, RefillRow, TrialRow
+from thecal.adapters.db.models import (
+    AlarmRow,
+    Implant,
+    PathwayRow,
+    Patient,
+    RefillRow,
+    ScsDeviceRow,
+    TrialRow,
+)
 from thecal.core.safety import Policy
 from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL
 from thecal.core.units import SECONDS_PER_DAY
@@ -75,8 +83,9 @@ PATHWAY_WORDS = {TRIAL: "awaiting a trial", IMPLANT: "ready for implant", EVALUA
 
 
 def _pathway_items(db: Session) -> list[WorkItem]:
-    """Patients on the care pathway with no device yet: awaiting an evaluation, a trial
-    or the implant (the stage their record's decision stored when it was written)."""
+    """Patients on the care pathway with no device yet (no pump, no stimulator) and no
+    trial running (pump or SCS): awaiting an evaluation, a trial or the implant (the
+    stage their record's decision stored when it was written)."""
     rows = db.execute(
         select(PathwayRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == PathwayRow.patient_id)
@@ -89,6 +98,8 @@ def _pathway_items(db: Session) -> list[WorkItem]:
         Implant.patient_id.in_(ids), Implant.active.is_(True))))  # fmt: skip
     done |= set(db.scalars(select(TrialRow.patient_id).where(
         TrialRow.patient_id.in_(ids), TrialRow.status == "open")))  # fmt: skip
+    done |= set(db.scalars(select(ScsDeviceRow.patient_id).where(
+        ScsDeviceRow.patient_id.in_(ids), ScsDeviceRow.active.is_(True))))  # fmt: skip
     waiting = [(r, name, mrn) for r, name, mrn in rows if r.patient_id not in done]
     return [
         WorkItem(r.patient_id, name, mrn, "pathway", PATHWAY_RANKS[r.stage], r.updated_s,

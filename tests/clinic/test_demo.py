@@ -1,0 +1,38 @@
+"""The demo clinic `make demo` serves, seeded through the use cases: every special
+case the README promises is on the worklist (and the pathway and stimulator patients
+are where the care pathway puts them). Eight patients: the special cases only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from thecal.adapters.db import queries
+from thecal.adapters.db.bootstrap import bootstrap
+from thecal.adapters.db.demo import seed
+from thecal.adapters.db.models import Patient
+
+END = 1_790_000_000.0
+
+
+def test_the_demo_shows_every_special_case(tmp_path):
+    cdb = bootstrap(f"sqlite:///{tmp_path / 'demo.db'}")
+    logins = seed(cdb, 8, END)
+    assert logins["password"] == "demo-password" and len(logins["patients"]) == 6
+    with cdb.reads() as db:
+        page = queries.worklist_page(db, END, cdb.clinic.policy, 0, 100)
+        mrn = {p.id: p.mrn for p in db.scalars(select(Patient))}
+        scs = queries.scs_record(db, next(i for i, m in mrn.items() if m == "MRN100007"))
+    kinds = {(mrn[i.patient_id], i.kind) for i in page.items}
+    assert ("MRN100000", "replacement") in kinds  # implanted 2440 days ago: ERI
+    assert ("MRN100001", "refill") in kinds  # baclofen overdue
+    assert ("MRN100004", "discrepancy") in kinds  # the pump that over-delivers
+    assert ("MRN100005", "trial") in kinds  # a baclofen screening trial
+    pathway = [i for i in page.items if mrn[i.patient_id] == "MRN100006"]
+    assert [(i.kind, i.urgency) for i in pathway] == [("pathway", "due soon")]
+    assert "axial back pain: pump trial first" in pathway[0].detail
+    # the stimulator patient: trial (mean 3.4 against 7: 51 % relief), then the implant
+    assert [(d["kind"], d["outcome"], d["active"]) for d in scs["devices"]] == [
+        ("implant", None, True), ("trial", "success", False)
+    ]
+    assert not any(mrn[i.patient_id] == "MRN100007" for i in page.items)  # has a device
+    cdb.dispose()
