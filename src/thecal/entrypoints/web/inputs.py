@@ -112,28 +112,23 @@ class ScsCheckIn(Body):
     lead_id: str | None = Field(default=None, max_length=40)
 
 
-class ScsTrialIn(Body):
-    stimulator_id: str = Field(max_length=40)
-    lead_id: str = Field(max_length=40)
-    baseline_nrs: float = Field(gt=0, le=10)
-    program: ScsProgramDoc
-    reason: str = Field(min_length=1, max_length=500)
-    confirmed: bool = False  # the clinician has checked the settings (SR-08)
-
-
-class ScsImplantIn(Body):
-    stimulator_id: str = Field(max_length=40)
-    lead_id: str = Field(max_length=40)
-    serial: str = Field(min_length=1, max_length=40)
-    program: ScsProgramDoc
-    reason: str = Field(min_length=1, max_length=500)
-    confirmed: bool = False  # the clinician has checked the settings (SR-08)
-
-
 class ScsProgramIn(Body):
     program: ScsProgramDoc
     reason: str = Field(min_length=1, max_length=500)
     confirmed: bool = False  # the clinician has checked the settings (SR-08)
+
+
+class ScsDeviceIn(ScsProgramIn):
+    stimulator_id: str = Field(max_length=40)
+    lead_id: str = Field(max_length=40)
+
+
+class ScsTrialIn(ScsDeviceIn):
+    baseline_nrs: float = Field(gt=0, le=10)
+
+
+class ScsImplantIn(ScsDeviceIn):
+    serial: str = Field(min_length=1, max_length=40)
 
 
 class ScsDayIn(Body):
