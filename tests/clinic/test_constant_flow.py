@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.clinic.conftest import DAY, T0
-from thecal.adapters.db.models import Pump, RefillRow
+from thecal.adapters.db.models import Pump, Reading, RefillRow
 from thecal.core.pump.commands import Environment
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.services.clinic import ImplantInput, Principal
@@ -58,9 +58,10 @@ def test_the_worklist_books_a_constant_flow_pump_before_it_could_run_dry(world):
     assert row(world, pid).reservoir_estimate_ml == pytest.approx(15.0)
     i = world.clinic.interrogate(world.users["physician"], pid, T0 + 10 * DAY)
     assert (i.state, i.active_alarms, i.elective_replacement) == ("delivering", (), False)
-    # 10 mg/mL at the nominal 0.5 mL/day: 5 mg/day
-    r = world.client("physician").get(f"/api/patients/{pid}")
-    assert r.status_code == 200, r.text
+    # 10 mg/mL at the nominal 0.5 mL/day: 5 mg/day, in every reading the clinic keeps
+    with world.db.reads() as db:
+        doses = db.scalars(select(Reading.daily_dose_mcg).where(Reading.patient_id == pid))
+        assert list(doses) == [pytest.approx(5000.0)] * 2  # at implant and at the sync
 
 
 def test_a_fever_shows_at_the_refill_as_fluid_missing(world):

@@ -90,8 +90,12 @@ def test_a_bad_record_is_refused_whole_naming_the_field(world):
 
 def test_an_implanted_patient_leaves_the_pathway_worklist(world):
     put(world, world.a, RECORD)  # patient A already has a pump
-    item = worklist_item(world, world.a)
-    assert item is None or item["kind"] != "pathway"
+    items = world.client("nurse").get("/api/worklist").json()
+    assert [i for i in items if i["kind"] == "pathway"] == []
+    pid = candidate(world)  # the same record for a patient with no device is on it
+    put(world, pid, RECORD)
+    items = world.client("nurse").get("/api/worklist").json()
+    assert [i["patient_id"] for i in items if i["kind"] == "pathway"] == [pid]
 
 
 def test_a_running_scs_trial_takes_the_patient_off_the_pathway_worklist(world):

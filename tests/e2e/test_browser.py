@@ -137,6 +137,14 @@ def test_clinic_flow_in_a_real_browser(served):
         assert audit.verify(db).ok
 
 
+def fill_program(page, cathodes: str, reason: str) -> None:
+    """Tonic 4 mA, 300 us, 50 Hz on `cathodes`, confirmed: within every SCS limit."""
+    for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
+                         ("frequency_hz", "50"), ("cathodes", cathodes), ("reason", reason)):
+        page.fill(f"#{field}", value)
+    page.check("#confirmed")
+
+
 def test_scs_trial_to_implant_in_a_real_browser(served):
     w, base = served
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -151,11 +159,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
         page.click("#to-scs")
         page.select_option("#lead_id", "percutaneous-8")
         page.fill("#baseline_nrs", "8")
-        for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
-                             ("frequency_hz", "50"), ("cathodes", "2"),
-                             ("reason", "leg pain after two operations")):  # fmt: skip
-            page.fill(f"#{field}", value)
-        page.check("#confirmed")
+        fill_program(page, "2", "leg pain after two operations")
         page.click("#start-trial")
         page.wait_for_selector("#day-form")
         for nrs in ("4", "3", "4", "3"):  # mean 3.5 against 8: 56 % relief
@@ -167,11 +171,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
         page.wait_for_selector("#implant-form")
         assert page.inner_text("#devices .outcome") == "success"
         page.fill("#serial", "IPG-E2E")
-        for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
-                             ("frequency_hz", "50"), ("cathodes", "2, 3"),
-                             ("reason", "implant after the trial")):  # fmt: skip
-            page.fill(f"#{field}", value)
-        page.check("#confirmed")
+        fill_program(page, "2, 3", "implant after the trial")
         page.click("#implant")
         page.wait_for_selector("#reprogram-form")
         rows = page.locator("#devices tr").all_inner_texts()

@@ -9,6 +9,9 @@ from pydantic import AfterValidator
 
 from thecal.adapters.schema.base import Doc
 from thecal.adapters.schema.types import Clock, Duration, Number, Whole, at_least, refuse
+from thecal.services.trial import SCALES
+
+NRS_MAX, ASHWORTH_MAX = SCALES["nrs"][1], SCALES["ashworth"][1]  # the one table of scales
 
 
 def _at_most(limit: float, what: str) -> AfterValidator:
@@ -38,11 +41,11 @@ class DemandHabitDoc(Doc):
 class VirtualPatientDoc(Doc):
     weight_kg: Annotated[Number, at_least(1.0)] | None = None
     tip_to_brainstem_cm: Annotated[Number, at_least(0.0)] | None = None
-    baseline_nrs: Annotated[Number, at_least(0.0), _at_most(10.0, "the scale's maximum")] | None = (
+    baseline_nrs: Annotated[Number, at_least(0.0), _at_most(NRS_MAX, "the scale's maximum")] | (
         None
-    )
+    ) = None
     baseline_ashworth: (
-        Annotated[Number, at_least(0.0), _at_most(4.0, "the scale's maximum")] | None
+        Annotated[Number, at_least(0.0), _at_most(ASHWORTH_MAX, "the scale's maximum")] | None
     ) = None
     sensitivity: Annotated[Number, at_least(1e-6)] | None = None
     demand: DemandHabitDoc | None = None

@@ -124,7 +124,7 @@ class ScsDeviceIn(ScsProgramIn):
 
 
 class ScsTrialIn(ScsDeviceIn):
-    baseline_nrs: float = Field(gt=0, le=10)
+    baseline_nrs: float  # its scale is checked by the use case (services.trial.SCALES)
 
 
 class ScsImplantIn(ScsDeviceIn):
@@ -132,7 +132,7 @@ class ScsImplantIn(ScsDeviceIn):
 
 
 class ScsDayIn(Body):
-    nrs: float = Field(ge=0, le=10)
+    nrs: float  # its scale is checked by the use case (services.trial.SCALES)
 
 
 class PathwayIn(Body):

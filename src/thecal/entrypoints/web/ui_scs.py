@@ -32,6 +32,14 @@ def _number(form: dict[str, str], key: str) -> Any:
         return text  # the model names the field and says a number is expected
 
 
+def _score(form: dict[str, str], key: str) -> float:
+    """A pain score field as a number; its scale is the use case's to check."""
+    value = _number(form, key)
+    if not isinstance(value, float):
+        raise InputError("score refused", [Problem(key, "a pain score, a number such as 6")])
+    return value
+
+
 def _contacts(text: str, polarity: str) -> list[dict[str, Any]]:
     """'2, 3' -> two contacts of one polarity sharing the current equally."""
     items = [c.strip() for c in text.split(",") if c.strip()]
@@ -82,63 +90,64 @@ def _fields(p: ScsProgram) -> dict[str, str]:
             "cathodes": contacts("-"), "anodes": contacts("+")}  # fmt: skip
 
 
-async def _act(request: Request, who: Principal, patient_id: int, what: str) -> Response:
-    form = await form_of(request)
-    clinic, at = request.app.state.clinic, now(request)
-    reason, confirmed = form.get("reason", ""), form.get("confirmed") == "yes"
-    if what == "trial":
-        baseline = _number(form, "baseline_nrs")
-        if not isinstance(baseline, float):
-            raise InputError("trial refused", [Problem("baseline_nrs", "a pain score 1-10")])
-        clinic.start_scs_trial(who, patient_id, form.get("stimulator_id", ""),
-                               form.get("lead_id", ""), baseline, program_from_form(form),
-                               reason, at, confirmed)  # fmt: skip
-    elif what == "day":
-        nrs = _number(form, "nrs")
-        if not isinstance(nrs, float):
-            raise InputError("score refused", [Problem("nrs", "a pain score 0-10")])
-        clinic.record_scs_day(who, patient_id, nrs, at)
-    elif what == "end":
-        clinic.end_scs_trial(who, patient_id, at)
-    elif what == "implant":
-        clinic.implant_stimulator(who, patient_id, form.get("stimulator_id", ""),
-                                  form.get("lead_id", ""), form.get("serial", ""),
-                                  program_from_form(form), reason, at, confirmed)  # fmt: skip
-    else:
-        clinic.program_stimulator(who, patient_id, program_from_form(form), reason, at, confirmed)
+def _back(patient_id: int) -> Response:
     return RedirectResponse(f"/patients/{patient_id}/scs", status_code=303)
+
+
+def _confirmed(form: dict[str, str]) -> bool:
+    return form.get("confirmed") == "yes"
 
 
 @router.post("/patients/{patient_id}/scs/trial")
 async def start_trial(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    return await _act(request, who, patient_id, "trial")
+    form = await form_of(request)
+    request.app.state.clinic.start_scs_trial(
+        who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
+        _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
+        now(request), _confirmed(form),
+    )  # fmt: skip
+    return _back(patient_id)
 
 
 @router.post("/patients/{patient_id}/scs/day")
 async def trial_day(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.score"))
 ) -> Response:
-    return await _act(request, who, patient_id, "day")
+    form = await form_of(request)
+    request.app.state.clinic.record_scs_day(who, patient_id, _score(form, "nrs"), now(request))
+    return _back(patient_id)
 
 
 @router.post("/patients/{patient_id}/scs/end")
 async def end_trial(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    return await _act(request, who, patient_id, "end")
+    request.app.state.clinic.end_scs_trial(who, patient_id, now(request))
+    return _back(patient_id)
 
 
 @router.post("/patients/{patient_id}/scs/implant")
 async def implant(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    return await _act(request, who, patient_id, "implant")
+    form = await form_of(request)
+    request.app.state.clinic.implant_stimulator(
+        who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
+        form.get("serial", ""), program_from_form(form), form.get("reason", ""), now(request),
+        _confirmed(form),
+    )  # fmt: skip
+    return _back(patient_id)
 
 
 @router.post("/patients/{patient_id}/scs/program")
 async def reprogram(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    return await _act(request, who, patient_id, "program")
+    form = await form_of(request)
+    request.app.state.clinic.program_stimulator(
+        who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
+        _confirmed(form),
+    )  # fmt: skip
+    return _back(patient_id)

@@ -16,6 +16,6 @@ from thecal.services.clinic.therapy import Therapy
 from thecal.services.clinic.trials import Trials
 
 
-class Clinic(Care, Therapy, Trials, Pathway, Stimulation, Accounts):
+class Clinic(Care, Therapy, Trials, Stimulation, Pathway, Accounts):
     """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
     cord stimulators, alarms and users."""

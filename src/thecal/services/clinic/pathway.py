@@ -13,7 +13,7 @@ from typing import Any
 from thecal.core.therapy.candidate import CandidateEvaluation
 from thecal.core.therapy.pathway import PathwayDecision, decide
 from thecal.services.clinic.base import ClinicBase, can_see, need_reason
-from thecal.services.clinic.ports import Principal
+from thecal.services.clinic.ports import Principal, UnitOfWork
 
 
 def _candidacy(e: CandidateEvaluation) -> dict[str, Any]:
@@ -36,18 +36,26 @@ def decision_dict(d: PathwayDecision) -> dict[str, Any]:
 
 
 class Pathway(ClinicBase):
+    def _store_pathway(
+        self, uow: UnitOfWork, patient_id: int, document: dict[str, Any], user: str, now_s: float
+    ) -> PathwayDecision:
+        """Read the record (every field checked, with its path), decide, and store both:
+        the one way a pathway record is written (by a clinician, or by an SCS trial's end)."""
+        record, cancer = self.readers.pathway(document)
+        d = decide(record, cancer)
+        uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why, user, now_s)
+        return d
+
     def record_pathway(
         self, who: Principal, patient_id: int, document: dict[str, Any], reason: str,
         now_s: float,
     ) -> dict[str, Any]:  # fmt: skip
         """Store the whole record (every field checked, with its path) and its decision."""
         need_reason(reason)
-        record, cancer = self.readers.pathway(document)
-        d = decide(record, cancer)
+        self.readers.pathway(document)  # refused whole, before anything is opened
         with self.uow() as uow:
             uow.patients.get(patient_id)
-            uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why, who.username,
-                             now_s)  # fmt: skip
+            d = self._store_pathway(uow, patient_id, document, who.username, now_s)
             uow.audit.append(
                 now_s, who.username, "pathway.record", "patient", patient_id, reason,
                 {"stage": d.stage, "favoured": d.favoured},

@@ -18,10 +18,11 @@ from thecal.core.safety.findings import HARD, Finding, finding
 from thecal.core.scs.battery import battery_outlook
 from thecal.core.scs.program import ScsProgram, check_scs_program
 from thecal.core.scs.trial import evaluate_scs_trial
-from thecal.core.therapy.pathway import decide
 from thecal.core.units import SECONDS_PER_DAY
-from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.base import can_see, need_reason
+from thecal.services.clinic.pathway import Pathway
 from thecal.services.clinic.ports import Principal, ScsDevice, UnitOfWork
+from thecal.services.trial import SCALES
 
 
 def _refuse_hard(found: list[Finding], what: str) -> None:
@@ -30,7 +31,10 @@ def _refuse_hard(found: list[Finding], what: str) -> None:
         raise Refused(f"{what} refused: " + ", ".join(f.code for f in hard), tuple(hard))
 
 
-class Stimulation(ClinicBase):
+NRS_LOW, NRS_HIGH = SCALES["nrs"]
+
+
+class Stimulation(Pathway):
     def check_scs_program(
         self, who: Principal, patient_id: int, program: ScsProgram,
         stimulator_id: str | None = None, lead_id: str | None = None,
@@ -99,8 +103,9 @@ class Stimulation(ClinicBase):
     ) -> dict[str, Any]:  # fmt: skip
         """Temporary leads with an external stimulator, and the first program."""
         need_reason(reason)
-        if not 0 < baseline_nrs <= 10:
-            raise InputError("trial refused", [Problem("baseline_nrs", "a pain score 1-10")])
+        if not NRS_LOW < baseline_nrs <= NRS_HIGH:  # a trial needs pain to relieve
+            why = f"a pain score above {NRS_LOW:g}, at most {NRS_HIGH:g}"
+            raise InputError("trial refused", [Problem("baseline_nrs", why)])
         with self.uow() as uow:
             uow.patients.get(patient_id)
             if uow.stimulation.active(patient_id) is not None:
@@ -115,9 +120,10 @@ class Stimulation(ClinicBase):
             return {"device_id": device.id, **out}
 
     def record_scs_day(self, who: Principal, patient_id: int, nrs: float, now_s: float) -> None:
-        """One day's pain score during the trial (0-10)."""
-        if not 0 <= nrs <= 10:
-            raise InputError("score refused", [Problem("nrs", "a pain score 0-10")])
+        """One day's pain score during the trial."""
+        if not NRS_LOW <= nrs <= NRS_HIGH:
+            why = f"a pain score {NRS_LOW:g}-{NRS_HIGH:g}"
+            raise InputError("score refused", [Problem("nrs", why)])
         with self.uow() as uow:
             device = self._trial(uow, patient_id)
             uow.stimulation.add_day(device.id, nrs)
@@ -141,11 +147,8 @@ class Stimulation(ClinicBase):
             uow.stimulation.close_trial(device.id, result.outcome, now_s)
             document = uow.pathways.get(patient_id)
             if document is not None and result.outcome in ("success", "failure"):
-                document = {**document, "scs_trial": result.outcome}
-                record, cancer = self.readers.pathway(document)
-                d = decide(record, cancer)
-                uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why,
-                                 who.username, now_s)  # fmt: skip
+                self._store_pathway(uow, patient_id, {**document, "scs_trial": result.outcome},
+                                    who.username, now_s)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.trial.end", "patient", patient_id,
                              f"SCS trial {result.outcome}",
                              {"days": days, "relief_pct": result.relief_pct})  # fmt: skip
