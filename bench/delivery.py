@@ -10,6 +10,10 @@ the naive baseline, the ratios, both stroke counts and whether they agree at eve
 midnight, and the largest tracking error V_cmd/stroke - strokes over every command
 time and every hour of the year (must stay in [0, 1)).
 
+Demand requests go through `firmware.run`, which answers a run of them in one pass
+where the stretch is provably quiet (core/pump/demand_run.py). The last lines print
+the floor: building the returned events alone, and the ratio no engine can pass.
+
 Targets (issue #2): engine <= 5 ms per pump-year without demand requests and
 <= 100 ms with them; >= 1000x the baseline; tracking error < 1 stroke.
 """
@@ -26,6 +30,7 @@ from naive_pump import run_naive
 from scenarios import pump_year
 from thecal.core.pump import commands as c
 from thecal.core.pump import firmware
+from thecal.core.pump.events import Event
 from thecal.data import drug_library
 from thecal.services.simulate import simulate, start_pump
 
@@ -33,11 +38,19 @@ HOUR = 3600.0
 
 
 def run_engine(scenario, library):
+    """The firmware folded over the scenario's commands (firmware.run: a run of demand
+    requests in one pass where it is provably quiet), events kept as simulate keeps them."""
     s, _ = start_pump(scenario, library)
-    for timed in scenario.events:
-        s, _ = firmware.step(s, timed.command, timed.t_s)
-    s, _ = firmware.step(s, c.Tick(), scenario.duration_s)
-    return s
+    commands = [(timed.t_s, timed.command) for timed in scenario.events]
+    s, events = firmware.run(s, [*commands, (scenario.duration_s, c.Tick())])
+    return s, events
+
+
+def events_floor(events) -> None:
+    """Only building the events the engine returns, one object each: no implementation
+    in this Python that returns them can be faster, so naive / this is the ceiling."""
+    for e in events:
+        Event(e.t, e.kind, e.fields)
 
 
 def tracking_error(scenario, library) -> tuple[float, float]:
@@ -77,9 +90,13 @@ def main() -> None:
     )
     print(header)
     ratios: dict[int, float] = {}
+    floors: dict[int, tuple[float, int]] = {}
+    naive_by_day: dict[int, float] = {}
     for label, per_day in (("no demand requests", 0), ("6 demand requests a day", 6)):
         scenario = pump_year(per_day)
-        engine_s, state = best_of(lambda s=scenario: run_engine(s, library), 9)
+        engine_s, (state, events) = best_of(lambda s=scenario: run_engine(s, library), 9)
+        floor_s, _ = best_of(lambda e=events: events_floor(e), 9)
+        floors[per_day] = (floor_s, len(events))
         simulate_s, result = best_of(lambda s=scenario: simulate(s, library), 5)
         naive_s, naive = best_of(lambda s=scenario: run_naive(s), 1)
         agree = [snap.strokes for snap in result.snapshots[1:]] == naive.strokes_at
@@ -91,8 +108,14 @@ def main() -> None:
             f"{naive.strokes:>9}{agree!s:>11}{f'{low:+.2e} .. {high:.4f}':>22}"
         )
         ratios[per_day] = naive_s / engine_s
+        naive_by_day[per_day] = naive_s
     print(f"ratio naive/engine (6 demand/day): {ratios[6]:.0f}")
     print(f"ratio naive/engine (no demand): {ratios[0]:.0f}")
+    for per_day, (floor_s, count) in floors.items():
+        print(
+            f"events floor ({per_day} demand/day): {count} events built in {floor_s * 1e3:.2f} ms;"
+            f" no engine returning them beats {naive_by_day[per_day] / floor_s:.0f}x the naive pump"
+        )
 
 
 if __name__ == "__main__":

@@ -29,12 +29,9 @@ from thecal.services.simulate import start_pump
 def run_counting(scenario, library) -> tuple[float, int]:
     start = time.perf_counter()
     s, logged = start_pump(scenario, library)
-    events = len(logged)
-    for timed in scenario.events:
-        s, out = firmware.step(s, timed.command, timed.t_s)
-        events += len(out)
-    s, out = firmware.step(s, c.Tick(), scenario.duration_s)
-    return time.perf_counter() - start, events + len(out)
+    commands = [(timed.t_s, timed.command) for timed in scenario.events]
+    s, out = firmware.run(s, [*commands, (scenario.duration_s, c.Tick())])
+    return time.perf_counter() - start, len(logged) + len(out)
 
 
 def main() -> None:

@@ -43,3 +43,17 @@ def test_a_year_of_ids_is_linear():
     for i in range(20_000):
         log = log.add(f"r{i}", i)
     assert len(log) == 20_000 and all(log.get(f"r{i}") == i for i in range(0, 20_000, 7))
+
+
+def test_add_all_is_repeated_add_and_keeps_branches_apart():
+    one = AnswerLog[int]().add("a", 1)
+    newer = one.add_all([("b", 2), ("c", 3)])
+    assert newer.items() == [("a", 1), ("b", 2), ("c", 3)]
+    branch = one.add_all([("c", 30)])  # one is no longer the newest view: copied
+    assert branch.items() == [("a", 1), ("c", 30)] and newer.get("c") == 3
+    assert one.add_all([]) is one
+    with pytest.raises(KeyError, match="already remembered"):
+        newer.add_all([("d", 4), ("a", 5)])
+    with pytest.raises(KeyError, match="already remembered"):
+        newer.add_all([("d", 4), ("d", 5)])
+    assert newer.items() == [("a", 1), ("b", 2), ("c", 3)]  # nothing half added

@@ -170,12 +170,28 @@ def simulate(
                 state, logged = step(state, command, t)
                 log.extend(e.as_dict() for e in logged)
 
+    # The commands between two stops go to the firmware together, so that a run of
+    # demand requests is answered in one pass (firmware.run).
+    pending: list[tuple[float, c.Command]] = []
+
+    def flush() -> None:
+        nonlocal state
+        if model.programmable:
+            state, logged = firmware.run(state, pending)  # type: ignore[arg-type]
+            log.extend(e.as_dict() for e in logged)
+        else:
+            for t, command in pending:
+                state, logged = step(state, command, t)  # type: ignore[arg-type]
+                log.extend(e.as_dict() for e in logged)
+        pending.clear()
+
     for timed in scenario.events:
         while next_stop < len(stops) and stops[next_stop] < timed.t_s:
+            flush()
             stop_at(stops[next_stop])
             next_stop += 1
-        state, logged = step(state, timed.command, timed.t_s)  # type: ignore[arg-type]
-        log.extend(e.as_dict() for e in logged)
+        pending.append((timed.t_s, timed.command))
+    flush()
     while next_stop < len(stops):
         stop_at(stops[next_stop])
         next_stop += 1

@@ -12,7 +12,7 @@ ever removed or overwritten. Pickling keeps only what the view sees.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -49,6 +49,26 @@ class AnswerLog(Generic[V]):
         own = _Store(dict(self.items_with_positions()))
         own.entries[key] = (self.size, value)
         return AnswerLog(own, self.size + 1)
+
+    def add_all(self, pairs: Iterable[tuple[str, V]]) -> AnswerLog[V]:
+        """This log with every new (key, value) remembered, in order, as repeated `add`
+        would give, but with one new view instead of one per key."""
+        pairs = list(pairs)
+        if not pairs:
+            return self
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) != len(keys) or any(self.get(k) is not None for k in keys):
+            raise KeyError("a key is already remembered")
+        store = self._store
+        with store.lock:
+            if len(store.entries) == self.size:
+                for i, (key, value) in enumerate(pairs):
+                    store.entries[key] = (self.size + i, value)
+                return AnswerLog(store, self.size + len(pairs))
+        own = _Store(dict(self.items_with_positions()))
+        for i, (key, value) in enumerate(pairs):
+            own.entries[key] = (self.size + i, value)
+        return AnswerLog(own, self.size + len(pairs))
 
     def items_with_positions(self) -> Iterator[tuple[str, tuple[int, V]]]:
         return ((k, pv) for k, pv in self._store.entries.items() if pv[0] < self.size)

@@ -7,14 +7,15 @@ emulator process, the clinic and the simulator all drive this one function.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition
 from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, settle
 from thecal.core.pump.answer_log import AnswerLog
+from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
 from thecal.core.pump.path import PathLedger, Vector
@@ -96,6 +97,33 @@ def step(s: PumpState, command: c.Command, now: float) -> tuple[PumpState, list[
     if handler is not None:
         s, logged = handler(s, command)
         out.extend(logged)
+    return s, out
+
+
+def run(
+    s: PumpState, commands: Sequence[tuple[float, c.Command]]
+) -> tuple[PumpState, list[Event]]:
+    """`step` folded over timed commands, in order: the same state and the same events.
+    Consecutive demand requests go through one pass where the stretch is provably
+    quiet (demand_run), so a run of them costs neither a state nor a window each."""
+    out: list[Event] = []
+    i, n = 0, len(commands)
+    while i < n:
+        j = i
+        while j < n and type(commands[j][1]) is c.DemandRequest:
+            j += 1
+        if j - i >= 2:
+            requests = [(t, cast(c.DemandRequest, cmd).id) for t, cmd in commands[i:j]]
+            answered = answer_run(s, requests)
+            if answered is not None:
+                s, logged = answered
+                out.extend(logged)
+                i = j
+                continue
+        for t, cmd in commands[i : max(j, i + 1)]:
+            s, logged = step(s, cmd, t)
+            out.extend(logged)
+        i = max(j, i + 1)
     return s, out
 
 
