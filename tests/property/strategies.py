@@ -24,6 +24,18 @@ rates_ml_day = st.one_of(st.just(0.0), st.floats(0.048, 4.0))
 
 
 @st.composite
+def demand_boluses(draw, max_mcg: float = 200.0) -> DemandBolus:
+    """Of morphine 10 mg/mL; the lockout at least the bolus's duration."""
+    duration = draw(st.sampled_from([300.0, 600.0, 1800.0]))
+    return DemandBolus(
+        Amount(mcg=draw(st.floats(10.0, max_mcg))),
+        duration,
+        duration + draw(st.sampled_from([0.0, 1800.0, 3 * H])),
+        draw(st.integers(1, 6)),
+    )
+
+
+@st.composite
 def programs(draw, allow_invalid: bool = False, morphine_only: bool = False) -> Program:
     cycle_days = draw(st.integers(1, 2))
     n = draw(st.integers(1, 4))
@@ -44,13 +56,7 @@ def programs(draw, allow_invalid: bool = False, morphine_only: bool = False) -> 
         )
     demand = None
     if drug is MORPHINE and draw(st.booleans()):
-        duration = draw(st.sampled_from([300.0, 600.0, 1800.0]))
-        demand = DemandBolus(
-            Amount(mcg=draw(st.floats(10.0, 200.0))),
-            duration,
-            duration + draw(st.sampled_from([0.0, 1800.0, 3 * H])),
-            draw(st.integers(1, 6)),
-        )
+        demand = draw(demand_boluses())
     if allow_invalid and draw(st.booleans()):
         steps[0] = Step(
             0.0, rate_ml_per_s=draw(st.sampled_from([0.01, 30.0])) / DAY

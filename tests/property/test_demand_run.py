@@ -6,12 +6,12 @@ commands, including the runs it declines; and by hand, on one day of requests.""
 from __future__ import annotations
 
 import math
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.property.strategies import DAY, commands, programs
+from tests.property.strategies import DAY, commands, demand_boluses, programs
 from thecal.core.pump import commands as c
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.firmware import initial_state, run, step
@@ -52,22 +52,9 @@ def assert_same(run_result, step_result) -> None:
 
 @st.composite
 def demand_programs(draw) -> Program:
-    program = draw(programs(morphine_only=True))
-    duration = draw(st.sampled_from([300.0, 600.0, 1800.0]))
-    demand = DemandBolus(
-        Amount(mcg=draw(st.floats(10.0, 400.0))),
-        duration,
-        duration + draw(st.sampled_from([0.0, 900.0, 3 * H])),
-        draw(st.integers(1, 6)),
-    )
-    return Program(
-        program.drugs,
-        program.steps,
-        program.cycle_days,
-        program.periodic_boluses,
-        demand,
-        program.low_reservoir_alarm_ml,
-    )
+    """Every program has a demand bolus, up to 400 mcg (0.04 mL): runs near the low
+    reservoir come sooner."""
+    return replace(draw(programs(morphine_only=True)), demand_bolus=draw(demand_boluses(400.0)))
 
 
 @st.composite
