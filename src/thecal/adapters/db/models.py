@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -295,6 +296,14 @@ class AuditRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no fork
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ReadModelVersion(Base):
+    """One row: advanced by every committed unit of work (adapters/db/worklist_pages.py)."""
+
+    __tablename__ = "read_model_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class Setting(Base):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from thecal.adapters.db.models import ReadModelVersion
 from thecal.adapters.db.pathway_repositories import SqlPathways, SqlStimulation
 from thecal.adapters.db.pumps import SqlPumps
 from thecal.adapters.db.repositories import (
@@ -98,6 +100,13 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
+            # in the same transaction: a process keeping a read model sees the new
+            # number exactly when it can see the write (adapters/db/worklist_pages.py)
+            self.db.execute(
+                update(ReadModelVersion)
+                .where(ReadModelVersion.id == 1)
+                .values(n=ReadModelVersion.n + 1)
+            )
             self.db.commit()
         except (StaleDataError, OperationalError, IntegrityError) as exc:
             translated = conflict(exc)

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db.bootstrap import ClinicDb
+from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.entrypoints.web import (
     api,
     api_scs,
@@ -38,6 +39,7 @@ def create_app(
     app.state.clinic = cdb.clinic  # the use cases: every change goes through them
     app.state.db = cdb  # the read models' sessions, and the FHIR import
     app.state.clock = clock
+    app.state.worklist = WorklistPages(cdb.policy)  # this process's worklist pages
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -65,10 +65,10 @@ def worklist(
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:
     """Most urgent first, one page; `X-Total-Count` and a `Link: rel="next"` header
-    tell the rest. Plain data, so it is serialised directly (the hot endpoint)."""
-    policy = request.app.state.clinic.policy
+    tell the rest. Plain data, so it is serialised directly (the hot endpoint); the
+    page is kept until the next write or the next minute (worklist_pages.py)."""
     with request.app.state.db.reads() as db:
-        p = queries.worklist_page(db, now(request), policy, offset, limit)
+        p = request.app.state.worklist.page(db, now(request), offset, limit)
     headers = {"X-Total-Count": str(p.total)}
     if p.next_offset is not None:
         headers["Link"] = f'</api/worklist?offset={p.next_offset}&limit={limit}>; rel="next"'

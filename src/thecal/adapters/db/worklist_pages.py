@@ -1,0 +1,62 @@
+"""The worklist page as a read model kept per version of the clinic's data.
+
+Every request used to read the worklist afresh: five indexed queries, a count and
+100 items built, ~10 ms that 16 clients queue behind. Between two writes the page
+can only change with time, and the worklist's time is days (due soon, overdue,
+"in 12 d"), so a page is computed at most once per `worklist.recompute_s` of clinic
+time and per version of the data (`read_model_version`, which every committed unit
+of work advances in its own transaction). A request then costs one primary-key read
+of the version. The page served is exactly `worklist_page` at the start of the
+current interval of clinic time: what a clinician sees can be that many seconds old
+in its day counts, never older than the last write.
+
+The version is read before the page's own queries, so a write that lands between
+them is in the page and the page is stored under the older version, which no later
+request asks for: nothing written can be hidden by the cache. One cache per
+process; workers share nothing but the database.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import ReadModelVersion
+from thecal.adapters.db.queries import Page, worklist_page
+from thecal.core.safety import Policy
+
+
+def read_model_version(db: Session) -> int:
+    return int(db.scalar(select(ReadModelVersion.n).where(ReadModelVersion.id == 1)) or 0)
+
+
+class WorklistPages:
+    KEPT = 64  # pages: a few per version, a few versions
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._interval_s = policy.number("worklist", "recompute_s")
+        self._pages: OrderedDict[tuple[int, float, int, int], Page] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def at(self, now_s: float) -> float:
+        """The start of the interval of clinic time that holds `now_s`."""
+        return math.floor(now_s / self._interval_s) * self._interval_s
+
+    def page(self, db: Session, now_s: float, offset: int, limit: int) -> Page:
+        key = (read_model_version(db), self.at(now_s), offset, limit)
+        with self._lock:
+            hit = self._pages.get(key)
+            if hit is not None:
+                self._pages.move_to_end(key)
+                return hit
+        fresh = worklist_page(db, key[1], self._policy, offset, limit)
+        with self._lock:
+            self._pages[key] = fresh
+            while len(self._pages) > self.KEPT:
+                self._pages.popitem(last=False)
+        return fresh
