@@ -37,6 +37,7 @@ from thecal.entrypoints.cli.clinic import store_clock
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 16
+WRITES_S = 12.0  # the worklist-with-writes row reads for about this long
 NOW = T0 + 30 * DAY  # the clinic's clock during the run: a month after the last implant
 
 
@@ -149,6 +150,7 @@ def run(backend: str, url: str, workers: int, patients: int, requests: int) -> l
         _, hello_p95 = quantiles(load(f"http://127.0.0.1:{hport}", ["/"], requests, {})[0])
         rows = [f"| {backend} | {workers} | hello world | {hello_p95:.1f} | 1.0 |"]
         pages = [f"/patients/{1 + i * 37 % patients}" for i in range(200)]
+        api_rate = 0.0
         for name, paths in (
             ("worklist (API, first 100)", ["/api/worklist"]),
             ("worklist (HTML, first 100)", ["/worklist"]),
@@ -156,14 +158,17 @@ def run(backend: str, url: str, workers: int, patients: int, requests: int) -> l
         ):
             times, wall = load(base, paths, requests, cookies)
             p50, p95 = quantiles(times)
+            api_rate = api_rate or len(times) / wall
             rows.append(
                 f"| {backend} | {workers} | {name} | {p95:.1f} | {p95 / hello_p95:.1f} |"
                 f" <!-- p50 {p50:.1f} ms, {len(times) / wall:.0f} req/s -->"
             )
+        # long enough for ~WRITES_S writes, at the rate the worklist was read above
+        with_writes = max(requests, int(api_rate * WRITES_S))
         stop_at = threading.Event()
         with ThreadPoolExecutor(1) as pool:
             writes = pool.submit(writer, base, stop_at, 1.0)
-            times, wall = load(base, ["/api/worklist"], requests, cookies)
+            times, wall = load(base, ["/api/worklist"], with_writes, cookies)
             stop_at.set()
             written = writes.result()
         p50, p95 = quantiles(times)

@@ -5,9 +5,12 @@ version, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
+
 from tests.clinic.conftest import DAY, PASSWORD, T0, morphine
 from thecal.adapters.clock import FixedClock
 from thecal.adapters.db import queries, worklist_pages
+from thecal.adapters.db.auth import request_snapshot
 from thecal.adapters.db.bootstrap import bootstrap
 from thecal.adapters.db.worklist_pages import read_model_version
 from thecal.entrypoints.web import create_app
@@ -104,3 +107,66 @@ def test_only_a_committed_unit_of_work_advances_the_version(world) -> None:
                          indication="non_cancer", weight_kg=50.0), "new", NOW)  # fmt: skip
     with w.db.reads() as db:
         assert read_model_version(db) == start + 1
+
+
+def test_requests_that_miss_together_compute_the_page_once(world, monkeypatch) -> None:
+    import threading
+
+    w = world
+    computed: list[float] = []
+    real = worklist_pages.worklist_page
+
+    def slow(db, now_s, policy, offset, limit):
+        computed.append(now_s)
+        time.sleep(0.2)  # long enough for the other three to arrive and miss
+        return real(db, now_s, policy, offset, limit)
+
+    monkeypatch.setattr(worklist_pages, "worklist_page", slow)
+    pages = worklist_pages.WorklistPages(w.clinic.policy, lambda p: str(p.total).encode())
+    with w.db.reads() as db:
+        version = read_model_version(db)
+    got: list[worklist_pages.KeptPage] = []
+
+    def ask() -> None:
+        with w.db.reads() as db:
+            got.append(pages.page(db, version, NOW, 0, 100))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert computed == [MINUTE_START]
+    assert len(got) == 4 and all(k is got[0] for k in got)
+    assert got[0].body == str(got[0].page.total).encode()
+
+
+def test_the_login_lookup_reads_the_principal_and_the_version_in_one_statement(world) -> None:
+    from sqlalchemy import event
+
+    w = world
+    user, token = w.clinic.login("nurse", PASSWORD, T0)  # the session ends at T0 + 8 h
+    with w.db.reads() as db:
+        version = read_model_version(db)  # the login itself was a unit of work
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    event.listen(w.engine, "before_cursor_execute", listen)
+    try:
+        with w.db.statement_reads.connect() as c:
+            who, seen = request_snapshot(c, token, T0 + 8 * 3600 - 1)
+    finally:
+        event.remove(w.engine, "before_cursor_execute", listen)
+    assert [s.split()[0] for s in statements] == ["SELECT"]
+    assert (who.username, who.role, who.full_name, who.patient_id) == ("nurse", "nurse",
+                                                                        "Nurse", None)  # fmt: skip
+    assert who.csrf == user.csrf and seen == version
+    with w.db.statement_reads.connect() as c:
+        assert request_snapshot(c, token, T0 + 8 * 3600 + 1) == (None, 0)  # expired
+        assert request_snapshot(c, "not-a-token", T0) == (None, 0)
+        assert request_snapshot(c, None, T0) == (None, 0)
+    w.clinic.logout(token)
+    with w.db.statement_reads.connect() as c:
+        assert request_snapshot(c, token, T0 + 60) == (None, 0)

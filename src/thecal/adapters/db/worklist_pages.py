@@ -6,9 +6,10 @@ can only change with time, and the worklist's time is days (due soon, overdue,
 "in 12 d"), so a page is computed at most once per `worklist.recompute_s` of clinic
 time and per version of the data (`read_model_version`, which every committed unit
 of work advances in its own transaction). A request then costs one primary-key read
-of the version. The page served is exactly `worklist_page` at the start of the
-current interval of clinic time: what a clinician sees can be that many seconds old
-in its day counts, never older than the last write.
+of the version, in the same statement as its login session (auth.request_snapshot),
+and the page's JSON is encoded once. The page served is exactly `worklist_page` at
+the start of the current interval of clinic time: what a clinician sees can be that
+many seconds old in its day counts, never older than the last write.
 
 The version is read before the page's own queries, so a write that lands between
 them is in the page and the page is stored under the older version, which no later
@@ -21,6 +22,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,34 +32,60 @@ from thecal.adapters.db.models import ReadModelVersion
 from thecal.adapters.db.queries import Page, worklist_page
 from thecal.core.safety import Policy
 
+Key = tuple[int, float, int, int]  # version, interval start, offset, limit
+
 
 def read_model_version(db: Session) -> int:
     return int(db.scalar(select(ReadModelVersion.n).where(ReadModelVersion.id == 1)) or 0)
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    page: Page
+    body: bytes  # the page as the API sends it, encoded once
+
+
 class WorklistPages:
     KEPT = 64  # pages: a few per version, a few versions
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, encode: Callable[[Page], bytes]) -> None:
         self._policy = policy
+        self._encode = encode
         self._interval_s = policy.number("worklist", "recompute_s")
-        self._pages: OrderedDict[tuple[int, float, int, int], Page] = OrderedDict()
+        self._pages: OrderedDict[Key, KeptPage] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing = threading.Lock()
 
     def at(self, now_s: float) -> float:
         """The start of the interval of clinic time that holds `now_s`."""
         return math.floor(now_s / self._interval_s) * self._interval_s
 
-    def page(self, db: Session, now_s: float, offset: int, limit: int) -> Page:
-        key = (read_model_version(db), self.at(now_s), offset, limit)
+    def kept(self, version: int, now_s: float, offset: int, limit: int) -> KeptPage | None:
+        """The page if this process holds it: no database, so the event loop may ask."""
+        key = (version, self.at(now_s), offset, limit)
         with self._lock:
             hit = self._pages.get(key)
             if hit is not None:
                 self._pages.move_to_end(key)
+            return hit
+
+    def page(self, db: Session, version: int, now_s: float, offset: int, limit: int) -> KeptPage:
+        """The kept page, or computed now. `version` must have been read before this
+        call (with the request's principal, auth.request_snapshot). One computation
+        at a time: the requests that miss together after a write wait for the first
+        one's page instead of each computing it."""
+        hit = self.kept(version, now_s, offset, limit)
+        if hit is not None:
+            return hit
+        with self._computing:
+            hit = self.kept(version, now_s, offset, limit)
+            if hit is not None:
                 return hit
-        fresh = worklist_page(db, key[1], self._policy, offset, limit)
-        with self._lock:
-            self._pages[key] = fresh
-            while len(self._pages) > self.KEPT:
-                self._pages.popitem(last=False)
-        return fresh
+            key = (version, self.at(now_s), offset, limit)
+            fresh = worklist_page(db, key[1], self._policy, offset, limit)
+            kept = KeptPage(fresh, self._encode(fresh))
+            with self._lock:
+                self._pages[key] = kept
+                while len(self._pages) > self.KEPT:
+                    self._pages.popitem(last=False)
+            return kept

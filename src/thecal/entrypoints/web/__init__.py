@@ -39,7 +39,8 @@ def create_app(
     app.state.clinic = cdb.clinic  # the use cases: every change goes through them
     app.state.db = cdb  # the read models' sessions, and the FHIR import
     app.state.clock = clock
-    app.state.worklist = WorklistPages(cdb.policy)  # this process's worklist pages
+    # this process's worklist pages, kept with the API's encoding of each
+    app.state.worklist = WorklistPages(cdb.policy, api.encode_worklist)
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

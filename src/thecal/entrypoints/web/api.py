@@ -4,13 +4,16 @@ boluses, diary) are in api_therapy.py; request bodies in inputs.py."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from thecal.adapters.db import audit, queries
+from thecal.adapters.db.queries import Page
+from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.entrypoints.web.inputs import (
@@ -57,23 +60,36 @@ def me(who: Principal = Depends(requires("session.read"))) -> dict[str, Any]:
     }
 
 
+def encode_worklist(page: Page) -> bytes:
+    """The API's worklist body, as JSONResponse would render it."""
+    body = [{**item.__dict__, "urgency": item.urgency} for item in page.items]
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 @router.get("/worklist", response_model=list[dict[str, Any]])
-def worklist(
+async def worklist(
     request: Request,
     offset: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=500),
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:
     """Most urgent first, one page; `X-Total-Count` and a `Link: rel="next"` header
-    tell the rest. Plain data, so it is serialised directly (the hot endpoint); the
-    page is kept until the next write or the next minute (worklist_pages.py)."""
+    tell the rest. The hot endpoint: the page is kept, encoded, until the next write
+    or the next minute (worklist_pages.py), and a kept page is served from the event
+    loop with no database call beyond the login lookup."""
+    pages, version, at = request.app.state.worklist, request.state.data_version, now(request)
+    kept = pages.kept(version, at, offset, limit)
+    if kept is None:
+        kept = await run_in_threadpool(_compute_page, request, version, at, offset, limit)
+    headers = {"X-Total-Count": str(kept.page.total)}
+    if (next_offset := kept.page.next_offset) is not None:
+        headers["Link"] = f'</api/worklist?offset={next_offset}&limit={limit}>; rel="next"'
+    return Response(kept.body, media_type="application/json", headers=headers)
+
+
+def _compute_page(request: Request, version: int, at: float, offset: int, limit: int) -> KeptPage:
     with request.app.state.db.reads() as db:
-        p = request.app.state.worklist.page(db, now(request), offset, limit)
-    headers = {"X-Total-Count": str(p.total)}
-    if p.next_offset is not None:
-        headers["Link"] = f'</api/worklist?offset={p.next_offset}&limit={limit}>; rel="next"'
-    body = [{**item.__dict__, "urgency": item.urgency} for item in p.items]
-    return JSONResponse(body, headers=headers)
+        return request.app.state.worklist.page(db, version, at, offset, limit)
 
 
 @router.get("/patients")

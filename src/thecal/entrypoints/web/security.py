@@ -15,7 +15,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from thecal.adapters.db import auth as auth_db
-from thecal.adapters.db.auth import Principal, csrf_ok, principal
+from thecal.adapters.db.auth import Principal, csrf_ok, request_snapshot
 from thecal.core.errors import Forbidden, ThecalError
 from thecal.entrypoints.web.permissions import allowed
 
@@ -32,9 +32,12 @@ class CsrfError(ThecalError):
 
 
 def current(request: Request) -> Principal | None:
+    """The logged-in principal; the data version read with it is left in
+    `request.state.data_version` for the read models kept per version."""
     token = request.cookies.get(COOKIE)
-    with request.app.state.db.reads() as db:
-        return principal(db, token, time.time())
+    with request.app.state.db.statement_reads.connect() as connection:
+        who, request.state.data_version = request_snapshot(connection, token, time.time())
+    return who
 
 
 async def _csrf_token(request: Request) -> str | None:

@@ -115,7 +115,8 @@ def worklist(
     per_page = int(clinic.policy.number("worklist", "page_items"))
     offset = (page_no - 1) * per_page
     with request.app.state.db.reads() as db:
-        p = request.app.state.worklist.page(db, now(request), offset, per_page)
+        version = request.state.data_version  # read with the login (security.current)
+        p = request.app.state.worklist.page(db, version, now(request), offset, per_page).page
     pages = max(1, -(-p.total // per_page))
     return page(
         request, "worklist.html", who, items=p.items, page_no=page_no, pages=pages, total=p.total
