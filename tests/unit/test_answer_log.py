@@ -57,3 +57,11 @@ def test_add_all_is_repeated_add_and_keeps_branches_apart():
     with pytest.raises(KeyError, match="already remembered"):
         newer.add_all([("d", 4), ("d", 5)])
     assert newer.items() == [("a", 1), ("b", 2), ("c", 3)]  # nothing half added
+
+
+def test_known_answers_only_what_the_view_remembers():
+    one = AnswerLog[int]().add("a", 1)
+    two = one.add_all([("b", 2), ("c", 3)])
+    assert two.known(["c", "x", "a"]) == {"c": 3, "a": 1}
+    assert one.known(["a", "b", "c"]) == {"a": 1}  # b and c came after this view
+    assert AnswerLog[int]().known(["a"]) == {}

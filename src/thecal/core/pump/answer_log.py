@@ -37,6 +37,12 @@ class AnswerLog(Generic[V]):
         hit = self._store.entries.get(key)
         return hit[1] if hit is not None and hit[0] < self.size else None
 
+    def known(self, keys: Iterable[str]) -> dict[str, V]:
+        """The values of those of `keys` this view remembers: one call for a run of
+        keys instead of one `get` each."""
+        entries, size = self._store.entries, self.size
+        return {k: hit[1] for k in keys if (hit := entries.get(k)) is not None and hit[0] < size}
+
     def add(self, key: str, value: V) -> AnswerLog[V]:
         """This log with `key` remembered; `key` must not be in it yet."""
         if self.get(key) is not None:
@@ -57,7 +63,7 @@ class AnswerLog(Generic[V]):
         if not pairs:
             return self
         keys = [k for k, _ in pairs]
-        if len(set(keys)) != len(keys) or any(self.get(k) is not None for k in keys):
+        if len(set(keys)) != len(keys) or self.known(keys):
             raise KeyError("a key is already remembered")
         store = self._store
         with store.lock:
