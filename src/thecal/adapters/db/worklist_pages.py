@@ -20,14 +20,13 @@ process; workers share nothing but the database.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from thecal.adapters.db.kept import Kept
 from thecal.adapters.db.models import ReadModelVersion
 from thecal.adapters.db.queries import Page, worklist_page
 from thecal.core.safety import Policy
@@ -52,9 +51,7 @@ class WorklistPages:
         self._policy = policy
         self._encode = encode
         self._interval_s = policy.number("worklist", "recompute_s")
-        self._pages: OrderedDict[Key, KeptPage] = OrderedDict()
-        self._lock = threading.Lock()
-        self._computing = threading.Lock()
+        self._pages: Kept[Key, KeptPage] = Kept(self.KEPT)
 
     def at(self, now_s: float) -> float:
         """The start of the interval of clinic time that holds `now_s`."""
@@ -62,30 +59,16 @@ class WorklistPages:
 
     def kept(self, version: int, now_s: float, offset: int, limit: int) -> KeptPage | None:
         """The page if this process holds it: no database, so the event loop may ask."""
-        key = (version, self.at(now_s), offset, limit)
-        with self._lock:
-            hit = self._pages.get(key)
-            if hit is not None:
-                self._pages.move_to_end(key)
-            return hit
+        return self._pages.get((version, self.at(now_s), offset, limit))
 
     def page(self, db: Session, version: int, now_s: float, offset: int, limit: int) -> KeptPage:
-        """The kept page, or computed now. `version` must have been read before this
-        call (with the request's principal, auth.request_snapshot). One computation
-        at a time: the requests that miss together after a write wait for the first
-        one's page instead of each computing it."""
-        hit = self.kept(version, now_s, offset, limit)
-        if hit is not None:
-            return hit
-        with self._computing:
-            hit = self.kept(version, now_s, offset, limit)
-            if hit is not None:
-                return hit
-            key = (version, self.at(now_s), offset, limit)
-            fresh = worklist_page(db, key[1], self._policy, offset, limit)
-            kept = KeptPage(fresh, self._encode(fresh))
-            with self._lock:
-                self._pages[key] = kept
-                while len(self._pages) > self.KEPT:
-                    self._pages.popitem(last=False)
-            return kept
+        """The kept page, or computed now (once, however many requests miss together).
+        `version` must have been read before this call (with the request's principal,
+        auth.request_snapshot)."""
+        at = self.at(now_s)
+
+        def compute() -> KeptPage:
+            fresh = worklist_page(db, at, self._policy, offset, limit)
+            return KeptPage(fresh, self._encode(fresh))
+
+        return self._pages.get_or_compute((version, at, offset, limit), compute)

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db.bootstrap import ClinicDb
+from thecal.adapters.db.patient_records import PatientRecords
 from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.entrypoints.web import (
     api,
@@ -41,6 +42,7 @@ def create_app(
     app.state.clock = clock
     # this process's worklist pages, kept with the API's encoding of each
     app.state.worklist = WorklistPages(cdb.policy, api.encode_worklist)
+    app.state.records = PatientRecords()  # and the patient records it has shown
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

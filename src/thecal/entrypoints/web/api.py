@@ -21,6 +21,7 @@ from thecal.entrypoints.web.inputs import (
     Login,
     PatientIn,
     UserIn,
+    kept_record,
     now,
     parse_program,
 )
@@ -187,8 +188,7 @@ def get_patient(
     patient_id: int, request: Request, who: Principal = Depends(requires("patients.read"))
 ) -> dict[str, Any]:
     can_see(who, patient_id)
-    with request.app.state.db.reads() as db:
-        return record_json(queries.patient_record(db, patient_id))
+    return record_json(kept_record(request, patient_id))
 
 
 @router.post("/patients/{patient_id}/implants", status_code=201)

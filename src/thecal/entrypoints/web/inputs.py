@@ -11,6 +11,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.adapters.db import auth as auth_db
+from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.program import DrugDoc, PumpProgramDoc
 from thecal.adapters.schema.scs import ScsProgramDoc
@@ -181,6 +182,14 @@ def verifier_name(request: Request, who: Principal, cred: Credentials | None) ->
 
 def now(request: Request) -> float:
     return float(request.app.state.clock.now())
+
+
+def kept_record(request: Request, patient_id: int) -> PatientRecord:
+    """The patient's record as of the data version read with this request's login
+    (patient_records.py). Only for a request that writes nothing."""
+    records, version = request.app.state.records, request.state.data_version
+    with request.app.state.db.reads() as db:
+        return records.record(db, version, patient_id)
 
 
 def refill_input(body: RefillIn) -> RefillInput:

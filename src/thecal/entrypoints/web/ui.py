@@ -15,9 +15,7 @@ from fastapi.templating import Jinja2Templates
 from thecal.adapters.db import audit, queries
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.chart import timeline_svg
-from thecal.entrypoints.web.inputs import (
-    now,
-)
+from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -142,7 +140,7 @@ def patient(
     patient_id: int, request: Request, who: Principal = Depends(requires("patients.read"))
 ) -> Response:
     can_see(who, patient_id)
-    rec = record(request, patient_id)
+    rec = kept_record(request, patient_id)
     model = rec.implant and request.app.state.clinic.catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
     return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
