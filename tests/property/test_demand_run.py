@@ -139,3 +139,31 @@ def test_a_run_near_the_low_reservoir_is_stepped():
     ]
     assert_same((after, events), folded(s, timed))
 
+
+
+def test_a_run_after_end_of_service_is_refused_in_one_pass():
+    model = pump_catalogue().get("peristaltic-20")
+    s, _ = initial_state(model, LIBRARY, hand_program(), 20.0, None, 0.26)
+    # a ten-thousandth of the battery: service ends within the first day (at ~6.2 h),
+    # and the ERI flag is set at the midnight after, by the battery check
+    s = s._replace(charge_uah=model.battery_uah * 1e-4)
+    s, logged = step(s, c.DemandRequest("early"), 3 * H)  # the lockout from 0 just ended
+    assert [e.get("result") for e in logged if e.kind == "demand"] == ["granted"]
+    dying, _ = step(s, c.Tick(), 0.5 * DAY)
+    assert dying.eos and not dying.eri  # the midnight check could still log: stepped
+    assert answer_run(dying, [(0.6 * DAY, "x"), (0.7 * DAY, "y")]) is None
+    dead, _ = step(s, c.Tick(), 2 * DAY)
+    assert dead.eos and dead.eri and dead.boluses == ()
+    requests = [(2 * DAY + 60, "a"), (3 * DAY, "early"), (3 * DAY + 1, "a"), (40 * DAY, "b")]
+    answered = answer_run(dead, requests)
+    assert answered is not None
+    after, events = answered
+    assert [(e.t, e.kind, e.get("id"), e.get("result"), e.get("reason")) for e in events] == [
+        (2 * DAY + 60, "demand", "a", "denied", "not_delivering"),
+        (3 * DAY, "demand", "early", "granted", None),  # the first answer, not a bolus
+        (3 * DAY + 1, "demand", "a", "denied", "not_delivering"),
+        (40 * DAY, "demand", "b", "denied", "not_delivering"),
+    ]
+    assert after.t == 40 * DAY and after.strokes == dead.strokes
+    assert len(after.answers) == len(dead.answers) + 2  # a and b
+    assert_same((after, events), folded(dead, [(t, c.DemandRequest(i)) for t, i in requests]))

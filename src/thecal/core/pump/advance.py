@@ -28,7 +28,7 @@ from thecal.core.units import SECONDS_PER_DAY
 _ALARM_ORDER = tuple(ALARM_SEVERITY)
 
 
-def _next_midnight(t: float) -> float:
+def next_midnight(t: float) -> float:
     return (math.floor(t / SECONDS_PER_DAY) + 1) * SECONDS_PER_DAY
 
 
@@ -211,7 +211,7 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
         if battery and not s.eri:
             bound = s.drain_bound_uah_per_day()
             watch = (model.eri_days + model.eri_window_days) * bound  # see _eri_watch_uah
-            midnight = _next_midnight(s.t)
+            midnight = next_midnight(s.t)
             if s.charge_uah <= watch:
                 t_next = min(t_next, midnight)
             else:  # far from ERI: the next midnight that could be inside the watch

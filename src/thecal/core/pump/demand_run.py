@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
 from itertools import pairwise
 
+from thecal.core.pump.advance import next_midnight
+from thecal.core.pump.demand_answers import (
+    Requests,
+    demand_event,
+    refused_after_end_of_service,
+)
 from thecal.core.pump.events import Event
 from thecal.core.pump.state import DELIVERING, STROKE_EPS, DemandAnswer, PumpState, RunningBolus
 from thecal.core.units import SECONDS_PER_DAY
-
-# (t, request id) in time order
-Requests = Sequence[tuple[float, str]]
 
 _GRANTED = DemandAnswer("granted", None)
 _LOCKOUT = DemandAnswer("denied", "lockout")
@@ -35,13 +37,17 @@ _MAX_PER_24H = DemandAnswer("denied", "max_per_24h")
 
 def answer_run(s: PumpState, requests: Requests) -> tuple[PumpState, list[Event]] | None:
     """The state and events after `requests`, or None where the run is not provably quiet."""
-    program = s.program
-    if program is None or program.program.demand_bolus is None or not requests:
+    if not requests:
         return None
     t0, t_last = s.t, requests[-1][0]
     times = [t for t, _ in requests]
     if times[0] < t0 or any(a > b for a, b in pairwise(times)):
         return None  # time running backwards: step raises at the right request
+    if s.eos:
+        return refused_after_end_of_service(s, requests)
+    program = s.program
+    if program is None or program.program.demand_bolus is None:
+        return None
     if s.eos or s.shown != DELIVERING or not s.demand_fluid_ok:
         return None
     volume, rate = program.demand_volume_ml, program.demand_rate_ml_per_s
@@ -91,8 +97,8 @@ def _quiet(s: PumpState, t_last: float, n_bound: int, volume: float, rate: float
         - model.baseline_ua * (t_last - s.t) / 3600.0
         - model.uah_per_stroke * dn
     )
-    if s.eri:
-        return lowest_charge > 0.0
+    if s.eri or t_last < next_midnight(s.t):
+        return lowest_charge > 0.0  # no midnight battery check before t_last: only the end
     # Below this charge a midnight battery check could run (advance._eri_watch_uah);
     # the peak rate as high as every request's bolus could make it.
     demand = program.program.demand_bolus
@@ -160,7 +166,7 @@ def _answer(
             t_prev = t
         answer = new_get(request_id) or known_get(request_id)
         if answer is not None:
-            append(_demand_event(t, request_id, answer))
+            append(demand_event(t, request_id, answer))
             continue
         window_from = t - SECONDS_PER_DAY
         if lockout_s - (t - lockout_from) > 0.0:  # SR-10, as PumpState.lockout_remaining_s
@@ -252,12 +258,4 @@ def _counters(
         true_ml=s.true_ml - moved,
         outlet_ml=s.outlet_ml + moved,
         charge_uah=charge,
-    )
-
-
-def _demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:
-    if answer.reason is None:
-        return Event(t, "demand", (("id", request_id), ("result", answer.result)))
-    return Event(
-        t, "demand", (("id", request_id), ("result", answer.result), ("reason", answer.reason))
     )

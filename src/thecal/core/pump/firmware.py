@@ -7,14 +7,16 @@ emulator process, the clinic and the simulator all drive this one function.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition
 from thecal.core.pump import commands as c
-from thecal.core.pump.advance import advance, settle
+from thecal.core.pump.advance import advance, next_midnight, settle
 from thecal.core.pump.answer_log import AnswerLog
+from thecal.core.pump.demand_answers import demand_denial, demand_event
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
@@ -113,18 +115,46 @@ def run(
         while j < n and type(commands[j][1]) is c.DemandRequest:
             j += 1
         if j - i >= 2:
-            requests = [(t, cast(c.DemandRequest, cmd).id) for t, cmd in commands[i:j]]
-            answered = answer_run(s, requests)
+            s = _demand_run(s, commands[i:j], out)
+            i = j
+            continue
+        s, logged = step(s, commands[i][1], commands[i][0])
+        out.extend(logged)
+        i += 1
+    return s, out
+
+
+def _demand_run(
+    s: PumpState, commands: Sequence[tuple[float, c.Command]], out: list[Event]
+) -> PumpState:
+    """A run of demand requests: in one pass if it is quiet as a whole; if not, day by
+    day (near ERI the battery is checked only at midnights, so a day may be quiet when
+    the run is not), stepping the requests from each midnight's check on to the next
+    day's. Every request is looked at a bounded number of times."""
+    requests = [(t, cmd.id) for t, cmd in commands if isinstance(cmd, c.DemandRequest)]
+    answered = answer_run(s, requests)
+    if answered is not None:
+        out.extend(answered[1])
+        return answered[0]
+    k, m = 0, len(requests)
+    while k < m:
+        before = bisect_left(requests, next_midnight(s.t), lo=k, key=_time)
+        if before - k >= 2:
+            answered = answer_run(s, requests[k:before])
             if answered is not None:
-                s, logged = answered
-                out.extend(logged)
-                i = j
+                s = answered[0]
+                out.extend(answered[1])
+                k = before
                 continue
-        for t, cmd in commands[i : max(j, i + 1)]:
+        for t, cmd in commands[k : min(before + 1, m)]:  # through the next midnight
             s, logged = step(s, cmd, t)
             out.extend(logged)
-        i = max(j, i + 1)
-    return s, out
+        k = min(before + 1, m)
+    return s
+
+
+def _time(request: tuple[float, str]) -> float:
+    return request[0]
 
 
 def _changed(
@@ -149,12 +179,12 @@ def _apply_program(s: PumpState, cmd: c.ApplyProgram) -> tuple[PumpState, list[E
 def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]:
     known = s.answers.get(cmd.id)
     if known is not None:
-        return s, [_demand_event(s.t, cmd.id, known)]
-    reason = _demand_denial(s)
+        return s, [demand_event(s.t, cmd.id, known)]
+    reason = demand_denial(s)
     if reason is not None:
         answer = DemandAnswer("denied", reason)
         return s._replace(answers=s.answers.add(cmd.id, answer)), [
-            _demand_event(s.t, cmd.id, answer)
+            demand_event(s.t, cmd.id, answer)
         ]
     program = s.program
     assert program is not None
@@ -169,38 +199,12 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
         lockout_from_t=t,
     )
     return after, [
-        _demand_event(t, cmd.id, _GRANTED),
+        demand_event(t, cmd.id, _GRANTED),
         event(t, "bolus", bolus="demand", phase="start", programmed_ml=volume),
     ]
 
 
 _GRANTED = DemandAnswer("granted", None)
-
-
-def _demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:
-    if answer.reason is None:
-        return event(t, "demand", id=request_id, result=answer.result)
-    return event(t, "demand", id=request_id, result=answer.result, reason=answer.reason)
-
-
-def _demand_denial(s: PumpState) -> str | None:
-    """The first failing check, in the order of pump-behaviour.md §7."""
-    program = s.program
-    if program is None or program.program.demand_bolus is None:
-        return "not_enabled"
-    if not s.demand_fluid_ok:
-        return "not_enabled"
-    if s.shown != DELIVERING:
-        return "not_delivering"
-    demand = program.program.demand_bolus
-    if s.lockout_remaining_s > 0.0:  # inside the lockout (SR-10)
-        return "lockout"
-    window_from = s.t - SECONDS_PER_DAY
-    if sum(1 for g in s.grants if g > window_from) >= demand.max_per_24h:
-        return "max_per_24h"
-    if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
-        return "insufficient_reservoir"
-    return None
 
 
 def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:
