@@ -48,7 +48,7 @@ def answer_run(s: PumpState, requests: Requests) -> tuple[PumpState, list[Event]
     program = s.program
     if program is None or program.program.demand_bolus is None:
         return None
-    if s.eos or s.shown != DELIVERING or not s.demand_fluid_ok:
+    if s.shown != DELIVERING or not s.demand_fluid_ok:
         return None
     volume, rate = program.demand_volume_ml, program.demand_rate_ml_per_s
     schedule, anchor = program.schedule, s.anchor_s
