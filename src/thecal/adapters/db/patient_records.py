@@ -20,7 +20,10 @@ from thecal.adapters.db.queries import PatientRecord, patient_record
 
 
 class PatientRecords:
-    KEPT = 256  # records: a clinic day's worth of patients opened between writes
+    # Records, not pages: a long-treated patient's record holds up to 500 rows of
+    # each history (readings, boluses, diary...), a few MB of ORM objects at worst,
+    # so a worker keeps a few dozen. Between two writes few more are opened anyway.
+    KEPT = 32
 
     def __init__(self) -> None:
         self._records: Kept[tuple[int, int], PatientRecord] = Kept(self.KEPT)
