@@ -45,7 +45,7 @@ def run_naive(scenario: Scenario) -> NaiveResult:
     program = compile_program(scenario.program)
     anchor, t, v, n = 0.0, 0.0, 0.0, 0
     estimate = scenario.fill_ml if scenario.entered_ml is None else scenario.entered_ml
-    lockout_from, grants, answers = 0.0, [], {}
+    lockout_from, grants, answers = float("-inf"), [], {}  # no dose given yet
     boluses: list[tuple[float, float]] = []  # (end time, rate)
     eps = STROKE_EPS * stroke  # a level counts as reached within this (as in the engine)
     low_active = estimate <= program.low_reservoir_alarm_ml + eps
@@ -88,13 +88,12 @@ def run_naive(scenario: Scenario) -> NaiveResult:
             cmd = pending[ei].command
             ei += 1
             if isinstance(cmd, c.ApplyProgram):
-                program, anchor, lockout_from = compile_program(cmd.program), (t // DAY) * DAY, t
+                program, anchor = compile_program(cmd.program), (t // DAY) * DAY
                 low_active = estimate <= program.low_reservoir_alarm_ml + eps
             elif isinstance(cmd, c.Refill):
                 if cmd.entered_ml is None:  # the default is the true volume, not tracked here
                     raise ValueError("the naive pump needs entered_ml on every refill")
                 estimate = cmd.entered_ml
-                lockout_from = t
                 low_active = estimate <= program.low_reservoir_alarm_ml + eps
                 empty = estimate <= eps
             elif isinstance(cmd, c.DemandRequest):

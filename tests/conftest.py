@@ -14,6 +14,26 @@ EXAMPLES = ROOT / "examples"
 DAY = 86_400.0  # written out, not imported: tests state their numbers by hand
 
 
+def physics_library():
+    """The drug library with its hard dose limits lifted, for tests of pump physics that
+    draw programs at any rate: the pump's own limit monitor (SR-41) would refuse many of
+    them, and that monitor has tests of its own (tests/unit/test_pump_monitor.py)."""
+    from dataclasses import replace
+
+    lib = drug_library()
+    inf = float("inf")
+    drugs = {
+        name: replace(
+            d,
+            max_concentration_mcg_per_ml=inf,
+            max_bolus_mcg=inf,
+            max_daily_dose_hard_mcg_per_day=None,
+        )
+        for name, d in lib.drugs.items()
+    }
+    return replace(lib, drugs=drugs)
+
+
 def run_example(name: str) -> SimulationResult:
     return simulate(load(EXAMPLES / name), drug_library())
 

@@ -10,11 +10,13 @@ from sqlalchemy import text
 
 from thecal.adapters.clock import FixedClock
 from thecal.adapters.db.bootstrap import bootstrap
+from thecal.adapters.db.demo import signed
 from thecal.adapters.db.engine import downgrade, make_engine
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
 from thecal.entrypoints.web import create_app
 from thecal.services.clinic import ImplantInput, Principal
+from thecal.services.clinic.gate import Signoff
 
 DAY = 86_400.0
 T0 = 1_790_000_000.0  # 2026-09-21 14:13 UTC
@@ -66,8 +68,10 @@ class World:
         for role in ROLES[:-1]:
             uid = self.clinic.add_user(SETUP, role, role.title(), PASSWORD, role, None, T0)
             self.users[role] = Principal(uid, role, role.title(), role, None, "")
-        self.clinic.add_user(SETUP, "physician2", "Second Physician", PASSWORD, "physician",
-                             None, T0)  # fmt: skip
+        uid = self.clinic.add_user(SETUP, "physician2", "Second Physician", PASSWORD,
+                                   "physician", None, T0)  # fmt: skip
+        self.users["physician2"] = Principal(uid, "physician2", "Second Physician", "physician",
+                                             None, "")  # fmt: skip
         dr = self.users["physician"]
         self.a = self.clinic.add_patient(
             dr,
@@ -89,20 +93,8 @@ class World:
             "new",
             T0,
         )
-        self.clinic.implant(
-            dr,
-            self.a,
-            ImplantInput("peristaltic-20", "SN-A", "two-piece", 90.0, 2.6, "T10", morphine(), 19.0),
-            "implant",
-            T0,
-        )
-        self.clinic.implant(
-            dr,
-            self.b,
-            ImplantInput("peristaltic-20", "SN-B", "two-piece", 90.0, 2.6, "T10", baclofen(), 19.0),
-            "implant",
-            T0,
-        )
+        self.implant(self.a, "SN-A", morphine(), 19.0, T0)
+        self.implant(self.b, "SN-B", baclofen(), 19.0, T0)
         uid = self.clinic.add_user(SETUP, "patient", "Ann Able", PASSWORD, "patient", self.a, T0)
         self.users["patient"] = Principal(uid, "patient", "Ann Able", "patient", self.a, "")
         self.app = create_app(self.db, self.clock)
@@ -116,11 +108,49 @@ class World:
             mrn=key, name=f"Patient {key}", birth_year=1960, indication="non_cancer", weight_kg=70.0
         )
         pid = self.clinic.add_patient(dr, patient, reason, at_s)
-        implant = ImplantInput(
-            "peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10", program, fill_ml
-        )
-        self.clinic.implant(dr, pid, implant, reason, at_s)
+        self.implant(pid, f"SN-{key}", program, fill_ml, at_s, reason)
         return pid
+
+    def implant(
+        self, pid: int, serial: str, program: Program, fill_ml: float, at_s: float, reason="new"
+    ) -> int:
+        """A transfer in on established therapy (the new pump continues `program`),
+        through the gate: reviewed, every soft finding acknowledged, the pharmacist signs,
+        the review's digest confirmed."""
+        dr = self.users["physician"]
+        i = ImplantInput(
+            "peristaltic-20", serial, "two-piece", 90.0, 2.6, "T10", program, fill_ml,
+            continues=program,
+        )  # fmt: skip
+        review = self.clinic.check_implant(dr, pid, i, Signoff(), at_s)
+        return self.clinic.implant(dr, pid, i, reason, self.signed(review), at_s)
+
+    def signed(self, review, verifier: str = "pharmacist") -> Signoff:
+        return signed(review, verifier, "test: reviewed", PASSWORD)
+
+    def program(
+        self,
+        pid: int,
+        program: Program,
+        at_s: float,
+        reason: str = "titrate",
+        role: str = "physician",
+        verifier: str = "pharmacist",
+    ) -> dict:
+        """A program through the gate on the service route: checked, signed, committed."""
+        who = self.users[role]
+        review = self.clinic.check_program(who, pid, program, Signoff(), at_s)
+        sign = self.signed(review, verifier)
+        return self.clinic.commit_program(
+            who, pid, program, reason, sign, at_s, review.therapy_version
+        )
+
+    def refill(self, pid: int, r, at_s: float, role: str = "nurse", verifier="pharmacist"):
+        """A refill through the gate on the service route."""
+        who = self.users[role]
+        _, review = self.clinic.plan_refill(who, pid, r, Signoff(), at_s)
+        sign = self.signed(review, verifier)
+        return self.clinic.record_refill(who, pid, r, sign, at_s, review.therapy_version)
 
     def client(self, role: str | None = None):
         from fastapi.testclient import TestClient  # here: bench/server.py imports World
@@ -145,3 +175,20 @@ def sqlite_world(tmp_path):
     w = World(f"sqlite:///{tmp_path / 'clinic.db'}")
     yield w
     w.engine.dispose()
+
+
+def api_signed(client, check_url: str, commit_url: str, body: dict, verifier="pharmacist",
+               why: str = "test: reviewed"):  # fmt: skip
+    """A change through the gate on the API route, as a clinician's screen does it: check,
+    acknowledge every soft finding, the second person signs, confirm the review's digest,
+    commit. Answers the commit's response."""
+    review = client.post(check_url, json=body)
+    assert review.status_code == 200, review.text
+    r = review.json()
+    signoff = {
+        "acknowledgements": {f["code"]: why for f in r["findings"] if f["severity"] == "soft"},
+        "verifier": {"username": verifier, "password": PASSWORD},
+        "reviewed_digest": r["reviewed_digest"],
+    }
+    extra = {"expected_version": r["therapy_version"]} if "implants" not in commit_url else {}
+    return client.post(commit_url, json={**body, **signoff, **extra})

@@ -18,7 +18,16 @@ EXPECTED = {
     "GET /api/patients": CLIN,
     "POST /api/patients": {"physician", "nurse"},
     "GET /api/patients/{patient_id}": CLIN | {"patient"},
+    "POST /api/patients/{patient_id}/implants/check": CLIN,
     "POST /api/patients/{patient_id}/implants": {"physician"},
+    "POST /api/patients/{patient_id}/pump/replace/check": CLIN,
+    "POST /api/patients/{patient_id}/pump/replace": {"physician"},
+    "POST /api/patients/{patient_id}/pump/explant/check": CLIN,
+    "POST /api/patients/{patient_id}/pump/explant": {"physician"},
+    "POST /api/patients/{patient_id}/catheter/check": CLIN,
+    "POST /api/patients/{patient_id}/catheter": {"physician"},
+    "POST /api/patients/{patient_id}/boluses/check": CLIN,
+    "POST /api/patients/{patient_id}/boluses": {"physician"},
     "POST /api/patients/{patient_id}/programs/check": CLIN,
     "POST /api/patients/{patient_id}/programs": {"physician"},
     "POST /api/patients/{patient_id}/refills/plan": CLIN,
@@ -64,6 +73,10 @@ EXPECTED = {
     "POST /patients/{patient_id}/refill/plan": CLIN,
     "POST /patients/{patient_id}/refill": {"physician", "nurse"},
     "GET /refills/{refill_id}": CLIN,
+    "GET /patients/{patient_id}/device": CLIN,
+    "POST /patients/{patient_id}/device/{action}/check": CLIN,
+    # the screen lets the clinical roles in; the use case refuses all but a physician
+    "POST /patients/{patient_id}/device/{action}": CLIN,
     "POST /refills/{refill_id}/acknowledge": {"physician", "nurse"},
     "GET /patients/{patient_id}/scs": CLIN,
     "POST /patients/{patient_id}/scs/trial": {"physician"},
@@ -115,7 +128,8 @@ def test_role_matrix(sqlite_world, role):
             continue
         method, path = key.split(" ", 1)
         # the patient's own record, so that "own record" is what is tested here
-        url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1)
+        url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1,
+                          action="bolus")
         r = c.request(method, url, json={} if method == "POST" else None, follow_redirects=False)
         if (r.status_code == 403) == (role in allowed):
             wrong.append(f"{key}: {r.status_code}")
@@ -129,7 +143,9 @@ def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
         method, path = key.split(" ", 1)
         r = c.request(
             method,
-            path.format(patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1),
+            path.format(
+                patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1, action="bolus"
+            ),
             follow_redirects=False,
         )
         if path.startswith(("/api", "/fhir")):

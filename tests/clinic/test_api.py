@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.clinic.conftest import DAY, PASSWORD, T0
+from tests.clinic.conftest import DAY, PASSWORD, T0, api_signed
 
 BACLOFEN_500 = {
     "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
     "basal": {"steps": [{"start": "00:00", "dose": "500 mcg/day"}]},
+    "low_reservoir_alarm_ml": 4,
+}
+
+BACLOFEN_440 = {
+    "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
+    "basal": {"steps": [{"start": "00:00", "dose": "440 mcg/day"}]},
     "low_reservoir_alarm_ml": 4,
 }
 
@@ -41,22 +47,22 @@ def test_a_soft_finding_must_be_acknowledged_and_a_second_person_must_sign(world
     assert ("TITRATION_HIGH_DOSE", "soft") in {(f["code"], f["severity"]) for f in body["findings"]}
     assert body["doses"][0]["change_pct"] == pytest.approx(25.0)
     assert body["needs_second_person"] == ["baclofen +25 % (> 20 %)"]
-    refused = c.post(
-        f"/api/patients/{world.b}/programs",
-        json={"program": BACLOFEN_500, "reason": "spasms at night", "confirmed": True},
-    )
+    confirmed = {
+        "program": BACLOFEN_500,
+        "reason": "spasms at night",
+        "reviewed_digest": body["reviewed_digest"],
+        "expected_version": body["therapy_version"],
+    }
+    refused = c.post(f"/api/patients/{world.b}/programs", json=confirmed)
     assert refused.status_code == 422
     codes = {f["code"] for f in refused.json()["findings"]}
     assert codes == {"TITRATION_HIGH_DOSE", "SECOND_PERSON_REQUIRED"}
     ok = c.post(
         f"/api/patients/{world.b}/programs",
         json={
-            "program": BACLOFEN_500,
-            "reason": "spasms at night",
-            "confirmed": True,
+            **confirmed,
             "acknowledgements": {"TITRATION_HIGH_DOSE": "spasms at night, reviewed"},
             "verifier": {"username": "nurse", "password": PASSWORD},
-            "expected_version": body["pump_version"],
         },
     )
     assert ok.status_code == 200, ok.text
@@ -66,20 +72,20 @@ def test_a_soft_finding_must_be_acknowledged_and_a_second_person_must_sign(world
     assert rec["program"]["document"]["basal"]["steps"][0]["dose"] == "500 mcg/day"
 
 
-def test_a_stale_screen_cannot_commit(world):
+def test_a_screen_outlives_readings_but_not_a_real_change(world):
+    """Issue 22 item 6: the reading sync is no conflict; another clinician's committed
+    program is, with a message that says so."""
     c = world.client("physician")
-    version = c.get(f"/api/patients/{world.b}").json()["pump"]["version"]
-    world.clinic.sync(world.b, T0 + DAY)  # the pump moved on after the screen was drawn
-    r = c.post(
-        f"/api/patients/{world.b}/programs",
-        json={
-            "program": BACLOFEN_500,
-            "reason": "x",
-            "confirmed": True,
-            "expected_version": version,
-        },
-    )
-    assert r.status_code == 409 and r.json()["error"] == "Conflict"
+    body = {"program": BACLOFEN_440}
+    screen = c.post(f"/api/patients/{world.b}/programs/check", json=body).json()
+    world.clinic.sync(world.b, T0 + 600)  # the server's 30 s reading sync, many times over
+    world.clock.t = T0 + 600
+    commit = {**body, "reason": "x", "reviewed_digest": screen["reviewed_digest"],
+              "expected_version": screen["therapy_version"]}  # fmt: skip
+    assert c.post(f"/api/patients/{world.b}/programs", json=commit).status_code == 200
+    stale = c.post(f"/api/patients/{world.b}/programs", json=commit)  # the same screen again
+    assert stale.status_code == 409 and stale.json()["error"] == "Conflict"
+    assert "therapy was changed by someone else" in stale.json()["message"]
 
 
 def test_the_patient_is_denied_inside_the_lockout_and_told_how_long(world):
@@ -120,10 +126,8 @@ def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
     # The pump believes 19 - 30 d x 0.2 mL/d = 13 mL are left, of which all but the
     # 2.4 mL dead volume come out: 10.6 mL.
     assert plan["expected_withdrawal_ml"] == pytest.approx(10.6, abs=0.01)
-    r = c.post(
-        f"/api/patients/{world.b}/refills",
-        json={**refill, "verifier": {"username": "pharmacist", "password": PASSWORD}},
-    )
+    r = api_signed(c, f"/api/patients/{world.b}/refills/plan", f"/api/patients/{world.b}/refills",
+                   refill)  # fmt: skip
     assert r.status_code == 201, r.text
     body = r.json()
     # 1.5 x 6 mL = 9 mL really went: 19 - 9 - 2.4 = 7.6 mL come out, not 10.6; 3 mL is

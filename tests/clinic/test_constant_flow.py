@@ -23,8 +23,10 @@ from sqlalchemy import select
 from tests.clinic.conftest import DAY, T0
 from thecal.adapters.db.models import Pump, Reading, RefillRow
 from thecal.core.pump.commands import Environment
+from thecal.core.pump.constant_flow import effective_program
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.services.clinic import ImplantInput, Principal
+from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.transactions import RefillInput
 
 MORPHINE = (DrugConcentration("morphine", 10_000.0),)
@@ -37,9 +39,12 @@ def implant(w) -> int:
     patient = dict(mrn="CF1", name="Cy Flow", birth_year=1955, indication="cancer",
                    weight_kg=60.0)  # fmt: skip
     pid = w.clinic.add_patient(dr, patient, "new", T0)
+    # a replacement of a constant-flow pump with the same drug: it continues 5 mg/day
+    before = effective_program(w.db.catalogue.get("constant-flow-20"), MORPHINE)
     pump = ImplantInput("constant-flow-20", "SN-CF1", "one-piece", 80.0, 2.6, "T10",
-                        Program(MORPHINE, ()), 20.0)  # fmt: skip
-    w.clinic.implant(dr, pid, pump, "implant", T0)
+                        Program(MORPHINE, ()), 20.0, continues=before)  # fmt: skip
+    review = w.clinic.check_implant(dr, pid, pump, Signoff(), T0)
+    w.clinic.implant(dr, pid, pump, "implant", w.signed(review), T0)
     return pid
 
 
@@ -69,13 +74,10 @@ def test_a_fever_shows_at_the_refill_as_fluid_missing(world):
     world.clinic.inject_fault(pid, Environment(39.0, None), T0)
     at = T0 + 30 * DAY
     plan, _ = world.clinic.plan_refill(
-        world.users["nurse"], pid, RefillInput(20.0, MORPHINE, None, None, "L1"), at
+        world.users["nurse"], pid, RefillInput(20.0, MORPHINE, None, None, "L1"), Signoff(), at
     )
     assert plan.plan.reconciliation.expected_withdrawal_ml == pytest.approx(5.0)
-    refill_id, record = world.clinic.record_refill(
-        world.users["nurse"], pid, RefillInput(20.0, MORPHINE, None, None, "L1"), "pharmacist", at,
-        None,
-    )  # fmt: skip
+    refill_id, record = world.refill(pid, RefillInput(20.0, MORPHINE, None, None, "L1"), at)
     assert record["status"] == "committed"
     with world.db.reads() as db:
         refill = db.get(RefillRow, refill_id)

@@ -10,9 +10,8 @@ from dataclasses import asdict
 import pytest
 from pypdf import PdfReader
 
-from tests.clinic.conftest import DAY, PASSWORD, T0, morphine
+from tests.clinic.conftest import DAY, T0, api_signed, morphine
 from thecal.core.pump.commands import Fault
-from thecal.services.clinic.transactions import Signoff
 
 
 def pdf_text(data: bytes) -> str:
@@ -32,13 +31,13 @@ def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_worl
     w = sqlite_world
     # morphine 10 mg/mL: 3000 mcg/day is 0.3 mL/day; 3300 is 0.33 mL/day. The demand
     # bolus adds at most 3 x 100 mcg a day: 24 h maximum 3300 -> 3600 mcg, +9.1 %.
-    record = w.clinic.commit_program(
-        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
-        T0 + DAY, None,
+    record = w.program(w.a, morphine(3300.0), T0 + DAY)
+    text = _get_pdf(
+        w.client("nurse"), f"/api/patients/{w.a}/sessions/{record['session_id']}/report.pdf"
     )
-    text = _get_pdf(w.client("nurse"),
-                    f"/api/patients/{w.a}/sessions/{record['session_id']}/report.pdf")
-    assert "Programming session #1" in text and "Ann Able" in text
+    # the two implants of the World are sessions 1 and 2 (each first fill is a session)
+    assert record["session_id"] == 3
+    assert "Programming session #3" in text and "Ann Able" in text
     assert "00:00 0.3 mL/day" in text and "00:00 0.33 mL/day" in text
     assert "3300" in text and "3600" in text and "+9.1 %" in text
     assert "MONITOR_AFTER_CHANGE" in text and "DD-12" in text
@@ -54,13 +53,14 @@ def test_refill_printout_states_expected_withdrawn_and_why_the_next_date(sqlite_
     w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
     w.clock.t = T0 + 30 * DAY
     c = w.client("nurse")
-    r = c.post(
+    r = api_signed(
+        c,
+        f"/api/patients/{w.b}/refills/plan",
         f"/api/patients/{w.b}/refills",
-        json={
+        {
             "add_ml": 10.0,
             "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
             "lot": "L7",
-            "verifier": {"username": "pharmacist", "password": PASSWORD},
         },
     )
     assert r.status_code == 201, r.text
@@ -101,10 +101,7 @@ def test_summary_printout_has_the_current_doses_the_diary_and_a_chart(sqlite_wor
 
 def test_a_report_of_another_patients_session_is_not_found(sqlite_world):
     w = sqlite_world
-    record = w.clinic.commit_program(
-        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
-        T0 + DAY, None,
-    )
+    record = w.program(w.a, morphine(3300.0), T0 + DAY)
     c = w.client("nurse")
     r = c.get(f"/api/patients/{w.b}/sessions/{record['session_id']}/report.pdf")
     assert r.status_code == 404 and "does not exist" in r.text
@@ -117,30 +114,45 @@ def test_thecal_report_writes_the_same_pdf_as_the_api(sqlite_world, tmp_path, ki
     from thecal.entrypoints.cli import app
 
     w = sqlite_world
-    record = w.clinic.commit_program(
-        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True),
-        T0 + DAY, None,
-    )
+    record = w.program(w.a, morphine(3300.0), T0 + DAY)
     w.clock.t = T0 + 2 * DAY
     args = {"session": ["--session", str(record["session_id"])], "refill": [], "summary": []}
     if kind == "refill":
         c = w.client("nurse")
-        refill = c.post(
+        refill = api_signed(
+            c,
+            f"/api/patients/{w.a}/refills/plan",
             f"/api/patients/{w.a}/refills",
-            json={"add_ml": 1.0, "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
-                  "lot": "L1", "verifier": {"username": "pharmacist", "password": PASSWORD}},
+            {
+                "add_ml": 1.0,
+                "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
+                "lot": "L1",
+            },
         )
         assert refill.status_code == 201, refill.text
         args["refill"] = ["--refill", str(refill.json()["id"])]
     out = tmp_path / f"{kind}.pdf"
     result = CliRunner().invoke(
         app,
-        ["report", kind, "--db", w.url, "--patient", str(w.a), "--at", str(w.clock.t),
-         "--out", str(out), *args[kind]],
+        [
+            "report",
+            kind,
+            "--db",
+            w.url,
+            "--patient",
+            str(w.a),
+            "--at",
+            str(w.clock.t),
+            "--out",
+            str(out),
+            *args[kind],
+        ],
     )
     assert result.exit_code == 0, result.output
-    url = {"session": f"sessions/{record['session_id']}/report.pdf",
-           "refill": f"refills/{args['refill'][1] if args['refill'] else 0}/report.pdf",
-           "summary": "summary.pdf"}[kind]
+    url = {
+        "session": f"sessions/{record['session_id']}/report.pdf",
+        "refill": f"refills/{args['refill'][1] if args['refill'] else 0}/report.pdf",
+        "summary": "summary.pdf",
+    }[kind]
     api = w.client("physician").get(f"/api/patients/{w.a}/{url}").content
     assert out.read_bytes() == api  # invariant PDFs: the same record prints the same bytes

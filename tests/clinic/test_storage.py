@@ -11,8 +11,8 @@ from tests.clinic.conftest import DAY, T0, World, morphine
 from thecal.adapters.db import audit
 from thecal.adapters.db.engine import downgrade, make_engine, upgrade
 from thecal.core.errors import Conflict, Refused
+from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.outlook import outlook
-from thecal.services.clinic.transactions import Signoff
 
 TABLES = {
     "patients",
@@ -50,17 +50,22 @@ def test_migrations_go_up_and_down(db_url):
 def test_two_people_at_once_one_wins_the_other_is_told(world):
     """Both read version v; both commit a program. Exactly one lands; the other gets
     Conflict and nothing of it is stored (no lost update)."""
-    dr, dr2 = world.users["physician"], world.users["nurse"]
-    _, _, version = world.clinic.check_program(dr, world.a, morphine(3300.0), Signoff(), T0 + DAY)
+    dr, dr2 = world.users["physician"], world.users["physician2"]
+    reviews = {
+        dose: world.clinic.check_program(dr, world.a, morphine(dose), Signoff(), T0 + DAY)
+        for dose in (3300.0, 3450.0)
+    }
     results: list[object] = []
     barrier = threading.Barrier(2)
 
     def commit(who, dose):
         barrier.wait()
         try:
+            review = reviews[dose]
             world.clinic.commit_program(
-                who, world.a, morphine(dose), "titrate", Signoff(confirmed=True), T0 + DAY, version
-            )
+                who, world.a, morphine(dose), "titrate", world.signed(review), T0 + DAY,
+                review.therapy_version,
+            )  # fmt: skip
             results.append("ok")
         except (Conflict, Refused) as exc:
             # Conflict: the pump row changed under it. Refused: it read the winner's

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.clinic.conftest import PASSWORD, T0, World, morphine
+from tests.clinic.conftest import T0, World, api_signed, morphine
 from thecal.adapters.db.models import AlarmRow, Pump
 from thecal.adapters.db.pumps import TELEMETRY_STATE
 from thecal.adapters.pump.links import TelemetryLinks
@@ -15,7 +15,6 @@ from thecal.adapters.telemetry import EmulatorProcess, TelemetryPump, UdpLink
 from thecal.adapters.telemetry.process import ping
 from thecal.core.pump.commands import Fault
 from thecal.core.pump.program import program_digest
-from thecal.services.clinic.transactions import Signoff
 
 
 @pytest.fixture
@@ -56,9 +55,7 @@ def test_implant_commissions_the_pump_and_the_row_holds_no_state(telemetry_world
 
 def test_programming_and_refill_through_the_api_reach_the_pump_process(telemetry_world) -> None:
     w = telemetry_world
-    record = w.clinic.commit_program(
-        w.users["physician"], w.a, morphine(3300.0), "titrate", Signoff(confirmed=True), T0, None
-    )
+    record = w.program(w.a, morphine(3300.0), T0)
     assert record["status"] == "committed"
     assert w.clinic.interrogate(w.users["physician"], w.a, T0).program_digest == program_digest(
         morphine(3300.0)
@@ -66,10 +63,7 @@ def test_programming_and_refill_through_the_api_reach_the_pump_process(telemetry
     c = w.client("nurse")
     refill = {"add_ml": 10.0, "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
               "lot": "L1"}  # fmt: skip
-    r = c.post(
-        f"/api/patients/{w.b}/refills",
-        json={**refill, "verifier": {"username": "pharmacist", "password": PASSWORD}},
-    )
+    r = api_signed(c, f"/api/patients/{w.b}/refills/plan", f"/api/patients/{w.b}/refills", refill)
     assert r.status_code == 201, r.text
     rec = c.get(f"/api/patients/{w.b}").json()["refills"][0]
     # 19 mL in, seconds of 0.2 mL/day out: all but the 2.4 mL dead volume comes out
@@ -82,7 +76,8 @@ def test_a_patient_press_over_the_link_is_answered_once(telemetry_world) -> None
     c = w.client("patient")
     first = c.post(f"/api/patients/{w.a}/bolus-requests", json={"request_id": "press-1"})
     assert first.status_code == 200, first.text
-    assert first.json()["reason"] == "lockout"  # the implant's program started one
+    # no dose given yet: granted (an implant starts no lockout, issue 22 item 9)
+    assert (first.json()["result"], first.json()["reason"]) == ("granted", None)
     again = c.post(f"/api/patients/{w.a}/bolus-requests", json={"request_id": "press-1"})
     assert again.json() == first.json()
     assert _history(w, "SN-A").count("demand") == 1

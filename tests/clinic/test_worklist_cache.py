@@ -44,10 +44,12 @@ def test_a_write_in_another_process_shows_at_once(world) -> None:
                        weight_kg=60.0)  # fmt: skip
         pid = other.clinic.add_patient(dr, patient, "new", NOW)
         from thecal.services.clinic import ImplantInput
+        from thecal.services.clinic.gate import Signoff
 
         implant = ImplantInput("peristaltic-20", "SN-LOW", "two-piece", 90.0, 2.6, "T10",
-                               morphine(3000.0), 3.0)  # fmt: skip
-        other.clinic.implant(dr, pid, implant, "new", NOW)
+                               morphine(3000.0), 3.0, continues=morphine(3000.0))  # fmt: skip
+        review = other.clinic.check_implant(dr, pid, implant, Signoff(), NOW)
+        other.clinic.implant(dr, pid, implant, "new", w.signed(review), NOW)
     finally:
         other.dispose()
     after = first.get("/api/worklist")

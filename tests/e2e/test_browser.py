@@ -71,6 +71,7 @@ def test_clinic_flow_in_a_real_browser(served):
         page.wait_for_selector("#plan-card")
         page.fill("#verifier_username", "pharmacist")
         page.fill("#verifier_password", PASSWORD)
+        page.check("#confirmed")  # the plan as reviewed, named by its digest
         page.screenshot(path=SHOTS / "2-refill-plan.png", full_page=True)
         page.click("#record")
         page.wait_for_selector("#classification")
@@ -100,18 +101,45 @@ def test_clinic_flow_in_a_real_browser(served):
         page.fill("#reason", "night spasms")
         page.check("#confirmed")
         page.screenshot(path=SHOTS / "4-program-review.png", full_page=True)
+        # issue 22: the night dose changed after Check, without checking again: refused,
+        # nothing sent, the form kept and a fresh review of the new value shown
+        page.fill("#step_value_1", "1.2 mg/day")
+        page.click("#commit")
+        page.wait_for_selector("#commit-error")
+        assert "differs from the one reviewed" in page.inner_text("#commit-error")
+        assert page.input_value("#step_value_1") == "1.2 mg/day"
+        assert "20:00 0.6 mL/day" in page.inner_text("#diff")  # the fresh review: 1.2 mg/day
+        page.screenshot(path=SHOTS / "4b-review-changed.png", full_page=True)
+        with w.db.reads() as db:  # the pump still runs one step of 400 mcg/day
+            from thecal.adapters.db import queries
+
+            assert queries.patient_record(db, w.b).program.version_no == 1
+        page.fill("#step_value_1", "1 mg/day")
+        page.click("#check")
+        page.wait_for_selector("#review-card:has-text('+25.0 %')")
+        page.fill("#ack_TITRATION_HIGH_DOSE", "night spasms, reviewed with the patient")
+        page.fill("#verifier_username", "nurse")
+        page.fill("#verifier_password", PASSWORD)
+        page.fill("#reason", "night spasms")
+        page.check("#confirmed")
+        # the screen stays open while the server's reading syncs run: no false conflict
+        w.clock.t += 600
+        w.clinic.sync(w.b, w.clock.t)
         page.click("#commit")
         page.wait_for_selector("#session-status")
         assert page.inner_text("#session-status") == "committed"
         page.screenshot(path=SHOTS / "5-program-committed.png", full_page=True)
         page.goto(f"{base}/patients/{w.b}/program")  # the screen now shows both steps
         assert [page.input_value(f"#step_{f}_1") for f in ("start", "value")] == [
-            "20:00", "1 mg/day"
+            "20:00",
+            "1 mg/day",
         ]
         # the patient page links the printouts and the FHIR Bundle, with the login's cookie
         page.goto(f"{base}/patients/{w.b}")
-        links = [page.get_attribute("#print-summary", "href"),
-                 page.locator("a:has-text('print')").first.get_attribute("href")]
+        links = [
+            page.get_attribute("#print-summary", "href"),
+            page.locator("a:has-text('print')").first.get_attribute("href"),
+        ]
         for href in links:
             answer = page.request.get(f"{base}{href}")
             assert answer.status == 200 and answer.body().startswith(b"%PDF-"), href
@@ -139,8 +167,13 @@ def test_clinic_flow_in_a_real_browser(served):
 
 def fill_program(page, cathodes: str, reason: str) -> None:
     """Tonic 4 mA, 300 us, 50 Hz on `cathodes`, confirmed: within every SCS limit."""
-    for field, value in (("amplitude_ma", "4"), ("pulse_width_us", "300"),
-                         ("frequency_hz", "50"), ("cathodes", cathodes), ("reason", reason)):
+    for field, value in (
+        ("amplitude_ma", "4"),
+        ("pulse_width_us", "300"),
+        ("frequency_hz", "50"),
+        ("cathodes", cathodes),
+        ("reason", reason),
+    ):
         page.fill(f"#{field}", value)
     page.check("#confirmed")
 
@@ -184,3 +217,55 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
         assert "recharge every" in page.inner_text("#battery")
         page.screenshot(path=SHOTS / "7-scs-implanted.png", full_page=True)
         browser.close()
+
+
+def _sign_and_send(page, action, verifier="nurse", reason="as planned"):
+    page.fill(f"#{action}-verifier_username", verifier)
+    page.fill(f"#{action}-verifier_password", PASSWORD)
+    page.fill(f"#{action}-reason", reason)
+    page.check(f"#{action}-confirmed")
+    page.click(f"#send-{action}")
+
+
+def test_pump_changes_through_the_gate_in_a_real_browser(served):
+    """Issue 22 item 5 on screen: a clinician bolus (0.02 mL of 10 mg/mL morphine =
+    200 mcg), a catheter revision to 60 cm, and the explant of the baclofen pump, whose
+    stop of 400 mcg/day is a soft withdrawal finding acknowledged with the bridge."""
+    w, base = served
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        login(page, base, "physician")
+        page.goto(f"{base}/patients/{w.a}")
+        page.click("#to-device")
+        page.fill("#bolus-volume_ml", "0.02")
+        page.click("#check-bolus")
+        page.wait_for_selector("#review-card-bolus")
+        page.screenshot(path=SHOTS / "8-bolus-review.png", full_page=True)
+        _sign_and_send(page, "bolus", reason="breakthrough pain")
+        page.wait_for_load_state()
+        page.screenshot(path=SHOTS / "8b-bolus-sent.png", full_page=True)
+        page.wait_for_selector("#device-done")
+        assert "bolus" in page.inner_text("#device-done")
+        page.fill("#catheter-catheter_length_cm", "60")
+        page.click("#check-catheter")
+        page.wait_for_selector("#review-card-catheter:has-text('CATHETER_REVISED')")
+        _sign_and_send(page, "catheter", reason="catheter revised in theatre")
+        page.wait_for_selector("#device-done")
+        page.goto(f"{base}/patients/{w.b}/device")
+        page.click("#check-explant")
+        page.wait_for_selector("#review-card-explant:has-text('WITHDRAWAL_RISK_CUT')")
+        page.fill("#explant-ack_WITHDRAWAL_RISK_CUT", "oral baclofen 20 mg three times a day")
+        page.screenshot(path=SHOTS / "9-explant-review.png", full_page=True)
+        _sign_and_send(page, "explant", reason="pocket infection")
+        page.wait_for_selector("#device-done")
+        assert page.locator("#form-implant").count() == 1  # no pump: the implant form
+        page.screenshot(path=SHOTS / "10-explanted.png", full_page=True)
+        browser.close()
+    with w.db.reads() as db:
+        from thecal.adapters.db import audit, queries
+
+        actions = [a.action for a in queries.audit_rows(db, 10)]
+        assert {"bolus.clinician", "implant.revise_catheter", "implant.explant"} <= set(actions)
+        assert audit.verify(db).ok

@@ -58,7 +58,7 @@ def test_a_clean_change_commits_and_reads_back():
     prop = s.propose(new, T0 + 10)
     assert [(r.drug, r.change_pct) for r in prop.doses] == [("morphine", pytest.approx(20.0))]
     assert [r.setting for r in prop.diff if r.changed] == ["step 1"]
-    s.confirm(T0 + 20)
+    s.confirm(T0 + 20, s.proposal.digest)
     record = s.commit(T0 + 30)
     assert record["status"] == COMMITTED
     assert running(port) == program_digest(new)
@@ -69,7 +69,7 @@ def test_per_hour_instead_of_per_day_is_refused():
     port = pump()
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], 3 * MG * 24), T0)  # "3 mg/h"
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     got = refused_codes(s)
     assert ("DD-02", "hard", "DOSE_SUSPECT_HIGH") in got
     assert running(port) == program_digest(MORPHINE)  # nothing reached the pump
@@ -88,7 +88,7 @@ def test_interval_in_minutes_instead_of_hours_is_refused():
         ),
         T0,
     )
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     assert ("DD-02", "hard", "PERIODIC_BOLUSES_OVERLAP") in refused_codes(s)
     assert running(port) == program_digest(BACLOFEN)
 
@@ -100,7 +100,7 @@ def test_concentration_raised_without_lowering_the_dose_is_refused():
     s = session(port)
     s.propose(program([("morphine", 20 * MG)], rate_ml_per_day=0.3), T0, bridge_duration_s=HOUR)
     s.verify("nurse.b", T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     got = refused_codes(s)
     assert ("SR-05", "hard", "RATES_CARRIED_OVER") in got
     assert ("DD-05", "hard", "TITRATION_ABOVE_MAX") in got
@@ -110,11 +110,11 @@ def test_wrong_drug_for_the_library_and_baclofen_demand_are_refused():
     port = pump(BACLOFEN)
     s = session(port)
     s.propose(program([("baclofen", 500.0)], 200.0, low_ml=4.0, demand=demand(50.0)), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     assert ("SR-09", "hard", "DEMAND_NOT_ELIGIBLE") in refused_codes(s)
     s2 = session(pump())
     s2.propose(program([("hydromorphine", 10 * MG)], 3 * MG), T0)  # misspelt: not a library drug
-    s2.confirm(T0)
+    s2.confirm(T0, s2.proposal.digest)
     assert ("DD-01", "hard", "DRUG_NOT_IN_LIBRARY") in refused_codes(s2)
 
 
@@ -129,7 +129,7 @@ def test_hard_findings_cannot_be_acknowledged_and_soft_ones_must_be():
     port = pump(program([("morphine", 12 * MG)], 3 * MG))
     s = session(port)
     s.propose(program([("morphine", 12 * MG)], 3.3 * MG), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     assert ("DD-01", "soft", "CONCENTRATION_NOT_STOCK") in refused_codes(s)
     with pytest.raises(InputError):
         s.acknowledge("CONCENTRATION_NOT_STOCK", "dr.a", "  ", T0)
@@ -156,7 +156,7 @@ def test_concentration_change_needs_a_second_person_and_the_diff_confirmed():
     with pytest.raises(InputError):
         s.verify("dr.a", T0)  # not the same person
     s.verify("nurse.b", T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     # 20 mg/mL is compounded (stocks 10 and 25) and at the granuloma mark; the bridge
     # pushes 3.74 mg of old fluid: each soft finding is acknowledged with its reason
     soft = sorted(f.code for f in prop.findings if f.severity == "soft")
@@ -176,11 +176,11 @@ def test_priming_volume_from_the_wrong_tubing_is_refused():
     s.propose_bolus(
         BolusProposal("priming", wrong, HOUR, at_implant_or_revision=True, supervised=True), T0
     )
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     assert ("DD-08", "hard", "PRIMING_VOLUME_MISMATCH") in refused_codes(s)
     s2 = session(port)
     s2.propose_bolus(BolusProposal("clinician", 0.01, 600.0, route="catheter_access_port"), T0)
-    s2.confirm(T0)
+    s2.confirm(T0, s2.proposal.digest)
     assert ("DD-08", "hard", "CATHETER_ACCESS_PORT_FORBIDDEN") in refused_codes(s2)
     assert not [e for e in port.events if e.kind == "bolus"]
 
@@ -203,7 +203,7 @@ def test_link_lost_before_the_pump_got_it_is_incomplete():
     port = pump()
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     port.drop_link("apply_program", "before")
     assert s.commit(T0 + 30)["status"] == INCOMPLETE
     assert running(port) == program_digest(MORPHINE)
@@ -214,7 +214,7 @@ def test_link_lost_after_the_pump_got_it_is_found_by_read_back():
     s = session(port)
     new = program([("morphine", 10 * MG)], 3.3 * MG)
     s.propose(new, T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     port.drop_link("apply_program", "after")
     assert s.commit(T0 + 30)["status"] == COMMITTED
     assert running(port) == program_digest(new)
@@ -224,7 +224,7 @@ def test_link_lost_for_good_is_uncertain_and_nothing_is_resent():
     port = pump()
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     port.drop_link("apply_program", "after")
     port.drop_link("interrogate")
     record = s.commit(T0 + 30)
@@ -236,7 +236,7 @@ def test_link_lost_for_good_is_uncertain_and_nothing_is_resent():
 class SilentPort(EmulatedPump):
     """A pump that acknowledges a program and keeps the old one."""
 
-    def apply_program(self, program, now_s):
+    def apply_program(self, program, now_s, library_digest=None):
         self._step(Tick(), now_s)
 
 
@@ -245,14 +245,16 @@ def test_read_back_catches_a_program_that_did_not_stick():
     port = SilentPort(base.state)
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], 3.3 * MG), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     record = s.commit(T0 + 30)
     assert record["status"] == INCOMPLETE
     assert record["log"][-1]["code"] == "READBACK_MISMATCH"
 
 
-def refill_session(port, model_id="peristaltic-20"):
-    return RefillSession.start(port, model(model_id), drug_library(), policy(), "nurse.c", T0)
+def refill_session(port, model_id="peristaltic-20", at=T0):
+    return RefillSession.start(
+        port, model(model_id), drug_library(), policy(), "nurse.c", at, catheter=CATHETER_90CM
+    )
 
 
 MORPHINE_FLUID = (DrugConcentration("morphine", 10 * MG),)
@@ -279,8 +281,10 @@ def test_overfill_is_refused_and_a_second_person_is_required():
     s.propose(17.6, MORPHINE_FLUID, T0)
     with pytest.raises(Refused) as err:
         s.commit(T0)
-    assert [f.code for f in err.value.findings] == ["SECOND_PERSON_REQUIRED"]
+    assert [f.code for f in err.value.findings] == ["SECOND_PERSON_REQUIRED", "NOT_CONFIRMED"]
+    assert [f.rule_id for f in err.value.findings] == ["DD-10", "SR-08"]
     s.verify("dr.a", T0)
+    s.confirm(T0, s.proposal.digest)
     record = s.commit(T0 + 60)
     assert record["status"] == COMMITTED
     assert port.interrogate(T0 + 60).reservoir_estimate_ml == pytest.approx(20.0)
@@ -293,18 +297,18 @@ def test_a_pocket_fill_shows_at_the_next_refill():
     first = refill_session(port)
     first.propose(17.6, MORPHINE_FLUID, T0)
     first.verify("dr.a", T0)
+    first.confirm(T0, first.proposal.digest)
     port.pocket_fill_next_ml = 17.6
     first.commit(T0)
-    later = RefillSession.start(
-        port, model("peristaltic-20"), drug_library(), policy(), "nurse.c", T0 + 10 * DAY
-    )
+    later = refill_session(port, at=T0 + 10 * DAY)
     later.propose(17.6, MORPHINE_FLUID, T0 + 10 * DAY, previous_entered_ml=20.0)
     later.verify("dr.a", T0 + 10 * DAY)
+    later.confirm(T0 + 10 * DAY, later.proposal.digest)
     record = later.commit(T0 + 10 * DAY)
     found = {f["code"]: f for f in record["findings"]}
     assert "possible pocket fill or leak" in found["REFILL_DISCREPANCY"]["message"]
     assert record["open"] == ["REFILL_DISCREPANCY"]
-    later.acknowledge(
+    later.acknowledge_discrepancy(
         "REFILL_DISCREPANCY", "dr.a", "pocket aspirated, patient observed", T0 + 10 * DAY
     )
     assert later.record(T0 + 10 * DAY)["open"] == []
@@ -314,8 +318,17 @@ def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
     port = pump(program([("morphine", 10 * MG)], 3 * MG))
     s = refill_session(port)
     new = program([("morphine", 20 * MG)], 3 * MG)
-    s.propose(17.6, (DrugConcentration("morphine", 20 * MG),), T0, program_after=new)
+    s.propose(
+        17.6, (DrugConcentration("morphine", 20 * MG),), T0, program_after=new,
+        bridge_duration_s=12 * 3600.0,
+    )  # fmt: skip
+    # the new program went through every programming rule, in the refill's context
+    assert "drug or concentration change" in s.proposal.needs_second_person
+    for f in s.proposal.findings:
+        if f.severity == "soft":
+            s.acknowledge(f.code, "nurse.c", "reviewed with the pharmacist", T0)
     s.verify("dr.a", T0)
+    s.confirm(T0, s.proposal.digest)
     assert s.commit(T0)["status"] == COMMITTED
     assert running(port) == program_digest(new)
     # and the same refill without the new program is refused

@@ -14,11 +14,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import physics_library
 from tests.property.strategies import DAY, MORPHINE, programs
 from thecal.core.pump import commands as c
 from thecal.core.pump.program import Amount, Program
 from thecal.core.scenario import Scenario, TimedCommand
-from thecal.data import drug_library, pump_catalogue
+from thecal.data import pump_catalogue
 from thecal.services.simulate import simulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -76,7 +77,7 @@ def scenarios(draw):
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_engine_and_naive_pump_agree(scenario):
-    result = simulate(scenario, drug_library())
+    result = simulate(scenario, physics_library())
     naive = run_naive(scenario)
     assert [s.strokes for s in result.snapshots[1:]] == naive.strokes_at
     engine_demand = [

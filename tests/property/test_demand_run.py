@@ -11,16 +11,17 @@ from dataclasses import fields, is_dataclass, replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import physics_library
 from tests.property.strategies import DAY, commands, demand_boluses, programs
 from thecal.core.pump import commands as c
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.firmware import initial_state, run, step
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
 from thecal.core.pump.state import PumpState
-from thecal.data import drug_library, pump_catalogue
+from thecal.data import pump_catalogue
 
 H = 3600.0
-LIBRARY = drug_library()
+LIBRARY = physics_library()
 
 
 def folded(s: PumpState, timed: list[tuple[float, c.Command]]):
@@ -138,7 +139,6 @@ def test_a_run_near_the_low_reservoir_is_stepped():
         "insufficient_reservoir",
     ]
     assert_same((after, events), folded(s, timed))
-
 
 
 def test_a_run_after_end_of_service_is_refused_in_one_pass():

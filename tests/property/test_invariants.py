@@ -14,13 +14,14 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.conftest import physics_library
 from tests.property.strategies import DAY, commands, programs
 from thecal.core.pump import commands as c
 from thecal.core.pump.firmware import initial_state, step
 from thecal.core.pump.path import pad
 from thecal.core.pump.program import validate_program
 from thecal.core.pump.state import DELIVERING, STROKE_EPS
-from thecal.data import drug_library, pump_catalogue
+from thecal.data import pump_catalogue
 
 TOL = 1e-9
 
@@ -47,7 +48,7 @@ class PumpMachine(RuleBasedStateMachine):
 
     def setup(self, model_id, program, fill_fraction, catheter_cm, saline):
         self.model = pump_catalogue().get(model_id)
-        self.library = drug_library()
+        self.library = physics_library()
         fill = self.model.capacity_ml * fill_fraction
         self.s, _ = initial_state(
             self.model,
@@ -64,7 +65,7 @@ class PumpMachine(RuleBasedStateMachine):
         self.path_drug0 = self.s.path.in_path(0.0, len(names))
         self.drug_out = [0.0] * len(names)  # drug that left the reservoir, by drug
         self.programs = [(0.0, program)]  # accepted programs with their times
-        self.lockout_starts = [0.0]  # program applications, refills and grants
+        self.lockout_starts = []  # grants only: a program or refill gives no dose (SR-06)
         self.grants: list[float] = []
         self.answers: dict[str, tuple[object, object]] = {}
 
@@ -95,7 +96,6 @@ class PumpMachine(RuleBasedStateMachine):
         if isinstance(command, c.ApplyProgram) and ("program", "refused") not in kinds:
             assert not validate_program(command.program, self.model, self.library)
             self.programs.append((t, command.program))
-            self.lockout_starts.append(t)
         if isinstance(command, c.ApplyProgram) and ("program", "refused") in kinds:
             assert validate_program(command.program, self.model, self.library) or advanced.eos
         for e in events:
@@ -103,7 +103,6 @@ class PumpMachine(RuleBasedStateMachine):
                 self.added += command.add_ml
                 self.withdrawn += e.get("withdrawn_ml")
                 self.pocket += e.get("pocket_fill_ml")
-                self.lockout_starts.append(t)
             if e.kind == "demand":
                 self._check_demand(t, e, events)
         event(f"command {type(command).__name__}: {kinds[0] if kinds else 'silent'}")

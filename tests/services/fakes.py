@@ -50,13 +50,12 @@ class PumpRecord:
     last_refill_s: float | None
     version: int
     outlook: Outlook | None = None
+    therapy_version: int = 1
 
 
 @dataclass
 class MemoryStore:
-    tables: dict[str, dict[Any, Any]] = field(
-        default_factory=lambda: {name: {} for name in TABLES}
-    )
+    tables: dict[str, dict[Any, Any]] = field(default_factory=lambda: {name: {} for name in TABLES})
     ids: Any = field(default_factory=lambda: itertools.count(1))
     commits: int = 0
 
@@ -91,23 +90,36 @@ class MemoryPatients(_Table):
         p = self.need(patient_id, "patient")
         return PatientFacts(p["id"], p["indication"], p["opioid_naive"], p["status"])
 
+    def set_status(self, patient_id: int, status: str) -> None:
+        self.rows[patient_id] = {**self.need(patient_id, "patient"), "status": status}
+
 
 class MemoryImplants(_Table):
     def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int:
         if any(r["input"].serial == i.serial for r in self.rows.values()):
             raise Conflict(f"the record clashes with one already stored: serial {i.serial}")
         implant_id = self.new_id()
-        self.rows[implant_id] = {"patient_id": patient_id, "input": i, "at_s": now_s}
+        self.rows[implant_id] = {
+            "patient_id": patient_id, "input": i, "at_s": now_s, "active": True,
+            "catheter": (i.catheter_length_cm, i.catheter_ul_per_cm), "revised_s": None,
+        }  # fmt: skip
         return implant_id
 
     def active(self, patient_id: int) -> ImplantFacts:
         for implant_id, r in self.rows.items():
-            if r["patient_id"] == patient_id:
+            if r["patient_id"] == patient_id and r["active"]:
                 i = r["input"]
                 return ImplantFacts(
-                    implant_id, i.model_id, i.serial, i.catheter_length_cm, i.catheter_ul_per_cm
+                    implant_id, i.model_id, i.serial, *r["catheter"], r["at_s"], r["revised_s"]
                 )
         raise NotFound(f"patient {patient_id} has no active implant")
+
+    def end(self, implant_id: int, now_s: float) -> None:
+        self.rows[implant_id] = {**self.need(implant_id, "implant"), "active": False}
+
+    def revise(self, implant_id: int, length_cm: float, ul_per_cm: float, now_s: float) -> None:
+        r = self.need(implant_id, "implant")
+        self.rows[implant_id] = {**r, "catheter": (length_cm, ul_per_cm), "revised_s": now_s}
 
 
 class MemoryPumps(_Table):
@@ -121,13 +133,17 @@ class MemoryPumps(_Table):
 
     def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
         r: PumpRecord = self.need(patient_id, "pump of patient")
-        if expected_version is not None and r.version != expected_version:
-            raise Conflict(f"the pump was changed by someone else (version {r.version})")
+        if expected_version is not None and r.therapy_version != expected_version:
+            raise Conflict(f"the therapy was changed by someone else ({r.therapy_version})")
         model = self.uow.catalogue.get(r.model_id)
         assert model is not None
-        self.uow.loaded[patient_id] = r.version
+        self.uow.loaded.setdefault(patient_id, r.version)  # what this unit started from
         return StoredPump(patient_id, EmulatedPump(r.state), model, r.as_of_s,
-                          r.last_refill_s, r.version)  # fmt: skip
+                          r.last_refill_s, r.version, None, r.therapy_version)  # fmt: skip
+
+    def remove(self, patient_id: int) -> None:
+        self.need(patient_id, "pump of patient")
+        del self.rows[patient_id]
 
     def save(self, stored: StoredPump, interrogation: Interrogation, outlook: Outlook,
              daily_dose_mcg: float | None, reading: bool) -> None:  # fmt: skip
@@ -136,14 +152,19 @@ class MemoryPumps(_Table):
         r: PumpRecord = self.rows[stored.patient_id]
         self.rows[stored.patient_id] = replace(
             r, state=pump.state, as_of_s=outlook.as_of_s, last_refill_s=stored.last_refill_s,
-            version=r.version + 1, outlook=outlook,
+            version=r.version + 1, outlook=outlook, therapy_version=stored.therapy_version,
         )  # fmt: skip
         alarms = self.uow.working["alarms"]
         for e in pump.events:
             if e.kind == "alarm" and e.get("phase") == "onset":
                 alarm_id = self.new_id()
-                alarms[alarm_id] = {"id": alarm_id, "patient_id": stored.patient_id,
-                                    "code": e.get("code"), "onset_s": e.t, "ack": None}
+                alarms[alarm_id] = {
+                    "id": alarm_id,
+                    "patient_id": stored.patient_id,
+                    "code": e.get("code"),
+                    "onset_s": e.t,
+                    "ack": None,
+                }
         pump.events.clear()
         if reading:
             self.uow.working["readings"][self.new_id()] = (outlook.as_of_s, daily_dose_mcg)
@@ -163,8 +184,14 @@ class MemoryPrograms(_Table):
     def add(self, patient_id: int, program: Program, user: str, reason: str, now_s: float,
             session_id: int | None) -> int:  # fmt: skip
         row_id = self.new_id()
-        self.rows[row_id] = {"patient_id": patient_id, "program": program, "created_s": now_s,
-                             "user": user, "reason": reason, "session_id": session_id}
+        self.rows[row_id] = {
+            "patient_id": patient_id,
+            "program": program,
+            "created_s": now_s,
+            "user": user,
+            "reason": reason,
+            "session_id": session_id,
+        }
         return row_id
 
 
@@ -320,7 +347,7 @@ class MemoryUsers(_Table):
 class MemoryAudit(_Table):
     def append(self, at_s: float, user: str, action: str, entity: str, entity_id: int | str,
                reason: str, payload: Any) -> None:  # fmt: skip
-        self.rows[len(self.rows)] = (at_s, user, action, entity, str(entity_id), reason)
+        self.rows[len(self.rows)] = (at_s, user, action, entity, str(entity_id), reason, payload)
 
 
 class MemoryUnitOfWork:

@@ -10,59 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.services.fakes import MemoryStore, MemoryUnitOfWork
-from thecal.adapters.inputs.clinical_inputs import read_pathway, read_trial
+from tests.services.world import DAY, DR, HOUR, RN, T0, Clinicians, baclofen, morphine
 from thecal.adapters.inputs.loader import iso
 from thecal.core.errors import Conflict, Forbidden, InputError, Refused
 from thecal.core.pump.commands import Fault
-from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
-from thecal.data import drug_library, policy, pump_catalogue, scs_catalogue
-from thecal.services.clinic import Clinic, ImplantInput, Principal, Readers
-from thecal.services.clinic.transactions import RefillInput, Signoff
-
-DAY, HOUR = 86_400.0, 3600.0
-T0 = 1_790_000_000.0
-DR = Principal(1, "dr.a", "Dr A", "physician", None, "")
-RN = Principal(2, "rn.b", "Nurse B", "nurse", None, "")
-
-
-def baclofen(dose_mcg_per_day: float = 400.0) -> Program:
-    return Program((DrugConcentration("baclofen", 2000.0),),
-                   (Step(0.0, dose_mcg_per_s=dose_mcg_per_day / DAY),),
-                   low_reservoir_alarm_ml=4.0)  # fmt: skip
-
-
-def morphine() -> Program:
-    return Program((DrugConcentration("morphine", 10_000.0),),
-                   (Step(0.0, dose_mcg_per_s=3000.0 / DAY),),
-                   demand_bolus=DemandBolus(Amount(mcg=100.0), 600.0, 4 * HOUR, 3),
-                   low_reservoir_alarm_ml=3.0)  # fmt: skip
-
-
-class Clinicians:
-    def __init__(self) -> None:
-        self.store = MemoryStore()
-        catalogue, library = pump_catalogue(), drug_library()
-        self.clinic = Clinic(
-            lambda: MemoryUnitOfWork(self.store, catalogue, library),
-            catalogue, library, policy(), Readers(read_trial, read_pathway), scs_catalogue(),
-        )  # fmt: skip
-
-    def patient(self, key: str, program: Program, indication: str = "spasticity_spinal") -> int:
-        pid = self.clinic.add_patient(
-            DR, {"mrn": key, "name": key, "birth_year": 1970, "indication": indication,
-                 "weight_kg": 70.0}, "new", T0,
-        )  # fmt: skip
-        implant = ImplantInput("peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10",
-                               program, 19.0)  # fmt: skip
-        self.clinic.implant(DR, pid, implant, "implant", T0)
-        return pid
-
-    def table(self, name: str) -> list:
-        return self.store.rows(name)
-
-    def pump(self, pid: int):
-        return self.store.tables["pumps"][pid]
+from thecal.core.pump.program import DrugConcentration
+from thecal.services.clinic import Principal
+from thecal.services.clinic.gate import Signoff
+from thecal.services.clinic.transactions import RefillInput
 
 
 @pytest.fixture
@@ -79,16 +34,15 @@ def test_an_implant_stores_the_pump_its_outlook_and_its_first_program(c):
     assert o.refill_due_s == pytest.approx(T0 + 72 * DAY)
     assert o.withdrawal_risk is True
     assert len(c.table("programs")) == 1
-    assert [a[2] for a in c.table("audit")] == ["patient.create", "implant.create"]
+    # after the three staff accounts the setup made
+    assert [a[2] for a in c.table("audit")][3:] == ["patient.create", "implant.create"]
 
 
 def test_a_refill_reconciles_what_came_out_with_what_the_pump_estimated(c):
     pid = c.patient("B1", baclofen())
     at = T0 + 30 * DAY  # 30 d x 0.2 mL/day = 6 mL out: 13 mL left
     drugs = (DrugConcentration("baclofen", 2000.0),)
-    refill_id, record = c.clinic.record_refill(
-        RN, pid, RefillInput(16.6, drugs, None, None, "LOT1"), "dr.a", at, None
-    )
+    refill_id, record = c.refill(RN, pid, RefillInput(16.6, drugs, None, None, "LOT1"), at)
     entry = c.store.tables["refills"][refill_id]
     assert record["status"] == "committed"
     # the syringe draws all but the 2.4 mL the pump cannot give up: 13 - 2.4 = 10.6 mL
@@ -104,23 +58,36 @@ def test_a_refused_program_keeps_nothing(c):
     pid = c.patient("B1", baclofen())
     before = (c.store.commits, len(c.table("programs")), len(c.table("audit")), c.pump(pid))
     ten_fold = baclofen(4000.0)  # 4 mg/day: a dose per hour typed as per day, say
+    review = c.clinic.check_program(DR, pid, ten_fold, Signoff(), T0 + 2 * DAY)
     with pytest.raises(Refused) as refused:
-        c.clinic.commit_program(DR, pid, ten_fold, "titration", Signoff(confirmed=True),
-                                T0 + 2 * DAY, None)  # fmt: skip
+        c.clinic.commit_program(DR, pid, ten_fold, "titration", c.signed(review),
+                                T0 + 2 * DAY, review.therapy_version)  # fmt: skip
     assert refused.value.findings  # each finding names its rule
     assert all(f.rule_id and f.code for f in refused.value.findings)
     after = (c.store.commits, len(c.table("programs")), len(c.table("audit")), c.pump(pid))
     assert after == before
 
 
-def test_a_screen_older_than_the_pump_is_a_conflict_and_keeps_nothing(c):
+def test_a_reading_between_check_and_commit_is_no_conflict(c):
+    """Issue 22 item 6: optimistic locking guards the therapy, not the readings."""
     pid = c.patient("B1", baclofen())
-    _, _, version = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
-    c.clinic.sync(pid, T0 + 3 * DAY)  # someone's save in between
+    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
+    c.clinic.sync(pid, T0 + 2 * DAY + 600)  # the server's reading sync, 10 min later
+    record = c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", c.signed(review),
+                                     T0 + 2 * DAY + 600, review.therapy_version)  # fmt: skip
+    assert record["status"] == "committed"
+
+
+def test_a_screen_older_than_the_therapy_is_a_conflict_and_keeps_nothing(c):
+    pid = c.patient("B1", baclofen())
+    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
+    other = c.clinic.check_program(DR, pid, baclofen(420.0), Signoff(), T0 + 2 * DAY)
+    c.clinic.commit_program(DR, pid, baclofen(420.0), "someone else's titration",
+                            c.signed(other), T0 + 2 * DAY, other.therapy_version)  # fmt: skip
     programs = len(c.table("programs"))
-    with pytest.raises(Conflict):
-        c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", Signoff(confirmed=True),
-                                T0 + 3 * DAY, version)  # fmt: skip
+    with pytest.raises(Conflict, match="therapy was changed by someone else"):
+        c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", c.signed(review),
+                                T0 + 3 * DAY, review.therapy_version)  # fmt: skip
     assert len(c.table("programs")) == programs
 
 
@@ -128,10 +95,9 @@ def test_a_retried_bolus_request_gets_the_first_answer_and_no_second_bolus(c):
     patient = c.patient("M1", morphine(), "non_cancer")
     me = Principal(9, "m1", "M1", "patient", patient, "")
     early = c.clinic.request_bolus(me, patient, "r0", T0 + HOUR)
-    # the first program counts as applied at implant: 4 h - 1 h of lockout left
-    assert (early.result, early.reason) == ("denied", "lockout")
-    assert early.lockout_remaining_s == pytest.approx(3 * HOUR)
-    first = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR)
+    # no dose given yet: an implant starts no lockout (issue 22 item 9)
+    assert (early.result, early.reason) == ("granted", None)
+    first = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR)  # 4 h after r0
     again = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR + 30)
     assert first.result == "granted" and again == first
     other = c.clinic.request_bolus(me, patient, "r2", T0 + 5 * HOUR + 60)
@@ -199,4 +165,4 @@ def test_login_opens_and_logout_closes_one_session(c):
     assert list(c.store.tables["logins"]) == [token]
     c.clinic.logout(token)
     assert c.store.tables["logins"] == {}
-    assert [a[2] for a in c.table("audit")] == ["user.create"]
+    assert [a[2] for a in c.table("audit")] == ["user.create"] * 4  # 3 staff at setup

@@ -5,19 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import physics_library
 from thecal.core.population import generate, run_cohort
 from thecal.core.population.cohort import Cohort
-from thecal.data import drug_library, policy, population, pump_catalogue
+from thecal.data import policy, population, pump_catalogue
 from thecal.services.simulate import simulate
 from thecal.services.study import replay
 
 DAY = 86400.0
-DATA = (population(), pump_catalogue(), drug_library())
+DATA = (population(), pump_catalogue(), physics_library())
 MARGIN = {"margin_days": policy().number("refill", "margin_days")}
 
 
 def scenario_for(cohort: Cohort, result, i: int, drug: str):
-    return replay.scenario_for(cohort, result, i, drug, pump_catalogue(), drug_library())
+    return replay.scenario_for(cohort, result, i, drug, pump_catalogue(), physics_library())
 
 
 def test_population_engine_equals_the_firmware_on_1000_random_patients() -> None:
@@ -38,7 +39,7 @@ def test_population_engine_equals_the_firmware_on_1000_random_patients() -> None
     assert np.isfinite(cohort.day_start_s).sum() > 200 and (cohort.periodic_ml > 0).sum() > 100
     assert cohort.constant_flow.sum() > 50
     assert result.granted.sum() > 10_000 and result.denied.sum() > 10_000
-    library = drug_library()
+    library = physics_library()
     for i in range(cohort.size):
         run = simulate(scenario_for(cohort, result, i, str(pop.drug[i])), library)
         s = run.final

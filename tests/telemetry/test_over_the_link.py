@@ -59,7 +59,7 @@ def test_a_programming_session_commits_and_reads_back_over_the_link(emulator_pro
     port = implanted(emulator_process)
     s = session(port)
     s.propose(UP_20_PCT, T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     record = s.commit(T0)
     assert record["status"] == COMMITTED
     assert record["log"][-1] == {
@@ -74,6 +74,7 @@ def test_a_refill_session_over_the_link(emulator_process) -> None:
     s = RefillSession.start(port, model(), drug_library(), policy(), "rn.c", T0)
     plan = s.propose(15.0, (DrugConcentration("morphine", 10 * MG),), T0)
     s.verify("ph.d", T0)
+    s.confirm(T0, s.proposal.digest)
     record = s.commit(T0)
     assert record["status"] == COMMITTED, record["findings"]
     # 20 mL in, a few seconds of 0.3 mL/day out: all but the 2.4 mL dead volume comes out
@@ -85,11 +86,12 @@ def test_a_patient_press_is_answered_once_however_often_it_is_sent(emulator_proc
     port = implanted(emulator_process)
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], 3 * MG, demand=_demand()), T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     assert s.commit(T0)["status"] == COMMITTED
     handset = TelemetryPump(UdpLink(emulator_process.host, emulator_process.port), SERIAL)
     first = patient.request_bolus(handset, "press-1", T0)
-    assert (first.result, first.reason) == ("denied", "lockout")  # a new program starts one
+    # no dose given yet: granted (a new program starts no lockout, issue 22 item 9)
+    assert (first.result, first.reason) == ("granted", None)
     again = patient.request_bolus(handset, "press-1", T0)
     assert again == first
     assert handset.stats["duplicates_suppressed"] == 1
@@ -108,7 +110,7 @@ def test_a_lost_answer_is_uncertain_until_interrogated_and_never_resent(emulator
     port = implanted(emulator_process, link)
     s = session(port)
     s.propose(UP_20_PCT, T0)
-    s.confirm(T0)
+    s.confirm(T0, s.proposal.digest)
     link.eat_answers = True  # the pump gets the program; the answer never comes back
     record = s.commit(T0)
     assert record["status"] == UNCERTAIN
@@ -147,7 +149,7 @@ def test_delivery_continues_exactly_across_kill_9(tmp_path) -> None:
         port = implanted(process)
         s = session(port)
         s.propose(UP_20_PCT, T0)
-        s.confirm(T0)
+        s.confirm(T0, s.proposal.digest)
         assert s.commit(T0)["status"] == COMMITTED
         pid = process.pid
         process.kill()
@@ -173,3 +175,20 @@ def test_a_pump_that_is_not_there_is_a_link_error(tmp_path) -> None:
     port = TelemetryPump(UdpLink("127.0.0.1", free_udp_port()), SERIAL, retries=2, timeout_s=0.05)
     with pytest.raises(LinkError):
         port.interrogate(T0)
+
+
+def test_a_client_that_skips_the_programmer_meets_the_pumps_own_limits(emulator_process):
+    """SR-41: a process that speaks the protocol and sends a program no programmer would
+    pass - morphine 25 mg/mL, above the 20 mg/mL library maximum, at 19 mg/day - or a
+    program checked against another library version, is refused by the emulated pump
+    itself; it keeps delivering 3 mg/day."""
+    port = implanted(emulator_process)
+    with pytest.raises(InvalidTransition, match="above the library maximum 20000"):
+        port.apply_program(program([("morphine", 25 * MG)], 19 * MG), T0)
+    with pytest.raises(InvalidTransition, match="checked against drug library 000000000000"):
+        port.apply_program(UP_20_PCT, T0, library_digest="0" * 64)
+    with pytest.raises(InvalidTransition, match="clinician bolus of 600 mcg"):
+        port.start_bolus("clinician", 0.06, 600.0, T0)  # 0.06 mL x 10 mg/mL > 500 mcg
+    assert port.interrogate(T0).program_digest == program_digest(MORPHINE)
+    port.apply_program(UP_20_PCT, T0, library_digest=drug_library().digest)
+    assert port.interrogate(T0).program_digest == program_digest(UP_20_PCT)

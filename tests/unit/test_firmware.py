@@ -60,7 +60,11 @@ def demand_results(log):
     return [(e["id"], e["result"], e.get("reason")) for e in log if e["kind"] == "demand"]
 
 
-def test_lockout_starts_at_the_initial_program_and_at_every_program_and_refill():
+def test_the_lockout_counts_doses_given_and_no_program_or_refill_starts_one():
+    """Issue 22 item 9 (SR-06): a 3 h lockout runs from the last grant only. By hand:
+    a at 2 h is the first dose; b 1 h later is inside a's lockout; the program at 4 h
+    gives no dose, so c at 6 h (4 h after a) is granted; d 1 h after c is locked out;
+    the refill at 8 h gives none either, so e at 10 h (4 h after c) is granted."""
     s = pump()
     _, log = run(
         s,
@@ -74,12 +78,12 @@ def test_lockout_starts_at_the_initial_program_and_at_every_program_and_refill()
         (11 * H, c.DemandRequest("f")),
     )
     assert demand_results(log) == [
-        ("a", "denied", "lockout"),
-        ("b", "granted", None),
-        ("c", "denied", "lockout"),
-        ("d", "granted", None),
-        ("e", "denied", "lockout"),
-        ("f", "granted", None),
+        ("a", "granted", None),
+        ("b", "denied", "lockout"),
+        ("c", "granted", None),
+        ("d", "denied", "lockout"),
+        ("e", "granted", None),
+        ("f", "denied", "lockout"),
     ]
 
 
@@ -170,13 +174,13 @@ def test_wrong_entered_volume_runs_the_pump_dry_without_an_alarm():
 
 def test_programmer_bolus_refusals_and_interruption():
     s = pump(program(ml_per_day=0.5))
-    bolus = c.StartBolus("clinician", Amount(ml=0.1), 2 * H)
+    bolus = c.StartBolus("clinician", Amount(ml=0.04), 2 * H)  # 400 mcg, under 500 mcg
     s, log = run(
         s,
         (H, bolus),
         (H + 60, c.StartBolus("bridge", Amount(ml=0.1), H)),
         (2 * H, c.Suspend()),
-        (3 * H, c.StartBolus("clinician", Amount(ml=0.1), H)),
+        (3 * H, c.StartBolus("clinician", Amount(ml=0.04), H)),
     )
     bolus_events = [e for e in log if e["kind"] == "bolus"]
     assert bolus_events[1] == {
@@ -186,9 +190,9 @@ def test_programmer_bolus_refusals_and_interruption():
         "result": "refused",
         "reason": "bolus_running",
     }
-    # suspended 1 h into a 2 h bolus: half of 0.1 mL delivered, never resumed
+    # suspended 1 h into a 2 h bolus: half of 0.04 mL delivered, never resumed
     end = bolus_events[2]
-    assert end["phase"] == "end" and end["delivered_ml"] == pytest.approx(0.05)
+    assert end["phase"] == "end" and end["delivered_ml"] == pytest.approx(0.02)
     assert bolus_events[3]["reason"] == "not_delivering"
 
 

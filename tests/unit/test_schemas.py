@@ -28,6 +28,7 @@ EXAMPLES = {
     "candidate": [ROOT / "examples/programmer/candidate-pain.toml"],
     "pathway": [ROOT / "examples/programmer/pathway-axial-back.json"],
     "scs-program": [ROOT / "examples/programmer/scs-program-tonic.json"],
+    "session": [ROOT / "examples/programmer/session-titration.json"],
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
+from thecal.core.errors import InvalidTransition, LinkError, Refused
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.safety import (
@@ -34,9 +34,54 @@ from thecal.core.safety.concentration_change import fluid_changes
 from thecal.core.therapy.catheter import path_volume_ml
 from thecal.services.ports import Interrogation, PumpPort
 from thecal.services.program_diff import DoseRow, dose_diff, settings_diff
-from thecal.services.proposal import Acknowledgement, Proposal, blockers
+from thecal.services.proposal import Proposal, blockers, review_digest
 
 OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
+
+
+def program_proposal(
+    ctx: ProgramProposal, kind: str, before_digest: str | None, bridge_s: float | None = None
+) -> Proposal:
+    """`ctx.proposed` checked against every program rule in its context (first fill,
+    continuation, reprogram, refill), with the side-by-side diff, the 24 h dose per
+    drug and % change, who must sign, and the digest a confirmation must name."""
+    review = check_program(ctx)
+    doses = dose_diff(ctx.current, ctx.proposed)
+    return Proposal(
+        ctx.proposed,
+        None,
+        review.findings,
+        settings_diff(ctx.current, ctx.proposed),
+        doses,
+        second_person_reasons(ctx, doses),
+        bridge_s,
+        digest=review_digest(kind, before_digest, [ctx.proposed, bridge_s]),
+    )
+
+
+def send_bridge(
+    port: PumpPort, model: PumpModel, catheter: Catheter, duration_s: float | None, now_s: float
+) -> None:
+    """The bridge bolus after a concentration change: the old fluid still in the pump's
+    tubing and the catheter is pushed out at the old dose rate over `duration_s`, so the
+    new concentration reaches the tip on time (DD-07)."""
+    if duration_s is None or catheter.length_cm is None or not catheter.ul_per_cm:
+        return
+    volume = path_volume_ml(model, catheter.length_cm, catheter.ul_per_cm)
+    port.start_bolus("bridge", volume, duration_s, now_s)
+
+
+def second_person_reasons(ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[str, ...]:
+    why = []
+    if ctx.first_fill:
+        why.append("first fill")
+    if fluid_changes(ctx):
+        why.append("drug or concentration change")
+    limit = ctx.policy.number("verification", "large_increase_pct")
+    for row in doses:
+        if row.change_pct is not None and row.change_pct > limit:
+            why.append(f"{row.drug} +{row.change_pct:.3g} % (> {limit:g} %)")
+    return tuple(why)
 
 
 @dataclass
@@ -54,6 +99,7 @@ class ProgrammingSession:
     before: Interrogation | None = None
     proposal: Proposal | None = None
     status: str = OPEN
+    after_digest: str | None = None  # the program the pump reported at read-back
     log: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -86,10 +132,9 @@ class ProgrammingSession:
         """Check `program` against every rule. A new proposal voids earlier
         acknowledgements, verification and confirmation: they were for other values."""
         self._require_open()
-        current = self._current()
         ctx = ProgramProposal(
             program,
-            current,
+            self._current(),
             self.model,
             self.library,
             self.policy,
@@ -100,22 +145,15 @@ class ProgrammingSession:
             self.history,
             bridge_planned=bridge_duration_s is not None,
         )
-        review = check_program(ctx)
-        doses = dose_diff(current, program)
-        self.proposal = Proposal(
-            program,
-            None,
-            review.findings,
-            settings_diff(current, program),
-            doses,
-            self._second_person(ctx, doses),
-            bridge_duration_s,
-        )
+        before = self.before.program_digest if self.before is not None else None
+        kind = "first fill" if self.first_fill else "program"
+        self.proposal = program_proposal(ctx, kind, before, bridge_duration_s)
         self._note(
             now_s,
             "proposed",
             digest=program_digest(program),
-            findings=[f.code for f in review.findings],
+            review=self.proposal.digest,
+            findings=[f.code for f in self.proposal.findings],
         )
         return self.proposal
 
@@ -127,58 +165,36 @@ class ProgrammingSession:
         found = tuple(
             check_bolus(bolus, current, self.model, self.library, self.policy, self.catheter)
         )
-        self.proposal = Proposal(None, bolus, found, [], [], ())
+        before = self.before.program_digest if self.before is not None else None
+        kind = f"{bolus.kind} bolus"
+        self.proposal = Proposal(
+            None,
+            bolus,
+            found,
+            [],
+            [],
+            ("a supervised bolus",) if bolus.supervised else (),
+            # what the clinician entered; not the flags derived from the context
+            digest=review_digest(
+                kind, before, [bolus.volume_ml, bolus.duration_s, bolus.route, bolus.extra_ml]
+            ),
+        )
         self._note(now_s, "proposed bolus", kind=bolus.kind, findings=[f.code for f in found])
         return self.proposal
 
-    def _second_person(self, ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[str, ...]:
-        why = []
-        if self.first_fill:
-            why.append("first fill")
-        if fluid_changes(ctx):
-            why.append("drug or concentration change")
-        limit = self.policy.number("verification", "large_increase_pct")
-        for row in doses:
-            if row.change_pct is not None and row.change_pct > limit:
-                why.append(f"{row.drug} +{row.change_pct:.3g} % (> {limit:g} %)")
-        return tuple(why)
-
     def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:
-        p = self._proposal()
-        problems = []
-        if not reason.strip():
-            problems.append(Problem("reason", "an acknowledgement needs a reason"))
-        matches = [f for f in p.findings if f.code == code]
-        if not matches:
-            problems.append(Problem("code", f"'{code}' is not a finding of this proposal"))
-        elif any(f.severity == HARD for f in matches):
-            problems.append(
-                Problem(
-                    "code",
-                    f"'{code}' is a hard limit: it cannot be acknowledged or overridden (SR-02)",
-                )
-            )
-        if problems:
-            raise InputError("acknowledgement refused", problems)
-        for f in matches:
-            p.acknowledgements.append(
-                Acknowledgement(code, f.rule_id, user, reason, now_s, f.message)
-            )
+        self._proposal().acknowledge(code, user, reason, now_s)
         self._note(now_s, "acknowledged", code=code, user=user, reason=reason)
 
     def verify(self, user: str, now_s: float) -> None:
-        if user == self.user:
-            raise InputError(
-                "verification refused",
-                [Problem("user", "the second person must be someone other than the programmer")],
-            )
-        self._proposal().verified_by = user
+        self._proposal().verify(self.user, user)
         self._note(now_s, "verified", user=user)
 
-    def confirm(self, now_s: float) -> None:
-        """The clinician has seen the side-by-side diff and confirms it (SR-08)."""
-        self._proposal().confirmed = True
-        self._note(now_s, "confirmed")
+    def confirm(self, now_s: float, digest: str) -> None:
+        """The clinician has seen the side-by-side diff of the review named by `digest`
+        and confirms it (SR-08); any other proposal is refused."""
+        self._proposal().confirm(digest)
+        self._note(now_s, "confirmed", review=digest)
 
     def blockers(self) -> list[Finding]:
         """Why commit would refuse now, as findings; empty when it may proceed."""
@@ -194,13 +210,8 @@ class ProgrammingSession:
             raise Refused("commit refused: " + ", ".join(f.code for f in blockers), tuple(blockers))
         try:
             if p.program is not None:
-                self.port.apply_program(p.program, now_s)
-                if p.bridge_duration_s is not None and self.catheter.recorded:
-                    assert self.catheter.length_cm is not None and self.catheter.ul_per_cm
-                    volume = path_volume_ml(
-                        self.model, self.catheter.length_cm, self.catheter.ul_per_cm
-                    )
-                    self.port.start_bolus("bridge", volume, p.bridge_duration_s, now_s)
+                self.port.apply_program(p.program, now_s, self.library.digest)
+                send_bridge(self.port, self.model, self.catheter, p.bridge_duration_s, now_s)
             else:
                 assert p.bolus is not None
                 self.port.start_bolus(p.bolus.kind, p.bolus.volume_ml, p.bolus.duration_s, now_s)
@@ -216,6 +227,7 @@ class ProgrammingSession:
         except LinkError:
             self.status = UNCERTAIN
             return self.record(now_s)
+        self.after_digest = after.program_digest
         if p.program is None or after.program_digest == program_digest(p.program):
             self.status = COMMITTED
             self._note(now_s, "read back", digest=after.program_digest, verified=True)
@@ -265,6 +277,8 @@ class ProgrammingSession:
             "closed_s": now_s,
             "before_digest": self.before.program_digest if self.before else None,
             "proposed_digest": program_digest(p.program) if p and p.program else None,
+            "after_digest": self.after_digest,
+            "review_digest": p.digest if p else None,
             "findings": [f.as_dict() for f in findings],
             "acknowledgements": [a.__dict__ for a in p.acknowledgements] if p else [],
             "verified_by": p.verified_by if p else None,

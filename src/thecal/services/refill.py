@@ -4,7 +4,9 @@ The plan is checked before the needle goes in (overfill, the volume to enter, th
 fluid against the program); the withdrawn volume is reconciled after, and a
 discrepancy stays open on the record until someone acknowledges it with a reason
 (SR-21). A change of drug or concentration goes to the pump with the refill, as a
-new program, in the same session.
+new program, in the same session - and that program is checked by every programming
+rule, in the refill's context, exactly as the programming route checks it: a refill
+is no side door to a new dose (issue 22).
 """
 
 from __future__ import annotations
@@ -16,10 +18,24 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program, program_digest
-from thecal.core.safety import HARD, SOFT, Finding, Policy, finding
+from thecal.core.safety import (
+    HARD,
+    SOFT,
+    Catheter,
+    DoseChange,
+    Finding,
+    Patient,
+    Policy,
+    ProgramProposal,
+    finding,
+)
 from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
+from thecal.services.programmer import program_proposal, send_bridge
+from thecal.services.proposal import Proposal, blockers, review_digest
+
+REFILL_SIGNS = "a refill: drug, concentration and volume (DD-10)"
 
 OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
 
@@ -32,12 +48,16 @@ class RefillSession:
     policy: Policy
     user: str
     started_s: float
+    patient: Patient = field(default_factory=Patient)
+    catheter: Catheter = field(default_factory=lambda: Catheter(None, None))
+    history: tuple[DoseChange, ...] = ()
     before: Interrogation | None = None
     request: RefillRequest | None = None
     plan: RefillPlan | None = None
-    verified_by: str | None = None
+    proposal: Proposal | None = None  # the plan's findings and the new program's, signed
     status: str = OPEN
     reconciliation: Reconciliation | None = None  # measured at commit (SR-21)
+    after_digest: str | None = None  # the program the pump reported at read-back
     after_findings: list[Finding] = field(default_factory=list)
     acknowledged: dict[str, tuple[str, str]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
@@ -51,8 +71,9 @@ class RefillSession:
         policy: Policy,
         user: str,
         now_s: float,
+        **context: Any,
     ) -> RefillSession:
-        session = cls(port, model, library, policy, user, now_s)
+        session = cls(port, model, library, policy, user, now_s, **context)
         session.before = port.interrogate(now_s)
         session.log.append({"t": now_s, "event": "interrogated"})
         return session
@@ -64,6 +85,8 @@ class RefillSession:
         now_s: float,
         entered_ml: float | None = None,
         program_after: Program | None = None,
+        lot: str = "",
+        bridge_duration_s: float | None = None,
         **plan_options: Any,
     ) -> RefillPlan:
         if self.status != OPEN:
@@ -91,44 +114,89 @@ class RefillSession:
             **plan_options,
         )
         self.plan = plan_refill(self.request, self.library, self.policy)
-        self.verified_by = None
+        self.proposal = self._proposal(
+            program, now_s, [add_ml, drugs, entered_ml, lot], bridge_duration_s
+        )
         self.log.append(
-            {"t": now_s, "event": "planned", "findings": [f.code for f in self.plan.all_findings]}
+            {
+                "t": now_s,
+                "event": "planned",
+                "review": self.proposal.digest,
+                "findings": [f.code for f in self.proposal.findings],
+            }
         )
         return self.plan
 
+    def _proposal(
+        self, program: Program, now_s: float, fluid: list[Any], bridge_s: float | None
+    ) -> Proposal:
+        """The plan's findings and, when the refill changes the program (a new dose, a
+        new drug or concentration), every programming rule on it in this context."""
+        assert self.before is not None and self.plan is not None
+        current = self.before.program
+        findings = tuple(self.plan.all_findings)
+        reasons: tuple[str, ...] = (REFILL_SIGNS,)
+        diff, doses = [], []
+        if program != current:
+            ctx = ProgramProposal(
+                program, current, self.model, self.library, self.policy, self.patient,
+                self.catheter, now_s, current is None, self.history,
+                bridge_planned=bridge_s is not None,
+                reservoir_drugs=self.request.drugs if self.request else None,
+            )  # fmt: skip
+            checked = program_proposal(ctx, "refill", self.before.program_digest, bridge_s)
+            findings += checked.findings
+            reasons += checked.needs_second_person
+            diff, doses = checked.diff, checked.doses
+        digest = review_digest("refill", self.before.program_digest, [program, bridge_s, *fluid])
+        return Proposal(
+            program, None, findings, diff, doses, reasons, bridge_s, digest=digest,
+            second_person_rule="DD-10",
+        )  # fmt: skip
+
+    def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:
+        """A soft finding of the plan or the new program accepted before the refill."""
+        self._need_proposal().acknowledge(code, user, reason, now_s)
+        self.log.append({"t": now_s, "event": "acknowledged", "code": code, "user": user})
+
+    def confirm(self, now_s: float, digest: str) -> None:
+        """The clinician confirms the plan they reviewed, named by its digest (SR-08)."""
+        self._need_proposal().confirm(digest)
+        self.log.append({"t": now_s, "event": "confirmed", "review": digest})
+
+    def blockers(self) -> list[Finding]:
+        """Why commit would refuse now, as findings; empty when it may proceed."""
+        return blockers(self._need_proposal())
+
+    def _need_proposal(self) -> Proposal:
+        if self.proposal is None:
+            raise InvalidTransition("nothing has been planned in this session")
+        return self.proposal
+
+    @property
+    def verified_by(self) -> str | None:
+        return self.proposal.verified_by if self.proposal is not None else None
+
     def verify(self, user: str, now_s: float) -> None:
         """The second person has checked drug, concentration and volume (DD-10)."""
-        if user == self.user:
-            raise InputError(
-                "verification refused",
-                [Problem("user", "the second person must be someone other than the one refilling")],
-            )
-        self.verified_by = user
+        self._need_proposal().verify(self.user, user)
         self.log.append({"t": now_s, "event": "verified", "user": user})
 
     def commit(self, now_s: float) -> dict[str, Any]:
         if self.plan is None or self.request is None or self.before is None:
             raise InvalidTransition("nothing has been planned in this session")
-        blockers = [f for f in self.plan.all_findings if f.severity == HARD]
-        if self.verified_by is None:
-            blockers.append(
-                finding(
-                    "DD-10",
-                    HARD,
-                    "SECOND_PERSON_REQUIRED",
-                    "a second person must check the drug and concentration",
-                )
-            )
-        if blockers:
-            raise Refused("refill refused: " + ", ".join(f.code for f in blockers), tuple(blockers))
+        refused = self.blockers()
+        if refused:
+            raise Refused("refill refused: " + ", ".join(f.code for f in refused), tuple(refused))
         req = self.request
         entered = req.entered_ml if req.entered_ml is not None else self.plan.volume_after_ml
         new_program = req.program_after != self.before.program
         try:
             result = self.port.refill(req.add_ml, req.drugs, entered, now_s)
             if result.accepted and new_program:
-                self.port.apply_program(req.program_after, now_s)
+                self.port.apply_program(req.program_after, now_s, self.library.digest)
+                bridge_s = self._need_proposal().bridge_duration_s
+                send_bridge(self.port, self.model, self.catheter, bridge_s, now_s)
         except LinkError:
             return self._read_back(now_s, None)
         if not result.accepted:
@@ -177,6 +245,7 @@ class RefillSession:
                 )
             )
             return self.record(now_s)
+        self.after_digest = after.program_digest
         same_program = after.program_digest == program_digest(self.request.program_after)
         volume_ok = (
             entered is not None
@@ -196,7 +265,7 @@ class RefillSession:
             )
         return self.record(now_s)
 
-    def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:
+    def acknowledge_discrepancy(self, code: str, user: str, reason: str, now_s: float) -> None:
         """Acknowledge a discrepancy found after the refill (SR-21)."""
         soft = [f for f in self.after_findings if f.code == code and f.severity == SOFT]
         if not soft or not reason.strip():
@@ -232,14 +301,19 @@ class RefillSession:
                     "the refill session closed before the pump was updated",
                 )
             )
-        plan = self.plan
+        plan, p = self.plan, self.proposal
         return {
             "status": self.status,
             "user": self.user,
             "verified_by": self.verified_by,
             "started_s": self.started_s,
             "closed_s": now_s,
-            "plan_findings": [f.as_dict() for f in plan.all_findings] if plan else [],
+            "review_digest": p.digest if p else None,
+            "before_digest": self.before.program_digest if self.before else None,
+            "after_digest": self.after_digest,
+            "plan_findings": [f.as_dict() for f in p.findings] if p else [],
+            "acknowledgements": [a.__dict__ for a in p.acknowledgements] if p else [],
+            "doses": [r.__dict__ for r in p.doses] if p else [],
             "findings": [f.as_dict() for f in self.after_findings],
             "open": [f.code for f in self.open_findings()],
             "acknowledged": {

@@ -25,7 +25,8 @@ from thecal.core.pump.program import DrugConcentration
 from thecal.core.safety import SOFT
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.clinic import Clinic, ImplantInput, Principal
-from thecal.services.clinic.transactions import RefillInput, Signoff
+from thecal.services.clinic.gate import Review, SecondPerson, Signoff
+from thecal.services.clinic.transactions import RefillInput
 
 DAY = SECONDS_PER_DAY
 PASSWORD = "demo-password"
@@ -43,6 +44,14 @@ def _pump(cdb: ClinicDb, pid: int) -> Pump:
         return db.scalars(select(Pump).where(Pump.patient_id == pid)).one()
 
 
+def signed(review: Review, verifier: str, why: str, password: str = PASSWORD) -> Signoff:
+    """What the demo's clinician does on a review: acknowledge its soft findings with a
+    reason, have the second person sign where asked, confirm the digest seen."""
+    acks = {f.code: why for f in review.proposal.findings if f.severity == SOFT}
+    second = SecondPerson(verifier, password) if review.proposal.needs_second_person else None
+    return Signoff(acks, second, review.digest)
+
+
 def _refill(
     clinic: Clinic, who: Principal, pid: int, t: Therapy, now_s: float, verifier: str
 ) -> None:
@@ -50,14 +59,10 @@ def _refill(
     assert model is not None
     add = model.capacity_ml - model.dead_volume_ml
     drugs = tuple(DrugConcentration(n, c) for n, c in t.drugs)
-    clinic.record_refill(
-        who,
-        pid,
-        RefillInput(add, drugs, None, None, f"LOT{int(now_s) % 9973}"),
-        verifier,
-        now_s,
-        None,
-    )
+    refill = RefillInput(add, drugs, None, None, f"LOT{int(now_s) % 9973}")
+    _, review = clinic.plan_refill(who, pid, refill, Signoff(), now_s)
+    sign = signed(review, verifier, "demo: stability and volume checked")
+    clinic.record_refill(who, pid, refill, sign, now_s, review.therapy_version)
 
 
 def _titrate(
@@ -65,16 +70,11 @@ def _titrate(
 ) -> float:
     new = dose * 1.1
     program = program_for(t, new)
-    proposal, _, _ = clinic.check_program(who, pid, program, Signoff(), now_s)
-    acks = {
-        f.code: "demo: planned 10 % titration, patient reviewed"
-        for f in proposal.findings
-        if f.severity == SOFT
-    }
-    signoff = Signoff(acks, verifier if proposal.needs_second_person else None, True)
+    review = clinic.check_program(who, pid, program, Signoff(), now_s)
+    sign = signed(review, verifier, "demo: planned 10 % titration, patient reviewed")
     try:
         clinic.commit_program(
-            who, pid, program, "demo: 10 % increase for pain", signoff, now_s, None
+            who, pid, program, "demo: 10 % increase for pain", sign, now_s, review.therapy_version
         )
     except Refused:
         return dose
@@ -127,8 +127,11 @@ def seed(
                 "mrn": f"MRN{100000 + i}",
                 "name": name,
                 "birth_year": rng.randint(1940, 1995),
-                "indication": "spasticity_spinal" if role == "trial"
-                else "non_cancer" if candidate else therapy.indication,
+                "indication": "spasticity_spinal"
+                if role == "trial"
+                else "non_cancer"
+                if candidate
+                else therapy.indication,
                 "weight_kg": round(rng.uniform(50, 100), 1),
                 "opioid_naive": False,
                 "status": "trial" if role == "trial" else "candidate" if candidate else "implanted",
@@ -150,22 +153,23 @@ def seed(
             _trial(clinic, dr, pid, end_s)
             continue
         dose = therapy.dose_mcg_per_day
-        clinic.implant(
-            dr,
-            pid,
-            ImplantInput(
-                therapy.model_id,
-                f"SN{rng.randint(10**6, 10**7)}",
-                "two-piece",
-                rng.choice([60, 75, 90]),
-                2.6,
-                rng.choice(["T8", "T10", "T11"]),
-                program_for(therapy, dose),
-                clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
-            ),
-            "implant",
-            implanted,
+        # every demo patient arrives on established therapy from another centre: the new
+        # pump continues the documented program (checked as a continuation, signed)
+        established = program_for(therapy, dose)
+        implant = ImplantInput(
+            therapy.model_id,
+            f"SN{rng.randint(10**6, 10**7)}",
+            "two-piece",
+            rng.choice([60, 75, 90]),
+            2.6,
+            rng.choice(["T8", "T10", "T11"]),
+            established,
+            clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
+            continues=established,
         )
+        review = clinic.check_implant(dr, pid, implant, Signoff(), implanted)
+        sign = signed(review, "dr.baker", "demo: transfer on established therapy")
+        clinic.implant(dr, pid, implant, "implant (transfer in)", sign, implanted)
         _history(cdb, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
         if progress:
             progress(i + 1)

@@ -67,6 +67,8 @@ class Implant(Base):
     catheter_ul_per_cm: Mapped[float] = mapped_column(Float)
     tip_level: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    revised_s: Mapped[float | None] = mapped_column(Float, nullable=True)  # catheter revision
+    explanted_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Pump(Base):
@@ -101,6 +103,9 @@ class Pump(Base):
     withdrawal_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     drugs: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # advanced only by a committed change of program, fluid or implant (the gate): what
+    # a screen's expected_version is compared with, so a reading never conflicts
+    therapy_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 

@@ -86,10 +86,11 @@ class SqlPumps:
         row = self.db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
         if row is None:
             raise NotFound(f"patient {patient_id} has no pump")
-        if expected_version is not None and row.version != expected_version:
+        if expected_version is not None and row.therapy_version != expected_version:
             raise Conflict(
-                f"the pump was changed by someone else (version {row.version}, the screen "
-                f"showed {expected_version}): reload and review before you try again"
+                f"the therapy was changed by someone else since this screen was drawn "
+                f"(therapy version {row.therapy_version}, the screen showed "
+                f"{expected_version}): review the new program before you try again"
             )
         model = self.catalogue.get(row.model_id)
         if model is None:
@@ -103,8 +104,16 @@ class SqlPumps:
             serial = self.db.scalars(select(Implant.serial).where(Implant.id == row.implant_id))
             pump = self.links.open(serial.one())
         return StoredPump(
-            patient_id, pump, model, row.as_of_s, row.last_refill_s, row.version, handle=row
-        )
+            patient_id, pump, model, row.as_of_s, row.last_refill_s, row.version, row,
+            row.therapy_version,
+        )  # fmt: skip
+
+    def remove(self, patient_id: int) -> None:
+        row = self.db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
+        if row is None:
+            raise NotFound(f"patient {patient_id} has no pump")
+        self.db.delete(row)
+        self.db.flush()
 
     def save(
         self,
@@ -123,6 +132,7 @@ class SqlPumps:
             row.state, row.state_sha256 = dump_flow(pump.record)
         store_outlook(row, outlook)
         row.last_refill_s = stored.last_refill_s
+        row.therapy_version = stored.therapy_version
         if isinstance(pump, EmulatedPump):
             _log_alarms(self.db, row.patient_id, pump)
         elif isinstance(pump, TelemetryPump):

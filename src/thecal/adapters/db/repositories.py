@@ -62,6 +62,10 @@ class SqlPatients:
         p = row_or_not_found(self.db, Patient, patient_id, "patient")
         return PatientFacts(p.id, p.indication, p.opioid_naive, p.status)
 
+    def set_status(self, patient_id: int, status: str) -> None:
+        row_or_not_found(self.db, Patient, patient_id, "patient").status = status
+        self.db.flush()
+
 
 class SqlImplants:
     def __init__(self, db: Session) -> None:
@@ -84,8 +88,19 @@ class SqlImplants:
         if row is None:
             raise NotFound(f"patient {patient_id} has no active implant")
         return ImplantFacts(
-            row.id, row.model_id, row.serial, row.catheter_length_cm, row.catheter_ul_per_cm
-        )
+            row.id, row.model_id, row.serial, row.catheter_length_cm, row.catheter_ul_per_cm,
+            row.implanted_s, row.revised_s,
+        )  # fmt: skip
+
+    def end(self, implant_id: int, now_s: float) -> None:
+        row = row_or_not_found(self.db, Implant, implant_id, "implant")
+        row.active, row.explanted_s = False, now_s
+        self.db.flush()
+
+    def revise(self, implant_id: int, length_cm: float, ul_per_cm: float, now_s: float) -> None:
+        row = row_or_not_found(self.db, Implant, implant_id, "implant")
+        row.catheter_length_cm, row.catheter_ul_per_cm, row.revised_s = length_cm, ul_per_cm, now_s
+        self.db.flush()
 
 
 class SqlPrograms:

@@ -53,14 +53,24 @@ def _weight(rec: PatientRecord, key: str) -> dict[str, Any]:
         "category": [_vital_signs()],
         "code": k.concept(k.BODY_WEIGHT, k.LOINC),
         "subject": {"reference": f"Patient/{key}"},
-        "valueQuantity": {"value": rec.patient.weight_kg, "unit": "kg", "system": k.UCUM,
-                          "code": "kg"},
+        "valueQuantity": {
+            "value": rec.patient.weight_kg,
+            "unit": "kg",
+            "system": k.UCUM,
+            "code": "kg",
+        },
     }
 
 
 def _vital_signs() -> dict[str, Any]:
-    return {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": "vital-signs"}]}
+    return {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "vital-signs",
+            }
+        ]
+    }
 
 
 def _devices(rec: PatientRecord, key: str) -> list[dict[str, Any]]:
@@ -87,12 +97,23 @@ def _devices(rec: PatientRecord, key: str) -> list[dict[str, Any]]:
         "patient": {"reference": f"Patient/{key}"},
         "parent": {"reference": f"Device/{key}-pump"},
         "property": [
-            {"type": {"text": "length"},
-             "valueQuantity": [{"value": i.catheter_length_cm, "unit": "cm", "system": k.UCUM,
-                                "code": "cm"}]},
-            {"type": {"text": "volume per length"},
-             "valueQuantity": [{"value": i.catheter_ul_per_cm, "unit": "uL/cm",
-                                "system": k.UCUM, "code": "uL/cm"}]},
+            {
+                "type": {"text": "length"},
+                "valueQuantity": [
+                    {"value": i.catheter_length_cm, "unit": "cm", "system": k.UCUM, "code": "cm"}
+                ],
+            },
+            {
+                "type": {"text": "volume per length"},
+                "valueQuantity": [
+                    {
+                        "value": i.catheter_ul_per_cm,
+                        "unit": "uL/cm",
+                        "system": k.UCUM,
+                        "code": "uL/cm",
+                    }
+                ],
+            },
             {"type": {"text": "tip level"}, "valueCode": [{"text": i.tip_level}]},
         ],
     }
@@ -105,38 +126,30 @@ def _devices(rec: PatientRecord, key: str) -> list[dict[str, Any]]:
         "performedDateTime": k.fhir_time(i.implanted_s),
         "focalDevice": [
             {"action": {"text": "implanted"}, "manipulated": {"reference": f"Device/{key}-pump"}},
-            {"action": {"text": "implanted"},
-             "manipulated": {"reference": f"Device/{key}-catheter"}},
+            {
+                "action": {"text": "implanted"},
+                "manipulated": {"reference": f"Device/{key}-catheter"},
+            },
         ],
     }
     return [pump, catheter, implant]
 
 
-def _metrics(rec: PatientRecord, key: str, battery_pct: float | None) -> list[dict[str, Any]]:
-    """DeviceMetric definitions for the pump's reservoir and battery, the pump status
-    Observation at its last interrogation, and one Observation per stored reading."""
-    pump = rec.pump
-    if pump is None:
-        return []
-    out: list[dict[str, Any]] = []
-    for code, unit in ((k.RESERVOIR, "mL"), (k.BATTERY, "%")):
-        out.append({
-            "resourceType": "DeviceMetric",
-            "id": f"{key}-{code[0]}",
-            "type": k.concept(code),
-            "unit": {"coding": [{"system": k.UCUM, "code": unit}], "text": unit},
-            "source": {"reference": f"Device/{key}-pump"},
-            "category": "measurement",
-        })
+def _status(pump: Any, key: str, battery_pct: float | None) -> dict[str, Any]:
+    """The pump status Observation at the pump's last interrogation."""
     components = []
     if pump.reservoir_estimate_ml is not None:
-        components.append({"code": k.concept(k.RESERVOIR),
-                           "valueQuantity": _ml(pump.reservoir_estimate_ml)})
+        components.append(
+            {"code": k.concept(k.RESERVOIR), "valueQuantity": _ml(pump.reservoir_estimate_ml)}
+        )
     if battery_pct is not None:
-        components.append({"code": k.concept(k.BATTERY),
-                           "valueQuantity": {"value": battery_pct, "unit": "%",
-                                             "system": k.UCUM, "code": "%"}})
-    out.append({
+        components.append(
+            {
+                "code": k.concept(k.BATTERY),
+                "valueQuantity": {"value": battery_pct, "unit": "%", "system": k.UCUM, "code": "%"},
+            }
+        )
+    return {
         "resourceType": "Observation",
         "id": f"{key}-pump-status",
         "status": "final",
@@ -146,7 +159,31 @@ def _metrics(rec: PatientRecord, key: str, battery_pct: float | None) -> list[di
         "effectiveDateTime": k.fhir_time(pump.as_of_s),
         "valueString": pump.shown,
         "component": components,
-    })
+    }
+
+
+def _metrics(rec: PatientRecord, key: str, battery_pct: float | None) -> list[dict[str, Any]]:
+    """DeviceMetric definitions for the pump's reservoir and battery, the pump status
+    Observation at its last interrogation (a commissioned pump only: an imported record
+    has none until it is commissioned through the gate), and one Observation per stored
+    reading."""
+    pump = rec.pump
+    if pump is None and not rec.readings:
+        return []
+    out: list[dict[str, Any]] = []
+    for code, unit in ((k.RESERVOIR, "mL"), (k.BATTERY, "%")):
+        out.append(
+            {
+                "resourceType": "DeviceMetric",
+                "id": f"{key}-{code[0]}",
+                "type": k.concept(code),
+                "unit": {"coding": [{"system": k.UCUM, "code": unit}], "text": unit},
+                "source": {"reference": f"Device/{key}-pump"},
+                "category": "measurement",
+            }
+        )
+    if pump is not None:
+        out.append(_status(pump, key, battery_pct))
     for n, r in enumerate(sorted(rec.readings, key=lambda r: (r.at_s, r.id)), 1):
         obs: dict[str, Any] = {
             "resourceType": "Observation",
@@ -162,9 +199,17 @@ def _metrics(rec: PatientRecord, key: str, battery_pct: float | None) -> list[di
         else:
             obs["dataAbsentReason"] = {"text": "not reported"}
         if r.daily_dose_mcg is not None:
-            obs["component"] = [{"code": k.concept(k.DAILY_DOSE),
-                                 "valueQuantity": {"value": r.daily_dose_mcg, "unit": "ug/d",
-                                                   "system": k.UCUM, "code": "ug/d"}}]
+            obs["component"] = [
+                {
+                    "code": k.concept(k.DAILY_DOSE),
+                    "valueQuantity": {
+                        "value": r.daily_dose_mcg,
+                        "unit": "ug/d",
+                        "system": k.UCUM,
+                        "code": "ug/d",
+                    },
+                }
+            ]
         out.append(obs)
     return out
 
@@ -217,21 +262,29 @@ def patient_bundle(
         resources += session_resources(s, key, n, by_version.get(s.id))
     for n, r in enumerate(sorted(rec.refills, key=lambda r: (r.at_s, r.id)), 1):
         resources += refill_resources(r, key, n)
-    resources += [bolus_administration(b, key, n) for n, b in
-                  enumerate(sorted(rec.boluses, key=lambda b: (b.at_s, b.id)), 1)]
-    resources += [alarm_flag(a, key, n) for n, a in
-                  enumerate(sorted(rec.alarms, key=lambda a: (a.onset_s, a.id)), 1)]
+    resources += [
+        bolus_administration(b, key, n)
+        for n, b in enumerate(sorted(rec.boluses, key=lambda b: (b.at_s, b.id)), 1)
+    ]
+    resources += [
+        alarm_flag(a, key, n)
+        for n, a in enumerate(sorted(rec.alarms, key=lambda a: (a.onset_s, a.id)), 1)
+    ]
     resources += _diary(rec, key)
     bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
         "total": len(resources),
         "entry": [
-            {"fullUrl": f"urn:thecal:{r['resourceType']}/{r['id']}", "resource": r,
-             "search": {"mode": "match" if r["resourceType"] == "Patient" else "include"}}
+            {
+                "fullUrl": f"urn:thecal:{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "search": {"mode": "match" if r["resourceType"] == "Patient" else "include"},
+            }
             for r in resources
         ],
     }
-    checked: dict[str, Any] = Bundle.model_validate(bundle).model_dump(mode="json",
-                                                                        exclude_none=True)
+    checked: dict[str, Any] = Bundle.model_validate(bundle).model_dump(
+        mode="json", exclude_none=True
+    )
     return checked

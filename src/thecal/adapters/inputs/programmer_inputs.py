@@ -21,7 +21,7 @@ def _model(pump: PumpRef, catalogue: PumpCatalogue) -> PumpModel:
     return model
 
 
-def _patient(p: PatientDoc) -> Patient:
+def clinical_patient(p: PatientDoc) -> Patient:
     flags = p.model_dump(exclude={"indication", "sedative_comedication",
                                   "effective_screening_dose"})  # fmt: skip
     return Patient(indication=p.indication, sedative_comedication=tuple(p.sedative_comedication),
@@ -50,7 +50,7 @@ def read_program_check(
         model,
         library,
         policy,
-        _patient(d.patient),
+        clinical_patient(d.patient),
         Catheter(d.catheter.length_cm, d.catheter.ul_per_cm),
         d.now,
         d.first_fill,

@@ -3,7 +3,8 @@
 `drop_link` makes the next call fail the way a telemetry link fails: "before" the
 pump received the command (nothing applied) or "after" (applied, but the answer
 was lost). Both raise `LinkError`: the caller cannot tell which, exactly as with a
-real pump.
+real pump. "ignored" is a firmware fault instead: the pump acknowledges a program or
+bolus and does not apply it, which only the programmer's read-back can catch.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from thecal.core.pump.program import Amount, DrugConcentration, Program, program
 from thecal.core.pump.state import PumpState
 from thecal.services.ports import DemandAnswer, Interrogation, RefillResult
 
-FAULT_POINTS = ("before", "after")
+FAULT_POINTS = ("before", "after", "ignored")
 
 
 def report(s: PumpState) -> Interrogation:
@@ -66,6 +67,8 @@ class EmulatedPump:
 
     def _send(self, operation: str, command: c.Command, now_s: float) -> list[Event]:
         when = self.faults.pop(operation, None)
+        if when == "ignored":  # acknowledged, not applied
+            return self._step(c.Tick(), now_s)
         if when == "before":
             raise LinkError(f"{operation}: link lost before the pump answered")
         out = self._step(command, now_s)
@@ -86,8 +89,11 @@ class EmulatedPump:
         r = self._outcome("request_demand", "demand", c.DemandRequest(request_id), now_s)
         return demand_answer(request_id, r)
 
-    def apply_program(self, program: Program, now_s: float) -> None:
-        r = self._outcome("apply_program", "apply_program", c.ApplyProgram(program), now_s)
+    def apply_program(
+        self, program: Program, now_s: float, library_digest: str | None = None
+    ) -> None:
+        command = c.ApplyProgram(program, library_digest)
+        r = self._outcome("apply_program", "apply_program", command, now_s)
         refuse_unless_accepted("program", r)
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:

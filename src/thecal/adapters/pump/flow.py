@@ -74,7 +74,9 @@ class EmulatedFlowPump:
             battery_fraction=1.0,  # no battery
         )
 
-    def apply_program(self, program: Program, now_s: float) -> None:
+    def apply_program(
+        self, program: Program, now_s: float, library_digest: str | None = None
+    ) -> None:
         raise InvalidTransition(NOT_PROGRAMMABLE)
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:

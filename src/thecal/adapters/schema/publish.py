@@ -22,6 +22,7 @@ from thecal.adapters.schema.programmer import (
 )
 from thecal.adapters.schema.scenario import ScenarioDoc
 from thecal.adapters.schema.scs import ScsProgramDoc
+from thecal.adapters.schema.session import SessionDoc
 
 FORMATS: dict[str, tuple[Any, str]] = {
     "scenario": (ScenarioDoc, "thecal simulate FILE"),
@@ -34,6 +35,7 @@ FORMATS: dict[str, tuple[Any, str]] = {
     "candidate": (CandidateDoc, "thecal candidate evaluate FILE"),
     "pathway": (PathwayDoc, "PUT /api/patients/{id}/pathway (the clinic's care pathway)"),
     "scs-program": (ScsProgramDoc, "the program in POST /api/patients/{id}/scs/... bodies"),
+    "session": (SessionDoc, "thecal session run FILE"),
 }
 
 

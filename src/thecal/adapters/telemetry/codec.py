@@ -93,7 +93,10 @@ def command_from_json(op: str, args: Mapping[str, Any]) -> c.Command:
         return c.TelemetrySession()
     if op == "apply_program":
         try:
-            return c.ApplyProgram(program_from_json(dict(args["program"])))
+            digest = args.get("library_digest")
+            if digest is not None and not isinstance(digest, str):
+                raise TypeError("library_digest must be text")
+            return c.ApplyProgram(program_from_json(dict(args["program"])), digest)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError("bad request", [Problem("args.program", f"malformed: {exc}")]) from exc
     if op == "start_bolus":
@@ -140,7 +143,10 @@ def _injected(args: Mapping[str, Any]) -> c.Command:
 def command_to_json(command: c.Command) -> dict[str, Any]:
     """The arguments of the op that carries `command` (the inverse of command_from_json)."""
     if isinstance(command, c.ApplyProgram):
-        return {"program": program_to_json(command.program)}
+        return {
+            "program": program_to_json(command.program),
+            "library_digest": command.library_digest,
+        }
     if isinstance(command, c.StartBolus):
         return {
             "kind": command.kind,

@@ -165,8 +165,11 @@ class TelemetryPump:
         self.events.extend(event_from_dict(e) for e in answer["events"])
         return answer
 
-    def apply_program(self, program: Program, now_s: float) -> None:
-        r = self._write("apply_program", {"program": program_to_json(program)})["result"]
+    def apply_program(
+        self, program: Program, now_s: float, library_digest: str | None = None
+    ) -> None:
+        args = {"program": program_to_json(program), "library_digest": library_digest}
+        r = self._write("apply_program", args)["result"]
         refuse_unless_accepted("program", r)
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None:

@@ -44,9 +44,7 @@ class CohortResult:
     visits: I
 
 
-def _level_stroke(
-    est_base: F, est_strokes: F, stroke: F, level: F, cf: npt.NDArray[np.bool_]
-) -> F:
+def _level_stroke(est_base: F, est_strokes: F, stroke: F, level: F, cf: npt.NDArray[np.bool_]) -> F:
     """The stroke at which the estimate falls to <= level (PumpState.strokes_to_level);
     never, for a constant-flow pump (it has no estimate)."""
     at = est_strokes + strokes_until_level(est_base, level, stroke)
@@ -80,7 +78,7 @@ def run_cohort(c: Cohort) -> CohortResult:
     low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml, cf)
     empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n), cf)
     low, empty = strokes >= low_at, strokes >= empty_at
-    anchor = np.zeros(n)
+    last_grant = np.full(n, -INF)  # the lockout counts doses given (SR-06)
     bolus_end, bolus_rate = np.full(n, INF), np.zeros(n)
     starts, rates, pieces = rate_pieces(c)
     piece, cycle_from = np.zeros(n, np.int64), np.zeros(n)  # the schedule runs from t = 0
@@ -104,8 +102,11 @@ def run_cohort(c: Cohort) -> CohortResult:
         nxt = np.minimum(piece + 1, starts.shape[1] - 1)
         next_break = cycle_from + np.where(piece + 1 < pieces, starts[ar, nxt], SECONDS_PER_DAY)
         occluded = (c.occlusion_from_s <= t) & (t < c.occlusion_to_s)
-        next_occlusion = np.where(t < c.occlusion_from_s, c.occlusion_from_s,
-                                  np.where(t < c.occlusion_to_s, c.occlusion_to_s, INF))
+        next_occlusion = np.where(
+            t < c.occlusion_from_s,
+            c.occlusion_from_s,
+            np.where(t < c.occlusion_to_s, c.occlusion_to_s, INF),
+        )
         cand = np.minimum.reduce(
             [next_req, next_refill, bolus_end, next_break, next_occlusion, np.full(n, horizon)]
         )
@@ -166,7 +167,6 @@ def run_cohort(c: Cohort) -> CohortResult:
             low_at = _level_stroke(est_base, est_strokes, s, c.alarm_ml, cf)
             empty_at = _level_stroke(est_base, est_strokes, s, np.zeros(n), cf)
             low, empty = strokes >= low_at, strokes >= empty_at
-            anchor = np.where(rf, t, anchor)
             was_dry = rf & np.isfinite(no_drug_since)
             dry_episodes += was_dry
             dry_s += np.where(was_dry, t - no_drug_since, 0.0)
@@ -185,7 +185,7 @@ def run_cohort(c: Cohort) -> CohortResult:
                 rq
                 & (c.bolus_ml > 0)
                 & ~empty
-                & (t - anchor >= c.lockout_s)
+                & (t - last_grant >= c.lockout_s)
                 & (count < c.max_per_24h)
                 & ~(est < c.bolus_ml + c.alarm_ml)
             )
@@ -193,7 +193,7 @@ def run_cohort(c: Cohort) -> CohortResult:
             denied += rq & ~ok
             bolus_rate = np.where(ok, c.bolus_ml / np.where(ok, c.bolus_s, 1.0), bolus_rate)
             bolus_end = np.where(ok, t + c.bolus_s, bolus_end)
-            anchor = np.where(ok, t, anchor)
+            last_grant = np.where(ok, t, last_grant)
             if ok.any():
                 grants[ok, :-1] = grants[ok, 1:]
                 grants[ok, -1] = t[ok]

@@ -18,6 +18,7 @@ class Tick:
 @dataclass(frozen=True)
 class ApplyProgram:
     program: Program
+    library_digest: str | None = None  # the library the programmer checked it with (SR-41)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import InputError, InvalidTransition
+from thecal.core.errors import InputError, InvalidTransition, Problem
 from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, next_midnight, settle
 from thecal.core.pump.answer_log import AnswerLog
@@ -20,10 +20,17 @@ from thecal.core.pump.demand_answers import demand_denial, demand_event
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
+from thecal.core.pump.monitor import bolus_violations, library_mismatch, program_violations
 from thecal.core.pump.path import PathLedger, Vector
 from thecal.core.pump.program import Program, compile_program, validate_program
 from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
-from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState, RunningBolus
+from thecal.core.pump.state import (
+    DELIVERING,
+    NO_DOSE_YET,
+    DemandAnswer,
+    PumpState,
+    RunningBolus,
+)
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -44,6 +51,7 @@ def initial_state(
     """A pump filled with the program's drugs, the program applied at `start_s` (0 in a
     scenario; the implant time on the clinic's clock)."""
     problems = validate_program(program, model, library)
+    problems += [Problem("program", why) for why in program_violations(program, library)]
     if problems:
         raise InputError("the initial program is refused", problems)
     names = tuple(d.name for d in program.drugs)
@@ -78,7 +86,7 @@ def initial_state(
         eri=False,
         eos=False,
         boluses=(),
-        lockout_from_t=start_s,
+        lockout_from_t=NO_DOSE_YET,
         grants=(),
         answers=AnswerLog(),
     ).with_levels()
@@ -102,9 +110,7 @@ def step(s: PumpState, command: c.Command, now: float) -> tuple[PumpState, list[
     return s, out
 
 
-def run(
-    s: PumpState, commands: Sequence[tuple[float, c.Command]]
-) -> tuple[PumpState, list[Event]]:
+def run(s: PumpState, commands: Sequence[tuple[float, c.Command]]) -> tuple[PumpState, list[Event]]:
     """`step` folded over timed commands, in order: the same state and the same events.
     Consecutive demand requests go through one pass where the stretch is provably
     quiet (demand_run), so a run of them costs neither a state nor a window each."""
@@ -166,13 +172,14 @@ def _changed(
 
 def _apply_program(s: PumpState, cmd: c.ApplyProgram) -> tuple[PumpState, list[Event]]:
     reasons = [f"{p.path}: {p.message}" for p in validate_program(cmd.program, s.model, s.library)]
+    reasons += library_mismatch(cmd.library_digest, s.library)
+    reasons += program_violations(cmd.program, s.library)  # the pump's own monitor (SR-41)
     if s.eos:
         reasons.append("end_of_service: the pump has reached end of service")
     if reasons:
         return s, [event(s.t, "program", result="refused", reasons=reasons)]
-    after = s._replace(
-        program=compile_program(cmd.program), anchor_s=_anchor(s.t), lockout_from_t=s.t
-    ).with_levels()
+    # the lockout counts doses given: a new program starts none (SR-06)
+    after = s._replace(program=compile_program(cmd.program), anchor_s=_anchor(s.t)).with_levels()
     return _changed(s, after)
 
 
@@ -219,7 +226,6 @@ def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:
         true_ml=fluid.true_ml,
         estimate_base_ml=fluid.true_ml if cmd.entered_ml is None else cmd.entered_ml,
         estimate_base_strokes=s.strokes,
-        lockout_from_t=s.t,
         path=fluid.path,
     ).with_levels()
     logged = refill_event(s.t, cmd, fluid)
@@ -231,6 +237,9 @@ def _bolus(s: PumpState, cmd: c.StartBolus) -> tuple[PumpState, list[Event]]:
         return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="not_delivering")]
     if any(b.kind != "demand" for b in s.boluses):
         return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="bolus_running")]
+    refused = bolus_violations(cmd.kind, cmd.amount, s.program.program, s.library)
+    if refused:  # the pump's own monitor (SR-41)
+        return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="; ".join(refused))]
     volume = cmd.amount.volume_ml(s.program.program.primary_mcg_per_ml)
     bolus = RunningBolus(cmd.kind, volume / cmd.duration_s, s.t, s.t + cmd.duration_s, volume)
     return s._replace(boluses=s.boluses + (bolus,)), [

@@ -34,6 +34,7 @@ def strokes_until_level(estimate_ml: Number, level_ml: Number, stroke_ml: Number
     needed = np.maximum(0.0, np.ceil((estimate_ml - level_ml) / stroke_ml - STROKE_EPS))
     return cast(Number, needed if isinstance(needed, np.ndarray) else float(needed))
 
+
 DELIVERING = "delivering"
 STOPPED = "stopped"
 SUSPENDED = "suspended"
@@ -41,6 +42,9 @@ STALLED = "stalled"
 VALVE_CLOSED = "valve-closed"
 EMPTY = "empty"
 END_OF_SERVICE = "end-of-service"
+# The demand lockout runs from the last demand bolus granted: before any, there is none
+# (a program, a refill or a reading gives no dose and starts no lockout; SR-06).
+NO_DOSE_YET = float("-inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,7 @@ class PumpState(NamedTuple):
     eos: bool
     # boluses and the patient's demand history
     boluses: tuple[RunningBolus, ...]
-    lockout_from_t: float
+    lockout_from_t: float  # the last demand grant, NO_DOSE_YET before the first
     grants: tuple[float, ...]  # grant times within the last 24 h
     answers: AnswerLog[DemandAnswer]
     # Cached from the estimate base and the program (refresh with with_levels()): the

@@ -148,6 +148,12 @@ _RULES = (
         "safety-requirements.md SR-34",
     ),
     RuleInfo(
+        "SR-41",
+        "The pump's own limit monitor refuses programs and boluses beyond the library's "
+        "hard limits, whatever the programmer did",
+        "safety-requirements.md SR-41",
+    ),
+    RuleInfo(
         "F19",
         "An unfinished session is reported incomplete; old program keeps running",
         "devices.md F19",

@@ -21,6 +21,7 @@ from thecal.entrypoints.cli import emulator as emulator_cli
 from thecal.entrypoints.cli import fhir as fhir_cli
 from thecal.entrypoints.cli import reports as reports_cli
 from thecal.entrypoints.cli import schema as schema_cli
+from thecal.entrypoints.cli import session as session_cli
 from thecal.entrypoints.cli import study as study_cli
 from thecal.entrypoints.cli.output import print_error
 from thecal.entrypoints.cli.programmer import register
@@ -136,3 +137,4 @@ reports_cli.register(app)
 fhir_cli.register(app)
 study_cli.register(app)
 schema_cli.register(app)
+session_cli.register(app)

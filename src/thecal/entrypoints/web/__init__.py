@@ -15,12 +15,14 @@ from thecal.adapters.db.patient_records import PatientRecords
 from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.entrypoints.web import (
     api,
+    api_devices,
     api_scs,
     api_therapy,
     errors,
     fhir,
     reports,
     ui,
+    ui_devices,
     ui_scs,
     ui_therapy,
     ui_trials,
@@ -49,11 +51,13 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(api_therapy.router)
+    app.include_router(api_devices.router)
     app.include_router(api_scs.router)
     app.include_router(reports.router)
     app.include_router(fhir.router)
     app.include_router(ui.router)
     app.include_router(ui_therapy.router)
+    app.include_router(ui_devices.router)
     app.include_router(ui_trials.router)
     app.include_router(ui_scs.router)
     errors.install(app, ui.render_error)

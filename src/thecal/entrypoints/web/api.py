@@ -17,16 +17,15 @@ from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.entrypoints.web.inputs import (
-    ImplantIn,
     Login,
     PatientIn,
     UserIn,
     kept_record,
     now,
-    parse_program,
 )
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, NotAuthenticated, requires, set_cookie
-from thecal.services.clinic import ImplantInput, can_see
+from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(prefix="/api")
@@ -34,7 +33,7 @@ router = APIRouter(prefix="/api")
 
 @router.post("/login")
 def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    opened = request.app.state.clinic.login(body.username, body.password, time.time())
+    opened = clinic_of(request).login(body.username, body.password, time.time())
     if opened is None:
         raise NotAuthenticated("wrong username or password")
     user, token = opened
@@ -46,7 +45,7 @@ def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
 def logout(
     request: Request, response: Response, who: Principal = Depends(requires("session.read"))
 ) -> dict[str, str]:
-    request.app.state.clinic.logout(request.cookies.get(COOKIE, ""))
+    clinic_of(request).logout(request.cookies.get(COOKIE, ""))
     response.delete_cookie(COOKIE, path="/")
     return {"status": "logged out"}
 
@@ -109,7 +108,7 @@ def add_patient(
     body: PatientIn, request: Request, who: Principal = Depends(requires("patients.write"))
 ) -> dict[str, int]:
     data = body.model_dump(exclude={"reason"})
-    return {"id": request.app.state.clinic.add_patient(who, data, body.reason, now(request))}
+    return {"id": clinic_of(request).add_patient(who, data, body.reason, now(request))}
 
 
 def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
@@ -191,26 +190,6 @@ def get_patient(
     return record_json(kept_record(request, patient_id))
 
 
-@router.post("/patients/{patient_id}/implants", status_code=201)
-def add_implant(
-    patient_id: int,
-    body: ImplantIn,
-    request: Request,
-    who: Principal = Depends(requires("implants.write")),
-) -> dict[str, int]:
-    i = ImplantInput(
-        body.model_id,
-        body.serial,
-        body.catheter_type,
-        body.catheter_length_cm,
-        body.catheter_ul_per_cm,
-        body.tip_level,
-        parse_program(body.program),
-        body.fill_ml,
-    )
-    return {"id": request.app.state.clinic.implant(who, patient_id, i, body.reason, now(request))}
-
-
 @router.get("/audit")
 def audit_rows(
     request: Request, limit: int = 100, who: Principal = Depends(requires("audit.read"))
@@ -256,7 +235,7 @@ def users(
 def add_user(
     body: UserIn, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> dict[str, int]:
-    user_id = request.app.state.clinic.add_user(
+    user_id = clinic_of(request).add_user(
         who, body.username, body.full_name, body.password, body.role, body.patient_id,
         now(request),
     )  # fmt: skip

@@ -19,6 +19,7 @@ from thecal.entrypoints.web.inputs import (
     ScsTrialIn,
     now,
 )
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -45,7 +46,7 @@ def check(
     patient_id: int, body: ScsCheckIn, request: Request,
     who: Principal = Depends(requires("scs.read")),
 ) -> dict[str, Any]:  # fmt: skip
-    review = request.app.state.clinic.check_scs_program(
+    review = clinic_of(request).check_scs_program(
         who, patient_id, body.program.core(), body.stimulator_id, body.lead_id
     )
     battery = review["battery"]
@@ -58,7 +59,7 @@ def start_trial(
     patient_id: int, body: ScsTrialIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return request.app.state.clinic.start_scs_trial(
+    return clinic_of(request).start_scs_trial(
         who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
         body.program.core(), body.reason, now(request), body.confirmed,
     )  # fmt: skip
@@ -69,7 +70,7 @@ def trial_day(
     patient_id: int, body: ScsDayIn, request: Request,
     who: Principal = Depends(requires("scs.score")),
 ) -> dict[str, str]:  # fmt: skip
-    request.app.state.clinic.record_scs_day(who, patient_id, body.nrs, now(request))
+    clinic_of(request).record_scs_day(who, patient_id, body.nrs, now(request))
     return {"status": "recorded"}
 
 
@@ -78,9 +79,7 @@ def end_trial(
     patient_id: int, body: Nothing, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return request.app.state.clinic.end_scs_trial(
-        who, patient_id, now(request)
-    )
+    return clinic_of(request).end_scs_trial(who, patient_id, now(request))
 
 
 @router.post("/implant", status_code=201)
@@ -88,7 +87,7 @@ def implant(
     patient_id: int, body: ScsImplantIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return request.app.state.clinic.implant_stimulator(
+    return clinic_of(request).implant_stimulator(
         who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
         body.reason, now(request), body.confirmed,
     )  # fmt: skip
@@ -99,6 +98,6 @@ def program(
     patient_id: int, body: ScsProgramIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return request.app.state.clinic.program_stimulator(
+    return clinic_of(request).program_stimulator(
         who, patient_id, body.program.core(), body.reason, now(request), body.confirmed
     )

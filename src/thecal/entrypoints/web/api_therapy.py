@@ -23,30 +23,28 @@ from thecal.entrypoints.web.inputs import (
     now,
     parse_program,
     refill_input,
-    verifier_name,
 )
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
+from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
-from thecal.services.clinic.transactions import Signoff
 
 router = APIRouter(prefix="/api")
 
 
-def _signoff(request: Request, who: Principal, body: ProgramIn) -> Signoff:
-    return Signoff(
-        dict(body.acknowledgements), verifier_name(request, who, body.verifier), body.confirmed
-    )
-
-
-def proposal_json(proposal: Any, blockers: list[Any], version: int) -> dict[str, Any]:
+def review_json(review: Review) -> dict[str, Any]:
+    """A review as the API shows it: what the clinician must see before confirming,
+    and the digest and therapy version a commit must name."""
+    p = review.proposal
     return {
-        "findings": [f.as_dict() for f in proposal.findings],
-        "blockers": [f.as_dict() for f in blockers],
-        "diff": [{**r.__dict__, "changed": r.changed} for r in proposal.diff],
-        "doses": [r.__dict__ for r in proposal.doses],
-        "needs_second_person": list(proposal.needs_second_person),
-        "pump_version": version,
+        "findings": [f.as_dict() for f in p.findings],
+        "blockers": [f.as_dict() for f in review.blockers],
+        "diff": [{**r.__dict__, "changed": r.changed} for r in p.diff],
+        "doses": [r.__dict__ for r in p.doses],
+        "needs_second_person": list(p.needs_second_person),
+        "reviewed_digest": p.digest,
+        "therapy_version": review.therapy_version,
     }
 
 
@@ -58,10 +56,10 @@ def check_program(
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
     program = parse_program(body.program)
-    proposal, blockers, version = request.app.state.clinic.check_program(
-        who, patient_id, program, _signoff(request, who, body), now(request)
+    review = clinic_of(request).check_program(
+        who, patient_id, program, body.signoff(), now(request)
     )
-    return proposal_json(proposal, blockers, version)
+    return review_json(review)
 
 
 @router.post("/patients/{patient_id}/programs")
@@ -72,12 +70,12 @@ def commit_program(
     who: Principal = Depends(requires("programs.commit")),
 ) -> dict[str, Any]:
     program = parse_program(body.program)
-    return request.app.state.clinic.commit_program(
+    return clinic_of(request).commit_program(
         who,
         patient_id,
         program,
         body.reason,
-        _signoff(request, who, body),
+        body.signoff(),
         now(request),
         body.expected_version,
     )
@@ -90,18 +88,18 @@ def plan_refill(
     request: Request,
     who: Principal = Depends(requires("refills.plan")),
 ) -> dict[str, Any]:
-    session, version = request.app.state.clinic.plan_refill(
-        who, patient_id, refill_input(body), now(request)
+    session, review = clinic_of(request).plan_refill(
+        who, patient_id, refill_input(body), body.signoff(), now(request)
     )
     plan = session.plan
+    assert plan is not None
     return {
-        "findings": [f.as_dict() for f in plan.all_findings],
+        **review_json(review),
         "expected_withdrawal_ml": plan.reconciliation.expected_withdrawal_ml,
         "volume_after_ml": plan.volume_after_ml,
         "daily_use_ml": plan.daily_use_ml,
         "next_refill_s": plan.next_refill_s,
         "next_refill_reason": plan.next_refill_reason,
-        "pump_version": version,
     }
 
 
@@ -112,13 +110,8 @@ def record_refill(
     request: Request,
     who: Principal = Depends(requires("refills.record")),
 ) -> dict[str, Any]:
-    refill_id, record = request.app.state.clinic.record_refill(
-        who,
-        patient_id,
-        refill_input(body),
-        verifier_name(request, who, body.verifier),
-        now(request),
-        body.expected_version,
+    refill_id, record = clinic_of(request).record_refill(
+        who, patient_id, refill_input(body), body.signoff(), now(request), body.expected_version
     )
     return {"id": refill_id, **record}
 
@@ -130,7 +123,7 @@ def acknowledge_refill(
     request: Request,
     who: Principal = Depends(requires("refills.acknowledge")),
 ) -> dict[str, Any]:
-    return request.app.state.clinic.acknowledge_refill(
+    return clinic_of(request).acknowledge_refill(
         who, refill_id, body.code, body.reason, now(request)
     )
 
@@ -161,7 +154,7 @@ def start_trial(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, int]:
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     return {"id": clinic.start_trial(who, patient_id, body.document, now(request))}
 
 
@@ -172,7 +165,7 @@ def trial_dose(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return request.app.state.clinic.add_trial_dose(who, trial_id, body, now(request))
+    return clinic_of(request).add_trial_dose(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/assessments")
@@ -182,7 +175,7 @@ def trial_assessment(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return request.app.state.clinic.add_trial_assessment(who, trial_id, body, now(request))
+    return clinic_of(request).add_trial_assessment(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/evaluate")
@@ -192,7 +185,7 @@ def trial_evaluate(
     close: bool = False,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return request.app.state.clinic.evaluate_trial(who, trial_id, now(request), close)
+    return clinic_of(request).evaluate_trial(who, trial_id, now(request), close)
 
 
 @router.get("/patients/{patient_id}/pathway")
@@ -200,7 +193,7 @@ def get_pathway(
     patient_id: int, request: Request, who: Principal = Depends(requires("pathway.read"))
 ) -> dict[str, Any]:
     """The care pathway record and the SCS and pump candidacy computed from it."""
-    found = request.app.state.clinic.pathway(who, patient_id)
+    found = clinic_of(request).pathway(who, patient_id)
     if found is None:
         raise NotFound(f"patient {patient_id} has no pathway record yet")
     return found
@@ -215,10 +208,8 @@ def put_pathway(
 ) -> dict[str, Any]:
     """Record the whole pathway (what was tried, evaluations, pain pattern, trials);
     answers the decision: the stage, the favoured device and why, both candidacies."""
-    clinic = request.app.state.clinic
-    return clinic.record_pathway(
-        who, patient_id, body.record, body.reason, now(request)
-    )
+    clinic = clinic_of(request)
+    return clinic.record_pathway(who, patient_id, body.record, body.reason, now(request))
 
 
 @router.get("/alarms")
@@ -247,7 +238,7 @@ def acknowledge_alarm(
     request: Request,
     who: Principal = Depends(requires("alarms.acknowledge")),
 ) -> dict[str, str]:
-    request.app.state.clinic.acknowledge_alarm(who, alarm_id, body.reason, now(request))
+    clinic_of(request).acknowledge_alarm(who, alarm_id, body.reason, now(request))
     return {"status": "acknowledged"}
 
 
@@ -258,7 +249,7 @@ def bolus_request(
     request: Request,
     who: Principal = Depends(requires("bolus.request")),
 ) -> dict[str, Any]:
-    answer = request.app.state.clinic.request_bolus(who, patient_id, body.request_id, now(request))
+    answer = clinic_of(request).request_bolus(who, patient_id, body.request_id, now(request))
     return answer.__dict__
 
 
@@ -283,7 +274,7 @@ def add_diary(
     who: Principal = Depends(requires("diary.write")),
 ) -> dict[str, int]:
     return {
-        "id": request.app.state.clinic.add_diary(
+        "id": clinic_of(request).add_diary(
             who, patient_id, body.pain_nrs, body.spasm, body.note, now(request)
         )
     }

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -27,7 +28,7 @@ def everything(
     patient_id: int, request: Request, who: Principal = Depends(requires("fhir.export"))
 ) -> JSONResponse:
     can_see(who, patient_id)
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     with request.app.state.db.reads() as db:
         bundle = patient_bundle(db, patient_id, clinic.catalogue, clinic.library)
     return JSONResponse(bundle, media_type=FHIR_JSON)

@@ -10,15 +10,16 @@ from typing import Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.program import DrugDoc, PumpProgramDoc
 from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
-from thecal.entrypoints.web.permissions import VERIFIERS
-from thecal.services.clinic.ports import Principal
+from thecal.core.safety import Catheter
+from thecal.services.clinic.gate import SecondPerson, Signoff
+from thecal.services.clinic.ports import ImplantInput
+from thecal.services.clinic.therapy import BolusInput
 from thecal.services.clinic.transactions import RefillInput
 
 
@@ -47,7 +48,25 @@ class PatientIn(Body):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ImplantIn(Body):
+DIGEST = r"^[0-9a-f]{64}$"
+VERSION = Field(ge=0, le=2**31 - 1, description="the therapy version the review was drawn from")
+
+
+class Signed(Body):
+    """The sign-off on a review (issue 22): soft findings acknowledged with reasons, the
+    second person's own credentials, and the digest of the review being confirmed."""
+
+    acknowledgements: dict[str, str] = Field(default_factory=dict)
+    verifier: Credentials | None = None
+    reviewed_digest: str | None = Field(default=None, pattern=DIGEST)
+
+    def signoff(self) -> Signoff:
+        v = self.verifier
+        second = SecondPerson(v.username, v.password) if v is not None else None
+        return Signoff(dict(self.acknowledgements), second, self.reviewed_digest)
+
+
+class ImplantIn(Signed):
     model_id: str = Field(max_length=40)
     serial: str = Field(min_length=1, max_length=40)
     catheter_type: str = Field(max_length=40)
@@ -56,22 +75,62 @@ class ImplantIn(Body):
     tip_level: str = Field(max_length=10)
     program: dict[str, Any]
     fill_ml: float = Field(gt=0, le=100)
+    # the program the patient's previous pump ran (a transfer in): continued, not started
+    continues: dict[str, Any] | None = None
+
+
+class ImplantCommit(ImplantIn):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ProgramIn(Body):
+class ReplaceCommit(ImplantCommit):
+    expected_version: int = VERSION
+
+
+class ExplantIn(Signed):
+    pass
+
+
+class ExplantCommit(ExplantIn):
+    reason: str = Field(min_length=1, max_length=500)
+    expected_version: int = VERSION
+
+
+class CatheterIn(Signed):
+    catheter_length_cm: float = Field(gt=0, le=200)
+    catheter_ul_per_cm: float = Field(gt=0, le=20)
+
+    def catheter(self) -> Catheter:
+        return Catheter(self.catheter_length_cm, self.catheter_ul_per_cm)
+
+
+class CatheterCommit(CatheterIn):
+    reason: str = Field(min_length=1, max_length=500)
+    expected_version: int = VERSION
+
+
+class ProgramIn(Signed):
     program: dict[str, Any]
-    acknowledgements: dict[str, str] = Field(default_factory=dict)
-    verifier: Credentials | None = None
-    confirmed: bool = False
 
 
 class ProgramCommit(ProgramIn):
     reason: str = Field(min_length=1, max_length=500)
-    expected_version: int | None = None
+    expected_version: int = VERSION
 
 
-class RefillIn(Body):
+class BolusGiveIn(Signed):
+    kind: Literal["clinician", "bridge", "priming"]
+    volume_ml: float = Field(gt=0, le=5)
+    duration_s: float = Field(gt=0, le=7 * 86_400)
+    extra_ml: float = Field(default=0.0, ge=0, le=5)
+
+
+class BolusGiveCommit(BolusGiveIn):
+    reason: str = Field(min_length=1, max_length=500)
+    expected_version: int = VERSION
+
+
+class RefillIn(Signed):
     add_ml: float = Field(gt=0, le=100)
     drugs: list[dict[str, Any]]
     entered_ml: float | None = Field(default=None, ge=0, le=100)
@@ -80,8 +139,7 @@ class RefillIn(Body):
 
 
 class RefillCommit(RefillIn):
-    verifier: Credentials | None = None
-    expected_version: int | None = None
+    expected_version: int = VERSION
 
 
 class Acknowledge(Body):
@@ -161,25 +219,6 @@ def parse_drugs(doc: Any, path: str = "drugs") -> tuple[DrugConcentration, ...]:
     return tuple(d.core() for d in drugs)
 
 
-def verifier_name(request: Request, who: Principal, cred: Credentials | None) -> str | None:
-    """The second person signs with their own password, here and now."""
-    if cred is None:
-        return None
-    with request.app.state.db.reads() as db:
-        user = auth_db.authenticate(db, cred.username, cred.password)
-    if user is None or user.role not in VERIFIERS:
-        raise InputError(
-            "verification refused",
-            [Problem("verifier", "unknown user, wrong password, or a role that cannot verify")],
-        )
-    if user.username == who.username:
-        raise InputError(
-            "verification refused",
-            [Problem("verifier.username", "the second person must be someone else")],
-        )
-    return user.username
-
-
 def now(request: Request) -> float:
     return float(request.app.state.clock.now())
 
@@ -195,3 +234,16 @@ def kept_record(request: Request, patient_id: int) -> PatientRecord:
 def refill_input(body: RefillIn) -> RefillInput:
     program = parse_program(body.program) if body.program is not None else None
     return RefillInput(body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot)
+
+
+def implant_input(body: ImplantIn) -> ImplantInput:
+    continues = parse_program(body.continues, "continues") if body.continues else None
+    return ImplantInput(
+        body.model_id, body.serial, body.catheter_type, body.catheter_length_cm,
+        body.catheter_ul_per_cm, body.tip_level, parse_program(body.program), body.fill_ml,
+        continues,
+    )  # fmt: skip
+
+
+def bolus_input(body: BolusGiveIn) -> BolusInput:
+    return BolusInput(body.kind, body.volume_ml, body.duration_s, body.extra_ml)

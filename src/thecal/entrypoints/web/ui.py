@@ -16,6 +16,7 @@ from thecal.adapters.db import audit, queries
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.inputs import kept_record, now
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -86,7 +87,7 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await form_of(request)
-    opened = request.app.state.clinic.login(
+    opened = clinic_of(request).login(
         form.get("username", ""), form.get("password", ""), time.time()
     )
     if opened is None:
@@ -98,7 +99,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 def logout(request: Request, who: Principal = Depends(requires("session.read"))) -> Response:
-    request.app.state.clinic.logout(request.cookies.get(COOKIE, ""))
+    clinic_of(request).logout(request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -109,7 +110,7 @@ def worklist(
     request: Request, page_no: int = Query(1, alias="page", ge=1),
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:  # fmt: skip
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     per_page = int(clinic.policy.number("worklist", "page_items"))
     offset = (page_no - 1) * per_page
     with request.app.state.db.reads() as db:
@@ -141,7 +142,7 @@ def patient(
 ) -> Response:
     can_see(who, patient_id)
     rec = kept_record(request, patient_id)
-    model = rec.implant and request.app.state.clinic.catalogue.get(rec.implant.model_id)
+    model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
     return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
                 programmable=programmable)  # fmt: skip
@@ -151,7 +152,7 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     assert who.patient_id is not None
     rec = record(request, who.patient_id)
     # the pump's own answer, not one worked out again from the bolus log
-    pump = request.app.state.clinic.interrogate(who, who.patient_id, now(request))
+    pump = clinic_of(request).interrogate(who, who.patient_id, now(request))
     return {
         "rec": rec,
         "lockout_remaining_s": pump.lockout_remaining_s,
@@ -174,7 +175,7 @@ async def portal_bolus(
 ) -> Response:
     form = await form_of(request)
     assert who.patient_id is not None
-    answer = request.app.state.clinic.request_bolus(
+    answer = clinic_of(request).request_bolus(
         who, who.patient_id, form.get("request_id", ""), now(request)
     )
     ctx = _portal_context(request, who)
@@ -191,7 +192,7 @@ async def portal_diary(
     pain = form.get("pain_nrs", "").strip()
     if pain and not pain.isdigit():
         raise InputError("diary entry refused", [Problem("pain_nrs", "a whole number 0-10")])
-    request.app.state.clinic.add_diary(
+    clinic_of(request).add_diary(
         who, who.patient_id, int(pain) if pain else None, None, form.get("note", ""), now(request)
     )
     return RedirectResponse("/portal", status_code=303)

@@ -16,6 +16,7 @@ from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.scs.program import ScsProgram
 from thecal.entrypoints.web.inputs import now
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
 from thecal.services.clinic import can_see
@@ -71,7 +72,7 @@ def scs_page(
         scs = queries.scs_record(db, patient_id)
     active = next((d for d in scs["devices"] if d["active"]), None)
     last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     status = clinic.scs_status(who, patient_id)
     cat = clinic.scs
     return page(request, "scs.html", who, rec=rec, scs=scs, active=active,
@@ -82,6 +83,7 @@ def scs_page(
 
 def _fields(p: ScsProgram) -> dict[str, str]:
     """The running program as the follow-up form shows it."""
+
     def contacts(polarity: str) -> str:
         return ", ".join(str(e.contact) for e in p.electrodes if e.polarity == polarity)
 
@@ -103,7 +105,7 @@ async def start_trial(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    request.app.state.clinic.start_scs_trial(
+    clinic_of(request).start_scs_trial(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
         now(request), _confirmed(form),
@@ -116,7 +118,7 @@ async def trial_day(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.score"))
 ) -> Response:
     form = await form_of(request)
-    request.app.state.clinic.record_scs_day(who, patient_id, _score(form, "nrs"), now(request))
+    clinic_of(request).record_scs_day(who, patient_id, _score(form, "nrs"), now(request))
     return _back(patient_id)
 
 
@@ -124,7 +126,7 @@ async def trial_day(
 async def end_trial(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    request.app.state.clinic.end_scs_trial(who, patient_id, now(request))
+    clinic_of(request).end_scs_trial(who, patient_id, now(request))
     return _back(patient_id)
 
 
@@ -133,7 +135,7 @@ async def implant(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    request.app.state.clinic.implant_stimulator(
+    clinic_of(request).implant_stimulator(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         form.get("serial", ""), program_from_form(form), form.get("reason", ""), now(request),
         _confirmed(form),
@@ -146,7 +148,7 @@ async def reprogram(
     patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    request.app.state.clinic.program_stimulator(
+    clinic_of(request).program_stimulator(
         who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
         _confirmed(form),
     )  # fmt: skip

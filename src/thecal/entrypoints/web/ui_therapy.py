@@ -2,7 +2,6 @@
 (plan, record, acknowledge); trials are in ui_trials.py. Forms are read by hand so
 that a bad field comes back as a page naming it; the page helpers are in ui.py."""
 
-
 from __future__ import annotations
 
 from typing import Any
@@ -14,26 +13,44 @@ from thecal.adapters.db import queries
 from thecal.adapters.db.models import RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
-from thecal.core.errors import InputError, Problem, Refused, UnitError
+from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.safety import HARD
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.inputs import (
-    Credentials,
     RefillIn,
     now,
     parse_program,
     refill_input,
-    verifier_name,
 )
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic.gate import Review, SecondPerson, Signoff
 from thecal.services.clinic.ports import Principal
-from thecal.services.clinic.transactions import Signoff
 
 router = APIRouter(include_in_schema=False)
 
 
 BLANK_ROWS = 2  # empty rows under the steps and periodic boluses, to add one
+
+
+def _typed_form(form: dict[str, str]) -> dict[str, Any]:
+    """What was typed, in the shape the programming form is drawn from, so a refused or
+    conflicting commit shows the form as the clinician left it."""
+
+    def rows(prefix: str, fields: tuple[str, ...]) -> list[tuple[str, ...]]:
+        out, n = [], 0
+        while any(f"{prefix}_{f}_{n}" in form for f in fields):
+            out.append(tuple(form.get(f"{prefix}_{f}_{n}", "") for f in fields))
+            n += 1
+        return out
+
+    keys = ("cycle_days", "low_ml", "demand_amount", "demand_duration", "demand_lockout")
+    return {
+        **{k: form.get(k, "") for k in (*keys, "demand_max", "reason")},
+        "steps": rows("step", ("start", "value")),
+        "periodic": rows("periodic", ("at", "amount", "duration")),
+    }
 
 
 def _program_form(rec: queries.PatientRecord) -> dict[str, Any]:
@@ -116,35 +133,38 @@ def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
     return parse_program(doc)
 
 
-def _verifier(request: Request, who: Principal, form: dict[str, str]) -> str | None:
-    """The second person from the form's fields, authenticated (or None if not given)."""
-    if not form.get("verifier_username"):
-        return None
-    cred = Credentials(
-        username=form["verifier_username"], password=form.get("verifier_password", "")
-    )
-    return verifier_name(request, who, cred)
-
-
-def _expected_version(form: dict[str, str]) -> int | None:
-    """The pump version the screen was drawn from (optimistic locking)."""
+def _expected_version(form: dict[str, str]) -> int:
+    """The therapy version the screen was drawn from (optimistic locking)."""
     value = form.get("expected_version", "")
-    return int(value) if value.isdigit() else None
+    if not value.isdigit() or len(value) > 9:
+        raise InputError(
+            "reload the screen", [Problem("expected_version", "the screen's therapy version")]
+        )
+    return int(value)
 
 
-def _signoff(request: Request, who: Principal, form: dict[str, str]) -> Signoff:
+def _signoff(form: dict[str, str]) -> Signoff:
+    """Acknowledgements, the second person's credentials and - only when the box that
+    says the review was compared is ticked - the digest of the review on the screen."""
     acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
-    return Signoff(acks, _verifier(request, who, form), form.get("confirmed") == "yes")
+    second = None
+    if form.get("verifier_username", "").strip():
+        second = SecondPerson(form["verifier_username"].strip(), form.get("verifier_password", ""))
+    digest = form.get("reviewed_digest", "") if form.get("confirmed") == "yes" else ""
+    return Signoff(acks, second, digest or None)
 
 
-def _review(proposal: Any, blockers: list[Any]) -> dict[str, Any]:
+def _review(review: Review) -> dict[str, Any]:
+    p = review.proposal
     return {
-        "diff": proposal.diff,
-        "doses": proposal.doses,
-        "findings": proposal.findings,
-        "needs_second_person": proposal.needs_second_person,
-        "hard": any(f.severity == HARD for f in proposal.findings),
-        "blockers": blockers,
+        "diff": p.diff,
+        "doses": p.doses,
+        "findings": p.findings,
+        "needs_second_person": p.needs_second_person,
+        "hard": any(f.severity == HARD for f in p.findings),
+        "blockers": review.blockers,
+        "digest": p.digest,
+        "version": review.therapy_version,
     }
 
 
@@ -155,18 +175,28 @@ def program_page(
     rec = record(request, patient_id)
     if rec.program is None:
         raise InputError("no program", [Problem("patient", "this patient has no pump program")])
-    doc = program_document(program_from_json(rec.program.program))
-    drugs_text = ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
     return page(
         request,
         "program.html",
         who,
         rec=rec,
         form=_program_form(rec),
-        drugs_text=drugs_text,
-        primary=doc["drugs"][0]["name"],
+        drugs_text=_drugs_text(rec),
+        primary=_primary(rec),
         review=None,
+        error=None,
     )
+
+
+def _drugs_text(rec: queries.PatientRecord) -> str:
+    assert rec.program is not None
+    doc = program_document(program_from_json(rec.program.program))
+    return ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
+
+
+def _primary(rec: queries.PatientRecord) -> str:
+    assert rec.program is not None
+    return str(program_document(program_from_json(rec.program.program))["drugs"][0]["name"])
 
 
 @router.post("/patients/{patient_id}/program/check")
@@ -175,11 +205,12 @@ async def program_check(
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
-    program = _program_from_form(rec, form)
-    proposal, blockers, _ = request.app.state.clinic.check_program(
-        who, patient_id, program, Signoff(), now(request)
-    )
-    return page(request, "_review.html", who, review=_review(proposal, blockers), form=form)
+    try:
+        program = _program_from_form(rec, form)
+        review = clinic_of(request).check_program(who, patient_id, program, Signoff(), now(request))
+    except InputError as exc:  # shown where the review would be, beside the form
+        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+    return page(request, "_review.html", who, review=_review(review), form=form)
 
 
 @router.post("/patients/{patient_id}/program")
@@ -189,26 +220,22 @@ async def program_commit(
     form = await form_of(request)
     rec = record(request, patient_id)
     program = _program_from_form(rec, form)
-    version = _expected_version(form)
+    clinic = clinic_of(request)
     try:
-        result = request.app.state.clinic.commit_program(
-            who,
-            patient_id,
-            program,
-            form.get("reason", ""),
-            _signoff(request, who, form),
-            now(request),
-            version,
-        )
-    except Refused as exc:
+        result = clinic.commit_program(
+            who, patient_id, program, form.get("reason", ""), _signoff(form), now(request),
+            _expected_version(form),
+        )  # fmt: skip
+    except (Refused, Conflict) as exc:
+        # the form as typed, with a fresh review of exactly these values to confirm
+        fresh = clinic.check_program(who, patient_id, program, Signoff(), now(request))
+        findings = list(getattr(exc, "findings", ()))
         return page(
-            request,
-            "error.html",
-            who,
-            422,
-            status=422,
-            error={"message": str(exc), "findings": [f.as_dict() for f in exc.findings]},  # type: ignore[attr-defined]
-        )
+            request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
+            rec=rec, form=_typed_form(form), drugs_text=_drugs_text(rec),
+            primary=_primary(rec), review=_review(fresh),
+            error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
+        )  # fmt: skip
     return page(request, "program_done.html", who, record=result, patient_id=patient_id)
 
 
@@ -234,16 +261,28 @@ def refill_page(
     rec = record(request, patient_id)
     if rec.program is None or rec.pump is None:
         raise InputError("no pump", [Problem("patient", "this patient has no pump program")])
-    drugs = program_document(program_from_json(rec.program.program))["drugs"]
     return page(
         request,
         "refill.html",
         who,
         rec=rec,
-        drugs=drugs,
+        drugs=_refill_drugs(rec, {}),
         form={},
         estimate=rec.pump.reservoir_estimate_ml,
+        plan=None,
+        review=None,
+        error=None,
     )
+
+
+def _refill_drugs(rec: queries.PatientRecord, form: dict[str, str]) -> list[dict[str, str]]:
+    """The fluid's drugs, with the concentrations as typed (the running ones at first)."""
+    assert rec.program is not None
+    drugs = program_document(program_from_json(rec.program.program))["drugs"]
+    return [
+        {"name": d["name"], "concentration": form.get(f"conc_{i}", d["concentration"])}
+        for i, d in enumerate(drugs)
+    ]
 
 
 @router.post("/patients/{patient_id}/refill/plan")
@@ -251,10 +290,16 @@ async def refill_plan(
     patient_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
 ) -> Response:
     form = await form_of(request)
-    body = _refill_body(record(request, patient_id), form)
-    clinic = request.app.state.clinic
-    session, _ = clinic.plan_refill(who, patient_id, refill_input(body), now(request))
-    return page(request, "_refill_plan.html", who, plan=session.plan)
+    try:
+        body = _refill_body(record(request, patient_id), form)
+        session, review = clinic_of(request).plan_refill(
+            who, patient_id, refill_input(body), Signoff(), now(request)
+        )
+    except InputError as exc:  # shown where the plan would be, beside the form
+        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+    return page(
+        request, "_refill_plan.html", who, plan=session.plan, review=_review(review), form=form
+    )
 
 
 @router.post("/patients/{patient_id}/refill")
@@ -262,15 +307,26 @@ async def refill_record(
     patient_id: int, request: Request, who: Principal = Depends(requires("refills.record"))
 ) -> Response:
     form = await form_of(request)
-    body = _refill_body(record(request, patient_id), form)
-    refill_id, _ = request.app.state.clinic.record_refill(
-        who,
-        patient_id,
-        refill_input(body),
-        _verifier(request, who, form),
-        now(request),
-        _expected_version(form),
-    )
+    rec = record(request, patient_id)
+    body = _refill_body(rec, form)
+    clinic = clinic_of(request)
+    try:
+        refill_id, _ = clinic.record_refill(
+            who, patient_id, refill_input(body), _signoff(form), now(request),
+            _expected_version(form),
+        )  # fmt: skip
+    except (Refused, Conflict) as exc:
+        session, fresh = clinic.plan_refill(
+            who, patient_id, refill_input(body), Signoff(), now(request)
+        )
+        findings = list(getattr(exc, "findings", ()))
+        return page(
+            request, "refill.html", who, 409 if isinstance(exc, Conflict) else 422,
+            rec=rec, drugs=_refill_drugs(rec, form), form=form,
+            estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
+            plan=session.plan, review=_review(fresh),
+            error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
+        )  # fmt: skip
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
 
 
@@ -290,7 +346,7 @@ async def refill_acknowledge(
     refill_id: int, request: Request, who: Principal = Depends(requires("refills.acknowledge"))
 ) -> Response:
     form = await form_of(request)
-    request.app.state.clinic.acknowledge_refill(
+    clinic_of(request).acknowledge_refill(
         who, refill_id, form.get("code", ""), form.get("reason", ""), now(request)
     )
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)

@@ -2,8 +2,6 @@
 assessments, evaluate it. Forms are read by hand so that a bad field comes back as
 a page naming it."""
 
-
-
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.inputs import (
     now,
 )
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
 from thecal.services.clinic.ports import Principal
@@ -32,7 +31,7 @@ def trials_page(
     patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
 ) -> Response:
     rec = record(request, patient_id)
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     evaluations = {
         t.id: clinic.evaluate_trial(who, t.id, now(request), False)
         for t in rec.trials
@@ -58,13 +57,13 @@ async def trial_start(
 ) -> Response:
     form = await form_of(request)
     doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
-    request.app.state.clinic.start_trial(who, patient_id, doc, now(request))
+    clinic_of(request).start_trial(who, patient_id, doc, now(request))
     return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
 
 
 async def _trial_action(request: Request, who: Principal, trial_id: int, what: str) -> Response:
     form = await form_of(request)
-    clinic = request.app.state.clinic
+    clinic = clinic_of(request)
     if what == "dose":
         clinic.add_trial_dose(
             who,

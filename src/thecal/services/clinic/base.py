@@ -66,19 +66,27 @@ class ClinicBase:
         self.readers = readers
         self.scs = scs
 
-    def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
-        p = uow.patients.get(stored.patient_id)
-        implant = uow.implants.active(stored.patient_id)
+    def _clinical(
+        self, uow: UnitOfWork, patient_id: int
+    ) -> tuple[ClinicalPatient, tuple[DoseChange, ...]]:
+        """What the rules must know of the patient: the clinical flags and every daily
+        dose the patient has had (titration windows read it)."""
+        p = uow.patients.get(patient_id)
         history = tuple(
             DoseChange(created_s, name, dose.programmed_mcg)
-            for created_s, program in uow.programs.history(stored.patient_id)
+            for created_s, program in uow.programs.history(patient_id)
             for name, dose in daily_doses(program).items()
         )
+        return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive), history
+
+    def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
+        patient, history = self._clinical(uow, stored.patient_id)
+        implant = uow.implants.active(stored.patient_id)
         return Context(
             stored.model,
             self.library,
             self.policy,
-            ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive),
+            patient,
             Catheter(implant.catheter_length_cm, implant.catheter_ul_per_cm),
             history,
         )

@@ -1,71 +1,28 @@
-"""Patients, implants and the pump's life in the clinic: add a patient, implant and
-start a pump, keep it current, inject an emulator fault; the patient's own bolus
-requests and diary; acknowledging alarms."""
+"""Patients and the pump's life in the clinic: add a patient, keep the pump current,
+inject an emulator fault; the patient's own bolus requests and diary; acknowledging
+alarms. Implants are in devices.py, behind the gate."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from thecal.core.errors import Conflict, InputError, Problem
+from thecal.core.errors import Conflict
 from thecal.core.pump.commands import Command
-from thecal.core.pump.constant_flow import effective_program
-from thecal.core.therapy.catheter import catheter_volume_ml
 from thecal.services import patient as patient_service
 from thecal.services.clinic.base import ClinicBase, can_see, need_reason
-from thecal.services.clinic.ports import ImplantInput, Principal
+from thecal.services.clinic.permissions import authorize
+from thecal.services.clinic.ports import Principal
 from thecal.services.ports import DemandAnswer, Interrogation
-from thecal.services.program_diff import program_summary
 
 
 class Care(ClinicBase):
     def add_patient(self, who: Principal, data: dict[str, Any], reason: str, now_s: float) -> int:
+        authorize(who.role, "patients.write")
         with self.uow() as uow:
             pid = uow.patients.add(data)
             uow.audit.append(now_s, who.username, "patient.create", "patient", pid, reason, data)
             uow.commit()
             return pid
-
-    def implant(
-        self, who: Principal, patient_id: int, i: ImplantInput, reason: str, now_s: float
-    ) -> int:
-        """A new pump, filled and started with its first program (checked like any other
-        program by the pump's own validation)."""
-        model = self.catalogue.get(i.model_id)
-        if model is None:
-            raise InputError(
-                "implant refused",
-                [Problem("model_id", f"unknown model; one of {sorted(self.catalogue.models)}")],
-            )
-        with self.uow() as uow:
-            uow.patients.get(patient_id)
-            implant_id = uow.implants.add(patient_id, i, now_s)
-            implant = uow.implants.active(patient_id)
-            volume = catheter_volume_ml(i.catheter_length_cm, i.catheter_ul_per_cm)
-            uow.pumps.commission(patient_id, implant, model, i.program, i.fill_ml, volume, now_s)
-            stored = uow.pumps.get(patient_id)
-            self._save(uow, stored, now_s)
-            # a constant-flow pump's program is its drugs at the restrictor's nominal flow
-            delivered = (
-                i.program if model.programmable else effective_program(model, i.program.drugs)
-            )
-            uow.programs.add(patient_id, delivered, who.username, reason, now_s, None)
-            uow.audit.append(
-                now_s,
-                who.username,
-                "implant.create",
-                "implant",
-                implant_id,
-                reason,
-                {
-                    "patient_id": patient_id,
-                    "model": i.model_id,
-                    "serial": i.serial,
-                    "fill_ml": i.fill_ml,
-                    "program": program_summary(i.program),
-                },
-            )
-            uow.commit()
-            return implant_id
 
     def inject_fault(self, patient_id: int, command: Command, now_s: float) -> None:
         """Emulator-only fault injection (a bias, a stall): hardware truth that no
@@ -82,6 +39,7 @@ class Care(ClinicBase):
 
     def interrogate(self, who: Principal, patient_id: int, now_s: float) -> Interrogation:
         """What the pump reports at `now_s`, advanced in memory only: nothing is stored."""
+        authorize(who.role, "patients.read")
         can_see(who, patient_id)
         with self.uow() as uow:
             return uow.pumps.get(patient_id).pump.interrogate(now_s)
@@ -100,6 +58,7 @@ class Care(ClinicBase):
     def request_bolus(
         self, who: Principal, patient_id: int, request_id: str, now_s: float
     ) -> DemandAnswer:
+        authorize(who.role, "bolus.request")
         can_see(who, patient_id)
         with self.uow() as uow:
             known = uow.boluses.find(request_id)
@@ -127,6 +86,7 @@ class Care(ClinicBase):
         note: str,
         now_s: float,
     ) -> int:
+        authorize(who.role, "diary.write")
         can_see(who, patient_id)
         entry = patient_service.diary_note(now_s, pain_nrs, spasm, note)
         with self.uow() as uow:
@@ -141,6 +101,7 @@ class Care(ClinicBase):
 
     def acknowledge_alarm(self, who: Principal, alarm_id: int, reason: str, now_s: float) -> None:
         need_reason(reason)
+        authorize(who.role, "alarms.acknowledge")
         with self.uow() as uow:
             alarm = uow.alarms.get(alarm_id)
             if alarm.acknowledged_by is not None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from thecal.services.clinic.accounts import Accounts
 from thecal.services.clinic.care import Care
+from thecal.services.clinic.devices import Devices
 from thecal.services.clinic.pathway import Pathway
 from thecal.services.clinic.scs import Stimulation
 from thecal.services.clinic.therapy import Therapy
 from thecal.services.clinic.trials import Trials
 
 
-class Clinic(Care, Therapy, Trials, Stimulation, Pathway, Accounts):
+class Clinic(Care, Devices, Therapy, Trials, Stimulation, Pathway, Accounts):
     """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
     cord stimulators, alarms and users."""

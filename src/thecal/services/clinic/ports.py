@@ -48,6 +48,9 @@ class ImplantInput:
     tip_level: str
     program: Program
     fill_ml: float
+    # the program the patient's previous pump ran, documented (a re-implant or a transfer
+    # in): the new pump continues it, checked as a continuation, not as a first fill
+    continues: Program | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class ImplantFacts:
     serial: str
     catheter_length_cm: float
     catheter_ul_per_cm: float
+    implanted_s: float = 0.0
+    revised_s: float | None = None  # the last catheter revision
 
 
 class ClinicPump(PumpPort, Protocol):
@@ -84,8 +89,9 @@ class StoredPump:
     model: PumpModel
     as_of_s: float
     last_refill_s: float | None
-    version: int
+    version: int  # of the stored row: every save advances it
     handle: Any = None
+    therapy_version: int = 1  # advanced only by the gate: what a screen's version names
 
 
 @dataclass(frozen=True)
@@ -151,11 +157,14 @@ class ScsDevice:
 class Patients(Protocol):
     def add(self, data: Mapping[str, Any]) -> int: ...
     def get(self, patient_id: int) -> PatientFacts: ...  # NotFound
+    def set_status(self, patient_id: int, status: str) -> None: ...
 
 
 class Implants(Protocol):
     def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int: ...
     def active(self, patient_id: int) -> ImplantFacts: ...  # NotFound
+    def end(self, implant_id: int, now_s: float) -> None: ...  # explanted or replaced
+    def revise(self, implant_id: int, length_cm: float, ul_per_cm: float, now_s: float) -> None: ...
 
 
 class Pumps(Protocol):
@@ -170,7 +179,12 @@ class Pumps(Protocol):
         now_s: float,
     ) -> None: ...
 
-    def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump: ...
+    def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
+        """The patient's pump; Conflict when `expected_version` is not its therapy
+        version (the therapy changed since the screen was drawn; readings do not count)."""
+        ...
+
+    def remove(self, patient_id: int) -> None: ...  # explanted or replaced
 
     def save(
         self,

@@ -1,40 +1,56 @@
-"""Programming (propose -> check -> commit) and refills (plan -> record ->
-acknowledge) as clinic use cases over the programmer sessions."""
+"""Programming, programmer boluses and refills: each a check (everything up to the
+commit, nothing sent) and a commit, both through the one gate (gate.py) - the same
+rules, roles, second person and digest-bound confirmation on every route."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import Program
+from thecal.core.safety import BolusProposal
 from thecal.services.clinic.base import ClinicBase, need_reason
-from thecal.services.clinic.ports import Principal, RefillEntry, UnitOfWork
-from thecal.services.clinic.transactions import (
-    RefillInput,
-    Signoff,
-    commit_program,
-    program_session,
-    refill_session,
-)
-from thecal.services.program_diff import program_summary
-from thecal.services.proposal import Proposal
+from thecal.services.clinic.gate import Review, Signoff, change_payload, sign, therapy_change
+from thecal.services.clinic.permissions import authorize
+from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, UnitOfWork
+from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
+from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
 
 
+@dataclass(frozen=True)
+class BolusInput:
+    """A programmer bolus: clinician, bridge (at a concentration change) or priming
+    (after an implant or a catheter revision)."""
+
+    kind: str
+    volume_ml: float
+    duration_s: float
+    extra_ml: float = 0.0  # priming: volume added on purpose beyond the path
+
+
 class Therapy(ClinicBase):
+    # -- programming ---------------------------------------------------------------
+
+    def _programming(
+        self, uow: UnitOfWork, who: Principal, stored: StoredPump, now_s: float
+    ) -> ProgrammingSession:
+        return program_session(stored.pump, self._context(uow, stored), who.username, now_s)
+
     def check_program(
         self, who: Principal, patient_id: int, program: Program, signoff: Signoff, now_s: float
-    ) -> tuple[Proposal, list[Any], int]:
+    ) -> Review:
         """Every finding, the diff and what would still block a commit; sends nothing."""
+        authorize(who.role, "programs.check")
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
-            ctx = self._context(uow, stored)
-            session, proposal = program_session(
-                stored.pump, ctx, who.username, program, now_s, signoff
-            )
-            return proposal, session.blockers(), stored.version
+            session = self._programming(uow, who, stored, now_s)
+            proposal = session.propose(program, now_s)
+            sign(uow, who, session, signoff, now_s)
+            return Review(proposal, session.blockers(), stored.therapy_version)
 
+    @therapy_change("programs.commit")
     def commit_program(
         self,
         who: Principal,
@@ -43,36 +59,115 @@ class Therapy(ClinicBase):
         reason: str,
         signoff: Signoff,
         now_s: float,
-        expected_version: int | None,
+        expected_version: int,
     ) -> dict[str, Any]:
         need_reason(reason)
+        authorize(who.role, "programs.commit")
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
-            ctx = self._context(uow, stored)
-            record = commit_program(stored.pump, ctx, who.username, program, now_s, signoff)
-            session_id = uow.sessions.add(patient_id, who.username, record)
-            if record["status"] == "committed":
-                uow.programs.add(patient_id, program, who.username, reason, now_s, session_id)
-            self._save(uow, stored, now_s)
-            uow.audit.append(
-                now_s,
-                who.username,
-                "program.commit",
-                "patient",
-                patient_id,
-                reason,
-                {
-                    "status": record["status"],
-                    "digest": record["proposed_digest"],
-                    "before": record["before_digest"],
-                    "verified_by": record["verified_by"],
-                    "acknowledgements": record["acknowledgements"],
-                    "summary": program_summary(program),
-                },
+            session = self._programming(uow, who, stored, now_s)
+            session.propose(program, now_s)
+            sign(uow, who, session, signoff, now_s)
+            record = session.commit(now_s)  # Refused: nothing sent, nothing stored
+            committed = program if record["status"] == "committed" else None
+            record["session_id"] = self._record_session(
+                uow, who, stored, "program.commit", reason, record, program, committed, now_s
             )
             uow.commit()
-            record["session_id"] = session_id
             return record
+
+    def _record_session(
+        self,
+        uow: UnitOfWork,
+        who: Principal,
+        stored: StoredPump,
+        action: str,
+        reason: str,
+        record: dict[str, Any],
+        sent: Program | None,
+        committed: Program | None,
+        now_s: float,
+    ) -> int:
+        """Store what was sent: the session record, the new program version if the pump
+        read it back, the pump as it reports itself, and the audit row. Anything sent
+        advances the therapy version, so every open screen reviews again."""
+        pid = stored.patient_id
+        session_id = uow.sessions.add(pid, who.username, record)
+        if committed is not None:
+            uow.programs.add(pid, committed, who.username, reason, now_s, session_id)
+        stored.therapy_version += 1
+        self._save(uow, stored, now_s)
+        fluid = sent.drugs if sent is not None else None
+        payload = change_payload(action, pid, record, fluid, session_id=session_id)
+        uow.audit.append(now_s, who.username, action, "patient", pid, reason, payload)
+        return session_id
+
+    # -- programmer boluses ----------------------------------------------------------
+
+    def _bolus_session(
+        self,
+        uow: UnitOfWork,
+        who: Principal,
+        stored: StoredPump,
+        b: BolusInput,
+        signoff: Signoff,
+        now_s: float,
+    ) -> ProgrammingSession:
+        implant = uow.implants.active(stored.patient_id)
+        window_s = self.policy.number("bolus", "priming_window_h") * 3600.0
+        last_device_s = max(implant.implanted_s, implant.revised_s or implant.implanted_s)
+        session = self._programming(uow, who, stored, now_s)
+        session.propose_bolus(
+            BolusProposal(
+                b.kind,
+                b.volume_ml,
+                b.duration_s,
+                at_implant_or_revision=now_s - last_device_s <= window_s,
+                # a priming bolus is supervised: its second person is required to send it
+                supervised=b.kind == "priming",
+                extra_ml=b.extra_ml,
+            ),
+            now_s,
+        )
+        sign(uow, who, session, signoff, now_s)
+        return session
+
+    def check_bolus(
+        self, who: Principal, patient_id: int, b: BolusInput, signoff: Signoff, now_s: float
+    ) -> Review:
+        authorize(who.role, "programs.check")
+        with self.uow() as uow:
+            stored = uow.pumps.get(patient_id)
+            session = self._bolus_session(uow, who, stored, b, signoff, now_s)
+            assert session.proposal is not None
+            return Review(session.proposal, session.blockers(), stored.therapy_version)
+
+    @therapy_change("boluses.give")
+    def give_bolus(
+        self,
+        who: Principal,
+        patient_id: int,
+        b: BolusInput,
+        reason: str,
+        signoff: Signoff,
+        now_s: float,
+        expected_version: int,
+    ) -> dict[str, Any]:
+        need_reason(reason)
+        authorize(who.role, "boluses.give")
+        with self.uow() as uow:
+            stored = uow.pumps.get(patient_id, expected_version)
+            session = self._bolus_session(uow, who, stored, b, signoff, now_s)
+            record = session.commit(now_s)
+            record["bolus"] = {"kind": b.kind, "volume_ml": b.volume_ml, "duration_s": b.duration_s}
+            action = f"bolus.{b.kind}"
+            record["session_id"] = self._record_session(
+                uow, who, stored, action, reason, record, None, None, now_s
+            )
+            uow.commit()
+            return record
+
+    # -- refills -----------------------------------------------------------------------
 
     def _refill_input(self, uow: UnitOfWork, patient_id: int, r: RefillInput) -> RefillInput:
         """`r` with what the last completed refill told: the volume entered then
@@ -82,92 +177,111 @@ class Therapy(ClinicBase):
             return r
         return replace(r, previous_entered_ml=last.entered_ml, due_s=last.next_refill_s)
 
+    def _refill(
+        self,
+        uow: UnitOfWork,
+        who: Principal,
+        stored: StoredPump,
+        r: RefillInput,
+        signoff: Signoff,
+        now_s: float,
+    ) -> RefillSession:
+        ctx = self._context(uow, stored)
+        full = self._refill_input(uow, stored.patient_id, r)
+        session, _ = refill_session(stored.pump, ctx, who.username, full, now_s)
+        sign(uow, who, session, signoff, now_s)
+        return session
+
     def plan_refill(
-        self, who: Principal, patient_id: int, r: RefillInput, now_s: float
-    ) -> tuple[RefillSession, int]:
+        self, who: Principal, patient_id: int, r: RefillInput, signoff: Signoff, now_s: float
+    ) -> tuple[RefillSession, Review]:
+        authorize(who.role, "refills.plan")
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
-            ctx = self._context(uow, stored)
-            full = self._refill_input(uow, patient_id, r)
-            session, _ = refill_session(stored.pump, ctx, who.username, full, now_s, None)
-            return session, stored.version
+            session = self._refill(uow, who, stored, r, signoff, now_s)
+            assert session.proposal is not None
+            review = Review(session.proposal, session.blockers(), stored.therapy_version)
+            return session, review
 
+    @therapy_change("refills.record")
     def record_refill(
         self,
         who: Principal,
         patient_id: int,
         r: RefillInput,
-        verifier: str | None,
+        signoff: Signoff,
         now_s: float,
-        expected_version: int | None,
+        expected_version: int,
     ) -> tuple[int, dict[str, Any]]:
+        authorize(who.role, "refills.record")
+        if not r.lot.strip():
+            raise InputError("refill refused", [Problem("lot", "the lot number of the fluid")])
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
-            ctx = self._context(uow, stored)
-            full = self._refill_input(uow, patient_id, r)
-            session, plan = refill_session(stored.pump, ctx, who.username, full, now_s, verifier)
-            record = session.commit(now_s)
-            record["entered_ml"] = (
-                full.entered_ml if full.entered_ml is not None else plan.volume_after_ml
-            )
-            record["drugs"] = [
-                {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
-                for d in r.drugs
-            ]
-            measured = session.reconciliation  # None when the pump took no refill
-            withdrawn = measured.withdrawn_ml if measured else None
-            classification = measured.classification if measured else "not refilled"
-            refill_id = uow.refills.add(
-                RefillEntry(
-                    patient_id=patient_id,
-                    at_s=now_s,
-                    expected_ml=plan.reconciliation.expected_withdrawal_ml,
-                    withdrawn_ml=withdrawn,
-                    added_ml=r.add_ml,
-                    lot=r.lot,
-                    classification=classification,
-                    status=record["status"],
-                    next_refill_s=record["next_refill_s"],
-                    username=who.username,
-                    verified_by=verifier,
-                    record=record,
-                )
-            )
-            after = stored.pump.interrogate(now_s)
-            if record["status"] == "committed":
-                stored.last_refill_s = now_s
-                new_fluid = uow.programs.current_digest(patient_id) != after.program_digest
-                if after.program is not None and new_fluid:
-                    uow.programs.add(
-                        patient_id, after.program, who.username,
-                        f"refill with new fluid: {r.lot}", now_s, None,
-                    )  # fmt: skip
-            self._save(uow, stored, now_s, interrogation=after)
-            uow.audit.append(
-                now_s,
-                who.username,
-                "refill.record",
-                "refill",
-                refill_id,
-                f"refill, lot {r.lot}",
-                {
-                    "patient_id": patient_id,
-                    "status": record["status"],
-                    "added_ml": r.add_ml,
-                    "withdrawn_ml": withdrawn,
-                    "classification": classification,
-                    "open": record["open"],
-                    "verified_by": verifier,
-                },
-            )
+            session = self._refill(uow, who, stored, r, signoff, now_s)
+            assert session.proposal is not None and session.before is not None
+            if session.proposal.program != session.before.program:
+                authorize(who.role, "programs.commit")  # a new dose is a physician's act
+            record = session.commit(now_s)  # Refused: nothing sent, nothing stored
+            refill_id = self._store_refill(uow, who, stored, r, session, record, now_s)
             uow.commit()
             return refill_id, record
+
+    def _store_refill(
+        self,
+        uow: UnitOfWork,
+        who: Principal,
+        stored: StoredPump,
+        r: RefillInput,
+        session: RefillSession,
+        record: dict[str, Any],
+        now_s: float,
+    ) -> int:
+        pid = stored.patient_id
+        plan = session.plan
+        assert plan is not None and session.proposal is not None
+        record["entered_ml"] = r.entered_ml if r.entered_ml is not None else plan.volume_after_ml
+        record["drugs"] = [
+            {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
+            for d in r.drugs
+        ]
+        measured = session.reconciliation  # None when the pump took no refill
+        withdrawn = measured.withdrawn_ml if measured else None
+        classification = measured.classification if measured else "not refilled"
+        refill_id = uow.refills.add(
+            RefillEntry(
+                patient_id=pid, at_s=now_s,
+                expected_ml=plan.reconciliation.expected_withdrawal_ml, withdrawn_ml=withdrawn,
+                added_ml=r.add_ml, lot=r.lot, classification=classification,
+                status=record["status"], next_refill_s=record["next_refill_s"],
+                username=who.username, verified_by=session.verified_by, record=record,
+            )
+        )  # fmt: skip
+        after = stored.pump.interrogate(now_s)
+        program = session.proposal.program
+        if record["status"] == "committed":
+            stored.last_refill_s = now_s
+            if program is not None and uow.programs.current_digest(pid) != after.program_digest:
+                reason = f"refill with new fluid: lot {r.lot}"
+                uow.programs.add(pid, program, who.username, reason, now_s, None)
+        stored.therapy_version += 1
+        self._save(uow, stored, now_s, interrogation=after)
+        payload = change_payload(
+            "refill.record", pid, record, r.drugs, refill_id=refill_id, added_ml=r.add_ml,
+            withdrawn_ml=withdrawn, classification=classification, open=record["open"],
+        )  # fmt: skip
+        uow.audit.append(
+            now_s, who.username, "refill.record", "refill", refill_id, f"refill, lot {r.lot}",
+            payload,
+        )  # fmt: skip
+        return refill_id
 
     def acknowledge_refill(
         self, who: Principal, refill_id: int, code: str, reason: str, now_s: float
     ) -> dict[str, Any]:
         """A discrepancy found at a refill is acknowledged with a reason (SR-21)."""
         need_reason(reason)
+        authorize(who.role, "refills.acknowledge")
         with self.uow() as uow:
             record = dict(uow.refills.record(refill_id))
             if code not in record.get("open", []):

@@ -1,17 +1,9 @@
-"""Programming and refill as single transactions over the programmer sessions.
-
-A web request cannot hold a session open between clicks, so each request replays the
-whole session from the pump: interrogate, propose, acknowledge, verify, confirm,
-commit. "Check" runs the same steps up to commit and sends nothing. Because the
-proposal is rebuilt from the pump every time, an acknowledgement or a second
-person's sign-off can only ever apply to the values on the screen when they were
-given: if the pump changed in between, the findings change and commit refuses.
-"""
+"""What the clinic hands the programmer sessions: the patient's context, and the
+sessions started from the pump (the gate, gate.py, signs and commits them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
@@ -20,7 +12,6 @@ from thecal.core.safety import Catheter, DoseChange, Patient, Policy
 from thecal.core.therapy.refill import RefillPlan
 from thecal.services.ports import PumpPort
 from thecal.services.programmer import ProgrammingSession
-from thecal.services.proposal import Proposal
 from thecal.services.refill import RefillSession
 
 
@@ -36,47 +27,12 @@ class Context:
     history: tuple[DoseChange, ...] = ()
 
 
-@dataclass(frozen=True)
-class Signoff:
-    """The clinician's decisions on the screen: soft findings acknowledged with
-    reasons, the second person (already authenticated), and the confirmation."""
-
-    acknowledgements: dict[str, str] = field(default_factory=dict)  # code -> reason
-    verifier: str | None = None
-    confirmed: bool = False
-
-
-def program_session(
-    port: PumpPort, ctx: Context, user: str, program: Program, now_s: float, signoff: Signoff
-) -> tuple[ProgrammingSession, Proposal]:
-    session = ProgrammingSession.start(
-        port,
-        ctx.model,
-        ctx.library,
-        ctx.policy,
-        ctx.patient,
-        ctx.catheter,
-        user,
-        now_s,
+def program_session(port: PumpPort, ctx: Context, user: str, now_s: float) -> ProgrammingSession:
+    """Interrogate the pump: a session that can propose a program or a bolus."""
+    return ProgrammingSession.start(
+        port, ctx.model, ctx.library, ctx.policy, ctx.patient, ctx.catheter, user, now_s,
         history=ctx.history,
-    )
-    proposal = session.propose(program, now_s)
-    for code, reason in sorted(signoff.acknowledgements.items()):
-        if any(f.code == code for f in proposal.findings):
-            session.acknowledge(code, user, reason, now_s)
-    if signoff.verifier is not None:
-        session.verify(signoff.verifier, now_s)
-    if signoff.confirmed:
-        session.confirm(now_s)
-    return session, proposal
-
-
-def commit_program(
-    port: PumpPort, ctx: Context, user: str, program: Program, now_s: float, signoff: Signoff
-) -> dict[str, Any]:
-    """Commit or raise `Refused` with every blocker; the pump is untouched on refusal."""
-    session, _ = program_session(port, ctx, user, program, now_s, signoff)
-    return session.commit(now_s)
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,21 +44,27 @@ class RefillInput:
     lot: str
     previous_entered_ml: float | None = None
     due_s: float | None = None
+    bridge_duration_s: float | None = None  # at a concentration change (DD-07)
 
 
 def refill_session(
-    port: PumpPort, ctx: Context, user: str, r: RefillInput, now_s: float, verifier: str | None
+    port: PumpPort, ctx: Context, user: str, r: RefillInput, now_s: float
 ) -> tuple[RefillSession, RefillPlan]:
-    session = RefillSession.start(port, ctx.model, ctx.library, ctx.policy, user, now_s)
+    """Interrogate the pump and plan the refill, with the programming rules on any new
+    program in the patient's context."""
+    session = RefillSession.start(
+        port, ctx.model, ctx.library, ctx.policy, user, now_s,
+        patient=ctx.patient, catheter=ctx.catheter, history=ctx.history,
+    )  # fmt: skip
     plan = session.propose(
         r.add_ml,
         r.drugs,
         now_s,
         entered_ml=r.entered_ml,
         program_after=r.program_after,
+        lot=r.lot,
+        bridge_duration_s=r.bridge_duration_s,
         previous_entered_ml=r.previous_entered_ml,
         due_s=r.due_s,
     )
-    if verifier is not None:
-        session.verify(verifier, now_s)
     return session, plan

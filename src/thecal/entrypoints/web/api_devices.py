@@ -1,0 +1,160 @@
+"""The REST API's device and programmer-bolus routes, each a check (answers the review
+and its digest; sends nothing) and a commit through the same use case: implant (first
+fill or transfer in), pump replacement, explant, catheter revision, and clinician,
+bridge and priming boluses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from thecal.entrypoints.web.api_therapy import review_json
+from thecal.entrypoints.web.inputs import (
+    BolusGiveCommit,
+    BolusGiveIn,
+    CatheterCommit,
+    CatheterIn,
+    ExplantCommit,
+    ExplantIn,
+    ImplantCommit,
+    ImplantIn,
+    ReplaceCommit,
+    bolus_input,
+    implant_input,
+    now,
+)
+from thecal.entrypoints.web.seam import clinic_of
+from thecal.entrypoints.web.security import requires
+from thecal.services.clinic.ports import Principal
+
+router = APIRouter(prefix="/api/patients/{patient_id}")
+
+
+@router.post("/implants/check")
+def check_implant(
+    patient_id: int,
+    body: ImplantIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    review = clinic_of(request).check_implant(
+        who, patient_id, implant_input(body), body.signoff(), now(request)
+    )
+    return review_json(review)
+
+
+@router.post("/implants", status_code=201)
+def add_implant(
+    patient_id: int,
+    body: ImplantCommit,
+    request: Request,
+    who: Principal = Depends(requires("implants.write")),
+) -> dict[str, int]:
+    clinic = clinic_of(request)
+    i = implant_input(body)
+    return {"id": clinic.implant(who, patient_id, i, body.reason, body.signoff(), now(request))}
+
+
+@router.post("/pump/replace/check")
+def check_replacement(
+    patient_id: int,
+    body: ImplantIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    review = clinic_of(request).check_replacement(
+        who, patient_id, implant_input(body), body.signoff(), now(request)
+    )
+    return review_json(review)
+
+
+@router.post("/pump/replace", status_code=201)
+def replace_pump(
+    patient_id: int,
+    body: ReplaceCommit,
+    request: Request,
+    who: Principal = Depends(requires("implants.write")),
+) -> dict[str, int]:
+    implant_id = clinic_of(request).replace_pump(
+        who, patient_id, implant_input(body), body.reason, body.signoff(), now(request),
+        body.expected_version,
+    )  # fmt: skip
+    return {"id": implant_id}
+
+
+@router.post("/pump/explant/check")
+def check_explant(
+    patient_id: int,
+    body: ExplantIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    review = clinic_of(request).check_explant(who, patient_id, body.signoff(), now(request))
+    return review_json(review)
+
+
+@router.post("/pump/explant")
+def explant(
+    patient_id: int,
+    body: ExplantCommit,
+    request: Request,
+    who: Principal = Depends(requires("implants.write")),
+) -> dict[str, str]:
+    clinic_of(request).explant(
+        who, patient_id, body.reason, body.signoff(), now(request), body.expected_version
+    )
+    return {"status": "explanted"}
+
+
+@router.post("/catheter/check")
+def check_catheter(
+    patient_id: int,
+    body: CatheterIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    review = clinic_of(request).check_catheter(
+        who, patient_id, body.catheter(), body.signoff(), now(request)
+    )
+    return review_json(review)
+
+
+@router.post("/catheter")
+def revise_catheter(
+    patient_id: int,
+    body: CatheterCommit,
+    request: Request,
+    who: Principal = Depends(requires("implants.write")),
+) -> dict[str, float]:
+    path_ml = clinic_of(request).revise_catheter(
+        who, patient_id, body.catheter(), body.reason, body.signoff(), now(request),
+        body.expected_version,
+    )  # fmt: skip
+    return {"path_volume_ml": path_ml}
+
+
+@router.post("/boluses/check")
+def check_bolus(
+    patient_id: int,
+    body: BolusGiveIn,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> dict[str, Any]:
+    review = clinic_of(request).check_bolus(
+        who, patient_id, bolus_input(body), body.signoff(), now(request)
+    )
+    return review_json(review)
+
+
+@router.post("/boluses")
+def give_bolus(
+    patient_id: int,
+    body: BolusGiveCommit,
+    request: Request,
+    who: Principal = Depends(requires("boluses.give")),
+) -> dict[str, Any]:
+    return clinic_of(request).give_bolus(
+        who, patient_id, bolus_input(body), body.reason, body.signoff(), now(request),
+        body.expected_version,
+    )  # fmt: skip

@@ -1,0 +1,194 @@
+"""The browser UI's device screens, through the same gate as the API: an implant (a
+first fill, or a transfer in that continues a documented program) for a patient with
+no pump; and, on the Pump screen, a programmer bolus (clinician, bridge, priming), a
+pump replacement, a catheter revision and an explant. Each is Check (the review, its
+digest and what blocks it; nothing sent) then Send; the form is read by the API's own
+pydantic bodies, and a refused or conflicting Send shows the form as typed with a
+fresh review of exactly those values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from thecal.adapters.db import queries
+from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.schema.base import validate
+from thecal.core.errors import Conflict, InputError, Problem, Refused
+from thecal.core.safety import HARD
+from thecal.entrypoints.web.inputs import (
+    BolusGiveIn,
+    CatheterIn,
+    ImplantIn,
+    bolus_input,
+    implant_input,
+    now,
+)
+from thecal.entrypoints.web.seam import clinic_of
+from thecal.entrypoints.web.security import requires
+from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.services.clinic import Principal
+from thecal.services.clinic.gate import Review, SecondPerson, Signoff
+
+router = APIRouter(include_in_schema=False)
+ACTIONS = ("implant", "bolus", "replace", "catheter", "explant")
+FIELDS = {  # what each form sends; read by the API's bodies
+    "implant": ("model_id", "serial", "catheter_type", "catheter_length_cm",
+                "catheter_ul_per_cm", "tip_level", "fill_ml"),
+    "replace": ("model_id", "serial", "fill_ml"),
+    "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
+    "bolus": ("kind", "volume_ml"),
+    "explant": (),
+}  # fmt: skip
+
+
+def _signoff(form: dict[str, str]) -> Signoff:
+    acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
+    second = None
+    if form.get("verifier_username", "").strip():
+        second = SecondPerson(form["verifier_username"].strip(), form.get("verifier_password", ""))
+    digest = form.get("reviewed_digest", "") if form.get("confirmed") == "yes" else ""
+    return Signoff(acks, second, digest or None)
+
+
+def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str]) -> ImplantIn:
+    values: dict[str, Any] = {k: form.get(k, "") for k in FIELDS[action]}
+    if action == "replace":  # the new pump continues the running program
+        assert rec.implant is not None and rec.program is not None
+        values |= {"catheter_type": rec.implant.catheter_type,
+                   "catheter_length_cm": rec.implant.catheter_length_cm,
+                   "catheter_ul_per_cm": rec.implant.catheter_ul_per_cm,
+                   "tip_level": rec.implant.tip_level, "program": rec.program.program}  # fmt: skip
+    else:
+        program = {
+            "drugs": [
+                {"name": form.get("drug", ""), "concentration": form.get("concentration", "")}
+            ],
+            "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
+            "low_reservoir_alarm_ml": form.get("low_ml", ""),
+        }
+        values |= {"program": program, "continues": program if form.get("transfer") else None}
+    body: ImplantIn = validate(ImplantIn, values, "implant")
+    return body
+
+
+def _review(
+    request: Request, who: Principal, pid: int, action: str, form: dict[str, str], s: Signoff
+) -> Review:
+    clinic, at, rec = clinic_of(request), now(request), record(request, pid)
+    if action in ("implant", "replace"):
+        i = implant_input(_implant_body(rec, action, form))
+        check = clinic.check_implant if action == "implant" else clinic.check_replacement
+        return check(who, pid, i, s, at)
+    if action == "catheter":
+        c: CatheterIn = validate(CatheterIn, {k: form.get(k, "") for k in FIELDS[action]},
+                                 "catheter revision")  # fmt: skip
+        return clinic.check_catheter(who, pid, c.catheter(), s, at)
+    if action == "bolus":
+        b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
+                                                "volume_ml": form.get("volume_ml", ""),
+                                                "duration_s": _minutes(form) * 60.0},
+                                  "bolus")  # fmt: skip
+        return clinic.check_bolus(who, pid, bolus_input(b), s, at)
+    return clinic.check_explant(who, pid, s, at)
+
+
+def _minutes(form: dict[str, str]) -> float:
+    try:
+        minutes = float(form.get("duration_min", ""))
+    except ValueError:
+        minutes = 0.0
+    if not 0 < minutes <= 7 * 24 * 60:
+        raise InputError("invalid bolus", [Problem("duration_min", "minutes, 1 to 10080")])
+    return minutes
+
+
+def _send(request: Request, who: Principal, pid: int, action: str, form: dict[str, str]) -> Any:
+    clinic, at, rec = clinic_of(request), now(request), record(request, pid)
+    s, reason = _signoff(form), form.get("reason", "")
+    value = form.get("expected_version", "")
+    version = int(value) if value.isdigit() and len(value) < 10 else -1
+    if action == "implant":
+        return clinic.implant(who, pid, implant_input(_implant_body(rec, action, form)), reason,
+                              s, at)  # fmt: skip
+    if action == "replace":
+        i = implant_input(_implant_body(rec, action, form))
+        return clinic.replace_pump(who, pid, i, reason, s, at, version)
+    if action == "catheter":
+        c: CatheterIn = validate(CatheterIn, {k: form.get(k, "") for k in FIELDS[action]},
+                                 "catheter revision")  # fmt: skip
+        return clinic.revise_catheter(who, pid, c.catheter(), reason, s, at, version)
+    if action == "bolus":
+        b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
+                                                "volume_ml": form.get("volume_ml", ""),
+                                                "duration_s": _minutes(form) * 60.0},
+                                  "bolus")  # fmt: skip
+        return clinic.give_bolus(who, pid, bolus_input(b), reason, s, at, version)
+    return clinic.explant(who, pid, reason, s, at, version)
+
+
+def _context(review: Review) -> dict[str, Any]:
+    p = review.proposal
+    return {
+        "diff": p.diff, "doses": p.doses, "findings": p.findings,
+        "needs_second_person": p.needs_second_person, "blockers": review.blockers,
+        "hard": any(f.severity == HARD for f in p.findings), "digest": p.digest,
+        "version": review.therapy_version,
+    }  # fmt: skip
+
+
+def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Response:
+    rec = record(request, pid)
+    current = program_from_json(rec.program.program) if rec.program else None
+    return page(request, "device.html", who, extra.pop("status", 200), rec=rec,
+                models=sorted(clinic_of(request).catalogue.models), current=current,
+                **{"action": None, "review": None, "error": None, "form": {}, **extra})  # fmt: skip
+
+
+@router.get("/patients/{patient_id}/device")
+def device_page(
+    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+) -> Response:
+    return _screen(request, who, patient_id)
+
+
+@router.post("/patients/{patient_id}/device/{action}/check")
+async def device_check(
+    patient_id: int,
+    action: str,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> Response:
+    if action not in ACTIONS:
+        raise InputError("unknown change", [Problem("action", f"one of {', '.join(ACTIONS)}")])
+    form = await form_of(request)
+    try:
+        review = _review(request, who, patient_id, action, form, Signoff())
+    except InputError as exc:  # beside the form, where the review would be
+        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+    return page(request, "_device_review.html", who, review=_context(review), action=action,
+                rec=record(request, patient_id), form=form)  # fmt: skip
+
+
+@router.post("/patients/{patient_id}/device/{action}")
+async def device_send(
+    patient_id: int,
+    action: str,
+    request: Request,
+    who: Principal = Depends(requires("programs.check")),
+) -> Response:
+    """The use case checks the role itself (implants and boluses are a physician's)."""
+    if action not in ACTIONS:
+        raise InputError("unknown change", [Problem("action", f"one of {', '.join(ACTIONS)}")])
+    form = await form_of(request)
+    try:
+        _send(request, who, patient_id, action, form)
+    except (Refused, Conflict) as exc:
+        fresh = _review(request, who, patient_id, action, form, Signoff())
+        findings = [f.as_dict() for f in getattr(exc, "findings", ())]
+        return _screen(request, who, patient_id, status=409 if isinstance(exc, Conflict) else 422,
+                       action=action, review=_context(fresh), form=form,
+                       error={"message": str(exc), "findings": findings})  # fmt: skip
+    return _screen(request, who, patient_id, done=action)
