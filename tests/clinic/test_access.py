@@ -79,6 +79,7 @@ EXPECTED = {
     "POST /patients/{patient_id}/device/{action}": CLIN,
     "POST /refills/{refill_id}/acknowledge": {"physician", "nurse"},
     "GET /patients/{patient_id}/scs": CLIN,
+    "POST /patients/{patient_id}/scs/check": CLIN,
     "POST /patients/{patient_id}/scs/trial": {"physician"},
     "POST /patients/{patient_id}/scs/day": {"physician", "nurse"},
     "POST /patients/{patient_id}/scs/end": {"physician"},

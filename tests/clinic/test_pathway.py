@@ -103,9 +103,13 @@ def test_a_running_scs_trial_takes_the_patient_off_the_pathway_worklist(world):
     put(world, pid, {**RECORD, "pain_pattern": "neuropathic_leg"})
     assert worklist_item(world, pid)["kind"] == "pathway"  # awaiting the SCS trial
     trial = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8",
-             "baseline_nrs": 8, "reason": "trial", "confirmed": True,
+             "baseline_nrs": 8, "reason": "trial",
              "program": {"mode": "tonic", "amplitude_ma": 4, "pulse_width_us": 300,
                          "frequency_hz": 50, "electrodes": [{"contact": 2, "polarity": "-"}]}}
-    r = world.client("physician").post(f"/api/patients/{pid}/scs/trial", json=trial)
+    dr = world.client("physician")
+    check = {k: trial[k] for k in ("stimulator_id", "lead_id", "program")}
+    trial["reviewed_digest"] = dr.post(f"/api/patients/{pid}/scs/check",
+                                       json=check).json()["reviewed_digest"]
+    r = dr.post(f"/api/patients/{pid}/scs/trial", json=trial)
     assert r.status_code == 201, r.text
     assert worklist_item(world, pid) is None

@@ -24,16 +24,24 @@ def test_trial_to_implant_to_follow_up(world):
         status="candidate"), "referred", T0)  # fmt: skip
     dr, rn = w.client("physician"), w.client("nurse")
     base = f"/api/patients/{pid}/scs"
-    trial = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8",
-             "baseline_nrs": 8, "reason": "leg pain after two operations",
-             "confirmed": True}  # fmt: skip
-    refused = dr.post(f"{base}/trial", json={**trial, "program": TOO_MUCH})
+    device = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8"}
+
+    def seen(program: dict, where: dict = device) -> str:
+        """The digest the check answers for these settings: what a confirmation names."""
+        r = dr.post(f"{base}/check", json={"program": program, **where})
+        assert r.status_code == 200, r.text
+        return r.json()["reviewed_digest"]
+
+    trial = {**device, "baseline_nrs": 8, "reason": "leg pain after two operations"}
+    refused = dr.post(f"{base}/trial", json={**trial, "program": TOO_MUCH,
+                                             "reviewed_digest": seen(TOO_MUCH)})
     assert refused.status_code == 422
     assert [(f["rule_id"], f["code"]) for f in refused.json()["findings"]] == [
         ("SCS-01", "SHANNON_LIMIT")
     ]
-    assert rn.post(f"{base}/trial", json={**trial, "program": GENTLE}).status_code == 403
-    assert dr.post(f"{base}/trial", json={**trial, "program": GENTLE}).status_code == 201
+    trial = {**trial, "program": GENTLE, "reviewed_digest": seen(GENTLE)}
+    assert rn.post(f"{base}/trial", json=trial).status_code == 403
+    assert dr.post(f"{base}/trial", json=trial).status_code == 201
     for day, nrs in enumerate([4, 3, 4, 3, 4], start=1):  # mean 3.6 against 8: 55 % relief
         w.clock.t = T0 + day * DAY
         assert rn.post(f"{base}/trial/days", json={"nrs": nrs}).status_code == 200
@@ -41,14 +49,18 @@ def test_trial_to_implant_to_follow_up(world):
     assert end.status_code == 200, end.text
     assert (end.json()["outcome"], end.json()["days"]) == ("success", 5)
     assert end.json()["relief_pct"] == pytest.approx(55.0)  # (8 - 3.6) / 8
-    implant = {"stimulator_id": "ipg-primary", "lead_id": "percutaneous-8", "serial": "IPG-9",
-               "program": GENTLE, "reason": "implant after a good trial",
-               "confirmed": True}  # fmt: skip
+    primary = {"stimulator_id": "ipg-primary", "lead_id": "percutaneous-8"}
+    implant = {**primary, "serial": "IPG-9", "program": GENTLE,
+               "reason": "implant after a good trial"}  # fmt: skip
+    # confirmed for the trial's stimulator, sent to another: not what was reviewed
+    stale = dr.post(f"{base}/implant", json={**implant, "reviewed_digest": seen(GENTLE)})
+    assert [f["code"] for f in stale.json()["findings"]] == ["REVIEW_CHANGED"]
+    implant["reviewed_digest"] = seen(GENTLE, primary)
     assert dr.post(f"{base}/implant", json=implant).status_code == 201
     unconfirmed = dr.post(f"{base}/programs", json={"program": GENTLE, "reason": "follow-up"})
     assert [f["code"] for f in unconfirmed.json()["findings"]] == ["NOT_CONFIRMED"]
-    follow = dr.post(f"{base}/programs",
-                     json={"program": TOO_MUCH, "reason": "follow-up", "confirmed": True})
+    follow = dr.post(f"{base}/programs", json={"program": TOO_MUCH, "reason": "follow-up",
+                                               "reviewed_digest": seen(TOO_MUCH, {})})
     assert follow.status_code == 422 and follow.json()["findings"][0]["code"] == "SHANNON_LIMIT"
     record = dr.get(base).json()
     assert [(d["kind"], d["active"], d["outcome"]) for d in record["devices"]] == [

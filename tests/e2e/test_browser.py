@@ -166,7 +166,8 @@ def test_clinic_flow_in_a_real_browser(served):
 
 
 def fill_program(page, cathodes: str, reason: str) -> None:
-    """Tonic 4 mA, 300 us, 50 Hz on `cathodes`, confirmed: within every SCS limit."""
+    """Tonic 4 mA, 300 us, 50 Hz on `cathodes`, checked and the review confirmed: within
+    every SCS limit."""
     for field, value in (
         ("amplitude_ma", "4"),
         ("pulse_width_us", "300"),
@@ -175,6 +176,8 @@ def fill_program(page, cathodes: str, reason: str) -> None:
         ("reason", reason),
     ):
         page.fill(f"#{field}", value)
+    page.click("#check-scs")
+    page.wait_for_selector("#scs-review-card")
     page.check("#confirmed")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.services.world import DAY, DR, HOUR, RN, T0, Clinicians, baclofen, morphine
+from tests.services.world import ADMIN, DAY, DR, HOUR, RN, T0, Clinicians, baclofen, morphine
 from thecal.adapters.inputs.loader import iso
 from thecal.core.errors import Conflict, Forbidden, InputError, Refused
 from thecal.core.pump.commands import Fault
@@ -158,7 +158,9 @@ def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchange
 
 
 def test_login_opens_and_logout_closes_one_session(c):
-    c.clinic.add_user(DR, "rn.c", "Nurse C", "long-enough-pw", "nurse", None, T0)
+    c.clinic.add_user(ADMIN, "rn.c", "Nurse C", "long-enough-pw", "nurse", None, T0)
+    with pytest.raises(Forbidden):  # users are the admin's
+        c.clinic.add_user(DR, "rn.d", "Nurse D", "long-enough-pw", "nurse", None, T0)
     assert c.clinic.login("rn.c", "wrong-password", T0) is None
     user, token = c.clinic.login("rn.c", "long-enough-pw", T0)
     assert (user.username, user.role) == ("rn.c", "nurse") and user.csrf

@@ -240,3 +240,23 @@ def test_role_by_use_case_matrix_in_the_services(c, role):
             with pytest.raises(Forbidden):
                 call()
         assert THERAPY_CHANGES[route] in PERMISSIONS
+
+
+def test_every_use_case_checks_its_own_role_not_only_the_web(c):
+    """Called directly, as the CLI and the demo seed do: a pharmacist starts no trial, a
+    nurse creates no user, an admin reads no care pathway, a patient reprograms no
+    stimulator (SR-35: the admin has no clinical access; a patient only their own)."""
+    pid = c.patient("M1", morphine(), "non_cancer")
+    ph = Principal(60, "ph.x", "Ph", "pharmacist", None, "")
+    nurse = Principal(61, "rn.x", "Rn", "nurse", None, "")
+    admin = Principal(62, "ad.x", "Ad", "admin", None, "")
+    patient = Principal(63, "pt.x", "Pt", "patient", pid, "")
+    doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal"}
+    with pytest.raises(Forbidden):
+        c.clinic.start_trial(ph, pid, doc, AT)
+    with pytest.raises(Forbidden):
+        c.clinic.add_user(nurse, "x.y", "X", "long-enough-pw", "nurse", None, AT)
+    with pytest.raises(Forbidden):
+        c.clinic.pathway(admin, pid)
+    with pytest.raises(Forbidden):
+        c.clinic.program_stimulator(patient, pid, None, "x", AT)  # type: ignore[arg-type]

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.test_clinic_use_cases import DAY, DR, T0, Clinicians
+from tests.services.world import DAY, DR, T0, Clinicians
 from thecal.core.errors import InvalidTransition, Refused
 from thecal.core.scs.program import Electrode, ScsProgram
+from thecal.services.clinic.scs import scs_digest
 
 RN = DR  # the physician also scores the days here
 # 4 mA x 300 us on one cathode: Q = 1.2 uC, D = 9.80 uC/cm2, k = 0.991 + 0.079 = 1.070
@@ -36,7 +37,7 @@ def patient(c: Clinicians) -> int:
 
 def trial(c: Clinicians, pid: int, scores: list[float], baseline: float = 8.0) -> dict:
     c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", baseline, GENTLE,
-                             "trial", T0, confirmed=True)  # fmt: skip
+                             "trial", T0, seen(GENTLE))  # fmt: skip
     for day, nrs in enumerate(scores, start=1):
         c.clinic.record_scs_day(RN, pid, nrs, T0 + day * DAY)
     return c.clinic.end_scs_trial(DR, pid, T0 + len(scores) * DAY)
@@ -46,7 +47,7 @@ def test_a_program_over_the_shannon_limit_starts_no_trial(c):
     pid = patient(c)
     with pytest.raises(Refused) as refused:
         c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 8.0, TOO_MUCH,
-                                 "trial", T0, confirmed=True)  # fmt: skip
+                                 "trial", T0, seen(TOO_MUCH))  # fmt: skip
     assert [(f.rule_id, f.code) for f in refused.value.findings] == [("SCS-01", "SHANNON_LIMIT")]
     assert c.table("stimulation") == [] and c.table("audit")[-1][2] == "patient.create"
 
@@ -59,11 +60,11 @@ def test_a_successful_trial_leads_to_the_implant(c):
     assert result["relief_pct"] == pytest.approx((8 - 25 / 7) / 8 * 100)
     done = c.clinic.implant_stimulator(DR, pid, "ipg-rechargeable", "percutaneous-8", "IPG-1",
                                        GENTLE, "after a good trial", T0 + 14 * DAY,
-                                       confirmed=True)  # fmt: skip
+                                       seen(GENTLE))  # fmt: skip
     assert done["battery"] is not None and done["findings"] == []
     with pytest.raises(Refused) as refused:  # a follow-up that breaks the limit keeps nothing
         c.clinic.program_stimulator(DR, pid, TOO_MUCH, "follow-up: more paraesthesia",
-                                    T0 + 60 * DAY, confirmed=True)  # fmt: skip
+                                    T0 + 60 * DAY, seen(TOO_MUCH))  # fmt: skip
     assert refused.value.findings[0].code == "SHANNON_LIMIT"
     assert len(c.store.rows("scs_programs")) == 2  # the trial's and the implant's
 
@@ -77,7 +78,7 @@ def test_a_failed_trial_refuses_the_implant_and_opens_the_pump_on_the_pathway(c)
     assert trial(c, pid, [5, 5, 5, 5, 5])["outcome"] == "failure"
     with pytest.raises(Refused) as refused:
         c.clinic.implant_stimulator(DR, pid, "ipg-rechargeable", "percutaneous-8", "IPG-2",
-                                    GENTLE, "implant", T0 + 10 * DAY, confirmed=True)  # fmt: skip
+                                    GENTLE, "implant", T0 + 10 * DAY, seen(GENTLE))  # fmt: skip
     assert [(f.rule_id, f.code) for f in refused.value.findings] == [
         ("SCS-04", "SCS_TRIAL_REQUIRED")
     ]
@@ -91,10 +92,26 @@ def test_one_trial_at_a_time_and_no_scores_without_one(c):
     with pytest.raises(InvalidTransition):
         c.clinic.record_scs_day(RN, pid, 3.0, T0)
     c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 7.0, GENTLE,
-                             "trial", T0, confirmed=True)  # fmt: skip
+                             "trial", T0, seen(GENTLE))  # fmt: skip
     with pytest.raises(InvalidTransition):
         c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 7.0, GENTLE,
-                                 "again", T0, confirmed=True)  # fmt: skip
+                                 "again", T0, seen(GENTLE))  # fmt: skip
+
+
+def seen(program) -> str:
+    """The digest of the review the clinician confirms, computed from the settings as
+    they were checked on the trial's and the implant's stimulator and lead."""
+    return scs_digest(program, "ipg-rechargeable", "percutaneous-8")
+
+
+def test_settings_confirmed_for_another_review_are_not_sent(c):
+    pid = patient(c)
+    with pytest.raises(Refused) as refused:
+        c.clinic.start_scs_trial(DR, pid, "ipg-rechargeable", "percutaneous-8", 8.0, GENTLE,
+                                 "trial", T0, seen(TOO_MUCH))  # fmt: skip
+    assert ("SR-08", "REVIEW_CHANGED") in {(f.rule_id, f.code) for f in refused.value.findings}
+    review = c.clinic.check_scs_program(DR, pid, GENTLE, "ipg-rechargeable", "percutaneous-8")
+    assert review["reviewed_digest"] == seen(GENTLE)
 
 
 def test_settings_not_confirmed_are_not_sent(c):

@@ -294,11 +294,12 @@ def _stimulator(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
     program = ScsProgram("tonic", 4.0, 300.0, 50.0, (Electrode(2, "-", 0.5),
                                                      Electrode(3, "-", 0.5)))  # fmt: skip
     start = end_s - 14 * DAY
-    clinic.start_scs_trial(dr, pid, "ipg-rechargeable", "percutaneous-8", 7.0, program,
-                           "demo: leg pain, SCS trial", start, confirmed=True)  # fmt: skip
+    stim, lead = "ipg-rechargeable", "percutaneous-8"
+    seen = clinic.check_scs_program(dr, pid, program, stim, lead)["reviewed_digest"]
+    clinic.start_scs_trial(dr, pid, stim, lead, 7.0, program, "demo: leg pain, SCS trial",
+                           start, seen)  # fmt: skip
     for day, nrs in enumerate((4.0, 3.0, 3.0, 4.0, 3.0), start=1):
         clinic.record_scs_day(dr, pid, nrs, start + day * DAY)
     clinic.end_scs_trial(dr, pid, start + 5 * DAY)
-    clinic.implant_stimulator(dr, pid, "ipg-rechargeable", "percutaneous-8", "IPG-DEMO-1",
-                              program, "demo: trial succeeded", end_s - 3 * DAY,
-                              confirmed=True)  # fmt: skip
+    clinic.implant_stimulator(dr, pid, stim, lead, "IPG-DEMO-1", program,
+                              "demo: trial succeeded", end_s - 3 * DAY, seen)  # fmt: skip

@@ -51,7 +51,8 @@ def check(
     )
     battery = review["battery"]
     return {"findings": [f.as_dict() for f in review["findings"]],
-            "battery": None if battery is None else battery.__dict__}  # fmt: skip
+            "battery": None if battery is None else battery.__dict__,
+            "reviewed_digest": review["reviewed_digest"]}  # fmt: skip
 
 
 @router.post("/trial", status_code=201)
@@ -61,7 +62,7 @@ def start_trial(
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).start_scs_trial(
         who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
-        body.program.core(), body.reason, now(request), body.confirmed,
+        body.program.core(), body.reason, now(request), body.reviewed_digest,
     )  # fmt: skip
 
 
@@ -89,7 +90,7 @@ def implant(
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).implant_stimulator(
         who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
-        body.reason, now(request), body.confirmed,
+        body.reason, now(request), body.reviewed_digest,
     )  # fmt: skip
 
 
@@ -99,5 +100,5 @@ def program(
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).program_stimulator(
-        who, patient_id, body.program.core(), body.reason, now(request), body.confirmed
+        who, patient_id, body.program.core(), body.reason, now(request), body.reviewed_digest
     )

@@ -174,7 +174,8 @@ class ScsCheckIn(Body):
 class ScsProgramIn(Body):
     program: ScsProgramDoc
     reason: str = Field(min_length=1, max_length=500)
-    confirmed: bool = False  # the clinician has checked the settings (SR-08)
+    # the digest of the review (POST .../scs/check) the clinician confirms (SR-08)
+    reviewed_digest: str | None = Field(default=None, pattern=DIGEST)
 
 
 class ScsDeviceIn(ScsProgramIn):

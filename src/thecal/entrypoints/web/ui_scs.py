@@ -96,8 +96,26 @@ def _back(patient_id: int) -> Response:
     return RedirectResponse(f"/patients/{patient_id}/scs", status_code=303)
 
 
-def _confirmed(form: dict[str, str]) -> bool:
-    return form.get("confirmed") == "yes"
+def _reviewed(form: dict[str, str]) -> str | None:
+    """The digest of the review on the screen, when its box is ticked (SR-08)."""
+    return form.get("reviewed_digest") or None if form.get("confirmed") == "yes" else None
+
+
+@router.post("/patients/{patient_id}/scs/check")
+async def check(
+    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+) -> Response:
+    """The review of the settings in the form, with the digest its confirmation names."""
+    form = await form_of(request)
+    try:
+        program = program_from_form(form)
+        review = clinic_of(request).check_scs_program(
+            who, patient_id, program, form.get("stimulator_id") or None,
+            form.get("lead_id") or None,
+        )  # fmt: skip
+    except InputError as exc:
+        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+    return page(request, "_scs_review.html", who, review=review)
 
 
 @router.post("/patients/{patient_id}/scs/trial")
@@ -108,7 +126,7 @@ async def start_trial(
     clinic_of(request).start_scs_trial(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
-        now(request), _confirmed(form),
+        now(request), _reviewed(form),
     )  # fmt: skip
     return _back(patient_id)
 
@@ -138,7 +156,7 @@ async def implant(
     clinic_of(request).implant_stimulator(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         form.get("serial", ""), program_from_form(form), form.get("reason", ""), now(request),
-        _confirmed(form),
+        _reviewed(form),
     )  # fmt: skip
     return _back(patient_id)
 
@@ -150,6 +168,6 @@ async def reprogram(
     form = await form_of(request)
     clinic_of(request).program_stimulator(
         who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
-        _confirmed(form),
+        _reviewed(form),
     )  # fmt: skip
     return _back(patient_id)

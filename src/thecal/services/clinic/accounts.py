@@ -4,6 +4,7 @@ the REST API, so neither keeps a copy of the other's rules."""
 from __future__ import annotations
 
 from thecal.services.clinic.base import ClinicBase
+from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal
 
 
@@ -35,6 +36,7 @@ class Accounts(ClinicBase):
         patient_id: int | None,
         now_s: float,
     ) -> int:
+        authorize(who.role, "users.write")
         with self.uow() as uow:
             user_id = uow.users.add(username, full_name, password, role, patient_id)
             uow.audit.append(

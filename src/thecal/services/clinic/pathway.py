@@ -13,6 +13,7 @@ from typing import Any
 from thecal.core.therapy.candidate import CandidateEvaluation
 from thecal.core.therapy.pathway import PathwayDecision, decide
 from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, UnitOfWork
 
 
@@ -51,6 +52,7 @@ class Pathway(ClinicBase):
         now_s: float,
     ) -> dict[str, Any]:  # fmt: skip
         """Store the whole record (every field checked, with its path) and its decision."""
+        authorize(who.role, "pathway.write")
         need_reason(reason)
         self.readers.pathway(document)  # refused whole, before anything is opened
         with self.uow() as uow:
@@ -66,6 +68,7 @@ class Pathway(ClinicBase):
     def pathway(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
         """The stored record with its decision, or None when none is recorded."""
         can_see(who, patient_id)
+        authorize(who.role, "pathway.read")
         with self.uow() as uow:
             uow.patients.get(patient_id)
             document = uow.pathways.get(patient_id)

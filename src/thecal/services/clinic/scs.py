@@ -21,7 +21,9 @@ from thecal.core.scs.trial import evaluate_scs_trial
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.clinic.base import can_see, need_reason
 from thecal.services.clinic.pathway import Pathway
+from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, ScsDevice, UnitOfWork
+from thecal.services.proposal import review_digest
 from thecal.services.trial import SCALES
 
 
@@ -34,22 +36,33 @@ def _refuse_hard(found: list[Finding], what: str) -> None:
 NRS_LOW, NRS_HIGH = SCALES["nrs"]
 
 
+def scs_digest(program: ScsProgram, stimulator_id: str, lead_id: str) -> str:
+    """What a clinician confirms of a stimulation program: every setting, on the
+    stimulator and lead it is checked against (SR-08, as for a pump program)."""
+    return review_digest("scs program", None, [program, stimulator_id, lead_id])
+
+
 class Stimulation(Pathway):
     def check_scs_program(
         self, who: Principal, patient_id: int, program: ScsProgram,
         stimulator_id: str | None = None, lead_id: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """The findings and battery outlook of `program` on the patient's device (or on
-        the stimulator and lead named, before there is one); stores nothing."""
+        the stimulator and lead named, before there is one), and the digest a
+        confirmation names; stores nothing."""
+        authorize(who.role, "scs.read")
         can_see(who, patient_id)
         with self.uow() as uow:
             device = uow.stimulation.active(patient_id)
         stim_id = stimulator_id or (device.stimulator_id if device else "")
-        return self._review(program, stim_id, lead_id or (device.lead_id if device else ""))
+        lead = lead_id or (device.lead_id if device else "")
+        return {**self._review(program, stim_id, lead),
+                "reviewed_digest": scs_digest(program, stim_id, lead)}  # fmt: skip
 
     def scs_status(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
         """The active stimulator, the program it runs and that program's battery outlook
         (a primary cell's life, or the days between recharges); None without one."""
+        authorize(who.role, "scs.read")
         can_see(who, patient_id)
         with self.uow() as uow:
             device = uow.stimulation.active(patient_id)
@@ -76,15 +89,20 @@ class Stimulation(Pathway):
 
     def _store_program(
         self, uow: UnitOfWork, device: ScsDevice, program: ScsProgram, user: str, reason: str,
-        now_s: float, confirmed: bool,
+        now_s: float, reviewed_digest: str | None,
     ) -> dict[str, Any]:  # fmt: skip
-        """As a pump program: every finding, then the clinician's confirmation of the
-        settings (SR-08), then stored and audited - or nothing."""
+        """As a pump program: every finding, then the clinician's confirmation naming the
+        review's digest (SR-08), then stored and audited - or nothing."""
         review = self._review(program, device.stimulator_id, device.lead_id)
         found = list(review["findings"])
-        if not confirmed:
+        digest = scs_digest(program, device.stimulator_id, device.lead_id)
+        if reviewed_digest is None:
             found.append(finding("SR-08", HARD, "NOT_CONFIRMED",
                                  "confirm the stimulation settings before they are sent"))
+        elif reviewed_digest != digest:
+            found.append(finding("SR-08", HARD, "REVIEW_CHANGED",
+                                 "these settings are not the ones reviewed and confirmed: "
+                                 "check them again", "reviewed_digest"))  # fmt: skip
         _refuse_hard(found, "stimulation program")
         uow.stimulation.add_program(device.patient_id, device.id, program, user, reason, now_s)
         b = review["battery"]
@@ -99,10 +117,11 @@ class Stimulation(Pathway):
     def start_scs_trial(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str,
         baseline_nrs: float, program: ScsProgram, reason: str, now_s: float,
-        confirmed: bool = False,
+        reviewed_digest: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """Temporary leads with an external stimulator, and the first program."""
         need_reason(reason)
+        authorize(who.role, "scs.write")
         if not NRS_LOW < baseline_nrs <= NRS_HIGH:  # a trial needs pain to relieve
             why = f"a pain score above {NRS_LOW:g}, at most {NRS_HIGH:g}"
             raise InputError("trial refused", [Problem("baseline_nrs", why)])
@@ -113,7 +132,7 @@ class Stimulation(Pathway):
             device = uow.stimulation.add_device(patient_id, "trial", stimulator_id, lead_id,
                                                 None, baseline_nrs, now_s)  # fmt: skip
             out = self._store_program(uow, device, program, who.username, reason, now_s,
-                                      confirmed)  # fmt: skip
+                                      reviewed_digest)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.trial.start", "patient", patient_id,
                              reason, {"device": device.id, "baseline_nrs": baseline_nrs})
             uow.commit()
@@ -121,6 +140,7 @@ class Stimulation(Pathway):
 
     def record_scs_day(self, who: Principal, patient_id: int, nrs: float, now_s: float) -> None:
         """One day's pain score during the trial."""
+        authorize(who.role, "scs.score")
         if not NRS_LOW <= nrs <= NRS_HIGH:
             why = f"a pain score {NRS_LOW:g}-{NRS_HIGH:g}"
             raise InputError("score refused", [Problem("nrs", why)])
@@ -139,6 +159,7 @@ class Stimulation(Pathway):
 
     def end_scs_trial(self, who: Principal, patient_id: int, now_s: float) -> dict[str, Any]:
         """Remove the temporary leads and judge the trial on its mean daily score."""
+        authorize(who.role, "scs.write")
         with self.uow() as uow:
             device = self._trial(uow, patient_id)
             days = max(1, math.ceil((now_s - device.started_s) / SECONDS_PER_DAY - 1e-9))
@@ -158,9 +179,10 @@ class Stimulation(Pathway):
 
     def implant_stimulator(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str, serial: str,
-        program: ScsProgram, reason: str, now_s: float, confirmed: bool = False,
+        program: ScsProgram, reason: str, now_s: float, reviewed_digest: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         need_reason(reason)
+        authorize(who.role, "scs.write")
         with self.uow() as uow:
             uow.patients.get(patient_id)
             if uow.stimulation.active(patient_id) is not None:
@@ -174,7 +196,7 @@ class Stimulation(Pathway):
             device = uow.stimulation.add_device(patient_id, "implant", stimulator_id, lead_id,
                                                 serial, None, now_s)  # fmt: skip
             out = self._store_program(uow, device, program, who.username, reason, now_s,
-                                      confirmed)  # fmt: skip
+                                      reviewed_digest)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.implant", "patient", patient_id, reason,
                              {"device": device.id, "serial": serial,
                               "stimulator": stimulator_id, "lead": lead_id})  # fmt: skip
@@ -183,15 +205,16 @@ class Stimulation(Pathway):
 
     def program_stimulator(
         self, who: Principal, patient_id: int, program: ScsProgram, reason: str, now_s: float,
-        confirmed: bool = False,
+        reviewed_digest: str | None = None,
     ) -> dict[str, Any]:
         """A follow-up visit's reprogramming (or a change during the trial)."""
         need_reason(reason)
+        authorize(who.role, "scs.write")
         with self.uow() as uow:
             device = uow.stimulation.active(patient_id)
             if device is None:
                 raise InvalidTransition(f"patient {patient_id} has no stimulator")
             out = self._store_program(uow, device, program, who.username, reason, now_s,
-                                      confirmed)  # fmt: skip
+                                      reviewed_digest)  # fmt: skip
             uow.commit()
             return out

@@ -9,6 +9,7 @@ from typing import Any
 from thecal.core.errors import InvalidTransition
 from thecal.core.therapy.trial import TrialEvaluation
 from thecal.services.clinic.base import ClinicBase, can_see
+from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, TrialFacts, UnitOfWork
 from thecal.services.trial import TrialWorkflow, check_assessment
 
@@ -43,6 +44,7 @@ class Trials(ClinicBase):
     def start_trial(
         self, who: Principal, patient_id: int, document: dict[str, Any], now_s: float
     ) -> int:
+        authorize(who.role, "trials.write")
         doc = {**document, "doses": [], "assessments": []}
         trial = self.readers.trial(doc)  # every field checked, with its path
         with self.uow() as uow:
@@ -58,6 +60,7 @@ class Trials(ClinicBase):
     def add_trial_dose(
         self, who: Principal, trial_id: int, dose: dict[str, Any], now_s: float
     ) -> dict[str, Any]:
+        authorize(who.role, "trials.write")
         with self.uow() as uow:
             document = _open(uow, trial_id).document
             grown = {**document, "doses": [*document["doses"], dose]}
@@ -73,6 +76,7 @@ class Trials(ClinicBase):
     def add_trial_assessment(
         self, who: Principal, trial_id: int, assessment: dict[str, Any], now_s: float
     ) -> dict[str, Any]:
+        authorize(who.role, "trials.write")
         with self.uow() as uow:
             document = _open(uow, trial_id).document
             grown = {**document, "assessments": [*document["assessments"], assessment]}
@@ -90,6 +94,7 @@ class Trials(ClinicBase):
     def evaluate_trial(
         self, who: Principal, trial_id: int, now_s: float, close: bool
     ) -> dict[str, Any]:
+        authorize(who.role, "trials.write")
         with self.uow() as uow:
             trial = uow.trials.get(trial_id)
             can_see(who, trial.patient_id)
