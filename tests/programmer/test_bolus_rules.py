@@ -10,12 +10,25 @@ PRIMING_ML = 0.140 + 90 * 0.0026  # this pump's tubing + the catheter = 0.374 mL
 
 
 def check(b, catheter=CATH):
+    """Every finding but the informative statement of the dose (tested on its own)."""
     return {
         (f.rule_id, f.severity, f.code)
         for f in check_bolus(
             b, MORPHINE, model("peristaltic-20"), drug_library(), policy(), catheter
         )
+        if f.code != "BOLUS_DOSE"
     }
+
+
+def test_the_review_states_the_bolus_in_the_drugs_unit():
+    """0.02 mL of 10 mg/mL morphine over 30 min: 0.2 mg."""
+    (dose,) = [
+        f for f in check_bolus(BolusProposal("clinician", 0.02, 1800.0), MORPHINE,
+                               model("peristaltic-20"), drug_library(), policy(), CATH)
+        if f.code == "BOLUS_DOSE"
+    ]  # fmt: skip
+    assert (dose.rule_id, dose.severity) == ("DD-01", "info")
+    assert dose.message == "0.02 mL gives 0.2 mg of morphine over 30 min"
 
 
 def test_priming_rules():

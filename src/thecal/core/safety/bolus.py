@@ -10,7 +10,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.safety.context import Catheter
-from thecal.core.safety.findings import HARD, SOFT, Finding, finding
+from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
 from thecal.core.safety.fmt import dose_text
 from thecal.core.safety.policy import Policy
 from thecal.core.therapy.catheter import path_volume_ml, priming_volume_ml
@@ -109,6 +109,16 @@ def check_bolus(
         if drug is None:
             continue
         mcg = b.volume_ml * d.concentration_mcg_per_ml
+        out.append(
+            finding(
+                "DD-01",
+                INFO,
+                "BOLUS_DOSE",
+                f"{b.volume_ml:.4g} mL gives {dose_text(drug, mcg, '')} of {d.name} over "
+                f"{b.duration_s / 60:.3g} min",
+                "volume_ml",
+            )
+        )
         if b.kind == "clinician" and above(mcg, drug.max_bolus_mcg):
             out.append(
                 finding(
