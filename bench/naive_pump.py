@@ -96,6 +96,8 @@ def run_naive(scenario: Scenario) -> NaiveResult:
                 estimate = cmd.entered_ml
                 low_active = estimate <= program.low_reservoir_alarm_ml + eps
                 empty = estimate <= eps
+                if empty:  # the pump stops: a running bolus ends, never made up
+                    boluses = []
             elif isinstance(cmd, c.DemandRequest):
                 if cmd.id in answers:
                     out.demand.append((cmd.id, answers[cmd.id]))

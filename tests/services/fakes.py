@@ -97,7 +97,7 @@ class MemoryPatients(_Table):
 class MemoryImplants(_Table):
     def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int:
         if any(r["input"].serial == i.serial for r in self.rows.values()):
-            raise Conflict(f"the record clashes with one already stored: serial {i.serial}")
+            raise Conflict("this serial number is already in use: nothing was saved")
         implant_id = self.new_id()
         self.rows[implant_id] = {
             "patient_id": patient_id, "input": i, "at_s": now_s, "active": True,

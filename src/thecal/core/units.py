@@ -64,6 +64,15 @@ def _describe(dimensionality: Any) -> str:
 
 
 _NUMBER_ONLY = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
+# The whole grammar a quantity may have: a decimal number with an optional exponent of
+# at most three digits, then unit words joined by "/" (mg/day, mL/h, ug/mL, mg/h/kg).
+# Parsed here before pint sees anything, so text such as "9**9**8 mg/day" is refused
+# at once instead of being evaluated (it held a server for minutes; issue 23).
+MAX_QUANTITY_TEXT = 60
+_QUANTITY = re.compile(
+    r"^\s*(?P<number>[-+]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})(?:[eE][-+]?\d{1,3})?)"
+    r"\s*(?P<unit>[A-Za-zµμ]{1,12}(?:\s*/\s*[A-Za-zµμ]{1,12}){0,3})\s*$"
+)
 
 
 def parse(value: object, kind: Kind, path: str) -> float:
@@ -73,10 +82,17 @@ def parse(value: object, kind: Kind, path: str) -> float:
         raise UnitError(path, f"{value!r} has no unit; {expected}")
     if _NUMBER_ONLY.match(value):
         raise UnitError(path, f"'{value}' has no unit; {expected}")
-    text = value.strip().replace("µ", "u").replace("μ", "u")
-    text = re.sub(r"\bmcg\b", "ug", text)
+    shape = _QUANTITY.match(value) if len(value) <= MAX_QUANTITY_TEXT else None
+    if shape is None:  # no arithmetic, powers or brackets ever reach pint (issue 23)
+        raise UnitError(
+            path,
+            f"'{value[:MAX_QUANTITY_TEXT]}' is not a number followed by a unit (no "
+            f"arithmetic); {expected}",
+        )
+    unit = shape["unit"].replace("µ", "u").replace("μ", "u")
+    unit = re.sub(r"\bmcg\b", "ug", unit)
     try:
-        quantity: Any = _registry().Quantity(text)
+        quantity: Any = _registry().Quantity(float(shape["number"]), unit)
     except Exception as exc:  # pint raises several unrelated types for bad text
         raise UnitError(path, f"'{value}' is not a quantity ({exc}); {expected}") from None
     if not hasattr(quantity, "dimensionality") or quantity.dimensionality != _dimensionality(kind):

@@ -50,8 +50,19 @@ def conflict(exc: BaseException) -> Conflict | None:
             "someone else is changing this record: nothing was saved; reload and review"
         )
     if isinstance(exc, IntegrityError):
-        return Conflict(f"the record clashes with one already stored: {exc.orig}")
+        return Conflict(f"{_taken(str(exc.orig))} is already in use: nothing was saved")
     return None
+
+
+# what a clinician calls the unique values, found in the database's message; the
+# message itself (constraint and table names) is never shown (issue 23)
+_UNIQUE = (("serial", "this serial number"), ("mrn", "this MRN"), ("username", "this username"),
+           ("request_id", "this request id"))  # fmt: skip
+
+
+def _taken(message: str) -> str:
+    lowered = message.lower()
+    return next((words for key, words in _UNIQUE if key in lowered), "a value that must be unique")
 
 
 class SqlUnitOfWork:

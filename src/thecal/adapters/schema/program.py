@@ -20,10 +20,18 @@ from thecal.adapters.schema.types import (
     VolumeMl,
     Whole,
     at_least,
+    at_most,
     not_negative,
     refuse,
 )
-from thecal.core.pump.program import DemandBolus, DrugConcentration, PeriodicBolus, Program, Step
+from thecal.core.pump.program import (
+    MAX_CYCLE_DAYS,
+    DemandBolus,
+    DrugConcentration,
+    PeriodicBolus,
+    Program,
+    Step,
+)
 
 # The format's default low-reservoir alarm when a file gives none (scenario-format.md).
 DEFAULT_LOW_RESERVOIR_ALARM_ML = 2.0
@@ -58,7 +66,7 @@ class StepDoc(Doc):
 
 
 class BasalDoc(Doc):
-    cycle_days: Annotated[Whole, at_least(1)] = 1
+    cycle_days: Annotated[Whole, at_least(1), at_most(MAX_CYCLE_DAYS, "1 to 7 days")] = 1
     steps: list[StepDoc]
 
 

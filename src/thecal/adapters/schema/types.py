@@ -148,6 +148,15 @@ def at_least(minimum: float, what: str = "") -> AfterValidator:
     return AfterValidator(check)
 
 
+def at_most(maximum: float, what: str = "") -> AfterValidator:
+    def check(value: float) -> float:
+        if value > maximum:
+            raise refuse(what or f"{value:g} is above the maximum of {maximum:g}")
+        return value
+
+    return AfterValidator(check)
+
+
 def positive(value: float) -> float:
     if value <= 0:
         raise refuse("must be greater than 0")

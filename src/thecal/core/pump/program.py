@@ -148,6 +148,9 @@ def _within(rate_ml_per_day: float, lo: float, hi: float) -> bool:
     return not above(lo, rate_ml_per_day) and not above(rate_ml_per_day, hi)
 
 
+MAX_CYCLE_DAYS = 7  # a flex schedule repeats over 1 to 7 days (pump-behaviour.md §3)
+
+
 def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -> list[Problem]:
     """Every reason the pump must refuse `program`; an empty list means it may be applied."""
     problems: list[Problem] = []
@@ -179,7 +182,7 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
         add(Problem("drugs", "a drug is listed twice"))
     if not model.programmable:
         return problems
-    if not 1 <= program.cycle_days <= 7:
+    if not 1 <= program.cycle_days <= MAX_CYCLE_DAYS:
         add(Problem("basal.cycle_days", f"{program.cycle_days} is outside 1-7 days"))
     cycle_s = program.cycle_days * SECONDS_PER_DAY
     if not program.steps:

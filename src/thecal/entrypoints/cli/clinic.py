@@ -91,6 +91,10 @@ def register(app: typer.Typer) -> None:
         database: Annotated[str | None, typer.Option(help="database URL")] = None,
         sync_every_s: float = 30.0,
         workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+        secure_cookies: Annotated[
+            bool | None,
+            typer.Option(help="mark the session cookie Secure (default: on, off for --demo)"),
+        ] = None,
     ) -> None:
         """Serve the clinic (web UI and REST API; OpenAPI at /docs)."""
         import threading
@@ -113,7 +117,8 @@ def register(app: typer.Typer) -> None:
             clinic = open_clinic(url, links)
             clock = stored_clock(clinic) or ClinicClock.real_time()
             store_clock(clinic, clock)
-        app_ = create_app(clinic, clock, speed=clock.speed)
+        secure = (not demo) if secure_cookies is None else secure_cookies
+        app_ = create_app(clinic, clock, speed=clock.speed, secure_cookies=secure)
 
         def keep_pumps_current() -> None:
             from thecal.adapters.db.models import Pump
@@ -141,6 +146,7 @@ def register(app: typer.Typer) -> None:
             uvicorn.run(app_, host=host, port=port, log_level="warning")
             return
         os.environ["THECAL_DATABASE_URL"] = url  # each worker builds its own app from it
+        os.environ["THECAL_SECURE_COOKIES"] = "1" if secure else "0"
         uvicorn.run(
             "thecal.entrypoints.web.main:app_from_environment",
             factory=True,

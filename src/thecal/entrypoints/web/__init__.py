@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 
 from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.patient_records import PatientRecords
@@ -27,6 +28,7 @@ from thecal.entrypoints.web import (
     ui_therapy,
     ui_trials,
 )
+from thecal.entrypoints.web.guards import RequestGuard
 
 HERE = Path(__file__).parent
 
@@ -34,11 +36,14 @@ HERE = Path(__file__).parent
 def create_app(
     cdb: ClinicDb, clock: Any, speed: float = 1.0, secure_cookies: bool = False
 ) -> FastAPI:
-    app = FastAPI(
+    # /docs and /redoc from the assets fastapi-offline ships: no CDN (issue 23)
+    app = FastAPIOffline(
         title="thecal clinic",
         description="Reference and teaching software, not a medical device.",
         version="0.1.0",
+        favicon_url="/static/favicon.svg",
     )
+    app.add_middleware(RequestGuard)
     app.state.clinic = cdb.clinic  # the use cases: every change goes through them
     app.state.db = cdb  # the read models' sessions, and the FHIR import
     app.state.clock = clock

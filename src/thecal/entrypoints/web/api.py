@@ -16,6 +16,7 @@ from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
+from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
     Login,
     PatientIn,
@@ -69,7 +70,7 @@ def encode_worklist(page: Page) -> bytes:
 @router.get("/worklist", response_model=list[dict[str, Any]])
 async def worklist(
     request: Request,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:
@@ -184,7 +185,7 @@ def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
 
 @router.get("/patients/{patient_id}")
 def get_patient(
-    patient_id: int, request: Request, who: Principal = Depends(requires("patients.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("patients.read"))
 ) -> dict[str, Any]:
     can_see(who, patient_id)
     return record_json(kept_record(request, patient_id))
@@ -192,7 +193,9 @@ def get_patient(
 
 @router.get("/audit")
 def audit_rows(
-    request: Request, limit: int = 100, who: Principal = Depends(requires("audit.read"))
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000),
+    who: Principal = Depends(requires("audit.read")),
 ) -> list[dict[str, Any]]:
     with request.app.state.db.reads() as db:
         rows = queries.audit_rows(db, limit)

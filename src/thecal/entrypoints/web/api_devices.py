@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from thecal.entrypoints.web.api_therapy import review_json
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     BolusGiveCommit,
     BolusGiveIn,
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/api/patients/{patient_id}")
 
 @router.post("/implants/check")
 def check_implant(
-    patient_id: int,
+    patient_id: Id,
     body: ImplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -46,7 +47,7 @@ def check_implant(
 
 @router.post("/implants", status_code=201)
 def add_implant(
-    patient_id: int,
+    patient_id: Id,
     body: ImplantCommit,
     request: Request,
     who: Principal = Depends(requires("implants.write")),
@@ -58,7 +59,7 @@ def add_implant(
 
 @router.post("/pump/replace/check")
 def check_replacement(
-    patient_id: int,
+    patient_id: Id,
     body: ImplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -71,7 +72,7 @@ def check_replacement(
 
 @router.post("/pump/replace", status_code=201)
 def replace_pump(
-    patient_id: int,
+    patient_id: Id,
     body: ReplaceCommit,
     request: Request,
     who: Principal = Depends(requires("implants.write")),
@@ -85,7 +86,7 @@ def replace_pump(
 
 @router.post("/pump/explant/check")
 def check_explant(
-    patient_id: int,
+    patient_id: Id,
     body: ExplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -96,7 +97,7 @@ def check_explant(
 
 @router.post("/pump/explant")
 def explant(
-    patient_id: int,
+    patient_id: Id,
     body: ExplantCommit,
     request: Request,
     who: Principal = Depends(requires("implants.write")),
@@ -109,7 +110,7 @@ def explant(
 
 @router.post("/catheter/check")
 def check_catheter(
-    patient_id: int,
+    patient_id: Id,
     body: CatheterIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -122,7 +123,7 @@ def check_catheter(
 
 @router.post("/catheter")
 def revise_catheter(
-    patient_id: int,
+    patient_id: Id,
     body: CatheterCommit,
     request: Request,
     who: Principal = Depends(requires("implants.write")),
@@ -136,7 +137,7 @@ def revise_catheter(
 
 @router.post("/boluses/check")
 def check_bolus(
-    patient_id: int,
+    patient_id: Id,
     body: BolusGiveIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -149,7 +150,7 @@ def check_bolus(
 
 @router.post("/boluses")
 def give_bolus(
-    patient_id: int,
+    patient_id: Id,
     body: BolusGiveCommit,
     request: Request,
     who: Principal = Depends(requires("boluses.give")),

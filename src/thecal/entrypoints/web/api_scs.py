@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     Body,
     ScsCheckIn,
@@ -33,7 +34,7 @@ class Nothing(Body):
 
 @router.get("")
 def scs_record(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.read"))
 ) -> dict[str, Any]:
     """The patient's stimulators (trials and implants) and their programs, newest first."""
     can_see(who, patient_id)
@@ -43,7 +44,7 @@ def scs_record(
 
 @router.post("/check")
 def check(
-    patient_id: int, body: ScsCheckIn, request: Request,
+    patient_id: Id, body: ScsCheckIn, request: Request,
     who: Principal = Depends(requires("scs.read")),
 ) -> dict[str, Any]:  # fmt: skip
     review = clinic_of(request).check_scs_program(
@@ -57,7 +58,7 @@ def check(
 
 @router.post("/trial", status_code=201)
 def start_trial(
-    patient_id: int, body: ScsTrialIn, request: Request,
+    patient_id: Id, body: ScsTrialIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).start_scs_trial(
@@ -68,7 +69,7 @@ def start_trial(
 
 @router.post("/trial/days")
 def trial_day(
-    patient_id: int, body: ScsDayIn, request: Request,
+    patient_id: Id, body: ScsDayIn, request: Request,
     who: Principal = Depends(requires("scs.score")),
 ) -> dict[str, str]:  # fmt: skip
     clinic_of(request).record_scs_day(who, patient_id, body.nrs, now(request))
@@ -77,7 +78,7 @@ def trial_day(
 
 @router.post("/trial/end")
 def end_trial(
-    patient_id: int, body: Nothing, request: Request,
+    patient_id: Id, body: Nothing, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).end_scs_trial(who, patient_id, now(request))
@@ -85,7 +86,7 @@ def end_trial(
 
 @router.post("/implant", status_code=201)
 def implant(
-    patient_id: int, body: ScsImplantIn, request: Request,
+    patient_id: Id, body: ScsImplantIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).implant_stimulator(
@@ -96,7 +97,7 @@ def implant(
 
 @router.post("/programs", status_code=201)
 def program(
-    patient_id: int, body: ScsProgramIn, request: Request,
+    patient_id: Id, body: ScsProgramIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
     return clinic_of(request).program_stimulator(

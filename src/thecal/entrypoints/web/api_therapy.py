@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
 from thecal.core.errors import NotFound
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     Acknowledge,
     BolusIn,
@@ -50,7 +51,7 @@ def review_json(review: Review) -> dict[str, Any]:
 
 @router.post("/patients/{patient_id}/programs/check")
 def check_program(
-    patient_id: int,
+    patient_id: Id,
     body: ProgramIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -64,7 +65,7 @@ def check_program(
 
 @router.post("/patients/{patient_id}/programs")
 def commit_program(
-    patient_id: int,
+    patient_id: Id,
     body: ProgramCommit,
     request: Request,
     who: Principal = Depends(requires("programs.commit")),
@@ -83,7 +84,7 @@ def commit_program(
 
 @router.post("/patients/{patient_id}/refills/plan")
 def plan_refill(
-    patient_id: int,
+    patient_id: Id,
     body: RefillIn,
     request: Request,
     who: Principal = Depends(requires("refills.plan")),
@@ -105,7 +106,7 @@ def plan_refill(
 
 @router.post("/patients/{patient_id}/refills", status_code=201)
 def record_refill(
-    patient_id: int,
+    patient_id: Id,
     body: RefillCommit,
     request: Request,
     who: Principal = Depends(requires("refills.record")),
@@ -118,7 +119,7 @@ def record_refill(
 
 @router.post("/refills/{refill_id}/acknowledge")
 def acknowledge_refill(
-    refill_id: int,
+    refill_id: Id,
     body: Acknowledge,
     request: Request,
     who: Principal = Depends(requires("refills.acknowledge")),
@@ -130,7 +131,7 @@ def acknowledge_refill(
 
 @router.get("/patients/{patient_id}/trials")
 def list_trials(
-    patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("trials.read"))
 ) -> list[Any]:
     with request.app.state.db.reads() as db:
         rec = queries.patient_record(db, patient_id)
@@ -149,7 +150,7 @@ def list_trials(
 
 @router.post("/patients/{patient_id}/trials", status_code=201)
 def start_trial(
-    patient_id: int,
+    patient_id: Id,
     body: TrialIn,
     request: Request,
     who: Principal = Depends(requires("trials.write")),
@@ -160,7 +161,7 @@ def start_trial(
 
 @router.post("/trials/{trial_id}/doses")
 def trial_dose(
-    trial_id: int,
+    trial_id: Id,
     body: dict[str, Any],
     request: Request,
     who: Principal = Depends(requires("trials.write")),
@@ -170,7 +171,7 @@ def trial_dose(
 
 @router.post("/trials/{trial_id}/assessments")
 def trial_assessment(
-    trial_id: int,
+    trial_id: Id,
     body: dict[str, Any],
     request: Request,
     who: Principal = Depends(requires("trials.write")),
@@ -180,7 +181,7 @@ def trial_assessment(
 
 @router.post("/trials/{trial_id}/evaluate")
 def trial_evaluate(
-    trial_id: int,
+    trial_id: Id,
     request: Request,
     close: bool = False,
     who: Principal = Depends(requires("trials.write")),
@@ -190,7 +191,7 @@ def trial_evaluate(
 
 @router.get("/patients/{patient_id}/pathway")
 def get_pathway(
-    patient_id: int, request: Request, who: Principal = Depends(requires("pathway.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("pathway.read"))
 ) -> dict[str, Any]:
     """The care pathway record and the SCS and pump candidacy computed from it."""
     found = clinic_of(request).pathway(who, patient_id)
@@ -201,7 +202,7 @@ def get_pathway(
 
 @router.put("/patients/{patient_id}/pathway")
 def put_pathway(
-    patient_id: int,
+    patient_id: Id,
     body: PathwayIn,
     request: Request,
     who: Principal = Depends(requires("pathway.write")),
@@ -233,7 +234,7 @@ def alarms(
 
 @router.post("/alarms/{alarm_id}/acknowledge")
 def acknowledge_alarm(
-    alarm_id: int,
+    alarm_id: Id,
     body: Reason,
     request: Request,
     who: Principal = Depends(requires("alarms.acknowledge")),
@@ -244,7 +245,7 @@ def acknowledge_alarm(
 
 @router.post("/patients/{patient_id}/bolus-requests")
 def bolus_request(
-    patient_id: int,
+    patient_id: Id,
     body: BolusIn,
     request: Request,
     who: Principal = Depends(requires("bolus.request")),
@@ -255,7 +256,7 @@ def bolus_request(
 
 @router.get("/patients/{patient_id}/diary")
 def diary(
-    patient_id: int, request: Request, who: Principal = Depends(requires("diary.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("diary.read"))
 ) -> list[dict[str, Any]]:
     can_see(who, patient_id)
     with request.app.state.db.reads() as db:
@@ -268,7 +269,7 @@ def diary(
 
 @router.post("/patients/{patient_id}/diary", status_code=201)
 def add_diary(
-    patient_id: int,
+    patient_id: Id,
     body: DiaryIn,
     request: Request,
     who: Principal = Depends(requires("diary.write")),

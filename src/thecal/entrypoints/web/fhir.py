@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
@@ -25,7 +26,7 @@ FHIR_JSON = "application/fhir+json"
 
 @router.get("/Patient/{patient_id}/$everything")
 def everything(
-    patient_id: int, request: Request, who: Principal = Depends(requires("fhir.export"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("fhir.export"))
 ) -> JSONResponse:
     can_see(who, patient_id)
     clinic = clinic_of(request)

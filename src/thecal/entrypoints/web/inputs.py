@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
@@ -17,6 +17,7 @@ from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.safety import Catheter
+from thecal.entrypoints.web.guards import control_characters
 from thecal.services.clinic.gate import SecondPerson, Signoff
 from thecal.services.clinic.ports import ImplantInput
 from thecal.services.clinic.therapy import BolusInput
@@ -25,6 +26,16 @@ from thecal.services.clinic.transactions import RefillInput
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        """A NUL or another control character in any text, nested too, is refused by
+        its path, never stored (issue 23)."""
+        bad = control_characters(data)
+        if bad:
+            raise ValueError(f"control characters are not accepted in: {', '.join(bad)}")
+        return data
 
 
 class Login(Body):

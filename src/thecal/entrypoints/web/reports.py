@@ -16,6 +16,7 @@ from thecal.adapters.reports.clinic_reports import (
 )
 from thecal.adapters.reports.document import Document
 from thecal.adapters.reports.pdf import render_pdf
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -23,7 +24,7 @@ from thecal.services.clinic.ports import Principal
 router = APIRouter(prefix="/api")
 
 
-def _pdf(request: Request, who: Principal, patient_id: int,
+def _pdf(request: Request, who: Principal, patient_id: Id,
          build: Callable[[Session], Document], filename: str) -> Response:
     can_see(who, patient_id)
     with request.app.state.db.reads() as db:
@@ -37,8 +38,8 @@ def _pdf(request: Request, who: Principal, patient_id: int,
 
 @router.get("/patients/{patient_id}/sessions/{session_id}/report.pdf")
 def session_report(
-    patient_id: int,
-    session_id: int,
+    patient_id: Id,
+    session_id: Id,
     request: Request,
     who: Principal = Depends(requires("reports.read")),
 ) -> Response:
@@ -48,8 +49,8 @@ def session_report(
 
 @router.get("/patients/{patient_id}/refills/{refill_id}/report.pdf")
 def refill_report(
-    patient_id: int,
-    refill_id: int,
+    patient_id: Id,
+    refill_id: Id,
     request: Request,
     who: Principal = Depends(requires("reports.read")),
 ) -> Response:
@@ -59,7 +60,7 @@ def refill_report(
 
 @router.get("/patients/{patient_id}/summary.pdf")
 def summary_report(
-    patient_id: int, request: Request, who: Principal = Depends(requires("reports.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("reports.read"))
 ) -> Response:
     now_s = float(request.app.state.clock.now())
     return _pdf(request, who, patient_id, lambda db: summary_document(db, patient_id, now_s),

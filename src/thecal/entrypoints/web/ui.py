@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from thecal.adapters.db import audit, queries
 from thecal.core.errors import InputError, Problem
 from thecal.entrypoints.web.chart import timeline_svg
+from thecal.entrypoints.web.guards import Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
@@ -66,8 +67,15 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> HTMLRe
 
 
 async def form_of(request: Request) -> dict[str, str]:
+    """The form's text fields; a field holding a control character is refused by name,
+    before any screen reads it (issue 23)."""
     form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    bad = control_characters(fields)
+    if bad:
+        problems = [Problem(path, "control characters are not accepted") for path in bad]
+        raise InputError("invalid form", problems)
+    return fields
 
 
 @router.get("/")
@@ -138,7 +146,7 @@ def record(request: Request, patient_id: int) -> queries.PatientRecord:
 
 @router.get("/patients/{patient_id}")
 def patient(
-    patient_id: int, request: Request, who: Principal = Depends(requires("patients.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("patients.read"))
 ) -> Response:
     can_see(who, patient_id)
     rec = kept_record(request, patient_id)

@@ -18,6 +18,7 @@ from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.core.safety import HARD
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     BolusGiveIn,
     CatheterIn,
@@ -149,14 +150,14 @@ def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Respons
 
 @router.get("/patients/{patient_id}/device")
 def device_page(
-    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("programs.check"))
 ) -> Response:
     return _screen(request, who, patient_id)
 
 
 @router.post("/patients/{patient_id}/device/{action}/check")
 async def device_check(
-    patient_id: int,
+    patient_id: Id,
     action: str,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
@@ -174,7 +175,7 @@ async def device_check(
 
 @router.post("/patients/{patient_id}/device/{action}")
 async def device_send(
-    patient_id: int,
+    patient_id: Id,
     action: str,
     request: Request,
     who: Principal = Depends(requires("programs.check")),

@@ -15,6 +15,7 @@ from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.scs.program import ScsProgram
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
@@ -64,7 +65,7 @@ def program_from_form(form: dict[str, str]) -> ScsProgram:
 
 @router.get("/patients/{patient_id}/scs")
 def scs_page(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.read"))
 ) -> Response:
     can_see(who, patient_id)
     rec = record(request, patient_id)
@@ -103,7 +104,7 @@ def _reviewed(form: dict[str, str]) -> str | None:
 
 @router.post("/patients/{patient_id}/scs/check")
 async def check(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.read"))
 ) -> Response:
     """The review of the settings in the form, with the digest its confirmation names."""
     form = await form_of(request)
@@ -120,7 +121,7 @@ async def check(
 
 @router.post("/patients/{patient_id}/scs/trial")
 async def start_trial(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
     clinic_of(request).start_scs_trial(
@@ -133,7 +134,7 @@ async def start_trial(
 
 @router.post("/patients/{patient_id}/scs/day")
 async def trial_day(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.score"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.score"))
 ) -> Response:
     form = await form_of(request)
     clinic_of(request).record_scs_day(who, patient_id, _score(form, "nrs"), now(request))
@@ -142,7 +143,7 @@ async def trial_day(
 
 @router.post("/patients/{patient_id}/scs/end")
 async def end_trial(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     clinic_of(request).end_scs_trial(who, patient_id, now(request))
     return _back(patient_id)
@@ -150,7 +151,7 @@ async def end_trial(
 
 @router.post("/patients/{patient_id}/scs/implant")
 async def implant(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
     clinic_of(request).implant_stimulator(
@@ -163,7 +164,7 @@ async def implant(
 
 @router.post("/patients/{patient_id}/scs/program")
 async def reprogram(
-    patient_id: int, request: Request, who: Principal = Depends(requires("scs.write"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
     clinic_of(request).program_stimulator(

@@ -16,6 +16,7 @@ from thecal.adapters.scenario.program_writer import program_document
 from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.safety import HARD
 from thecal.core.units import Kind, parse
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     RefillIn,
     now,
@@ -170,7 +171,7 @@ def _review(review: Review) -> dict[str, Any]:
 
 @router.get("/patients/{patient_id}/program")
 def program_page(
-    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("programs.check"))
 ) -> Response:
     rec = record(request, patient_id)
     if rec.program is None:
@@ -201,7 +202,7 @@ def _primary(rec: queries.PatientRecord) -> str:
 
 @router.post("/patients/{patient_id}/program/check")
 async def program_check(
-    patient_id: int, request: Request, who: Principal = Depends(requires("programs.check"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("programs.check"))
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
@@ -215,7 +216,7 @@ async def program_check(
 
 @router.post("/patients/{patient_id}/program")
 async def program_commit(
-    patient_id: int, request: Request, who: Principal = Depends(requires("programs.commit"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("programs.commit"))
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
@@ -256,7 +257,7 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
 
 @router.get("/patients/{patient_id}/refill")
 def refill_page(
-    patient_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("refills.plan"))
 ) -> Response:
     rec = record(request, patient_id)
     if rec.program is None or rec.pump is None:
@@ -287,7 +288,7 @@ def _refill_drugs(rec: queries.PatientRecord, form: dict[str, str]) -> list[dict
 
 @router.post("/patients/{patient_id}/refill/plan")
 async def refill_plan(
-    patient_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("refills.plan"))
 ) -> Response:
     form = await form_of(request)
     try:
@@ -304,7 +305,7 @@ async def refill_plan(
 
 @router.post("/patients/{patient_id}/refill")
 async def refill_record(
-    patient_id: int, request: Request, who: Principal = Depends(requires("refills.record"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("refills.record"))
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
@@ -332,7 +333,7 @@ async def refill_record(
 
 @router.get("/refills/{refill_id}")
 def refill_done(
-    refill_id: int, request: Request, who: Principal = Depends(requires("refills.plan"))
+    refill_id: Id, request: Request, who: Principal = Depends(requires("refills.plan"))
 ) -> Response:
     with request.app.state.db.reads() as db:
         row = db.get(RefillRow, refill_id)
@@ -343,7 +344,7 @@ def refill_done(
 
 @router.post("/refills/{refill_id}/acknowledge")
 async def refill_acknowledge(
-    refill_id: int, request: Request, who: Principal = Depends(requires("refills.acknowledge"))
+    refill_id: Id, request: Request, who: Principal = Depends(requires("refills.acknowledge"))
 ) -> Response:
     form = await form_of(request)
     clinic_of(request).acknowledge_refill(

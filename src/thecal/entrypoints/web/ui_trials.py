@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from thecal.adapters.db.models import TrialRow
 from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     now,
 )
@@ -28,7 +29,7 @@ def _iso(t: float) -> str:
 
 @router.get("/patients/{patient_id}/trials")
 def trials_page(
-    patient_id: int, request: Request, who: Principal = Depends(requires("trials.read"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("trials.read"))
 ) -> Response:
     rec = record(request, patient_id)
     clinic = clinic_of(request)
@@ -53,7 +54,7 @@ def _score(form: dict[str, str]) -> dict[str, float]:
 
 @router.post("/patients/{patient_id}/trials")
 async def trial_start(
-    patient_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+    patient_id: Id, request: Request, who: Principal = Depends(requires("trials.write"))
 ) -> Response:
     form = await form_of(request)
     doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
@@ -61,7 +62,7 @@ async def trial_start(
     return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
 
 
-async def _trial_action(request: Request, who: Principal, trial_id: int, what: str) -> Response:
+async def _trial_action(request: Request, who: Principal, trial_id: Id, what: str) -> Response:
     form = await form_of(request)
     clinic = clinic_of(request)
     if what == "dose":
@@ -85,20 +86,20 @@ async def _trial_action(request: Request, who: Principal, trial_id: int, what: s
 
 @router.post("/trials/{trial_id}/dose")
 async def trial_dose(
-    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+    trial_id: Id, request: Request, who: Principal = Depends(requires("trials.write"))
 ) -> Response:
     return await _trial_action(request, who, trial_id, "dose")
 
 
 @router.post("/trials/{trial_id}/assessment")
 async def trial_assessment(
-    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+    trial_id: Id, request: Request, who: Principal = Depends(requires("trials.write"))
 ) -> Response:
     return await _trial_action(request, who, trial_id, "assessment")
 
 
 @router.post("/trials/{trial_id}/evaluate")
 async def trial_evaluate(
-    trial_id: int, request: Request, who: Principal = Depends(requires("trials.write"))
+    trial_id: Id, request: Request, who: Principal = Depends(requires("trials.write"))
 ) -> Response:
     return await _trial_action(request, who, trial_id, "evaluate")
