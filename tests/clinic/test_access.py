@@ -55,6 +55,8 @@ EXPECTED = {
     "GET /api/audit": {"admin"},
     "GET /api/audit/verify": {"admin"},
     "GET /api/users": {"admin"},
+    "GET /api/locks": {"admin"},
+    "POST /api/locks/lift": {"admin"},
     "POST /api/users": {"admin"},
     "GET /api/patients/{patient_id}/sessions/{session_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/refills/{refill_id}/report.pdf": CLIN | {"patient"},
@@ -94,6 +96,7 @@ EXPECTED = {
     "POST /portal/bolus": {"patient"},
     "POST /portal/diary": {"patient"},
     "GET /audit": {"admin"},
+    "POST /locks/lift": {"admin"},
 }
 PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
 

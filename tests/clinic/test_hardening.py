@@ -128,3 +128,52 @@ def test_the_session_cookie_is_secure_when_the_setting_is_on(sqlite_world):
         app = create_app(w.db, w.clock, secure_cookies=secure)
         r = TestClient(app).post("/api/login", json={"username": "nurse", "password": PASSWORD})
         assert ("; secure" in r.headers["set-cookie"].lower()) is secure
+
+
+def test_bad_logins_are_throttled_and_an_admin_lifts_the_lock(world):
+    """Five wrong passwords answer 401; the sixth too, and locks the account and the
+    address for 30 s: the right password then answers 429 with Retry-After."""
+    admin = world.client("admin")  # logged in before: the test client's address gets locked
+    anonymous = world.client()
+    wrong = {"username": "nurse", "password": "not-the-password"}
+    assert [anonymous.post("/api/login", json=wrong).status_code for _ in range(6)] == [401] * 6
+    locked = anonymous.post("/api/login", json={"username": "nurse", "password": PASSWORD})
+    assert locked.status_code == 429 and 1 <= int(locked.headers["retry-after"]) <= 30
+    keys = sorted(lock["key"] for lock in admin.get("/api/locks").json())
+    assert keys == ["account:nurse", "address:testclient"]
+    for key in keys:
+        r = admin.post("/api/locks/lift", json={"key": key, "reason": "identity checked"})
+        assert r.status_code == 200, r.text
+    ok = anonymous.post("/api/login", json={"username": "nurse", "password": PASSWORD})
+    assert ok.status_code == 200
+    rows = admin.get("/api/audit?limit=30").json()
+    assert sum(r["action"] == "login.failed" for r in rows) == 6
+
+
+def test_password_hashing_runs_two_at_a_time_however_many_ask(monkeypatch):
+    """Memory stays flat under many concurrent logins: argon2 (64 MiB a hash) runs at
+    most policy [login] concurrent_hashes = 2 at once; the others wait their turn."""
+    import threading
+
+    from thecal.adapters.db import auth
+
+    running, peak, lock = 0, 0, threading.Lock()
+
+    class Slow:
+        def hash(self, password):
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return "x"
+
+    monkeypatch.setattr(auth, "_hasher", Slow())
+    threads = [threading.Thread(target=auth.check_password, args=(None, "p")) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == 2

@@ -34,11 +34,12 @@ from thecal.services.clinic.ports import (
     StoredPump,
     TrialFacts,
 )
+from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
           "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
-          "readings", "stimulation", "scs_programs")  # fmt: skip
+          "readings", "stimulation", "scs_programs", "throttle")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,21 @@ class MemoryAudit(_Table):
         self.rows[len(self.rows)] = (at_s, user, action, entity, str(entity_id), reason, payload)
 
 
+class MemoryThrottle(_Table):
+    def get(self, key: str) -> Attempts | None:
+        return self.rows.get(key)
+
+    def put(self, attempts: Attempts) -> None:
+        self.rows[attempts.key] = attempts
+
+    def clear(self, key: str) -> None:
+        self.rows.pop(key, None)
+
+    def locked(self, now_s: float) -> list[Attempts]:
+        return sorted((a for a in self.rows.values() if (a.locked_until_s or 0) > now_s),
+                      key=lambda a: a.key)  # fmt: skip
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, catalogue: PumpCatalogue, library: Any) -> None:
         self.store, self.catalogue, self.library = store, catalogue, library
@@ -370,6 +386,7 @@ class MemoryUnitOfWork:
         self.pathways = MemoryPathways(self, "pathways")
         self.stimulation = MemoryStimulation(self, "stimulation")
         self.users = MemoryUsers(self, "users")
+        self.throttle = MemoryThrottle(self, "throttle")
         self.audit = MemoryAudit(self, "audit")
         return self
 

@@ -137,7 +137,7 @@ def test_every_gate_route_authorizes_signs_and_audits():
     for route in THERAPY_CHANGES:
         assert hasattr(Clinic, route), route
         calls = _calls(route, methods, {route})
-        missing = {"authorize", "sign", "append"} - calls
+        missing = {"authorize", "_second_person", "sign", "append"} - calls
         assert missing == set(), f"{route} does not call {missing}"
         # why, for the audit trail: a reason, or for a refill the fluid's lot number
         assert "need_reason" in calls or route == "record_refill", route

@@ -41,10 +41,12 @@ def morphine() -> Program:
 class Clinicians:
     def __init__(self) -> None:
         self.store = MemoryStore()
+        self.wall_s = T0  # real time, for password locks; the tests move it by hand
         catalogue, library = pump_catalogue(), drug_library()
         self.clinic = Clinic(
             lambda: MemoryUnitOfWork(self.store, catalogue, library),
             catalogue, library, policy(), Readers(read_trial, read_pathway), scs_catalogue(),
+            wall_clock=lambda: self.wall_s,
         )  # fmt: skip
         for name, role in (("dr.a", "physician"), ("rn.b", "nurse"), ("ph.c", "pharmacist")):
             self.clinic.add_user(ADMIN, name, name, PASSWORD, role, None, T0)

@@ -97,3 +97,12 @@ class Forbidden(ThecalError):
 
 class Conflict(ThecalError):
     """Someone else changed the record since it was read: nothing was written; reload."""
+
+
+class TooManyAttempts(ThecalError):
+    """Too many wrong passwords for this account, address or second person: wait
+    `retry_after_s` seconds, or ask an admin to lift the lock (issue 23)."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import LoginSession, ReadModelVersion, User
 from thecal.core.errors import InputError, Problem
+from thecal.data import policy
 from thecal.services.clinic.ports import Principal
 
 __all__ = [
@@ -34,20 +36,25 @@ ROLES = ("admin", "physician", "nurse", "pharmacist", "patient")
 STAFF = ("admin", "physician", "nurse", "pharmacist")
 SESSION_TTL_S = 8 * 3600.0  # one clinic shift
 _hasher = PasswordHasher()
+# argon2 takes 64 MiB per hash: at most this many at once, the rest wait their turn, so
+# many concurrent logins queue instead of filling memory (policy [login], issue 23)
+_HASHING = threading.BoundedSemaphore(int(policy().number("login", "concurrent_hashes")))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASHING:
+        return _hasher.hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
-    if user is None:
-        _hasher.hash(password)  # same cost whether or not the user exists
-        return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _HASHING:
+        if user is None:
+            _hasher.hash(password)  # same cost whether or not the user exists
+            return False
+        try:
+            return _hasher.verify(user.password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def _digest(token: str) -> str:

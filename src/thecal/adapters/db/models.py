@@ -71,6 +71,15 @@ class Implant(Base):
     explanted_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class LoginThrottleRow(Base):
+    """Wrong passwords counted per key (services/clinic/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class Pump(Base):
     """The emulated pump's firmware state, and a summary of it for the worklist.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db import audit, auth
@@ -17,6 +17,7 @@ from thecal.adapters.db.models import (
     BolusRequestRow,
     DiaryEntry,
     Implant,
+    LoginThrottleRow,
     Patient,
     ProgrammingSessionRow,
     ProgramVersion,
@@ -37,6 +38,7 @@ from thecal.services.clinic.ports import (
     StoredAnswer,
     TrialFacts,
 )
+from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
 
@@ -262,6 +264,36 @@ class SqlTrials:
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None:
         self.db.add(AssessmentRow(trial_id=trial_id, at_s=at_s, data=data))
         self.db.flush()
+
+
+class SqlThrottle:
+    """The `LoginThrottle` repository."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def get(self, key: str) -> Attempts | None:
+        row = self.db.get(LoginThrottleRow, key[:120])
+        return None if row is None else Attempts(row.key, row.failures, row.locked_until_s)
+
+    def put(self, attempts: Attempts) -> None:
+        row = self.db.get(LoginThrottleRow, attempts.key[:120])
+        if row is None:
+            row = LoginThrottleRow(key=attempts.key[:120])
+            self.db.add(row)
+        row.failures, row.locked_until_s = attempts.failures, attempts.locked_until_s
+        self.db.flush()
+
+    def clear(self, key: str) -> None:
+        self.db.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == key[:120]))
+
+    def locked(self, now_s: float) -> list[Attempts]:
+        rows = self.db.scalars(
+            select(LoginThrottleRow)
+            .where(LoginThrottleRow.locked_until_s > now_s)
+            .order_by(LoginThrottleRow.key)
+        )
+        return [Attempts(r.key, r.failures, r.locked_until_s) for r in rows]
 
 
 class SqlUsers:

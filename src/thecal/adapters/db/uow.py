@@ -28,6 +28,7 @@ from thecal.adapters.db.repositories import (
     SqlPrograms,
     SqlRefills,
     SqlSessions,
+    SqlThrottle,
     SqlTrials,
     SqlUsers,
 )
@@ -92,6 +93,7 @@ class SqlUnitOfWork:
         self.pathways: ports.Pathways = SqlPathways(db)
         self.stimulation: ports.Stimulation = SqlStimulation(db)
         self.users: ports.Users = SqlUsers(db)
+        self.throttle: ports.LoginThrottle = SqlThrottle(db)
         self.audit: ports.Audit = SqlAudit(db)
         return self
 

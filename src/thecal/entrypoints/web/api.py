@@ -18,6 +18,7 @@ from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
+    LockLift,
     Login,
     PatientIn,
     UserIn,
@@ -34,12 +35,32 @@ router = APIRouter(prefix="/api")
 
 @router.post("/login")
 def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    opened = clinic_of(request).login(body.username, body.password, time.time())
+    address = request.client.host if request.client else ""
+    opened = clinic_of(request).login(body.username, body.password, time.time(), address)
     if opened is None:
         raise NotAuthenticated("wrong username or password")
     user, token = opened
     set_cookie(request, response, token)
     return {"username": user.username, "role": user.role, "csrf": user.csrf}
+
+
+@router.get("/locks")
+def locks(
+    request: Request, who: Principal = Depends(requires("users.read"))
+) -> list[dict[str, Any]]:
+    """Accounts, addresses and second persons locked after wrong passwords."""
+    return [
+        {"key": a.key, "failures": a.failures, "locked_until_s": a.locked_until_s}
+        for a in clinic_of(request).locks(who)
+    ]
+
+
+@router.post("/locks/lift")
+def lift_lock(
+    body: LockLift, request: Request, who: Principal = Depends(requires("users.write"))
+) -> dict[str, str]:
+    clinic_of(request).lift_lock(who, body.key, body.reason, time.time())
+    return {"status": "lifted"}
 
 
 @router.post("/logout")

@@ -3,6 +3,7 @@ a page for the browser. The status says whose fault it was."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from thecal.core.errors import (
     NotFound,
     Refused,
     ThecalError,
+    TooManyAttempts,
 )
 from thecal.entrypoints.web.security import CsrfError, NotAuthenticated
 
@@ -29,6 +31,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (TooManyAttempts, 429),
     (InvalidTransition, 409),
     (Refused, 422),
     (InputError, 422),
@@ -63,11 +66,16 @@ def install(app: FastAPI, render_error: Any) -> None:
 
     async def thecal_error(request: Request, exc: Exception) -> Response:
         status = next(code for cls, code in STATUS if isinstance(exc, cls))
+        headers = {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
         if wants_html(request):
             if status == 401:
                 return RedirectResponse("/login", status_code=303)
-            return render_error(request, status, body(exc))
-        return JSONResponse(body(exc), status_code=status)
+            answer = render_error(request, status, body(exc))
+            answer.headers.update(headers)
+            return answer
+        return JSONResponse(body(exc), status_code=status, headers=headers)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -43,6 +43,11 @@ class Login(Body):
     password: str = Field(max_length=200)
 
 
+class LockLift(Body):
+    key: str = Field(min_length=1, max_length=120)
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class Credentials(Body):
     username: str = Field(max_length=60)
     password: str = Field(max_length=200)

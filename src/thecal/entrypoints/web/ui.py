@@ -95,8 +95,9 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await form_of(request)
+    address = request.client.host if request.client else ""
     opened = clinic_of(request).login(
-        form.get("username", ""), form.get("password", ""), time.time()
+        form.get("username", ""), form.get("password", ""), time.time(), address
     )
     if opened is None:
         return page(request, "login.html", None, 401, message="Wrong username or password.")
@@ -211,4 +212,15 @@ def audit_page(request: Request, who: Principal = Depends(requires("audit.read")
     with request.app.state.db.reads() as db:
         v = audit.verify(db)
         rows = queries.audit_rows(db, 200)
-    return page(request, "audit.html", who, v=v, rows=rows)
+    locks = clinic_of(request).locks(who)
+    return page(request, "audit.html", who, v=v, rows=rows, locks=locks)
+
+
+@router.post("/locks/lift")
+async def lift_lock(
+    request: Request, who: Principal = Depends(requires("users.write"))
+) -> Response:
+    """The admin lifts a lock after wrong passwords, from the audit page."""
+    form = await form_of(request)
+    clinic_of(request).lift_lock(who, form.get("key", ""), form.get("reason", ""), time.time())
+    return RedirectResponse("/audit", status_code=303)

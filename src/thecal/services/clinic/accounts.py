@@ -1,21 +1,46 @@
 """Logging in and out, and the clinic's users: the same use case for the browser and
-the REST API, so neither keeps a copy of the other's rules."""
+the REST API, so neither keeps a copy of the other's rules. Wrong passwords are
+counted per account and per address; beyond a few, the key is locked for a growing
+while (throttle.py), every failure is audited, and an admin can see and lift a lock."""
 
 from __future__ import annotations
 
+import math
+
+from thecal.core.errors import InputError, Problem, TooManyAttempts
 from thecal.services.clinic.base import ClinicBase
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal
+from thecal.services.clinic.throttle import Attempts, after_failure, seconds_locked
 
 
 class Accounts(ClinicBase):
-    def login(self, username: str, password: str, now_s: float) -> tuple[Principal, str] | None:
+    def login(
+        self, username: str, password: str, now_s: float, address: str = ""
+    ) -> tuple[Principal, str] | None:
         """The user and a new login token (the principal carries its CSRF token), or
-        None for a wrong username or password (one answer for both)."""
+        None for a wrong username or password (one answer for both). TooManyAttempts
+        while the account or the address is locked: the password is not even tried."""
+        keys = [f"account:{username}"] + ([f"address:{address}"] if address else [])
         with self.uow() as uow:
+            wait = max(seconds_locked(uow.throttle.get(k), now_s) for k in keys)
+            if wait > 0:
+                uow.audit.append(now_s, username, "login.locked", "user", username,
+                                 "refused while locked", {"address": address})  # fmt: skip
+                uow.commit()
+                raise TooManyAttempts(
+                    f"too many wrong passwords: try again in {math.ceil(wait)} s, or ask an "
+                    "admin to lift the lock", wait,
+                )  # fmt: skip
             user = uow.users.authenticate(username, password)
             if user is None:
+                for k in keys:
+                    uow.throttle.put(after_failure(uow.throttle.get(k), k, now_s, self.policy))
+                uow.audit.append(now_s, username, "login.failed", "user", username,
+                                 "wrong username or password", {"address": address})  # fmt: skip
+                uow.commit()
                 return None
+            uow.throttle.clear(f"account:{username}")
             token, csrf = uow.users.open_login(user.user_id, now_s)
             uow.commit()
         return Principal(user.user_id, user.username, user.full_name, user.role,
@@ -24,6 +49,24 @@ class Accounts(ClinicBase):
     def logout(self, token: str) -> None:
         with self.uow() as uow:
             uow.users.close_login(token)
+            uow.commit()
+
+    def locks(self, who: Principal) -> list[Attempts]:
+        """Every account, address and second person locked now (wall-clock time)."""
+        authorize(who.role, "users.read")
+        with self.uow() as uow:
+            return uow.throttle.locked(self.wall_clock())
+
+    def lift_lock(self, who: Principal, key: str, reason: str, now_s: float) -> None:
+        """An admin lifts a lock at once (audited): the count starts again from zero."""
+        authorize(who.role, "users.write")
+        if not reason.strip():
+            raise InputError("a reason is required", [Problem("reason", "say why")])
+        with self.uow() as uow:
+            if seconds_locked(uow.throttle.get(key), self.wall_clock()) <= 0:
+                raise InputError("nothing to lift", [Problem("key", f"{key} is not locked")])
+            uow.throttle.clear(key)
+            uow.audit.append(now_s, who.username, "lock.lift", "user", key, reason, {"key": key})
             uow.commit()
 
     def add_user(

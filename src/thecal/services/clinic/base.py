@@ -8,12 +8,14 @@ audit, commit - or nothing at all.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import Forbidden, InputError, Problem
+from thecal.core.errors import Forbidden, InputError, Problem, TooManyAttempts
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety import Catheter, DoseChange, Policy
 from thecal.core.safety import Patient as ClinicalPatient
@@ -21,8 +23,10 @@ from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Trial
+from thecal.services.clinic.gate import Signoff, second_person
 from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
+from thecal.services.clinic.throttle import after_failure, seconds_locked
 from thecal.services.clinic.transactions import Context
 from thecal.services.ports import Interrogation
 
@@ -58,8 +62,11 @@ class ClinicBase:
         policy: Policy,
         readers: Readers,
         scs: ScsCatalogue,
+        wall_clock: Callable[[], float] | None = None,
     ) -> None:
         self.uow = uow
+        # real time, for what must not speed up with a demo's clinic clock: password locks
+        self.wall_clock = wall_clock or time.time
         self.catalogue = catalogue
         self.library = library
         self.policy = policy
@@ -78,6 +85,38 @@ class ClinicBase:
             for name, dose in daily_doses(program).items()
         )
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive), history
+
+    def _second_person(self, who: Principal, s: Signoff, now_s: float) -> str | None:
+        """The second person of a sign-off, authenticated in a unit of work of its own
+        (so a wrong password is counted and audited although the change is refused):
+        locked after a few wrong passwords like a login (throttle.py)."""
+        if s.verifier is None:
+            return None
+        key, wall_s = f"verifier:{s.verifier.username}", self.wall_clock()
+        with self.uow() as uow:
+            wait = seconds_locked(uow.throttle.get(key), wall_s)
+            if wait > 0:
+                uow.audit.append(now_s, who.username, "verification.locked", "user",
+                                 s.verifier.username, "refused while locked", {})  # fmt: skip
+                uow.commit()
+                raise TooManyAttempts(
+                    f"too many wrong passwords for {s.verifier.username}: try again in "
+                    f"{math.ceil(wait)} s, or ask an admin to lift the lock", wait,
+                )  # fmt: skip
+            try:
+                name = second_person(uow, who, s.verifier)
+            except InputError as exc:
+                if any(p.path == "verifier" for p in exc.problems):  # not "the same person"
+                    uow.throttle.put(after_failure(uow.throttle.get(key), key, wall_s,
+                                                   self.policy))  # fmt: skip
+                    uow.audit.append(now_s, who.username, "verification.failed", "user",
+                                     s.verifier.username, "second person refused", {})  # fmt: skip
+                    uow.commit()
+                raise
+            if uow.throttle.get(key) is not None:  # a right password starts the count again
+                uow.throttle.clear(key)
+                uow.commit()
+            return name
 
     def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
         patient, history = self._clinical(uow, stored.patient_id)

@@ -141,10 +141,11 @@ class Devices(ClinicBase):
         self, who: Principal, patient_id: int, i: ImplantInput, signoff: Signoff, now_s: float
     ) -> Review:
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             self._no_pump_yet(uow, patient_id)
             review, _, _ = self._new_pump(uow, who, patient_id, i, i.continues, None, now_s)
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             assert review.proposal is not None
             return Review(review.proposal, review.blockers(), 0)
 
@@ -160,12 +161,13 @@ class Devices(ClinicBase):
     ) -> int:
         need_reason(reason)
         authorize(who.role, "implants.write")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             self._no_pump_yet(uow, patient_id)
             review, model, delivered = self._new_pump(
                 uow, who, patient_id, i, i.continues, None, now_s
             )
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             implant_id = self._start(
                 uow, who, patient_id, i, review, model, delivered, reason, None, now_s
             )
@@ -202,13 +204,14 @@ class Devices(ClinicBase):
         self, who: Principal, patient_id: int, i: ImplantInput, signoff: Signoff, now_s: float
     ) -> Review:
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
             now = stored.pump.interrogate(now_s)
             review, _, _ = self._new_pump(
                 uow, who, patient_id, i, now.program, now.program_digest, now_s
             )
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             assert review.proposal is not None
             return Review(review.proposal, review.blockers(), stored.therapy_version)
 
@@ -227,13 +230,14 @@ class Devices(ClinicBase):
         as a continuation; any change from it is reviewed like a reprogram)."""
         need_reason(reason)
         authorize(who.role, "implants.write")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             now = stored.pump.interrogate(now_s)
             review, model, delivered = self._new_pump(
                 uow, who, patient_id, i, now.program, now.program_digest, now_s
             )
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             if not review.blockers():
                 old = uow.implants.active(patient_id)
                 uow.implants.end(old.id, now_s)
@@ -280,9 +284,10 @@ class Devices(ClinicBase):
         self, who: Principal, patient_id: int, signoff: Signoff, now_s: float
     ) -> Review:
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             review, _ = self._explant_review(uow, who, patient_id, now_s)
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             version = uow.pumps.get(patient_id).therapy_version
             assert review.proposal is not None
             return Review(review.proposal, review.blockers(), version)
@@ -299,10 +304,11 @@ class Devices(ClinicBase):
     ) -> None:
         need_reason(reason)
         authorize(who.role, "implants.write")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             uow.pumps.get(patient_id, expected_version)
             review, before = self._explant_review(uow, who, patient_id, now_s)
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             review.require_clear("explant")
             implant = uow.implants.active(patient_id)
             uow.implants.end(implant.id, now_s)
@@ -345,9 +351,10 @@ class Devices(ClinicBase):
         self, who: Principal, patient_id: int, c: Catheter, signoff: Signoff, now_s: float
     ) -> Review:
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             review, stored, _ = self._catheter_review(uow, who, patient_id, c, now_s)
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             assert review.proposal is not None
             return Review(review.proposal, review.blockers(), stored.therapy_version)
 
@@ -367,10 +374,11 @@ class Devices(ClinicBase):
         (The emulated pump keeps its own path volume: docs/clinic.md.)"""
         need_reason(reason)
         authorize(who.role, "implants.write")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             uow.pumps.get(patient_id, expected_version)
             review, stored, implant = self._catheter_review(uow, who, patient_id, c, now_s)
-            sign(uow, who, review, signoff, now_s)
+            sign(review, who, signoff, verifier, now_s)
             review.require_clear("revision")
             assert c.length_cm is not None and c.ul_per_cm is not None
             uow.implants.revise(implant.id, c.length_cm, c.ul_per_cm, now_s)

@@ -106,18 +106,20 @@ def second_person(uow: UnitOfWork, who: Principal, verifier: SecondPerson | None
     return user.username
 
 
-def sign(uow: UnitOfWork, who: Principal, session: Signable, s: Signoff, now_s: float) -> None:
+def sign(
+    session: Signable, who: Principal, s: Signoff, verifier: str | None, now_s: float
+) -> None:
     """Apply the sign-off to the session's proposal: acknowledgements of findings it
     has (others are ignored: a form may carry a reason for a finding that has gone),
-    the second person, and the confirmation by digest (refused if it differs)."""
+    the second person `verifier` (already authenticated by the use case:
+    ClinicBase._second_person), and the confirmation by digest (refused if it differs)."""
     proposal = session.proposal
     assert proposal is not None
     for code, reason in sorted(s.acknowledgements.items()):
         if any(f.code == code for f in proposal.findings):
             session.acknowledge(code, who.username, reason, now_s)
-    name = second_person(uow, who, s.verifier)
-    if name is not None:
-        session.verify(name, now_s)
+    if verifier is not None:
+        session.verify(verifier, now_s)
     if s.reviewed_digest is not None:
         session.confirm(now_s, s.reviewed_digest)
 

@@ -22,6 +22,7 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
+from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
 
 
@@ -273,6 +274,15 @@ class Users(Protocol):
             patient_id: int | None) -> int: ...  # fmt: skip
 
 
+class LoginThrottle(Protocol):
+    """Wrong passwords counted per account, address and second person (throttle.py)."""
+
+    def get(self, key: str) -> Attempts | None: ...
+    def put(self, attempts: Attempts) -> None: ...
+    def clear(self, key: str) -> None: ...
+    def locked(self, now_s: float) -> list[Attempts]: ...
+
+
 class Audit(Protocol):
     def append(
         self,
@@ -300,6 +310,7 @@ class UnitOfWork(Protocol):
     pathways: Pathways
     stimulation: Stimulation
     users: Users
+    throttle: LoginThrottle
     audit: Audit
 
     def __enter__(self) -> UnitOfWork: ...

@@ -43,11 +43,12 @@ class Therapy(ClinicBase):
     ) -> Review:
         """Every finding, the diff and what would still block a commit; sends nothing."""
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
             session = self._programming(uow, who, stored, now_s)
             proposal = session.propose(program, now_s)
-            sign(uow, who, session, signoff, now_s)
+            sign(session, who, signoff, verifier, now_s)
             return Review(proposal, session.blockers(), stored.therapy_version)
 
     @therapy_change("programs.commit")
@@ -63,11 +64,12 @@ class Therapy(ClinicBase):
     ) -> dict[str, Any]:
         need_reason(reason)
         authorize(who.role, "programs.commit")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._programming(uow, who, stored, now_s)
             session.propose(program, now_s)
-            sign(uow, who, session, signoff, now_s)
+            sign(session, who, signoff, verifier, now_s)
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
             committed = program if record["status"] == "committed" else None
             record["session_id"] = self._record_session(
@@ -111,6 +113,7 @@ class Therapy(ClinicBase):
         stored: StoredPump,
         b: BolusInput,
         signoff: Signoff,
+        verifier: str | None,
         now_s: float,
     ) -> ProgrammingSession:
         implant = uow.implants.active(stored.patient_id)
@@ -129,16 +132,17 @@ class Therapy(ClinicBase):
             ),
             now_s,
         )
-        sign(uow, who, session, signoff, now_s)
+        sign(session, who, signoff, verifier, now_s)
         return session
 
     def check_bolus(
         self, who: Principal, patient_id: int, b: BolusInput, signoff: Signoff, now_s: float
     ) -> Review:
         authorize(who.role, "programs.check")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
-            session = self._bolus_session(uow, who, stored, b, signoff, now_s)
+            session = self._bolus_session(uow, who, stored, b, signoff, verifier, now_s)
             assert session.proposal is not None
             return Review(session.proposal, session.blockers(), stored.therapy_version)
 
@@ -155,9 +159,10 @@ class Therapy(ClinicBase):
     ) -> dict[str, Any]:
         need_reason(reason)
         authorize(who.role, "boluses.give")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
-            session = self._bolus_session(uow, who, stored, b, signoff, now_s)
+            session = self._bolus_session(uow, who, stored, b, signoff, verifier, now_s)
             record = session.commit(now_s)
             record["bolus"] = {"kind": b.kind, "volume_ml": b.volume_ml, "duration_s": b.duration_s}
             action = f"bolus.{b.kind}"
@@ -184,21 +189,23 @@ class Therapy(ClinicBase):
         stored: StoredPump,
         r: RefillInput,
         signoff: Signoff,
+        verifier: str | None,
         now_s: float,
     ) -> RefillSession:
         ctx = self._context(uow, stored)
         full = self._refill_input(uow, stored.patient_id, r)
         session, _ = refill_session(stored.pump, ctx, who.username, full, now_s)
-        sign(uow, who, session, signoff, now_s)
+        sign(session, who, signoff, verifier, now_s)
         return session
 
     def plan_refill(
         self, who: Principal, patient_id: int, r: RefillInput, signoff: Signoff, now_s: float
     ) -> tuple[RefillSession, Review]:
         authorize(who.role, "refills.plan")
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
-            session = self._refill(uow, who, stored, r, signoff, now_s)
+            session = self._refill(uow, who, stored, r, signoff, verifier, now_s)
             assert session.proposal is not None
             review = Review(session.proposal, session.blockers(), stored.therapy_version)
             return session, review
@@ -216,9 +223,10 @@ class Therapy(ClinicBase):
         authorize(who.role, "refills.record")
         if not r.lot.strip():
             raise InputError("refill refused", [Problem("lot", "the lot number of the fluid")])
+        verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
-            session = self._refill(uow, who, stored, r, signoff, now_s)
+            session = self._refill(uow, who, stored, r, signoff, verifier, now_s)
             assert session.proposal is not None and session.before is not None
             if session.proposal.program != session.before.program:
                 authorize(who.role, "programs.commit")  # a new dose is a physician's act
