@@ -2,7 +2,8 @@
 or clinician bolus beyond the hard limits of the library it was commissioned with.
 
 Library figures used (src/thecal/data/drugs.toml): morphine maximum concentration
-20,000 mcg/mL, hard maximum 20,000 mcg/day, largest single bolus 500 mcg."""
+20,000 mcg/mL and largest single bolus 500 mcg, no hard daily maximum (its label has a
+caution, not a maximum); ziconotide's label maximum 21.6 mcg/day (EU SmPC)."""
 
 from __future__ import annotations
 
@@ -42,25 +43,34 @@ def refusal(events, kind):
 
 def test_the_recall_class_implant_program_is_refused_by_the_pump_itself():
     """The issue's program: 25 mg/mL (above 20 mg/mL) at 19 mg/day with 24 boluses of
-    0.5 mg a day: 19 + 24 x 0.5 = 31 mg in 24 h, above the 20 mg/day hard maximum. The
-    0.5 mg bolus is exactly the largest single bolus: at the limit, not refused."""
+    0.5 mg a day. The concentration refuses it; the 0.5 mg bolus is exactly the largest
+    single bolus: at the limit, not refused."""
     s = pump()
     bad = morphine(25_000.0, 19_000.0, DemandBolus(Amount(mcg=500.0), 600.0, 3600.0, 24))
     after, events = step(s, c.ApplyProgram(bad), H)
     reasons = refusal(events, "program").get("reasons")
     assert any("25000 mcg/mL is above the library maximum 20000" in r for r in reasons)
-    assert any("31000 mcg in 24 h" in r and "20000 mcg/day" in r for r in reasons)
     assert not any("bolus of 500" in r for r in reasons)
     assert after.program == s.program  # the running program is untouched
 
 
+def ziconotide(mcg_per_day: float) -> Program:
+    return Program(
+        (DrugConcentration("ziconotide", 100.0),),
+        (Step(0.0, dose_mcg_per_s=mcg_per_day / DAY),),
+        low_reservoir_alarm_ml=2.0,
+    )
+
+
 def test_a_program_at_the_hard_limit_is_accepted_and_one_above_it_refused():
+    """Ziconotide's label maximum, 21.6 mcg/day: at it accepted, 22 refused."""
     s = pump()
-    at_limit, events = step(s, c.ApplyProgram(morphine(20_000.0, 20_000.0)), H)
+    at_limit, events = step(s, c.ApplyProgram(ziconotide(21.6)), H)
     assert not [e for e in events if e.get("result") == "refused"]
-    assert at_limit.program.program == morphine(20_000.0, 20_000.0)
-    _, events = step(s, c.ApplyProgram(morphine(20_000.0, 20_100.0)), H)
-    assert "20100 mcg in 24 h" in " ".join(refusal(events, "program").get("reasons"))
+    assert at_limit.program.program == ziconotide(21.6)
+    _, events = step(s, c.ApplyProgram(ziconotide(22.0)), H)
+    reasons = " ".join(refusal(events, "program").get("reasons"))
+    assert "22 mcg in 24 h" in reasons and "21.6 mcg/day" in reasons
 
 
 def test_a_clinician_bolus_above_the_largest_single_bolus_is_refused():

@@ -216,6 +216,20 @@ def check_daily_doses(ctx: ProgramProposal) -> list[Finding]:
         for sev, b in ((HARD, limit.hard), (SOFT, limit.soft)):
             if b is None or not _over(b, dose.max_mcg):
                 continue
+            if sev == HARD and _continues(ctx, name, dose.max_mcg, b):
+                out.append(
+                    finding(
+                        b.rule_id,
+                        SOFT,
+                        "CONTINUES_ABOVE_LIMIT",
+                        f"{name}: {dose_text(drug, dose.max_mcg)} in 24 h is above "
+                        f"{dose_text(drug, b.value)} ({b.reason}), as the dose running now "
+                        "already is: not refused, because forcing an abrupt cut is a harm "
+                        "too; review it and acknowledge",
+                        path,
+                    )
+                )
+                break
             if not _over(b, dose.programmed_mcg):
                 out.append(
                     finding(
@@ -243,6 +257,16 @@ def check_daily_doses(ctx: ProgramProposal) -> list[Finding]:
             break  # above the hard limit, the soft one is moot
         out.extend(_frequency(ctx, name, dose.max_mcg, path))
     return out
+
+
+def _continues(ctx: ProgramProposal, name: str, new_mcg: float, b: Bound) -> bool:
+    """The patient already receives more than hard bound `b` and this proposal gives no
+    more (a program kept, lowered, or continued on a new pump): it is never refused for
+    that bound, only flagged (issue 24). An increase is refused as before."""
+    current = current_max_mcg(ctx, name)
+    if current is None or ctx.first_fill or not above(current, b.value):
+        return False
+    return not above(new_mcg, current)
 
 
 def _frequency(ctx: ProgramProposal, name: str, new_mcg: float, path: str) -> list[Finding]:
