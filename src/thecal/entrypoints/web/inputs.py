@@ -253,6 +253,18 @@ def refill_input(body: RefillIn) -> RefillInput:
     return RefillInput(body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot)
 
 
+def form_signoff(form: dict[str, str]) -> Signoff:
+    """A screen's sign-off: acknowledgements (`ack_CODE`), the second person's
+    credentials, and - only when the box that says the review was compared is ticked -
+    the digest of the review on the screen."""
+    acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
+    second = None
+    if form.get("verifier_username", "").strip():
+        second = SecondPerson(form["verifier_username"].strip(), form.get("verifier_password", ""))
+    digest = form.get("reviewed_digest", "") if form.get("confirmed") == "yes" else ""
+    return Signoff(acks, second, digest or None)
+
+
 def implant_input(body: ImplantIn) -> ImplantInput:
     continues = parse_program(body.continues, "continues") if body.continues else None
     return ImplantInput(

@@ -24,6 +24,7 @@ from thecal.entrypoints.web.inputs import (
     CatheterIn,
     ImplantIn,
     bolus_input,
+    form_signoff,
     implant_input,
     now,
 )
@@ -31,7 +32,7 @@ from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
 from thecal.services.clinic import Principal
-from thecal.services.clinic.gate import Review, SecondPerson, Signoff
+from thecal.services.clinic.gate import Review, Signoff
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("implant", "bolus", "replace", "catheter", "explant")
@@ -43,15 +44,6 @@ FIELDS = {  # what each form sends; read by the API's bodies
     "bolus": ("kind", "volume_ml"),
     "explant": (),
 }  # fmt: skip
-
-
-def _signoff(form: dict[str, str]) -> Signoff:
-    acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
-    second = None
-    if form.get("verifier_username", "").strip():
-        second = SecondPerson(form["verifier_username"].strip(), form.get("verifier_password", ""))
-    digest = form.get("reviewed_digest", "") if form.get("confirmed") == "yes" else ""
-    return Signoff(acks, second, digest or None)
 
 
 def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str]) -> ImplantIn:
@@ -96,6 +88,11 @@ def _review(
     return clinic.check_explant(who, pid, s, at)
 
 
+def _known(action: str) -> None:
+    if action not in ACTIONS:
+        raise InputError("unknown change", [Problem("action", f"one of {', '.join(ACTIONS)}")])
+
+
 def _minutes(form: dict[str, str]) -> float:
     try:
         minutes = float(form.get("duration_min", ""))
@@ -108,7 +105,7 @@ def _minutes(form: dict[str, str]) -> float:
 
 def _send(request: Request, who: Principal, pid: int, action: str, form: dict[str, str]) -> Any:
     clinic, at, rec = clinic_of(request), now(request), record(request, pid)
-    s, reason = _signoff(form), form.get("reason", "")
+    s, reason = form_signoff(form), form.get("reason", "")
     value = form.get("expected_version", "")
     version = int(value) if value.isdigit() and len(value) < 10 else -1
     if action == "implant":
@@ -162,8 +159,7 @@ async def device_check(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> Response:
-    if action not in ACTIONS:
-        raise InputError("unknown change", [Problem("action", f"one of {', '.join(ACTIONS)}")])
+    _known(action)
     form = await form_of(request)
     try:
         review = _review(request, who, patient_id, action, form, Signoff())
@@ -181,8 +177,7 @@ async def device_send(
     who: Principal = Depends(requires("programs.check")),
 ) -> Response:
     """The use case checks the role itself (implants and boluses are a physician's)."""
-    if action not in ACTIONS:
-        raise InputError("unknown change", [Problem("action", f"one of {', '.join(ACTIONS)}")])
+    _known(action)
     form = await form_of(request)
     try:
         _send(request, who, patient_id, action, form)

@@ -19,6 +19,7 @@ from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     RefillIn,
+    form_signoff,
     now,
     parse_program,
     refill_input,
@@ -26,7 +27,7 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, record
-from thecal.services.clinic.gate import Review, SecondPerson, Signoff
+from thecal.services.clinic.gate import Review, Signoff
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -144,17 +145,6 @@ def _expected_version(form: dict[str, str]) -> int:
     return int(value)
 
 
-def _signoff(form: dict[str, str]) -> Signoff:
-    """Acknowledgements, the second person's credentials and - only when the box that
-    says the review was compared is ticked - the digest of the review on the screen."""
-    acks = {k[4:]: v for k, v in form.items() if k.startswith("ack_") and v.strip()}
-    second = None
-    if form.get("verifier_username", "").strip():
-        second = SecondPerson(form["verifier_username"].strip(), form.get("verifier_password", ""))
-    digest = form.get("reviewed_digest", "") if form.get("confirmed") == "yes" else ""
-    return Signoff(acks, second, digest or None)
-
-
 def _review(review: Review) -> dict[str, Any]:
     p = review.proposal
     return {
@@ -224,7 +214,7 @@ async def program_commit(
     clinic = clinic_of(request)
     try:
         result = clinic.commit_program(
-            who, patient_id, program, form.get("reason", ""), _signoff(form), now(request),
+            who, patient_id, program, form.get("reason", ""), form_signoff(form), now(request),
             _expected_version(form),
         )  # fmt: skip
     except (Refused, Conflict) as exc:
@@ -313,7 +303,7 @@ async def refill_record(
     clinic = clinic_of(request)
     try:
         refill_id, _ = clinic.record_refill(
-            who, patient_id, refill_input(body), _signoff(form), now(request),
+            who, patient_id, refill_input(body), form_signoff(form), now(request),
             _expected_version(form),
         )  # fmt: skip
     except (Refused, Conflict) as exc:

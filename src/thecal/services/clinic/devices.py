@@ -146,8 +146,7 @@ class Devices(ClinicBase):
             self._no_pump_yet(uow, patient_id)
             review, _, _ = self._new_pump(uow, who, patient_id, i, i.continues, None, now_s)
             sign(review, who, signoff, verifier, now_s)
-            assert review.proposal is not None
-            return Review(review.proposal, review.blockers(), 0)
+            return review.answer(0)
 
     @therapy_change("implants.write")
     def implant(
@@ -212,8 +211,7 @@ class Devices(ClinicBase):
                 uow, who, patient_id, i, now.program, now.program_digest, now_s
             )
             sign(review, who, signoff, verifier, now_s)
-            assert review.proposal is not None
-            return Review(review.proposal, review.blockers(), stored.therapy_version)
+            return review.answer(stored.therapy_version)
 
     @therapy_change("implants.write")
     def replace_pump(
@@ -289,8 +287,7 @@ class Devices(ClinicBase):
             review, _ = self._explant_review(uow, who, patient_id, now_s)
             sign(review, who, signoff, verifier, now_s)
             version = uow.pumps.get(patient_id).therapy_version
-            assert review.proposal is not None
-            return Review(review.proposal, review.blockers(), version)
+            return review.answer(version)
 
     @therapy_change("implants.write")
     def explant(
@@ -355,8 +352,7 @@ class Devices(ClinicBase):
         with self.uow() as uow:
             review, stored, _ = self._catheter_review(uow, who, patient_id, c, now_s)
             sign(review, who, signoff, verifier, now_s)
-            assert review.proposal is not None
-            return Review(review.proposal, review.blockers(), stored.therapy_version)
+            return review.answer(stored.therapy_version)
 
     @therapy_change("implants.write")
     def revise_catheter(

@@ -148,6 +148,10 @@ class DeviceReview:
     def blockers(self) -> list[Finding]:
         return blockers(self._proposal())
 
+    def answer(self, therapy_version: int) -> Review:
+        """What a check answers for this review."""
+        return Review(self._proposal(), self.blockers(), therapy_version)
+
     def require_clear(self, what: str) -> None:
         """Refused, naming every blocker, unless the review may proceed."""
         refused = self.blockers()
