@@ -159,3 +159,37 @@ def test_the_cli_verifies_the_audit(world):
     _tamper(world, "UPDATE audit SET username = 'someone' WHERE id = 1")
     bad = CliRunner().invoke(app, ["audit", "verify", "--database", world.url])
     assert bad.exit_code == 1 and "row 1" in bad.output
+
+
+def test_the_migration_turns_a_pickled_pump_row_into_data(world):
+    """Issue 23: a row in format 1 (a pickle, as an older thecal stored it) is rewritten
+    by migration 0011 as JSON and reads back the same pump."""
+    import hashlib
+    import pickle
+
+    from thecal.adapters.db.engine import downgrade, upgrade
+    from thecal.adapters.pump.state_blob import FORMAT, load_state
+
+    who = world.users["physician"]
+    before = world.clinic.interrogate(who, world.a, T0 + DAY)
+    with world.engine.begin() as conn:
+        blob, sha = conn.execute(
+            text("SELECT state, state_sha256 FROM pumps WHERE patient_id = :p"), {"p": world.a}
+        ).one()
+        model = world.db.catalogue.get("peristaltic-20")
+        state = load_state(bytes(blob), sha, model, world.db.library)
+        legacy = b"thecal-pump-state-1\n" + pickle.dumps(
+            state._replace(model=None, library=None), protocol=5
+        )
+        conn.execute(
+            text("UPDATE pumps SET state = :b, state_sha256 = :s WHERE patient_id = :p"),
+            {"b": legacy, "s": hashlib.sha256(legacy).hexdigest(), "p": world.a},
+        )
+    downgrade(world.url, "0010")
+    upgrade(world.url)
+    with world.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT state FROM pumps WHERE patient_id = :p"), {"p": world.a}
+        ).scalar()
+    assert bytes(stored).startswith(FORMAT)
+    assert world.clinic.interrogate(who, world.a, T0 + DAY) == before

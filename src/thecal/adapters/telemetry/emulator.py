@@ -143,8 +143,8 @@ class PumpEmulator:
                 )
             self.seq, self.t, offset = snap["seq"], snap["t"], snap["offset"]
             if snap["state"] is not None:
-                blob, sha = snap["state"]
-                self.state = load_state(blob, sha, self.model, self.library)
+                text, sha = snap["state"]
+                self.state = load_state(text.encode("utf-8"), sha, self.model, self.library)
             self.answers = OrderedDict(snap["answers"])
             self.history = deque(snap["history"], maxlen=ANSWERS_KEPT)
         replayed = 0
@@ -165,7 +165,7 @@ class PumpEmulator:
                 "seq": self.seq,
                 "t": self.t,
                 "offset": self.journal.size,
-                "state": dump_state(self.state) if self.state is not None else None,
+                "state": _state_text(self.state) if self.state is not None else None,
                 "answers": list(self.answers.items()),
                 "history": list(self.history),
             }
@@ -299,3 +299,9 @@ class PumpEmulator:
             "history": page,
             "history_complete": not page or page[-1]["seq"] == self.seq,
         }
+
+
+def _state_text(state: PumpState) -> tuple[str, str]:
+    """The state as the snapshot keeps it: its JSON document (state_blob) as text."""
+    blob, sha = dump_state(state)
+    return blob.decode("utf-8"), sha

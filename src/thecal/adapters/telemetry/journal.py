@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 
 from thecal.core.errors import ThecalError
 
-SNAPSHOT_FORMAT = b"thecal-emulator-snapshot-1\n"
+SNAPSHOT_FORMAT = b"thecal-snapshot-2\n"  # JSON (format 1 was a pickle)
 
 
 class JournalCorrupt(ThecalError):
@@ -101,7 +100,7 @@ class Journal:
         self._file = open(self.path, "ab")  # noqa: SIM115
 
     def save_snapshot(self, snapshot: dict[str, Any]) -> None:
-        body = pickle.dumps(snapshot, protocol=5)
+        body = json.dumps(snapshot, allow_nan=False, separators=(",", ":")).encode("utf-8")
         blob = SNAPSHOT_FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         tmp = self.snapshot_path.with_suffix(".tmp")
         with open(tmp, "wb") as f:
@@ -119,8 +118,11 @@ class Journal:
         digest, body = blob[head : head + 64], blob[head + 65 :]
         intact = hashlib.sha256(body).hexdigest().encode() == digest
         if not blob.startswith(SNAPSHOT_FORMAT) or not intact:
-            raise JournalCorrupt(f"{self.snapshot_path}: does not match its digest")
-        snapshot: dict[str, Any] = pickle.loads(body)
+            raise JournalCorrupt(
+                f"{self.snapshot_path}: does not match its digest or format (a snapshot "
+                "from an older thecal: move it away and the journal is replayed whole)"
+            )
+        snapshot: dict[str, Any] = json.loads(body)
         return snapshot
 
     def read_json(self, name: str) -> dict[str, Any] | None:

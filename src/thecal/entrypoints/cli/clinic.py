@@ -15,7 +15,7 @@ from rich.progress import Progress
 from sqlalchemy import select
 
 from thecal.adapters.clock import ClinicClock
-from thecal.adapters.db import audit
+from thecal.adapters.db import audit, audit_anchor
 from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
@@ -25,6 +25,8 @@ from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_env
 from thecal.core.errors import InputError
 
 DEMO_DB = "out/thecal-demo.db"
+KeyOpt = Annotated[Path, typer.Option(help="the checkpoint key file (outside the database)")]
+PointsOpt = Annotated[Path | None, typer.Option(help="the checkpoint file")]
 console = Console()
 
 
@@ -160,20 +162,66 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
     @audit_app.command("verify")
-    def verify(database: Annotated[str | None, typer.Option(help="database URL")] = None) -> None:
-        """Recompute the audit hash chain; exit 1 and name the rows if anything was
-        edited or deleted."""
-        url = database_url(database)
-        engine = make_engine(url)
-        with session_factory(engine)() as db:
-            v = audit.verify(db)
-        engine.dispose()
-        if v.ok:
+    def verify(
+        database: Annotated[str | None, typer.Option(help="database URL")] = None,
+        checkpoint: PointsOpt = None,
+        key: Annotated[Path | None, typer.Option(help="the checkpoint key file")] = None,
+    ) -> None:
+        """Recompute the audit hash chain, and check it against every checkpoint in
+        --checkpoint (with --key); exit 1 and name what was edited or deleted."""
+        if (checkpoint is None) != (key is None):
+            console.print("[red]give --checkpoint and --key together[/red]")
+            raise typer.Exit(2)
+        engine = make_engine(database_url(database))
+        try:
+            with session_factory(engine)() as db:
+                v = audit.verify(db)
+                problems = list(v.problems)
+                if checkpoint is not None and key is not None:
+                    problems += audit_anchor.check(db, checkpoint, audit_anchor.read_key(key))
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        finally:
+            engine.dispose()
+        if not problems:
             console.print(f"audit chain intact: {v.rows} rows, head {v.head}")
             return
-        for p in v.problems:
+        for p in problems:
             console.print(f"[red]{p}[/red]")
         raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def write_checkpoint(
+        key: KeyOpt,
+        out: Annotated[Path, typer.Option(help="the checkpoint file (appended to)")],
+        database: Annotated[str | None, typer.Option(help="database URL")] = None,
+    ) -> None:
+        """Append the chain's length and head, MAC'd with --key, to --out: outside the
+        database, so deleting, truncating or recomputing the trail is caught later."""
+        engine = make_engine(database_url(database))
+        try:
+            with session_factory(engine)() as db:
+                cp = audit_anchor.checkpoint(db, audit_anchor.read_key(key), time.time())
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]")
+            for p in exc.problems:
+                console.print(f"  {p.message}")
+            raise typer.Exit(1) from None
+        finally:
+            engine.dispose()
+        audit_anchor.append_checkpoint(out, cp)
+        console.print(f"checkpoint: {cp['count']} rows, head {cp['hash']}")
+
+    @audit_app.command("new-key")
+    def new_key(out: Annotated[Path, typer.Option(help="where to write the key")]) -> None:
+        """A fresh random checkpoint key (mode 600); keep it off the database server."""
+        try:
+            audit_anchor.new_key(out)
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        console.print(f"key written to {out}")
 
     db_app = typer.Typer(help="The database schema (Alembic).", no_args_is_help=True)
     app.add_typer(db_app, name="db")
