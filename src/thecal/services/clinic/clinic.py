@@ -13,10 +13,11 @@ from thecal.services.clinic.care import Care
 from thecal.services.clinic.devices import Devices
 from thecal.services.clinic.pathway import Pathway
 from thecal.services.clinic.scs import Stimulation
+from thecal.services.clinic.surgery import Surgery
 from thecal.services.clinic.therapy import Therapy
 from thecal.services.clinic.trials import Trials
 
 
-class Clinic(Care, Devices, Therapy, Trials, Stimulation, Pathway, Accounts):
+class Clinic(Care, Devices, Surgery, Therapy, Trials, Stimulation, Pathway, Accounts):
     """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
     cord stimulators, alarms and users."""
