@@ -43,18 +43,26 @@ def baclofen() -> Program:
     )
 
 
+# A schema of this run's own, so that two runs on one machine (a developer's and a CI
+# rehearsal) never drop each other's tables: every connection of the run searches it.
+RUN_SCHEMA = f"thecal_test_{os.getpid()}"
+PG_RUN_URL = f"{PG_URL}?options=-csearch_path%3D{RUN_SCHEMA}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'clinic.db'}"
         return
     engine = make_engine(PG_URL)
-    with engine.begin() as c:  # a clean schema: what an earlier failed run left is dropped
-        c.execute(text("DROP SCHEMA public CASCADE"))
-        c.execute(text("CREATE SCHEMA public"))
+    with engine.begin() as c:  # a clean schema: what an earlier failed test left is dropped
+        c.execute(text(f"DROP SCHEMA IF EXISTS {RUN_SCHEMA} CASCADE"))
+        c.execute(text(f"CREATE SCHEMA {RUN_SCHEMA}"))
+    yield PG_RUN_URL
+    downgrade(PG_RUN_URL)
+    with engine.begin() as c:
+        c.execute(text(f"DROP SCHEMA IF EXISTS {RUN_SCHEMA} CASCADE"))
     engine.dispose()
-    yield PG_URL
-    downgrade(PG_URL)
 
 
 class World:
