@@ -25,10 +25,12 @@ def seconds_locked(a: Attempts | None, now_s: float) -> float:
 
 
 def after_failure(a: Attempts | None, key: str, now_s: float, policy: Policy) -> Attempts:
-    """The attempts once one more failure is counted: free ones lock nothing; the n-th
-    failure beyond them locks for base x 2^(n-1), never more than the ceiling."""
+    """The attempts once one more failure is counted: free ones lock nothing (an address,
+    shared by a clinic's staff, has more of them); the n-th failure beyond them locks
+    for base x 2^(n-1), never more than the ceiling."""
     failures = (a.failures if a is not None else 0) + 1
-    beyond = failures - int(policy.number("login", "free_failures"))
+    free = "free_failures_address" if key.startswith("address:") else "free_failures"
+    beyond = failures - int(policy.number("login", free))
     if beyond <= 0:
         return Attempts(key, failures, None)
     lock_s = min(
