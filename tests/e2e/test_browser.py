@@ -196,6 +196,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
         page.select_option("#lead_id", "percutaneous-8")
         page.fill("#baseline_nrs", "8")
         fill_program(page, "2", "leg pain after two operations")
+        page.screenshot(path=SHOTS / "6b-scs-review.png", full_page=True)
         page.click("#start-trial")
         page.wait_for_selector("#day-form")
         for nrs in ("4", "3", "4", "3"):  # mean 3.5 against 8: 56 % relief

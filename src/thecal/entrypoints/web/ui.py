@@ -14,12 +14,14 @@ from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db import audit, queries
 from thecal.core.errors import InputError, Problem
+from thecal.core.safety import HARD
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.guards import Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
 from thecal.services.clinic import can_see
+from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +66,23 @@ def page(
 def render_error(request: Request, status: int, error: dict[str, Any]) -> HTMLResponse:
     who = current(request)
     return page(request, "error.html", who, status, error=error, status=status)
+
+
+def review_view(review: Review) -> dict[str, Any]:
+    """A gate review as every screen shows it: the settings side by side, the 24 h doses,
+    the findings, who must sign, what still blocks it, and the digest and therapy
+    version its confirmation and commit must name."""
+    p = review.proposal
+    return {
+        "diff": p.diff,
+        "doses": p.doses,
+        "findings": p.findings,
+        "needs_second_person": p.needs_second_person,
+        "hard": any(f.severity == HARD for f in p.findings),
+        "blockers": review.blockers,
+        "digest": p.digest,
+        "version": review.therapy_version,
+    }
 
 
 async def form_of(request: Request) -> dict[str, str]:

@@ -17,7 +17,7 @@ from thecal.adapters.db import queries
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused
-from thecal.core.safety import HARD
+from thecal.core.safety import Catheter
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     BolusGiveIn,
@@ -30,9 +30,10 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.entrypoints.web.ui import form_of, page, record, review_view
 from thecal.services.clinic import Principal
 from thecal.services.clinic.gate import Review, Signoff
+from thecal.services.clinic.therapy import BolusInput
 
 router = APIRouter(include_in_schema=False)
 ACTIONS = ("implant", "bolus", "replace", "catheter", "explant")
@@ -76,16 +77,26 @@ def _review(
         check = clinic.check_implant if action == "implant" else clinic.check_replacement
         return check(who, pid, i, s, at)
     if action == "catheter":
-        c: CatheterIn = validate(CatheterIn, {k: form.get(k, "") for k in FIELDS[action]},
-                                 "catheter revision")  # fmt: skip
-        return clinic.check_catheter(who, pid, c.catheter(), s, at)
+        return clinic.check_catheter(who, pid, _catheter(form), s, at)
     if action == "bolus":
-        b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
-                                                "volume_ml": form.get("volume_ml", ""),
-                                                "duration_s": _minutes(form) * 60.0},
-                                  "bolus")  # fmt: skip
-        return clinic.check_bolus(who, pid, bolus_input(b), s, at)
+        return clinic.check_bolus(who, pid, _bolus(form), s, at)
     return clinic.check_explant(who, pid, s, at)
+
+
+def _catheter(form: dict[str, str]) -> Catheter:
+    """The catheter revision form, read by the API's own body."""
+    c: CatheterIn = validate(CatheterIn, {k: form.get(k, "") for k in FIELDS["catheter"]},
+                             "catheter revision")  # fmt: skip
+    return c.catheter()
+
+
+def _bolus(form: dict[str, str]) -> BolusInput:
+    """The programmer bolus form, read by the API's own body (its duration in minutes)."""
+    b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
+                                            "volume_ml": form.get("volume_ml", ""),
+                                            "duration_s": _minutes(form) * 60.0},
+                              "bolus")  # fmt: skip
+    return bolus_input(b)
 
 
 def _known(action: str) -> None:
@@ -115,26 +126,10 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
         i = implant_input(_implant_body(rec, action, form))
         return clinic.replace_pump(who, pid, i, reason, s, at, version)
     if action == "catheter":
-        c: CatheterIn = validate(CatheterIn, {k: form.get(k, "") for k in FIELDS[action]},
-                                 "catheter revision")  # fmt: skip
-        return clinic.revise_catheter(who, pid, c.catheter(), reason, s, at, version)
+        return clinic.revise_catheter(who, pid, _catheter(form), reason, s, at, version)
     if action == "bolus":
-        b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
-                                                "volume_ml": form.get("volume_ml", ""),
-                                                "duration_s": _minutes(form) * 60.0},
-                                  "bolus")  # fmt: skip
-        return clinic.give_bolus(who, pid, bolus_input(b), reason, s, at, version)
+        return clinic.give_bolus(who, pid, _bolus(form), reason, s, at, version)
     return clinic.explant(who, pid, reason, s, at, version)
-
-
-def _context(review: Review) -> dict[str, Any]:
-    p = review.proposal
-    return {
-        "diff": p.diff, "doses": p.doses, "findings": p.findings,
-        "needs_second_person": p.needs_second_person, "blockers": review.blockers,
-        "hard": any(f.severity == HARD for f in p.findings), "digest": p.digest,
-        "version": review.therapy_version,
-    }  # fmt: skip
 
 
 def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Response:
@@ -165,7 +160,7 @@ async def device_check(
         review = _review(request, who, patient_id, action, form, Signoff())
     except InputError as exc:  # beside the form, where the review would be
         return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
-    return page(request, "_device_review.html", who, review=_context(review), action=action,
+    return page(request, "_device_review.html", who, review=review_view(review), action=action,
                 rec=record(request, patient_id), form=form)  # fmt: skip
 
 
@@ -185,6 +180,6 @@ async def device_send(
         fresh = _review(request, who, patient_id, action, form, Signoff())
         findings = [f.as_dict() for f in getattr(exc, "findings", ())]
         return _screen(request, who, patient_id, status=409 if isinstance(exc, Conflict) else 422,
-                       action=action, review=_context(fresh), form=form,
+                       action=action, review=review_view(fresh), form=form,
                        error={"message": str(exc), "findings": findings})  # fmt: skip
     return _screen(request, who, patient_id, done=action)

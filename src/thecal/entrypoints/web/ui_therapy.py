@@ -14,7 +14,6 @@ from thecal.adapters.db.models import RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
-from thecal.core.safety import HARD
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
@@ -26,8 +25,8 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record
-from thecal.services.clinic.gate import Review, Signoff
+from thecal.entrypoints.web.ui import form_of, page, record, review_view
+from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -145,20 +144,6 @@ def _expected_version(form: dict[str, str]) -> int:
     return int(value)
 
 
-def _review(review: Review) -> dict[str, Any]:
-    p = review.proposal
-    return {
-        "diff": p.diff,
-        "doses": p.doses,
-        "findings": p.findings,
-        "needs_second_person": p.needs_second_person,
-        "hard": any(f.severity == HARD for f in p.findings),
-        "blockers": review.blockers,
-        "digest": p.digest,
-        "version": review.therapy_version,
-    }
-
-
 @router.get("/patients/{patient_id}/program")
 def program_page(
     patient_id: Id, request: Request, who: Principal = Depends(requires("programs.check"))
@@ -201,7 +186,7 @@ async def program_check(
         review = clinic_of(request).check_program(who, patient_id, program, Signoff(), now(request))
     except InputError as exc:  # shown where the review would be, beside the form
         return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
-    return page(request, "_review.html", who, review=_review(review), form=form)
+    return page(request, "_review.html", who, review=review_view(review), form=form)
 
 
 @router.post("/patients/{patient_id}/program")
@@ -224,7 +209,7 @@ async def program_commit(
         return page(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
             rec=rec, form=_typed_form(form), drugs_text=_drugs_text(rec),
-            primary=_primary(rec), review=_review(fresh),
+            primary=_primary(rec), review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
     return page(request, "program_done.html", who, record=result, patient_id=patient_id)
@@ -289,7 +274,7 @@ async def refill_plan(
     except InputError as exc:  # shown where the plan would be, beside the form
         return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
     return page(
-        request, "_refill_plan.html", who, plan=session.plan, review=_review(review), form=form
+        request, "_refill_plan.html", who, plan=session.plan, review=review_view(review), form=form
     )
 
 
@@ -315,7 +300,7 @@ async def refill_record(
             request, "refill.html", who, 409 if isinstance(exc, Conflict) else 422,
             rec=rec, drugs=_refill_drugs(rec, form), form=form,
             estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
-            plan=session.plan, review=_review(fresh),
+            plan=session.plan, review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
