@@ -58,6 +58,7 @@ def main() -> None:
         process = EmulatorProcess(Path(tmp), "BENCH-1", epoch_s=0.0).start()
         try:
             port = TelemetryPump(UdpLink(process.host, process.port), "BENCH-1")
+            port.pair()
             port.commission(model.id, PROGRAMS[0], 20.0, 0.26)
             remote = per_command_s(port, args.commands)
         finally:

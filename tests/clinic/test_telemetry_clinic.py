@@ -12,6 +12,7 @@ from thecal.adapters.db.models import AlarmRow, Pump
 from thecal.adapters.db.pumps import TELEMETRY_STATE
 from thecal.adapters.pump.links import TelemetryLinks
 from thecal.adapters.telemetry import EmulatorProcess, TelemetryPump, UdpLink
+from thecal.adapters.telemetry.keystore import KeyStore
 from thecal.adapters.telemetry.process import ping
 from thecal.core.pump.commands import Fault
 from thecal.core.pump.program import program_digest
@@ -23,9 +24,13 @@ def telemetry_world(db_url, tmp_path):
     try:
         for p in procs.values():
             p.start()
-        links = TelemetryLinks({s: (p.host, p.port) for s, p in procs.items()}, timeout_s=0.2)
+        keys = KeyStore(tmp_path / "keys")
+        links = TelemetryLinks(
+            {s: (p.host, p.port) for s, p in procs.items()}, keys, timeout_s=0.2
+        )
         w = World(db_url, links)
         w.procs = procs
+        w.keys = keys
         yield w
         w.engine.dispose()
     finally:
@@ -35,7 +40,7 @@ def telemetry_world(db_url, tmp_path):
 
 def _history(world, serial):
     p = world.procs[serial]
-    port = TelemetryPump(UdpLink(p.host, p.port), serial)
+    port = TelemetryPump(UdpLink(p.host, p.port), serial, key=world.keys.get(serial))
     port.interrogate(T0)
     return [r["op"] for r in port.history]
 

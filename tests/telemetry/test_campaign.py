@@ -27,6 +27,16 @@ def test_a_thousand_sessions_with_faults_and_kills_break_nothing(tmp_path) -> No
     assert counts["duplicates_suppressed"] > 0
     assert counts["bad_frames_refused"] > 0
     assert counts["shadow_checks"] >= 1000
+    # sealed: a corrupted sealed frame fails its tag at the receiver, and is acted on by
+    # neither end (the pump answers it with an open refusal the programmer ignores)
+    assert counts["unauthentic_frames_refused"] + counts["open_answers_ignored"] > 0
+    # the rogue phase: 8 ops twice (open, sealed with its own key) + 1 pairing = 17 frames
+    assert counts["rogue_frames_sent"] == 17
+    assert counts["rogue_replays_sent"] == 512  # the last 512 frames the campaign sent
+    assert counts["rogue_writes_accepted"] == 0
+    assert counts["rogue_reads_answered"] == 0
+    assert counts["rogue_pairings_accepted"] == 0
+    assert counts["rogue_records_added"] == 0
 
 
 def _pump(sent: dict) -> TelemetryPump:

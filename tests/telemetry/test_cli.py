@@ -8,6 +8,7 @@ import sys
 
 from typer.testing import CliRunner
 
+from thecal.adapters.telemetry.crypto import LinkKey
 from thecal.adapters.telemetry.process import free_udp_port, ping
 from thecal.entrypoints.cli import app
 
@@ -54,3 +55,34 @@ def test_serve_answers_a_ping_and_stops_on_sigterm(tmp_path) -> None:
         proc.wait(10)
     assert proc.returncode == 0
     assert b"pump SN-CLI (peristaltic-20)" in proc.stdout.read()
+
+
+def test_pairing_magnet_and_rotation_from_the_command_line(emulator_process, tmp_path) -> None:
+    """The clinic loses its key: pairing stays closed until the physical step (the
+    magnet: SIGUSR1 to this emulator's own PID), then one pairing, then rotation."""
+    p = emulator_process
+    keys = tmp_path / "keys"
+    where = ["--serial", p.serial, "--address", f"{p.host}:{p.port}", "--keys", str(keys)]
+    first = runner.invoke(app, ["emulator", "pair", *where])
+    assert first.exit_code == 0, first.output
+    assert (keys / f"{p.serial}.key").exists()
+    (keys / f"{p.serial}.key").unlink()  # the clinic lost the key
+    closed = runner.invoke(app, ["emulator", "pair", *where])
+    assert closed.exit_code == 1 and "pairing is closed" in closed.output
+    assert ping(p.host, p.port)["paired"] is True
+    magnet = runner.invoke(app, ["emulator", "magnet", "--pid", str(p.pid)])
+    assert magnet.exit_code == 0 and "pairing open for 60 s" in magnet.stdout
+    for _ in range(50):  # the signal is handled between two datagrams
+        if ping(p.host, p.port)["pairing_open"]:
+            break
+    again = runner.invoke(app, ["emulator", "pair", *where])
+    assert again.exit_code == 0, again.output
+    key_id = json.loads((keys / f"{p.serial}.key").read_text())["key_id"]
+    assert key_id in again.stdout
+    rotated = runner.invoke(app, ["emulator", "rotate-key", *where])
+    assert rotated.exit_code == 0, rotated.output
+    new_id = json.loads((keys / f"{p.serial}.key").read_text())["key_id"]
+    assert new_id != key_id and f"{key_id} replaced by {new_id}" in rotated.stdout
+    held = json.loads((p.state_dir / "link-key.json").read_text())
+    assert LinkKey(bytes.fromhex(held["current"])).key_id == new_id  # promoted by the close
+    assert held["pending"] is None and held["pairings"] == 2

@@ -12,14 +12,16 @@ def test_in_process_is_the_default() -> None:
     assert links_from_environment({}) == InProcessLinks()
 
 
-def test_telemetry_reads_the_pump_directory() -> None:
-    links = links_from_environment(
-        {
-            "THECAL_PUMP_LINK": "telemetry",
-            "THECAL_TELEMETRY_PUMPS": "SN-A=127.0.0.1:7001, SN-B=localhost:7002",
-        }
-    )
+def test_telemetry_reads_the_pump_directory(tmp_path) -> None:
+    env = {
+        "THECAL_PUMP_LINK": "telemetry",
+        "THECAL_TELEMETRY_PUMPS": "SN-A=127.0.0.1:7001, SN-B=localhost:7002",
+    }
+    with pytest.raises(InputError, match="THECAL_TELEMETRY_KEYS"):
+        links_from_environment(env)
+    links = links_from_environment({**env, "THECAL_TELEMETRY_KEYS": str(tmp_path / "keys")})
     assert isinstance(links, TelemetryLinks)
+    assert links.keys.directory == tmp_path / "keys"
     assert dict(links.addresses) == {"SN-A": ("127.0.0.1", 7001), "SN-B": ("localhost", 7002)}
     with pytest.raises(NotFound, match="SN-C=HOST:PORT"):
         links.open("SN-C")

@@ -12,6 +12,7 @@ from tests.programmer.helpers import CATHETER_90CM, MG, NO_FLAGS, model, program
 from tests.telemetry.conftest import T0
 from tests.telemetry.helpers import DAY, SERIAL
 from thecal.adapters.telemetry import TelemetryPump, UdpLink
+from thecal.adapters.telemetry.crypto import LinkKey
 from thecal.adapters.telemetry.link import Link
 from thecal.core.errors import InvalidTransition, LinkError, UncertainOutcome
 from thecal.core.pump.program import DrugConcentration, program_digest
@@ -44,6 +45,7 @@ class Switchable:
 
 def implanted(process, link=None) -> TelemetryPump:
     port = TelemetryPump(link or UdpLink(process.host, process.port), SERIAL, timeout_s=0.2)
+    port.pair()  # factory-new: pairing is open until the first pairing
     answer = port.commission("peristaltic-20", MORPHINE, 20.0, 0.234)
     assert answer["result"]["accepted"] is True
     return port
@@ -88,7 +90,9 @@ def test_a_patient_press_is_answered_once_however_often_it_is_sent(emulator_proc
     s.propose(program([("morphine", 10 * MG)], 3 * MG, demand=_demand()), T0)
     s.confirm(T0, s.proposal.digest)
     assert s.commit(T0)["status"] == COMMITTED
-    handset = TelemetryPump(UdpLink(emulator_process.host, emulator_process.port), SERIAL)
+    handset = TelemetryPump(
+        UdpLink(emulator_process.host, emulator_process.port), SERIAL, key=port.key
+    )
     first = patient.request_bolus(handset, "press-1", T0)
     # no dose given yet: granted (a new program starts no lockout, issue 22 item 9)
     assert (first.result, first.reason) == ("granted", None)
@@ -172,7 +176,10 @@ def test_delivery_continues_exactly_across_kill_9(tmp_path) -> None:
 def test_a_pump_that_is_not_there_is_a_link_error(tmp_path) -> None:
     from thecal.adapters.telemetry.process import free_udp_port
 
-    port = TelemetryPump(UdpLink("127.0.0.1", free_udp_port()), SERIAL, retries=2, timeout_s=0.05)
+    port = TelemetryPump(
+        UdpLink("127.0.0.1", free_udp_port()), SERIAL, key=LinkKey(bytes(32)), retries=2,
+        timeout_s=0.05,
+    )  # fmt: skip
     with pytest.raises(LinkError):
         port.interrogate(T0)
 

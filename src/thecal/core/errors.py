@@ -87,6 +87,16 @@ class BadFrame(ThecalError):
     the receiver drops it and acts on nothing in it."""
 
 
+class Unauthentic(BadFrame):
+    """A sealed frame that does not open with the receiver's link key: forged, sent
+    with another key, or damaged. Acted on no more than a damaged frame."""
+
+
+class NotPaired(LinkError):
+    """This programmer holds no link key for the pump: pair it (at implant, or again
+    with the physical step in docs/telemetry.md) before anything but a ping."""
+
+
 class NotFound(ThecalError):
     """The record asked for does not exist (or is not visible to the asker)."""
 

@@ -68,9 +68,10 @@ class SqlPumps:
             self.db.flush()
             return
         if isinstance(self.links, TelemetryLinks):
-            answer = self.links.open(implant.serial).commission(
-                model.id, program, fill_ml, catheter_volume_ml
-            )
+            pump = self.links.open(implant.serial)
+            if pump.key is None:  # factory-new: paired in theatre, before it is filled
+                pump.pair()
+            answer = pump.commission(model.id, program, fill_ml, catheter_volume_ml)
             if not answer["result"]["accepted"]:
                 raise InvalidTransition(f"the pump refused the implant: {answer['result']}")
         else:

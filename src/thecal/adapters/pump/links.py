@@ -5,7 +5,8 @@
 - `TelemetryLinks`: each pump is its own emulator process, found by its serial in a
   directory (`THECAL_TELEMETRY_PUMPS`), reached over the telemetry protocol
   (`TelemetryPump`). The database then holds what the pump last reported, never its
-  state: the pump owns that, as a real implanted pump does.
+  state: the pump owns that, as a real implanted pump does. The link keys live in
+  a key directory (`THECAL_TELEMETRY_KEYS`), never in the database.
 
 Both hand the programmer services the same `PumpPort`; the clinic's use cases do not
 know which one they talk to except where a real difference exists (an in-process
@@ -18,8 +19,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from thecal.adapters.telemetry import TelemetryPump, UdpLink
+from thecal.adapters.telemetry.keystore import KeyStore
 from thecal.core.errors import InputError, NotFound, Problem
 
 IN_PROCESS, TELEMETRY = "in-process", "telemetry"
@@ -34,6 +37,7 @@ class InProcessLinks:
 @dataclass(frozen=True)
 class TelemetryLinks:
     addresses: Mapping[str, tuple[str, int]]  # serial -> (host, UDP port)
+    keys: KeyStore
     timeout_s: float = 0.25
     retries: int = 5
     programmer: str = "clinic"
@@ -47,7 +51,8 @@ class TelemetryLinks:
                 "THECAL_TELEMETRY_PUMPS"
             )
         return TelemetryPump(
-            UdpLink(*address), serial, self.programmer, retries=self.retries,
+            UdpLink(*address), serial, self.programmer, key=self.keys.get(serial),
+            on_new_key=lambda key: self.keys.put(serial, key), retries=self.retries,
             timeout_s=self.timeout_s,
         )  # fmt: skip
 
@@ -75,7 +80,8 @@ def parse_addresses(text: str) -> dict[str, tuple[str, int]]:
 
 def links_from_environment(env: Mapping[str, str] = os.environ) -> PumpLinks:
     """`THECAL_PUMP_LINK` = in-process (default) | telemetry; with telemetry,
-    `THECAL_TELEMETRY_PUMPS` = SERIAL=HOST:PORT,..."""
+    `THECAL_TELEMETRY_PUMPS` = SERIAL=HOST:PORT,... and `THECAL_TELEMETRY_KEYS` = the
+    directory of link keys."""
     kind = env.get("THECAL_PUMP_LINK", IN_PROCESS)
     if kind == IN_PROCESS:
         return InProcessLinks()
@@ -84,4 +90,11 @@ def links_from_environment(env: Mapping[str, str] = os.environ) -> PumpLinks:
             "pump link refused",
             [Problem("THECAL_PUMP_LINK", f"'{kind}': one of {', '.join(LINK_KINDS)}")],
         )
-    return TelemetryLinks(parse_addresses(env.get("THECAL_TELEMETRY_PUMPS", "")))
+    addresses = parse_addresses(env.get("THECAL_TELEMETRY_PUMPS", ""))
+    keys = env.get("THECAL_TELEMETRY_KEYS", "").strip()
+    if not keys:
+        raise InputError(
+            "pump link refused",
+            [Problem("THECAL_TELEMETRY_KEYS", "the directory the clinic keeps link keys in")],
+        )
+    return TelemetryLinks(addresses, KeyStore(Path(keys)))

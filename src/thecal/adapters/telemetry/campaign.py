@@ -11,6 +11,11 @@ every program write the pump holds the old or the new program, never anything
 else; every uncertain write is resolved by the next interrogation, and one resolved
 as "not applied" must never turn up later. At the end the journal on disk is read
 directly: no command id appears in it twice.
+
+The link is sealed (the campaign pairs with the factory-new pump first), and a last
+phase lets a rogue client loose on the pump with every frame the campaign sent
+recorded (rogue.py): the pump's history must gain nothing of the rogue's, and the
+program must be the one the campaign left.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from typing import Any
 
 from thecal.adapters.telemetry.emulator import apply_record
 from thecal.adapters.telemetry.journal import Journal
-from thecal.adapters.telemetry.link import FaultyLink, LinkFaults, UdpLink
+from thecal.adapters.telemetry.link import FaultyLink, LinkFaults, RecordingLink, UdpLink
 from thecal.adapters.telemetry.process import EmulatorProcess
 from thecal.adapters.telemetry.pump import TelemetryPump
+from thecal.adapters.telemetry.rogue import rogue_attack
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InvalidTransition, LinkError, UncertainOutcome
 from thecal.core.pump import commands as c
@@ -152,9 +158,8 @@ class Campaign:
         self.process = EmulatorProcess(
             workdir / "pump", SERIAL, config.model_id, speed=config.speed, epoch_s=0.0
         )
-        self.link = FaultyLink(
-            UdpLink("127.0.0.1", self.process.port), config.faults, random.Random(config.seed + 2)
-        )
+        self.recorder = RecordingLink(UdpLink("127.0.0.1", self.process.port))
+        self.link = FaultyLink(self.recorder, config.faults, random.Random(config.seed + 2))
         self.pump = TelemetryPump(
             self.link, SERIAL, "campaign", new_id=lambda: f"{ids.getrandbits(64):016x}",
             retries=config.retries, timeout_s=config.timeout_s,
@@ -230,6 +235,28 @@ class Campaign:
                 self.process.start()
                 self.counts["restarts"] += 1
 
+    def _rogue_phase(self) -> None:
+        """A keyless process with every recorded frame: it must change nothing."""
+        self.pump.close()
+        before_seq = self.pump.last["seq"]
+        before_digest = self.pump.last["report"]["program_digest"]
+        rogue = UdpLink("127.0.0.1", self.process.port)
+        try:
+            seen = rogue_attack(rogue, SERIAL, list(self.recorder.sent))
+        finally:
+            rogue.close()
+        self._interrogate()  # the shadow flags any record the campaign did not send
+        new = [r for r in self.pump.history if r["seq"] > before_seq]
+        foreign = [r for r in new if r["command_id"] not in self.pump.sent]
+        self.counts.update({f"rogue_{k}": v for k, v in seen.items()})
+        self.counts["rogue_records_added"] = len(foreign)
+        if self.pump.last["report"]["program_digest"] != before_digest:
+            self.shadow.violations.append("the rogue phase changed the pump's program")
+        for k in ("writes_accepted", "reads_answered", "pairings_accepted"):
+            self.counts[f"rogue_{k}"] = seen[k]
+            if seen[k]:
+                self.shadow.violations.append(f"rogue client: {k} = {seen[k]}")
+
     def _kill(self) -> None:
         self.process.kill()
         self.counts["kills"] += 1
@@ -238,7 +265,8 @@ class Campaign:
         cfg = self.config
         self.process.start()
         try:
-            self.pump.link = self.link.inner  # the implant, over a clean link
+            self.pump.link = self.link.inner  # pairing and the implant, over a clean link
+            self.pump.pair()
             self.pump.commission(cfg.model_id, PROGRAMS[0], 20.0, 0.26)
             self.pump.link = self.link
             for _ in range(cfg.sessions):
@@ -246,6 +274,7 @@ class Campaign:
                 self.counts["sessions"] += 1
             self.pump.link = self.link.inner
             self._interrogate()  # the last word, over a clean link
+            self._rogue_phase()
         finally:
             self.process.stop()
         return self._report()
@@ -271,6 +300,8 @@ class Campaign:
             frames_sent=pump.stats["frames_sent"],
             retransmissions=pump.stats["retransmissions"],
             bad_frames_refused=pump.stats["bad_frames_refused"],
+            unauthentic_frames_refused=pump.stats["unauthentic_frames_refused"],
+            open_answers_ignored=pump.stats["open_answers_ignored"],
             stale_frames_ignored=pump.stats["stale_frames_ignored"],
             duplicates_suppressed=pump.stats["duplicates_suppressed"],
             uncertain=pump.stats["uncertain"],

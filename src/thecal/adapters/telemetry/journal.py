@@ -129,10 +129,12 @@ class Journal:
         path = self.directory / name
         return json.loads(path.read_text()) if path.exists() else None
 
-    def write_json(self, name: str, value: dict[str, Any]) -> None:
+    def write_json(self, name: str, value: dict[str, Any], private: bool = False) -> None:
+        """Atomically replaced and fsync'd; `private` files (keys) are owner-only."""
         path = self.directory / name
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "w") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        with os.fdopen(fd, "w") as f:
             json.dump(value, f)
             f.flush()
             os.fsync(f.fileno())

@@ -12,7 +12,7 @@ import contextlib
 import random
 import socket
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,6 +49,25 @@ class UdpLink:
 
     def close(self) -> None:
         self.sock.close()
+
+
+@dataclass
+class RecordingLink:
+    """A link that keeps the last frames sent through it: what a listener on the radio
+    would have recorded (the fault campaign replays them as a rogue client)."""
+
+    inner: Link
+    sent: deque[bytes] = field(default_factory=lambda: deque(maxlen=512))
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+        self.inner.send(data)
+
+    def recv(self, timeout_s: float) -> bytes | None:
+        return self.inner.recv(timeout_s)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,12 @@ class EmulatorProcess:
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
 
+    def magnet(self) -> None:
+        """The physical step (the programmer head over the pump): SIGUSR1 to this
+        emulator opens pairing for a minute."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGUSR1)
+
     def kill(self) -> None:
         """kill -9, as a crash would: no clean-up runs in the emulator."""
         if self.process is not None and self.process.poll() is None:

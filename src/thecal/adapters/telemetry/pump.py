@@ -8,6 +8,13 @@ first answer). When no answer comes after every retry the outcome is *uncertain*
 interrogation has read the pump's command history and found whether that id was
 applied (SR-34). Nothing is ever re-sent blind.
 
+Every frame but a ping and a pairing is sealed with the pump's link key (`key`),
+and an answer counts only if it opens with that key and is bound to the request
+it answers; an open refusal or a forged answer is counted and ignored, so a process
+on the link can neither read the therapy nor answer for the pump. A programmer
+without the key can only `pair()` (a factory-new pump, or after the physical step),
+and `rotate_key()` replaces the key inside a session (docs/telemetry.md).
+
 The pump's own clock decides when a command takes effect: the `now_s` the port's
 callers pass is not sent (a programmer cannot set the time a pump applies at), and
 the times the pump reports come back in the answers and the interrogation.
@@ -16,6 +23,7 @@ the times the pump reports come back in the answers and the interrogation.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import uuid
 from collections import Counter
@@ -26,6 +34,7 @@ from typing import Any
 from thecal.adapters.pump.emulator import demand_answer, refill_result, refuse_unless_accepted
 from thecal.adapters.pump.program_codec import program_to_json
 from thecal.adapters.telemetry import codec
+from thecal.adapters.telemetry.crypto import LinkKey, Offer, RandomBytes, random_nonce
 from thecal.adapters.telemetry.frame import REQUEST, RESPONSE, Frame, decode, encode
 from thecal.adapters.telemetry.link import Link
 from thecal.core.errors import (
@@ -33,7 +42,9 @@ from thecal.core.errors import (
     InputError,
     InvalidTransition,
     LinkError,
+    NotPaired,
     Problem,
+    Unauthentic,
     UncertainOutcome,
 )
 from thecal.core.pump import commands as c
@@ -41,9 +52,15 @@ from thecal.core.pump.events import Event, event_from_dict
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.services.ports import DemandAnswer, Interrogation, RefillResult
 
+OPEN_OPS = ("ping", "pair")  # the only requests sent unsealed
+
 
 def _uuid_ids() -> str:
     return uuid.uuid4().hex
+
+
+def _no_new_key(key: LinkKey) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,9 @@ class TelemetryPump:
     serial: str
     programmer: str = "programmer"
     new_id: Callable[[], str] = _uuid_ids
+    key: LinkKey | None = None
+    on_new_key: Callable[[LinkKey], None] = _no_new_key  # keep a paired or rotated key
+    random_bytes: RandomBytes = os.urandom
     retries: int = 5
     timeout_s: float = 0.25
     session: str | None = None
@@ -79,8 +99,17 @@ class TelemetryPump:
 
     def _exchange(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Send one request (retransmitted as is) and return its answer."""
+        sealed = payload.get("op") not in OPEN_OPS
+        if sealed and self.key is None:
+            raise NotPaired(
+                f"no link key for pump {self.serial}: pair it at implant, or hold the "
+                "programmer head over it and pair again (docs/telemetry.md)"
+            )
         self._seq = (self._seq + 1) % 2**32
-        data = encode(Frame(REQUEST, self._seq, payload))
+        nonce = random_nonce(self.random_bytes) if sealed else b""
+        data = encode(Frame(REQUEST, self._seq, payload), self.key if sealed else None, nonce)
+        keys = (self.key,) if sealed and self.key is not None else ()
+        refused: str | None = None
         for attempt in range(self.retries):
             if attempt:
                 self.stats["retransmissions"] += 1
@@ -92,17 +121,62 @@ class TelemetryPump:
                 if raw is None:
                     break
                 try:
-                    frame = decode(raw)
+                    frame = decode(raw, keys, bound=nonce)
+                except Unauthentic:
+                    self.stats["unauthentic_frames_refused"] += 1
+                    continue
                 except BadFrame:
                     self.stats["bad_frames_refused"] += 1
                     continue
                 if frame.kind != RESPONSE or frame.seq != self._seq:
                     self.stats["stale_frames_ignored"] += 1
                     continue
+                if sealed and frame.key_index is None:  # anyone can send an open refusal
+                    self.stats["open_answers_ignored"] += 1
+                    refused = str(frame.payload.get("message"))
+                    continue
                 if frame.payload.get("duplicate"):
                     self.stats["duplicates_suppressed"] += 1
                 return frame.payload
+        if refused is not None:
+            raise NotPaired(
+                f"{payload.get('op')}: pump {self.serial} does not take this programmer's "
+                f"link key ({refused}); re-pair with the physical step (docs/telemetry.md)"
+            )
         raise LinkError(f"{payload.get('op')}: no answer from pump {self.serial}")
+
+    # -- keys ----------------------------------------------------------------------
+
+    def pair(self) -> LinkKey:
+        """Agree a new link key with the pump (open only to a factory-new pump, or for
+        a minute after the physical step); the key is kept before it is used."""
+        offer = Offer.new()
+        args = {"serial": self.serial, "programmer_public": offer.public_hex}
+        answer = self._exchange({"op": "pair", "args": args})
+        key = self._agreed(offer, answer, "pairing")
+        self.on_new_key(key)
+        self.key, self.session = key, None
+        self.stats["pairings"] += 1
+        return key
+
+    def rotate_key(self) -> LinkKey:
+        """A new key agreed inside a sealed session; the pump keeps the old one too until
+        a frame sealed with the new one arrives, so a lost answer locks no one out."""
+        offer = Offer.new()
+        answer = self._call("rekey", {"serial": self.serial, "programmer_public": offer.public_hex})
+        key = self._agreed(offer, answer, "key rotation")
+        self.on_new_key(key)
+        self.key = key
+        self.stats["key_rotations"] += 1
+        return key
+
+    def _agreed(self, offer: Offer, answer: dict[str, Any], what: str) -> LinkKey:
+        if not answer.get("ok"):
+            raise InvalidTransition(f"the pump refused {what}: {answer.get('message')}")
+        key = offer.agree(str(answer["pump_public"]), self.serial, offer.public_hex)
+        if key.key_id != answer.get("key_id"):
+            raise LinkError(f"{what}: the pump agreed a different key; try again")
+        return key
 
     def _open(self) -> None:
         cid = self.new_id()
@@ -147,6 +221,8 @@ class TelemetryPump:
                 f"the outcome of {self.pending[1]} ({self.pending[0]}) is uncertain: "
                 "interrogate the pump before sending anything else (SR-34)"
             )
+        if self.session is None:
+            self._open()  # a failure here sent nothing of this write
         cid = command_id or self.new_id()
         self.sent[cid] = (op, args)
         self.stats["commands"] += 1

@@ -1,9 +1,12 @@
-"""`thecal emulator serve` (one pump process on a UDP port) and `thecal emulator
-campaign` (the seeded fault campaign against one, with its counts)."""
+"""`thecal emulator serve` (one pump process on a UDP port), `thecal emulator
+campaign` (the seeded fault campaign against one, with its counts), and the link
+key's life: `magnet` (the physical step), `pair` and `rotate-key`."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -13,7 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from thecal.adapters.telemetry import TelemetryPump, UdpLink
 from thecal.adapters.telemetry.campaign import CampaignConfig, run_campaign
+from thecal.adapters.telemetry.keystore import KeyStore
+from thecal.adapters.telemetry.pairing import PAIRING_WINDOW_S
 from thecal.core.errors import ThecalError
 from thecal.data import drug_library, pump_catalogue
 
@@ -46,6 +52,63 @@ def register(app: typer.Typer) -> None:
             Console(stderr=True).print(f"[bold red]{exc}[/]")
             raise typer.Exit(2) from None
         serve_udp(emulator, host, port)
+
+    def _port(serial: str, address: str, keys: Path) -> tuple[TelemetryPump, KeyStore]:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            Console(stderr=True).print(f"[bold red]--address: '{address}', expected HOST:PORT[/]")
+            raise typer.Exit(2)
+        store = KeyStore(keys)
+        link = UdpLink(host, int(port))
+        pump = TelemetryPump(
+            link, serial, key=store.get(serial), on_new_key=lambda k: store.put(serial, k)
+        )
+        return pump, store
+
+    @emulator_app.command("magnet")
+    def magnet(pid: Annotated[int, typer.Option(help="the emulator process's PID")]) -> None:
+        """The physical step: the programmer head over the pump opens pairing for a
+        minute (SIGUSR1 to that one emulator process)."""
+        os.kill(pid, signal.SIGUSR1)
+        print(f"pairing open for {PAIRING_WINDOW_S:.0f} s on the emulator with PID {pid}")
+
+    @emulator_app.command("pair")
+    def pair(
+        serial: Annotated[str, typer.Option(help="the pump's serial number")],
+        address: Annotated[str, typer.Option(help="HOST:PORT of the emulator")],
+        keys: Annotated[Path, typer.Option(help="the clinic's link-key directory")],
+    ) -> None:
+        """Agree a new link key with a factory-new pump, or one whose pairing the
+        physical step has opened; the key is written to --keys before it is used."""
+        pump, _ = _port(serial, address, keys)
+        try:
+            key = pump.pair()
+        except ThecalError as exc:
+            Console(stderr=True).print(f"[bold red]{exc}[/]")
+            raise typer.Exit(1) from None
+        finally:
+            pump.link.close()
+        print(f"pump {serial} paired: key {key.key_id} kept in {keys}")
+
+    @emulator_app.command("rotate-key")
+    def rotate_key(
+        serial: Annotated[str, typer.Option(help="the pump's serial number")],
+        address: Annotated[str, typer.Option(help="HOST:PORT of the emulator")],
+        keys: Annotated[Path, typer.Option(help="the clinic's link-key directory")],
+    ) -> None:
+        """Replace the link key inside a sealed session (the old key keeps working
+        until the pump first sees the new one)."""
+        pump, _ = _port(serial, address, keys)
+        try:
+            old = pump.key
+            key = pump.rotate_key()
+            pump.close()  # the first frame sealed with the new key retires the old one
+        except ThecalError as exc:
+            Console(stderr=True).print(f"[bold red]{exc}[/]")
+            raise typer.Exit(1) from None
+        finally:
+            pump.link.close()
+        print(f"pump {serial}: key {old.key_id if old else '-'} replaced by {key.key_id}")
 
     @emulator_app.command("campaign")
     def campaign(

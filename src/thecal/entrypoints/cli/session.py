@@ -11,6 +11,7 @@ Exit 0: committed (or, with --check, nothing blocks it); 1: anything else; 2: ba
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from thecal.adapters.pump import EmulatedPump
 from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.session import SessionDoc
 from thecal.adapters.telemetry import TelemetryPump, UdpLink
+from thecal.adapters.telemetry.keystore import KeyStore
 from thecal.core.errors import InputError, Problem, ThecalError
 from thecal.core.pump import firmware
 from thecal.core.safety import Catheter, DoseChange
@@ -43,7 +45,14 @@ def _port(d: SessionDoc) -> PumpPort:
     library = drug_library()
     if d.remote is not None:
         host, port = d.remote.address.rsplit(":", 1)
-        return TelemetryPump(UdpLink(host, int(port)), d.remote.serial)
+        keys = os.environ.get("THECAL_TELEMETRY_KEYS", "").strip()
+        if not keys:
+            raise InputError(
+                "remote pump refused",
+                [Problem("THECAL_TELEMETRY_KEYS", "the directory holding the pump's link key")],
+            )
+        key = KeyStore(Path(keys)).get(d.remote.serial)
+        return TelemetryPump(UdpLink(host, int(port)), d.remote.serial, key=key)
     e = d.emulator
     assert e is not None
     model = pump_catalogue().get(e.model)

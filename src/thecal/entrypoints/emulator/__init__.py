@@ -4,7 +4,8 @@ thecal.entrypoints.emulator serve`, which starts faster).
 One process is one implanted pump: it owns its state directory (journal,
 snapshots, clock), advances on its own clock (real time, or scaled with --speed)
 and answers telemetry frames on a UDP port. It is stopped by a signal to its own
-PID; SIGKILL at any instant loses nothing it ever answered.
+PID; SIGKILL at any instant loses nothing it ever answered. SIGUSR1 is the
+physical step that opens pairing for a minute (docs/telemetry.md).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.telemetry.emulator import PumpEmulator
-from thecal.adapters.telemetry.frame import REQUEST, RESPONSE, Frame, decode, encode
+from thecal.adapters.telemetry.guard import LinkGuard
 from thecal.adapters.telemetry.journal import Journal
-from thecal.core.errors import BadFrame, CatalogueError
+from thecal.adapters.telemetry.pairing import PumpKeys
+from thecal.core.errors import CatalogueError
 from thecal.data import drug_library, pump_catalogue
 
 CLOCK_FILE = "clock.json"
@@ -69,20 +71,18 @@ def serve(emulator: PumpEmulator, host: str, port: int, out: Any = sys.stdout) -
         emulator.journal.close()
         raise SystemExit(0)
 
+    guard = LinkGuard(emulator, PumpKeys.load(emulator.journal))
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGUSR1, lambda *_: guard.magnet())
     print(
         f"pump {emulator.serial} ({emulator.model.id}) on udp://{host}:{sock.getsockname()[1]}, "
-        f"record {emulator.seq}, {'running' if emulator.state else 'awaiting commission'}",
+        f"record {emulator.seq}, {'running' if emulator.state else 'awaiting commission'}, "
+        f"{'paired' if guard.keys.current else 'factory-new: pairing open'}",
         file=out,
         flush=True,
     )
     while True:
         data, address = sock.recvfrom(65536)
-        try:
-            frame = decode(data)
-        except BadFrame:
-            continue  # a damaged frame is never acted on; the sender retransmits
-        if frame.kind != REQUEST:
-            continue
-        answer = emulator.handle(frame.payload, frame.seq)
-        sock.sendto(encode(Frame(RESPONSE, frame.seq, answer)), address)
+        answer = guard.datagram(data)  # None: damaged, never acted on; the sender retries
+        if answer is not None:
+            sock.sendto(answer, address)
