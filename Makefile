@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/server.py
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/telemetry.py
+	$(BIN)/python bench/probe.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

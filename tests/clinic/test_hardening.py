@@ -72,6 +72,10 @@ def test_control_characters_are_refused_everywhere_and_nothing_stored(world):
     form = timed(lambda: dr.post(f"/patients/{world.a}/program/check",
                                  data={"step_value_0": "3 mg/day\x07"}))  # fmt: skip
     assert form.status_code == 422 and "step_value_0" in form.text
+    # a NUL in a search box reached PostgreSQL as a server error (found by schemathesis)
+    search = timed(lambda: dr.get("/api/patients", params={"q": "/\x00a"}))
+    assert search.status_code == 422
+    assert search.json()["problems"][0]["path"] == "query.q"
 
 
 def test_bodies_too_large_or_too_deep_are_refused_before_they_are_read(world):

@@ -3,13 +3,14 @@
 Every page carries the title, the page number and the not-a-medical-device notice;
 tables repeat their header when they run over a page. The PDF's metadata creation
 date is the document's own time, so the same record always prints the same bytes.
+Text goes through fonts.markup: DejaVu Sans for most scripts, CID fonts for CJK,
+code points for anything else.
 """
 
 from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -26,27 +27,37 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from thecal.adapters.reports.document import Block, Document, Facts, Picture, Table, Text
+from thecal.adapters.reports.fonts import SANS, SANS_BOLD, SANS_ITALIC, markup, plain, register
 
-_STYLES = getSampleStyleSheet()
+register()
+_SAMPLE = getSampleStyleSheet()
+_STYLES = {
+    "BodyText": ParagraphStyle("body", parent=_SAMPLE["BodyText"], fontName=SANS),
+    "Title": ParagraphStyle("title", parent=_SAMPLE["Title"], fontName=SANS_BOLD),
+    "Italic": ParagraphStyle("italic", parent=_SAMPLE["Italic"], fontName=SANS_ITALIC),
+    "Heading2": ParagraphStyle("heading", parent=_SAMPLE["Heading2"], fontName=SANS_BOLD),
+}
 _CELL = ParagraphStyle("cell", parent=_STYLES["BodyText"], fontSize=8.5, leading=10.5)
-_CELL_BOLD = ParagraphStyle("cell-bold", parent=_CELL, fontName="Helvetica-Bold")
+_CELL_BOLD = ParagraphStyle("cell-bold", parent=_CELL, fontName=SANS_BOLD)
 _GRID = colors.HexColor("#b8c2cc")
 _HEAD = colors.HexColor("#e8eef4")
 
 
 def _cell(text: str, bold: bool = False) -> Paragraph:
-    return Paragraph(escape(text), _CELL_BOLD if bold else _CELL)
+    return Paragraph(markup(text), _CELL_BOLD if bold else _CELL)
 
 
 def _block(b: Block, width: float) -> Any:
     if isinstance(b, Text):
-        return Paragraph(escape(b.text), _STYLES["BodyText"])
+        return Paragraph(markup(b.text), _STYLES["BodyText"])
     if isinstance(b, Picture):
         return Image(io.BytesIO(b.png), width=b.width_cm * cm, height=b.height_cm * cm)
     if isinstance(b, Facts):
         rows = [[_cell(k, bold=True), _cell(v)] for k, v in b.pairs]
         t = RLTable(rows, colWidths=[width * 0.32, width * 0.68])
-        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        t.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), SANS)])
+        )
         return t
     assert isinstance(b, Table)
     n = len(b.header)
@@ -60,9 +71,11 @@ def _block(b: Block, width: float) -> Any:
         ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
         ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), SANS),
     ]
-    style += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#fff6d6"))
-              for i in b.emphasise]
+    style += [
+        ("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#fff6d6")) for i in b.emphasise
+    ]
     t.setStyle(TableStyle(style))
     return t
 
@@ -80,16 +93,17 @@ def render_pdf(doc: Document) -> bytes:
         subject=doc.subtitle,
         author="thecal",
         creator="thecal",
+        initialFontName=SANS,  # not even an empty Helvetica text object
         invariant=1,  # no wall-clock date or random id in the file: same record, same bytes
     )
     width = frame.width
     story: list[Any] = [
-        Paragraph(escape(doc.title), _STYLES["Title"]),
-        Paragraph(escape(doc.subtitle), _STYLES["Italic"]),
+        Paragraph(markup(doc.title), _STYLES["Title"]),
+        Paragraph(markup(doc.subtitle), _STYLES["Italic"]),
         Spacer(1, 0.3 * cm),
     ]
     for section in doc.sections:
-        heading = Paragraph(escape(section.heading), _STYLES["Heading2"])
+        heading = Paragraph(markup(section.heading), _STYLES["Heading2"])
         blocks = [_block(b, width) for b in section.blocks]
         story.append(KeepTogether([heading, *blocks[:1]]))
         for b in blocks[1:]:
@@ -98,9 +112,9 @@ def render_pdf(doc: Document) -> bytes:
 
     def page(canvas: Any, template: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(SANS, 7.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(1.8 * cm, 1.1 * cm, doc.footer)
+        canvas.drawString(1.8 * cm, 1.1 * cm, plain(doc.footer))
         canvas.drawRightString(A4[0] - 1.8 * cm, 1.1 * cm, f"page {template.page}")
         canvas.restoreState()
 

@@ -16,6 +16,7 @@ from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
     LockLift,
@@ -30,7 +31,7 @@ from thecal.entrypoints.web.security import COOKIE, NotAuthenticated, requires, 
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
 @router.post("/login")

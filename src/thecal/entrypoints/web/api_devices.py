@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from thecal.entrypoints.web.api_therapy import review_json
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     BolusGiveCommit,
@@ -29,7 +30,7 @@ from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/api/patients/{patient_id}")
+router = APIRouter(prefix="/api/patients/{patient_id}", responses=ERROR_RESPONSES)
 
 
 @router.post("/implants/check")

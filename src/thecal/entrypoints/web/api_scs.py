@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     Body,
@@ -25,7 +26,7 @@ from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/api/patients/{patient_id}/scs")
+router = APIRouter(prefix="/api/patients/{patient_id}/scs", responses=ERROR_RESPONSES)
 
 
 class Nothing(Body):

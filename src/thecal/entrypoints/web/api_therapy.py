@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
 from thecal.core.errors import NotFound
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     Acknowledge,
@@ -31,7 +32,7 @@ from thecal.services.clinic import can_see
 from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
 def review_json(review: Review) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from thecal.adapters.pump.state_blob import CorruptPumpState
@@ -39,6 +40,39 @@ STATUS: list[tuple[type[Exception], int]] = [
     (CorruptPumpState, 503),
     (ThecalError, 400),
 ]
+
+
+class ProblemBody(BaseModel):
+    path: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every API error: which kind, a sentence for a person, and the fields at fault."""
+
+    error: str
+    message: str
+    problems: list[ProblemBody] | None = None
+    findings: list[dict[str, Any]] | None = None
+
+
+def _said(why: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": why}
+
+
+# what an API operation can answer besides its success, declared in the OpenAPI document
+# (schemathesis checks every answer against it: tests/clinic/test_api_fuzz.py)
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _said("A request the clinic cannot act on"),
+    401: _said("Not signed in"),
+    403: _said("The role does not allow this, or the CSRF token is missing"),
+    404: _said("No such record visible to this user"),
+    409: _said("Changed by someone else since it was read, or not allowed in this state"),
+    413: _said("Request body over the size limit"),
+    422: _said("A field is invalid: each problem names it and what is accepted"),
+    429: _said("Too many failed sign-ins: try again after Retry-After seconds"),
+    503: _said("The pump did not answer (nothing was saved)"),
+}
 
 
 def _path(loc: tuple[Any, ...]) -> str:

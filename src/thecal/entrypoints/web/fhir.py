@@ -14,17 +14,22 @@ from starlette.concurrency import run_in_threadpool
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError, Problem
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/fhir")
+router = APIRouter(prefix="/fhir", responses=ERROR_RESPONSES)
 FHIR_JSON = "application/fhir+json"
+BUNDLE: dict[str, Any] = {"schema": {"type": "object"}}  # a FHIR Bundle (R4/R5 JSON)
 
 
-@router.get("/Patient/{patient_id}/$everything")
+@router.get(
+    "/Patient/{patient_id}/$everything",
+    responses={200: {"content": {FHIR_JSON: BUNDLE}, "description": "A searchset Bundle"}},
+)
 def everything(
     patient_id: Id, request: Request, who: Principal = Depends(requires("fhir.export"))
 ) -> JSONResponse:
@@ -35,7 +40,16 @@ def everything(
     return JSONResponse(bundle, media_type=FHIR_JSON)
 
 
-@router.post("/Bundle", status_code=201)
+@router.post(
+    "/Bundle",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {FHIR_JSON: BUNDLE, "application/json": BUNDLE},
+        }
+    },
+)
 async def import_patient(
     request: Request,
     reason: str = Query(min_length=1, max_length=500),

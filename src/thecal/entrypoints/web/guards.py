@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import Path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -85,6 +86,11 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        bad = query_control_characters(scope.get("query_string", b""))
+        if bad:
+            message = f"control characters are not accepted in: {', '.join(bad)}"
+            await _answer(send, 422, message, bad[0])
+            return
         body, refused = await self._read(scope, receive)
         if refused is not None:
             await _answer(send, *refused)
@@ -135,9 +141,18 @@ class RequestGuard:
         return body, None
 
 
-async def _answer(send: Callable[[Message], Awaitable[None]], status: int, message: str) -> None:
+def query_control_characters(query_string: bytes) -> list[str]:
+    """`query.NAME` for every query parameter holding a control character (a NUL in a
+    search box would reach the database, which refuses it with a server error)."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, errors="replace")
+    return [f"query.{name}" for name, value in pairs if control_characters(value)]
+
+
+async def _answer(
+    send: Callable[[Message], Awaitable[None]], status: int, message: str, where: str = "body"
+) -> None:
     payload = json.dumps({"error": "InputError", "message": message,
-                          "problems": [{"path": "body", "message": message}]}).encode()  # fmt: skip
+                          "problems": [{"path": where, "message": message}]}).encode()  # fmt: skip
     headers = [
         (b"content-type", b"application/json"),
         *HEADERS,

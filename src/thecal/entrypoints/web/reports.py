@@ -5,6 +5,7 @@ own record only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
@@ -16,12 +17,17 @@ from thecal.adapters.reports.clinic_reports import (
 )
 from thecal.adapters.reports.document import Document
 from thecal.adapters.reports.pdf import render_pdf
+from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
-router = APIRouter(prefix="/api")
+# a report is a PDF document, not JSON (declared so the OpenAPI document says so)
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The report as a PDF document"}
+}
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
 def _pdf(request: Request, who: Principal, patient_id: Id,
@@ -36,7 +42,11 @@ def _pdf(request: Request, who: Principal, patient_id: Id,
     )
 
 
-@router.get("/patients/{patient_id}/sessions/{session_id}/report.pdf")
+@router.get(
+    "/patients/{patient_id}/sessions/{session_id}/report.pdf",
+    response_class=Response,
+    responses=PDF,
+)
 def session_report(
     patient_id: Id,
     session_id: Id,
@@ -47,7 +57,11 @@ def session_report(
                 f"session-{session_id}.pdf")
 
 
-@router.get("/patients/{patient_id}/refills/{refill_id}/report.pdf")
+@router.get(
+    "/patients/{patient_id}/refills/{refill_id}/report.pdf",
+    response_class=Response,
+    responses=PDF,
+)
 def refill_report(
     patient_id: Id,
     refill_id: Id,
@@ -58,7 +72,7 @@ def refill_report(
                 f"refill-{refill_id}.pdf")
 
 
-@router.get("/patients/{patient_id}/summary.pdf")
+@router.get("/patients/{patient_id}/summary.pdf", response_class=Response, responses=PDF)
 def summary_report(
     patient_id: Id, request: Request, who: Principal = Depends(requires("reports.read"))
 ) -> Response:

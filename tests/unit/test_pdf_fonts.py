@@ -1,0 +1,78 @@
+"""The PDFs print the names a clinic meets (issue 23: CJK and emoji came out as boxes):
+each script in a font that has it, and what no font has as its code point."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from thecal.adapters.reports.document import Document, Facts, Section, Table, Text
+from thecal.adapters.reports.fonts import CHINESE, JAPANESE, KOREAN, markup
+from thecal.adapters.reports.pdf import render_pdf
+
+NAMES = {
+    "Vietnamese": "Đặng Thị Hương",
+    "Polish": "Zażółć Gęślą",
+    "Greek": "Ελένη Παπαδοπούλου",
+    "Russian": "Дмитрий Иванов",
+    "Hebrew": "שרה כהן",
+    "Arabic": "محمد",
+    "Chinese": "李小龙",
+    "Japanese": "佐藤 さくら",
+    "Korean": "김민준",
+}
+
+
+def test_each_script_goes_to_a_font_that_has_it() -> None:
+    assert markup("Zoë & Ångström <3") == "Zoë &amp; Ångström &lt;3"  # body font, escaped
+    assert markup("Дмитрий") == "Дмитрий"
+    assert markup("李小龙") == f'<font name="{CHINESE}">李小龙</font>'
+    # kana in the same text: the Han characters are read as Japanese
+    assert markup("佐藤 さくら") == (
+        f'<font name="{JAPANESE}">佐藤</font> <font name="{JAPANESE}">さくら</font>'
+    )
+    assert markup("김민준") == f'<font name="{KOREAN}">김민준</font>'
+    # DejaVu has the common emoticons; scripts it lacks print as code points, not boxes
+    assert markup("pain 😀 ok") == "pain 😀 ok"
+    assert markup("நன்றி 🧠") == "[U+0BA8][U+0BA9][U+0BCD][U+0BB1][U+0BBF] [U+1F9E0]"
+    # right to left: שרה (shin, resh, he) laid out left to right is he, resh, shin
+    assert markup("שרה") == "\u05d4\u05e8\u05e9"
+    assert markup("Dr שרה and Dr Li") == "Dr \u05d4\u05e8\u05e9 and Dr Li"
+    # the Unicode bidi algorithm, not a naive reversal: a number after a Hebrew word
+    # joins its run, as a browser shows it ("Dr 3 ,הרש mg")
+    assert markup("Dr שרה, 3 mg") == "Dr 3 ,\u05d4\u05e8\u05e9 mg"
+    # Arabic letters joined: lam + alef is the one ligature glyph U+FEFB
+    assert markup("لا") == "\ufefb"
+
+
+def test_a_report_with_every_script_prints_them_and_embeds_the_unicode_font() -> None:
+    doc = Document(
+        "Patient list — Ωmega",
+        "names from many scripts",
+        (
+            Section("Names", (Facts(tuple(NAMES.items())),)),
+            Section(
+                "Notes",
+                (Table(("who", "note"), (("李小龙", "better 😀"),)), Text("dose ≤ 20 mg/day → µg")),
+            ),
+        ),
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for script in ("Vietnamese", "Polish", "Greek", "Russian"):
+        assert NAMES[script] in text, script
+    assert "Patient list — Ωmega" in text
+    assert "dose ≤ 20 mg/day → µg" in text
+    assert "better" in text and "[U+" not in text  # every character had a glyph
+    # the Hebrew name is laid out in visual order, which a reader (pypdf here) reads back
+    # as the name; laid out in logical order it came back reversed, "ןהכ הרש"
+    assert NAMES["Hebrew"] in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("DejaVuSans" in f for f in fonts), fonts  # embedded subset, not Helvetica
+    assert not any("Helvetica" in f for f in fonts), fonts
+    for cid in (CHINESE, JAPANESE, KOREAN):
+        assert any(cid in f for f in fonts), (cid, fonts)
