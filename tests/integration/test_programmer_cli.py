@@ -24,8 +24,10 @@ def test_program_check_refuses_per_hour_for_per_day_with_exit_1():
     assert code == 1
     assert out["refused"] is True
     assert {"DOSE_SUSPECT_HIGH", "TITRATION_ABOVE_MAX"} <= {f["code"] for f in out["findings"]}
-    # the limit shown is the limit enforced: 3 mg/day + 30 % = 3.9 mg/day
-    assert out["most_allowed"][0]["hard"]["max_mcg_per_day"] == pytest.approx(3900.0)
+    # refused by the tenfold rule (hard); the titration limit shown is PACC's +30 %, soft:
+    # 3 mg/day + 30 % = 3.9 mg/day, and morphine has no hard bound left (issue 24)
+    assert out["most_allowed"][0]["hard"] is None
+    assert out["most_allowed"][0]["soft"]["max_mcg_per_day"] == pytest.approx(3900.0)
     assert out["doses"][0]["change_pct"] == pytest.approx(2300.0)  # 3 -> 72 mg/day
 
 

@@ -52,6 +52,7 @@ def test_priming_rules():
 
 
 def test_clinician_bolus_above_the_largest_single_bolus():
-    # 0.06 mL x 10 mg/mL = 0.6 mg > 0.5 mg
-    assert ("DD-01", "hard", "BOLUS_ABOVE_MAX") in check(BolusProposal("clinician", 0.06, 600.0))
+    # 0.06 mL x 10 mg/mL = 0.6 mg > 0.5 mg, the trial-bolus top: a review, not a refusal
+    # (a trial dose is no source for a bolus cap, limits-audit.md §1 item 6)
+    assert ("DD-01", "soft", "BOLUS_ABOVE_MAX") in check(BolusProposal("clinician", 0.06, 600.0))
     assert check(BolusProposal("clinician", 0.05, 600.0)) == set()

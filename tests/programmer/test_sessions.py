@@ -102,8 +102,11 @@ def test_concentration_raised_without_lowering_the_dose_is_refused():
     s.verify("nurse.b", T0)
     s.confirm(T0, s.proposal.digest)
     got = refused_codes(s)
-    assert ("SR-05", "hard", "RATES_CARRIED_OVER") in got
-    assert ("DD-05", "hard", "TITRATION_ABOVE_MAX") in got
+    assert ("SR-05", "hard", "RATES_CARRIED_OVER") in got  # the rule that refuses it
+    # +100 % is also above PACC's +30 %/24 h, a consensus figure: soft, and beside the point
+    assert ("DD-05", "soft", "TITRATION_ABOVE_MAX") in {
+        (f.rule_id, f.severity, f.code) for f in s.proposal.findings
+    }
 
 
 def test_wrong_drug_for_the_library_and_baclofen_demand_are_refused():

@@ -17,6 +17,7 @@ from typing import Any
 from thecal.adapters.pump import EmulatedPump
 from thecal.core.errors import Conflict, InputError, NotFound, Problem
 from thecal.core.pump import firmware
+from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.pump.state import PumpState
@@ -247,6 +248,11 @@ class MemoryAlarms(_Table):
 
     def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None:
         self.rows[alarm_id] = {**self.need(alarm_id, "alarm"), "ack": user}
+
+    def delivery_stopped_since(self, patient_id: int) -> float | None:
+        onsets = [a["onset_s"] for a in self.rows.values() if a["patient_id"] == patient_id
+                  and a["code"] in STOPPING_ALARMS and a.get("cleared_s") is None]  # fmt: skip
+        return min(onsets) if onsets else None
 
 
 class MemoryTrials(_Table):

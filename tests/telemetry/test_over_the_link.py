@@ -185,17 +185,17 @@ def test_a_pump_that_is_not_there_is_a_link_error(tmp_path) -> None:
 
 
 def test_a_client_that_skips_the_programmer_meets_the_pumps_own_limits(emulator_process):
-    """SR-41: a process that speaks the protocol and sends a program no programmer would
-    pass - morphine 25 mg/mL, above the 20 mg/mL library maximum, at 19 mg/day - or a
-    program checked against another library version, is refused by the emulated pump
-    itself; it keeps delivering 3 mg/day."""
+    """SR-41: a process that speaks the protocol (holding the key) and sends a program no
+    programmer would pass - ziconotide 200 mcg/mL, above the label's 100 mcg/mL, or 20
+    mcg/day, above the US label's 19.2 - or a program checked against another library
+    version, is refused by the emulated pump itself; it keeps delivering 3 mg/day."""
     port = implanted(emulator_process)
-    with pytest.raises(InvalidTransition, match="above the library maximum 20000"):
-        port.apply_program(program([("morphine", 25 * MG)], 19 * MG), T0)
+    with pytest.raises(InvalidTransition, match="above the library maximum 100"):
+        port.apply_program(program([("ziconotide", 200.0)], 2.4), T0)
+    with pytest.raises(InvalidTransition, match=r"above the hard maximum 19\.2"):
+        port.apply_program(program([("ziconotide", 100.0)], 20.0), T0)
     with pytest.raises(InvalidTransition, match="checked against drug library 000000000000"):
         port.apply_program(UP_20_PCT, T0, library_digest="0" * 64)
-    with pytest.raises(InvalidTransition, match="clinician bolus of 600 mcg"):
-        port.start_bolus("clinician", 0.06, 600.0, T0)  # 0.06 mL x 10 mg/mL > 500 mcg
     assert port.interrogate(T0).program_digest == program_digest(MORPHINE)
     port.apply_program(UP_20_PCT, T0, library_digest=drug_library().digest)
     assert port.interrogate(T0).program_digest == program_digest(UP_20_PCT)

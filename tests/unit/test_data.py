@@ -80,8 +80,9 @@ def test_sourced_facts_as_loaded():
     lib = drug_library()
     assert lib.get("baclofen").demand_eligible is False  # never baclofen (SR-09)
     assert lib.get("baclofen").withdrawal_risk is True  # boxed warning (fact 16)
-    assert lib.get("ziconotide").max_daily_dose_hard_mcg_per_day == 21.6  # EU SmPC (fact 7)
-    assert lib.get("ziconotide").max_daily_dose_soft_mcg_per_day == 19.2  # US label (fact 5)
+    # the US label's "should not exceed 19.2 mcg/day" is hard (fact 5, limits-audit §1.7)
+    assert lib.get("ziconotide").max_daily_dose_hard_mcg_per_day == 19.2
+    assert lib.get("ziconotide").max_daily_dose_soft_mcg_per_day is None
     assert lib.get("ziconotide").withdrawal_risk is False
     assert lib.get("fentanyl").max_daily_dose_soft_mcg_per_day is None  # "no known upper limit"
     assert lib.get("morphine").titration_max_increase_pct_per_24h == {

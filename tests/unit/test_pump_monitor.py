@@ -1,9 +1,10 @@
 """SR-41: the pump's own limit monitor refuses, whatever the programmer did, any program
 or clinician bolus beyond the hard limits of the library it was commissioned with.
 
-Library figures used (src/thecal/data/drugs.toml): morphine maximum concentration
-20,000 mcg/mL and largest single bolus 500 mcg, no hard daily maximum (its label has a
-caution, not a maximum); ziconotide's label maximum 21.6 mcg/day (EU SmPC)."""
+Library figures used (src/thecal/data/drugs.toml): ziconotide's US label maximum 19.2
+mcg/day and its 100 mcg/mL strength, both hard (label); morphine's 20 mg/mL maximum
+concentration and 500 mcg largest bolus are consensus figures, soft (issue 24), so the
+pump leaves them to the programmer, which asks for acknowledgement."""
 
 from __future__ import annotations
 
@@ -41,17 +42,21 @@ def refusal(events, kind):
     return refused[0]
 
 
-def test_the_recall_class_implant_program_is_refused_by_the_pump_itself():
-    """The issue's program: 25 mg/mL (above 20 mg/mL) at 19 mg/day with 24 boluses of
-    0.5 mg a day. The concentration refuses it; the 0.5 mg bolus is exactly the largest
-    single bolus: at the limit, not refused."""
+def test_the_pump_refuses_a_hard_limit_and_leaves_soft_ones_to_the_programmer():
+    """Ziconotide 200 mcg/mL is above the label's 100 mcg/mL: refused by the pump. The
+    recall-class morphine program of issue 22 (25 mg/mL Infumorph, 19 mg/day, 24 boluses
+    of 0.5 mg) breaks only consensus figures now: the pump takes it, the programmer flags
+    each one softly (tests/programmer/test_limits_policy.py)."""
     s = pump()
-    bad = morphine(25_000.0, 19_000.0, DemandBolus(Amount(mcg=500.0), 600.0, 3600.0, 24))
-    after, events = step(s, c.ApplyProgram(bad), H)
+    too_strong = Program((DrugConcentration("ziconotide", 200.0),), (Step(0.0, 2.4 / DAY),))
+    after, events = step(s, c.ApplyProgram(too_strong), H)
     reasons = refusal(events, "program").get("reasons")
-    assert any("25000 mcg/mL is above the library maximum 20000" in r for r in reasons)
-    assert not any("bolus of 500" in r for r in reasons)
+    assert any("200 mcg/mL is above the library maximum 100" in r for r in reasons)
     assert after.program == s.program  # the running program is untouched
+    infumorph = morphine(25_000.0, 19_000.0, DemandBolus(Amount(mcg=500.0), 600.0, 3600.0, 24))
+    taken, events = step(s, c.ApplyProgram(infumorph), H)
+    assert not [e for e in events if e.get("result") == "refused"]
+    assert taken.program.program == infumorph
 
 
 def ziconotide(mcg_per_day: float) -> Program:
@@ -63,22 +68,23 @@ def ziconotide(mcg_per_day: float) -> Program:
 
 
 def test_a_program_at_the_hard_limit_is_accepted_and_one_above_it_refused():
-    """Ziconotide's label maximum, 21.6 mcg/day: at it accepted, 22 refused."""
+    """Ziconotide's US label maximum, 19.2 mcg/day: at it accepted, 19.5 refused."""
     s = pump()
-    at_limit, events = step(s, c.ApplyProgram(ziconotide(21.6)), H)
+    at_limit, events = step(s, c.ApplyProgram(ziconotide(19.2)), H)
     assert not [e for e in events if e.get("result") == "refused"]
-    assert at_limit.program.program == ziconotide(21.6)
-    _, events = step(s, c.ApplyProgram(ziconotide(22.0)), H)
+    assert at_limit.program.program == ziconotide(19.2)
+    _, events = step(s, c.ApplyProgram(ziconotide(19.5)), H)
     reasons = " ".join(refusal(events, "program").get("reasons"))
-    assert "22 mcg in 24 h" in reasons and "21.6 mcg/day" in reasons
+    assert "19.5 mcg in 24 h" in reasons and "19.2 mcg/day" in reasons
 
 
-def test_a_clinician_bolus_above_the_largest_single_bolus_is_refused():
-    s = pump()  # 10 mg/mL: 0.06 mL is 600 mcg, 0.05 mL is 500 mcg
+def test_a_clinician_bolus_above_a_trial_dose_is_not_the_pumps_to_refuse():
+    """The largest single bolus is a trial dose, a soft figure (limits-audit.md §1 item 6):
+    600 mcg of morphine (0.06 mL of 10 mg/mL) starts; the programmer asked for review."""
+    s = pump()
     _, events = step(s, c.StartBolus("clinician", Amount(ml=0.06), 600.0), H)
-    assert "600 mcg morphine" in refusal(events, "bolus").get("reason")
-    _, events = step(s, c.StartBolus("clinician", Amount(ml=0.05), 600.0), H)
     assert [e.get("phase") for e in events if e.kind == "bolus"] == ["start"]
+    assert not [e for e in events if e.get("result") == "refused"]
 
 
 def test_a_program_checked_against_another_library_version_is_refused():
@@ -95,5 +101,6 @@ def test_a_program_checked_against_another_library_version_is_refused():
 
 def test_a_pump_cannot_be_commissioned_beyond_the_hard_limits():
     model = pump_catalogue().get("peristaltic-20")
-    with pytest.raises(InputError, match="above the library maximum 20000"):
-        initial_state(model, LIB, morphine(25_000.0, 3000.0), 20.0, None, 0.26)
+    too_strong = Program((DrugConcentration("ziconotide", 200.0),), (Step(0.0, 2.4 / DAY),))
+    with pytest.raises(InputError, match="above the library maximum 100"):
+        initial_state(model, LIB, too_strong, 20.0, None, 0.26)

@@ -38,6 +38,29 @@ DRUG_FIELDS = (
     "titration_high_dose_mcg_per_day",
     "psychosis_contraindicated",
     "start_from_screening_dose",
+    "starting_dose_label_naive_mcg_per_day",
+    "starting_dose_tolerant_mcg_per_day",
+    "decrease_guidance_pct",
+    "titration_slow_step_mcg_per_day",
+    "titration_slow_interval_h",
+)
+# the fields that are limits: each says what kind of source it rests on and whether it is
+# hard or soft (core/sourced.py refuses a hard limit that rests on no label or manual)
+LIMIT_FIELDS = (
+    "max_concentration_mcg_per_ml",
+    "starting_dose_mcg_per_day",
+    "starting_dose_label_naive_mcg_per_day",
+    "starting_dose_tolerant_mcg_per_day",
+    "max_daily_dose_soft_mcg_per_day",
+    "max_daily_dose_hard_mcg_per_day",
+    "titration_max_increase_pct_per_24h",
+    "titration_max_step_mcg_per_day",
+    "max_bolus_mcg",
+    "titration_min_interval_h",
+    "titration_max_increases_per_week",
+    "decrease_guidance_pct",
+    "titration_slow_step_mcg_per_day",
+    "titration_slow_interval_h",
 )
 
 
@@ -68,7 +91,20 @@ class Drug:
     titration_high_dose_mcg_per_day: float | None
     psychosis_contraindicated: bool  # boxed warning: history of psychosis, screening
     start_from_screening_dose: bool  # the start is bounded by the screening trial's dose
+    starting_dose_label_naive_mcg_per_day: float | None = None
+    starting_dose_tolerant_mcg_per_day: tuple[float, float] | None = None
+    decrease_guidance_pct: float | None = None  # a larger cut asks for a plan (baclofen)
+    titration_slow_step_mcg_per_day: float | None = None  # "low and slow" (ziconotide)
+    titration_slow_interval_h: float | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    limits: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+
+    def severity(self, limit: str) -> str:
+        """"hard" or "soft", as the library says of this limit (soft if unsaid)."""
+        return self.limits.get(limit, ("", "soft"))[1]
+
+    def kind(self, limit: str) -> str:
+        return self.limits.get(limit, ("illustrative", ""))[0]
 
     def is_stock(self, concentration_mcg_per_ml: float) -> bool:
         """One of the library's stock strengths; anything else is compounded or diluted."""
@@ -98,8 +134,12 @@ def _required_positive(value: Any, where: str) -> float:
 
 def _drug(name: str, table: Mapping[str, Any]) -> Drug:
     where = f"drugs.toml [drug.{name}]"
-    values, sources = unwrap(table, where)
+    limits: dict[str, tuple[str, str]] = {}
+    values, sources = unwrap(table, where, meta=limits)
     require_fields(values, DRUG_FIELDS, where)
+    unsaid = [f for f in LIMIT_FIELDS if f not in limits]
+    if unsaid:
+        raise CatalogueError(f"{where}: say the kind and strength of {', '.join(unsaid)}")
     unknown = set(values) - set(DRUG_FIELDS)
     if unknown:
         raise CatalogueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -165,7 +205,21 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         ),
         psychosis_contraindicated=values["psychosis_contraindicated"],
         start_from_screening_dose=values["start_from_screening_dose"],
+        starting_dose_label_naive_mcg_per_day=_optional_positive(
+            values["starting_dose_label_naive_mcg_per_day"], where
+        ),
+        starting_dose_tolerant_mcg_per_day=(
+            None
+            if values["starting_dose_tolerant_mcg_per_day"] is None
+            else _pair(values["starting_dose_tolerant_mcg_per_day"], f"{where}.tolerant")
+        ),
+        decrease_guidance_pct=_optional_positive(values["decrease_guidance_pct"], where),
+        titration_slow_step_mcg_per_day=_optional_positive(
+            values["titration_slow_step_mcg_per_day"], where
+        ),
+        titration_slow_interval_h=_optional_positive(values["titration_slow_interval_h"], where),
         sources=sources,
+        limits=limits,
     )
 
 

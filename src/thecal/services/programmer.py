@@ -84,6 +84,11 @@ def second_person_reasons(ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[s
     return tuple(why)
 
 
+def interruption_h(stopped_since_s: float | None, now_s: float) -> float | None:
+    """Hours the pump has delivered nothing at `now_s`, or None while it delivers."""
+    return None if stopped_since_s is None else max(0.0, now_s - stopped_since_s) / 3600.0
+
+
 @dataclass
 class ProgrammingSession:
     port: PumpPort
@@ -96,6 +101,7 @@ class ProgrammingSession:
     started_s: float
     history: tuple[DoseChange, ...] = ()
     first_fill: bool = False
+    stopped_since_s: float | None = None  # delivery stopped then (the pump's log)
     before: Interrogation | None = None
     proposal: Proposal | None = None
     status: str = OPEN
@@ -144,6 +150,7 @@ class ProgrammingSession:
             self.first_fill,
             self.history,
             bridge_planned=bridge_duration_s is not None,
+            interruption_h=interruption_h(self.stopped_since_s, now_s),
         )
         before = self.before.program_digest if self.before is not None else None
         kind = "first fill" if self.first_fill else "program"

@@ -32,7 +32,7 @@ from thecal.core.safety import (
 from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
-from thecal.services.programmer import program_proposal, send_bridge
+from thecal.services.programmer import interruption_h, program_proposal, send_bridge
 from thecal.services.proposal import Proposal, blockers, review_digest
 
 REFILL_SIGNS = "a refill: drug, concentration and volume (DD-10)"
@@ -51,6 +51,7 @@ class RefillSession:
     patient: Patient = field(default_factory=Patient)
     catheter: Catheter = field(default_factory=lambda: Catheter(None, None))
     history: tuple[DoseChange, ...] = ()
+    stopped_since_s: float | None = None  # delivery stopped then (the pump's log)
     before: Interrogation | None = None
     request: RefillRequest | None = None
     plan: RefillPlan | None = None
@@ -137,13 +138,20 @@ class RefillSession:
         findings = tuple(self.plan.all_findings)
         reasons: tuple[str, ...] = (REFILL_SIGNS,)
         diff, doses = [], []
-        if program != current:
-            ctx = ProgramProposal(
-                program, current, self.model, self.library, self.policy, self.patient,
-                self.catheter, now_s, current is None, self.history,
-                bridge_planned=bridge_s is not None,
-                reservoir_drugs=self.request.drugs if self.request else None,
-            )  # fmt: skip
+        gap_h = interruption_h(self.stopped_since_s, now_s)
+        ctx = ProgramProposal(
+            program, current, self.model, self.library, self.policy, self.patient,
+            self.catheter, now_s, current is None, self.history,
+            bridge_planned=bridge_s is not None,
+            reservoir_drugs=self.request.drugs if self.request else None,
+            interruption_h=gap_h,
+        )  # fmt: skip
+        restart = any(
+            (drug := self.library.get(d.name)) is not None and ctx.interrupted(drug)
+            for d in program.drugs
+        )
+        if program != current or restart:  # a refill that restarts a long-stopped pump
+            # is checked as the new start it is, even with the program unchanged (issue 24)
             checked = program_proposal(ctx, "refill", self.before.program_digest, bridge_s)
             findings += checked.findings
             reasons += checked.needs_second_person

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db import audit, auth
@@ -26,6 +26,7 @@ from thecal.adapters.db.models import (
 )
 from thecal.adapters.pump.program_codec import program_from_json, program_to_json
 from thecal.core.errors import NotFound
+from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.program import Program, program_digest
 from thecal.services.clinic.ports import (
     AlarmFacts,
@@ -234,6 +235,16 @@ class SqlAlarms:
         row = row_or_not_found(self.db, AlarmRow, alarm_id, "alarm")
         row.acknowledged_by, row.acknowledged_s = user, now_s
         self.db.flush()
+
+    def delivery_stopped_since(self, patient_id: int) -> float | None:
+        onset = self.db.scalar(
+            select(func.min(AlarmRow.onset_s)).where(
+                AlarmRow.patient_id == patient_id,
+                AlarmRow.cleared_s.is_(None),
+                AlarmRow.code.in_(STOPPING_ALARMS),
+            )
+        )
+        return float(onset) if onset is not None else None
 
 
 class SqlTrials:

@@ -51,5 +51,10 @@ ALARM_SEVERITY = {
 }
 
 
+# the alarms during which the pump delivers nothing: their onset starts an interruption
+# of therapy (issue 24: a long one makes the next program a new start)
+STOPPING_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
+
+
 def alarm(t: float, code: str, phase: str) -> Event:
     return event(t, "alarm", code=code, severity=ALARM_SEVERITY[code], phase=phase)

@@ -35,7 +35,8 @@ def program_violations(program: Program, library: DrugLibrary) -> list[str]:
             out.append(f"{d.name} is not in the pump's drug library")
             continue
         conc = d.concentration_mcg_per_ml
-        if above(conc, drug.max_concentration_mcg_per_ml):
+        hard = drug.severity("max_concentration_mcg_per_ml") == "hard"
+        if hard and above(conc, drug.max_concentration_mcg_per_ml):
             out.append(
                 f"{d.name} {conc:g} mcg/mL is above the library maximum "
                 f"{drug.max_concentration_mcg_per_ml:g} mcg/mL"
@@ -49,9 +50,10 @@ def program_violations(program: Program, library: DrugLibrary) -> list[str]:
         amounts = [pb.amount for pb in program.periodic_boluses]
         if program.demand_bolus is not None:
             amounts.append(program.demand_bolus.amount)
+        bolus_hard = drug.severity("max_bolus_mcg") == "hard"
         for amount in amounts:
             mcg = amount.volume_ml(program.primary_mcg_per_ml) * conc
-            if above(mcg, drug.max_bolus_mcg):
+            if bolus_hard and above(mcg, drug.max_bolus_mcg):
                 out.append(
                     f"a bolus of {mcg:g} mcg {d.name} is above the largest single bolus "
                     f"{drug.max_bolus_mcg:g} mcg"
@@ -70,7 +72,9 @@ def bolus_violations(
     volume = amount.volume_ml(program.primary_mcg_per_ml)
     for d in program.drugs:
         drug = library.get(d.name)
-        if drug is not None and above(volume * d.concentration_mcg_per_ml, drug.max_bolus_mcg):
+        if drug is None or drug.severity("max_bolus_mcg") != "hard":
+            continue
+        if above(volume * d.concentration_mcg_per_ml, drug.max_bolus_mcg):
             out.append(
                 f"a clinician bolus of {volume * d.concentration_mcg_per_ml:g} mcg {d.name} "
                 f"is above the largest single bolus {drug.max_bolus_mcg:g} mcg"

@@ -123,10 +123,11 @@ def check_bolus(
             out.append(
                 finding(
                     "DD-01",
-                    HARD,
+                    drug.severity("max_bolus_mcg"),
                     "BOLUS_ABOVE_MAX",
                     f"the bolus gives {dose_text(drug, mcg, '')} of {d.name}, above the largest "
-                    f"single bolus of {dose_text(drug, drug.max_bolus_mcg, '')}",
+                    f"single bolus of {dose_text(drug, drug.max_bolus_mcg, '')} "
+                    f"({drug.sources.get('max_bolus_mcg', '')})",
                     "volume_ml",
                 )
             )

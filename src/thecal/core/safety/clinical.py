@@ -38,16 +38,28 @@ def check_withdrawal(ctx: ProgramProposal) -> list[Finding]:
             continue
         after = new[name].programmed_mcg if name in new else 0.0
         change = percent_change(before, after)
-        if change is not None and change <= -cut_pct:
+        guidance = drug.decrease_guidance_pct
+        limit = guidance if guidance is not None else cut_pct
+        if change is not None and above(-change, limit):
             what = "stops" if after == 0 else f"cuts {-change:.3g} %"
+            why = (
+                f"the label's guidance is to decrease by at most {guidance:g} % at a time "
+                f"({drug.sources.get('decrease_guidance_pct', '')})"
+                if guidance is not None
+                else f"an abrupt cut of more than {cut_pct:g} % risks withdrawal"
+            )
+            high = (
+                " in a patient at high risk of withdrawal"
+                if ctx.patient.withdrawal_high_risk
+                else ""
+            )
             out.append(
                 finding(
                     "DD-11",
                     SOFT,
                     "WITHDRAWAL_RISK_CUT",
-                    f"{name}: this {what} ({dose_text(drug, before)} to {dose_text(drug, after)}); "
-                    f"an abrupt cut of more than {cut_pct:g} % risks withdrawal: taper, or "
-                    "acknowledge with the reason",
+                    f"{name}: this {what} ({dose_text(drug, before)} to {dose_text(drug, after)})"
+                    f"{high}; {why}: taper, or acknowledge with the reason",
                     "basal",
                 )
             )

@@ -76,9 +76,22 @@ class ProgramProposal:
     history: tuple[DoseChange, ...] = ()
     bridge_planned: bool = False
     reservoir_drugs: tuple[DrugConcentration, ...] | None = None
+    # how long the pump has not delivered (empty, suspended, stopped, end of service),
+    # from its own log, at `now_s`; None when it is delivering (issue 24)
+    interruption_h: float | None = None
 
     def drug(self, name: str) -> Drug | None:
         return self.library.get(name)
+
+    def interrupted(self, drug: Drug) -> bool:
+        """Delivery stopped long enough that `drug` restarts as a new start: the
+        threshold for its class (opioids) or for it by name, policy.toml [reinitiation]."""
+        if self.interruption_h is None:
+            return False
+        for key in (f"{drug.drug_class}_h", f"{drug.name}_h"):
+            if self.policy.has("reinitiation", key):
+                return self.interruption_h >= self.policy.number("reinitiation", key)
+        return False
 
     def current_concentrations(self) -> dict[str, float]:
         if self.current is None:

@@ -31,29 +31,66 @@ def current_max_mcg(ctx: ProgramProposal, name: str) -> float | None:
 
 
 def is_start(ctx: ProgramProposal, name: str) -> bool:
-    """First fill, or a drug the patient is not receiving now."""
+    """First fill, a drug the patient is not receiving now, or a drug whose delivery was
+    interrupted long enough that it restarts as a new start (issue 24)."""
     current = current_max_mcg(ctx, name)
-    return ctx.first_fill or current is None or current <= 0
+    drug = ctx.drug(name)
+    restart = drug is not None and ctx.interrupted(drug)
+    return ctx.first_fill or current is None or current <= 0 or restart
+
+
+def tolerant(ctx: ProgramProposal, drug: Drug) -> bool:
+    """An opioid start in a patient who still has opioid tolerance: not opioid-naive,
+    and no interruption long enough to have lost it (or systemic opioids kept it)."""
+    if drug.drug_class != "opioid" or ctx.patient.opioid_naive:
+        return False
+    return not ctx.interrupted(drug) or "systemic_opioid" in ctx.patient.sedative_comedication
+
+
+def _restart_softened(ctx: ProgramProposal, drug: Drug, severity: str) -> str:
+    """A baclofen (non-opioid) restart after an interruption is checked against the start
+    ceilings softly: the clinician decides the re-titration, with the finding in front."""
+    running = current_max_mcg(ctx, drug.name)
+    restart = ctx.interrupted(drug) and not ctx.first_fill and bool(running)
+    return SOFT if restart and drug.drug_class != "opioid" else severity
 
 
 def _starting(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
+    """The start ceilings that fit the patient: an opioid-tolerant patient is held to the
+    label's tolerant range (soft), a naive one to the consensus start (soft) and the
+    label's naive ceiling (hard); other drugs to their start as the library rates it."""
     if not is_start(ctx, drug.name):
         return []
     q = quantity(drug.name)
-    high = drug.starting_dose_mcg_per_day[1]
     out = []
-    if drug.drug_class != "opioid" or ctx.first_fill or ctx.patient.opioid_naive:
+    again = " (a restart after an interruption: tolerance is lost)" if ctx.interrupted(drug) else ""
+    if tolerant(ctx, drug) and drug.starting_dose_tolerant_mcg_per_day is not None:
+        high = drug.starting_dose_tolerant_mcg_per_day[1]
         out.append(
-            Bound(
-                q,
-                high,
-                HARD,
-                "DD-03",
-                "START_ABOVE_CEILING",
-                f"starting ceiling {dose_text(drug, high)} "
-                f"({drug.sources.get('starting_dose_mcg_per_day', '')})",
-            )
+            Bound(q, high, drug.severity("starting_dose_tolerant_mcg_per_day"), "DD-03",
+                  "START_ABOVE_TOLERANT_RANGE",
+                  f"opioid-tolerant start up to {dose_text(drug, high)} "
+                  f"({drug.sources.get('starting_dose_tolerant_mcg_per_day', '')})")
+        )  # fmt: skip
+    else:
+        high = drug.starting_dose_mcg_per_day[1]
+        who = (
+            "opioid-tolerant patient, no tolerant range published: " if tolerant(ctx, drug) else ""
         )
+        out.append(
+            Bound(q, high, _restart_softened(ctx, drug, drug.severity("starting_dose_mcg_per_day")),
+                  "DD-03", "START_ABOVE_CEILING",
+                  f"{who}starting ceiling {dose_text(drug, high)}{again} "
+                  f"({drug.sources.get('starting_dose_mcg_per_day', '')})")
+        )  # fmt: skip
+        label = drug.starting_dose_label_naive_mcg_per_day
+        if label is not None and not tolerant(ctx, drug):
+            out.append(
+                Bound(q, label, drug.severity("starting_dose_label_naive_mcg_per_day"), "DD-03",
+                      "START_ABOVE_LABEL_NAIVE",
+                      f"opioid-naive start of at most {dose_text(drug, label)}{again} "
+                      f"({drug.sources.get('starting_dose_label_naive_mcg_per_day', '')})")
+            )  # fmt: skip
     screening = ctx.patient.effective_screening_dose_mcg
     if drug.start_from_screening_dose and screening is not None:
         factor = ctx.policy.number("trial", "baclofen_start_factor")
@@ -61,7 +98,7 @@ def _starting(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
             Bound(
                 q,
                 factor * screening,
-                HARD,
+                _restart_softened(ctx, drug, drug.severity("starting_dose_mcg_per_day")),
                 "DD-03",
                 "START_ABOVE_SCREENING",
                 f"{factor:g}x the effective screening dose of {screening:g} mcg",
@@ -126,10 +163,11 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
             Bound(
                 q,
                 base * (1 + pct / 100.0),
-                HARD,
+                drug.severity("titration_max_increase_pct_per_24h"),
                 "DD-05",
                 "TITRATION_ABOVE_MAX",
-                f"+{pct:g} % in 24 h ({key}) from {dose_text(drug, base)}",
+                f"+{pct:g} % in 24 h ({key}) from {dose_text(drug, base)} "
+                f"({drug.sources.get('titration_max_increase_pct_per_24h', '')})",
             )
         )
         high_dose = drug.titration_high_dose_mcg_per_day
@@ -145,13 +183,21 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
                     f"+{warn:g} % at doses of {dose_text(drug, high_dose)} or more",
                 )
             )
+    slow = drug.titration_slow_step_mcg_per_day
+    if slow is not None:
+        out.append(
+            Bound(q, base + slow, drug.severity("titration_slow_step_mcg_per_day"), "DD-05",
+                  "TITRATION_FASTER_THAN_RECOMMENDED",
+                  f"steps of at most {dose_text(drug, slow)} from {dose_text(drug, base)} "
+                  f"({drug.sources.get('titration_slow_step_mcg_per_day', '')})")
+        )  # fmt: skip
     if drug.titration_max_step_mcg_per_day is not None:
         step = drug.titration_max_step_mcg_per_day
         out.append(
             Bound(
                 q,
                 base + step,
-                HARD,
+                drug.severity("titration_max_step_mcg_per_day"),
                 "DD-05",
                 "TITRATION_STEP_ABOVE_MAX",
                 f"a step of at most {dose_text(drug, step)} from {dose_text(drug, base)}",
@@ -266,6 +312,9 @@ def _continues(ctx: ProgramProposal, name: str, new_mcg: float, b: Bound) -> boo
     current = current_max_mcg(ctx, name)
     if current is None or ctx.first_fill or not above(current, b.value):
         return False
+    drug = ctx.drug(name)
+    if drug is not None and ctx.interrupted(drug):
+        return False  # the pump delivered nothing for days: there is no dose to continue
     return not above(new_mcg, current)
 
 
@@ -283,7 +332,7 @@ def _frequency(ctx: ProgramProposal, name: str, new_mcg: float, path: str) -> li
             out.append(
                 finding(
                     "DD-05",
-                    HARD,
+                    drug.severity("titration_min_interval_h"),
                     "TITRATION_TOO_SOON",
                     f"{name}: the last increase was {since_h:.3g} h ago; increases must be "
                     f"at least {drug.titration_min_interval_h:g} h apart",
@@ -297,11 +346,24 @@ def _frequency(ctx: ProgramProposal, name: str, new_mcg: float, path: str) -> li
             out.append(
                 finding(
                     "DD-05",
-                    HARD,
+                    drug.severity("titration_max_increases_per_week"),
                     "TITRATION_TOO_FREQUENT",
                     f"{name}: this would be increase {len(recent) + 1} in 7 days; at most "
                     f"{drug.titration_max_increases_per_week:g} are allowed",
                     path,
                 )
             )
+    slow_h = drug.titration_slow_interval_h
+    if slow_h is not None and ups and (ctx.now_s - ups[-1]) / 3600.0 < slow_h:
+        out.append(
+            finding(
+                "DD-05",
+                drug.severity("titration_slow_interval_h"),
+                "TITRATION_FASTER_THAN_RECOMMENDED",
+                f"{name}: the last increase was {(ctx.now_s - ups[-1]) / 3600.0:.3g} h ago; "
+                f"the recommendation is at most one increase every {slow_h:g} h "
+                f"({drug.sources.get('titration_slow_interval_h', '')})",
+                path,
+            )
+        )
     return out

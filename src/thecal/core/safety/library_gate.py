@@ -35,10 +35,11 @@ def check_fluid(
             out.append(
                 finding(
                     "DD-01",
-                    HARD,
+                    drug.severity("max_concentration_mcg_per_ml"),
                     "CONCENTRATION_ABOVE_MAX",
                     f"{d.name} {conc_text(drug, conc)} is above the library maximum of "
-                    f"{conc_text(drug, drug.max_concentration_mcg_per_ml)}",
+                    f"{conc_text(drug, drug.max_concentration_mcg_per_ml)} "
+                    f"({drug.sources.get('max_concentration_mcg_per_ml', '')})",
                     f"{path}.concentration",
                 )
             )
@@ -111,10 +112,11 @@ def _single_boluses(ctx: ProgramProposal, p: Program) -> list[Finding]:
                 out.append(
                     finding(
                         "DD-01",
-                        HARD,
+                        drug.severity("max_bolus_mcg"),
                         "BOLUS_ABOVE_MAX",
                         f"one bolus gives {dose_text(drug, mcg, '')} of {d.name}, above the "
-                        f"largest single bolus of {dose_text(drug, drug.max_bolus_mcg, '')}",
+                        f"largest single bolus of {dose_text(drug, drug.max_bolus_mcg, '')} "
+                        f"({drug.sources.get('max_bolus_mcg', '')})",
                         path,
                     )
                 )

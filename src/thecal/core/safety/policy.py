@@ -15,6 +15,9 @@ class Policy:
     values: Mapping[tuple[str, str], Any]
     sources: Mapping[tuple[str, str], str]
 
+    def has(self, section: str, key: str) -> bool:
+        return (section, key) in self.values
+
     def number(self, section: str, key: str) -> float:
         value = self.values.get((section, key))
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -128,6 +128,7 @@ class ClinicBase:
             patient,
             Catheter(implant.catheter_length_cm, implant.catheter_ul_per_cm),
             history,
+            uow.alarms.delivery_stopped_since(stored.patient_id),
         )
 
     def _save(

@@ -236,6 +236,9 @@ class Diary(Protocol):
 class Alarms(Protocol):
     def get(self, alarm_id: int) -> AlarmFacts: ...  # NotFound
     def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None: ...
+    def delivery_stopped_since(self, patient_id: int) -> float | None:
+        """The onset of the oldest open alarm during which the pump delivers nothing
+        (the pump's own log), or None while it delivers."""
 
 
 class Trials(Protocol):

@@ -25,13 +25,14 @@ class Context:
     patient: Patient
     catheter: Catheter
     history: tuple[DoseChange, ...] = ()
+    stopped_since_s: float | None = None  # the pump has delivered nothing since (its log)
 
 
 def program_session(port: PumpPort, ctx: Context, user: str, now_s: float) -> ProgrammingSession:
     """Interrogate the pump: a session that can propose a program or a bolus."""
     return ProgrammingSession.start(
         port, ctx.model, ctx.library, ctx.policy, ctx.patient, ctx.catheter, user, now_s,
-        history=ctx.history,
+        history=ctx.history, stopped_since_s=ctx.stopped_since_s,
     )  # fmt: skip
 
 
@@ -55,6 +56,7 @@ def refill_session(
     session = RefillSession.start(
         port, ctx.model, ctx.library, ctx.policy, user, now_s,
         patient=ctx.patient, catheter=ctx.catheter, history=ctx.history,
+        stopped_since_s=ctx.stopped_since_s,
     )  # fmt: skip
     plan = session.propose(
         r.add_ml,
