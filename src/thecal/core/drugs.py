@@ -96,8 +96,10 @@ class Drug:
     decrease_guidance_pct: float | None = None  # a larger cut asks for a plan (baclofen)
     titration_slow_step_mcg_per_day: float | None = None  # "low and slow" (ziconotide)
     titration_slow_interval_h: float | None = None
-    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
-    limits: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    # data about the data: kept out of equality and out of repr (a state that holds the
+    # library prints it, and a 37 kB repr slowed every property-test failure report)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    limits: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def severity(self, limit: str) -> str:
         """"hard" or "soft", as the library says of this limit (soft if unsaid)."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from thecal.core.tolerance import same
+
 Vector = tuple[float, ...]
 
 
@@ -40,8 +42,8 @@ class PathLedger:
         size = max(len(conc), len(self.concs[-1]))
         before = self.cumulative(outlet_ml, size)
         last = pad(self.concs[-1], size)
-        if pad(conc, size) == last:
-            return self
+        if all(same(a, b) for a, b in zip(pad(conc, size), last, strict=True)):
+            return self  # the same fluid to rounding (a refill's mixing arithmetic): no new part
         if outlet_ml <= self.starts_ml[-1]:  # nothing left with the previous fluid: replace it
             return PathLedger(
                 self.path_ml, self.starts_ml, self.concs[:-1] + (conc,), self.drug_before
