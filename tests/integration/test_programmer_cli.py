@@ -45,9 +45,10 @@ def test_refill_plan_flags_the_discrepancy():
     rec = out["reconciliation"]
     assert rec["expected_withdrawal_ml"] == pytest.approx(2.6)  # 5.0 - 2.4 dead volume
     assert rec["classification"] == "possible overinfusion"
-    # 18 mL above the alarm at 0.5 + 0.04 mL/day = 33.33 d, less 3 d: 2026-12-21 17:30 UTC
-    assert out["days_to_low_with_demand"] == pytest.approx(18 / 0.54)
-    assert out["next_refill"] == "2026-12-21T17:30Z"
+    # booked from the 2.4 mL residual, above the 2 mL alarm: 17.6 mL at 0.5 + 0.04 mL/day
+    # = 32.593 d, less 3 d = 29.593 d after 2026-11-21 09:30: 2026-12-20 23:43 UTC
+    assert out["days_to_low_with_demand"] == pytest.approx(17.6 / 0.54)
+    assert out["next_refill"] == "2026-12-20T23:43Z"
 
 
 def test_dose_convert_trial_candidate():
@@ -56,7 +57,10 @@ def test_dose_convert_trial_candidate():
     assert out["doses"][1]["programmed_mcg_per_day"] == pytest.approx(45.0)  # 0.3 mL x 150
     code, out = run("convert", str(INPUTS / "convert-oral-morphine.json"))
     # 300 mg/day oral morphine = 1-3 mg/day IT morphine = 1/6 to 3/5 mg/day IT hydromorphone
-    assert (out["conservative"], out["aggressive"]) == pytest.approx((1000 / 6, 600.0))
+    # 300 mg oral morphine = 1-3 mg IT morphine = 1/6-3/5 mg IT hydromorphone, less the
+    # 25-50 % cross-tolerance reduction for the change of drug: 83.3 to 450 mcg
+    assert (out["conservative"], out["aggressive"]) == pytest.approx((1000 / 12, 450.0))
+    assert out["cross_tolerance_reduction_pct"] == [25.0, 50.0]
     assert out["unit"] == "mcg/day"
     code, out = run("trial", "evaluate", str(INPUTS / "trial-baclofen.json"))
     assert (out["outcome"], out["recommended_start_mcg_per_day"]) == ("success", 200.0)

@@ -76,19 +76,25 @@ def test_refill_without_interrogation_is_refused():
 
 
 def test_next_refill_is_the_low_alarm_date_less_the_margin():
-    # 20 mL entered, alarm at 2 mL, 0.5 mL/day: 36 days to the alarm, less 3 days margin
+    # 20 mL entered, alarm at 2 mL but 2.4 mL the SynchroMed cannot deliver: booked from
+    # the higher, 2.4 mL (limits-audit.md §1 item 9): 17.6 / 0.5 = 35.2 d, less 3 d margin
     p = plan(estimate=4.0, add=17.6)
-    assert p.days_to_low_with_demand == pytest.approx(36.0)
-    assert (p.next_refill_s - NOW) / DAY == pytest.approx(33.0)
+    assert p.days_to_low_with_demand == pytest.approx(35.2)
+    assert (p.next_refill_s - NOW) / DAY == pytest.approx(32.2)
+    assert "the 2.4 mL the pump cannot deliver (above its 2 mL alarm" in p.next_refill_reason
     assert p.days_to_empty == pytest.approx((20.0 - 2.4) / 0.5)  # 35.2 d to the dead volume
-    # with 4 demand boluses of 0.1 mg (0.04 mL/day): 18 / 0.54 = 33.33 d, less 3
+    # with 4 demand boluses of 0.1 mg (0.04 mL/day): 17.6 / 0.54 = 32.59 d, less 3
     pd = plan(
         estimate=4.0,
         add=17.6,
         prog=program([("morphine", 10 * MG)], rate_ml_per_day=0.5, demand=demand(100.0)),
     )
-    assert pd.days_to_low_with_demand == pytest.approx(18.0 / 0.54)
-    assert (pd.next_refill_s - NOW) / DAY == pytest.approx(18.0 / 0.54 - 3.0)
+    assert pd.days_to_low_with_demand == pytest.approx(17.6 / 0.54)
+    assert (pd.next_refill_s - NOW) / DAY == pytest.approx(17.6 / 0.54 - 3.0)
+    # an alarm set above the residual (3 mL) books from the alarm: 17 / 0.5 = 34 d, less 3
+    p3 = plan(estimate=4.0, add=17.6, prog=program([("morphine", 10 * MG)],
+                                                    rate_ml_per_day=0.5, low_ml=3.0))  # fmt: skip
+    assert (p3.next_refill_s - NOW) / DAY == pytest.approx(31.0)
 
 
 def test_a_constant_flow_pump_is_booked_before_its_fastest_flow_could_empty_it():
@@ -113,6 +119,20 @@ def test_ziconotide_stability_limits():
     diluted = plan(estimate=4.0, add=17.6, drugs=(DrugConcentration("ziconotide", 5.0),), prog=dz)
     assert (diluted.next_refill_s - NOW) / DAY == 40
     assert diluted.stability_reason == "ziconotide diluted"
+    # 25 mcg/mL is a stock strength, but made here by diluting the 100 mcg/mL vial: the
+    # pharmacy declares it, and it keeps 40 days, not 84 ([E4], limits-audit.md row 48)
+    declared = plan(estimate=4.0, add=17.6, drugs=fluid, prog=z, diluted=True)
+    assert (declared.next_refill_s - NOW) / DAY == 40
+    assert declared.stability_reason == "ziconotide diluted (declared)"
+
+
+def test_hydromorphone_keeps_the_three_months_its_study_endorses():
+    # [E15]: stable at least 4 months; "refilling every 3 months is appropriate": 90 d
+    h = program([("hydromorphone", 10_000.0)], rate_ml_per_day=0.1)
+    fluid = (DrugConcentration("hydromorphone", 10_000.0),)
+    p = plan(estimate=4.0, add=17.6, drugs=fluid, prog=h)  # 19.6 mL at 0.1 mL/day: 196 d
+    assert (p.next_refill_s - NOW) / DAY == 90
+    assert p.stability_reason == "hydromorphone stability"
 
 
 def test_elective_replacement_comes_first_when_sooner():

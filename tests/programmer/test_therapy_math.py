@@ -87,18 +87,31 @@ def test_morphine_oral_to_intrathecal(table):
 
 
 def test_hydromorphone_and_fentanyl_ratios(table):
-    # fact 20: hydromorphone 1 mg IV = 0.2 mg epidural = 0.04 mg IT
+    # fact 20: 1 mg IV = 0.2 mg epidural = 0.04 mg IT (5:5); [E23] the commonest answer is
+    # 100:10:1 for hydromorphone and fentanyl too: 1 mg IV -> 0.01 mg IT, the conservative
+    # end (limits-audit.md §1 item 4: 0.04 was "conservative" before, 4x more)
     c = table.convert(1.0, ("hydromorphone", "iv"), ("hydromorphone", "intrathecal"))
-    assert c.conservative == pytest.approx(0.04)
-    # fact 20: fentanyl 100 mcg IV = 33 mcg epidural = 6-10 mcg IT
+    assert (c.conservative, c.aggressive) == pytest.approx((0.01, 0.04))
+    assert c.reduction_pct is None  # the same drug onto the IT route: no reduction
+    # fentanyl 100 mcg IV: 100 / (10 x 10) = 1 mcg to 100 / (3.03 x 3.3) = 10 mcg IT
     c = table.convert(100.0, ("fentanyl", "iv"), ("fentanyl", "intrathecal"))
-    assert (c.conservative, c.aggressive) == pytest.approx((6.0, 10.0))
-    # 3 mg IT morphine = 3/6 to 3/5 mg IT hydromorphone (§3, fact 11)
+    assert (c.conservative, c.aggressive) == pytest.approx((1.0, 10.0))
+    # 3 mg IT morphine = 3/6 to 3/5 mg IT hydromorphone (§3, fact 11), less the 25-50 %
+    # cross-tolerance reduction: 0.5 x 0.5 = 0.25 to 0.6 x 0.75 = 0.45 mg
     c = table.convert(3.0, ("morphine", "intrathecal"), ("hydromorphone", "intrathecal"))
-    assert (c.conservative, c.aggressive) == pytest.approx((0.5, 0.6))
-    # and back again is the inverse range
+    assert (c.conservative, c.aggressive) == pytest.approx((0.25, 0.45))
+    assert c.reduction_pct == (25.0, 50.0)
+    # and back again, reduced the same way: 2.5 x 0.5 = 1.25 to 3.0 x 0.75 = 2.25 mg
     c = table.convert(0.5, ("hydromorphone", "intrathecal"), ("morphine", "intrathecal"))
-    assert (c.conservative, c.aggressive) == pytest.approx((2.5, 3.0))
+    assert (c.conservative, c.aggressive) == pytest.approx((1.25, 2.25))
+
+
+def test_coming_off_intrathecal_takes_the_reduction_too(table):
+    # 1 mg IT morphine -> oral: 100-300 mg raw; less 50 % / 25 %: 50 to 225 mg. ([E24]
+    # reports a patient who needed 12:1: the conservative figure is still a ceiling to
+    # titrate up to, docs/safety-rules.md says so.)
+    c = table.convert(1.0, ("morphine", "intrathecal"), ("morphine", "oral"))
+    assert (c.conservative, c.aggressive) == pytest.approx((50.0, 225.0))
 
 
 def test_conversion_without_a_sourced_path_is_refused(table):

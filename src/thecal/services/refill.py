@@ -116,7 +116,10 @@ class RefillSession:
         )
         self.plan = plan_refill(self.request, self.library, self.policy)
         self.proposal = self._proposal(
-            program, now_s, [add_ml, drugs, entered_ml, lot], bridge_duration_s
+            program,
+            now_s,
+            [add_ml, drugs, entered_ml, lot, plan_options.get("diluted")],
+            bridge_duration_s,
         )
         self.log.append(
             {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from thecal.core.safety.findings import HARD, Finding, finding
+from thecal.core.safety.findings import HARD, SOFT, Finding, finding
 from thecal.core.scs.catalogue import Lead, ScsCatalogue, Stimulator
 from thecal.core.tolerance import above, same
 
@@ -109,8 +109,10 @@ def check_scs_program(
             continue
         d = charge_density(p, e, lead)
         if above(d, cat.charge_density_uc_per_cm2):
+            # a warning in its source (a DBS programming manual lets the clinician go on):
+            # soft, acknowledged with a reason (limits-audit.md §1 item 8)
             out.append(finding(
-                "SCS-02", HARD, "CHARGE_DENSITY_LIMIT",
+                "SCS-02", SOFT, "CHARGE_DENSITY_LIMIT",
                 f"contact {e.contact}: {d:.4g} uC/cm2 per phase is above "
                 f"{cat.charge_density_uc_per_cm2:g} ({e.share:g} x {p.amplitude_ma:g} mA x "
                 f"{p.pulse_width_us:g} us over {lead.contact_area_cm2:g} cm2)",
@@ -118,10 +120,15 @@ def check_scs_program(
             ))
         k = shannon_k(p, e, lead)
         if k is not None and above(k, cat.shannon_k):
+            beyond = "" if p.mode == "tonic" else (
+                f"; Shannon's data are cat cortex at 50 pps and 400 us: for {p.mode} "
+                "stimulation this is an extrapolation"
+            )
             out.append(finding(
                 "SCS-01", HARD, "SHANNON_LIMIT",
                 f"contact {e.contact}: k = log10(D) + log10(Q) = {k:.4f} is above "
-                f"{cat.shannon_k:g} (D {d:.4g} uC/cm2, Q {charge_per_phase_uc(p, e):.4g} uC)",
+                f"{cat.shannon_k:g} (D {d:.4g} uC/cm2, Q {charge_per_phase_uc(p, e):.4g} uC)"
+                + beyond,
                 f"electrodes[{i}]",
             ))
     return out

@@ -3,7 +3,9 @@
 A conversion follows the fewest sourced steps from (drug, route) to (drug, route);
 each step's ratio may be a range, so the answer is a range too. The conservative
 figure (the smaller new dose) is the one to start from: an underestimate can be
-titrated up, an overestimate can stop someone breathing.
+titrated up, an overestimate can stop someone breathing. A change of drug, or a move
+off the intrathecal route, also takes a cross-tolerance reduction (a range: the
+conservative figure the larger cut), so neither direction over-doses.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Conversion:
     conservative: float  # the smaller result
     aggressive: float
     steps: tuple[Edge, ...]
+    reduction_pct: tuple[float, float] | None = None  # cross-tolerance, when it applied
+    reduction_source: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +48,10 @@ class Conversion:
             "to": {"drug": self.end[0], "route": self.end[1]},
             "conservative": self.conservative,
             "aggressive": self.aggressive,
+            "cross_tolerance_reduction_pct": (
+                list(self.reduction_pct) if self.reduction_pct is not None else None
+            ),
+            "cross_tolerance_source": self.reduction_source or None,
             "steps": [
                 {
                     "from": list(e.start),
@@ -59,6 +67,8 @@ class Conversion:
 @dataclass(frozen=True)
 class ConversionTable:
     edges: tuple[Edge, ...]
+    reduction_pct: tuple[float, float] = (0.0, 0.0)
+    reduction_source: str = ""
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any]) -> ConversionTable:
@@ -75,7 +85,17 @@ class ConversionTable:
             else:
                 start, end = (values["drug"], values["from"]), (values["drug"], values["to"])
             out.append(Edge(start, end, low, high, sources["ratio"]))
-        return cls(tuple(out))
+        cut, source = (0.0, 0.0), ""
+        if "cross_tolerance" in doc:
+            values, sources = unwrap(doc["cross_tolerance"], "conversions.toml [cross_tolerance]")
+            lo, hi = (float(x) for x in values["reduction_pct"])
+            if not 0 <= lo <= hi < 100:
+                raise CatalogueError(
+                    "conversions.toml [cross_tolerance].reduction_pct: expected [low, high] "
+                    "with 0 <= low <= high < 100"
+                )
+            cut, source = (lo, hi), sources["reduction_pct"]
+        return cls(tuple(out), cut, source)
 
     def nodes(self) -> set[Node]:
         return {e.start for e in self.edges} | {e.end for e in self.edges}
@@ -125,4 +145,11 @@ class ConversionTable:
                 ],
             )
         lo, hi, path = seen[end]
+        switching = start[0] != end[0] or (start[1] == "intrathecal" and end[1] != "intrathecal")
+        if switching and self.reduction_pct != (0.0, 0.0):
+            small, large = self.reduction_pct
+            return Conversion(
+                amount, start, end, lo * (1 - large / 100), hi * (1 - small / 100), path,
+                self.reduction_pct, self.reduction_source,
+            )  # fmt: skip
         return Conversion(amount, start, end, lo, hi, path)

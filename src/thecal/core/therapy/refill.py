@@ -41,6 +41,9 @@ class RefillRequest:
     naive_pump_first_fill: bool = False
     elective_replacement_s: float | None = None
     due_s: float | None = None  # when this refill was due
+    # the pharmacy's word on the fluid: diluted from a stronger vial (True), undiluted
+    # (False), or not said (None: inferred, a non-stock strength counts as diluted)
+    diluted: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -68,17 +71,24 @@ class RefillPlan:
 
 
 def stability_days(
-    drugs: tuple[DrugConcentration, ...], library: DrugLibrary, naive_first_fill: bool
+    drugs: tuple[DrugConcentration, ...],
+    library: DrugLibrary,
+    naive_first_fill: bool,
+    diluted: bool | None = None,
 ) -> tuple[float | None, str]:
-    """The shortest stability limit of the fluid's drugs, and which drug sets it."""
+    """The shortest stability limit of the fluid's drugs, and which drug sets it. A fill
+    declared diluted is diluted even at a stock strength: 25 mcg/mL ziconotide made from
+    the 100 mcg/mL vial keeps 40 days, not 84 (limits-audit.md row 48, [E4])."""
     best: tuple[float | None, str] = (None, "no stability limit in the library")
     for d in drugs:
         drug = library.get(d.name)
         if drug is None:
             continue
         options = [(drug.stability_days, f"{d.name} stability")]
-        if not drug.is_stock(d.concentration_mcg_per_ml):
-            options.append((drug.stability_days_diluted, f"{d.name} diluted"))
+        inferred = not drug.is_stock(d.concentration_mcg_per_ml)
+        if diluted or (diluted is None and inferred):
+            declared = " (declared)" if diluted else ""
+            options.append((drug.stability_days_diluted, f"{d.name} diluted{declared}"))
         if naive_first_fill:
             options.append(
                 (drug.stability_days_naive_first_fill, f"{d.name} first fill of a naive pump")
@@ -143,7 +153,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         )
     )
     rec = reconcile(m, policy, estimate, measured, req.previous_entered_ml)
-    days, why = stability_days(req.drugs, library, req.naive_pump_first_fill)
+    days, why = stability_days(req.drugs, library, req.naive_pump_first_fill, req.diluted)
     stable_until = req.now_s + days * SECONDS_PER_DAY if days is not None else None
     due = refill_due(
         req.program_after,
@@ -224,7 +234,10 @@ def refill_due(
     if not model.programmable:  # the restrictor's flow, whatever the program names
         use = model.nominal_rate_ml_day
     use_all = use + v.demand_max_ml
-    low = program.low_reservoir_alarm_ml
+    # the refill is booked from the alarm or from the residual the pump cannot deliver,
+    # whichever is higher: an alarm set below the residual (2 mL on a 2.4 mL SynchroMed)
+    # would book it after the drug had already stopped (limits-audit.md §1 item 9)
+    low = max(program.low_reservoir_alarm_ml, model.dead_volume_ml)
     to_low = float(time_to_low(volume_ml, low, use_all)) if use_all > 0 else None
     to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
     margin = policy.number("refill", "margin_days")
@@ -246,8 +259,13 @@ def refill_due(
         candidates.append(
             (
                 now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,
-                f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
-                f"in {to_low:.3g} d, less a {margin:g} d margin",
+                (
+                    f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
+                    if low == program.low_reservoir_alarm_ml
+                    else f"the {low:g} mL the pump cannot deliver (above its "
+                    f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
+                )
+                + f"in {to_low:.3g} d, less a {margin:g} d margin",
             )
         )
     if stable_until_s is not None:

@@ -152,6 +152,11 @@ class RefillIn(Signed):
     entered_ml: float | None = Field(default=None, ge=0, le=100)
     program: dict[str, Any] | None = None
     lot: str = Field(min_length=1, max_length=40)
+    diluted: bool | None = Field(
+        default=None,
+        description="the fluid was diluted from a stronger vial (true), is undiluted (false), "
+        "or not stated (null: a non-stock strength counts as diluted); sets its stability",
+    )
 
 
 class RefillCommit(RefillIn):
@@ -250,7 +255,10 @@ def kept_record(request: Request, patient_id: int) -> PatientRecord:
 
 def refill_input(body: RefillIn) -> RefillInput:
     program = parse_program(body.program) if body.program is not None else None
-    return RefillInput(body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot)
+    return RefillInput(
+        body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot,
+        diluted=body.diluted,
+    )  # fmt: skip
 
 
 def form_signoff(form: dict[str, str]) -> Signoff:

@@ -13,6 +13,7 @@ from thecal.adapters.db import queries
 from thecal.adapters.db.models import RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
+from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.guards import Id
@@ -185,7 +186,9 @@ async def program_check(
         program = _program_from_form(rec, form)
         review = clinic_of(request).check_program(who, patient_id, program, Signoff(), now(request))
     except InputError as exc:  # shown where the review would be, beside the form
-        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+        return page(
+            request, "_problems.html", who, 422, problems=exc.problems, message=str(exc)
+        )
     return page(request, "_review.html", who, review=review_view(review), form=form)
 
 
@@ -227,7 +230,13 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
         raise InputError(
             "invalid refill", [Problem("add_ml", "a volume in mL, such as 18")]
         ) from None
-    return RefillIn(add_ml=add, drugs=drugs, lot=form.get("lot", "").strip() or "-")
+    diluted = {"yes": True, "no": False}.get(form.get("diluted", ""))
+    body = {"add_ml": add, "drugs": drugs, "lot": form.get("lot", "").strip() or "-",
+            "diluted": diluted}  # fmt: skip
+    # the API's own model, so the form is refused exactly as the API is: a volume of 0,
+    # -1, 200, NaN or infinity, or a lot number over 40 characters, each by its field
+    result: RefillIn = validate(RefillIn, body, "refill")
+    return result
 
 
 @router.get("/patients/{patient_id}/refill")
@@ -272,7 +281,9 @@ async def refill_plan(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
     except InputError as exc:  # shown where the plan would be, beside the form
-        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+        return page(
+            request, "_problems.html", who, 422, problems=exc.problems, message=str(exc)
+        )
     return page(
         request, "_refill_plan.html", who, plan=session.plan, review=review_view(review), form=form
     )

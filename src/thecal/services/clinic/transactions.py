@@ -46,6 +46,7 @@ class RefillInput:
     previous_entered_ml: float | None = None
     due_s: float | None = None
     bridge_duration_s: float | None = None  # at a concentration change (DD-07)
+    diluted: bool | None = None  # as the pharmacy labelled the fluid (stability, [E4])
 
 
 def refill_session(
@@ -68,5 +69,6 @@ def refill_session(
         bridge_duration_s=r.bridge_duration_s,
         previous_entered_ml=r.previous_entered_ml,
         due_s=r.due_s,
+        diluted=r.diluted,
     )
     return session, plan
