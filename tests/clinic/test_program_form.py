@@ -54,5 +54,5 @@ def test_a_half_filled_row_names_itself(sqlite_world):
     r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
     # answered 200 so that the page swaps it in where the review would be (HTMX swaps
     # only a success): the problem beside the form, never a silent nothing
-    assert r.status_code == 200 and 'id="problems"' in r.text
+    assert r.status_code == 422 and 'id="problems"' in r.text
     assert "step_1" in r.text and "fill in start and value, or none" in r.text

@@ -159,7 +159,7 @@ async def device_check(
     try:
         review = _review(request, who, patient_id, action, form, Signoff())
     except InputError as exc:  # beside the form, where the review would be
-        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+        return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
     return page(request, "_device_review.html", who, review=review_view(review), action=action,
                 rec=record(request, patient_id), form=form)  # fmt: skip
 

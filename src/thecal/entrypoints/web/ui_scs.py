@@ -115,7 +115,7 @@ async def check(
             form.get("lead_id") or None,
         )  # fmt: skip
     except InputError as exc:
-        return page(request, "_problems.html", who, problems=exc.problems, message=str(exc))
+        return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
     return page(request, "_scs_review.html", who, review=review)
 
 
