@@ -238,6 +238,15 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     assert {(i["patient_id"], i["kind"]) for i in whole.json()} == {
         (world.a, "alarm"), (world.a, "refill"), (world.b, "alarm"), (world.b, "refill"),
     }  # fmt: skip
+    # in plain words with the date and the days: Ann's 19 mL at 0.3 mL/day ran out after
+    # 63.3 days, 2026-11-23 22:13 UTC; on day 120 that is 56.7 days ago (issue 25)
+    [ann] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "alarm")]
+    assert ann["detail"].startswith(
+        "pump empty: nothing is delivered, since 2026-11-23 (57 days) #"
+    ), ann["detail"]
+    page = c.get(f"/patients/{world.a}").text
+    assert "pump empty: nothing is delivered" in page and "EMPTY_RESERVOIR" not in page
+    assert "non-cancer pain" in page and "non_cancer" not in page
     bad = c.get("/api/worklist?limit=0")
     assert bad.status_code == 422 and "limit" in bad.text
     screen = c.get("/worklist?page=1")

@@ -19,6 +19,7 @@ from thecal.adapters.db.models import (
 from thecal.core.safety import Policy
 from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic import words
 from thecal.services.clinic.worklist import CRITICAL, DUE_SOON, OVERDUE, UPCOMING, WorkItem
 
 CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
@@ -35,11 +36,13 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
         .where(AlarmRow.code.in_(CRITICAL_ALARMS), AlarmRow.acknowledged_s.is_(None))
     ).all()
     for a, name, mrn in alarms:
-        state = "open" if a.cleared_s is None else "cleared, not acknowledged"
+        if a.cleared_s is None:
+            days = max(0.0, now_s - a.onset_s) / day
+            what = f"{words.alarm(a.code)}, since {words.date(a.onset_s)} ({days:.0f} days)"
+        else:
+            what = f"{words.alarm(a.code)}: cleared {words.date(a.cleared_s)}, not acknowledged"
         items.append(
-            WorkItem(
-                a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, f"{a.code} ({state}) #{a.id}"
-            )
+            WorkItem(a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, f"{what} #{a.id}")
         )
     for r, name, mrn in db.execute(
         select(RefillRow, Patient.name, Patient.mrn)

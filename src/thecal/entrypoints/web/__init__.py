@@ -29,6 +29,7 @@ from thecal.entrypoints.web import (
     ui_trials,
 )
 from thecal.entrypoints.web.guards import RequestGuard
+from thecal.services.clinic import words
 
 HERE = Path(__file__).parent
 
@@ -53,6 +54,9 @@ def create_app(
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # codes in plain words, from one table (services/clinic/words.py)
+    app.state.templates.env.filters["alarm_words"] = words.alarm
+    app.state.templates.env.filters["indication_words"] = words.indication
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(api_therapy.router)

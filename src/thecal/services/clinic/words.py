@@ -1,0 +1,36 @@
+"""Plain words for the codes a clinician or a patient reads: one table, so the worklist,
+the patient page and the portal never show `EMPTY_RESERVOIR` or `spasticity_spinal`
+(issue 25). A code missing here is shown as itself, never hidden."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+ALARMS = {
+    "EMPTY_RESERVOIR": "pump empty: nothing is delivered",
+    "LOW_RESERVOIR": "reservoir low",
+    "END_OF_SERVICE": "battery at end of service: nothing is delivered",
+    "ELECTIVE_REPLACEMENT": "battery at elective replacement",
+    "MOTOR_STALL": "motor stalled: nothing is delivered",
+    "MOTOR_STALL_RECOVERED": "motor stall recovered",
+    "VALVE_CLOSED": "valve closed: nothing is delivered",
+}
+INDICATIONS = {
+    "non_cancer": "non-cancer pain",
+    "cancer": "cancer pain",
+    "spasticity_spinal": "spasticity of spinal origin",
+    "spasticity_cerebral": "spasticity of cerebral origin",
+}
+
+
+def alarm(code: str) -> str:
+    return ALARMS.get(code, code)
+
+
+def indication(code: str) -> str:
+    return INDICATIONS.get(code, code)
+
+
+def date(t_s: float) -> str:
+    """A date with its year, as clinicians read it (UTC)."""
+    return datetime.fromtimestamp(t_s, UTC).strftime("%Y-%m-%d")
