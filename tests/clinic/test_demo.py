@@ -36,3 +36,17 @@ def test_the_demo_shows_every_special_case(tmp_path):
     ]
     assert not any(mrn[i.patient_id] == "MRN100007" for i in page.items)  # has a device
     cdb.dispose()
+
+
+def test_the_demo_never_deletes_a_database_it_did_not_create(tmp_path):
+    """Issue 27: `serve --demo --database sqlite:///x.db` used to delete x.db first."""
+    from typer.testing import CliRunner
+
+    from thecal.entrypoints.cli import app
+
+    mine = tmp_path / "clinic.db"
+    mine.write_bytes(b"a clinic's own data")
+    result = CliRunner().invoke(app, ["serve", "--demo", "--database", f"sqlite:///{mine}"])
+    assert result.exit_code == 2
+    assert "exists" in result.output and "--database" in result.output
+    assert mine.read_bytes() == b"a clinic's own data"

@@ -17,9 +17,18 @@ MORPHINE = {"drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
             "low_reservoir_alarm_ml": 3}  # fmt: skip
 
 
+WARM: list[bool] = []
+
+
 def timed(call):
     """The in-process server's CPU time for the request is bounded by BOUND_S (wall time
-    also counts waiting for a busy machine, and failed a CI rehearsal at 1.001 s)."""
+    also counts waiting for a busy machine, and failed a CI rehearsal at 1.001 s). The
+    first timed call of the process is made once untimed before: it pays for loading the
+    unit registry and compiling templates (1.15 s once), which no later request does.
+    Every timed call here is a refusal, so making it twice changes nothing."""
+    if not WARM:
+        call()
+        WARM.append(True)
     t0, c0 = time.perf_counter(), time.process_time()
     r = call()
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -187,3 +196,35 @@ def test_password_hashing_runs_two_at_a_time_however_many_ask(monkeypatch):
     for t in threads:
         t.join()
     assert peak == 2
+
+
+def test_the_first_admin_of_a_fresh_clinic_comes_from_the_command_line(tmp_path):
+    """Issue 25: a fresh (non-demo) clinic has no user, so nobody could sign in to create
+    one. `thecal users add` makes the first administrator, and only the first."""
+    from typer.testing import CliRunner
+
+    from thecal.entrypoints.cli import app
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    args = ["users", "add", "--username", "ada", "--name", "Ada Admin", "--database", url]
+    first = CliRunner().invoke(app, args, input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert first.exit_code == 0, first.output
+    assert "administrator ada created" in first.output
+    twice = f"{PASSWORD}\n{PASSWORD}\n"
+    bob = [*args[:2], "--username", "bob", "--name", "Bob", "--database", url]
+    second = CliRunner().invoke(app, bob, input=twice)
+    assert second.exit_code == 1 and "has 1 administrator" in second.output
+    nurse = CliRunner().invoke(app, [*args, "--role", "nurse"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert nurse.exit_code == 2 and "only the first admin" in nurse.output
+    from fastapi.testclient import TestClient
+
+    from thecal.adapters.clock import FixedClock
+    from thecal.adapters.db.bootstrap import bootstrap
+    from thecal.adapters.pump.links import InProcessLinks
+    from thecal.entrypoints.web import create_app
+
+    cdb = bootstrap(url, InProcessLinks())
+    client = TestClient(create_app(cdb, FixedClock(0.0)))
+    signed_in = client.post("/api/login", json={"username": "ada", "password": PASSWORD})
+    assert signed_in.status_code == 200 and signed_in.json()["role"] == "admin"
+    cdb.engine.dispose()

@@ -37,7 +37,9 @@ def served(tmp_path):
     server = uvicorn.Server(uvicorn.Config(w.app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30.0  # never wait forever for a server that failed
     while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     yield w, f"http://127.0.0.1:{port}"
     server.should_exit = True

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db import audit, audit_anchor
@@ -20,9 +20,9 @@ from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
 from thecal.adapters.db.engine import upgrade as db_upgrade
-from thecal.adapters.db.models import Setting
+from thecal.adapters.db.models import Patient, Setting, User
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_environment
-from thecal.core.errors import InputError
+from thecal.core.errors import InputError, Problem, ThecalError
 
 DEMO_DB = "out/thecal-demo.db"
 KeyOpt = Annotated[Path, typer.Option(help="the checkpoint key file (outside the database)")]
@@ -66,8 +66,21 @@ def seed_demo(url: str, patients: int, speed: float) -> tuple[ClinicDb, ClinicCl
 
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     if path is not None and path.exists():
+        if path.resolve() != Path(DEMO_DB).resolve():  # never delete what the demo did not make
+            raise InputError(
+                "demo refused",
+                [Problem("--database", f"{path} exists: the demo seeds a new file or its own "
+                         f"{DEMO_DB}; choose another path or remove it yourself")],
+            )  # fmt: skip
         path.unlink()
     clinic = open_clinic(url)
+    with clinic.reads() as db:
+        if db.scalar(select(func.count()).select_from(Patient)):
+            raise InputError(
+                "demo refused",
+                [Problem("--database", "the database already holds patients: the demo seeds "
+                         "only an empty clinic")],
+            )  # fmt: skip
     end = time.time()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"seeding {patients} demo patients", total=patients)
@@ -108,7 +121,11 @@ def register(app: typer.Typer) -> None:
         if demo:
             Path("out").mkdir(exist_ok=True)
             url = database or f"sqlite:///{DEMO_DB}"
-            clinic, clock = seed_demo(url, patients, speed)
+            try:
+                clinic, clock = seed_demo(url, patients, speed)
+            except InputError as exc:
+                console.print(f"[bold red]{exc}[/]")
+                raise typer.Exit(2) from None
         else:
             try:
                 links = links_from_environment()
@@ -225,6 +242,45 @@ def register(app: typer.Typer) -> None:
 
     db_app = typer.Typer(help="The database schema (Alembic).", no_args_is_help=True)
     app.add_typer(db_app, name="db")
+
+    users_app = typer.Typer(help="Clinic accounts from the command line.", no_args_is_help=True)
+    app.add_typer(users_app, name="users")
+
+    @users_app.command("add")
+    def users_add(
+        username: Annotated[str, typer.Option(help="the sign-in name")],
+        name: Annotated[str, typer.Option(help="the person's full name")],
+        role: Annotated[str, typer.Option(help="only admin: the first account")] = "admin",
+        database: Annotated[str | None, typer.Option()] = None,
+        password: Annotated[
+            str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+        ] = "",
+    ) -> None:
+        """Create the first administrator of a fresh clinic (nobody can sign in to create
+        one). Every later account is made by an administrator on the Users screen, so
+        that it is audited under a person; the command refuses once an admin exists."""
+        from thecal.services.clinic import Principal
+
+        if role != "admin":
+            console.print("[bold red]--role: the command line creates only the first admin; "
+                          "an administrator creates the other accounts[/]")  # fmt: skip
+            raise typer.Exit(2)
+        cdb = open_clinic(database_url(database))
+        with cdb.reads() as db:
+            admins = db.scalar(
+                select(func.count()).select_from(User).where(User.role == "admin")
+            )
+        if admins:
+            console.print(f"[bold red]this clinic has {admins} administrator(s): sign in as one "
+                          "and create the account on the Users screen[/]")  # fmt: skip
+            raise typer.Exit(1)
+        setup = Principal(0, "command-line", "thecal users add", "admin", None, "")
+        try:
+            uid = cdb.clinic.add_user(setup, username, name, password, "admin", None, time.time())
+        except ThecalError as exc:
+            console.print(f"[bold red]{exc}[/]")
+            raise typer.Exit(2) from None
+        console.print(f"administrator {username} created (user {uid}); sign in at /login")
 
     @db_app.command("upgrade")
     def upgrade(
