@@ -338,3 +338,15 @@ def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
     s2 = refill_session(pump())
     plan = s2.propose(17.6, (DrugConcentration("morphine", 20 * MG),), T0)
     assert "PROGRAM_DOES_NOT_MATCH_RESERVOIR" in {f.code for f in plan.findings}
+
+
+def test_a_session_projects_end_of_service_from_the_interrogation():
+    """SR-31 end to end: a pump started at day 0 with 525,600 uAh (pumps.toml) at 0.3
+    mL/day drains 144 + 0.0617 x 600 = 181.02 uAh/day; interrogated on day 10 it holds
+    525,600 - 1,810.2 = 523,789.8 uAh: 523,789.8 / 181.02 = 2893.5, about 2894 days."""
+    port = pump(program([("morphine", 10 * MG)], rate_ml_per_day=0.3))
+    s = session(port)
+    s.propose(program([("morphine", 10 * MG)], rate_ml_per_day=0.3), T0)
+    [f] = [f for f in s.proposal.findings if f.code == "END_OF_SERVICE_PROJECTED"]
+    assert f.severity == "info" and "about 2894 days" in f.message
+    assert "523790 uAh left" in f.message

@@ -89,6 +89,13 @@ def interruption_h(stopped_since_s: float | None, now_s: float) -> float | None:
     return None if stopped_since_s is None else max(0.0, now_s - stopped_since_s) / 3600.0
 
 
+def battery_left_uah(report: Interrogation | None, model: PumpModel) -> float | None:
+    """The charge the pump reported (SR-31), or None for a pump without a battery."""
+    if report is None or model.battery_uah <= 0:
+        return None
+    return report.battery_fraction * model.battery_uah
+
+
 @dataclass
 class ProgrammingSession:
     port: PumpPort
@@ -151,6 +158,7 @@ class ProgrammingSession:
             self.history,
             bridge_planned=bridge_duration_s is not None,
             interruption_h=interruption_h(self.stopped_since_s, now_s),
+            battery_uah_left=battery_left_uah(self.before, self.model),
         )
         before = self.before.program_digest if self.before is not None else None
         kind = "first fill" if self.first_fill else "program"

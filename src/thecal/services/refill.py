@@ -32,7 +32,12 @@ from thecal.core.safety import (
 from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
-from thecal.services.programmer import interruption_h, program_proposal, send_bridge
+from thecal.services.programmer import (
+    battery_left_uah,
+    interruption_h,
+    program_proposal,
+    send_bridge,
+)
 from thecal.services.proposal import Proposal, blockers, review_digest
 
 REFILL_SIGNS = "a refill: drug, concentration and volume (DD-10)"
@@ -148,6 +153,7 @@ class RefillSession:
             bridge_planned=bridge_s is not None,
             reservoir_drugs=self.request.drugs if self.request else None,
             interruption_h=gap_h,
+            battery_uah_left=battery_left_uah(self.before, self.model),
         )  # fmt: skip
         restart = any(
             (drug := self.library.get(d.name)) is not None and ctx.interrupted(drug)

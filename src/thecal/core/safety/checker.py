@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from thecal.core.pump.program import validate_program
+from thecal.core.safety.battery import check_end_of_service
 from thecal.core.safety.clinical import (
     check_granuloma,
     check_monitoring,
@@ -66,6 +67,7 @@ PROGRAM_RULES: tuple[Rule, ...] = (
     check_granuloma,
     check_sedatives,
     check_low_reservoir,
+    check_end_of_service,
 )
 
 

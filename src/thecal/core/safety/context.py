@@ -79,6 +79,8 @@ class ProgramProposal:
     # how long the pump has not delivered (empty, suspended, stopped, end of service),
     # from its own log, at `now_s`; None when it is delivering (issue 24)
     interruption_h: float | None = None
+    # the battery's charge left, from the interrogation (SR-31: end of service projected)
+    battery_uah_left: float | None = None
 
     def drug(self, name: str) -> Drug | None:
         return self.library.get(name)

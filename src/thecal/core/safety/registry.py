@@ -143,6 +143,12 @@ _RULES = (
         "safety-requirements.md SR-26; devices.md F15, F40-F42",
     ),
     RuleInfo(
+        "SR-31",
+        "End of service projected on the proposed program; under the ERI promise asks "
+        "for acknowledgement",
+        "safety-requirements.md SR-31; devices.md F12",
+    ),
+    RuleInfo(
         "SR-34",
         "A lost link leaves the command uncertain until interrogated",
         "safety-requirements.md SR-34",
