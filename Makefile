@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck contracts unit bench clean browser
+.PHONY: setup demo test check lint typecheck contracts unit bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts unit
+
+# the fast tier: no database, browser, process or long study (issue 27)
+check: lint typecheck contracts
+	$(BIN)/pytest -q -m "not db and not browser and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/delivery.py

@@ -43,3 +43,24 @@ def run_example(name: str) -> SimulationResult:
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+# Test tiers (issue 27): `make check` runs the fast tier (`-m "not db and not browser
+# and not slow"`), `make test` runs them all. A tier follows from what a test needs, so
+# a new test lands in the right one without anyone remembering to mark it.
+DB_FIXTURES = {"world", "sqlite_world", "db_url", "telemetry_world", "fuzz_world", "served"}
+PROCESS_FIXTURES = {"emulator_process"}
+
+
+def pytest_collection_modifyitems(items):
+    import pytest
+
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        needs = set(getattr(item, "fixturenames", ()))
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.browser)
+        if "clinic" in parts or needs & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if needs & PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.slow)

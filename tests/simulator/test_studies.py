@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from thecal.adapters import population_worker
@@ -13,6 +14,8 @@ from thecal.entrypoints.cli import app
 from thecal.entrypoints.cli.study import run_study
 from thecal.services.study.runner import InProcess, chunk_tasks, totals
 from thecal.services.study.studies import STUDIES
+
+pytestmark = pytest.mark.slow  # a campaign, a study or a process: the slow tier
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.telemetry.helpers import DAY, SERIAL, commission_args
 from thecal.adapters.telemetry.campaign import CampaignConfig, Shadow, run_campaign
 from thecal.adapters.telemetry.pump import TelemetryPump
 from thecal.data import drug_library, pump_catalogue
+
+pytestmark = pytest.mark.slow  # a campaign, a study or a process: the slow tier
 
 MODEL = pump_catalogue().get("peristaltic-20")
 

@@ -6,11 +6,14 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from thecal.adapters.telemetry.crypto import LinkKey
 from thecal.adapters.telemetry.process import free_udp_port, ping
 from thecal.entrypoints.cli import app
+
+pytestmark = pytest.mark.slow  # a campaign, a study or a process: the slow tier
 
 runner = CliRunner()
 
