@@ -187,7 +187,10 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
 
     def rows(model: Any, order: Any, desc: bool = True) -> list[Any]:
         q = select(model).where(model.patient_id == patient_id)
-        q = q.order_by(order.desc() if desc else order).limit(limit)
+        # ties in time keep the order they were written in: the reading before a refill,
+        # then the one after (issue 25: the chart drew the reservoir rising, then falling)
+        ids = model.id.desc() if desc else model.id
+        q = q.order_by(order.desc() if desc else order, ids).limit(limit)
         return list(db.scalars(q))
 
     implant = db.scalars(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
 from thecal.adapters.db.queries import PatientRecord
@@ -67,6 +68,8 @@ def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
               color="tab:purple", ms=3)
     pain.set_ylim(0, 10)
     pain.set_ylabel("pain (NRS 0-10)")
+    years = mdates.DateFormatter("%Y-%m-%d")  # type: ignore[no-untyped-call]
+    pain.xaxis.set_major_formatter(years)  # dates with the year (issue 25)
     fig.autofmt_xdate()
     fig.tight_layout()
     out = io.BytesIO()

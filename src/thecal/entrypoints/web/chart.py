@@ -22,7 +22,7 @@ COLOURS = {
 
 
 def _date(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%d %b")
+    return datetime.fromtimestamp(t, UTC).strftime("%d %b %Y")  # with the year (issue 25)
 
 
 def timeline_svg(rec: PatientRecord) -> str:
@@ -36,7 +36,11 @@ def timeline_svg(rec: PatientRecord) -> str:
     def x(t: float) -> float:
         return LEFT + (t - t0) / span * (W - LEFT - RIGHT)
 
-    lanes = ["daily dose", "reservoir (mL)", "demand boluses", "pain (NRS)"]
+    doses = [r.daily_dose_mcg for r in rec.readings if r.daily_dose_mcg]
+    in_mg = max(doses, default=0.0) >= 1000.0  # the unit a clinician reads at this dose
+    dose_unit = "mg/day" if in_mg else "mcg/day"
+    lanes = [f"daily dose ({dose_unit})", "reservoir (mL)", "demand boluses", "pain (NRS 0-10)"]
+    units = [dose_unit, "mL", "", ""]
     h = LANE * len(lanes) + 30
     out = [
         f'<svg class="timeline" viewBox="0 0 {W} {h}" role="img" '
@@ -56,12 +60,13 @@ def timeline_svg(rec: PatientRecord) -> str:
         base = lane * LANE + LANE - 10
         pts = " ".join(f"{x(t):.1f},{base - (v / top) * (LANE - 25):.1f}" for t, v in values)
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
-        out.append(
-            f'<text x="{LEFT - 4}" y="{lane * LANE + 18}" text-anchor="end" '
-            f'class="axis">{top:.3g}</text>'
+        out.append(  # the lane's top value with its unit, below the lane's title
+            f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
+            f'class="axis">{top:.3g} {units[lane]}</text>'
         )
 
-    dose = [(r.at_s, r.daily_dose_mcg / 1000) for r in rec.readings if r.daily_dose_mcg]
+    scale = 1000.0 if in_mg else 1.0
+    dose = [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
     series(dose, 0, COLOURS["dose"], max([v for _, v in dose], default=1.0) * 1.1 or 1.0)
     res = [
         (r.at_s, r.reservoir_estimate_ml)
