@@ -18,6 +18,7 @@ from thecal.core.safety import HARD
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.guards import Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
+from thecal.entrypoints.web.portal_words import patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
 from thecal.services.clinic import can_see
@@ -181,8 +182,10 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     rec = record(request, who.patient_id)
     # the pump's own answer, not one worked out again from the bolus log
     pump = clinic_of(request).interrogate(who, who.patient_id, now(request))
+    at = now(request)
     return {
         "rec": rec,
+        "therapy": patient_therapy(pump.program, rec, at, request.app.state.clinic.library),
         "lockout_remaining_s": pump.lockout_remaining_s,
         "speed": request.app.state.speed,
         "demand_enabled": pump.program is not None and pump.program.demand_bolus is not None,
@@ -217,12 +220,16 @@ async def portal_diary(
 ) -> Response:
     form = await form_of(request)
     assert who.patient_id is not None
-    pain = form.get("pain_nrs", "").strip()
-    if pain and not pain.isdigit():
-        raise InputError("diary entry refused", [Problem("pain_nrs", "a whole number 0-10")])
+    scores = {}
+    for field in ("pain_nrs", "spasm"):
+        value = form.get(field, "").strip()
+        if value and not (value.isdigit() and 0 <= int(value) <= 10):
+            raise InputError("diary entry refused", [Problem(field, "a whole number 0-10")])
+        scores[field] = int(value) if value else None
     clinic_of(request).add_diary(
-        who, who.patient_id, int(pain) if pain else None, None, form.get("note", ""), now(request)
-    )
+        who, who.patient_id, scores["pain_nrs"], scores["spasm"], form.get("note", ""),
+        now(request),
+    )  # fmt: skip
     return RedirectResponse("/portal", status_code=303)
 
 

@@ -1,0 +1,49 @@
+"""What the patient reads about their own therapy, in plain words (issue 25): the drug
+and its daily dose, the doses left in the last 24 hours, and the next refill in days
+from today. Worked out from the pump's own report and the clinic's record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.adapters.db.queries import PatientRecord
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.program import Program
+from thecal.core.safety.fmt import dose_text
+from thecal.core.therapy.dosing import daily_doses
+from thecal.core.units import SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class PatientTherapy:
+    doses: tuple[str, ...]  # "morphine, 3 mg a day"
+    doses_left: int | None  # patient doses still allowed in the last 24 h
+    doses_per_day: int | None
+    refill: str  # "in 12 days (2026-12-18)" or "overdue: call the clinic"
+    baclofen: bool  # the diary asks for a spasm score
+
+
+def patient_therapy(
+    program: Program | None, rec: PatientRecord, now_s: float, library: DrugLibrary
+) -> PatientTherapy:
+    doses: list[str] = []
+    if program is not None:
+        for name, d in daily_doses(program).items():
+            text = dose_text(library.get(name), d.programmed_mcg, per="")
+            doses.append(f"{name}, {text} a day")
+    left = per_day = None
+    if program is not None and program.demand_bolus is not None:
+        per_day = program.demand_bolus.max_per_24h
+        taken = sum(1 for b in rec.boluses
+                    if b.result == "granted" and now_s - b.at_s < SECONDS_PER_DAY)  # fmt: skip
+        left = max(0, per_day - taken)
+    due = rec.pump.refill_due_s if rec.pump is not None else None
+    if due is None:
+        refill = "not booked: ask the clinic"
+    elif due < now_s:
+        refill = "overdue: call the clinic today"
+    else:
+        days = (due - now_s) / SECONDS_PER_DAY
+        refill = f"in {days:.0f} days" if days >= 1 else "today"
+    names = {d.name for d in program.drugs} if program is not None else set()
+    return PatientTherapy(tuple(doses), left, per_day, refill, "baclofen" in names)

@@ -1,0 +1,52 @@
+"""Issue 25: the patient's portal in plain words: the drug and daily dose, the extra
+doses left in the last 24 hours, the next refill in days from today, and a spasm score
+for a baclofen patient."""
+
+from __future__ import annotations
+
+import re
+
+from tests.clinic.conftest import DAY, PASSWORD, T0
+from thecal.services.clinic import Principal
+
+
+def text(html: str, element_id: str) -> str:
+    m = re.search(rf'id="{element_id}">(.*?)</', html, re.S)
+    assert m, element_id
+    return m.group(1)
+
+
+def test_ann_reads_her_dose_doses_left_and_refill_in_days(sqlite_world):
+    """Ann: morphine 10 mg/mL at 3 mg/day with 3 patient doses of 0.1 mg (0.01 mL) a day,
+    4 h apart (conftest). Two granted today leave 1 of 3. The refill date is booked at
+    each save: at the second press (day 10.335) the pump holds 19 - 0.3 x 10.335 - 0.01
+    (the first dose; the second has just started) = 15.89 mL; to the 3 mL alarm at
+    0.3 + 0.03 mL/day is 39.06 days, less the 3-day margin: in 36.06 days, "in 36 days"."""
+    w = sqlite_world
+    w.clock.t = T0 + 10 * DAY
+    w.clinic.sync(w.a, w.clock.t)
+    p = w.client("patient")
+    for i in range(2):
+        w.clock.t += 4 * 3600 + 60  # past the 4-hour lockout each time
+        r = p.post("/portal/bolus", data={"request_id": f"press-{i}"},
+                   headers={"X-CSRF-Token": p.headers["X-CSRF-Token"]})  # fmt: skip
+        assert 'id="bolus-result">granted<' in r.text, r.text[:300]
+    page = p.get("/portal").text
+    assert "morphine, 3 mg a day" in text(page, "therapy")
+    assert text(page, "doses-left") == "1 of 3"
+    assert text(page, "next-refill") == "in 36 days"
+
+
+def test_a_baclofen_patient_scores_spasms_in_the_diary(sqlite_world):
+    w = sqlite_world
+    uid = w.clinic.add_user(w.users["admin"], "bo", "Bo Baker", PASSWORD, "patient", w.b, T0)
+    w.users["bo"] = Principal(uid, "bo", "Bo Baker", "patient", w.b, "")
+    p = w.client("bo")
+    page = p.get("/portal").text
+    assert 'id="spasm"' in page and "baclofen, 400 mcg a day" in page
+    r = p.post("/portal/diary", data={"pain_nrs": "2", "spasm": "6", "note": "stiff legs",
+                                      "csrf": p.headers["X-CSRF-Token"]})  # fmt: skip
+    assert r.status_code in (200, 303)
+    assert "<td>6</td>" in p.get("/portal").text
+    bad = p.post("/portal/diary", data={"spasm": "11", "csrf": p.headers["X-CSRF-Token"]})
+    assert bad.status_code == 422 and "spasm" in bad.text
