@@ -247,6 +247,16 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     page = c.get(f"/patients/{world.a}").text
     assert "pump empty: nothing is delivered" in page and "EMPTY_RESERVOIR" not in page
     assert "non-cancer pain" in page and "non_cancer" not in page
+    # worked down from the list: acknowledged with what was done, the alarm leaves it
+    listed = c.get("/worklist").text
+    assert f'action="/alarms/{ann["ref_id"]}/acknowledge"' in listed
+    done = c.post(f"/alarms/{ann['ref_id']}/acknowledge",
+                  data={"reason": "refill booked today", "csrf": c.headers["X-CSRF-Token"]},
+                  follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/worklist"
+    after = c.get("/api/worklist").json()
+    assert (world.a, "alarm") not in {(i["patient_id"], i["kind"]) for i in after}
+    assert (world.b, "alarm") in {(i["patient_id"], i["kind"]) for i in after}
     bad = c.get("/api/worklist?limit=0")
     assert bad.status_code == 422 and "limit" in bad.text
     screen = c.get("/worklist?page=1")

@@ -96,6 +96,9 @@ def test_an_implanted_patient_leaves_the_pathway_worklist(world):
     put(world, pid, RECORD)
     items = world.client("nurse").get("/api/worklist").json()
     assert [i["patient_id"] for i in items if i["kind"] == "pathway"] == [pid]
+    # and on the page too (issue 25: it was in the API only), with a way to the record
+    page = world.client("nurse").get("/worklist").text
+    assert 'id="worklist-pathway"' in page and f'href="/patients/{pid}">Open the record' in page
 
 
 def test_a_running_scs_trial_takes_the_patient_off_the_pathway_worklist(world):

@@ -41,8 +41,9 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
             what = f"{words.alarm(a.code)}, since {words.date(a.onset_s)} ({days:.0f} days)"
         else:
             what = f"{words.alarm(a.code)}: cleared {words.date(a.cleared_s)}, not acknowledged"
+        detail = f"{what} #{a.id}"
         items.append(
-            WorkItem(a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, f"{what} #{a.id}")
+            WorkItem(a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, detail, ref_id=a.id)
         )
     for r, name, mrn in db.execute(
         select(RefillRow, Patient.name, Patient.mrn)
@@ -60,6 +61,7 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
                     r.at_s,
                     f"refill #{r.id}: {r.classification}; acknowledge "
                     + ", ".join(r.record["open"]),
+                    ref_id=r.id,
                 )
             )
     for t, name, mrn in db.execute(

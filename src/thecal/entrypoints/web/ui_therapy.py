@@ -337,3 +337,13 @@ async def refill_acknowledge(
         who, refill_id, form.get("code", ""), form.get("reason", ""), now(request)
     )
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
+
+
+@router.post("/alarms/{alarm_id}/acknowledge")
+async def alarm_acknowledge(
+    alarm_id: Id, request: Request, who: Principal = Depends(requires("alarms.acknowledge"))
+) -> Response:
+    """From the worklist: the alarm acknowledged with what was done; it leaves the list."""
+    form = await form_of(request)
+    clinic_of(request).acknowledge_alarm(who, alarm_id, form.get("reason", ""), now(request))
+    return RedirectResponse("/worklist", status_code=303)

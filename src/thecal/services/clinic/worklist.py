@@ -21,11 +21,12 @@ class WorkItem:
     patient_id: int
     name: str
     mrn: str
-    kind: str  # refill | replacement | alarm | discrepancy | trial
+    kind: str  # refill | replacement | alarm | discrepancy | trial | pathway
     rank: int
     due_s: float | None
     detail: str
     withdrawal_risk: bool = False
+    ref_id: int | None = None  # the alarm or refill the item resolves with (its action)
 
     @property
     def urgency(self) -> str:
