@@ -5,46 +5,15 @@ the lockout. Screenshots go to out/e2e/."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
-import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
-from tests.clinic.conftest import DAY, PASSWORD, T0, World
-from thecal.core.pump.commands import Fault
+from tests.clinic.conftest import DAY, PASSWORD
 
 SHOTS = Path("out/e2e")
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def served(tmp_path):
-    w = World(f"sqlite:///{tmp_path / 'e2e.db'}")
-    w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)
-    w.clock.t = T0 + 30 * DAY
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(w.app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30.0  # never wait forever for a server that failed
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield w, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-    w.engine.dispose()
 
 
 def login(page, base, user):
