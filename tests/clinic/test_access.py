@@ -80,6 +80,7 @@ EXPECTED = {
     # the screen lets the clinical roles in; the use case refuses all but a physician
     "POST /patients/{patient_id}/device/{action}": CLIN,
     "POST /refills/{refill_id}/acknowledge": {"physician", "nurse"},
+    "POST /alarms/{alarm_id}/acknowledge": {"physician", "nurse"},
     "GET /patients/{patient_id}/scs": CLIN,
     "POST /patients/{patient_id}/scs/check": CLIN,
     "POST /patients/{patient_id}/scs/trial": {"physician"},

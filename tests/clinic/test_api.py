@@ -244,6 +244,10 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     assert ann["detail"].startswith(
         "pump empty: nothing is delivered, since 2026-11-23 (57 days) #"
     ), ann["detail"]
+    [refill] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "refill")]
+    assert refill["detail"].startswith("pump empty, nothing delivered; ")  # first, in words
+    # her fluid expired first: 90 days after the implant's fill, 30 days ago
+    assert "30.0 d overdue: morphine stability" in refill["detail"]
     page = c.get(f"/patients/{world.a}").text
     assert "pump empty: nothing is delivered" in page and "EMPTY_RESERVOIR" not in page
     assert "non-cancer pain" in page and "non_cancer" not in page

@@ -148,3 +148,13 @@ def test_overdue_baclofen_escalates_and_program_must_match_fluid():
     assert ("DD-09", "soft", "REFILL_OVERDUE_WITHDRAWAL_RISK") in codes(p.findings)
     p = plan(estimate=4.0, add=17.6, drugs=(DrugConcentration("baclofen", 1000.0),), prog=b)
     assert ("DD-07", "hard", "PROGRAM_DOES_NOT_MATCH_RESERVOIR") in codes(p.findings)
+
+
+def test_a_pump_already_below_its_alarm_is_not_due_in_negative_days():
+    """The worklist read "low-reservoir alarm in -18.2 d" for a pump past its alarm
+    (issue 25): 1 mL left, under the 2.4 mL residual, says so in words."""
+    from thecal.core.therapy.refill import refill_due
+
+    prog = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)
+    due = refill_due(prog, 1.0, NOW, model("peristaltic-20"), policy())
+    assert "reached already" in due.reason and " -" not in due.reason

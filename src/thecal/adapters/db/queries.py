@@ -51,6 +51,7 @@ PUMP_COLUMNS = (
     Pump.drugs,
     Pump.replacement_due_s,
     Pump.eri,
+    Pump.shown,
     Patient.name,
     Patient.mrn,
 )  # only the outlook columns: never the pump's state blob
@@ -90,7 +91,10 @@ def _pump_items(
                     "refill",
                     refill_rank(pump.refill_due_s, now_s, pump.withdrawal_risk, policy),
                     pump.refill_due_s,
-                    refill_detail(pump.refill_due_s, now_s, pump.refill_due_reason, pump.drugs),
+                    refill_detail(
+                        pump.refill_due_s, now_s, pump.refill_due_reason, pump.drugs,
+                        pump.shown == "empty",
+                    ),
                     pump.withdrawal_risk,
                 )
             )

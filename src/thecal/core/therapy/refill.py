@@ -265,7 +265,11 @@ def refill_due(
                     else f"the {low:g} mL the pump cannot deliver (above its "
                     f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
                 )
-                + f"in {to_low:.3g} d, less a {margin:g} d margin",
+                + (
+                    f"in {to_low:.3g} d, less a {margin:g} d margin"
+                    if to_low > 0
+                    else "reached already"
+                ),
             )
         )
     if stable_until_s is not None:

@@ -44,10 +44,15 @@ def refill_rank(due_s: float, now_s: float, withdrawal_risk: bool, policy: Polic
     return max(CRITICAL, rank - 1) if withdrawal_risk else rank
 
 
-def refill_detail(due_s: float, now_s: float, reason: str, drugs: str) -> str:
+def refill_detail(
+    due_s: float, now_s: float, reason: str, drugs: str, empty: bool = False
+) -> str:
+    """The refill's state in words: an empty pump says so first (its alarm gives the
+    date), then how overdue, then why it was due (issue 25)."""
     days = (due_s - now_s) / SECONDS_PER_DAY
     when = f"{-days:.1f} d overdue" if days < 0 else f"due in {days:.1f} d"
-    return f"{when}: {reason} ({drugs})"
+    first = "pump empty, nothing delivered; " if empty else ""
+    return f"{first}{when}: {reason} ({drugs})"
 
 
 def ordered(items: list[WorkItem]) -> list[WorkItem]:
