@@ -38,7 +38,7 @@ def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_worl
     # the two implants of the World are sessions 1 and 2 (each first fill is a session)
     assert record["session_id"] == 3
     assert "Programming session #3" in text and "Ann Able" in text
-    assert "00:00 0.3 mL/day" in text and "00:00 0.33 mL/day" in text
+    assert "00:00 3 mg/day (0.3 mL/day)" in text and "00:00 3.3 mg/day (0.33 mL/day)" in text
     assert "3300" in text and "3600" in text and "+9.1 %" in text
     assert "MONITOR_AFTER_CHANGE" in text and "DD-12" in text
     assert "Confirmed by" in text and "physician" in text

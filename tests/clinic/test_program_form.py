@@ -31,7 +31,8 @@ def test_a_flex_step_is_checked_with_its_24_hour_dose(sqlite_world):
     form = {**FORM, "step_start_1": "20:00", "step_value_1": "1 mg/day"}
     r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
     assert r.status_code == 200, r.text
-    assert ["step 2", "-", "20:00 0.5 mL/day"] in rows(r.text, "diff")  # 1000 / 2000 mL/day
+    # 1000 mcg/day of 2000 mcg/mL is 0.5 mL/day: the dose in baclofen's unit, the volume beside
+    assert ["step 2", "-", "20:00 1000 mcg/day (0.5 mL/day)"] in rows(r.text, "diff")
     # 400 x 20/24 + 1000 x 4/24 = 500 mcg/day: +25 % on 400
     assert rows(r.text, "doses") == [["baclofen", "400", "500", "+25.0 %"]]
 
@@ -43,8 +44,9 @@ def test_a_periodic_bolus_and_a_rate_step(sqlite_world):
     r = w.client("physician").post(f"/patients/{w.b}/program/check", data=form)
     assert r.status_code == 200, r.text
     diff = rows(r.text, "diff")
-    assert ["step 1", "00:00 0.2 mL/day", "00:00 0.2 mL/day"] in diff  # unchanged
-    assert ["periodic bolus 1", "-", "08:00 0.025 mL over 30 min"] in diff  # 50 / 2000 mL
+    # unchanged: 0.2 mL/day x 2000 mcg/mL = 400 mcg/day
+    assert ["step 1", "00:00 400 mcg/day (0.2 mL/day)", "00:00 400 mcg/day (0.2 mL/day)"] in diff
+    assert ["periodic bolus 1", "-", "08:00 50 mcg (0.025 mL) over 30 min"] in diff  # 50 / 2000
     assert rows(r.text, "doses") == [["baclofen", "400", "450", "+12.5 %"]]  # 400 + 50
 
 

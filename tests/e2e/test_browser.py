@@ -63,7 +63,7 @@ def test_clinic_flow_in_a_real_browser(served):
         page.fill("#step_value_1", "1 mg/day")
         page.click("#check")
         page.wait_for_selector("#review-card")
-        assert "20:00 0.5 mL/day" in page.inner_text("#diff")
+        assert "20:00 1000 mcg/day (0.5 mL/day)" in page.inner_text("#diff")
         assert "+25.0 %" in page.inner_text("#doses")
         assert page.locator(".finding[data-code=TITRATION_HIGH_DOSE] .soft").count() == 1
         page.fill("#ack_TITRATION_HIGH_DOSE", "night spasms, reviewed with the patient")
@@ -79,7 +79,8 @@ def test_clinic_flow_in_a_real_browser(served):
         page.wait_for_selector("#commit-error")
         assert "differs from the one reviewed" in page.inner_text("#commit-error")
         assert page.input_value("#step_value_1") == "1.2 mg/day"
-        assert "20:00 0.6 mL/day" in page.inner_text("#diff")  # the fresh review: 1.2 mg/day
+        # the fresh review: 1200 mcg/day of 2000 mcg/mL is 0.6 mL/day
+        assert "20:00 1200 mcg/day (0.6 mL/day)" in page.inner_text("#diff")
         page.screenshot(path=SHOTS / "4b-review-changed.png", full_page=True)
         with w.db.reads() as db:  # the pump still runs one step of 400 mcg/day
             from thecal.adapters.db import queries

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.program import Program, step_rate_ml_per_s
+from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.dosing import daily_doses, percent_change
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -35,33 +37,46 @@ def _clock(s: float) -> str:
     return f"{day}d {hh:02d}:{mm:02d}" if day else f"{hh:02d}:{mm:02d}"
 
 
-def _settings(p: Program | None) -> dict[str, str]:
+def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str, str]:
+    """Every setting in the clinician's units: the first drug's dose in its own unit
+    (mg/day for morphine, mcg/day for baclofen; mcg/day without a library), the volume
+    the pump moves beside it (issue 25: mL/day alone read like a dose)."""
     if p is None:
         return {}
+    lib = library.get if library is not None else (lambda name: None)
+    first = lib(p.drugs[0].name) if p.drugs else None
+    conc = p.primary_mcg_per_ml
+
+    def amount(ml: float, per: str = "") -> str:
+        return f"{dose_text(first, ml * conc, per)} ({ml:.4g} mL{per})"
+
+    drugs = (f"{d.name} {conc_text(lib(d.name), d.concentration_mcg_per_ml)}" for d in p.drugs)
     out = {
-        "drugs": ", ".join(f"{d.name} {d.concentration_mcg_per_ml:g} mcg/mL" for d in p.drugs),
+        "drugs": ", ".join(drugs),
         "cycle_days": str(p.cycle_days),
         "low_reservoir_alarm": f"{p.low_reservoir_alarm_ml:g} mL",
     }
     for i, s in enumerate(p.steps):
-        rate = step_rate_ml_per_s(s, p.primary_mcg_per_ml) * SECONDS_PER_DAY
-        out[f"step {i + 1}"] = f"{_clock(s.start_s)} {rate:.6g} mL/day"
+        rate = step_rate_ml_per_s(s, conc) * SECONDS_PER_DAY
+        out[f"step {i + 1}"] = f"{_clock(s.start_s)} {amount(rate, '/day')}"
     for i, pb in enumerate(p.periodic_boluses):
         out[f"periodic bolus {i + 1}"] = (
-            f"{_clock(pb.at_s)} {pb.amount.volume_ml(p.primary_mcg_per_ml):.4g} mL "
+            f"{_clock(pb.at_s)} {amount(pb.amount.volume_ml(conc))} "
             f"over {pb.duration_s / 60:g} min"
         )
     d = p.demand_bolus
     if d is not None:
         out["demand bolus"] = (
-            f"{d.amount.volume_ml(p.primary_mcg_per_ml):.4g} mL over {d.duration_s / 60:g} min, "
+            f"{amount(d.amount.volume_ml(conc))} over {d.duration_s / 60:g} min, "
             f"lockout {d.lockout_s / 3600:g} h, at most {d.max_per_24h} in 24 h"
         )
     return out
 
 
-def settings_diff(before: Program | None, after: Program) -> list[DiffRow]:
-    old, new = _settings(before), _settings(after)
+def settings_diff(
+    before: Program | None, after: Program, library: DrugLibrary | None = None
+) -> list[DiffRow]:
+    old, new = _settings(before, library), _settings(after, library)
     keys = list(dict.fromkeys([*old, *new]))
     return [DiffRow(k, old.get(k, "-"), new.get(k, "-")) for k in keys]
 
@@ -77,6 +92,6 @@ def dose_diff(before: Program | None, after: Program) -> list[DoseRow]:
     return rows
 
 
-def program_summary(p: Program) -> str:
+def program_summary(p: Program, library: DrugLibrary | None = None) -> str:
     """One line of every setting, for lists and the audit trail."""
-    return "; ".join(f"{k}: {v}" for k, v in _settings(p).items())
+    return "; ".join(f"{k}: {v}" for k, v in _settings(p, library).items())

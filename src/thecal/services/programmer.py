@@ -51,7 +51,7 @@ def program_proposal(
         ctx.proposed,
         None,
         review.findings,
-        settings_diff(ctx.current, ctx.proposed),
+        settings_diff(ctx.current, ctx.proposed, ctx.library),
         doses,
         second_person_reasons(ctx, doses),
         bridge_s,

@@ -237,7 +237,7 @@ def program_check(file: FileArg, as_json: JsonOpt = False) -> None:
         inp = pi.read_program_check(doc, pump_catalogue(), drug_library(), policy())
         ctx = inp.proposal
         review = check_program(ctx)
-        diff = settings_diff(ctx.current, ctx.proposed)
+        diff = settings_diff(ctx.current, ctx.proposed, ctx.library)
         doses = dose_diff(ctx.current, ctx.proposed)
         out = {
             "refused": review.refused,

@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.patient_records import PatientRecords
 from thecal.adapters.db.worklist_pages import WorklistPages
+from thecal.adapters.pump.program_codec import program_from_json
 from thecal.entrypoints.web import (
     api,
     api_devices,
@@ -30,6 +31,7 @@ from thecal.entrypoints.web import (
 )
 from thecal.entrypoints.web.guards import RequestGuard
 from thecal.services.clinic import words
+from thecal.services.program_diff import program_summary
 
 HERE = Path(__file__).parent
 
@@ -57,6 +59,10 @@ def create_app(
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     app.state.templates.env.filters["indication_words"] = words.indication
+    # a stored program in the clinician's units (the drug's own mg or mcg per day)
+    app.state.templates.env.filters["program_words"] = lambda row: program_summary(
+        program_from_json(row.program), cdb.clinic.library
+    )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(api_therapy.router)
