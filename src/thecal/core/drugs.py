@@ -119,6 +119,11 @@ def _pair(value: Any, where: str) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
+def _optional_pair(values: Mapping[str, Any], name: str, where: str) -> tuple[float, float] | None:
+    value = values[name]
+    return None if value is None else _pair(value, f"{where}.{name}")
+
+
 def _optional_positive(value: Any, where: str) -> float | None:
     if value is None:
         return None
@@ -197,11 +202,7 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         stability_days_naive_first_fill=_optional_positive(
             values["stability_days_naive_first_fill"], where
         ),
-        monitor_after_start_h=(
-            None
-            if values["monitor_after_start_h"] is None
-            else _pair(values["monitor_after_start_h"], f"{where}.monitor_after_start_h")
-        ),
+        monitor_after_start_h=_optional_pair(values, "monitor_after_start_h", where),
         titration_high_dose_mcg_per_day=_optional_positive(
             values["titration_high_dose_mcg_per_day"], where
         ),
@@ -210,10 +211,8 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         starting_dose_label_naive_mcg_per_day=_optional_positive(
             values["starting_dose_label_naive_mcg_per_day"], where
         ),
-        starting_dose_tolerant_mcg_per_day=(
-            None
-            if values["starting_dose_tolerant_mcg_per_day"] is None
-            else _pair(values["starting_dose_tolerant_mcg_per_day"], f"{where}.tolerant")
+        starting_dose_tolerant_mcg_per_day=_optional_pair(
+            values, "starting_dose_tolerant_mcg_per_day", where
         ),
         decrease_guidance_pct=_optional_positive(values["decrease_guidance_pct"], where),
         titration_slow_step_mcg_per_day=_optional_positive(

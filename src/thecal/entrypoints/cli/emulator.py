@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +24,22 @@ from thecal.adapters.telemetry.keystore import KeyStore
 from thecal.adapters.telemetry.pairing import PAIRING_WINDOW_S
 from thecal.core.errors import ThecalError
 from thecal.data import drug_library, pump_catalogue
+
+SerialOpt = Annotated[str, typer.Option(help="the pump's serial number")]
+AddressOpt = Annotated[str, typer.Option(help="HOST:PORT of the emulator")]
+KeysOpt = Annotated[Path, typer.Option(help="the clinic's link-key directory")]
+
+
+@contextmanager
+def _on_the_link(pump: TelemetryPump) -> Iterator[None]:
+    """A refusal or a silent pump is the command's error (exit 1); the socket closes."""
+    try:
+        yield
+    except ThecalError as exc:
+        Console(stderr=True).print(f"[bold red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        pump.link.close()
 
 
 def register(app: typer.Typer) -> None:
@@ -73,41 +91,23 @@ def register(app: typer.Typer) -> None:
         print(f"pairing open for {PAIRING_WINDOW_S:.0f} s on the emulator with PID {pid}")
 
     @emulator_app.command("pair")
-    def pair(
-        serial: Annotated[str, typer.Option(help="the pump's serial number")],
-        address: Annotated[str, typer.Option(help="HOST:PORT of the emulator")],
-        keys: Annotated[Path, typer.Option(help="the clinic's link-key directory")],
-    ) -> None:
+    def pair(serial: SerialOpt, address: AddressOpt, keys: KeysOpt) -> None:
         """Agree a new link key with a factory-new pump, or one whose pairing the
         physical step has opened; the key is written to --keys before it is used."""
         pump, _ = _port(serial, address, keys)
-        try:
+        with _on_the_link(pump):
             key = pump.pair()
-        except ThecalError as exc:
-            Console(stderr=True).print(f"[bold red]{exc}[/]")
-            raise typer.Exit(1) from None
-        finally:
-            pump.link.close()
         print(f"pump {serial} paired: key {key.key_id} kept in {keys}")
 
     @emulator_app.command("rotate-key")
-    def rotate_key(
-        serial: Annotated[str, typer.Option(help="the pump's serial number")],
-        address: Annotated[str, typer.Option(help="HOST:PORT of the emulator")],
-        keys: Annotated[Path, typer.Option(help="the clinic's link-key directory")],
-    ) -> None:
+    def rotate_key(serial: SerialOpt, address: AddressOpt, keys: KeysOpt) -> None:
         """Replace the link key inside a sealed session (the old key keeps working
         until the pump first sees the new one)."""
         pump, _ = _port(serial, address, keys)
-        try:
+        with _on_the_link(pump):
             old = pump.key
             key = pump.rotate_key()
             pump.close()  # the first frame sealed with the new key retires the old one
-        except ThecalError as exc:
-            Console(stderr=True).print(f"[bold red]{exc}[/]")
-            raise typer.Exit(1) from None
-        finally:
-            pump.link.close()
         print(f"pump {serial}: key {old.key_id if old else '-'} replaced by {key.key_id}")
 
     @emulator_app.command("campaign")
