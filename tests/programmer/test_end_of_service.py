@@ -40,3 +40,20 @@ def test_a_faster_program_after_eri_asks_for_a_sooner_replacement() -> None:
     assert "about 47 days" in f.message
     # no battery reading (a constant-flow pump, or no interrogation): nothing is claimed
     assert not [f for f in check_program(proposal(faster, old)).findings if f.rule_id == "SR-31"]
+
+
+def test_a_pump_past_its_eri_on_the_same_program_is_the_worklists_business() -> None:
+    """43 days left at 0.5 mL/day (43 x 205.7 uAh): keeping or lowering the rate asks for
+    nothing here (the worklist's replacement item carries it); raising it does."""
+    old = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)
+    left = 43 * 205.7
+    kept = codes(check_program(proposal(old, old, battery_uah_left=left)).findings)
+    assert ("SR-31", "soft", "END_OF_SERVICE_WITHIN_ERI_PROMISE") not in kept
+    lower = program([("morphine", 10 * MG)], rate_ml_per_day=0.4)
+    assert ("SR-31", "soft", "END_OF_SERVICE_WITHIN_ERI_PROMISE") not in codes(
+        check_program(proposal(lower, old, battery_uah_left=left)).findings
+    )
+    higher = program([("morphine", 10 * MG)], rate_ml_per_day=0.6)
+    assert ("SR-31", "soft", "END_OF_SERVICE_WITHIN_ERI_PROMISE") in codes(
+        check_program(proposal(higher, old, battery_uah_left=left)).findings
+    )

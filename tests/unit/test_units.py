@@ -82,3 +82,12 @@ def test_clock_offsets():
             clock_offset_s(bad, "f")
     with pytest.raises(UnitError):
         clock_offset_s(90, "f")  # seconds only where allowed (event times)
+
+
+def test_a_percent_change_of_the_same_dose_is_zero_not_float_noise():
+    from thecal.core.therapy.dosing import percent_change
+
+    # 5500 computed two ways differs in the last bit; the change reads 0.0, not -1.65e-14
+    assert percent_change(5500.000000000001, 5500.0) == 0.0
+    assert str(percent_change(5500.000000000001, 5500.0)) == "0.0"  # not "-0.0"
+    assert percent_change(3000.0, 3300.0) == 10.0

@@ -34,6 +34,7 @@ def check_end_of_service(ctx: ProgramProposal) -> list[Finding]:
     if left is None or not m.programmable or m.battery_uah <= 0:
         return []
     days = left / daily_drain_uah(m, ctx.proposed)
+    now_days = left / daily_drain_uah(m, ctx.current) if ctx.current is not None else None
     out = [
         finding(
             "SR-31",
@@ -43,7 +44,10 @@ def check_end_of_service(ctx: ProgramProposal) -> list[Finding]:
             f"({left:.0f} uAh left, every patient bolus taken)",
         )
     ]
-    if days < m.eri_days:
+    # only a change that drains faster is this check's business: a pump already past
+    # its ERI on the same program is the worklist's replacement item
+    faster = now_days is None or days < now_days * (1 - 1e-9)
+    if days < m.eri_days and faster:
         out.append(
             finding(
                 "SR-31",

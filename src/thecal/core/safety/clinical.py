@@ -148,7 +148,7 @@ def check_granuloma(ctx: ProgramProposal) -> list[Finding]:
             continue
         out.append(
             finding(
-                "DD-13", INFO, "YEARLY_DOSE_INCREASE", f"{d.name}: {last:+.3g} % over the last year"
+                "DD-13", INFO, "YEARLY_DOSE_INCREASE", f"{d.name}: {last:+.1f} % over the last year"
             )
         )
         earlier = percent_change(two_ago or 0.0, year_ago or 0.0)
@@ -158,7 +158,7 @@ def check_granuloma(ctx: ProgramProposal) -> list[Finding]:
                     "DD-13",
                     SOFT,
                     "ESCALATION_ACCELERATING",
-                    f"{d.name}: {last:+.3g} % this year after {earlier:+.3g} % the year before; "
+                    f"{d.name}: {last:+.1f} % this year after {earlier:+.1f} % the year before; "
                     "accelerating escalation: check for a catheter-tip granuloma (neurological "
                     "examination, imaging)",
                 )

@@ -81,4 +81,6 @@ def percent_change(old: float, new: float) -> float | None:
     """(new - old) / old in %, or None when there was nothing before."""
     if old <= 0:
         return None
-    return (new - old) / old * 100.0
+    # rounded to a billionth of a percent: the same dose computed two ways reads 0.0,
+    # never -1.65e-14 or -0.0 (issue 25)
+    return round((new - old) / old * 100.0, 9) + 0.0
