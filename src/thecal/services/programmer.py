@@ -80,7 +80,7 @@ def second_person_reasons(ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[s
     limit = ctx.policy.number("verification", "large_increase_pct")
     for row in doses:
         if row.change_pct is not None and row.change_pct > limit:
-            why.append(f"{row.drug} +{row.change_pct:.1f} % (> {limit:g} %)")
+            why.append(f"{row.drug} +{round(row.change_pct, 1):g} % (> {limit:g} %)")
     return tuple(why)
 
 
