@@ -251,6 +251,12 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     page = c.get(f"/patients/{world.a}").text
     assert "pump empty: nothing is delivered" in page and "EMPTY_RESERVOIR" not in page
     assert "non-cancer pain" in page and "non_cancer" not in page
+    # a press on the empty pump is denied; the record gives the reason in words
+    pressed = world.client("patient").post(f"/api/patients/{world.a}/bolus-requests",
+                                           json={"request_id": "press-empty"})  # fmt: skip
+    assert pressed.json()["reason"] == "not_delivering"
+    page = c.get(f"/patients/{world.a}").text
+    assert "the pump was not delivering" in page and "not_delivering" not in page
     # worked down from the list: acknowledged with what was done, the alarm leaves it
     listed = c.get("/worklist").text
     assert f'action="/alarms/{ann["ref_id"]}/acknowledge"' in listed

@@ -59,6 +59,7 @@ def create_app(
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     app.state.templates.env.filters["indication_words"] = words.indication
+    app.state.templates.env.filters["bolus_words"] = words.bolus_reason
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(
         program_from_json(row.program), cdb.clinic.library

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from thecal.adapters.db.queries import PatientRecord
+from thecal.services.clinic import words
 
 W, LANE, LEFT, RIGHT = 900, 90, 70, 20
 COLOURS = {
@@ -91,7 +92,7 @@ def timeline_svg(rec: PatientRecord) -> str:
         out.append(
             f'<line x1="{x(b.at_s):.1f}" x2="{x(b.at_s):.1f}" y1="{y}" y2="{y + 15}" '
             f'stroke="{colour}"><title>{escape(b.result)} '
-            f"{escape(b.reason or '')}</title></line>"
+            f"{escape(words.bolus_reason(b.reason))}</title></line>"
         )
     pain = [(d.at_s, float(d.pain_nrs)) for d in rec.diary if d.pain_nrs is not None]
     pain.sort()

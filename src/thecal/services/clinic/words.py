@@ -15,6 +15,13 @@ ALARMS = {
     "MOTOR_STALL_RECOVERED": "motor stall recovered",
     "VALVE_CLOSED": "valve closed: nothing is delivered",
 }
+BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinician reads it
+    "lockout": "too soon after the last dose (lockout)",
+    "max_per_24h": "the 24-hour maximum was reached",
+    "not_delivering": "the pump was not delivering",
+    "insufficient_reservoir": "the reservoir was too low",
+    "not_enabled": "no patient dose is programmed",
+}
 INDICATIONS = {
     "non_cancer": "non-cancer pain",
     "cancer": "cancer pain",
@@ -25,6 +32,10 @@ INDICATIONS = {
 
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
+
+
+def bolus_reason(code: str | None) -> str:
+    return "" if not code else BOLUS_REASONS.get(code, code)
 
 
 def indication(code: str) -> str:
