@@ -43,6 +43,12 @@ def fmt_date(t: float | None) -> str:
     return "-" if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d")
 
 
+def problems_fragment(request: Request, who: Principal, exc: InputError) -> HTMLResponse:
+    """A refused form's problems, swapped in beside the form (422: HTMX is told to swap
+    it): every screen that checks a form answers this way."""
+    return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
+
+
 def templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 

@@ -30,7 +30,7 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record, review_view
+from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
 from thecal.services.clinic import Principal
 from thecal.services.clinic.gate import Review, Signoff
 from thecal.services.clinic.therapy import BolusInput
@@ -159,7 +159,7 @@ async def device_check(
     try:
         review = _review(request, who, patient_id, action, form, Signoff())
     except InputError as exc:  # beside the form, where the review would be
-        return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
+        return problems_fragment(request, who, exc)
     return page(request, "_device_review.html", who, review=review_view(review), action=action,
                 rec=record(request, patient_id), form=form)  # fmt: skip
 

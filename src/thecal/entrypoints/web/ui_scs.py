@@ -19,7 +19,7 @@ from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
@@ -115,7 +115,7 @@ async def check(
             form.get("lead_id") or None,
         )  # fmt: skip
     except InputError as exc:
-        return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
+        return problems_fragment(request, who, exc)
     return page(request, "_scs_review.html", who, review=review)
 
 

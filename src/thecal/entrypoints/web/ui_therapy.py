@@ -26,7 +26,7 @@ from thecal.entrypoints.web.inputs import (
 )
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record, review_view
+from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
 from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.ports import Principal
 
@@ -186,9 +186,7 @@ async def program_check(
         program = _program_from_form(rec, form)
         review = clinic_of(request).check_program(who, patient_id, program, Signoff(), now(request))
     except InputError as exc:  # shown where the review would be, beside the form
-        return page(
-            request, "_problems.html", who, 422, problems=exc.problems, message=str(exc)
-        )
+        return problems_fragment(request, who, exc)
     return page(request, "_review.html", who, review=review_view(review), form=form)
 
 
@@ -281,9 +279,7 @@ async def refill_plan(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
     except InputError as exc:  # shown where the plan would be, beside the form
-        return page(
-            request, "_problems.html", who, 422, problems=exc.problems, message=str(exc)
-        )
+        return problems_fragment(request, who, exc)
     return page(
         request, "_refill_plan.html", who, plan=session.plan, review=review_view(review), form=form
     )
