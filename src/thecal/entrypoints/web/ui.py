@@ -21,7 +21,7 @@ from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.portal_words import patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
-from thecal.services.clinic import can_see
+from thecal.services.clinic import can_see, words
 from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
 
@@ -40,7 +40,7 @@ def fmt_time(t: float | None) -> str:
 
 
 def fmt_date(t: float | None) -> str:
-    return "-" if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d")
+    return "-" if t is None else words.date(t)  # one date format (services/clinic/words)
 
 
 def problems_fragment(request: Request, who: Principal, exc: InputError) -> HTMLResponse:

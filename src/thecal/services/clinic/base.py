@@ -25,6 +25,7 @@ from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Trial
 from thecal.services.clinic.gate import Signoff, second_person
 from thecal.services.clinic.outlook import outlook
+from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
 from thecal.services.clinic.throttle import after_failure, seconds_locked
 from thecal.services.clinic.transactions import Context
@@ -85,6 +86,15 @@ class ClinicBase:
             for name, dose in daily_doses(program).items()
         )
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive), history
+
+    def _signed_change(
+        self, who: Principal, permission: str, reason: str, s: Signoff, now_s: float
+    ) -> str | None:
+        """The opening of every signed therapy change, in the gate's order: a reason,
+        the role's permission, then the second person (authenticated); returns who."""
+        need_reason(reason)
+        authorize(who.role, permission)
+        return self._second_person(who, s, now_s)
 
     def _second_person(self, who: Principal, s: Signoff, now_s: float) -> str | None:
         """The second person of a sign-off, authenticated in a unit of work of its own

@@ -20,7 +20,7 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program, program_digest, validate_program
 from thecal.core.safety import HARD, Catheter, ProgramProposal, finding
 from thecal.core.therapy.catheter import catheter_volume_ml
-from thecal.services.clinic.base import ClinicBase, need_reason
+from thecal.services.clinic.base import ClinicBase
 from thecal.services.clinic.gate import (
     DeviceReview,
     Review,
@@ -157,9 +157,7 @@ class Devices(ClinicBase):
         signoff: Signoff,
         now_s: float,
     ) -> int:
-        need_reason(reason)
-        authorize(who.role, "implants.write")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "implants.write", reason, signoff, now_s)
         with self.uow() as uow:
             self._no_pump_yet(uow, patient_id)
             review, model, delivered = self._new_pump(
@@ -225,9 +223,7 @@ class Devices(ClinicBase):
     ) -> int:
         """The old pump out, the new one in, continuing the old pump's program (checked
         as a continuation; any change from it is reviewed like a reprogram)."""
-        need_reason(reason)
-        authorize(who.role, "implants.write")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "implants.write", reason, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             now = stored.pump.interrogate(now_s)

@@ -11,7 +11,7 @@ from thecal.core.safety import INFO, SOFT, Catheter, finding
 from thecal.core.safety.fmt import dose_text
 from thecal.core.therapy.catheter import path_volume_ml
 from thecal.core.therapy.dosing import daily_doses
-from thecal.services.clinic.base import ClinicBase, need_reason
+from thecal.services.clinic.base import ClinicBase
 from thecal.services.clinic.devices import device_record
 from thecal.services.clinic.gate import (
     DeviceReview,
@@ -79,9 +79,7 @@ class Surgery(ClinicBase):
         now_s: float,
         expected_version: int,
     ) -> None:
-        need_reason(reason)
-        authorize(who.role, "implants.write")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "implants.write", reason, signoff, now_s)
         with self.uow() as uow:
             uow.pumps.get(patient_id, expected_version)
             review, before = self._explant_review(uow, who, patient_id, now_s)
@@ -148,9 +146,7 @@ class Surgery(ClinicBase):
         """Record a revised catheter: the bridge and priming volumes are computed from it
         from now on, and a priming bolus is allowed again. Answers the new path volume.
         (The emulated pump keeps its own path volume: docs/clinic.md.)"""
-        need_reason(reason)
-        authorize(who.role, "implants.write")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "implants.write", reason, signoff, now_s)
         with self.uow() as uow:
             uow.pumps.get(patient_id, expected_version)
             review, stored, implant = self._catheter_review(uow, who, patient_id, c, now_s)

@@ -62,9 +62,7 @@ class Therapy(ClinicBase):
         now_s: float,
         expected_version: int,
     ) -> dict[str, Any]:
-        need_reason(reason)
-        authorize(who.role, "programs.commit")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "programs.commit", reason, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._programming(uow, who, stored, now_s)
@@ -157,9 +155,7 @@ class Therapy(ClinicBase):
         now_s: float,
         expected_version: int,
     ) -> dict[str, Any]:
-        need_reason(reason)
-        authorize(who.role, "boluses.give")
-        verifier = self._second_person(who, signoff, now_s)
+        verifier = self._signed_change(who, "boluses.give", reason, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._bolus_session(uow, who, stored, b, signoff, verifier, now_s)
