@@ -73,6 +73,20 @@ def commands() -> st.SearchStrategy[c.Command]:
             c.DemandRequest, st.sampled_from(["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"])
         ),
         st.builds(c.ApplyProgram, programs(allow_invalid=True)),
+        # the alarm system's timers (issue 26): temporary programs, silences, self-tests
+        st.builds(
+            lambda p, hours: c.ApplyProgram(p, temporary_s=hours * H),
+            programs(),
+            st.sampled_from([0.5, 6.0, 30.0, 80.0]),
+        ),
+        st.builds(
+            c.SilenceAlarm,
+            st.sampled_from(["MOTOR_STALL", "LOW_RESERVOIR", "SUSPENSION_PROLONGED"]),
+            st.sampled_from([60.0, 600.0, 7200.0]),
+        ),
+        st.builds(c.AcknowledgeAlarm, st.sampled_from(["LOW_RESERVOIR", "EMPTY_RESERVOIR"])),
+        st.builds(c.Fault, st.sampled_from(["program_crc", "watchdog"])),
+        st.builds(c.SelfTest),
         st.builds(
             lambda add, pocket_frac, drug, entered: c.Refill(
                 add, (drug,) if drug else (), entered, add * pocket_frac

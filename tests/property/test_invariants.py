@@ -97,7 +97,17 @@ class PumpMachine(RuleBasedStateMachine):
             assert not validate_program(command.program, self.model, self.library)
             self.programs.append((t, command.program))
         if isinstance(command, c.ApplyProgram) and ("program", "refused") in kinds:
-            assert validate_program(command.program, self.model, self.library) or advanced.eos
+            temporary = command.temporary_s
+            bad_temporary = temporary is not None and (
+                temporary > self.model.alarms.temporary_max_s or advanced.program is None
+            )
+            assert (
+                validate_program(command.program, self.model, self.library)
+                or advanced.eos
+                or bad_temporary
+            )
+        # the program current at a request (a temporary one reverts on its own)
+        self.current = advanced.program.program if advanced.program is not None else None
         for e in events:
             if e.kind == "refill" and e.get("result") != "refused":
                 self.added += command.add_ml
@@ -123,7 +133,8 @@ class PumpMachine(RuleBasedStateMachine):
         if e.get("result") != "granted":
             return
         # 4. no grant inside a lockout or beyond max_per_24h in any rolling 24 h window
-        demand = self.programs[-1][1].demand_bolus
+        assert self.current is not None
+        demand = self.current.demand_bolus
         assert demand is not None
         assert all(t - x >= demand.lockout_s for x in self.lockout_starts)
         in_window = [g for g in self.grants if t - DAY < g <= t]

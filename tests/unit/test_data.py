@@ -14,7 +14,7 @@ from thecal.core.pump.models import (
     PROGRAMMABLE_FIELDS,
     PumpCatalogue,
 )
-from thecal.data import drug_library, pump_catalogue, raw_document
+from thecal.data import alarm_table, drug_library, pump_catalogue, raw_document
 
 EIGHT = {
     "morphine",
@@ -66,7 +66,7 @@ def test_a_value_without_a_source_is_refused():
     doc = copy.deepcopy(raw_document("pumps.toml"))
     doc["pump"][0]["stroke_ul"] = 0.5  # a bare number: no source
     with pytest.raises(CatalogueError, match="stroke_ul"):
-        PumpCatalogue.from_mapping(doc)
+        PumpCatalogue.from_mapping(doc, alarm_table())
 
 
 def test_a_missing_drug_field_is_refused():

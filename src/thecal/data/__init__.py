@@ -10,6 +10,7 @@ from importlib import resources
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pk import EffectLibrary, KineticsLibrary
 from thecal.core.population.generator import PopulationSpec
+from thecal.core.pump.alarm_table import AlarmTable
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety.policy import Policy
 from thecal.core.scs.catalogue import ScsCatalogue
@@ -77,7 +78,13 @@ def scs_catalogue() -> ScsCatalogue:
 
 @cache
 def pump_catalogue() -> PumpCatalogue:
-    return PumpCatalogue.from_mapping(_read("pumps.toml"))
+    return PumpCatalogue.from_mapping(_read("pumps.toml"), alarm_table())
+
+
+@cache
+def alarm_table() -> AlarmTable:
+    """The firmware's alarm table and the hazard table beside it (`alarms.toml`)."""
+    return AlarmTable.from_mapping(_read("alarms.toml"))
 
 
 def raw_document(name: str) -> dict[str, object]:

@@ -201,12 +201,14 @@ def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:
 
 
 def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:
-    """Alarm onsets and clears the firmware logged since the pump was loaded (SR-32)."""
+    """Alarm onsets and clears the firmware logged since the pump was loaded (SR-32).
+    Silences, re-sounds and acknowledgements at the pump stay in the pump's own log:
+    an acknowledgement in the clinic is a clinician's, made on the worklist."""
     for e in pump.events:
-        if e.kind != "alarm":
+        if e.kind != "alarm" or e.get("result") == "refused":
             continue
-        code = e.get("code")
-        if e.get("phase") == "onset":
+        code, phase = e.get("code"), e.get("phase")
+        if phase == "onset":
             db.add(
                 AlarmRow(
                     patient_id=patient_id,
@@ -215,7 +217,7 @@ def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:
                     onset_s=e.t,
                 )
             )
-        else:
+        elif phase == "clear":
             db.flush()
             open_rows = db.scalars(
                 select(AlarmRow).where(

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import math
 
-from thecal.core.pump.events import ALARM_SEVERITY, Event, alarm, event
+from thecal.core.pump.alarm_system import next_timer_t, timers_running
+from thecal.core.pump.events import Event
+from thecal.core.pump.settle import bolus_end, settle
 from thecal.core.pump.state import (
     DELIVERING,
     STROKE_EPS,
     PumpState,
-    RunningBolus,
     average_daily_drain_uah,
 )
+from thecal.core.pump.timers import fire_timers
 from thecal.core.units import SECONDS_PER_DAY
 
-_ALARM_ORDER = tuple(ALARM_SEVERITY)
+__all__ = ["advance", "bolus_end", "next_midnight", "run_to", "settle"]
 
 
 def next_midnight(t: float) -> float:
@@ -110,35 +112,6 @@ def _eos_time(s: PumpState, t1: float, delivering: bool) -> float:
     return hi
 
 
-def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]:
-    """Log what changed between two states at one instant: alarms, the state shown,
-    and boluses interrupted because delivery stopped (they are never resumed)."""
-    t = after.t
-    out: list[Event] = []
-    was, now = before.active_alarms(), after.active_alarms()
-    for code in _ALARM_ORDER:
-        if code in now and code not in was:
-            out.append(alarm(t, code, "onset"))
-        elif code in was and code not in now:
-            out.append(alarm(t, code, "clear"))
-            if code == "MOTOR_STALL":
-                out.append(alarm(t, "MOTOR_STALL_RECOVERED", "onset"))
-    shown_before, shown_after = before.shown, after.shown
-    if shown_before != shown_after:
-        out.append(event(t, "state", **{"from": shown_before, "to": shown_after}))
-        if shown_before == DELIVERING and after.boluses:
-            out.extend(bolus_end(b, t) for b in after.boluses)
-            after = after._replace(boluses=())
-    return after, out
-
-
-def bolus_end(b: RunningBolus, t: float) -> Event:
-    delivered = b.programmed_ml if t >= b.end_t else b.rate_ml_per_s * (t - b.start_t)
-    return event(
-        t, "bolus", bolus=b.kind, phase="end", programmed_ml=b.programmed_ml, delivered_ml=delivered
-    )
-
-
 def _eri_watch_uah(s: PumpState) -> float:
     """Above this charge no midnight check within the next eri_window_days can raise
     ERI, so the daily checks (and their samples) may be skipped.
@@ -175,13 +148,22 @@ def _battery_check(s: PumpState) -> PumpState:
 def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
     """Internal happenings due at s.t, after the strokes due then."""
     t = s.t
-    if not s.boluses and not s.stall_causes and t % SECONDS_PER_DAY and s.charge_uah > 0.0:
+    timers = timers_running(s)
+    if (
+        not s.boluses
+        and not s.stall_causes
+        and not timers
+        and t % SECONDS_PER_DAY
+        and s.charge_uah > 0.0
+    ):
         return s  # nothing can be due at an instant that is not a midnight
     if s.boluses and any(b.end_t <= t for b in s.boluses):
         out.extend(bolus_end(b, t) for b in s.boluses if b.end_t <= t)
         s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
     if "mri" in s.stall_causes and s.mri_stall_until <= t:
         s = _logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
+    if timers:
+        s = fire_timers(s, out)
     midnight = t % SECONDS_PER_DAY == 0.0 and t > 0
     if midnight and not s.eri and s.model.battery_uah > 0 and s.charge_uah <= _eri_watch_uah(s):
         checked = _battery_check(s)
@@ -222,6 +204,8 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
                 t_next = b.end_t
         if s.stall_causes and "mri" in s.stall_causes:
             t_next = min(t_next, max(s.mri_stall_until, s.t))
+        if timers_running(s):
+            t_next = min(t_next, next_timer_t(s))
         delivering = not s.eos and s.shown == DELIVERING
         crossing = False
         if delivering:

@@ -19,6 +19,9 @@ class Tick:
 class ApplyProgram:
     program: Program
     library_digest: str | None = None  # the library the programmer checked it with (SR-41)
+    # a temporary program: the pump reverts to the program it replaces after this many
+    # seconds, on its own (SR-36); None for a base program
+    temporary_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class Resume:
 
 @dataclass(frozen=True)
 class Fault:
-    fault: str  # bias | occlusion | occlusion_cleared | stall | stall_cleared
+    fault: str  # one of FAULTS
     value: float = 0.0
 
 
@@ -75,6 +78,27 @@ class TelemetrySession:
 
 
 @dataclass(frozen=True)
+class SilenceAlarm:
+    """Silence an active alarm's tone; it sounds again after `duration_s` if its
+    condition lasts. The pump refuses a silence longer than its priority allows (SR-29)."""
+
+    code: str
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class AcknowledgeAlarm:
+    """A person has seen the alarm: logged with its time (SR-32), nothing else."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    """Run every self-test check now, as at power-on (SR-40)."""
+
+
+@dataclass(frozen=True)
 class Environment:
     body_temp_c: float | None = None
     ambient_kpa: float | None = None
@@ -92,7 +116,13 @@ Command = (
     | MriExposure
     | ValveReset
     | TelemetrySession
+    | SilenceAlarm
+    | AcknowledgeAlarm
+    | SelfTest
     | Environment
 )
 PROGRAMMER_BOLUS_KINDS = ("clinician", "bridge", "priming")
-FAULTS = ("bias", "occlusion", "occlusion_cleared", "stall", "stall_cleared")
+# memory, clock and firmware faults a self-test finds (SR-40): injected, they are found
+# by the next periodic check (or a SelfTest), and delivery stops
+SELF_TEST_FAULTS = ("program_crc", "library_crc", "clock", "watchdog")
+FAULTS = ("bias", "occlusion", "occlusion_cleared", "stall", "stall_cleared") + SELF_TEST_FAULTS

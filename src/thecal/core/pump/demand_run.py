@@ -21,6 +21,7 @@ from bisect import bisect_right
 from itertools import pairwise
 
 from thecal.core.pump.advance import next_midnight
+from thecal.core.pump.alarm_system import next_timer_t, timers_running
 from thecal.core.pump.demand_answers import (
     Requests,
     demand_event,
@@ -81,6 +82,8 @@ def _quiet(s: PumpState, t_last: float, n_bound: int, volume: float, rate: float
     bolus, no fluid run out, and the battery far from every check."""
     program = s.program
     assert program is not None
+    if timers_running(s) and next_timer_t(s) <= t_last:
+        return False  # a temporary program ends, a silence ends or a self-test runs
     if n_bound >= s.empty_at_stroke or n_bound >= s.low_at_stroke:
         return False
     lowest_estimate = s.estimate_base_ml - s.stroke_ml * (n_bound - s.estimate_base_strokes)

@@ -39,7 +39,9 @@ def event(t: float, kind: str, **fields: Any) -> Event:
     return Event(t, kind, tuple(fields.items()))
 
 
-# Alarm catalogue (pump-behaviour.md §8): code -> severity.
+# Alarm catalogue (pump-behaviour.md §8, and the alarms issue 26 adds): code -> the
+# contract's severity. Priorities, hazards and timings are data (alarms.toml); a test
+# holds the two to each other (SR-27).
 ALARM_SEVERITY = {
     "LOW_RESERVOIR": "non-critical",
     "EMPTY_RESERVOIR": "critical",
@@ -48,13 +50,27 @@ ALARM_SEVERITY = {
     "MOTOR_STALL": "critical",
     "MOTOR_STALL_RECOVERED": "info",
     "VALVE_CLOSED": "critical",
+    "SUSPENSION_PROLONGED": "critical",
+    "SELF_TEST_FAILURE": "critical",
 }
 
 
 # the alarms during which the pump delivers nothing: their onset starts an interruption
 # of therapy (issue 24: a long one makes the next program a new start)
-STOPPING_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
+STOPPING_ALARMS = (
+    "EMPTY_RESERVOIR",
+    "END_OF_SERVICE",
+    "MOTOR_STALL",
+    "VALVE_CLOSED",
+    "SELF_TEST_FAILURE",
+)
+# an alarm event's phases: onset and clear bound it (SR-32); silence, resound and
+# acknowledge happen in between (SR-29)
+ALARM_PHASES = ("onset", "clear", "silence", "resound", "acknowledge")
 
 
-def alarm(t: float, code: str, phase: str) -> Event:
-    return event(t, "alarm", code=code, severity=ALARM_SEVERITY[code], phase=phase)
+def alarm(t: float, code: str, phase: str, priority: str, **more: object) -> Event:
+    return event(
+        t, "alarm", code=code, severity=ALARM_SEVERITY[code], phase=phase, priority=priority,
+        **more,
+    )  # fmt: skip

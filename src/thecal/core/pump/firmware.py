@@ -15,6 +15,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition, Problem
 from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, next_midnight, settle
+from thecal.core.pump.alarm_system import table
 from thecal.core.pump.answer_log import AnswerLog
 from thecal.core.pump.demand_answers import demand_denial, demand_event
 from thecal.core.pump.demand_run import answer_run
@@ -27,15 +28,14 @@ from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusa
 from thecal.core.pump.state import (
     DELIVERING,
     NO_DOSE_YET,
+    NOT_YET,
     DemandAnswer,
     PumpState,
     RunningBolus,
 )
+from thecal.core.pump.timers import acknowledge, run_self_test, silence
+from thecal.core.pump.timers import anchor as _anchor
 from thecal.core.units import SECONDS_PER_DAY
-
-
-def _anchor(now: float) -> float:
-    return (now // SECONDS_PER_DAY) * SECONDS_PER_DAY
 
 
 def initial_state(
@@ -176,11 +176,37 @@ def _apply_program(s: PumpState, cmd: c.ApplyProgram) -> tuple[PumpState, list[E
     reasons += program_violations(cmd.program, s.library)  # the pump's own monitor (SR-41)
     if s.eos:
         reasons.append("end_of_service: the pump has reached end of service")
+    reasons += _temporary_refusal(s, cmd.temporary_s)
     if reasons:
         return s, [event(s.t, "program", result="refused", reasons=reasons)]
-    # the lockout counts doses given: a new program starts none (SR-06)
-    after = s._replace(program=compile_program(cmd.program), anchor_s=_anchor(s.t)).with_levels()
-    return _changed(s, after)
+    # the lockout counts doses given: a new program starts none (SR-06). Writing a program
+    # rewrites its memory: a program CRC fault is gone (the other checks stand).
+    after = s._replace(
+        program=compile_program(cmd.program),
+        anchor_s=_anchor(s.t),
+        corrupt=s.corrupt - {"program_crc"},
+        self_test_failed=s.self_test_failed - {"program_crc"},
+    )
+    if cmd.temporary_s is None:
+        after = after._replace(base_program=None, temporary_until=NOT_YET)
+    else:  # a temporary program over a temporary one keeps the first one's base
+        base = s.base_program if s.base_program is not None else s.program
+        after = after._replace(base_program=base, temporary_until=s.t + cmd.temporary_s)
+    extra = [] if cmd.temporary_s is None else [
+        event(s.t, "program", result="temporary", until=s.t + cmd.temporary_s)
+    ]  # fmt: skip
+    return _changed(s, after.with_levels(), extra)
+
+
+def _temporary_refusal(s: PumpState, temporary_s: float | None) -> list[str]:
+    if temporary_s is None:
+        return []
+    longest = table(s).temporary_max_s
+    if not 0.0 < temporary_s <= longest:
+        return [f"temporary_s: {temporary_s:g} s, from above 0 to {longest:g} s (SR-36)"]
+    if s.program is None:
+        return ["temporary_s: a temporary program needs a base program to revert to"]
+    return []
 
 
 def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]:
@@ -256,6 +282,8 @@ def _resume(s: PumpState, _: c.Resume) -> tuple[PumpState, list[Event]]:
 
 
 def _fault(s: PumpState, cmd: c.Fault) -> tuple[PumpState, list[Event]]:
+    if cmd.fault in c.SELF_TEST_FAULTS:  # found by the next check, not at once
+        return s._replace(corrupt=s.corrupt | {cmd.fault}), []
     if cmd.fault == "bias":
         return s._replace(bias=cmd.value), []
     if cmd.fault in ("occlusion", "occlusion_cleared"):
@@ -295,6 +323,19 @@ def _telemetry(s: PumpState, _: c.TelemetrySession) -> tuple[PumpState, list[Eve
     return _changed(s, s._replace(charge_uah=0.0, eos=True))
 
 
+def _self_test(s: PumpState, _: c.SelfTest) -> tuple[PumpState, list[Event]]:
+    after = run_self_test(s)
+    return _changed(s, after, [event(s.t, "self_test", failed=sorted(after.self_test_failed))])
+
+
+def _silence(s: PumpState, cmd: c.SilenceAlarm) -> tuple[PumpState, list[Event]]:
+    return silence(s, cmd.code, cmd.duration_s)
+
+
+def _acknowledge(s: PumpState, cmd: c.AcknowledgeAlarm) -> tuple[PumpState, list[Event]]:
+    return acknowledge(s, cmd.code)
+
+
 _HANDLERS: dict[type, Callable[[PumpState, Any], tuple[PumpState, list[Event]]]] = {
     c.ApplyProgram: _apply_program,
     c.DemandRequest: _demand,
@@ -306,4 +347,7 @@ _HANDLERS: dict[type, Callable[[PumpState, Any], tuple[PumpState, list[Event]]]]
     c.MriExposure: _mri,
     c.ValveReset: _valve_reset,
     c.TelemetrySession: _telemetry,
+    c.SelfTest: _self_test,
+    c.SilenceAlarm: _silence,
+    c.AcknowledgeAlarm: _acknowledge,
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from thecal.core.errors import CatalogueError
+from thecal.core.pump.alarm_table import AlarmTable
 from thecal.core.sourced import require_fields, unwrap
 
 PERISTALTIC = "programmable-peristaltic"
@@ -63,6 +64,9 @@ class PumpModel:
     reference_body_temp_c: float = 0.0
     viscosity_frac_per_c: float = 0.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # the firmware's alarm table (alarms.toml): priorities and timings, the same for
+    # every model the catalogue ships
+    alarms: AlarmTable | None = field(default=None, compare=False, repr=False)
     stroke_ml: float = field(init=False, compare=False)  # derived, kept for the hot path
 
     def __post_init__(self) -> None:
@@ -89,6 +93,8 @@ class PumpModel:
                 raise CatalogueError(f"{where}: stroke_ul must be > 0")
             if not 0 <= self.min_rate_ml_day <= self.max_rate_ml_day or self.max_rate_ml_day <= 0:
                 raise CatalogueError(f"{where}: need 0 <= min_rate_ml_day <= max_rate_ml_day")
+            if self.alarms is None:
+                raise CatalogueError(f"{where}: a programmable pump needs its alarm table")
             if self.battery_uah <= 0 or min(
                 self.baseline_ua, self.uah_per_stroke, self.uah_per_telemetry_session
             ) < 0:
@@ -97,7 +103,7 @@ class PumpModel:
             raise CatalogueError(f"{where}: nominal_rate_ml_day must be > 0")
 
 
-def _model(table: Mapping[str, Any], index: int) -> PumpModel:
+def _model(table: Mapping[str, Any], index: int, alarms: AlarmTable) -> PumpModel:
     where = f"pumps.toml [[pump]] #{index + 1}"
     values, sources = unwrap(table, where, keys=("id", "kind"))
     require_fields(values, ("id", "kind"), where)
@@ -119,7 +125,9 @@ def _model(table: Mapping[str, Any], index: int) -> PumpModel:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise CatalogueError(f"{where}.{name}: expected a number")
         numbers[name] = float(value)
-    model = PumpModel(id=str(values["id"]), kind=kind, sources=sources, **numbers)
+    model = PumpModel(
+        id=str(values["id"]), kind=kind, sources=sources, alarms=alarms, **numbers
+    )
     model.check()
     return model
 
@@ -132,9 +140,9 @@ class PumpCatalogue:
         return self.models.get(model_id)
 
     @classmethod
-    def from_mapping(cls, document: Mapping[str, Any]) -> PumpCatalogue:
+    def from_mapping(cls, document: Mapping[str, Any], alarms: AlarmTable) -> PumpCatalogue:
         tables = document.get("pump")
         if not isinstance(tables, list) or not tables:
             raise CatalogueError("pumps.toml: expected one or more [[pump]] tables")
-        models = [_model(table, i) for i, table in enumerate(tables)]
+        models = [_model(table, i, alarms) for i, table in enumerate(tables)]
         return cls({m.id: m for m in models})

@@ -42,6 +42,8 @@ STALLED = "stalled"
 VALVE_CLOSED = "valve-closed"
 EMPTY = "empty"
 END_OF_SERVICE = "end-of-service"
+SELF_TEST_FAILED = "self-test-failed"
+NOT_YET = float("inf")  # a timer that is not running
 # The demand lockout runs from the last demand bolus granted: before any, there is none
 # (a program, a refill or a reading gives no dose and starts no lockout; SR-06).
 NO_DOSE_YET = float("-inf")
@@ -111,6 +113,18 @@ class PumpState(NamedTuple):
     low_at_stroke: int = 0
     # ... and whether every drug in the reservoir may be given as a demand bolus
     demand_fluid_ok: bool = False
+    # the alarm system (issue 26): when the running suspension began and whether it has
+    # escalated (SR-30); alarms whose tone is silenced, until when (SR-29)
+    suspended_from_t: float = NOT_YET
+    suspension_alarm: bool = False
+    silenced: tuple[tuple[str, float], ...] = ()
+    # a temporary program runs over `base_program` until `temporary_until` (SR-36)
+    base_program: CompiledProgram | None = None
+    temporary_until: float = NOT_YET
+    # self-test (SR-40): corruption injected and not yet found by a check, and the
+    # checks that failed (delivery stops while any has)
+    corrupt: frozenset[str] = frozenset()
+    self_test_failed: frozenset[str] = frozenset()
 
     @property
     def stroke_ml(self) -> float:
@@ -157,6 +171,8 @@ class PumpState(NamedTuple):
         """The state shown: the first stopping condition that holds (pump-behaviour.md §8)."""
         if self.eos:
             return END_OF_SERVICE
+        if self.self_test_failed:
+            return SELF_TEST_FAILED
         if self.stall_causes:
             return STALLED
         if self.valve_closed:
@@ -183,6 +199,10 @@ class PumpState(NamedTuple):
             active.add("ELECTIVE_REPLACEMENT")
         if self.eos:
             active.add("END_OF_SERVICE")
+        if self.suspension_alarm:
+            active.add("SUSPENSION_PROLONGED")
+        if self.self_test_failed:
+            active.add("SELF_TEST_FAILURE")
         return frozenset(active)
 
     @property
