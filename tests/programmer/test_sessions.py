@@ -239,7 +239,7 @@ def test_link_lost_for_good_is_uncertain_and_nothing_is_resent():
 class SilentPort(EmulatedPump):
     """A pump that acknowledges a program and keeps the old one."""
 
-    def apply_program(self, program, now_s, library_digest=None):
+    def apply_program(self, program, now_s, library_digest=None, temporary_s=None):
         self._step(Tick(), now_s)
 
 

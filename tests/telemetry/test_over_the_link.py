@@ -173,6 +173,44 @@ def test_delivery_continues_exactly_across_kill_9(tmp_path) -> None:
     assert os.path.getsize(tmp_path / "pump" / "journal.log") > 0
 
 
+@pytest.mark.sr("SR-36")
+def test_a_temporary_program_reverts_at_expiry_across_kill_9(tmp_path) -> None:
+    """The programmer sends a one-hour temporary program and the link is lost for good:
+    the emulator is killed (SIGKILL) and restarted after the hour. The pump's clock
+    runs 2000 times fast, so the hour is 1.8 s."""
+    import time
+
+    from thecal.adapters.telemetry import EmulatorProcess
+
+    process = EmulatorProcess(tmp_path / "pump", SERIAL, speed=2000.0, epoch_s=T0)
+    process.start()
+    try:
+        port = implanted(process)
+        port.apply_program(UP_20_PCT, T0, temporary_s=3600.0)
+        during = port.interrogate(T0)
+        process.kill()
+        time.sleep(2.5)  # 5000 pump seconds: past the hour
+        process.start()
+        after = port.interrogate(T0)
+        answer = port.last
+    finally:
+        process.stop()
+    assert during.program_digest == program_digest(UP_20_PCT)
+    assert during.base_program == MORPHINE and during.temporary_until_s is not None
+    assert after.program_digest == program_digest(MORPHINE)
+    assert (after.base_program, after.temporary_until_s) == (None, None)
+    # by hand: 0.3 mL/day until the temporary program, 0.36 mL/day for its hour, 0.3 after
+    t = {r["op"]: r["t"] for r in port.history}
+    end = during.temporary_until_s
+    assert end == pytest.approx(t["apply_program"] + 3600.0)
+    volume_ml = (
+        0.3 / DAY * (t["apply_program"] - t["commission"])
+        + 0.36 / DAY * 3600.0
+        + 0.3 / DAY * (answer["t"] - end)
+    )
+    assert answer["strokes"] == math.floor(volume_ml / 0.0005 + 1e-6)
+
+
 def test_a_pump_that_is_not_there_is_a_link_error(tmp_path) -> None:
     from thecal.adapters.telemetry.process import free_udp_port
 

@@ -29,6 +29,9 @@ class Interrogation:
     battery_fraction: float = 1.0
     days_to_end_of_service: float | None = None  # at the recent average drain
     lockout_remaining_s: float = 0.0  # until the next patient bolus could be granted
+    # a temporary program runs until then and the pump reverts to `base_program` (SR-36)
+    temporary_until_s: float | None = None
+    base_program: Program | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,11 @@ class PumpPort(Protocol):
     def interrogate(self, now_s: float) -> Interrogation: ...
 
     def apply_program(
-        self, program: Program, now_s: float, library_digest: str | None = None
+        self,
+        program: Program,
+        now_s: float,
+        library_digest: str | None = None,
+        temporary_s: float | None = None,
     ) -> None: ...
 
     def start_bolus(self, kind: str, volume_ml: float, duration_s: float, now_s: float) -> None: ...

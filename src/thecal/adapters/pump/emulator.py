@@ -40,6 +40,8 @@ def report(s: PumpState) -> Interrogation:
         battery_fraction=s.battery_fraction,
         days_to_end_of_service=s.days_to_end_of_service,
         lockout_remaining_s=s.lockout_remaining_s,
+        temporary_until_s=s.temporary_until if s.base_program is not None else None,
+        base_program=s.base_program.program if s.base_program is not None else None,
     )
 
 
@@ -90,9 +92,13 @@ class EmulatedPump:
         return demand_answer(request_id, r)
 
     def apply_program(
-        self, program: Program, now_s: float, library_digest: str | None = None
+        self,
+        program: Program,
+        now_s: float,
+        library_digest: str | None = None,
+        temporary_s: float | None = None,
     ) -> None:
-        command = c.ApplyProgram(program, library_digest)
+        command = c.ApplyProgram(program, library_digest, temporary_s)
         r = self._outcome("apply_program", "apply_program", command, now_s)
         refuse_unless_accepted("program", r)
 

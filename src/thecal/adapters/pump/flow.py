@@ -75,7 +75,11 @@ class EmulatedFlowPump:
         )
 
     def apply_program(
-        self, program: Program, now_s: float, library_digest: str | None = None
+        self,
+        program: Program,
+        now_s: float,
+        library_digest: str | None = None,
+        temporary_s: float | None = None,
     ) -> None:
         raise InvalidTransition(NOT_PROGRAMMABLE)
 

@@ -29,6 +29,9 @@ WRITE_OPS = (
     "suspend",
     "resume",
     "valve_reset",
+    "silence_alarm",
+    "acknowledge_alarm",
+    "self_test",
     "inject",
 )
 READ_OPS = ("ping", "interrogate", "close")
@@ -96,9 +99,18 @@ def command_from_json(op: str, args: Mapping[str, Any]) -> c.Command:
             digest = args.get("library_digest")
             if digest is not None and not isinstance(digest, str):
                 raise TypeError("library_digest must be text")
-            return c.ApplyProgram(program_from_json(dict(args["program"])), digest)
+            program = program_from_json(dict(args["program"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError("bad request", [Problem("args.program", f"malformed: {exc}")]) from exc
+        return c.ApplyProgram(program, digest, _number(args, "temporary_s", optional=True))
+    if op == "silence_alarm":
+        duration = _number(args, "duration_s")
+        assert duration is not None
+        return c.SilenceAlarm(_text(args, "code"), duration)
+    if op == "acknowledge_alarm":
+        return c.AcknowledgeAlarm(_text(args, "code"))
+    if op == "self_test":
+        return c.SelfTest()
     if op == "start_bolus":
         volume, duration = _number(args, "volume_ml"), _number(args, "duration_s")
         assert volume is not None and duration is not None
@@ -146,7 +158,12 @@ def command_to_json(command: c.Command) -> dict[str, Any]:
         return {
             "program": program_to_json(command.program),
             "library_digest": command.library_digest,
+            "temporary_s": command.temporary_s,
         }
+    if isinstance(command, c.SilenceAlarm):
+        return {"code": command.code, "duration_s": command.duration_s}
+    if isinstance(command, c.AcknowledgeAlarm):
+        return {"code": command.code}
     if isinstance(command, c.StartBolus):
         return {
             "kind": command.kind,
@@ -183,6 +200,9 @@ OPS_OF = {
     c.Suspend: "suspend",
     c.Resume: "resume",
     c.ValveReset: "valve_reset",
+    c.SilenceAlarm: "silence_alarm",
+    c.AcknowledgeAlarm: "acknowledge_alarm",
+    c.SelfTest: "self_test",
     c.Fault: "inject",
     c.MriExposure: "inject",
     c.Environment: "inject",
@@ -193,6 +213,7 @@ def interrogation_to_json(i: Interrogation) -> dict[str, Any]:
     out = asdict(i)
     out["program"] = program_to_json(i.program) if i.program is not None else None
     out["active_alarms"] = list(i.active_alarms)
+    out["base_program"] = program_to_json(i.base_program) if i.base_program is not None else None
     return out
 
 
@@ -210,4 +231,6 @@ def interrogation_from_json(d: Mapping[str, Any]) -> Interrogation:
         battery_fraction=d["battery_fraction"],
         days_to_end_of_service=d["days_to_end_of_service"],
         lockout_remaining_s=d["lockout_remaining_s"],
+        temporary_until_s=d.get("temporary_until_s"),
+        base_program=program_from_json(base) if (base := d.get("base_program")) else None,
     )

@@ -242,9 +242,17 @@ class TelemetryPump:
         return answer
 
     def apply_program(
-        self, program: Program, now_s: float, library_digest: str | None = None
+        self,
+        program: Program,
+        now_s: float,
+        library_digest: str | None = None,
+        temporary_s: float | None = None,
     ) -> None:
-        args = {"program": program_to_json(program), "library_digest": library_digest}
+        args = {
+            "program": program_to_json(program),
+            "library_digest": library_digest,
+            "temporary_s": temporary_s,
+        }
         r = self._write("apply_program", args)["result"]
         refuse_unless_accepted("program", r)
 
