@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test check lint typecheck contracts unit bench clean browser
+.PHONY: setup demo test check lint typecheck contracts unit bench clean browser trace
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts unit
+
+# the safety-requirement trace table in docs/safety-rules.md, written from the tests
+trace: $(STAMP)
+	$(BIN)/python -m tests.traceability --write
 
 # the fast tier: no database, browser, process or long study (issue 27)
 check: lint typecheck contracts

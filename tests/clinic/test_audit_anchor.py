@@ -77,6 +77,7 @@ def test_the_newest_rows_cut_and_the_head_rewritten(anchored):
     assert alone is True and "the table holds 3" in said
 
 
+@pytest.mark.sr("SR-37")
 def test_a_row_edited_and_the_chain_recomputed(anchored):
     world, key, points = anchored
     with world.engine.connect() as conn:

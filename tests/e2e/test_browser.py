@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.clinic.conftest import DAY, PASSWORD
@@ -23,6 +24,7 @@ def login(page, base, user):
     page.click("#login")
 
 
+@pytest.mark.sr("SR-08")
 def test_clinic_flow_in_a_real_browser(served):
     w, base = served
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,7 @@ def test_occlusion_is_found_as_excess_fluid_at_refill():
     assert r.days()[15]["outlet_ml"] == 0.0 and r.days()[15]["strokes"] == 1000
 
 
+@pytest.mark.sr("SR-20")
 def test_mri_stalls_a_peristaltic_pump_and_recovers_late():
     r = run_example("mri-peristaltic-stall.json")
     alarms = [(e["t"], e["code"], e["phase"]) for e in events_of(r, "alarm")]
@@ -108,6 +109,7 @@ def test_mri_stalls_a_peristaltic_pump_and_recovers_late():
     assert [row["strokes"] for row in r.days()] == [1000, 1000, 885, 1000, 1000]
 
 
+@pytest.mark.sr("SR-20")
 def test_mri_trips_the_valve_which_leaks_10_ul_then_needs_a_reset():
     r = run_example("mri-valve-gated-trip.json")
     states = [(e["from"], e["to"]) for e in events_of(r, "state")]

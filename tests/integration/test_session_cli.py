@@ -47,6 +47,7 @@ def test_the_digest_from_check_confirms_and_commits(tmp_path):
     assert log_events(out)[-1] == "read back"
 
 
+@pytest.mark.sr("SR-08")
 def test_a_digest_for_another_proposal_is_refused_and_nothing_is_sent(tmp_path):
     _, reviewed, _ = run(tmp_path, DOC, "--check")
     changed = copy.deepcopy(DOC)

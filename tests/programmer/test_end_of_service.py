@@ -26,6 +26,7 @@ def test_the_daily_drain_by_hand() -> None:
     )
 
 
+@pytest.mark.sr("SR-31")
 def test_a_faster_program_after_eri_asks_for_a_sooner_replacement() -> None:
     old = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)
     same = check_program(proposal(old, old, battery_uah_left=AT_ERI_UAH)).findings

@@ -1,11 +1,14 @@
 """SR-26: the MRI checklist per pump kind, and the comparison after the scan."""
 
+import pytest
+
 from tests.programmer.helpers import HOUR, model
 from tests.programmer.test_sessions import T0, pump
 from thecal.core.pump.commands import MriExposure, ValveReset
 from thecal.services.mri import mri_checklist, post_mri_check
 
 
+@pytest.mark.sr("SR-26")
 def test_mri_checklist_and_comparison():
     assert "Empty the reservoir" in mri_checklist(model("valve-gated-20"))[0]
     assert "stopped" in mri_checklist(model("peristaltic-20"))[1]

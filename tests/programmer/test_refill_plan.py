@@ -25,6 +25,7 @@ def test_expected_withdrawal_is_the_estimate_above_the_dead_volume():
     assert codes(p.reconciliation.findings) == {("SR-21", "info", "REFILL_RECONCILED")}
 
 
+@pytest.mark.sr("SR-21")
 def test_small_pump_flags_more_than_one_ml():
     # 20 mL pump: 1.2 mL withdrawn of 2.6 expected is 1.4 mL short (> 1 mL, fact 33)
     p = plan(estimate=5.0, withdrawn_ml=1.2)
@@ -35,6 +36,7 @@ def test_small_pump_flags_more_than_one_ml():
     assert plan(estimate=5.0, withdrawn_ml=1.7).reconciliation.classification == OK
 
 
+@pytest.mark.sr("SR-21")
 def test_large_pump_threshold_is_two_ml_and_the_accuracy_band_applies():
     # 40 mL pump, 1.8 mL short: under 2 mL; programmed since last refill 40 - 10 = 30 mL,
     # delivered 31.8 mL: ratio 1.06, inside +/-14.5 % -> ok
@@ -49,6 +51,7 @@ def test_large_pump_threshold_is_two_ml_and_the_accuracy_band_applies():
     assert p.reconciliation.classification == OVERINFUSION
 
 
+@pytest.mark.sr("SR-21")
 def test_underinfusion_and_pocket_fill():
     # the occlusion example: 12.6 mL withdrawn, 3.4 mL expected (estimate 5.8 mL)
     p = plan(estimate=5.8, withdrawn_ml=12.6)
@@ -60,6 +63,7 @@ def test_underinfusion_and_pocket_fill():
     assert p.reconciliation.classification == POCKET_OR_LEAK
 
 
+@pytest.mark.sr("SR-24")
 def test_overfill_and_a_wrong_entered_volume_are_refused():
     # 2.4 mL stays in a 20 mL pump: 2.4 + 18 = 20.4 mL > 20
     p = plan(estimate=4.0, add=18.0)
@@ -71,10 +75,12 @@ def test_overfill_and_a_wrong_entered_volume_are_refused():
     assert plan(estimate=4.0, add=17.6, entered_ml=20.0).refused is False
 
 
+@pytest.mark.sr("SR-24")
 def test_refill_without_interrogation_is_refused():
     assert ("SR-24", "hard", "NO_INTERROGATION") in codes(plan(estimate=None).findings)
 
 
+@pytest.mark.sr("SR-25")
 def test_next_refill_is_the_low_alarm_date_less_the_margin():
     # 20 mL entered, alarm at 2 mL but 2.4 mL the SynchroMed cannot deliver: booked from
     # the higher, 2.4 mL (limits-audit.md §1 item 9): 17.6 / 0.5 = 35.2 d, less 3 d margin

@@ -37,6 +37,7 @@ def test_library_gate():
     )
 
 
+@pytest.mark.sr("SR-01")
 def test_an_unverified_library_refuses_everything():
     doc = raw_document("drugs.toml")
     doc["drug"]["morphine"]["max_daily_dose_hard_mcg_per_day"]["value"] = 200000.0
@@ -241,6 +242,7 @@ def test_sedatives_when_opioids_start():
     assert ("DD-15", "info", "SEDATIVE_COMEDICATION") in r
 
 
+@pytest.mark.sr("SR-22")
 def test_pump_validation_and_low_reservoir_advice():
     r = found(proposal(program([("morphine", 10 * MG)], rate_ml_per_day=30.0), MORPHINE_3MG))
     assert ("PUMP-3", "hard", "PROGRAM_INVALID") in r

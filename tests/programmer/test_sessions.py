@@ -51,6 +51,7 @@ def refused_codes(s, now=T0 + 30):
     return {(f.rule_id, f.severity, f.code) for f in err.value.findings}
 
 
+@pytest.mark.sr("SR-07")
 def test_a_clean_change_commits_and_reads_back():
     port = pump()
     s = session(port)
@@ -63,6 +64,27 @@ def test_a_clean_change_commits_and_reads_back():
     assert record["status"] == COMMITTED
     assert running(port) == program_digest(new)
     assert record["log"][-1]["verified"] is True  # SR-07: read back and compared
+
+
+@pytest.mark.sr("SR-36")
+def test_a_temporary_program_is_reviewed_sent_and_ends_on_its_own():
+    port = pump()
+    s = session(port)
+    new = program([("morphine", 10 * MG)], 3.6 * MG)  # +20 % for six hours
+    base_review = s.propose(new, T0 + 10).digest
+    prop = s.propose(new, T0 + 10, temporary_s=6 * 3600.0)
+    assert prop.digest != base_review  # the duration is part of what is confirmed
+    [temporary] = [f for f in prop.findings if f.code == "TEMPORARY_PROGRAM"]
+    assert (temporary.rule_id, temporary.severity) == ("SR-36", "info")
+    assert "after 6 h" in temporary.message
+    s.confirm(T0 + 20, prop.digest)
+    assert s.commit(T0 + 30)["status"] == COMMITTED
+    assert running(port) == program_digest(new)
+    assert port.interrogate(T0 + 30 + 6 * 3600.0 + 1).program_digest == program_digest(MORPHINE)
+    with pytest.raises(InputError) as refused:
+        session(pump()).propose(new, T0, temporary_s=73 * 3600.0)
+    assert [p.path for p in refused.value.problems] == ["temporary_h"]
+    assert "from above 0 to 72 h" in refused.value.problems[0].message
 
 
 def test_per_hour_instead_of_per_day_is_refused():
@@ -93,6 +115,7 @@ def test_interval_in_minutes_instead_of_hours_is_refused():
     assert running(port) == program_digest(BACLOFEN)
 
 
+@pytest.mark.sr("SR-05")
 def test_concentration_raised_without_lowering_the_dose_is_refused():
     # F69: 10 -> 20 mg/mL with the same 0.3 mL/day rate doubles the dose
     current = program([("morphine", 10 * MG)], rate_ml_per_day=0.3)
@@ -109,6 +132,7 @@ def test_concentration_raised_without_lowering_the_dose_is_refused():
     }
 
 
+@pytest.mark.sr("SR-09")
 def test_wrong_drug_for_the_library_and_baclofen_demand_are_refused():
     port = pump(BACLOFEN)
     s = session(port)
@@ -121,6 +145,7 @@ def test_wrong_drug_for_the_library_and_baclofen_demand_are_refused():
     assert ("DD-01", "hard", "DRUG_NOT_IN_LIBRARY") in refused_codes(s2)
 
 
+@pytest.mark.sr("SR-02", "SR-03")
 def test_hard_findings_cannot_be_acknowledged_and_soft_ones_must_be():
     port = pump()
     s = session(port)
@@ -147,6 +172,7 @@ def test_hard_findings_cannot_be_acknowledged_and_soft_ones_must_be():
     )
 
 
+@pytest.mark.sr("SR-08")
 def test_concentration_change_needs_a_second_person_and_the_diff_confirmed():
     port = pump()
     s = session(port)
@@ -212,6 +238,7 @@ def test_link_lost_before_the_pump_got_it_is_incomplete():
     assert running(port) == program_digest(MORPHINE)
 
 
+@pytest.mark.sr("SR-34")
 def test_link_lost_after_the_pump_got_it_is_found_by_read_back():
     port = pump()
     s = session(port)
@@ -223,6 +250,7 @@ def test_link_lost_after_the_pump_got_it_is_found_by_read_back():
     assert running(port) == program_digest(new)
 
 
+@pytest.mark.sr("SR-34")
 def test_link_lost_for_good_is_uncertain_and_nothing_is_resent():
     port = pump()
     s = session(port)
@@ -243,6 +271,7 @@ class SilentPort(EmulatedPump):
         self._step(Tick(), now_s)
 
 
+@pytest.mark.sr("SR-07")
 def test_read_back_catches_a_program_that_did_not_stick():
     base = pump()
     port = SilentPort(base.state)
@@ -263,6 +292,7 @@ def refill_session(port, model_id="peristaltic-20", at=T0):
 MORPHINE_FLUID = (DrugConcentration("morphine", 10 * MG),)
 
 
+@pytest.mark.sr("SR-24")
 def test_forty_ml_entered_for_a_twenty_ml_fill_is_refused():
     port = pump()
     s = refill_session(port)
@@ -293,6 +323,7 @@ def test_overfill_is_refused_and_a_second_person_is_required():
     assert port.interrogate(T0 + 60).reservoir_estimate_ml == pytest.approx(20.0)
 
 
+@pytest.mark.sr("SR-21")
 def test_a_pocket_fill_shows_at_the_next_refill():
     # 0.3 mL/day of morphine; at day 10 the whole 17.6 mL goes into the pocket while
     # 20 mL is entered. Ten days later the pump expects 20 - 3 - 2.4 = 14.6 mL back.
@@ -315,6 +346,29 @@ def test_a_pocket_fill_shows_at_the_next_refill():
         "REFILL_DISCREPANCY", "dr.a", "pocket aspirated, patient observed", T0 + 10 * DAY
     )
     assert later.record(T0 + 10 * DAY)["open"] == []
+
+
+@pytest.mark.sr("SR-18", "SR-21")
+def test_an_over_delivering_pump_the_firmware_cannot_sense_is_caught_at_the_refill():
+    """SR-18's mitigation where the pump has no flow sensor (docs/alarms.md): a +30 %
+    bias over 30 days at 0.3 mL/day. By hand: the pump believes 20 - 9 = 11 mL are left
+    (8.6 mL above the 2.4 mL dead volume); 0.39 mL/day really left, so 20 - 11.7 = 8.3
+    mL are there and 5.9 mL come back: 2.7 mL short, delivered/programmed 11.7 / 9 = 1.3."""
+    from thecal.core.pump.commands import Fault
+
+    port = pump(program([("morphine", 10 * MG)], rate_ml_per_day=0.3), fill=20.0)
+    port.state, _ = firmware.step(port.state, Fault("bias", 0.3), 0.0)
+    assert port.interrogate(29 * DAY).active_alarms == ()  # nothing the pump can see
+    at = 30 * DAY
+    s = refill_session(port, at=at)
+    s.propose(17.6, MORPHINE_FLUID, at, previous_entered_ml=20.0)
+    s.verify("dr.a", at)
+    s.confirm(at, s.proposal.digest)
+    record = s.commit(at)
+    [found] = [f for f in record["findings"] if f["code"] == "REFILL_DISCREPANCY"]
+    assert found["message"].startswith("possible overinfusion: 2.7 mL less than the 8.6 mL")
+    assert "delivered/programmed 1.300" in found["message"]
+    assert record["open"] == ["REFILL_DISCREPANCY"]
 
 
 def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
@@ -340,6 +394,7 @@ def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
     assert "PROGRAM_DOES_NOT_MATCH_RESERVOIR" in {f.code for f in plan.findings}
 
 
+@pytest.mark.sr("SR-31")
 def test_a_session_projects_end_of_service_from_the_interrogation():
     """SR-31 end to end: a pump started at day 0 with 525,600 uAh (pumps.toml) at 0.3
     mL/day drains 144 + 0.0617 x 600 = 181.02 uAh/day; interrogated on day 10 it holds

@@ -85,6 +85,7 @@ def test_a_concentration_doubled_at_a_refill_with_the_rate_kept_is_refused(c):
     assert ("SR-05", "RATES_CARRIED_OVER") in codes(refused.value)
 
 
+@pytest.mark.sr("SR-08")
 def test_the_confirmation_names_the_review_and_nothing_else_is_sent(c):
     """Check 480, confirm it, send 520: refused (SR-08 REVIEW_CHANGED); the pump keeps
     400 mcg/day. The review of 520 confirmed is sent."""
@@ -244,6 +245,7 @@ def test_role_by_use_case_matrix_in_the_services(c, role):
         assert THERAPY_CHANGES[route] in PERMISSIONS
 
 
+@pytest.mark.sr("SR-35")
 def test_every_use_case_checks_its_own_role_not_only_the_web(c):
     """Called directly, as the CLI and the demo seed do: a pharmacist starts no trial, a
     nurse creates no user, an admin reads no care pathway, a patient reprograms no

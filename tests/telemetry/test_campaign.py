@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow  # a campaign, a study or a process: the slow tier
 MODEL = pump_catalogue().get("peristaltic-20")
 
 
+@pytest.mark.sr("SR-34")
 def test_a_thousand_sessions_with_faults_and_kills_break_nothing(tmp_path) -> None:
     report = run_campaign(CampaignConfig(sessions=1000, seed=1), tmp_path, MODEL, drug_library())
     counts = report.counts

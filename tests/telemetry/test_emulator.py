@@ -3,6 +3,8 @@ restart to the exact same state, sessions and stale frames."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.telemetry.helpers import DAY, SERIAL, Clock, commission_args, emulator, opened, program
 from thecal.adapters.pump.program_codec import program_to_json
 from thecal.adapters.pump.state_blob import dump_state
@@ -13,6 +15,7 @@ def _write(e, session, seq, op, args, cid):
     return e.handle({"op": op, "session": session, "command_id": cid, "args": args}, seq)
 
 
+@pytest.mark.sr("SR-33")
 def test_a_retried_command_id_gets_the_first_answer_and_applies_once(tmp_path) -> None:
     clock = Clock(1000.0)
     e = emulator(tmp_path, clock)
@@ -28,6 +31,7 @@ def test_a_retried_command_id_gets_the_first_answer_and_applies_once(tmp_path) -
     assert ids == ["open-1", "c1", "p1"]
 
 
+@pytest.mark.sr("SR-37")
 def test_restart_replays_the_journal_to_the_exact_same_state(tmp_path) -> None:
     clock = Clock(0.0)
     e = emulator(tmp_path, clock)
@@ -122,6 +126,7 @@ def test_refusals_change_nothing_and_are_not_journalled(tmp_path) -> None:
     assert [r["command_id"] for r in Journal(tmp_path).records()] == ["open-2", "c1"]
 
 
+@pytest.mark.sr("SR-33")
 def test_a_late_frame_from_earlier_in_the_session_is_refused_as_stale(tmp_path) -> None:
     e = emulator(tmp_path, Clock(0.0))
     s = opened(e)
@@ -141,6 +146,7 @@ def test_a_new_session_ends_the_one_before(tmp_path) -> None:
     assert e.handle({"op": "close", "session": new, "args": {}}, 3)["ok"]
 
 
+@pytest.mark.sr("SR-39")
 def test_the_pump_clock_never_goes_back(tmp_path) -> None:
     clock = Clock(5 * DAY)
     e = emulator(tmp_path, clock)

@@ -84,6 +84,7 @@ def test_a_refill_session_over_the_link(emulator_process) -> None:
     assert plan.volume_after_ml == pytest.approx(2.4 + 15.0, abs=1e-3)
 
 
+@pytest.mark.sr("SR-16", "SR-33")
 def test_a_patient_press_is_answered_once_however_often_it_is_sent(emulator_process) -> None:
     port = implanted(emulator_process)
     s = session(port)
@@ -109,6 +110,7 @@ def _demand():
     return demand(0.1 * MG, lockout_h=1.0, count=4)
 
 
+@pytest.mark.sr("SR-34")
 def test_a_lost_answer_is_uncertain_until_interrogated_and_never_resent(emulator_process):
     link = Switchable(UdpLink(emulator_process.host, emulator_process.port))
     port = implanted(emulator_process, link)
@@ -222,6 +224,7 @@ def test_a_pump_that_is_not_there_is_a_link_error(tmp_path) -> None:
         port.interrogate(T0)
 
 
+@pytest.mark.sr("SR-41")
 def test_a_client_that_skips_the_programmer_meets_the_pumps_own_limits(emulator_process):
     """SR-41: a process that speaks the protocol (holding the key) and sends a program no
     programmer would pass - ziconotide 200 mcg/mL, above the label's 100 mcg/mL, or 20

@@ -204,3 +204,26 @@ def test_a_power_on_self_test_finds_a_fault_at_once_and_a_library_fault_stays():
     assert [e["failed"] for e in log if e["kind"] == "self_test"] == [["library_crc"]]
     s, _ = run(s, (H, c.ApplyProgram(baclofen())))
     assert s.shown == "self-test-failed"
+
+
+@pytest.mark.sr("SR-19", "SR-28")
+def test_a_motor_stall_alarms_at_once_high_for_every_drug_and_stops_delivery():
+    """The motor driver senses a stall the moment it happens: the alarm is at the
+    stall's instant (inside SR-19's 5 min), high for baclofen as for morphine, and no
+    stroke is issued while it lasts (0.5 mL/day for 1 h = 41 strokes, then none)."""
+    for drug_program in (baclofen(), program(demand=False)):
+        s, log = run(pump(drug_program), (H, c.Fault("stall")), (DAY, c.Tick()))
+        assert alarms(log) == [(H, "MOTOR_STALL", "onset", "high")]
+        assert s.strokes == 41 and s.shown == "stalled"
+
+
+@pytest.mark.sr("SR-23", "SR-28")
+def test_an_empty_reservoir_stops_the_motor_with_a_high_alarm_and_a_low_one_does_not():
+    """3 mL at 0.5 mL/day, 2 mL threshold: low after 2 days (2000 strokes, delivery
+    goes on), empty after 6 days (6000 strokes, then none)."""
+    s, log = run(pump(program(demand=False), fill=3.0), (10 * DAY, c.Tick()))
+    assert [(round(t / DAY, 3), code, phase, level) for t, code, phase, level in alarms(log)] == [
+        (2.0, "LOW_RESERVOIR", "onset", "low"),
+        (6.0, "EMPTY_RESERVOIR", "onset", "high"),
+    ]
+    assert s.strokes == 6000 and s.shown == "empty"

@@ -60,6 +60,7 @@ def demand_results(log):
     return [(e["id"], e["result"], e.get("reason")) for e in log if e["kind"] == "demand"]
 
 
+@pytest.mark.sr("SR-06", "SR-10")
 def test_the_lockout_counts_doses_given_and_no_program_or_refill_starts_one():
     """Issue 22 item 9 (SR-06): a 3 h lockout runs from the last grant only. By hand:
     a at 2 h is the first dose; b 1 h later is inside a's lockout; the program at 4 h
@@ -87,6 +88,7 @@ def test_the_lockout_counts_doses_given_and_no_program_or_refill_starts_one():
     ]
 
 
+@pytest.mark.sr("SR-06", "SR-11")
 def test_max_per_24h_is_a_rolling_window_not_reset_by_programming():
     s = pump(program(lockout_h=1.0, max_per_24h=2))
     _, log = run(
@@ -109,6 +111,7 @@ def test_max_per_24h_is_a_rolling_window_not_reset_by_programming():
     ]
 
 
+@pytest.mark.sr("SR-10", "SR-38")
 def test_checks_run_in_the_order_of_the_spec():
     s = pump(program(demand=False))
     _, log = run(s, (5 * H, c.Suspend()), (6 * H, c.DemandRequest("x")))
@@ -129,6 +132,7 @@ def test_insufficient_reservoir_is_strictly_below_bolus_plus_threshold():
     assert demand_results(log) == [("edge", "granted", None)]  # equal is not below
 
 
+@pytest.mark.sr("SR-16")
 def test_a_repeated_request_id_answers_the_first_answer_and_never_delivers_twice():
     s = pump(program(ml_per_day=0.0))
     s, log = run(s, (3 * H, c.DemandRequest("r")), (8 * H, c.DemandRequest("r")))
@@ -148,6 +152,7 @@ def test_baclofen_trace_in_the_dead_volume_keeps_demand_boluses_off():
     assert s.reservoir_conc[0] == pytest.approx(2.4 * 500 / 32.4)  # the trace
 
 
+@pytest.mark.sr("SR-24")
 def test_refill_exceeding_capacity_is_refused_whole():
     s = pump(fill=10.0)
     s1, log = run(s, (DAY, c.Tick()))
@@ -172,6 +177,7 @@ def test_wrong_entered_volume_runs_the_pump_dry_without_an_alarm():
     assert s.outlet_ml == pytest.approx(20.0)
 
 
+@pytest.mark.sr("SR-13", "SR-15")
 def test_programmer_bolus_refusals_and_interruption():
     s = pump(program(ml_per_day=0.5))
     bolus = c.StartBolus("clinician", Amount(ml=0.04), 2 * H)  # 400 mcg, under 500 mcg
@@ -196,6 +202,7 @@ def test_programmer_bolus_refusals_and_interruption():
     assert bolus_events[3]["reason"] == "not_delivering"
 
 
+@pytest.mark.sr("SR-28")
 def test_state_shown_is_the_first_stopping_condition_and_resume_clears_only_suspend():
     s = pump()
     s, log = run(
@@ -217,6 +224,7 @@ def test_state_shown_is_the_first_stopping_condition_and_resume_clears_only_susp
     assert s.strokes == 83
 
 
+@pytest.mark.sr("SR-04")
 def test_fractional_remainder_is_carried_over_a_new_program():
     s = pump(program(ml_per_day=0.5, demand=False))
     # 0.5 mL/day for 1 min = 0.000347 mL: less than one 0.5 uL stroke
@@ -242,6 +250,7 @@ def test_low_reservoir_alarm_is_level_triggered_by_program_threshold():
     ]
 
 
+@pytest.mark.sr("SR-28", "SR-31")
 def test_battery_elective_replacement_then_end_of_service():
     # A small battery: 6 uA baseline, 1000 strokes/day * 0.0617 uAh = 61.7 uAh/day
     # plus 144 uAh/day baseline = 205.7 uAh/day. Scale the battery so EOS falls at day 100:
@@ -262,11 +271,13 @@ def test_battery_elective_replacement_then_end_of_service():
     assert log[0]["result"] == "refused"
 
 
+@pytest.mark.sr("SR-39")
 def test_time_does_not_run_backwards():
     with pytest.raises(InvalidTransition):
         step(pump(), c.Tick(), -1.0)
 
 
+@pytest.mark.sr("SR-04")
 def test_a_stroke_counted_at_a_threshold_is_never_taken_back():
     # Found by the property test: a 1e-6 mL estimate empties at the first stroke, which
     # the threshold search issues a hair before V_cmd reaches it; after a refill the

@@ -50,7 +50,11 @@ def test_zero_is_a_stopped_step_but_below_the_minimum_is_refused():
     ]
 
 
+@pytest.mark.sr("SR-14")
 def test_the_largest_rate_that_can_occur_is_checked_and_equal_is_allowed():
+    """SR-14: a patient bolus runs on top of the basal; thecal refuses at programming
+    any program whose basal + boluses could pass the pump's maximum, so the firmware
+    never has to cut a bolus short at run time (docs/alarms.md)."""
     # basal 23 mL/day + a 1 mL/day periodic bolus = 24 (allowed); + a demand bolus: too much
     periodic = (PeriodicBolus(0.0, Amount(ml=1 / 24), 3600.0),)
     assert (

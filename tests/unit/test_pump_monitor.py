@@ -42,6 +42,7 @@ def refusal(events, kind):
     return refused[0]
 
 
+@pytest.mark.sr("SR-41")
 def test_the_pump_refuses_a_hard_limit_and_leaves_soft_ones_to_the_programmer():
     """Ziconotide 200 mcg/mL is above the label's 100 mcg/mL: refused by the pump. The
     recall-class morphine program of issue 22 (25 mg/mL Infumorph, 19 mg/day, 24 boluses
@@ -87,6 +88,7 @@ def test_a_clinician_bolus_above_a_trial_dose_is_not_the_pumps_to_refuse():
     assert not [e for e in events if e.get("result") == "refused"]
 
 
+@pytest.mark.sr("SR-41")
 def test_a_program_checked_against_another_library_version_is_refused():
     s = pump()
     cmd = c.ApplyProgram(morphine(10_000.0, 3300.0), library_digest="0" * 64)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
-from thecal.core.errors import InvalidTransition, LinkError, Refused
+from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.safety import (
     HARD,
+    INFO,
     BolusProposal,
     Catheter,
     DoseChange,
@@ -40,22 +41,58 @@ OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "unc
 
 
 def program_proposal(
-    ctx: ProgramProposal, kind: str, before_digest: str | None, bridge_s: float | None = None
+    ctx: ProgramProposal,
+    kind: str,
+    before_digest: str | None,
+    bridge_s: float | None = None,
+    temporary_s: float | None = None,
 ) -> Proposal:
     """`ctx.proposed` checked against every program rule in its context (first fill,
     continuation, reprogram, refill), with the side-by-side diff, the 24 h dose per
-    drug and % change, who must sign, and the digest a confirmation must name."""
+    drug and % change, who must sign, and the digest a confirmation must name. A
+    temporary program is checked as any change is; its return to the running program
+    is a return to what already passed."""
     review = check_program(ctx)
     doses = dose_diff(ctx.current, ctx.proposed)
-    return Proposal(
+    findings = review.findings
+    if temporary_s is not None:
+        findings += (temporary_finding(ctx, temporary_s),)
+    proposal = Proposal(
         ctx.proposed,
         None,
-        review.findings,
+        findings,
         settings_diff(ctx.current, ctx.proposed, ctx.library),
         doses,
         second_person_reasons(ctx, doses),
         bridge_s,
-        digest=review_digest(kind, before_digest, [ctx.proposed, bridge_s]),
+        digest=review_digest(kind, before_digest, [ctx.proposed, bridge_s, temporary_s]),
+    )
+    proposal.temporary_s = temporary_s
+    return proposal
+
+
+def temporary_finding(ctx: ProgramProposal, temporary_s: float) -> Finding:
+    """A temporary program needs a program to return to and lasts at most as long as
+    the pump's alarm table allows (SR-36); the review says when it ends."""
+    table = ctx.model.alarms
+    longest_s = table.temporary_max_s if table is not None else 0.0
+    if ctx.current is None or not 0.0 < temporary_s <= longest_s:
+        raise InputError(
+            "temporary program refused",
+            [
+                Problem(
+                    "temporary_h",
+                    f"{temporary_s / 3600.0:g} h: from above 0 to {longest_s / 3600.0:g} h, "
+                    "over a running program to return to (SR-36)",
+                )
+            ],
+        )
+    return finding(
+        "SR-36",
+        INFO,
+        "TEMPORARY_PROGRAM",
+        f"temporary: the pump returns to the running program on its own after "
+        f"{temporary_s / 3600.0:g} h",
     )
 
 
@@ -140,7 +177,11 @@ class ProgrammingSession:
         return self.before.program if self.before is not None else None
 
     def propose(
-        self, program: Program, now_s: float, bridge_duration_s: float | None = None
+        self,
+        program: Program,
+        now_s: float,
+        bridge_duration_s: float | None = None,
+        temporary_s: float | None = None,
     ) -> Proposal:
         """Check `program` against every rule. A new proposal voids earlier
         acknowledgements, verification and confirmation: they were for other values."""
@@ -162,7 +203,7 @@ class ProgrammingSession:
         )
         before = self.before.program_digest if self.before is not None else None
         kind = "first fill" if self.first_fill else "program"
-        self.proposal = program_proposal(ctx, kind, before, bridge_duration_s)
+        self.proposal = program_proposal(ctx, kind, before, bridge_duration_s, temporary_s)
         self._note(
             now_s,
             "proposed",
@@ -225,7 +266,7 @@ class ProgrammingSession:
             raise Refused("commit refused: " + ", ".join(f.code for f in blockers), tuple(blockers))
         try:
             if p.program is not None:
-                self.port.apply_program(p.program, now_s, self.library.digest)
+                self.port.apply_program(p.program, now_s, self.library.digest, p.temporary_s)
                 send_bridge(self.port, self.model, self.catheter, p.bridge_duration_s, now_s)
             else:
                 assert p.bolus is not None

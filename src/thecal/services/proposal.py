@@ -53,6 +53,7 @@ class Proposal:
     confirmed: bool = False
     digest: str = ""  # review_digest of this proposal: what a confirmation must name
     second_person_rule: str = "F28"  # DD-10 for a refill
+    temporary_s: float | None = None  # a temporary program: the pump reverts after (SR-36)
 
     def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:
         """A soft finding accepted with a reason (SR-03); a hard one never (SR-02)."""

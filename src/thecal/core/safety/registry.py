@@ -154,6 +154,12 @@ _RULES = (
         "safety-requirements.md SR-34",
     ),
     RuleInfo(
+        "SR-36",
+        "A temporary program has a bounded duration, a program to return to, and ends "
+        "on its own",
+        "safety-requirements.md SR-36; alarms.toml [temporary]",
+    ),
+    RuleInfo(
         "SR-41",
         "The pump's own limit monitor refuses programs and boluses beyond the library's "
         "hard limits, whatever the programmer did",
