@@ -227,3 +227,43 @@ def test_an_empty_reservoir_stops_the_motor_with_a_high_alarm_and_a_low_one_does
         (6.0, "EMPTY_RESERVOIR", "onset", "high"),
     ]
     assert s.strokes == 6000 and s.shown == "empty"
+
+
+@pytest.mark.sr("SR-12")
+def test_a_bolus_that_would_pass_the_dose_window_is_denied_in_full():
+    """Morphine 10 mg/mL, 100 mcg boluses, lockout 1 h, at most 6 a day and at most
+    250 mcg a day. By hand: grants at 01:00 and 03:00 give 200 mcg; at 05:00 another
+    100 would make 300 > 250: denied. A new program with 50 mcg boluses: at 06:00
+    200 + 50 = 250, allowed (equal); at 08:00 300: denied. At 25:00 the 01:00 dose has
+    left the window: 100 + 50 + 50 = 200, granted."""
+    from dataclasses import replace
+
+    from thecal.core.pump.program import Amount, DemandBolus
+
+    def capped(mcg):
+        p = program(lockout_h=1.0, max_per_24h=6)
+        bolus = DemandBolus(Amount(mcg=mcg), 600.0, H, 6, max_mcg_per_24h=250.0)
+        return replace(p, demand_bolus=bolus)
+
+    s, log = run(
+        pump(capped(100.0)),
+        (1 * H, c.DemandRequest("a")),
+        (3 * H, c.DemandRequest("b")),
+        (5 * H, c.DemandRequest("c")),
+        (5.5 * H, c.ApplyProgram(capped(50.0))),
+        (6 * H, c.DemandRequest("d")),
+        (8 * H, c.DemandRequest("e")),
+        (25 * H, c.DemandRequest("f")),
+    )
+    answers = [(e["id"], e["result"], e.get("reason")) for e in log if e["kind"] == "demand"]
+    assert answers == [
+        ("a", "granted", None),
+        ("b", "granted", None),
+        ("c", "denied", "max_dose_24h"),
+        ("d", "granted", None),
+        ("e", "denied", "max_dose_24h"),
+        ("f", "granted", None),
+    ]
+    starts = [e for e in log if e["kind"] == "bolus" and e.get("phase") == "start"]
+    assert [e["programmed_ml"] for e in starts] == [0.01, 0.01, 0.005, 0.005]  # nothing partial
+    assert s.grant_mcg == pytest.approx((100.0, 50.0, 50.0))  # 03:00, 06:00, 25:00

@@ -128,3 +128,25 @@ def test_the_minimum_rate_survives_the_trip_through_ml_per_s():
     assert paths(Program(MORPHINE, (Step(0.0, rate_ml_per_s=0.0479 / DAY),))) == [
         "basal.steps[0].rate"
     ]
+
+
+@pytest.mark.sr("SR-12")
+def test_a_dose_window_below_one_bolus_is_refused_and_it_bounds_the_daily_volume():
+    from thecal.adapters.schema.program import ProgramDoc
+    from thecal.core.pump.volumes import daily_volumes
+
+    def doc(window):
+        return ProgramDoc.model_validate(
+            {
+                "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
+                "basal": {"steps": [{"start": "00:00", "rate": "0.5 mL/day"}]},
+                "demand_bolus": {"amount": "100 mcg", "duration": "10 min", "lockout": "1 h",
+                                 "max_per_24h": 6, "max_dose_per_24h": window},
+            }
+        ).core()  # fmt: skip
+
+    assert paths(doc("99 mcg")) == ["demand_bolus.max_dose_per_24h"]
+    # 0.25 mg a day allows two 100 mcg boluses (a third would pass it): 2 x 0.01 mL
+    assert doc("0.25 mg").demand_bolus.max_mcg_per_24h == pytest.approx(250.0)
+    assert daily_volumes(doc("0.25 mg")).demand_max_ml == pytest.approx(0.02)
+    assert daily_volumes(doc("2 mg")).demand_max_ml == pytest.approx(0.06)  # the count

@@ -70,6 +70,8 @@ def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str
             f"{amount(d.amount.volume_ml(conc))} over {d.duration_s / 60:g} min, "
             f"lockout {d.lockout_s / 3600:g} h, at most {d.max_per_24h} in 24 h"
         )
+        if d.max_mcg_per_24h is not None:
+            out["demand bolus"] += f" and at most {d.max_mcg_per_24h:g} mcg"
     return out
 
 

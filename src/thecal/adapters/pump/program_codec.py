@@ -42,6 +42,7 @@ def program_from_json(d: dict[str, Any]) -> Program:
             demand["duration_s"],
             demand["lockout_s"],
             demand["max_per_24h"],
+            demand.get("max_mcg_per_24h"),
         ),
         low_reservoir_alarm_ml=d["low_reservoir_alarm_ml"],
     )

@@ -62,4 +62,6 @@ def program_document(p: Program) -> dict[str, Any]:
             "lockout": _duration(d.lockout_s),
             "max_per_24h": d.max_per_24h,
         }
+        if d.max_mcg_per_24h is not None:
+            doc["demand_bolus"]["max_dose_per_24h"] = f"{d.max_mcg_per_24h!r} mcg"
     return doc

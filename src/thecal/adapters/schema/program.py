@@ -14,6 +14,7 @@ from thecal.adapters.schema.types import (
     Clock,
     Concentration,
     DoseRate,
+    DrugAmount,
     Duration,
     Rate,
     Text,
@@ -81,6 +82,8 @@ class DemandBolusDoc(Doc):
     duration: Duration
     lockout: Duration
     max_per_24h: Whole
+    # the most drug the boluses may give in any 24 h, e.g. "0.5 mg" (SR-12)
+    max_dose_per_24h: DrugAmount | None = None
 
 
 class ProgramDoc(Doc):
@@ -96,7 +99,7 @@ class ProgramDoc(Doc):
         basal = self.basal or BasalDoc(steps=[])
         d = self.demand_bolus
         demand = None if d is None else DemandBolus(d.amount, d.duration, d.lockout,
-                                                    d.max_per_24h)  # fmt: skip
+                                                    d.max_per_24h, d.max_dose_per_24h)  # fmt: skip
         return Program(
             tuple(x.core() for x in self.drugs),
             tuple(s.core() for s in basal.steps),

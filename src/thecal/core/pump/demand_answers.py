@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from thecal.core.pump.advance import advance
 from thecal.core.pump.events import Event
 from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState
+from thecal.core.tolerance import above
 from thecal.core.units import SECONDS_PER_DAY
 
 # (t, request id) in time order
@@ -37,9 +38,23 @@ def demand_denial(s: PumpState) -> str | None:
     window_from = s.t - SECONDS_PER_DAY
     if sum(1 for g in s.grants if g > window_from) >= demand.max_per_24h:
         return "max_per_24h"
+    cap = demand.max_mcg_per_24h
+    if cap is not None:  # SR-12: denied in full, never a part bolus
+        dose = demand_dose_mcg(s)
+        doses = s.grant_doses_mcg(dose)
+        given = sum(m for g, m in zip(s.grants, doses, strict=True) if g > window_from)
+        if above(given + dose, cap):
+            return "max_dose_24h"
     if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
         return "insufficient_reservoir"
     return None
+
+
+def demand_dose_mcg(s: PumpState) -> float:
+    """The primary drug in one demand bolus of the running program."""
+    program = s.program
+    assert program is not None
+    return program.demand_volume_ml * program.program.primary_mcg_per_ml
 
 
 def demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:

@@ -49,6 +49,8 @@ def answer_run(s: PumpState, requests: Requests) -> tuple[PumpState, list[Event]
     program = s.program
     if program is None or program.program.demand_bolus is None:
         return None
+    if program.program.demand_bolus.max_mcg_per_24h is not None:
+        return None  # a dose window: step the requests (firmware._demand holds it)
     if s.shown != DELIVERING or not s.demand_fluid_ok:
         return None
     volume, rate = program.demand_volume_ml, program.demand_rate_ml_per_s
@@ -192,10 +194,13 @@ def _answer(
     bolus_parts = [(b.rate_ml_per_s, b.start_t, b.end_t) for b in s.boluses]
     bolus_parts += [(rate, t, t + duration) for t in starts]
     after = _counters(s, t_prev, scheduled_ml, bolus_parts)
+    dose = volume * program.program.primary_mcg_per_ml
+    doses = s.grant_doses_mcg(dose) + (dose,) * len(starts)
     return after._replace(
         peak_rate_ml_per_s=peak,
         boluses=tuple(running),
         grants=tuple(grants[window_start:]),
+        grant_mcg=doses[window_start:],
         lockout_from_t=lockout_from,
         answers=s.answers.add_all(new.items()),
     ), out

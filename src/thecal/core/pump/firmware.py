@@ -17,7 +17,7 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, next_midnight, settle
 from thecal.core.pump.alarm_system import table
 from thecal.core.pump.answer_log import AnswerLog
-from thecal.core.pump.demand_answers import demand_denial, demand_event
+from thecal.core.pump.demand_answers import demand_denial, demand_dose_mcg, demand_event
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
@@ -224,11 +224,14 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
     t, volume, rate = s.t, program.demand_volume_ml, program.demand_rate_ml_per_s
     bolus = RunningBolus("demand", rate, t, t + volume / rate, volume)
     # at most max_per_24h grants are ever inside the window, so this tuple stays that short
-    recent = tuple(g for g in s.grants if g > t - SECONDS_PER_DAY) + (t,)
+    dose = demand_dose_mcg(s)
+    kept = [(g, m) for g, m in zip(s.grants, s.grant_doses_mcg(dose), strict=True)
+            if g > t - SECONDS_PER_DAY]  # fmt: skip
     after = s._replace(
         answers=s.answers.add(cmd.id, _GRANTED),
         boluses=s.boluses + (bolus,),
-        grants=recent,
+        grants=tuple(g for g, _ in kept) + (t,),
+        grant_mcg=tuple(m for _, m in kept) + (dose,),
         lockout_from_t=t,
     )
     return after, [

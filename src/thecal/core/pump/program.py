@@ -68,6 +68,9 @@ class DemandBolus:
     duration_s: float
     lockout_s: float
     max_per_24h: int
+    # the most of the primary drug the patient's boluses may give in any 24 h (SR-12);
+    # a request that would pass it is denied in full. None: the count alone bounds it.
+    max_mcg_per_24h: float | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,15 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
             add(Problem("demand_bolus.max_per_24h", "must be at least 1"))
         if (demand.amount.ml if demand.amount.ml is not None else demand.amount.mcg or 0.0) <= 0:
             add(Problem("demand_bolus.amount", "must be greater than 0"))
+        cap = demand.max_mcg_per_24h
+        one_dose = demand.amount.volume_ml(primary) * primary
+        if cap is not None and not cap >= one_dose > 0:
+            add(
+                Problem(
+                    "demand_bolus.max_dose_per_24h",
+                    f"{cap:g} mcg: at least one bolus ({one_dose:g} mcg), or none",
+                )
+            )
         for i, drug in enumerate(program.drugs):
             entry = library.get(drug.name)
             if entry is not None and not entry.demand_eligible:
@@ -255,4 +267,9 @@ def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -
 def program_digest(program: Program) -> str:
     """SHA-256 of the program's exact values: what the pump stores is read back and
     compared with what was sent (SR-07). `repr` of a float is exact."""
-    return hashlib.sha256(repr(asdict(program)).encode("utf-8")).hexdigest()
+    fields = asdict(program)
+    demand = fields["demand_bolus"]
+    if demand is not None and demand["max_mcg_per_24h"] is None:
+        del demand["max_mcg_per_24h"]  # a program without the dose window (SR-12) keeps
+        # the digest it had before the field existed: stored programs still read back
+    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()

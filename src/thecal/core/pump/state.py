@@ -125,6 +125,10 @@ class PumpState(NamedTuple):
     # checks that failed (delivery stops while any has)
     corrupt: frozenset[str] = frozenset()
     self_test_failed: frozenset[str] = frozenset()
+    # the primary drug's dose of each grant in `grants` (SR-12), aligned from the right:
+    # a state stored before it existed has fewer, and a missing dose counts as the
+    # current bolus (missing history counts as full delivery, SR-06)
+    grant_mcg: tuple[float, ...] = ()
 
     @property
     def stroke_ml(self) -> float:
@@ -204,6 +208,13 @@ class PumpState(NamedTuple):
         if self.self_test_failed:
             active.add("SELF_TEST_FAILURE")
         return frozenset(active)
+
+    def grant_doses_mcg(self, current_mcg: float) -> tuple[float, ...]:
+        """The dose of each grant in `grants`, oldest first."""
+        missing = len(self.grants) - len(self.grant_mcg)
+        if missing <= 0:
+            return self.grant_mcg[len(self.grant_mcg) - len(self.grants) :]
+        return (current_mcg,) * missing + self.grant_mcg
 
     @property
     def lockout_remaining_s(self) -> float:

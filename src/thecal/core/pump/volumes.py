@@ -3,6 +3,7 @@ firmware's limit monitor and the programmer's dose math (core/therapy/dosing) sh
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from thecal.core.pump.program import Program, step_rate_ml_per_s
@@ -52,7 +53,20 @@ def daily_volumes(program: Program) -> DailyVolumes:
         )
         if basal + periodic > sum(best):
             best = (basal, periodic)
-    demand = program.demand_bolus
-    demand_ml = demand.max_per_24h * demand.amount.volume_ml(primary) if demand else 0.0
+    demand_ml = _demand_max_ml(program)
     mean = sum(_basal_ml_on_day(program, d) for d in range(program.cycle_days))
     return DailyVolumes(best[0], best[1], demand_ml, mean / program.cycle_days)
+
+
+def _demand_max_ml(program: Program) -> float:
+    """Every bolus the pump can grant in 24 h: the count, or fewer where the dose window
+    (SR-12) stops them first (a grant that would pass the window is denied in full)."""
+    demand = program.demand_bolus
+    if demand is None:
+        return 0.0
+    volume = demand.amount.volume_ml(program.primary_mcg_per_ml)
+    count = demand.max_per_24h
+    cap, dose = demand.max_mcg_per_24h, volume * program.primary_mcg_per_ml
+    if cap is not None and dose > 0:
+        count = min(count, math.floor(cap / dose + 1e-9))
+    return count * volume

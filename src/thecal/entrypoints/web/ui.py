@@ -29,6 +29,7 @@ router = APIRouter(include_in_schema=False)
 REASONS = {
     "lockout": "too soon after the last dose",
     "max_per_24h": "the most doses allowed in 24 hours have been given",
+    "max_dose_24h": "another dose would pass the most medicine allowed in 24 hours",
     "not_delivering": "the pump is not delivering: call the clinic",
     "insufficient_reservoir": "the pump is low: call the clinic",
     "not_enabled": "no patient dose is programmed",

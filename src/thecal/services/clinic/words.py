@@ -18,6 +18,7 @@ ALARMS = {
 BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinician reads it
     "lockout": "too soon after the last dose (lockout)",
     "max_per_24h": "the 24-hour maximum was reached",
+    "max_dose_24h": "another dose would pass the most drug allowed in 24 hours",
     "not_delivering": "the pump was not delivering",
     "insufficient_reservoir": "the reservoir was too low",
     "not_enabled": "no patient dose is programmed",
