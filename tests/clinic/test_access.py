@@ -61,6 +61,7 @@ EXPECTED = {
     "GET /api/patients/{patient_id}/sessions/{session_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/refills/{refill_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/summary.pdf": CLIN | {"patient"},
+    "GET /api/pump-models/{model_id}/accuracy.png": CLIN | {"patient"},
     "GET /fhir/Patient/{patient_id}/$everything": CLIN | {"patient"},
     "POST /fhir/Bundle": {"physician"},
     # the browser UI
@@ -134,7 +135,7 @@ def test_role_matrix(sqlite_world, role):
         method, path = key.split(" ", 1)
         # the patient's own record, so that "own record" is what is tested here
         url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1,
-                          action="bolus")
+                          action="bolus", model_id="peristaltic-20")
         r = c.request(method, url, json={} if method == "POST" else None, follow_redirects=False)
         if (r.status_code == 403) == (role in allowed):
             wrong.append(f"{key}: {r.status_code}")
@@ -149,7 +150,8 @@ def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
         r = c.request(
             method,
             path.format(
-                patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1, action="bolus"
+                patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1, action="bolus",
+                model_id="peristaltic-20",
             ),
             follow_redirects=False,
         )

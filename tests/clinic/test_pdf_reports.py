@@ -43,7 +43,10 @@ def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_worl
     assert "MONITOR_AFTER_CHANGE" in text and "DD-12" in text
     assert "Confirmed by" in text and "physician" in text
     # SR-07: the digest read back is SHA-256 of the exact program values
-    digest = hashlib.sha256(repr(asdict(morphine(3300.0))).encode()).hexdigest()
+    # (a program without a dose window leaves that field out: its digest is unchanged)
+    fields = asdict(morphine(3300.0))
+    del fields["demand_bolus"]["max_mcg_per_24h"]
+    digest = hashlib.sha256(repr(fields).encode()).hexdigest()
     # (64 hex digits in DejaVu Sans are wider than the column: the cell wraps inside it)
     assert f"{digest}:matches" in text.replace(" ", "")
     assert "not a medical device" in text
@@ -157,3 +160,17 @@ def test_thecal_report_writes_the_same_pdf_as_the_api(sqlite_world, tmp_path, ki
     }[kind]
     api = w.client("physician").get(f"/api/patients/{w.a}/{url}").content
     assert out.read_bytes() == api  # invariant PDFs: the same record prints the same bytes
+
+
+@pytest.mark.sr("SR-17")
+def test_the_patient_page_shows_the_implanted_models_accuracy_curves(sqlite_world):
+    w = sqlite_world
+    c = w.client("nurse")
+    page = c.get(f"/patients/{w.a}").text
+    assert 'src="/api/pump-models/peristaltic-20/accuracy.png"' in page
+    assert "IEC 60601-2-24, which excludes implantable pumps" in page
+    r = c.get("/api/pump-models/peristaltic-20/accuracy.png")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
+    missing = c.get("/api/pump-models/synchromed-3/accuracy.png")
+    assert missing.status_code == 404 and "not in the pump catalogue" in missing.text

@@ -38,6 +38,8 @@ OUTSIDE_THE_CLINIC = (
     # the standalone programmer's own emulated pump, described in the session file and
     # living only in that process; its program still goes through the session
     "entrypoints/cli/session.py",
+    # a bench pump measured for its accuracy curves (SR-17), never a patient's
+    "services/accuracy.py",
 )  # fmt: skip
 EMULATOR_ONLY = {"inject_fault"}  # hardware truth for tests and the demo (docs/clinic.md)
 

@@ -90,3 +90,11 @@ def alarm_table() -> AlarmTable:
 def raw_document(name: str) -> dict[str, object]:
     """The parsed TOML as written, for tests that check every value has a source."""
     return _read(name)
+
+
+@cache
+def accuracy_settings() -> dict[str, float]:
+    """The rates and bolus sizes of the accuracy method (`accuracy.toml`, SR-17)."""
+    from thecal.services.accuracy import settings
+
+    return settings(_read("accuracy.toml"))

@@ -16,6 +16,7 @@ from thecal.adapters.scenario.patient_reader import load_patient
 from thecal.core.errors import InputError
 from thecal.core.virtual_patient import VirtualPatient
 from thecal.data import drug_library, effects, kinetics
+from thecal.entrypoints.cli import accuracy as accuracy_cli
 from thecal.entrypoints.cli import clinic as clinic_cli
 from thecal.entrypoints.cli import emulator as emulator_cli
 from thecal.entrypoints.cli import fhir as fhir_cli
@@ -138,3 +139,4 @@ fhir_cli.register(app)
 study_cli.register(app)
 schema_cli.register(app)
 session_cli.register(app)
+accuracy_cli.register(app)

@@ -17,8 +17,10 @@ from thecal.adapters.reports.clinic_reports import (
 )
 from thecal.adapters.reports.document import Document
 from thecal.adapters.reports.pdf import render_pdf
+from thecal.core.errors import NotFound
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
+from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
@@ -27,7 +29,11 @@ from thecal.services.clinic.ports import Principal
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The report as a PDF document"}
 }
+PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "The picture as a PNG image"}
+}
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+_ACCURACY_PNG: dict[str, bytes] = {}  # per catalogue model: the curves never change
 
 
 def _pdf(request: Request, who: Principal, patient_id: Id,
@@ -79,3 +85,23 @@ def summary_report(
     now_s = float(request.app.state.clock.now())
     return _pdf(request, who, patient_id, lambda db: summary_document(db, patient_id, now_s),
                 f"summary-{patient_id}.pdf")
+
+
+@router.get("/pump-models/{model_id}/accuracy.png", response_class=Response, responses=PNG)
+def accuracy_curves(
+    model_id: str, request: Request, who: Principal = Depends(requires("reports.read"))
+) -> Response:
+    """A pump model's start-up graph and trumpet curves (SR-17), drawn once."""
+    model = clinic_of(request).catalogue.get(model_id)
+    if model is None:
+        raise NotFound(f"model_id: '{model_id[:40]}' is not in the pump catalogue")
+    png = _ACCURACY_PNG.get(model.id)
+    if png is None:
+        from thecal.adapters.reports.accuracy_plot import accuracy_png
+        from thecal.data import accuracy_settings, drug_library
+        from thecal.services.accuracy import accuracy_report
+
+        report = accuracy_report(model, drug_library(), accuracy_settings())
+        png = _ACCURACY_PNG.setdefault(model.id, accuracy_png(report))
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})  # fmt: skip

@@ -14,6 +14,8 @@ ALARMS = {
     "MOTOR_STALL": "motor stalled: nothing is delivered",
     "MOTOR_STALL_RECOVERED": "motor stall recovered",
     "VALVE_CLOSED": "valve closed: nothing is delivered",
+    "SUSPENSION_PROLONGED": "suspended for too long: withdrawal risk",
+    "SELF_TEST_FAILURE": "self-test failed: nothing is delivered",
 }
 BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinician reads it
     "lockout": "too soon after the last dose (lockout)",
