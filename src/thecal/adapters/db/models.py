@@ -106,6 +106,8 @@ class Pump(Base):
     alarms: Mapped[str] = mapped_column(String(200), default="")
     eri: Mapped[bool] = mapped_column(Boolean, default=False)
     replacement_due_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
+    # projected from the charge left and the running program's drain (SR-31)
+    end_of_service_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     refill_due_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
     refill_due_reason: Mapped[str] = mapped_column(String(200), default="")
     last_refill_s: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -175,6 +175,7 @@ def store_outlook(row: Pump, o: Outlook) -> None:
     row.alarms = ",".join(o.alarms)
     row.eri = o.eri
     row.replacement_due_s = o.replacement_due_s
+    row.end_of_service_s = o.end_of_service_s
     row.refill_due_s = o.refill_due_s
     row.refill_due_reason = o.refill_due_reason[:200]
     row.withdrawal_risk = o.withdrawal_risk

@@ -34,6 +34,7 @@ from thecal.adapters.db.worklist_items import other_items
 from thecal.core.errors import NotFound
 from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic import words
 from thecal.services.clinic.worklist import (
     OVERDUE,
     UPCOMING,
@@ -50,6 +51,7 @@ PUMP_COLUMNS = (
     Pump.withdrawal_risk,
     Pump.drugs,
     Pump.replacement_due_s,
+    Pump.end_of_service_s,
     Pump.eri,
     Pump.shown,
     Patient.name,
@@ -112,6 +114,11 @@ def _pump_items(
                 if eri
                 else f"elective replacement indicator expected in {days:.0f} d"
             )
+            if pump.end_of_service_s is not None:
+                detail += (
+                    f"; end of service about {words.date(pump.end_of_service_s)} on the "
+                    "current program, when the pump stops"
+                )
             items.append(
                 WorkItem(
                     pump.patient_id,

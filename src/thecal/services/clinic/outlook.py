@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.safety import Policy
+from thecal.core.safety.battery import daily_drain_uah
 from thecal.core.therapy.refill import refill_due, stability_days
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.ports import Interrogation
@@ -24,6 +25,7 @@ class Outlook:
     alarms: tuple[str, ...]
     eri: bool
     replacement_due_s: float | None
+    end_of_service_s: float | None  # projected on the running program (SR-31)
     refill_due_s: float | None
     refill_due_reason: str
     withdrawal_risk: bool
@@ -60,12 +62,17 @@ def outlook(
                 f"{why}: {days:g} d after the last refill" if days is not None else "",
             )
             due_s, reason = due.due_s, due.reason
-    replacement = None
+    replacement, end = None, _end_of_service_s(i, model)
     if i.elective_replacement:
         replacement = i.at_s
-    elif i.days_to_end_of_service is not None:
-        days_to_eri = max(0.0, i.days_to_end_of_service - model.eri_days)
-        replacement = i.at_s + days_to_eri * SECONDS_PER_DAY
+    else:
+        # the sooner of the pump's own figure (its recent average drain) and the
+        # projection on the program it now runs: a raised rate shows at once
+        left = [i.days_to_end_of_service] if i.days_to_end_of_service is not None else []
+        if end is not None:
+            left.append((end - i.at_s) / SECONDS_PER_DAY)
+        if left:
+            replacement = i.at_s + max(0.0, min(left) - model.eri_days) * SECONDS_PER_DAY
     return Outlook(
         i.at_s,
         i.reservoir_estimate_ml,
@@ -73,8 +80,18 @@ def outlook(
         i.active_alarms,
         i.elective_replacement,
         replacement,
+        end,
         due_s,
         reason,
         risky,
         drugs,
     )
+
+
+def _end_of_service_s(i: Interrogation, model: PumpModel) -> float | None:
+    """When the battery ends on the running program (every patient bolus taken), from
+    the charge the pump reported: the same projection the programming review shows."""
+    if i.program is None or not model.programmable or model.battery_uah <= 0:
+        return None
+    left_uah = i.battery_fraction * model.battery_uah
+    return i.at_s + left_uah / daily_drain_uah(model, i.program) * SECONDS_PER_DAY
