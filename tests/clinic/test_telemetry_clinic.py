@@ -42,6 +42,7 @@ def _history(world, serial):
     p = world.procs[serial]
     port = TelemetryPump(UdpLink(p.host, p.port), serial, key=world.keys.get(serial))
     port.interrogate(T0)
+    port.close()
     return [r["op"] for r in port.history]
 
 
@@ -88,8 +89,21 @@ def test_a_patient_press_over_the_link_is_answered_once(telemetry_world) -> None
     assert _history(w, "SN-A").count("demand") == 1
 
 
+@pytest.mark.sr("SR-32")
 def test_alarms_follow_what_the_pump_reports(telemetry_world) -> None:
     w = telemetry_world
+    w.clinic.inject_fault(w.b, Fault("stall"), T0)  # pump B stalls, then is read
+    p = w.procs["SN-B"]
+    port = TelemetryPump(UdpLink(p.host, p.port), "SN-B", key=w.keys.get("SN-B"))
+    port.interrogate(T0)
+    port.close()
+    stalled_at = next(r["t"] for r in port.history if r["op"] == "inject")
+    with w.db.reads() as db:
+        rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.b)).all()
+        read_at = db.scalar(select(Pump.as_of_s).where(Pump.patient_id == w.b))
+    # the onset is the pump's own (SR-32), not the time of the reading that found it
+    assert read_at > stalled_at
+    assert [(r.code, r.onset_s) for r in rows] == [("MOTOR_STALL", stalled_at)]
     w.clinic.inject_fault(w.a, Fault("stall"), T0)
     with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.a)).all()

@@ -156,3 +156,22 @@ def test_the_pump_clock_never_goes_back(tmp_path) -> None:
     answer = _write(e, s, 3, "suspend", {}, "sus")
     assert answer["t"] == 5 * DAY
     assert e.serial == SERIAL
+
+
+@pytest.mark.sr("SR-32")
+def test_an_interrogation_reports_each_alarms_onset_from_the_pumps_own_clock(tmp_path) -> None:
+    """A stall injected at 1000 s and read at one day: the report says 1000 s, and the
+    clinic's alarm row starts there (adapters/db/pumps.py), not at the reading."""
+    from thecal.adapters.telemetry.codec import interrogation_from_json
+
+    clock = Clock(0.0)
+    e = emulator(tmp_path, clock)
+    s = opened(e)
+    _write(e, s, 2, "commission", commission_args(1.0), "c1")
+    clock.t = 1000.0
+    _write(e, s, 3, "inject", {"kind": "fault", "fault": "stall"}, "f1")
+    clock.t = DAY
+    answer = e.handle({"op": "interrogate", "session": s, "args": {}}, 4)
+    report = interrogation_from_json(answer["report"])
+    assert report.active_alarms == ("MOTOR_STALL",)
+    assert report.alarm_onsets == (("MOTOR_STALL", 1000.0),)

@@ -31,6 +31,9 @@ class Interrogation:
     lockout_remaining_s: float = 0.0  # until the next patient bolus could be granted
     # a temporary program runs until then and the pump reverts to `base_program` (SR-36)
     temporary_until_s: float | None = None
+    # each active alarm's onset on the pump's clock (SR-32); empty for a pump that
+    # keeps none
+    alarm_onsets: tuple[tuple[str, float], ...] = ()
     base_program: Program | None = None
 
 

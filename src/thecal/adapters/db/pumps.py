@@ -193,12 +193,14 @@ def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:
         )
     )
     active = set(i.active_alarms)
+    onsets = dict(i.alarm_onsets)  # the pump's own log (SR-32); else the reading's time
     for a in open_rows:
         if a.code not in active:
             a.cleared_s = i.at_s
     for code in sorted(active - {a.code for a in open_rows}):
         severity = ALARM_SEVERITY.get(code, "info")
-        db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=i.at_s))
+        onset = onsets.get(code, i.at_s)
+        db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=onset))
 
 
 def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:

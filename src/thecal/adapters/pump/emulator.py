@@ -42,6 +42,7 @@ def report(s: PumpState) -> Interrogation:
         lockout_remaining_s=s.lockout_remaining_s,
         temporary_until_s=s.temporary_until if s.base_program is not None else None,
         base_program=s.base_program.program if s.base_program is not None else None,
+        alarm_onsets=s.alarm_since,
     )
 
 

@@ -29,6 +29,9 @@ def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]
                 if code == "MOTOR_STALL":
                     recovered = "MOTOR_STALL_RECOVERED"
                     out.append(alarm(t, recovered, "onset", priority(after, recovered)))
+        kept = tuple(x for x in after.alarm_since if x[0] in now)
+        begun = tuple((code, t) for code in _ALARM_ORDER if code in now and code not in was)
+        after = after._replace(alarm_since=kept + begun)
         if after.silenced:  # a silence ends with its alarm
             after = after._replace(silenced=tuple(x for x in after.silenced if x[0] in now))
     shown_before, shown_after = before.shown, after.shown

@@ -129,6 +129,9 @@ class PumpState(NamedTuple):
     # a state stored before it existed has fewer, and a missing dose counts as the
     # current bolus (missing history counts as full delivery, SR-06)
     grant_mcg: tuple[float, ...] = ()
+    # when each active alarm began, from the pump's own clock (SR-32): an interrogation
+    # reports it, so the clinic's alarm log starts at the onset, not at the reading
+    alarm_since: tuple[tuple[str, float], ...] = ()
 
     @property
     def stroke_ml(self) -> float:
