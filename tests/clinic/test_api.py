@@ -272,3 +272,34 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     screen = c.get("/worklist?page=1")
     assert screen.status_code == 200 and "Ann Able" in screen.text
     assert c.get("/worklist?page=0").status_code == 422
+
+
+@pytest.mark.sr("SR-36")
+def test_a_temporary_program_through_the_api_ends_on_its_own_and_stays_out_of_the_record(world):
+    """Baclofen 400 -> 440 mcg/day for 6 h: the commit is recorded in its session with
+    its end; the program of record stays the 400 mcg/day one, and a reading after the
+    six hours finds the pump back on it."""
+    c = world.client("physician")
+    world.clock.t = T0 + 600
+    before = c.get(f"/api/patients/{world.b}").json()["program"]["version_no"]
+    body = {"program": BACLOFEN_440, "temporary_h": 6}
+    screen = c.post(f"/api/patients/{world.b}/programs/check", json=body).json()
+    commit = {**body, "reason": "10 % more for 6 h", "reviewed_digest": screen["reviewed_digest"],
+              "expected_version": screen["therapy_version"]}  # fmt: skip
+    r = c.post(f"/api/patients/{world.b}/programs", json=commit)
+    assert r.status_code == 200, r.text
+    record = r.json()
+    assert record["status"] == "committed"
+    assert record["temporary_until_s"] == T0 + 600 + 6 * 3600
+    assert "TEMPORARY_PROGRAM" in [f["code"] for f in record["findings"]]
+    assert c.get(f"/api/patients/{world.b}").json()["program"]["version_no"] == before
+    running = world.clinic.interrogate(world.users["nurse"], world.b, T0 + 600 + 60)
+    assert running.temporary_until_s == T0 + 600 + 6 * 3600
+    later = world.clinic.interrogate(world.users["nurse"], world.b, T0 + 600 + 7 * 3600)
+    assert later.temporary_until_s is None
+    assert later.program.steps[0].dose_mcg_per_s * DAY == pytest.approx(400.0)
+    too_long = c.post(f"/api/patients/{world.b}/programs/check",
+                      json={"program": BACLOFEN_440, "temporary_h": 100})  # fmt: skip
+    assert too_long.status_code == 422
+    assert too_long.json()["problems"][0]["path"] == "temporary_h"
+    assert "from above 0 to 72 h" in too_long.json()["problems"][0]["message"]

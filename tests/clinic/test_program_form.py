@@ -58,3 +58,16 @@ def test_a_half_filled_row_names_itself(sqlite_world):
     # only a success): the problem beside the form, never a silent nothing
     assert r.status_code == 422 and 'id="problems"' in r.text
     assert "step_1" in r.text and "fill in start and value, or none" in r.text
+
+
+def test_a_temporary_program_is_reviewed_with_its_end_and_a_bad_duration_named(sqlite_world):
+    w = sqlite_world
+    c = w.client("physician")
+    form = {**FORM, "step_value_0": "440 mcg/day", "temporary_h": "6"}
+    r = c.post(f"/patients/{w.b}/program/check", data=form)
+    assert r.status_code == 200, r.text
+    assert "TEMPORARY_PROGRAM" in r.text and "after 6 h" in r.text
+    bad = c.post(f"/patients/{w.b}/program/check", data={**form, "temporary_h": "six"})
+    assert bad.status_code == 422 and "temporary_h" in bad.text and "a number of hours" in bad.text
+    long = c.post(f"/patients/{w.b}/program/check", data={**form, "temporary_h": "80"})
+    assert long.status_code == 422 and "from above 0 to 72 h" in long.text

@@ -59,7 +59,7 @@ def check_program(
 ) -> dict[str, Any]:
     program = parse_program(body.program)
     review = clinic_of(request).check_program(
-        who, patient_id, program, body.signoff(), now(request)
+        who, patient_id, program, body.signoff(), now(request), body.temporary_s()
     )
     return review_json(review)
 
@@ -80,6 +80,7 @@ def commit_program(
         body.signoff(),
         now(request),
         body.expected_version,
+        body.temporary_s(),
     )
 
 

@@ -127,6 +127,12 @@ class CatheterCommit(CatheterIn):
 
 class ProgramIn(Signed):
     program: dict[str, Any]
+    # a temporary program: the pump returns to the running one after this many hours
+    # (SR-36; the pump's alarm table bounds it)
+    temporary_h: float | None = Field(default=None, gt=0, le=10_000)
+
+    def temporary_s(self) -> float | None:
+        return None if self.temporary_h is None else self.temporary_h * 3600.0
 
 
 class ProgramCommit(ProgramIn):

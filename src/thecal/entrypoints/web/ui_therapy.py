@@ -49,7 +49,7 @@ def _typed_form(form: dict[str, str]) -> dict[str, Any]:
 
     keys = ("cycle_days", "low_ml", "demand_amount", "demand_duration", "demand_lockout")
     return {
-        **{k: form.get(k, "") for k in (*keys, "demand_max", "reason")},
+        **{k: form.get(k, "") for k in (*keys, "demand_max", "reason", "temporary_h")},
         "steps": rows("step", ("start", "value")),
         "periodic": rows("periodic", ("at", "amount", "duration")),
     }
@@ -72,7 +72,22 @@ def _program_form(rec: queries.PatientRecord) -> dict[str, Any]:
         "demand_duration": demand.get("duration", ""),
         "demand_lockout": demand.get("lockout", ""),
         "demand_max": str(demand.get("max_per_24h", "")),
+        "temporary_h": "",
     }
+
+
+def _temporary_s(form: dict[str, str]) -> float | None:
+    """The optional temporary duration (SR-36); the session checks its bounds."""
+    text = form.get("temporary_h", "").strip()
+    if not text:
+        return None
+    try:
+        hours = float(text)
+    except ValueError:
+        raise InputError(
+            "invalid program", [Problem("temporary_h", f"'{text[:20]}': a number of hours")]
+        ) from None
+    return hours * 3600.0
 
 
 def _rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
@@ -184,7 +199,9 @@ async def program_check(
     rec = record(request, patient_id)
     try:
         program = _program_from_form(rec, form)
-        review = clinic_of(request).check_program(who, patient_id, program, Signoff(), now(request))
+        review = clinic_of(request).check_program(
+            who, patient_id, program, Signoff(), now(request), _temporary_s(form)
+        )
     except InputError as exc:  # shown where the review would be, beside the form
         return problems_fragment(request, who, exc)
     return page(request, "_review.html", who, review=review_view(review), form=form)
@@ -197,15 +214,18 @@ async def program_commit(
     form = await form_of(request)
     rec = record(request, patient_id)
     program = _program_from_form(rec, form)
+    temporary_s = _temporary_s(form)
     clinic = clinic_of(request)
     try:
         result = clinic.commit_program(
             who, patient_id, program, form.get("reason", ""), form_signoff(form), now(request),
-            _expected_version(form),
+            _expected_version(form), temporary_s,
         )  # fmt: skip
     except (Refused, Conflict) as exc:
         # the form as typed, with a fresh review of exactly these values to confirm
-        fresh = clinic.check_program(who, patient_id, program, Signoff(), now(request))
+        fresh = clinic.check_program(
+            who, patient_id, program, Signoff(), now(request), temporary_s
+        )
         findings = list(getattr(exc, "findings", ()))
         return page(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,

@@ -39,7 +39,13 @@ class Therapy(ClinicBase):
         return program_session(stored.pump, self._context(uow, stored), who.username, now_s)
 
     def check_program(
-        self, who: Principal, patient_id: int, program: Program, signoff: Signoff, now_s: float
+        self,
+        who: Principal,
+        patient_id: int,
+        program: Program,
+        signoff: Signoff,
+        now_s: float,
+        temporary_s: float | None = None,
     ) -> Review:
         """Every finding, the diff and what would still block a commit; sends nothing."""
         authorize(who.role, "programs.check")
@@ -47,7 +53,7 @@ class Therapy(ClinicBase):
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
             session = self._programming(uow, who, stored, now_s)
-            proposal = session.propose(program, now_s)
+            proposal = session.propose(program, now_s, temporary_s=temporary_s)
             sign(session, who, signoff, verifier, now_s)
             return Review(proposal, session.blockers(), stored.therapy_version)
 
@@ -61,15 +67,22 @@ class Therapy(ClinicBase):
         signoff: Signoff,
         now_s: float,
         expected_version: int,
+        temporary_s: float | None = None,
     ) -> dict[str, Any]:
+        """A temporary program (SR-36) is sent and recorded in its session with its end,
+        never as a program version: the pump returns to the base program on its own, so
+        the base stays the program of record, in the clinic as in the pump."""
         verifier = self._signed_change(who, "programs.commit", reason, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._programming(uow, who, stored, now_s)
-            session.propose(program, now_s)
+            session.propose(program, now_s, temporary_s=temporary_s)
             sign(session, who, signoff, verifier, now_s)
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
             committed = program if record["status"] == "committed" else None
+            if temporary_s is not None:
+                record["temporary_until_s"] = now_s + temporary_s
+                committed = None
             record["session_id"] = self._record_session(
                 uow, who, stored, "program.commit", reason, record, program, committed, now_s
             )
