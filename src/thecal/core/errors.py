@@ -1,14 +1,30 @@
 """One error tree for thecal, so callers catch by meaning, not by module.
 
     ThecalError
-    ├── InputError          bad input: carries every problem with its field path
-    │   └── UnitError       a quantity with a missing or wrong dimension
-    ├── CatalogueError      the shipped drug library or pump catalogue is invalid
-    ├── InvalidTransition   a command the pump cannot take in its present state
-    ├── Refused             a safety check refused a proposal; carries the findings
-    ├── LinkError           the telemetry link dropped; the command's fate is unknown
-    │   └── UncertainOutcome  a write's answer was lost: interrogate before anything else
-    └── BadFrame            a telemetry frame that fails its checks (refused, never acted on)
+    ├── InputError            bad input: carries every problem with its field path
+    │   └── UnitError         a quantity with a missing or wrong dimension
+    ├── CatalogueError        the shipped drug library or pump catalogue is invalid
+    ├── InvalidTransition     a command the pump cannot take in its present state
+    ├── Refused               a safety check refused a proposal; carries the findings
+    ├── LinkError             the telemetry link dropped; the command's fate is unknown
+    │   ├── UncertainOutcome  a write's answer was lost: interrogate before anything else
+    │   └── NotPaired         no link key for this pump: pair it first
+    ├── BadFrame              a telemetry frame that fails its checks (never acted on)
+    │   └── Unauthentic       a sealed frame that does not open with the link key
+    ├── NotFound              no such record visible to the asker (HTTP 404)
+    ├── Forbidden             the role does not allow it (HTTP 403)
+    ├── Conflict              someone else changed the record since it was read (409)
+    ├── TooManyAttempts       wrong passwords: wait retry_after_s (429)
+    ├── JournalCorrupt        adapters/telemetry/journal.py: the emulator's journal is damaged
+    ├── CorruptPumpState      adapters/pump/state_blob.py: a stored pump state fails its digest
+    ├── StateDocumentError    adapters/pump/state_codec.py: a stored state does not fit its type
+    ├── NotAuthenticated      entrypoints/web/security.py: no valid session (HTTP 401)
+    └── CsrfError             entrypoints/web/security.py: a state change without its token
+
+The last five live outside this module: each belongs to one adapter or entry point
+and is raised only there. tests/unit/test_error_tree.py fails
+when a ThecalError subclass anywhere in thecal is missing from this tree, or when
+thecal defines an exception outside it.
 
 Every message says what was wrong, where (the field path) and what is accepted.
 Nothing that raises has applied anything.
