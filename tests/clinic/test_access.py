@@ -62,6 +62,7 @@ EXPECTED = {
     "GET /api/patients/{patient_id}/refills/{refill_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/summary.pdf": CLIN | {"patient"},
     "GET /api/pump-models/{model_id}/accuracy.png": CLIN | {"patient"},
+    "GET /api/worklist.ics": CLIN,
     "GET /fhir/Patient/{patient_id}/$everything": CLIN | {"patient"},
     "POST /fhir/Bundle": {"physician"},
     # the browser UI

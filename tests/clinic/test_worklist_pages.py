@@ -60,3 +60,27 @@ def test_a_later_withdrawal_risk_refill_outranks_an_earlier_one_on_every_page(
             (0, T0 + 6 * DAY), (0, T0 + 7 * DAY), (0, T0 + 8 * DAY)
         ]  # fmt: skip
         assert page.total == 12
+
+
+def test_the_refill_calendar_has_one_event_per_dated_item(sqlite_world):
+    """At day 30, patient A (morphine 0.3 mL/day + 3 x 0.01 mL boluses = 0.33 mL/day,
+    19 mL, low alarm 3 mL) is due at (19 - 3) / 0.33 - 3 = 45.48 d: inside the 21-day
+    horizon. Patient B (baclofen 0.2 mL/day, low alarm 4 mL) is due at 75 - 3 = 72 d:
+    outside it. One event, on A's due date, with a stable UID."""
+    from datetime import UTC, datetime
+
+    from icalendar import Calendar
+
+    w = sqlite_world
+    w.clock.t = T0 + 30 * DAY
+    c = w.client("nurse")
+    assert 'href="/api/worklist.ics"' in c.get("/worklist").text
+    r = c.get("/api/worklist.ics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(r.content).walk("VEVENT")
+    due = T0 + ((19 - 3) / 0.33 - 3) * DAY
+    assert [(str(e["uid"]), e["dtstart"].dt) for e in events] == [
+        (f"refill-{w.a}@thecal", datetime.fromtimestamp(due, UTC).date())
+    ]
+    assert str(events[0]["summary"]).startswith("Refill: ")
+    assert w.client("patient").get("/api/worklist.ics").status_code == 403

@@ -105,3 +105,27 @@ def accuracy_curves(
         png = _ACCURACY_PNG.setdefault(model.id, accuracy_png(report))
     return Response(png, media_type="image/png",
                     headers={"Cache-Control": "private, max-age=86400"})  # fmt: skip
+
+
+ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An iCalendar file (RFC 5545)"}
+}
+
+
+@router.get("/worklist.ics", response_class=Response, responses=ICS)
+def worklist_calendar_file(
+    request: Request, who: Principal = Depends(requires("worklist.read"))
+) -> Response:
+    """Every refill and replacement due on the worklist, as all-day events: overdue
+    ones on today, the rest on their due date."""
+    from thecal.adapters.db import queries
+    from thecal.adapters.reports.calendar import worklist_calendar
+
+    now_s = float(request.app.state.clock.now())
+    with request.app.state.db.reads() as db:
+        items = queries.worklist(db, now_s, clinic_of(request).policy)
+    return Response(
+        worklist_calendar(items, now_s),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="thecal-refills.ics"'},
+    )

@@ -1,0 +1,37 @@
+"""The worklist's dated items as an iCalendar file (RFC 5545): one all-day event per
+refill and replacement due, so the clinic can book appointments in the calendar it
+already uses (issue 25). The event's UID is stable for a patient and a kind, so a
+calendar that imports the file again moves the appointment instead of adding one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from thecal.services.clinic.worklist import WorkItem
+
+KINDS = {"refill": "Refill", "replacement": "Pump replacement"}
+
+
+def worklist_calendar(items: list[WorkItem], now_s: float) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//thecal//refill calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "thecal: refills and replacements")
+    stamp = datetime.fromtimestamp(now_s, UTC)
+    for item in items:
+        if item.kind not in KINDS or item.due_s is None:
+            continue
+        day = datetime.fromtimestamp(max(item.due_s, now_s), UTC).date()
+        event = Event()
+        event.add("uid", f"{item.kind}-{item.patient_id}@thecal")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        overdue = " (overdue)" if item.due_s < now_s else ""
+        event.add("summary", f"{KINDS[item.kind]}{overdue}: {item.name} ({item.mrn})")
+        event.add("description", f"{item.urgency}: {item.detail}")
+        cal.add_component(event)
+    ical: bytes = cal.to_ical()
+    return ical
