@@ -5,7 +5,7 @@ The record (treatments tried with their outcome, surgical candidacy, fitness for
 surgery, the psychological evaluation, imaging, the predominant pain pattern, any
 SCS or pump trial) answers the pump's candidate criteria (candidate.py) instead of a
 separate questionnaire, and the same record decides SCS candidacy. thecal's
-documented rule (docs/pathway.md): with both open, SCS is favoured for predominant
+documented rule (docs/scs.md, "The care pathway"): with both open, SCS is favoured for predominant
 neuropathic leg pain and the pump for predominant axial back pain; a failed SCS
 trial opens the pump.
 """
