@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.programmer.helpers import DAY, HOUR, MG, codes, program, proposal
+from tests.programmer.helpers import CATHETER_90CM, DAY, HOUR, MG, codes, program, proposal
 from thecal.core.drugs import LIMIT_FIELDS, DrugLibrary
 from thecal.core.errors import CatalogueError
 from thecal.core.safety import DoseChange, Patient, check_program, most_allowed
@@ -116,3 +116,26 @@ def test_a_refill_that_restarts_a_long_stopped_pump_is_checked_as_a_start() -> N
     s.confirm(t0, s.proposal.digest)
     with pytest.raises(Refused, match="START_ABOVE_LABEL_NAIVE"):
         s.commit(t0 + HOUR)
+
+
+def test_a_suspension_the_pump_reports_makes_a_long_stop_a_new_start() -> None:
+    """Issue 24: the interruption comes from the pump's own log, a suspension included.
+    Morphine 15 mg/day suspended at day 10 and not resumed: at day 14 (96 h > the
+    72 h threshold) the session, told nothing by the clinic, reads the suspension from
+    the pump and checks the same program as an opioid-naive start (label 1 mg/day,
+    hard). At day 12 (48 h) it is a continuation."""
+    from tests.programmer.test_sessions import pump as make_pump
+    from thecal.core.pump.commands import Suspend
+    from thecal.core.pump.firmware import step
+    from thecal.data import policy, pump_catalogue
+    from thecal.services.programmer import ProgrammingSession
+
+    for days, restart in ((4, True), (2, False)):
+        port = make_pump(M15)
+        port.state, _ = step(port.state, Suspend(), 10 * DAY)
+        now = (10 + days) * DAY
+        s = ProgrammingSession.start(port, pump_catalogue().get("peristaltic-20"), LIB,
+                                     policy(), Patient(), CATHETER_90CM, "dr.a", now)  # fmt: skip
+        assert s.before.delivery_stopped_since_s == 10 * DAY
+        got = {(f.rule_id, f.severity, f.code) for f in s.propose(M15, now).findings}
+        assert (("DD-03", "hard", "START_ABOVE_LABEL_NAIVE") in got) is restart

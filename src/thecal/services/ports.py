@@ -34,6 +34,9 @@ class Interrogation:
     # each active alarm's onset on the pump's clock (SR-32); empty for a pump that
     # keeps none
     alarm_onsets: tuple[tuple[str, float], ...] = ()
+    # delivery has been stopped since then (a suspension or a stopping alarm, from the
+    # pump's own clock); None while it delivers (issue 24: a long stop is a new start)
+    delivery_stopped_since_s: float | None = None
     base_program: Program | None = None
 
 

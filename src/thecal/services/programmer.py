@@ -126,6 +126,13 @@ def interruption_h(stopped_since_s: float | None, now_s: float) -> float | None:
     return None if stopped_since_s is None else max(0.0, now_s - stopped_since_s) / 3600.0
 
 
+def earliest_stop(known_s: float | None, report: Interrogation) -> float | None:
+    """The interruption's start: the clinic's log or the pump's own report, the earlier
+    (a suspension is in the pump's state only; an empty reservoir in both)."""
+    found = [t for t in (known_s, report.delivery_stopped_since_s) if t is not None]
+    return min(found) if found else None
+
+
 def battery_left_uah(report: Interrogation | None, model: PumpModel) -> float | None:
     """The charge the pump reported (SR-31), or None for a pump without a battery."""
     if report is None or model.battery_uah <= 0:
@@ -167,6 +174,7 @@ class ProgrammingSession:
     ) -> ProgrammingSession:
         session = cls(port, model, library, policy, patient, catheter, user, now_s, **options)
         session.before = port.interrogate(now_s)  # nothing is proposed blind
+        session.stopped_since_s = earliest_stop(session.stopped_since_s, session.before)
         session._note(now_s, "interrogated", digest=session.before.program_digest)
         return session
 

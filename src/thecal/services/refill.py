@@ -34,6 +34,7 @@ from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
 from thecal.services.programmer import (
     battery_left_uah,
+    earliest_stop,
     interruption_h,
     program_proposal,
     send_bridge,
@@ -81,6 +82,7 @@ class RefillSession:
     ) -> RefillSession:
         session = cls(port, model, library, policy, user, now_s, **context)
         session.before = port.interrogate(now_s)
+        session.stopped_since_s = earliest_stop(session.stopped_since_s, session.before)
         session.log.append({"t": now_s, "event": "interrogated"})
         return session
 

@@ -16,9 +16,9 @@ from thecal.adapters.pump.outcome import outcome
 from thecal.core.errors import InvalidTransition, LinkError
 from thecal.core.pump import commands as c
 from thecal.core.pump import firmware
-from thecal.core.pump.events import Event
+from thecal.core.pump.events import STOPPING_ALARMS, Event
 from thecal.core.pump.program import Amount, DrugConcentration, Program, program_digest
-from thecal.core.pump.state import PumpState
+from thecal.core.pump.state import DELIVERING, NOT_YET, PumpState
 from thecal.services.ports import DemandAnswer, Interrogation, RefillResult
 
 FAULT_POINTS = ("before", "after", "ignored")
@@ -43,7 +43,19 @@ def report(s: PumpState) -> Interrogation:
         temporary_until_s=s.temporary_until if s.base_program is not None else None,
         base_program=s.base_program.program if s.base_program is not None else None,
         alarm_onsets=s.alarm_since,
+        delivery_stopped_since_s=stopped_since(s),
     )
+
+
+def stopped_since(s: PumpState) -> float | None:
+    """When the running stop began: the suspension or the earliest stopping alarm that
+    holds now. A pump that delivers, or one stopped for want of a program, has none."""
+    if s.shown == DELIVERING:
+        return None
+    begun = [t for code, t in s.alarm_since if code in STOPPING_ALARMS]
+    if s.suspended and s.suspended_from_t != NOT_YET:
+        begun.append(s.suspended_from_t)
+    return min(begun) if begun else None
 
 
 @dataclass

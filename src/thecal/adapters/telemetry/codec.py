@@ -233,5 +233,6 @@ def interrogation_from_json(d: Mapping[str, Any]) -> Interrogation:
         lockout_remaining_s=d["lockout_remaining_s"],
         temporary_until_s=d.get("temporary_until_s"),
         alarm_onsets=tuple((str(c), float(t)) for c, t in d.get("alarm_onsets") or ()),
+        delivery_stopped_since_s=d.get("delivery_stopped_since_s"),
         base_program=program_from_json(base) if (base := d.get("base_program")) else None,
     )
