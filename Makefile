@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/telemetry.py
 	$(BIN)/python bench/probe.py
+	$(BIN)/python bench/cli_start.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -18,8 +18,6 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-import pint
-
 from thecal.core.errors import UnitError
 
 SECONDS_PER_DAY = 86_400.0
@@ -44,6 +42,8 @@ class Kind(Enum):
 
 @cache
 def _registry() -> Any:
+    import pint  # on first parse only: pint costs a third of a second to import
+
     ureg: Any = pint.UnitRegistry()
     ureg.define("mcg = microgram")
     ureg.define("µg = microgram")

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from thecal.core.errors import InputError, ThecalError
-from thecal.services.clinic.ports import Principal
 
 DbOption = Annotated[str | None, typer.Option("--db", help="database URL (THECAL_DATABASE_URL)")]
 
@@ -29,7 +28,7 @@ def register(app: typer.Typer) -> None:
         """Write the patient's Bundle ($everything) as JSON."""
         from thecal.adapters.db.engine import database_url
         from thecal.adapters.fhir.export import patient_bundle
-        from thecal.entrypoints.cli.clinic import open_clinic
+        from thecal.entrypoints.cli.clinic_impl import open_clinic
 
         try:
             clinic = open_clinic(database_url(db))
@@ -52,7 +51,8 @@ def register(app: typer.Typer) -> None:
         """Import one patient's Bundle in one transaction: all of it or nothing."""
         from thecal.adapters.db.engine import database_url
         from thecal.adapters.fhir.importer import import_bundle
-        from thecal.entrypoints.cli.clinic import open_clinic
+        from thecal.entrypoints.cli.clinic_impl import open_clinic
+        from thecal.services.clinic.ports import Principal
 
         try:
             doc = json.loads(file.read_text())

@@ -6,19 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from thecal.adapters.reports.clinic_reports import (
-    refill_document,
-    session_document,
-    summary_document,
-)
-from thecal.adapters.reports.document import Document
-from thecal.adapters.reports.pdf import render_pdf
 from thecal.core.errors import ThecalError
+
+if TYPE_CHECKING:  # the PDF and database stack load when a report is written, not for --help
+    from sqlalchemy.orm import Session
+
+    from thecal.adapters.reports.document import Document
 
 DbOption = Annotated[str | None, typer.Option("--db", help="database URL (THECAL_DATABASE_URL)")]
 PatientOption = Annotated[int, typer.Option("--patient", help="patient id")]
@@ -31,7 +28,8 @@ AtOption = Annotated[
 def _write(db_url: str | None, out: Path, build: Callable[[Session, float], Document],
            at: float | None) -> None:
     from thecal.adapters.db.engine import database_url
-    from thecal.entrypoints.cli.clinic import open_clinic, stored_clock
+    from thecal.adapters.reports.pdf import render_pdf
+    from thecal.entrypoints.cli.clinic_impl import open_clinic, stored_clock
 
     try:
         clinic = open_clinic(database_url(db_url))
@@ -58,6 +56,8 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None, at: AtOption = None,
     ) -> None:
         """A programming session: old and new program, doses, findings, read-back."""
+        from thecal.adapters.reports.clinic_reports import session_document
+
         _write(db, out, lambda s, _: session_document(s, patient, session_id), at)
 
     @report_app.command("refill")
@@ -67,6 +67,8 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None, at: AtOption = None,
     ) -> None:
         """A refill: expected and withdrawn, reconciliation, fluid, next date and why."""
+        from thecal.adapters.reports.clinic_reports import refill_document
+
         _write(db, out, lambda s, _: refill_document(s, patient, refill_id), at)
 
     @report_app.command("summary")
@@ -74,4 +76,6 @@ def register(app: typer.Typer) -> None:
         patient: PatientOption, out: OutOption, db: DbOption = None, at: AtOption = None
     ) -> None:
         """A patient's therapy summary with the timeline chart."""
+        from thecal.adapters.reports.clinic_reports import summary_document
+
         _write(db, out, lambda s, now_s: summary_document(s, patient, now_s), at)

@@ -13,7 +13,6 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 
 from thecal.adapters import population_worker
-from thecal.adapters.reports.study_plots import plot_study
 from thecal.services.study.runner import Backend, InProcess, chunk_tasks, totals
 from thecal.services.study.studies import STUDIES, Table
 
@@ -73,6 +72,8 @@ def register(app: typer.Typer) -> None:
             address = None if dask == "local" else dask
             with DaskBackend(address, workers) as backend:
                 table = run_study(name, patients, seed, chunk, backend, quiet=as_json)
+        from thecal.adapters.reports.study_plots import plot_study  # matplotlib: when asked
+
         plot = plot_study(name, table, plot_dir / f"study-{name}.png")
         if as_json:
             doc = {"study": name, "title": table.title, "columns": list(table.columns),

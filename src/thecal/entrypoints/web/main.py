@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db.engine import database_url
 from thecal.adapters.pump.links import links_from_environment
-from thecal.entrypoints.cli.clinic import open_clinic, stored_clock
+from thecal.entrypoints.cli.clinic_impl import open_clinic, stored_clock
 from thecal.entrypoints.web import create_app
 
 
