@@ -42,7 +42,7 @@ def _history(world, serial):
     p = world.procs[serial]
     port = TelemetryPump(UdpLink(p.host, p.port), serial, key=world.keys.get(serial))
     port.interrogate(T0)
-    port.close()
+    port.hang_up()
     return [r["op"] for r in port.history]
 
 
@@ -96,7 +96,7 @@ def test_alarms_follow_what_the_pump_reports(telemetry_world) -> None:
     p = w.procs["SN-B"]
     port = TelemetryPump(UdpLink(p.host, p.port), "SN-B", key=w.keys.get("SN-B"))
     port.interrogate(T0)
-    port.close()
+    port.hang_up()
     stalled_at = next(r["t"] for r in port.history if r["op"] == "inject")
     with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.b)).all()

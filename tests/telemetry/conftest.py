@@ -22,3 +22,25 @@ def emulator_process(tmp_path) -> Iterator[EmulatorProcess]:
     finally:
         process.stop()
         assert process.process is None
+
+
+@pytest.fixture(autouse=True)
+def closed_after_the_test(monkeypatch) -> Iterator[None]:
+    """Every UDP link and journal a test opens (programmers, handsets, in-process
+    emulators) is closed when it ends, as a process exiting would: no test leaves a
+    socket or a file open for the garbage collector (issue 27)."""
+    from thecal.adapters.telemetry.journal import Journal
+    from thecal.adapters.telemetry.link import UdpLink
+
+    opened: list[UdpLink | Journal] = []
+    for cls in (UdpLink, Journal):
+        original = cls.__init__
+
+        def tracking(self, *args, _original=original, **kwargs) -> None:
+            _original(self, *args, **kwargs)
+            opened.append(self)
+
+        monkeypatch.setattr(cls, "__init__", tracking)
+    yield
+    for thing in reversed(opened):
+        thing.close()

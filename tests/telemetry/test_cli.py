@@ -57,7 +57,8 @@ def test_serve_answers_a_ping_and_stops_on_sigterm(tmp_path) -> None:
         proc.terminate()
         proc.wait(10)
     assert proc.returncode == 0
-    assert b"pump SN-CLI (peristaltic-20)" in proc.stdout.read()
+    with proc.stdout:
+        assert b"pump SN-CLI (peristaltic-20)" in proc.stdout.read()
 
 
 def test_pairing_magnet_and_rotation_from_the_command_line(emulator_process, tmp_path) -> None:

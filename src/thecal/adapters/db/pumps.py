@@ -43,6 +43,18 @@ class SqlPumps:
         self, db: Session, catalogue: PumpCatalogue, library: DrugLibrary, links: PumpLinks
     ) -> None:
         self.db, self.catalogue, self.library, self.links = db, catalogue, library, links
+        self._opened: list[TelemetryPump] = []  # radio links, closed with the unit of work
+
+    def _open(self, serial: str) -> TelemetryPump:
+        assert isinstance(self.links, TelemetryLinks)
+        pump = self.links.open(serial)
+        self._opened.append(pump)
+        return pump
+
+    def close(self) -> None:
+        """Close every telemetry link this unit of work opened (their UDP sockets)."""
+        while self._opened:
+            self._opened.pop().hang_up()
 
     def commission(
         self,
@@ -68,7 +80,7 @@ class SqlPumps:
             self.db.flush()
             return
         if isinstance(self.links, TelemetryLinks):
-            pump = self.links.open(implant.serial)
+            pump = self._open(implant.serial)
             if pump.key is None:  # factory-new: paired in theatre, before it is filled
                 pump.pair()
             answer = pump.commission(model.id, program, fill_ml, catheter_volume_ml)
@@ -103,7 +115,7 @@ class SqlPumps:
             pump = EmulatedPump(load_state(row.state, row.state_sha256, model, self.library))
         else:
             serial = self.db.scalars(select(Implant.serial).where(Implant.id == row.implant_id))
-            pump = self.links.open(serial.one())
+            pump = self._open(serial.one())
         return StoredPump(
             patient_id, pump, model, row.as_of_s, row.last_refill_s, row.version, row,
             row.therapy_version,

@@ -82,7 +82,8 @@ class SqlUnitOfWork:
         db.begin()
         self.patients: ports.Patients = SqlPatients(db)
         self.implants: ports.Implants = SqlImplants(db)
-        self.pumps: ports.Pumps = SqlPumps(db, self._catalogue, self._library, self._links)
+        self._pumps = SqlPumps(db, self._catalogue, self._library, self._links)
+        self.pumps: ports.Pumps = self._pumps
         self.programs: ports.Programs = SqlPrograms(db)
         self.sessions: ports.ProgrammingSessions = SqlSessions(db)
         self.refills: ports.Refills = SqlRefills(db)
@@ -107,6 +108,7 @@ class SqlUnitOfWork:
             self.db.rollback()  # nothing after a commit; everything after anything else
         finally:
             self.db.close()
+            self._pumps.close()
         translated = conflict(exc) if exc is not None else None
         if translated is not None:
             raise translated from exc

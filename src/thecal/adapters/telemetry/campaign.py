@@ -277,6 +277,8 @@ class Campaign:
             self._rogue_phase()
         finally:
             self.process.stop()
+            self.pump.close()
+            self.recorder.close()  # the UDP socket under the recorder and the fault link
         return self._report()
 
     def _report(self) -> CampaignReport:

@@ -210,6 +210,11 @@ class TelemetryPump:
                 self._exchange({"op": "close", "session": self.session, "args": {}})
             self.session = None
 
+    def hang_up(self) -> None:
+        """End the session and release the radio (the link's socket): this port is done."""
+        self.close()
+        self.link.close()
+
     # -- writes --------------------------------------------------------------------
 
     def _write(
