@@ -303,3 +303,28 @@ def test_a_temporary_program_through_the_api_ends_on_its_own_and_stays_out_of_th
     assert too_long.status_code == 422
     assert too_long.json()["problems"][0]["path"] == "temporary_h"
     assert "from above 0 to 72 h" in too_long.json()["problems"][0]["message"]
+
+
+@pytest.mark.sr("SR-29", "SR-32")
+def test_the_clinic_keeps_an_alarms_priority_silence_and_acknowledgement_at_the_pump(world):
+    """Patient B's baclofen pump stalls at T0 + 60 s (high: a withdrawal-critical drug);
+    at the pump the tone is silenced for 10 min at T0 + 120 s and the alarm
+    acknowledged at T0 + 180 s. The clinic's alarm row keeps all three, and the page
+    shows them."""
+    from sqlalchemy import select
+
+    from thecal.adapters.db.models import AlarmRow
+    from thecal.core.pump.commands import AcknowledgeAlarm, Fault, SilenceAlarm
+
+    w = world
+    w.clinic.inject_fault(w.b, Fault("stall"), T0 + 60)
+    w.clinic.inject_fault(w.b, SilenceAlarm("MOTOR_STALL", 600.0), T0 + 120)
+    w.clinic.inject_fault(w.b, AcknowledgeAlarm("MOTOR_STALL"), T0 + 180)
+    with w.db.reads() as db:
+        [row] = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.b)).all()
+        assert (row.code, row.priority, row.onset_s) == ("MOTOR_STALL", "high", T0 + 60)
+        assert (row.silenced_until_s, row.pump_acknowledged_s) == (T0 + 720, T0 + 180)
+        assert row.cleared_s is None and row.acknowledged_by is None
+    page = w.client("nurse").get(f"/patients/{w.b}").text
+    table = page.split('id="alarms"', 1)[1].split("</table>", 1)[0]
+    assert "motor stalled" in table and "<td>high</td>" in table and "at the pump" in table

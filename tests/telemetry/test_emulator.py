@@ -175,3 +175,4 @@ def test_an_interrogation_reports_each_alarms_onset_from_the_pumps_own_clock(tmp
     report = interrogation_from_json(answer["report"])
     assert report.active_alarms == ("MOTOR_STALL",)
     assert report.alarm_onsets == (("MOTOR_STALL", 1000.0),)
+    assert report.alarm_priorities == (("MOTOR_STALL", "high"),)  # alarms.toml

@@ -37,6 +37,8 @@ class Interrogation:
     # delivery has been stopped since then (a suspension or a stopping alarm, from the
     # pump's own clock); None while it delivers (issue 24: a long stop is a new start)
     delivery_stopped_since_s: float | None = None
+    # each active alarm's IEC 60601-1-8 priority now (alarms.toml; issue 26)
+    alarm_priorities: tuple[tuple[str, str], ...] = ()
     base_program: Program | None = None
 
 

@@ -267,6 +267,10 @@ class AlarmRow(Base):
     cleared_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(60), nullable=True)
     acknowledged_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the pump's alarm system (issue 26): priority at onset, silence, acknowledgement
+    priority: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    silenced_until_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pump_acknowledged_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Reading(Base):

@@ -206,19 +206,21 @@ def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:
     )
     active = set(i.active_alarms)
     onsets = dict(i.alarm_onsets)  # the pump's own log (SR-32); else the reading's time
+    priorities = dict(i.alarm_priorities)
     for a in open_rows:
         if a.code not in active:
             a.cleared_s = i.at_s
     for code in sorted(active - {a.code for a in open_rows}):
         severity = ALARM_SEVERITY.get(code, "info")
         onset = onsets.get(code, i.at_s)
-        db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=onset))
+        db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=onset,
+                        priority=priorities.get(code)))  # fmt: skip
 
 
 def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:
-    """Alarm onsets and clears the firmware logged since the pump was loaded (SR-32).
-    Silences, re-sounds and acknowledgements at the pump stay in the pump's own log:
-    an acknowledgement in the clinic is a clinician's, made on the worklist."""
+    """What the firmware logged since the pump was loaded (SR-32): onset with its
+    priority, a silence at the pump (until when), an acknowledgement at the pump, and the
+    clear. A clinician's acknowledgement is separate: made on the worklist, audited."""
     for e in pump.events:
         if e.kind != "alarm" or e.get("result") == "refused":
             continue
@@ -230,17 +232,23 @@ def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:
                     code=code,
                     severity=ALARM_SEVERITY.get(code, "info"),
                     onset_s=e.t,
+                    priority=e.get("priority"),
                 )
             )
-        elif phase == "clear":
-            db.flush()
-            open_rows = db.scalars(
-                select(AlarmRow).where(
-                    AlarmRow.patient_id == patient_id,
-                    AlarmRow.code == code,
-                    AlarmRow.cleared_s.is_(None),
-                )
+            continue
+        db.flush()
+        open_rows = db.scalars(
+            select(AlarmRow).where(
+                AlarmRow.patient_id == patient_id,
+                AlarmRow.code == code,
+                AlarmRow.cleared_s.is_(None),
             )
-            for a in open_rows:
+        )
+        for a in open_rows:
+            if phase == "clear":
                 a.cleared_s = e.t
+            elif phase == "silence":
+                a.silenced_until_s = e.get("until")
+            elif phase == "acknowledge" and a.pump_acknowledged_s is None:
+                a.pump_acknowledged_s = e.t
     pump.events.clear()

@@ -16,6 +16,7 @@ from thecal.adapters.pump.outcome import outcome
 from thecal.core.errors import InvalidTransition, LinkError
 from thecal.core.pump import commands as c
 from thecal.core.pump import firmware
+from thecal.core.pump.alarm_system import priority
 from thecal.core.pump.events import STOPPING_ALARMS, Event
 from thecal.core.pump.program import Amount, DrugConcentration, Program, program_digest
 from thecal.core.pump.state import DELIVERING, NOT_YET, PumpState
@@ -44,6 +45,7 @@ def report(s: PumpState) -> Interrogation:
         base_program=s.base_program.program if s.base_program is not None else None,
         alarm_onsets=s.alarm_since,
         delivery_stopped_since_s=stopped_since(s),
+        alarm_priorities=tuple((code, priority(s, code)) for code in sorted(s.active_alarms())),
     )
 
 

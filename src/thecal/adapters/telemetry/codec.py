@@ -234,5 +234,6 @@ def interrogation_from_json(d: Mapping[str, Any]) -> Interrogation:
         temporary_until_s=d.get("temporary_until_s"),
         alarm_onsets=tuple((str(c), float(t)) for c, t in d.get("alarm_onsets") or ()),
         delivery_stopped_since_s=d.get("delivery_stopped_since_s"),
+        alarm_priorities=tuple((str(c), str(p)) for c, p in d.get("alarm_priorities") or ()),
         base_program=program_from_json(base) if (base := d.get("base_program")) else None,
     )
