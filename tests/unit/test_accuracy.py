@@ -104,3 +104,16 @@ def test_thecal_accuracy_prints_the_table_writes_the_curves_and_names_a_bad_mode
     bad = runner.invoke(app, ["accuracy", "synchromed-3"])
     assert bad.exit_code == 2
     assert "model: 'synchromed-3' is not in the catalogue; one of constant-flow-20" in bad.output
+
+
+def test_the_method_settings_refuse_a_missing_rate_naming_it():
+    from thecal.core.errors import CatalogueError
+    from thecal.core.pump.accuracy import method_settings
+    from thecal.data import raw_document
+
+    doc = dict(raw_document("accuracy.toml"))
+    del doc["intermediate_rate_ml_day"]
+    with pytest.raises(
+        CatalogueError, match=r"accuracy\.toml: missing field\(s\) intermediate_rate_ml_day"
+    ):
+        method_settings(doc)

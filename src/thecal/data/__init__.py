@@ -10,6 +10,7 @@ from importlib import resources
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pk import EffectLibrary, KineticsLibrary
 from thecal.core.population.generator import PopulationSpec
+from thecal.core.pump.accuracy import method_settings
 from thecal.core.pump.alarm_table import AlarmTable
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety.policy import Policy
@@ -95,6 +96,4 @@ def raw_document(name: str) -> dict[str, object]:
 @cache
 def accuracy_settings() -> dict[str, float]:
     """The rates and bolus sizes of the accuracy method (`accuracy.toml`, SR-17)."""
-    from thecal.services.accuracy import settings
-
-    return settings(_read("accuracy.toml"))
+    return method_settings(_read("accuracy.toml"))

@@ -20,7 +20,6 @@ from thecal.core.pump.accuracy import (
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.pump.program import Step as BasalStep
-from thecal.core.sourced import unwrap
 from thecal.core.units import SECONDS_PER_DAY
 
 # a dilute drug keeps every rate and bolus far from any drug limit: this measures the
@@ -33,11 +32,6 @@ class AccuracyReport:
     model: PumpModel
     runs: tuple[FlowRun, ...]
     boluses: tuple[BolusAccuracy, ...]  # empty for a constant-flow pump (no bolus)
-
-
-def settings(doc: Mapping[str, Any]) -> dict[str, float]:
-    values, _ = unwrap(doc, "accuracy.toml")
-    return {k: float(v) for k, v in values.items()}
 
 
 def _pump(model: PumpModel, library: DrugLibrary, rate_ml_per_day: float) -> tuple[Any, Step]:

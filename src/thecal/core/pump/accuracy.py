@@ -15,17 +15,33 @@ in, so the firmware and the constant-flow physics are measured the same way.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from thecal.core.pump import commands as c
 from thecal.core.pump.program import Amount
+from thecal.core.sourced import require_fields, unwrap
 
 SAMPLE_S = 30.0  # IEC 60601-2-24: delta t = 0.5 min
 RUN_S = 7200.0  # the 2 h start-up graph
 ANALYSIS_FROM_S = 3600.0  # trumpet values from the second hour
 WINDOWS_MIN = (2.0, 5.0, 11.0, 19.0, 31.0)
+# what data/accuracy.toml must say: the rates and bolus sizes the method runs at
+SETTINGS = (
+    "low_rate_ml_day",
+    "intermediate_rate_ml_day",
+    "smallest_bolus_ml",
+    "largest_bolus_ml",
+    "bolus_duration_min",
+)
+
+
+def method_settings(doc: Mapping[str, Any]) -> dict[str, float]:
+    """accuracy.toml's `{value, source}` entries, every one required, as numbers."""
+    values, _ = unwrap(doc, "accuracy.toml")
+    require_fields(values, SETTINGS, "accuracy.toml")
+    return {k: float(values[k]) for k in SETTINGS}
 
 Step = Callable[[Any, c.Command, float], tuple[Any, list[Any]]]
 

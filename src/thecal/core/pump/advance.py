@@ -17,7 +17,7 @@ import math
 
 from thecal.core.pump.alarm_system import next_timer_t, timers_running
 from thecal.core.pump.events import Event
-from thecal.core.pump.settle import bolus_end, settle
+from thecal.core.pump.settle import bolus_end, logged, settle
 from thecal.core.pump.state import (
     DELIVERING,
     STROKE_EPS,
@@ -161,22 +161,16 @@ def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
         out.extend(bolus_end(b, t) for b in s.boluses if b.end_t <= t)
         s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
     if "mri" in s.stall_causes and s.mri_stall_until <= t:
-        s = _logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
+        s = logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
     if timers:
         s = fire_timers(s, out)
     midnight = t % SECONDS_PER_DAY == 0.0 and t > 0
     if midnight and not s.eri and s.model.battery_uah > 0 and s.charge_uah <= _eri_watch_uah(s):
         checked = _battery_check(s)
-        s = _logged(s, checked, out) if checked.eri != s.eri else checked
+        s = logged(s, checked, out) if checked.eri != s.eri else checked
     if s.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:
-        s = _logged(s, s._replace(eos=True, charge_uah=0.0), out)
+        s = logged(s, s._replace(eos=True, charge_uah=0.0), out)
     return s
-
-
-def _logged(before: PumpState, after: PumpState, out: list[Event]) -> PumpState:
-    after, logged = settle(before, after)
-    out.extend(logged)
-    return after
 
 
 def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
@@ -229,6 +223,6 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
         if battery and after.charge_uah <= 0.0 and not s.eos:
             after = run_to(s, _eos_time(s, t_next, delivering), delivering)
             crossing = True
-        s = _logged(s, after, out) if crossing else after
+        s = logged(s, after, out) if crossing else after
         s = _at_instant(s, out)
     return s, out

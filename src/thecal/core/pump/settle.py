@@ -43,6 +43,13 @@ def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]
     return after, out
 
 
+def logged(before: PumpState, after: PumpState, out: list[Event]) -> PumpState:
+    """`after`, settled against `before`, its log appended to `out`."""
+    after, events = settle(before, after)
+    out.extend(events)
+    return after
+
+
 def bolus_end(b: RunningBolus, t: float) -> Event:
     delivered = b.programmed_ml if t >= b.end_t else b.rate_ml_per_s * (t - b.start_t)
     return event(

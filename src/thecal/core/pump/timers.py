@@ -13,7 +13,7 @@ from thecal.core.pump.alarm_system import (
     table,
 )
 from thecal.core.pump.events import Event, alarm, event
-from thecal.core.pump.settle import settle
+from thecal.core.pump.settle import logged
 from thecal.core.pump.state import NOT_YET, PumpState
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -38,13 +38,13 @@ def revert_temporary(s: PumpState) -> PumpState:
 def fire_timers(s: PumpState, out: list[Event]) -> PumpState:
     t = s.t
     if self_test_due(s):
-        s = _logged(s, run_self_test(s), out)
+        s = logged(s, run_self_test(s), out)
     if s.temporary_until <= t:
         reverted = revert_temporary(s)
         out.append(event(t, "program", result="reverted", reason="temporary_expired"))
-        s = _logged(s, reverted, out)
+        s = logged(s, reverted, out)
     if s.suspended and not s.suspension_alarm and suspension_alarm_t(s) <= t:
-        s = _logged(s, s._replace(suspension_alarm=True), out)
+        s = logged(s, s._replace(suspension_alarm=True), out)
     if s.silenced and any(until <= t for _, until in s.silenced):
         active = s.active_alarms()
         for code, until in s.silenced:
@@ -81,9 +81,3 @@ def acknowledge(s: PumpState, code: str) -> tuple[PumpState, list[Event]]:
         return s, [event(s.t, "alarm", code=code, phase="acknowledge", result="refused",
                          reason="not_active")]  # fmt: skip
     return s, [alarm(s.t, code, "acknowledge", priority(s, code))]
-
-
-def _logged(before: PumpState, after: PumpState, out: list[Event]) -> PumpState:
-    after, logged = settle(before, after)
-    out.extend(logged)
-    return after

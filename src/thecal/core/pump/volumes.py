@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from thecal.core.pump.program import Program, step_rate_ml_per_s
+from thecal.core.tolerance import RELATIVE_SLACK
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -68,5 +69,5 @@ def _demand_max_ml(program: Program) -> float:
     count = demand.max_per_24h
     cap, dose = demand.max_mcg_per_24h, volume * program.primary_mcg_per_ml
     if cap is not None and dose > 0:
-        count = min(count, math.floor(cap / dose + 1e-9))
+        count = min(count, math.floor(cap / dose * (1 + RELATIVE_SLACK)))  # at the cap: allowed
     return count * volume
