@@ -17,6 +17,7 @@ EXPECTED = {
     "GET /api/worklist": CLIN,
     "GET /api/patients": CLIN,
     "POST /api/patients": {"physician", "nurse"},
+    "PATCH /api/patients/{patient_id}": {"physician", "nurse"},
     "GET /api/patients/{patient_id}": CLIN | {"patient"},
     "POST /api/patients/{patient_id}/implants/check": CLIN,
     "POST /api/patients/{patient_id}/implants": {"physician"},
@@ -58,6 +59,8 @@ EXPECTED = {
     "GET /api/locks": {"admin"},
     "POST /api/locks/lift": {"admin"},
     "POST /api/users": {"admin"},
+    "POST /api/users/{user_id}/change": {"admin"},
+    "POST /api/users/{user_id}/password": {"admin"},
     "GET /api/patients/{patient_id}/sessions/{session_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/refills/{refill_id}/report.pdf": CLIN | {"patient"},
     "GET /api/patients/{patient_id}/summary.pdf": CLIN | {"patient"},
@@ -69,7 +72,11 @@ EXPECTED = {
     "POST /logout": set(ROLES),
     "GET /worklist": CLIN,
     "GET /patients": CLIN,
+    "GET /patients/new": {"physician", "nurse"},
+    "POST /patients/new": {"physician", "nurse"},
     "GET /patients/{patient_id}": CLIN | {"patient"},
+    "GET /patients/{patient_id}/edit": {"physician", "nurse"},
+    "POST /patients/{patient_id}/edit": {"physician", "nurse"},
     "GET /patients/{patient_id}/program": CLIN,
     "POST /patients/{patient_id}/program/check": CLIN,
     "POST /patients/{patient_id}/program": {"physician"},
@@ -100,6 +107,10 @@ EXPECTED = {
     "POST /portal/diary": {"patient"},
     "GET /audit": {"admin"},
     "POST /locks/lift": {"admin"},
+    "GET /users": {"admin"},
+    "POST /users": {"admin"},
+    "POST /users/{user_id}/change": {"admin"},
+    "POST /users/{user_id}/password": {"admin"},
 }
 PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
 
@@ -136,8 +147,9 @@ def test_role_matrix(sqlite_world, role):
         method, path = key.split(" ", 1)
         # the patient's own record, so that "own record" is what is tested here
         url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1,
-                          action="bolus", model_id="peristaltic-20")
-        r = c.request(method, url, json={} if method == "POST" else None, follow_redirects=False)
+                          action="bolus", model_id="peristaltic-20", user_id=1)
+        body = {} if method in ("POST", "PATCH") else None
+        r = c.request(method, url, json=body, follow_redirects=False)
         if (r.status_code == 403) == (role in allowed):
             wrong.append(f"{key}: {r.status_code}")
         assert r.status_code != 500, key
@@ -152,7 +164,7 @@ def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
             method,
             path.format(
                 patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1, action="bolus",
-                model_id="peristaltic-20",
+                model_id="peristaltic-20", user_id=1,
             ),
             follow_redirects=False,
         )

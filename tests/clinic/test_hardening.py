@@ -213,7 +213,7 @@ def test_the_first_admin_of_a_fresh_clinic_comes_from_the_command_line(tmp_path)
     twice = f"{PASSWORD}\n{PASSWORD}\n"
     bob = [*args[:2], "--username", "bob", "--name", "Bob", "--database", url]
     second = CliRunner().invoke(app, bob, input=twice)
-    assert second.exit_code == 1 and "has 1 administrator" in second.output
+    assert second.exit_code == 1 and "has 1 admin account" in second.output
     nurse = CliRunner().invoke(app, [*args, "--role", "nurse"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert nurse.exit_code == 2 and "only the first admin" in nurse.output
     from fastapi.testclient import TestClient

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from thecal.adapters.pump import EmulatedPump
-from thecal.core.errors import Conflict, InputError, NotFound, Problem
+from thecal.core.errors import Conflict, NotFound
 from thecal.core.pump import firmware
 from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.models import PumpCatalogue, PumpModel
@@ -34,6 +34,7 @@ from thecal.services.clinic.ports import (
     StoredAnswer,
     StoredPump,
     TrialFacts,
+    UserFacts,
 )
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation
@@ -94,6 +95,11 @@ class MemoryPatients(_Table):
 
     def set_status(self, patient_id: int, status: str) -> None:
         self.rows[patient_id] = {**self.need(patient_id, "patient"), "status": status}
+
+    def update(self, patient_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        p = self.need(patient_id, "patient")
+        self.rows[patient_id] = {**p, **data}
+        return {k: p.get(k) for k in data}
 
 
 class MemoryImplants(_Table):
@@ -329,7 +335,7 @@ class MemoryStimulation(_Table):
 class MemoryUsers(_Table):
     def authenticate(self, username: str, password: str) -> Principal | None:
         for uid, u in self.rows.items():
-            if u["username"] == username and u["password"] == password:
+            if u["username"] == username and u["password"] == password and u["active"]:
                 return Principal(uid, username, u["full_name"], u["role"], u["patient_id"], "")
         return None
 
@@ -343,12 +349,32 @@ class MemoryUsers(_Table):
 
     def add(self, username: str, full_name: str, password: str, role: str,
             patient_id: int | None) -> int:  # fmt: skip
-        if len(password) < 10:
-            raise InputError("user refused", [Problem("password", "at least 10 characters")])
+        if any(u["username"] == username for u in self.rows.values()):
+            raise Conflict("this username is already in use: nothing was saved")
         uid = self.new_id()
         self.rows[uid] = {"username": username, "full_name": full_name, "password": password,
-                          "role": role, "patient_id": patient_id}  # fmt: skip
+                          "role": role, "patient_id": patient_id, "active": True}  # fmt: skip
         return uid
+
+    def all(self) -> list[UserFacts]:
+        return [self.get(uid) for uid in sorted(self.rows)]
+
+    def get(self, user_id: int) -> UserFacts:
+        u = self.need(user_id, "user")
+        return UserFacts(user_id, u["username"], u["full_name"], u["role"], u["patient_id"],
+                         u["active"])  # fmt: skip
+
+    def update(self, user_id: int, *, role: str | None = None, active: bool | None = None,
+               password: str | None = None) -> None:  # fmt: skip
+        u = dict(self.need(user_id, "user"))
+        changes = {"role": role, "active": active, "password": password}
+        u.update({k: v for k, v in changes.items() if v is not None})
+        self.rows[user_id] = u
+
+    def close_logins(self, user_id: int) -> None:
+        logins = self.uow.working["logins"]
+        for token in [t for t, (uid, _) in logins.items() if uid == user_id]:
+            del logins[token]
 
 
 class MemoryAudit(_Table):

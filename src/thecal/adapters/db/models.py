@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -292,6 +293,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class LoginSession(Base):

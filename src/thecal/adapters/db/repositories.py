@@ -23,6 +23,7 @@ from thecal.adapters.db.models import (
     ProgramVersion,
     RefillRow,
     TrialRow,
+    User,
 )
 from thecal.adapters.pump.program_codec import program_from_json, program_to_json
 from thecal.core.errors import NotFound
@@ -38,6 +39,7 @@ from thecal.services.clinic.ports import (
     RefillEntry,
     StoredAnswer,
     TrialFacts,
+    UserFacts,
 )
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
@@ -68,6 +70,14 @@ class SqlPatients:
     def set_status(self, patient_id: int, status: str) -> None:
         row_or_not_found(self.db, Patient, patient_id, "patient").status = status
         self.db.flush()
+
+    def update(self, patient_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        p = row_or_not_found(self.db, Patient, patient_id, "patient")
+        before = {k: getattr(p, k) for k in data}
+        for k, v in data.items():
+            setattr(p, k, v)
+        self.db.flush()
+        return before
 
 
 class SqlImplants:
@@ -326,6 +336,30 @@ class SqlUsers:
     def add(self, username: str, full_name: str, password: str, role: str,
             patient_id: int | None) -> int:  # fmt: skip
         return auth.create_user(self.db, username, full_name, password, role, patient_id).id
+
+    def all(self) -> list[UserFacts]:
+        return [_user_facts(u) for u in self.db.scalars(select(User).order_by(User.id))]
+
+    def get(self, user_id: int) -> UserFacts:
+        return _user_facts(row_or_not_found(self.db, User, user_id, "user"))
+
+    def update(self, user_id: int, *, role: str | None = None, active: bool | None = None,
+               password: str | None = None) -> None:  # fmt: skip
+        u = row_or_not_found(self.db, User, user_id, "user")
+        if role is not None:
+            u.role = role
+        if active is not None:
+            u.active = active
+        if password is not None:
+            u.password_hash = auth.hash_password(password)
+        self.db.flush()
+
+    def close_logins(self, user_id: int) -> None:
+        auth.close_user_sessions(self.db, user_id)
+
+
+def _user_facts(u: User) -> UserFacts:
+    return UserFacts(u.id, u.username, u.full_name, u.role, u.patient_id, u.active)
 
 
 class SqlAudit:

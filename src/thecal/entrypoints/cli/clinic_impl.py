@@ -20,9 +20,9 @@ from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
 from thecal.adapters.db.engine import upgrade as db_upgrade
-from thecal.adapters.db.models import Patient, Setting, User
+from thecal.adapters.db.models import Patient, Setting
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_environment
-from thecal.core.errors import InputError, Problem, ThecalError
+from thecal.core.errors import Conflict, InputError, Problem, ThecalError
 
 DEMO_DB = "out/thecal-demo.db"
 console = Console()
@@ -218,22 +218,16 @@ def new_key(out: Path) -> None:
 
 
 def users_add(username: str, name: str, role: str, database: str | None, password: str) -> None:
-    from thecal.services.clinic import Principal
-
     if role != "admin":
         console.print("[bold red]--role: the command line creates only the first admin; "
                       "an administrator creates the other accounts[/]")  # fmt: skip
         raise typer.Exit(2)
     cdb = open_clinic(database_url(database))
-    with cdb.reads() as db:
-        admins = db.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
-    if admins:
-        console.print(f"[bold red]this clinic has {admins} administrator(s): sign in as one "
-                      "and create the account on the Users screen[/]")  # fmt: skip
-        raise typer.Exit(1)
-    setup = Principal(0, "command-line", "thecal users add", "admin", None, "")
     try:
-        uid = cdb.clinic.add_user(setup, username, name, password, "admin", None, time.time())
+        uid = cdb.clinic.first_admin(username, name, password, time.time())
+    except Conflict as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(1) from None
     except ThecalError as exc:
         console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from None

@@ -25,6 +25,7 @@ from thecal.entrypoints.web import (
     reports,
     ui,
     ui_devices,
+    ui_people,
     ui_scs,
     ui_therapy,
     ui_trials,
@@ -59,6 +60,7 @@ def create_app(
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     app.state.templates.env.filters["indication_words"] = words.indication
+    app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>
     app.state.templates.env.filters["bolus_words"] = words.bolus_reason
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(
@@ -71,6 +73,7 @@ def create_app(
     app.include_router(api_scs.router)
     app.include_router(reports.router)
     app.include_router(fhir.router)
+    app.include_router(ui_people.router)  # /patients/new before /patients/{patient_id}
     app.include_router(ui.router)
     app.include_router(ui_therapy.router)
     app.include_router(ui_devices.router)

@@ -21,7 +21,10 @@ from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
     LockLift,
     Login,
+    PasswordReset,
+    PatientEdit,
     PatientIn,
+    UserChange,
     UserIn,
     kept_record,
     now,
@@ -134,6 +137,16 @@ def add_patient(
     return {"id": clinic_of(request).add_patient(who, data, body.reason, now(request))}
 
 
+@router.patch("/patients/{patient_id}")
+def edit_patient(
+    patient_id: Id, body: PatientEdit, request: Request,
+    who: Principal = Depends(requires("patients.write")),
+) -> dict[str, str]:  # fmt: skip
+    """Corrects the facts the dose rules read; the MRN is not edited."""
+    clinic_of(request).edit_patient(who, patient_id, body.changes(), body.reason, now(request))
+    return {"status": "changed"}
+
+
 def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
     p, pump, implant = rec.patient, rec.pump, rec.implant
     program = program_from_json(rec.program.program) if rec.program else None
@@ -145,6 +158,8 @@ def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
             "birth_year": p.birth_year,
             "indication": p.indication,
             "weight_kg": p.weight_kg,
+            "opioid_naive": p.opioid_naive,
+            "sleep_apnoea": p.sleep_apnoea,
         },
         "implant": None
         if implant is None
@@ -249,11 +264,11 @@ def audit_verify(
 def users(
     request: Request, who: Principal = Depends(requires("users.read"))
 ) -> list[dict[str, Any]]:
-    with request.app.state.db.reads() as db:
-        return [
-            {"id": u.id, "username": u.username, "role": u.role, "patient_id": u.patient_id}
-            for u in queries.users(db)
-        ]
+    return [
+        {"id": u.user_id, "username": u.username, "full_name": u.full_name, "role": u.role,
+         "patient_id": u.patient_id, "active": u.active}
+        for u in clinic_of(request).users(who)
+    ]  # fmt: skip
 
 
 @router.post("/users", status_code=201)
@@ -265,3 +280,23 @@ def add_user(
         now(request),
     )  # fmt: skip
     return {"id": user_id}
+
+
+@router.post("/users/{user_id}/change")
+def change_user(
+    user_id: Id, body: UserChange, request: Request,
+    who: Principal = Depends(requires("users.write")),
+) -> dict[str, str]:  # fmt: skip
+    """A new role, or the account deactivated or reactivated: its logins end at once."""
+    clinic_of(request).change_user(who, user_id, body.reason, now(request), role=body.role,
+                                   active=body.active)  # fmt: skip
+    return {"status": "changed"}
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    user_id: Id, body: PasswordReset, request: Request,
+    who: Principal = Depends(requires("users.write")),
+) -> dict[str, str]:  # fmt: skip
+    clinic_of(request).reset_password(who, user_id, body.password, body.reason, now(request))
+    return {"status": "reset"}

@@ -64,6 +64,23 @@ class PatientIn(Body):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class PatientEdit(Body):
+    """The facts the dose rules read, corrected; a field left out keeps its value."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    indication: (
+        Literal["non_cancer", "cancer", "spasticity_spinal", "spasticity_cerebral"] | None
+    ) = None
+    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    opioid_naive: bool | None = None
+    sleep_apnoea: bool | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"reason"}, exclude_none=True)
+
+
 DIGEST = r"^[0-9a-f]{64}$"
 VERSION = Field(ge=0, le=2**31 - 1, description="the therapy version the review was drawn from")
 
@@ -227,12 +244,31 @@ class PathwayIn(Body):
     reason: str = Field(min_length=1, max_length=500)
 
 
+Role = Literal["admin", "physician", "nurse", "pharmacist", "patient"]
+
+
 class UserIn(Body):
+    """A new account; the password's length and the role's rules are the use case's
+    (services/clinic/users.py), so every route answers the same."""
+
     username: str = Field(min_length=1, max_length=60)
     full_name: str = Field(max_length=120)
-    password: str = Field(min_length=10, max_length=200)
-    role: Literal["admin", "physician", "nurse", "pharmacist", "patient"]
-    patient_id: int | None = None
+    password: str = Field(max_length=200)
+    role: Role
+    patient_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class UserChange(Body):
+    """A new role, or the account deactivated (active false) or reactivated."""
+
+    role: Role | None = None
+    active: bool | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PasswordReset(Body):
+    password: str = Field(max_length=200)
+    reason: str = Field(min_length=1, max_length=500)
 
 
 def parse_program(doc: Any, path: str = "program") -> Program:

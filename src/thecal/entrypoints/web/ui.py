@@ -96,13 +96,30 @@ def review_view(review: Review) -> dict[str, Any]:
 async def form_of(request: Request) -> dict[str, str]:
     """The form's text fields; a field holding a control character is refused by name,
     before any screen reads it (issue 23)."""
+    fields, problems = await checked_form(request)
+    if problems:
+        raise InputError("invalid form", problems)
+    return fields
+
+
+async def checked_form(request: Request) -> tuple[dict[str, str], list[Problem]]:
+    """The form's text fields with a field holding a control character emptied, and a
+    problem naming each such field: for screens that show problems beside the form."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     bad = control_characters(fields)
-    if bad:
-        problems = [Problem(path, "control characters are not accepted") for path in bad]
-        raise InputError("invalid form", problems)
-    return fields
+    problems = [Problem(path, "control characters are not accepted") for path in bad]
+    return {k: ("" if k in bad else v) for k, v in fields.items()}, problems
+
+
+def field_errors(problems: list[Problem] | tuple[Problem, ...]) -> dict[str, str]:
+    """Each problem under the form field it names (the last part of its path), so a
+    screen shows it beside that field; a problem naming no field goes under ""."""
+    errors: dict[str, str] = {}
+    for p in problems:
+        name = p.path.split(".")[-1].split("[")[0] if p.path else ""
+        errors[name] = f"{errors[name]}; {p.message}" if name in errors else p.message
+    return errors
 
 
 @router.get("/")
@@ -110,7 +127,7 @@ def home(request: Request) -> Response:
     who = current(request)
     if who is None:
         return RedirectResponse("/login", status_code=303)
-    target = {"patient": "/portal", "admin": "/audit"}.get(who.role, "/worklist")
+    target = {"patient": "/portal", "admin": "/users"}.get(who.role, "/worklist")
     return RedirectResponse(target, status_code=303)
 
 

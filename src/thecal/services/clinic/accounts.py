@@ -1,4 +1,4 @@
-"""Logging in and out, and the clinic's users: the same use case for the browser and
+"""Logging in and out: the same use case for the browser and
 the REST API, so neither keeps a copy of the other's rules. Wrong passwords are
 counted per account and per address; beyond a few, the key is locked for a growing
 while (throttle.py), every failure is audited, and an admin can see and lift a lock."""
@@ -68,23 +68,3 @@ class Accounts(ClinicBase):
             uow.throttle.clear(key)
             uow.audit.append(now_s, who.username, "lock.lift", "user", key, reason, {"key": key})
             uow.commit()
-
-    def add_user(
-        self,
-        who: Principal,
-        username: str,
-        full_name: str,
-        password: str,
-        role: str,
-        patient_id: int | None,
-        now_s: float,
-    ) -> int:
-        authorize(who.role, "users.write")
-        with self.uow() as uow:
-            user_id = uow.users.add(username, full_name, password, role, patient_id)
-            uow.audit.append(
-                now_s, who.username, "user.create", "user", user_id, "new user",
-                {"username": username, "role": role},
-            )  # fmt: skip
-            uow.commit()
-            return user_id

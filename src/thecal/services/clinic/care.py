@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from thecal.core.errors import Conflict
+from thecal.core.errors import Conflict, InputError, Problem
 from thecal.core.pump.commands import Command
 from thecal.services import patient as patient_service
 from thecal.services.clinic.base import ClinicBase, can_see, need_reason
@@ -23,6 +23,26 @@ class Care(ClinicBase):
             uow.audit.append(now_s, who.username, "patient.create", "patient", pid, reason, data)
             uow.commit()
             return pid
+
+    def edit_patient(
+        self, who: Principal, patient_id: int, data: dict[str, Any], reason: str, now_s: float
+    ) -> None:
+        """Corrects the facts the dose rules read (age, indication, weight, opioid
+        tolerance, sleep apnoea): audited with the values before and after. The MRN is
+        the patient's identity in the hospital and is not edited here."""
+        authorize(who.role, "patients.write")
+        need_reason(reason)
+        if "mrn" in data:
+            raise InputError("the MRN is not edited", [Problem("mrn", "not editable")])
+        with self.uow() as uow:
+            before = uow.patients.update(patient_id, data)
+            changed = {k: v for k, v in data.items() if before.get(k) != v}
+            if not changed:
+                raise InputError("nothing changed", [Problem("patient", "no field differs")])
+            was = {k: before[k] for k in changed}
+            uow.audit.append(now_s, who.username, "patient.edit", "patient", patient_id, reason,
+                             {"before": was, "after": changed})  # fmt: skip
+            uow.commit()
 
     def inject_fault(self, patient_id: int, command: Command, now_s: float) -> None:
         """Emulator-only fault injection (a bias, a stall): hardware truth that no

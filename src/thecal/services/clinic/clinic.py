@@ -16,8 +16,10 @@ from thecal.services.clinic.scs import Stimulation
 from thecal.services.clinic.surgery import Surgery
 from thecal.services.clinic.therapy import Therapy
 from thecal.services.clinic.trials import Trials
+from thecal.services.clinic.users import UserAdmin
 
 
-class Clinic(Care, Devices, Surgery, Therapy, Trials, Stimulation, Pathway, Accounts):
+class Clinic(Care, Devices, Surgery, Therapy, Trials, Stimulation, Pathway, Accounts,
+             UserAdmin):  # fmt: skip
     """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
     cord stimulators, alarms and users."""

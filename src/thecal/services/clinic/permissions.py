@@ -14,6 +14,8 @@ from __future__ import annotations
 from thecal.core.errors import Forbidden
 
 CLINICAL = ("physician", "nurse", "pharmacist")
+STAFF = ("admin", *CLINICAL)
+ROLES = (*STAFF, "patient")
 
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "worklist.read": CLINICAL,

@@ -159,6 +159,7 @@ class Patients(Protocol):
     def add(self, data: Mapping[str, Any]) -> int: ...
     def get(self, patient_id: int) -> PatientFacts: ...  # NotFound
     def set_status(self, patient_id: int, status: str) -> None: ...
+    def update(self, patient_id: int, data: Mapping[str, Any]) -> dict[str, Any]: ...  # before
 
 
 class Implants(Protocol):
@@ -269,12 +270,29 @@ class Stimulation(Protocol):
     def current_program(self, device_id: int) -> ScsProgram | None: ...
 
 
+@dataclass(frozen=True)
+class UserFacts:
+    """A clinic account as its administrator sees it (never its password)."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    patient_id: int | None
+    active: bool
+
+
 class Users(Protocol):
-    def authenticate(self, username: str, password: str) -> Principal | None: ...
+    def authenticate(self, username: str, password: str) -> Principal | None: ...  # active only
     def open_login(self, user_id: int, now_s: float) -> tuple[str, str]: ...  # token, csrf
     def close_login(self, token: str) -> None: ...
     def add(self, username: str, full_name: str, password: str, role: str,
             patient_id: int | None) -> int: ...  # fmt: skip
+    def all(self) -> list[UserFacts]: ...
+    def get(self, user_id: int) -> UserFacts: ...  # NotFound
+    def update(self, user_id: int, *, role: str | None = None, active: bool | None = None,
+               password: str | None = None) -> None: ...  # fmt: skip
+    def close_logins(self, user_id: int) -> None: ...  # every login of this user, at once
 
 
 class LoginThrottle(Protocol):
