@@ -164,3 +164,36 @@ def test_a_pump_already_below_its_alarm_is_not_due_in_negative_days():
     prog = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)
     due = refill_due(prog, 1.0, NOW, model("peristaltic-20"), policy())
     assert "reached already" in due.reason and " -" not in due.reason
+
+
+def test_a_prometra_is_booked_at_its_own_three_ml_not_the_two_ml_alarm():
+    """limits-audit.md §3: the Prometra PTC dates the next refill when 3.0 mL are left,
+    every bolus used (devices F46); thecal booked at the 2 mL alarm, a day later at
+    0.5 mL/day. 20 mL at 0.5 mL/day: (20 - 3) / 0.5 = 34 d, less the 3 d margin = 31 d;
+    the SynchroMed (no refill volume of its own, 2.4 mL residual) books at
+    (20 - 2.4) / 0.5 - 3 = 32.2 d."""
+    from thecal.core.therapy.refill import refill_due
+
+    prog = program([("morphine", 10 * MG)], rate_ml_per_day=0.5)  # alarm 2 mL
+    assert prog.low_reservoir_alarm_ml == 2.0
+    prometra = refill_due(prog, 20.0, NOW, model("valve-gated-20"), policy())
+    assert (prometra.due_s - NOW) / DAY == pytest.approx(31.0)
+    assert "3 mL the manufacturer refills at" in prometra.reason
+    synchromed = refill_due(prog, 20.0, NOW, model("peristaltic-20"), policy())
+    assert (synchromed.due_s - NOW) / DAY == pytest.approx(32.2)
+
+
+def test_a_fentanyl_refill_is_planned_and_asks_for_the_pharmacys_date():
+    """limits-audit.md §3: fentanyl has no stability figure (drugs.toml "none"), so the
+    plan crashed formatting one. Now it plans by the alarm alone and asks, softly, for
+    the pharmacy's beyond-use date. 1000 mcg/mL at 0.5 mL/day: all above the 2.4 mL
+    residual is withdrawn, so 2.4 + 15 = 17.4 mL; down to the residual (above the 2 mL
+    alarm): (17.4 - 2.4) / 0.5 = 30 d, less the 3 d margin = 27 d."""
+    fentanyl = (DrugConcentration("fentanyl", 1000.0),)
+    prog = program([("fentanyl", 1000.0)], rate_ml_per_day=0.5)
+    p = plan(estimate=5.0, add=15.0, drugs=fentanyl, prog=prog)
+    assert ("DD-09", "soft", "STABILITY_UNKNOWN") in codes(p.findings)
+    assert p.stability_days is None
+    assert (p.next_refill_s - NOW) / DAY == pytest.approx(27.0)
+    morphine = plan(estimate=5.0, add=15.0)
+    assert ("DD-09", "soft", "STABILITY_UNKNOWN") not in codes(morphine.findings)

@@ -217,6 +217,22 @@ def test_monitoring_and_ziconotide_screening():
     assert ("DD-12", "soft", "ZICONOTIDE_SCREENING_MISSING") in r
 
 
+def test_a_clonidine_start_asks_for_blood_pressure_and_heart_rate():
+    """limits-audit.md §3: clonidine gave no monitoring prompt (no timed observation is
+    sourced); its hazards are hypotension, bradycardia and sedation (drugs-and-dosing
+    §1), so a start or an increase names them and leaves the time to the clinic."""
+    mc = program([("morphine", 10 * MG), ("clonidine", 150.0)], 3 * MG)
+    cut = check_program(proposal(mc, MORPHINE_3MG)).findings
+    [f] = [f for f in cut if f.code == "MONITOR_AFTER_CHANGE" and f.message.startswith("clon")]
+    assert (f.rule_id, f.severity) == ("DD-12", "info")
+    assert "blood pressure, heart rate and sedation" in f.message
+    assert "no sourced time" in f.message
+    up = check_program(proposal(program([("morphine", 10 * MG)], 3.5 * MG), MORPHINE_3MG))
+    [m] = [f for f in up.findings if f.code == "MONITOR_AFTER_CHANGE"]
+    assert m.message == ("morphine starts or increases: monitor respiration, SpO2 and "
+                         "sedation for 24-72 h")  # fmt: skip
+
+
 def test_granuloma_surveillance():
     r = found(
         proposal(program([("morphine", 20 * MG)], 3 * MG), program([("morphine", 20 * MG)], 3 * MG))

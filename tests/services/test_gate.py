@@ -69,7 +69,7 @@ def expected(c: Clinicians, p: Program, current: Program | None, pid: int | None
     history = ()
     if pid is not None:
         with c.clinic.uow() as uow:
-            _, history = c.clinic._clinical(uow, pid)
+            _, history = c.clinic._clinical(uow, pid, AT)
     ctx = ProgramProposal(
         p, current, c.clinic.catalogue.get("peristaltic-20"), c.clinic.library,
         c.clinic.policy, Patient(indication=indication(p)), CATHETER, AT,

@@ -51,9 +51,10 @@ class Clinicians:
         for name, role in (("dr.a", "physician"), ("rn.b", "nurse"), ("ph.c", "pharmacist")):
             self.clinic.add_user(ADMIN, name, name, PASSWORD, role, None, T0)
 
-    def patient(self, key: str, program: Program, indication: str = "spasticity_spinal") -> int:
+    def patient(self, key: str, program: Program, indication: str = "spasticity_spinal",
+                birth_year: int = 1970) -> int:  # fmt: skip
         pid = self.clinic.add_patient(
-            DR, {"mrn": key, "name": key, "birth_year": 1970, "indication": indication,
+            DR, {"mrn": key, "name": key, "birth_year": birth_year, "indication": indication,
                  "weight_kg": 70.0}, "new", T0,
         )  # fmt: skip
         # a transfer in on established therapy: the new pump continues the program

@@ -35,6 +35,8 @@ DRUG_FIELDS = (
     "stability_days_diluted",
     "stability_days_naive_first_fill",
     "monitor_after_start_h",
+    "monitor_signs",
+    "min_age_years",
     "titration_high_dose_mcg_per_day",
     "psychosis_contraindicated",
     "start_from_screening_dose",
@@ -61,6 +63,7 @@ LIMIT_FIELDS = (
     "decrease_guidance_pct",
     "titration_slow_step_mcg_per_day",
     "titration_slow_interval_h",
+    "min_age_years",
 )
 
 
@@ -87,6 +90,8 @@ class Drug:
     stability_days_diluted: float | None
     stability_days_naive_first_fill: float | None
     monitor_after_start_h: tuple[float, float] | None
+    monitor_signs: str  # what to watch after a start or an increase (drugs.toml)
+    min_age_years: float | None  # below it the label has not established the drug
     # at or above this daily dose an increase beyond the titration warning is soft-flagged
     titration_high_dose_mcg_per_day: float | None
     psychosis_contraindicated: bool  # boxed warning: history of psychosis, screening
@@ -203,6 +208,8 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
             values["stability_days_naive_first_fill"], where
         ),
         monitor_after_start_h=_optional_pair(values, "monitor_after_start_h", where),
+        monitor_signs=str(values["monitor_signs"]),
+        min_age_years=_optional_positive(values["min_age_years"], where),
         titration_high_dose_mcg_per_day=_optional_positive(
             values["titration_high_dose_mcg_per_day"], where
         ),

@@ -12,6 +12,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.safety import Catheter, DoseChange, Patient, Policy, ProgramProposal
 from thecal.core.therapy import RefillRequest
+from thecal.core.therapy.catheter import catheter_ul_per_cm
 from thecal.core.units import SECONDS_PER_DAY
 
 
@@ -51,7 +52,7 @@ def read_program_check(
         library,
         policy,
         clinical_patient(d.patient),
-        Catheter(d.catheter.length_cm, d.catheter.ul_per_cm),
+        Catheter(d.catheter.length_cm, catheter_ul_per_cm(model, d.catheter.ul_per_cm)),
         d.now,
         d.first_fill,
         history,

@@ -26,6 +26,7 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.models import NUMERIC_FIELDS, PumpCatalogue, PumpModel
 from thecal.core.pump.program import validate_program
 from thecal.core.scenario import Scenario, TimedCommand
+from thecal.core.therapy.catheter import catheter_ul_per_cm
 
 FIRMWARE_ONLY = ("demand_request", "program", "bolus", "suspend", "resume", "valve_reset")
 
@@ -144,7 +145,8 @@ def parse_scenario(doc: Any, catalogue: PumpCatalogue, library: DrugLibrary) -> 
             timed.append(TimedCommand(e.t, i, command))
     if out or program is None or duration is None or catheter is None or fill is None:
         raise InputError("invalid scenario", out)
-    return Scenario(model, catheter.length_cm, catheter.ul_per_cm, catheter.initial, fill,
+    ul_per_cm = catheter_ul_per_cm(model, catheter.ul_per_cm)
+    return Scenario(model, catheter.length_cm, ul_per_cm, catheter.initial, fill,
                     entered, duration, program,
                     tuple(sorted(timed, key=lambda e: e.t_s)))  # stable: ties keep file order
 

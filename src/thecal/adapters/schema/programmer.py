@@ -34,7 +34,6 @@ from thecal.adapters.schema.types import (
 from thecal.core.errors import UnitError
 from thecal.core.safety.context import COMEDICATIONS, INDICATIONS
 from thecal.core.therapy.candidate import CRITERIA
-from thecal.core.therapy.catheter import DEFAULT_UL_PER_CM
 from thecal.core.therapy.conversion import ROUTES
 from thecal.core.therapy.trial import KINDS
 from thecal.core.units import SECONDS_PER_DAY, Kind, parse
@@ -60,6 +59,8 @@ class PatientDoc(Doc):
     )
     effective_screening_dose: DrugAmount | None = None
     paediatric: Flag = False
+    # the youngest the patient can be, in years (age-limited labels: baclofen under 4)
+    age_years: NonNegative | None = None
     opioid_naive: Flag = False
     spinal_cord_injury_t6_or_above: Flag = False
     communication_deficit: Flag = False
@@ -70,7 +71,8 @@ class PatientDoc(Doc):
 
 class CatheterDoc(Doc):
     length_cm: NonNegative | None = None  # None: not recorded
-    ul_per_cm: NonNegative = DEFAULT_UL_PER_CM
+    # None: the figure for the catheter sold with the pump model (pumps.toml)
+    ul_per_cm: NonNegative | None = None
 
 
 class HistoryDoc(Doc):

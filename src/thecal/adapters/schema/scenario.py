@@ -26,7 +26,6 @@ from thecal.adapters.schema.types import (
     refuse,
 )
 from thecal.core.pump import commands as c
-from thecal.core.therapy.catheter import DEFAULT_UL_PER_CM
 
 # A plausibility floor for the constant-flow physics, not a clinical limit: a body
 # temperature below it is a typing slip, not a patient.
@@ -40,7 +39,8 @@ class PumpDoc(Doc):
 
 class CatheterDoc(Doc):
     length_cm: NonNegative
-    ul_per_cm: NonNegative = DEFAULT_UL_PER_CM
+    # None: the figure for the catheter sold with the pump model (pumps.toml)
+    ul_per_cm: NonNegative | None = None
     initial: choice(("drug", "saline")) = "drug"  # type: ignore[valid-type]
 
 

@@ -15,7 +15,8 @@ VALVE_GATED = "programmable-valve-gated"
 CONSTANT_FLOW = "constant-flow"
 KINDS = (PERISTALTIC, VALVE_GATED, CONSTANT_FLOW)
 
-COMMON_FIELDS = ("capacity_ml", "dead_volume_ml", "accuracy_pct", "pump_tubing_ml")
+COMMON_FIELDS = ("capacity_ml", "dead_volume_ml", "accuracy_pct", "pump_tubing_ml",
+                 "catheter_ul_per_cm")  # fmt: skip
 PROGRAMMABLE_FIELDS = (
     "stroke_ul",
     "min_rate_ml_day",
@@ -27,6 +28,7 @@ PROGRAMMABLE_FIELDS = (
     "eri_days",
     "eri_window_days",
     "mri_valve_leak_ul",
+    "refill_at_ml",
 )
 CONSTANT_FLOW_FIELDS = (
     "nominal_rate_ml_day",
@@ -57,6 +59,12 @@ class PumpModel:
     eri_days: float = 0.0
     eri_window_days: float = 0.0
     mri_valve_leak_ul: float = 0.0
+    # the manufacturer's own refill volume: its controller dates the next refill when
+    # this much is left (Prometra 3.0 mL, devices F46); 0 where the alarm is the date
+    refill_at_ml: float = 0.0
+    # the catheter sold with this pump, per cm (sources: pumps.toml; a figure marked
+    # illustrative makes every implant confirm the volume from the catheter's label)
+    catheter_ul_per_cm: float = 0.0
     nominal_rate_ml_day: float = 0.0
     propellant_kpa_37c: float = 0.0
     propellant_kpa_per_c: float = 0.0
@@ -88,11 +96,15 @@ class PumpModel:
             raise CatalogueError(f"{where}: capacity must be > 0 and dead volume >= 0")
         if self.dead_volume_ml >= self.capacity_ml:
             raise CatalogueError(f"{where}: dead volume must be below capacity")
+        if self.catheter_ul_per_cm <= 0:
+            raise CatalogueError(f"{where}: catheter_ul_per_cm must be > 0")
         if self.programmable:
             if self.stroke_ul <= 0:
                 raise CatalogueError(f"{where}: stroke_ul must be > 0")
             if not 0 <= self.min_rate_ml_day <= self.max_rate_ml_day or self.max_rate_ml_day <= 0:
                 raise CatalogueError(f"{where}: need 0 <= min_rate_ml_day <= max_rate_ml_day")
+            if not 0 <= self.refill_at_ml < self.capacity_ml:
+                raise CatalogueError(f"{where}: need 0 <= refill_at_ml < capacity")
             if self.alarms is None:
                 raise CatalogueError(f"{where}: a programmable pump needs its alarm table")
             if self.battery_uah <= 0 or min(

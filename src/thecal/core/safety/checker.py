@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from thecal.core.pump.program import validate_program
 from thecal.core.safety.battery import check_end_of_service
 from thecal.core.safety.clinical import (
+    check_age,
     check_granuloma,
     check_monitoring,
     check_sedatives,
@@ -64,6 +65,7 @@ PROGRAM_RULES: tuple[Rule, ...] = (
     check_concentration_change,
     check_withdrawal,
     check_monitoring,
+    check_age,
     check_granuloma,
     check_sedatives,
     check_low_reservoir,

@@ -75,18 +75,21 @@ def check_monitoring(ctx: ProgramProposal) -> list[Finding]:
             continue
         before = current_max_mcg(ctx, name)
         up = is_start(ctx, name) or (before is not None and dose.max_mcg > before)
-        if up and drug.monitor_after_start_h is not None:
-            lo, hi = drug.monitor_after_start_h
-            span = f"{lo:g} h" if lo == hi else f"{lo:g}-{hi:g} h"
-            what = (
-                "respiration, SpO2 and sedation" if drug.drug_class == "opioid" else "the patient"
-            )
+        if up:
+            # every drug says what to watch (drugs.toml monitor_signs); only some sources
+            # give a time, the others leave it to the clinic's protocol (clonidine:
+            # hypotension and bradycardia, limits-audit.md §3)
+            if drug.monitor_after_start_h is not None:
+                lo, hi = drug.monitor_after_start_h
+                span = f"for {lo:g} h" if lo == hi else f"for {lo:g}-{hi:g} h"
+            else:
+                span = "for as long as the clinic's protocol asks (no sourced time)"
             out.append(
                 finding(
                     "DD-12",
                     INFO,
                     "MONITOR_AFTER_CHANGE",
-                    f"{name} starts or increases: monitor {what} for {span}",
+                    f"{name} starts or increases: monitor {drug.monitor_signs} {span}",
                 )
             )
         if drug.psychosis_contraindicated:
@@ -194,3 +197,23 @@ def check_sedatives(ctx: ProgramProposal) -> list[Finding]:
             "patient",
         )
     ]
+
+
+def check_age(ctx: ProgramProposal) -> list[Finding]:
+    """A drug below the age its label has established it for (baclofen: 4 years,
+    limits-audit.md §3) asks for review: not established is not contraindicated."""
+    age = ctx.patient.age_years
+    if age is None:
+        return []
+    out = []
+    for d in ctx.proposed.drugs:
+        drug = ctx.drug(d.name)
+        if drug is not None and drug.min_age_years is not None and age < drug.min_age_years:
+            message = (
+                f"{d.name}: the patient may be {age:g} years old; below "
+                f"{drug.min_age_years:g} years the label has not established its safety "
+                "and effectiveness"
+            )
+            out.append(finding("DD-12", SOFT, "BELOW_LABELLED_AGE", message, "patient"))
+    return out
+

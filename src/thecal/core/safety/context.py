@@ -29,6 +29,9 @@ class Patient:
     sedative_comedication: tuple[str, ...] = ()
     systemic_dose_reduction_planned: bool = False
     effective_screening_dose_mcg: float | None = None  # baclofen screening result
+    # the youngest the patient can be (the clinic holds a year of birth): age-limited
+    # labels (baclofen under 4) and the paediatric flag are read from it; None: unknown
+    age_years: float | None = None
 
     def titration_key(self, drug: Drug) -> str:
         """Which row of the drug's titration table applies to this patient."""

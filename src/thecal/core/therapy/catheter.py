@@ -17,9 +17,17 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.therapy.dosing import daily_volumes
 
-# drugs-and-dosing.md fact 29: the Prometra catheter holds 0.0026 mL/cm; the volume
-# per cm used when a catheter's own figure is not recorded.
-DEFAULT_UL_PER_CM = 2.6
+
+def catheter_ul_per_cm(model: PumpModel, recorded: float | None) -> float:
+    """The catheter's own volume per cm where it was recorded; else the figure
+    pumps.toml gives for the catheter sold with this pump (limits-audit.md §3: one
+    default for every catheter was the Prometra figure, wrong for the others)."""
+    return model.catheter_ul_per_cm if recorded is None else recorded
+
+
+def catheter_figure_sourced(model: PumpModel) -> bool:
+    """Whether this pump's catheter figure comes from a manual, not a stand-in."""
+    return not model.sources.get("catheter_ul_per_cm", "").lower().startswith("illustrative")
 
 
 def catheter_volume_ml(length_cm: float, ul_per_cm: float) -> float:

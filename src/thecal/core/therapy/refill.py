@@ -99,6 +99,25 @@ def stability_days(
     return best
 
 
+def _stability_unknown(drugs: tuple[DrugConcentration, ...], library: DrugLibrary) -> list[Finding]:
+    """A fluid with no sourced stability figure (fentanyl, sufentanil: limits-audit.md
+    §3) is not capped by stability: the clinician books by the pharmacy's beyond-use
+    date instead, and says so (soft: no source gives thecal a number to enforce)."""
+    unknown = [
+        d.name
+        for d in drugs
+        if (drug := library.get(d.name)) is not None and drug.stability_days is None
+    ]
+    message = (
+        "{}: thecal holds no sourced stability figure for this fluid in a pump, so the "
+        "refill date is not capped by it: book by the pharmacy's beyond-use date"
+    )
+    return [
+        finding("DD-09", SOFT, "STABILITY_UNKNOWN", message.format(name), "refill.drugs")
+        for name in unknown
+    ]
+
+
 def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> RefillPlan:
     m = req.model
     out: list[Finding] = []
@@ -155,6 +174,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
     rec = reconcile(m, policy, estimate, measured, req.previous_entered_ml)
     days, why = stability_days(req.drugs, library, req.naive_pump_first_fill, req.diluted)
     stable_until = req.now_s + days * SECONDS_PER_DAY if days is not None else None
+    out.extend(_stability_unknown(req.drugs, library))
     due = refill_due(
         req.program_after,
         entered,
@@ -162,7 +182,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         m,
         policy,
         stable_until,
-        f"{why}: {days:g} d",
+        f"{why}: {days:g} d" if days is not None else why,
         req.elective_replacement_s,
     )
     out.extend(_overdue(req, library))
@@ -237,7 +257,9 @@ def refill_due(
     # the refill is booked from the alarm or from the residual the pump cannot deliver,
     # whichever is higher: an alarm set below the residual (2 mL on a 2.4 mL SynchroMed)
     # would book it after the drug had already stopped (limits-audit.md §1 item 9)
-    low = max(program.low_reservoir_alarm_ml, model.dead_volume_ml)
+    # ... and from the manufacturer's own refill volume where its controller dates the
+    # refill by one (Prometra: 3.0 mL, devices F46), so thecal never books later
+    low = max(program.low_reservoir_alarm_ml, model.dead_volume_ml, model.refill_at_ml)
     to_low = float(time_to_low(volume_ml, low, use_all)) if use_all > 0 else None
     to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
     margin = policy.number("refill", "margin_days")
@@ -262,6 +284,9 @@ def refill_due(
                 (
                     f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
                     if low == program.low_reservoir_alarm_ml
+                    else f"the {low:g} mL the manufacturer refills at (above the "
+                    f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
+                    if low == model.refill_at_ml
                     else f"the {low:g} mL the pump cannot deliver (above its "
                     f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
                 )

@@ -29,7 +29,7 @@ from thecal.adapters.telemetry.keystore import KeyStore
 from thecal.core.errors import InputError, Problem, ThecalError
 from thecal.core.pump import firmware
 from thecal.core.safety import Catheter, DoseChange
-from thecal.core.therapy.catheter import catheter_volume_ml
+from thecal.core.therapy.catheter import catheter_ul_per_cm, catheter_volume_ml
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.data import drug_library, policy, pump_catalogue
 from thecal.entrypoints.cli.output import print_error
@@ -57,7 +57,8 @@ def _port(d: SessionDoc) -> PumpPort:
     assert e is not None
     model = pump_catalogue().get(e.model)
     assert model is not None  # the document was checked against the catalogue
-    volume = catheter_volume_ml(d.catheter.length_cm or 0.0, d.catheter.ul_per_cm)
+    ul_per_cm = catheter_ul_per_cm(model, d.catheter.ul_per_cm)
+    volume = catheter_volume_ml(d.catheter.length_cm or 0.0, ul_per_cm)
     state, _ = firmware.initial_state(
         model, library, e.program.core(), e.fill_ml, None, volume, start_s=e.since
     )
@@ -71,7 +72,7 @@ def _session(d: SessionDoc, port: PumpPort) -> ProgrammingSession | RefillSessio
         raise InputError("unknown pump", [Problem("remote", f"the pump reports {model_id}")])
     ctx: dict[str, Any] = {
         "patient": clinical_patient(d.patient),
-        "catheter": Catheter(d.catheter.length_cm, d.catheter.ul_per_cm),
+        "catheter": Catheter(d.catheter.length_cm, catheter_ul_per_cm(model, d.catheter.ul_per_cm)),
         "history": tuple(DoseChange(h.at, h.drug, h.dose * SECONDS_PER_DAY) for h in d.history),
     }
     library, rules = drug_library(), policy()

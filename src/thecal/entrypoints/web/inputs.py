@@ -104,7 +104,8 @@ class ImplantIn(Signed):
     serial: str = Field(min_length=1, max_length=40)
     catheter_type: str = Field(max_length=40)
     catheter_length_cm: float = Field(gt=0, le=200)
-    catheter_ul_per_cm: float = Field(gt=0, le=20)
+    # left out: the figure for the catheter sold with the pump model (pumps.toml)
+    catheter_ul_per_cm: float | None = Field(default=None, gt=0, le=20)
     tip_level: str = Field(max_length=10)
     program: dict[str, Any]
     fill_ml: float = Field(gt=0, le=100)

@@ -49,6 +49,8 @@ FIELDS = {  # what each form sends; read by the API's bodies
 
 def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str]) -> ImplantIn:
     values: dict[str, Any] = {k: form.get(k, "") for k in FIELDS[action]}
+    if action == "implant" and not values["catheter_ul_per_cm"].strip():
+        values["catheter_ul_per_cm"] = None  # the pump model's catheter (pumps.toml)
     if action == "replace":  # the new pump continues the running program
         assert rec.implant is not None and rec.program is not None
         values |= {"catheter_type": rec.implant.catheter_type,

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from thecal.core.drugs import DrugLibrary
@@ -41,6 +42,13 @@ class Readers:
 
     trial: Callable[[dict[str, Any]], Trial]
     pathway: Callable[[dict[str, Any]], tuple[PathwayRecord, bool]]  # the record, cancer
+
+
+def youngest_age_years(birth_year: int, now_s: float) -> float:
+    """The youngest a patient born in `birth_year` can be at `now_s`, in whole years:
+    born on 31 December of that year (the clinic records only the year)."""
+    year = datetime.fromtimestamp(now_s, UTC).year
+    return float(max(0, year - birth_year - 1))
 
 
 def can_see(who: Principal, patient_id: int) -> None:
@@ -75,17 +83,21 @@ class ClinicBase:
         self.scs = scs
 
     def _clinical(
-        self, uow: UnitOfWork, patient_id: int
+        self, uow: UnitOfWork, patient_id: int, now_s: float
     ) -> tuple[ClinicalPatient, tuple[DoseChange, ...]]:
-        """What the rules must know of the patient: the clinical flags and every daily
-        dose the patient has had (titration windows read it)."""
+        """What the rules must know of the patient: the clinical flags, the youngest age
+        the year of birth allows (a child gets a child's rules), and every daily dose
+        the patient has had (titration windows read it)."""
         p = uow.patients.get(patient_id)
         history = tuple(
             DoseChange(created_s, name, dose.programmed_mcg)
             for created_s, program in uow.programs.history(patient_id)
             for name, dose in daily_doses(program).items()
         )
-        return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive), history
+        age = youngest_age_years(p.birth_year, now_s)
+        child = age < self.policy.number("patient", "paediatric_below_years")
+        return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive,
+                               paediatric=child, age_years=age), history  # fmt: skip
 
     def _signed_change(
         self, who: Principal, permission: str, reason: str, s: Signoff, now_s: float
@@ -128,8 +140,8 @@ class ClinicBase:
                 uow.commit()
             return name
 
-    def _context(self, uow: UnitOfWork, stored: StoredPump) -> Context:
-        patient, history = self._clinical(uow, stored.patient_id)
+    def _context(self, uow: UnitOfWork, stored: StoredPump, now_s: float) -> Context:
+        patient, history = self._clinical(uow, stored.patient_id, now_s)
         implant = uow.implants.active(stored.patient_id)
         return Context(
             stored.model,

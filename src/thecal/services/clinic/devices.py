@@ -18,8 +18,12 @@ from thecal.core.errors import Conflict, InputError, NotFound, Problem
 from thecal.core.pump.constant_flow import effective_program
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import Program, program_digest, validate_program
-from thecal.core.safety import HARD, Catheter, ProgramProposal, finding
-from thecal.core.therapy.catheter import catheter_volume_ml
+from thecal.core.safety import HARD, SOFT, Catheter, ProgramProposal, finding
+from thecal.core.therapy.catheter import (
+    catheter_figure_sourced,
+    catheter_ul_per_cm,
+    catheter_volume_ml,
+)
 from thecal.services.clinic.base import ClinicBase
 from thecal.services.clinic.gate import (
     DeviceReview,
@@ -58,12 +62,14 @@ class Devices(ClinicBase):
         current: Program | None,
         before: str | None,
         now_s: float,
-    ) -> tuple[DeviceReview, PumpModel, Program]:
+    ) -> tuple[DeviceReview, PumpModel, Program, ImplantInput]:
         """The review of a new pump: its first program checked as a first fill, or as
-        the continuation of `current` (the running or documented program)."""
+        the continuation of `current` (the running or documented program); and the
+        implant with its catheter's volume per cm filled in where it was left out."""
         model = self._model(i.model_id)
+        i, assumed = self._catheter_figure(uow, patient_id, i, model)
         delivered = i.program if model.programmable else effective_program(model, i.program.drugs)
-        patient, history = self._clinical(uow, patient_id)
+        patient, history = self._clinical(uow, patient_id, now_s)
         ctx = ProgramProposal(
             delivered, current, model, self.library, self.policy, patient,
             Catheter(i.catheter_length_cm, i.catheter_ul_per_cm), now_s, current is None, history,
@@ -78,6 +84,16 @@ class Devices(ClinicBase):
             found = tuple(f for f in found if f.rule_id != "PUMP-3") + tuple(
                 finding("PUMP-3", HARD, "PROGRAM_INVALID", p.message, p.path) for p in own
             )
+        if assumed:
+            found += (
+                finding(
+                    "DD-08", SOFT, "CATHETER_VOLUME_ASSUMED",
+                    f"no catheter volume was entered and thecal has no sourced figure for "
+                    f"the {model.id} catheter: {model.catheter_ul_per_cm:g} µL/cm (the "
+                    "Prometra figure) is assumed; priming and bridge volumes depend on it: "
+                    "confirm it from the catheter's own label", "catheter_ul_per_cm",
+                ),
+            )  # fmt: skip
         if i.fill_ml > model.capacity_ml:
             found += (
                 finding(
@@ -92,7 +108,24 @@ class Devices(ClinicBase):
             needs_second_person=(NEW_PUMP, *checked.needs_second_person),
             digest=review_digest(kind, before, [i, delivered]),
         )
-        return DeviceReview(who.username, proposal), model, delivered
+        return DeviceReview(who.username, proposal), model, delivered, i
+
+    @staticmethod
+    def _catheter_figure(
+        uow: UnitOfWork, patient_id: int, i: ImplantInput, model: PumpModel
+    ) -> tuple[ImplantInput, bool]:
+        """The implant with its catheter's µL/cm: as entered; else the catheter already
+        in the patient (a replacement keeps it); else the figure for the catheter sold
+        with the model, and whether that figure is only a stand-in (limits-audit.md §3)."""
+        if i.catheter_ul_per_cm is not None:
+            return i, False
+        try:
+            kept: float | None = uow.implants.active(patient_id).catheter_ul_per_cm
+        except NotFound:
+            kept = None
+        figure = kept if kept is not None else catheter_ul_per_cm(model, None)
+        assumed = kept is None and not catheter_figure_sourced(model)
+        return replace(i, catheter_ul_per_cm=figure), assumed
 
     def _start(
         self,
@@ -111,6 +144,7 @@ class Devices(ClinicBase):
         review.require_clear("implant")
         implant_id = self._implant_record(uow, patient_id, i, now_s)
         implant = uow.implants.active(patient_id)
+        assert i.catheter_ul_per_cm is not None  # filled in by _new_pump
         volume = catheter_volume_ml(i.catheter_length_cm, i.catheter_ul_per_cm)
         uow.pumps.commission(patient_id, implant, model, i.program, i.fill_ml, volume, now_s)
         stored = uow.pumps.get(patient_id)
@@ -143,7 +177,7 @@ class Devices(ClinicBase):
         verifier = self._second_person(who, signoff, now_s)
         with self.uow() as uow:
             self._no_pump_yet(uow, patient_id)
-            review, _, _ = self._new_pump(uow, who, patient_id, i, i.continues, None, now_s)
+            review, *_ = self._new_pump(uow, who, patient_id, i, i.continues, None, now_s)
             sign(review, who, signoff, verifier, now_s)
             return review.answer(0)
 
@@ -160,7 +194,7 @@ class Devices(ClinicBase):
         verifier = self._signed_change(who, "implants.write", reason, signoff, now_s)
         with self.uow() as uow:
             self._no_pump_yet(uow, patient_id)
-            review, model, delivered = self._new_pump(
+            review, model, delivered, i = self._new_pump(
                 uow, who, patient_id, i, i.continues, None, now_s
             )
             sign(review, who, signoff, verifier, now_s)
@@ -204,7 +238,7 @@ class Devices(ClinicBase):
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id)
             now = stored.pump.interrogate(now_s)
-            review, _, _ = self._new_pump(
+            review, *_ = self._new_pump(
                 uow, who, patient_id, i, now.program, now.program_digest, now_s
             )
             sign(review, who, signoff, verifier, now_s)
@@ -227,7 +261,7 @@ class Devices(ClinicBase):
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             now = stored.pump.interrogate(now_s)
-            review, model, delivered = self._new_pump(
+            review, model, delivered, i = self._new_pump(
                 uow, who, patient_id, i, now.program, now.program_digest, now_s
             )
             sign(review, who, signoff, verifier, now_s)

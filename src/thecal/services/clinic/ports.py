@@ -45,7 +45,7 @@ class ImplantInput:
     serial: str
     catheter_type: str
     catheter_length_cm: float
-    catheter_ul_per_cm: float
+    catheter_ul_per_cm: float | None  # None: the pump model's catheter (pumps.toml)
     tip_level: str
     program: Program
     fill_ml: float
@@ -60,6 +60,7 @@ class PatientFacts:
     indication: str
     opioid_naive: bool
     status: str
+    birth_year: int
 
 
 @dataclass(frozen=True)

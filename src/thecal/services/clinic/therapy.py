@@ -36,7 +36,8 @@ class Therapy(ClinicBase):
     def _programming(
         self, uow: UnitOfWork, who: Principal, stored: StoredPump, now_s: float
     ) -> ProgrammingSession:
-        return program_session(stored.pump, self._context(uow, stored), who.username, now_s)
+        return program_session(stored.pump, self._context(uow, stored, now_s), who.username,
+                               now_s)  # fmt: skip
 
     def check_program(
         self,
@@ -201,7 +202,7 @@ class Therapy(ClinicBase):
         verifier: str | None,
         now_s: float,
     ) -> RefillSession:
-        ctx = self._context(uow, stored)
+        ctx = self._context(uow, stored, now_s)
         full = self._refill_input(uow, stored.patient_id, r)
         session, _ = refill_session(stored.pump, ctx, who.username, full, now_s)
         sign(session, who, signoff, verifier, now_s)

@@ -17,7 +17,6 @@ from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.scenario import Scenario, TimedCommand
 
 CATHETER_CM = 50.0
-UL_PER_CM = 2.6
 
 
 def scenario_for(
@@ -47,7 +46,7 @@ def scenario_for(
     return Scenario(
         model=model,
         catheter_length_cm=CATHETER_CM,
-        catheter_ul_per_cm=UL_PER_CM,
+        catheter_ul_per_cm=model.catheter_ul_per_cm,  # the pump's own catheter (pumps.toml)
         catheter_initial="drug",
         fill_ml=float(cohort.fill_ml[i]),
         entered_ml=None,
