@@ -66,6 +66,9 @@ EXPECTED = {
     "GET /api/patients/{patient_id}/summary.pdf": CLIN | {"patient"},
     "GET /api/pump-models/{model_id}/accuracy.png": CLIN | {"patient"},
     "GET /api/worklist.ics": CLIN,
+    "GET /api/appointments": CLIN,
+    "POST /api/patients/{patient_id}/appointments": {"physician", "nurse"},
+    "POST /api/appointments/{appointment_id}/cancel": {"physician", "nurse"},
     "GET /fhir/Patient/{patient_id}/$everything": CLIN | {"patient"},
     "POST /fhir/Bundle": {"physician"},
     # the browser UI
@@ -107,12 +110,18 @@ EXPECTED = {
     "POST /portal/diary": {"patient"},
     "GET /audit": {"admin"},
     "POST /locks/lift": {"admin"},
+    "GET /calendar": CLIN,
+    "POST /calendar/link": CLIN,
+    "GET /patients/{patient_id}/appointment": CLIN,
+    "POST /patients/{patient_id}/appointment": {"physician", "nurse"},
+    "POST /appointments/{appointment_id}/cancel": {"physician", "nurse"},
     "GET /users": {"admin"},
     "POST /users": {"admin"},
     "POST /users/{user_id}/change": {"admin"},
     "POST /users/{user_id}/password": {"admin"},
 }
-PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login"}
+# the calendar feed: no login, its secret link is the key (a wrong one is 404)
+PUBLIC = {"POST /api/login", "GET /", "GET /login", "POST /login", "GET /api/calendar/{token}.ics"}
 
 
 def routes(app):
@@ -147,7 +156,7 @@ def test_role_matrix(sqlite_world, role):
         method, path = key.split(" ", 1)
         # the patient's own record, so that "own record" is what is tested here
         url = path.format(patient_id=w.a, refill_id=1, trial_id=1, alarm_id=1, session_id=1,
-                          action="bolus", model_id="peristaltic-20", user_id=1)
+                          action="bolus", model_id="peristaltic-20", user_id=1, appointment_id=1)
         body = {} if method in ("POST", "PATCH") else None
         r = c.request(method, url, json=body, follow_redirects=False)
         if (r.status_code == 403) == (role in allowed):
@@ -164,7 +173,7 @@ def test_nobody_logged_in_gets_401_or_the_login_page(sqlite_world):
             method,
             path.format(
                 patient_id=1, refill_id=1, trial_id=1, alarm_id=1, session_id=1, action="bolus",
-                model_id="peristaltic-20", user_id=1,
+                model_id="peristaltic-20", user_id=1, appointment_id=1,
             ),
             follow_redirects=False,
         )

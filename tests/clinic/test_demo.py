@@ -9,7 +9,7 @@ from sqlalchemy import select
 from thecal.adapters.db import queries
 from thecal.adapters.db.bootstrap import bootstrap
 from thecal.adapters.db.demo import seed
-from thecal.adapters.db.models import Patient
+from thecal.adapters.db.models import AppointmentRow, Patient, Pump
 
 END = 1_790_000_000.0
 
@@ -35,6 +35,13 @@ def test_the_demo_shows_every_special_case(tmp_path):
         ("implant", None, True), ("trial", "success", False)
     ]
     assert not any(mrn[i.patient_id] == "MRN100007" for i in page.items)  # has a device
+    # the coming fortnight's refills are booked, each on or before its due date
+    with cdb.reads() as db:
+        same_patient = Pump.patient_id == AppointmentRow.patient_id
+        rows = db.execute(
+            select(AppointmentRow.start_s, Pump.refill_due_s).join(Pump, same_patient)
+        ).all()
+    assert rows and all(END < start <= due for start, due in rows)
     cdb.dispose()
 
 

@@ -15,7 +15,7 @@ from thecal.adapters.db.models import Pump, RefillRow
 
 JUNK = ("", "-1", "0", "1e308", "nan", "inf", "-inf", "9**9**8", "ünïcødé ✓ 李", "\x00",
         "x" * 5000, "1 mg/day; DROP TABLE pumps")  # fmt: skip
-SCREENS = ("program", "refill", "device", "trials", "scs")
+SCREENS = ("program", "refill", "device", "trials", "scs", "appointment")
 FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
 POSTS = re.compile(r'(?:hx-post|action)="(/[^"]+)"')
 

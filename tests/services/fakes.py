@@ -24,6 +24,7 @@ from thecal.core.pump.state import PumpState
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import (
     AlarmFacts,
+    AppointmentFacts,
     ImplantFacts,
     ImplantInput,
     LastRefill,
@@ -41,7 +42,7 @@ from thecal.services.ports import DemandAnswer, Interrogation
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
           "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
-          "readings", "stimulation", "scs_programs", "throttle")  # fmt: skip
+          "readings", "stimulation", "scs_programs", "throttle", "appointments")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -377,6 +378,40 @@ class MemoryUsers(_Table):
         for token in [t for t, (uid, _) in logins.items() if uid == user_id]:
             del logins[token]
 
+    def set_feed(self, user_id: int, token_sha256: str) -> None:
+        self.rows[user_id] = {**self.need(user_id, "user"), "feed": token_sha256}
+
+    def by_feed(self, token_sha256: str) -> UserFacts | None:
+        for uid, u in self.rows.items():
+            if u.get("feed") == token_sha256 and u["active"]:
+                return self.get(uid)
+        return None
+
+
+class MemoryAppointments(_Table):
+    def add(self, a: AppointmentFacts, booked_s: float) -> int:
+        aid = self.new_id()
+        self.rows[aid] = replace(a, id=aid)
+        return aid
+
+    def get(self, appointment_id: int) -> AppointmentFacts:
+        a = self.need(appointment_id, "appointment")
+        name = self.uow.working["patients"][a.patient_id]["name"]
+        return replace(a, patient_name=name)
+
+    def open_for(self, patient_id: int) -> AppointmentFacts | None:
+        return next((a for a in self.rows.values()
+                     if a.patient_id == patient_id and a.status == "booked"), None)  # fmt: skip
+
+    def close(self, appointment_id: int, status: str, now_s: float) -> None:
+        self.rows[appointment_id] = replace(self.need(appointment_id, "appointment"),
+                                            status=status)  # fmt: skip
+
+    def between(self, from_s: float, to_s: float,
+                clinician: str | None = None) -> list[AppointmentFacts]:  # fmt: skip
+        return [self.get(a.id) for a in sorted(self.rows.values(), key=lambda a: a.start_s)
+                if from_s <= a.start_s < to_s and clinician in (None, a.clinician)]  # fmt: skip
+
 
 class MemoryAudit(_Table):
     def append(self, at_s: float, user: str, action: str, entity: str, entity_id: int | str,
@@ -419,6 +454,7 @@ class MemoryUnitOfWork:
         self.pathways = MemoryPathways(self, "pathways")
         self.stimulation = MemoryStimulation(self, "stimulation")
         self.users = MemoryUsers(self, "users")
+        self.appointments = MemoryAppointments(self, "appointments")
         self.throttle = MemoryThrottle(self, "throttle")
         self.audit = MemoryAudit(self, "audit")
         return self

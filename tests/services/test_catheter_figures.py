@@ -17,14 +17,28 @@ ASSUMED = ("DD-08", "soft", "CATHETER_VOLUME_ASSUMED")
 
 
 def new_patient(c: Clinicians, key: str) -> int:
-    data = {"mrn": key, "name": key, "birth_year": 1970, "indication": "spasticity_spinal",
-            "weight_kg": 70.0}  # fmt: skip
+    data = {
+        "mrn": key,
+        "name": key,
+        "birth_year": 1970,
+        "indication": "spasticity_spinal",
+        "weight_kg": 70.0,
+    }
     return c.clinic.add_patient(DR, data, "new", T0)
 
 
 def implant(c: Clinicians, pid: int, model_id: str, ul_per_cm: float | None):
-    i = ImplantInput(model_id, f"SN-{pid}", "two-piece", 90.0, ul_per_cm, "T10", baclofen(),
-                     19.0, continues=baclofen())  # fmt: skip
+    i = ImplantInput(
+        model_id,
+        f"SN-{pid}",
+        "two-piece",
+        90.0,
+        ul_per_cm,
+        "T10",
+        baclofen(),
+        19.0,
+        continues=baclofen(),
+    )
     review = c.clinic.check_implant(DR, pid, i, Signoff(), T0)
     c.clinic.implant(DR, pid, i, "implant", c.signed(review), T0)
     found = {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}
@@ -60,11 +74,11 @@ def test_a_typed_figure_is_kept_and_a_replacement_keeps_the_catheter_in_the_pati
     pid = new_patient(c, "T1")
     found, stored = implant(c, pid, "peristaltic-20", 1.4)
     assert ASSUMED not in found and stored == 1.4
-    i = ImplantInput("peristaltic-40", "SN-T1-2", "two-piece", 90.0, None, "T10", baclofen(),
-                     19.0)  # fmt: skip
+    i = ImplantInput("peristaltic-40", "SN-T1-2", "two-piece", 90.0, None, "T10", baclofen(), 19.0)
     review = c.clinic.check_replacement(DR, pid, i, Signoff(), T0 + 1000.0)
     assert ASSUMED not in {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}
-    c.clinic.replace_pump(DR, pid, i, "battery at ERI", c.signed(review), T0 + 1000.0,
-                          review.therapy_version)  # fmt: skip
+    c.clinic.replace_pump(
+        DR, pid, i, "battery at ERI", c.signed(review), T0 + 1000.0, review.therapy_version
+    )
     rows = [r for r in c.store.tables["implants"].values() if r["patient_id"] == pid]
     assert [r["input"].catheter_ul_per_cm for r in rows] == [1.4, 1.4]

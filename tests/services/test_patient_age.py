@@ -15,9 +15,17 @@ BELOW = ("DD-12", "soft", "BELOW_LABELLED_AGE")
 
 
 def found(program, patient: Patient, current=None) -> set:
-    ctx = ProgramProposal(program, current, pump_catalogue().get("peristaltic-20"),
-                          drug_library(), policy(), patient, None, T0,
-                          first_fill=current is None)  # fmt: skip
+    ctx = ProgramProposal(
+        program,
+        current,
+        pump_catalogue().get("peristaltic-20"),
+        drug_library(),
+        policy(),
+        patient,
+        None,
+        T0,
+        first_fill=current is None,
+    )
     return {(f.rule_id, f.severity, f.code) for f in check_program(ctx).findings}
 
 
@@ -30,8 +38,7 @@ def test_the_youngest_age_a_year_of_birth_allows():
 def test_baclofen_below_four_asks_for_review_and_other_drugs_do_not():
     spasticity = "spasticity_cerebral"
     assert BELOW in found(baclofen(100.0), Patient(spasticity, paediatric=True, age_years=3.0))
-    assert BELOW not in found(baclofen(100.0), Patient(spasticity, paediatric=True,
-                                                       age_years=4.0))  # fmt: skip
+    assert BELOW not in found(baclofen(100.0), Patient(spasticity, paediatric=True, age_years=4.0))
     assert BELOW not in found(baclofen(100.0), Patient(spasticity))  # age unknown
 
 
@@ -53,12 +60,30 @@ def test_the_clinic_passes_the_age_and_a_child_titrates_by_the_childrens_rate():
 
 def test_a_three_year_old_baclofen_implant_is_asked_about_the_age():
     c = Clinicians()
-    toddler = c.clinic.add_patient(DR, {"mrn": "T3", "name": "T", "birth_year": 2022,
-                                        "indication": "spasticity_cerebral",
-                                        "weight_kg": 15.0}, "new", T0)  # fmt: skip
+    toddler = c.clinic.add_patient(
+        DR,
+        {
+            "mrn": "T3",
+            "name": "T",
+            "birth_year": 2022,
+            "indication": "spasticity_cerebral",
+            "weight_kg": 15.0,
+        },
+        "new",
+        T0,
+    )
     from thecal.services.clinic import ImplantInput
 
-    i = ImplantInput("peristaltic-20", "SN-T3", "two-piece", 40.0, 2.6, "T10", baclofen(100.0),
-                     19.0, continues=baclofen(100.0))  # fmt: skip
+    i = ImplantInput(
+        "peristaltic-20",
+        "SN-T3",
+        "two-piece",
+        40.0,
+        2.6,
+        "T10",
+        baclofen(100.0),
+        19.0,
+        continues=baclofen(100.0),
+    )
     review = c.clinic.check_implant(DR, toddler, i, Signoff(), T0)
     assert BELOW in {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}

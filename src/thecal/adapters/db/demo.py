@@ -173,10 +173,28 @@ def seed(
         _history(cdb, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
         if progress:
             progress(i + 1)
+    _bookings(cdb, rn, end_s)
     with cdb.unit_of_work() as uow:
         uow.db.add(Setting(key="demo", value=json.dumps({"logins": logins, "end_s": end_s})))
         uow.commit()
     return {"staff": [(u, r) for u, _, r in STAFF], "patients": logins, "password": PASSWORD}
+
+
+def _bookings(cdb: ClinicDb, rn: Principal, end_s: float, most: int = 10) -> None:
+    """The coming fortnight's refill appointments, booked by the nurse through the use
+    case (so the calendar and the feeds have something to show): 09:00 onwards in
+    45-minute slots, each the day before its pump is due or within twelve days."""
+    with cdb.reads() as db:
+        due = db.execute(select(Pump.patient_id, Pump.refill_due_s)
+                         .where(Pump.refill_due_s > end_s + 2 * DAY)
+                         .order_by(Pump.refill_due_s).limit(most)).all()  # fmt: skip
+    morning = end_s - end_s % DAY + 9 * 3600.0  # 09:00 UTC of the demo's day
+    for n, (pid, due_s) in enumerate(due):
+        assert due_s is not None  # the query asked for a due date
+        days = max(1, min(12, int((due_s - end_s) // DAY) - 1))
+        start = morning + days * DAY + (n % 4) * 2700.0
+        who = "rn.clark" if n % 2 == 0 else "dr.adams"
+        cdb.clinic.book_refill(rn, pid, start, 30, who, "demo booking", end_s)
 
 
 def _history(

@@ -294,6 +294,24 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    feed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # calendar
+
+
+class AppointmentRow(Base):
+    """A booked refill (services/clinic/booking.py): done, cancelled or still booked."""
+
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    start_s: Mapped[float] = mapped_column(Float, index=True)
+    end_s: Mapped[float] = mapped_column(Float)
+    clinician: Mapped[str] = mapped_column(String(60))
+    booked_by: Mapped[str] = mapped_column(String(60))
+    booked_s: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(String(500))
+    closed_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class LoginSession(Base):

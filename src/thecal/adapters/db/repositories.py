@@ -357,6 +357,17 @@ class SqlUsers:
     def close_logins(self, user_id: int) -> None:
         auth.close_user_sessions(self.db, user_id)
 
+    def set_feed(self, user_id: int, token_sha256: str) -> None:
+        row_or_not_found(self.db, User, user_id, "user").feed_sha256 = token_sha256
+        self.db.flush()
+
+    def by_feed(self, token_sha256: str) -> UserFacts | None:
+        u = self.db.scalars(
+            select(User).where(User.feed_sha256 == token_sha256, User.active)
+        ).first()
+        return _user_facts(u) if u is not None else None
+
+
 
 def _user_facts(u: User) -> UserFacts:
     return UserFacts(u.id, u.username, u.full_name, u.role, u.patient_id, u.active)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from thecal.adapters.db.appointments import SqlAppointments
 from thecal.adapters.db.models import ReadModelVersion
 from thecal.adapters.db.pathway_repositories import SqlPathways, SqlStimulation
 from thecal.adapters.db.pumps import SqlPumps
@@ -94,6 +95,7 @@ class SqlUnitOfWork:
         self.pathways: ports.Pathways = SqlPathways(db)
         self.stimulation: ports.Stimulation = SqlStimulation(db)
         self.users: ports.Users = SqlUsers(db)
+        self.appointments: ports.Appointments = SqlAppointments(db)
         self.throttle: ports.LoginThrottle = SqlThrottle(db)
         self.audit: ports.Audit = SqlAudit(db)
         return self

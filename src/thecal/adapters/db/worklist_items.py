@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import (
     AlarmRow,
+    AppointmentRow,
     Implant,
     PathwayRow,
     Patient,
@@ -64,6 +65,18 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
                     ref_id=r.id,
                 )
             )
+    for b, name, mrn in db.execute(
+        select(AppointmentRow, Patient.name, Patient.mrn)
+        .join(Patient, Patient.id == AppointmentRow.patient_id)
+        .where(AppointmentRow.status == "booked", AppointmentRow.end_s < now_s)
+    ).all():
+        days = (now_s - b.start_s) / day
+        detail = (
+            f"refill appointment on {words.date(b.start_s)} with {b.clinician} "
+            f"({days:.0f} days ago), no refill recorded: rebook, or record the refill"
+        )
+        items.append(WorkItem(b.patient_id, name, mrn, "appointment", OVERDUE, b.start_s,
+                              detail, ref_id=b.id))  # fmt: skip
     for t, name, mrn in db.execute(
         select(TrialRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == TrialRow.patient_id)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from thecal.services.clinic.ports import AppointmentFacts
 from thecal.services.clinic.worklist import WorkItem
 
 KINDS = {"refill": "Refill", "replacement": "Pump replacement"}
@@ -35,3 +36,31 @@ def worklist_calendar(items: list[WorkItem], now_s: float) -> bytes:
         cal.add_component(event)
     ical: bytes = cal.to_ical()
     return ical
+
+
+STATUS = {"booked": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
+
+
+def appointments_calendar(clinician: str, found: list[AppointmentFacts], now_s: float) -> bytes:
+    """One clinician's refill appointments (RFC 5545), each with its time window in UTC
+    (a calendar application shows it in the reader's own zone); a cancelled one stays
+    as CANCELLED, so a subscribed calendar removes it instead of keeping a stale copy."""
+    cal = Calendar()
+    cal.add("prodid", "-//thecal//refill appointments//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"thecal: refills for {clinician}")
+    stamp = datetime.fromtimestamp(now_s, UTC)
+    for a in found:
+        event = Event()
+        event.add("uid", f"appointment-{a.id}@thecal")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", datetime.fromtimestamp(a.start_s, UTC))
+        event.add("dtend", datetime.fromtimestamp(a.end_s, UTC))
+        event.add("status", STATUS.get(a.status, "TENTATIVE"))
+        done = {"done": " (done)", "cancelled": " (cancelled)"}.get(a.status, "")
+        event.add("summary", f"Pump refill: {a.patient_name}{done}")
+        event.add("description", a.note or "refill appointment booked in thecal")
+        cal.add_component(event)
+    ical: bytes = cal.to_ical()
+    return ical
+

@@ -129,7 +129,14 @@ def serve(
         clock = stored_clock(clinic) or ClinicClock.real_time()
         store_clock(clinic, clock)
     secure = (not demo) if secure_cookies is None else secure_cookies
-    app_ = create_app(clinic, clock, speed=clock.speed, secure_cookies=secure)
+    zone = os.environ.get("THECAL_TIME_ZONE", "UTC")  # the clinic's (IANA name)
+    try:
+        app_ = create_app(clinic, clock, speed=clock.speed, secure_cookies=secure,
+                          time_zone=zone)  # fmt: skip
+    except (ValueError, KeyError):
+        console.print(f"[red]THECAL_TIME_ZONE: '{zone}' is not an IANA time zone name "
+                      "(e.g. Europe/London)[/red]")  # fmt: skip
+        raise typer.Exit(2) from None
 
     def keep_pumps_current() -> None:
         from thecal.adapters.db.models import Pump

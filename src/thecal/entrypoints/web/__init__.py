@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +18,7 @@ from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.entrypoints.web import (
     api,
+    api_calendar,
     api_devices,
     api_scs,
     api_therapy,
@@ -24,6 +26,7 @@ from thecal.entrypoints.web import (
     fhir,
     reports,
     ui,
+    ui_calendar,
     ui_devices,
     ui_people,
     ui_scs,
@@ -38,7 +41,11 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    cdb: ClinicDb, clock: Any, speed: float = 1.0, secure_cookies: bool = False
+    cdb: ClinicDb,
+    clock: Any,
+    speed: float = 1.0,
+    secure_cookies: bool = False,
+    time_zone: str = "UTC",
 ) -> FastAPI:
     # /docs and /redoc from the assets fastapi-offline ships: no CDN (issue 23)
     app = FastAPIOffline(
@@ -56,6 +63,7 @@ def create_app(
     app.state.records = PatientRecords()  # and the patient records it has shown
     app.state.speed = speed
     app.state.secure_cookies = secure_cookies
+    app.state.zone = ZoneInfo(time_zone)  # the clinic's: appointments are typed and read in it
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
@@ -71,12 +79,14 @@ def create_app(
     app.include_router(api_therapy.router)
     app.include_router(api_devices.router)
     app.include_router(api_scs.router)
+    app.include_router(api_calendar.router)
     app.include_router(reports.router)
     app.include_router(fhir.router)
     app.include_router(ui_people.router)  # /patients/new before /patients/{patient_id}
     app.include_router(ui.router)
     app.include_router(ui_therapy.router)
     app.include_router(ui_devices.router)
+    app.include_router(ui_calendar.router)
     app.include_router(ui_trials.router)
     app.include_router(ui_scs.router)
     errors.install(app, ui.render_error)

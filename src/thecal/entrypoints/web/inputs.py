@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
@@ -265,6 +265,16 @@ class UserChange(Body):
     role: Role | None = None
     active: bool | None = None
     reason: str = Field(min_length=1, max_length=500)
+
+
+class AppointmentIn(Body):
+    """A refill booked: its start with a UTC offset (ISO 8601, e.g.
+    2026-12-01T09:30:00+00:00), its length and who will do it."""
+
+    start: AwareDatetime
+    minutes: float = Field(gt=0, le=24 * 60)
+    clinician: str = Field(min_length=1, max_length=60)
+    note: str = Field(default="", max_length=500)
 
 
 class PasswordReset(Body):

@@ -18,6 +18,7 @@ from thecal.adapters.reports.clinic_reports import (
 from thecal.adapters.reports.document import Document
 from thecal.adapters.reports.pdf import render_pdf
 from thecal.core.errors import NotFound
+from thecal.core.units import SECONDS_PER_DAY as DAY_S
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.seam import clinic_of
@@ -129,3 +130,18 @@ def worklist_calendar_file(
         media_type="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="thecal-refills.ics"'},
     )
+
+
+@router.get("/calendar/{token}.ics", response_class=Response, responses=ICS,
+            name="calendar_feed")  # fmt: skip
+def calendar_feed(token: str, request: Request) -> Response:
+    """A clinician's refill appointments as an iCalendar feed a calendar application
+    subscribes to: no login, the secret link is the key (a new link ends the old one;
+    a wrong one is 404). From 30 days back to 200 ahead."""
+    from thecal.adapters.reports.calendar import appointments_calendar
+
+    now_s = float(request.app.state.clock.now())
+    user, found = clinic_of(request).feed(token[:100], now_s - 30 * DAY_S, now_s + 200 * DAY_S)
+    return Response(appointments_calendar(user.full_name, found, now_s),
+                    media_type="text/calendar",
+                    headers={"Cache-Control": "private, no-store"})  # fmt: skip

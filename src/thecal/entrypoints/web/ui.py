@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -36,8 +36,9 @@ REASONS = {
 }
 
 
-def fmt_time(t: float | None) -> str:
-    return "-" if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M")
+def fmt_time(t: float | None, zone: tzinfo = UTC) -> str:
+    """A date and time in the clinic's time zone (create_app's `time_zone`)."""
+    return "-" if t is None else datetime.fromtimestamp(t, zone).strftime("%Y-%m-%d %H:%M")
 
 
 def fmt_date(t: float | None) -> str:
@@ -57,13 +58,15 @@ def templates(request: Request) -> Jinja2Templates:
 def page(
     request: Request, name: str, who: Principal | None, code: int = 200, **context: Any
 ) -> HTMLResponse:
+    zone = request.app.state.zone
     return templates(request).TemplateResponse(
         request,
         name,
         {
             "who": who,
             "now": request.app.state.clock.now(),
-            "fmt_time": fmt_time,
+            "zone": zone,
+            "fmt_time": lambda t: fmt_time(t, zone),
             "fmt_date": fmt_date,
             **context,
         },

@@ -9,6 +9,7 @@ in-memory one.
 from __future__ import annotations
 
 from thecal.services.clinic.accounts import Accounts
+from thecal.services.clinic.booking import Booking
 from thecal.services.clinic.care import Care
 from thecal.services.clinic.devices import Devices
 from thecal.services.clinic.pathway import Pathway
@@ -20,6 +21,6 @@ from thecal.services.clinic.users import UserAdmin
 
 
 class Clinic(Care, Devices, Surgery, Therapy, Trials, Stimulation, Pathway, Accounts,
-             UserAdmin):  # fmt: skip
+             UserAdmin, Booking):  # fmt: skip
     """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
     cord stimulators, alarms and users."""

@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "refills.plan": CLINICAL,
     "refills.record": ("physician", "nurse"),
     "refills.acknowledge": ("physician", "nurse"),
+    "appointments.read": CLINICAL,
+    "appointments.write": ("physician", "nurse"),  # book and cancel a refill appointment
     "trials.read": CLINICAL,
     "trials.write": ("physician", "nurse"),
     "pathway.read": CLINICAL,

@@ -294,6 +294,33 @@ class Users(Protocol):
     def update(self, user_id: int, *, role: str | None = None, active: bool | None = None,
                password: str | None = None) -> None: ...  # fmt: skip
     def close_logins(self, user_id: int) -> None: ...  # every login of this user, at once
+    def set_feed(self, user_id: int, token_sha256: str) -> None: ...  # calendar feed link
+    def by_feed(self, token_sha256: str) -> UserFacts | None: ...  # an active user only
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    """A booked refill: when, with whom, and what became of it."""
+
+    id: int
+    patient_id: int
+    kind: str  # refill
+    start_s: float
+    end_s: float
+    clinician: str  # username
+    booked_by: str
+    status: str  # booked | done | cancelled
+    note: str
+    patient_name: str = ""
+
+
+class Appointments(Protocol):
+    def add(self, a: AppointmentFacts, booked_s: float) -> int: ...
+    def get(self, appointment_id: int) -> AppointmentFacts: ...  # NotFound
+    def open_for(self, patient_id: int) -> AppointmentFacts | None: ...
+    def close(self, appointment_id: int, status: str, now_s: float) -> None: ...
+    def between(self, from_s: float, to_s: float,
+                clinician: str | None = None) -> list[AppointmentFacts]: ...  # fmt: skip
 
 
 class LoginThrottle(Protocol):
@@ -332,6 +359,7 @@ class UnitOfWork(Protocol):
     pathways: Pathways
     stimulation: Stimulation
     users: Users
+    appointments: Appointments
     throttle: LoginThrottle
     audit: Audit
 

@@ -242,6 +242,9 @@ class Therapy(ClinicBase):
                 authorize(who.role, "programs.commit")  # a new dose is a physician's act
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
             refill_id = self._store_refill(uow, who, stored, r, session, record, now_s)
+            booked = uow.appointments.open_for(patient_id)
+            if booked is not None and session.reconciliation is not None:  # the pump took it
+                uow.appointments.close(booked.id, "done", now_s)
             uow.commit()
             return refill_id, record
 

@@ -1,0 +1,134 @@
+"""Issue 25: refill appointments on a real database (SQLite and PostgreSQL), from the
+browser's forms and the API, on the calendar, the worklist and a subscribed feed.
+T0 is 2026-09-21 14:13 UTC; Ann's refill is due in about 45 days (early November), so
+1 October is in time and 20 December is not. Expected instants are worked out with
+datetime from the clinic's zone, not read back from thecal."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from tests.clinic.conftest import DAY, T0, World
+from thecal.adapters.db.models import AppointmentRow
+from thecal.entrypoints.web import create_app
+
+OCT_1_0930_UTC = datetime(2026, 10, 1, 9, 30, tzinfo=UTC).timestamp()
+
+
+def booked(world) -> list[AppointmentRow]:
+    with world.db.reads() as db:
+        return list(db.scalars(select(AppointmentRow).order_by(AppointmentRow.id)))
+
+
+def book(c, pid: int, day: str, at: str, minutes: str = "30", clinician: str = "nurse"):
+    return c.post(
+        f"/patients/{pid}/appointment",
+        follow_redirects=False,
+        data={
+            "csrf": c.headers["X-CSRF-Token"],
+            "date": day,
+            "time": at,
+            "minutes": minutes,
+            "clinician": clinician,
+            "note": "bring kit",
+        },
+    )
+
+
+def test_a_nurse_books_from_the_form_and_the_week_shows_it(world):
+    c = world.client("nurse")
+    r = book(c, world.a, "2026-10-01", "09:30")
+    assert r.status_code == 303 and r.headers["location"] == "/calendar?week=2026-10-01"
+    [a] = booked(world)
+    assert (a.start_s, a.end_s, a.clinician, a.status) == (
+        OCT_1_0930_UTC,
+        OCT_1_0930_UTC + 1800,
+        "nurse",
+        "booked",
+    )
+    week = c.get("/calendar?week=2026-10-01").text
+    assert "week of 2026-09-28" in week  # the Monday
+    thursday = week.split('aria-label="Thursday 2026-10-01"')[1].split("</section>")[0]
+    assert "09:30-10:00" in thursday and "Ann Able" in thursday
+    page = c.get(f"/patients/{world.a}/appointment").text
+    assert "2026-10-01 09:30" in page and "Cancel this appointment" in page
+
+
+def test_a_bad_booking_names_each_field_and_a_late_one_names_the_due_date(world):
+    c = world.client("nurse")
+    r = book(c, world.a, "2026-13-01", "25:00", minutes="abc")
+    assert r.status_code == 422
+    for field in ("date", "time", "minutes"):
+        assert re.search(rf'id="f-{field}-error">[^<]+<', r.text), field
+    late = book(c, world.a, "2026-12-20", "09:30")
+    assert late.status_code == 422
+    assert "after the refill is due" in re.search(r'id="f-date-error">([^<]+)<', late.text)[1]
+    assert 'value="2026-12-20"' in late.text  # kept as typed
+    pharmacist = book(c, world.a, "2026-10-01", "09:30", clinician="pharmacist")
+    assert pharmacist.status_code == 422 and "physician or nurse" in pharmacist.text
+    assert booked(world) == []
+
+
+def test_a_missed_appointment_is_on_the_worklist_until_cancelled(world):
+    c = world.client("nurse")
+    assert book(c, world.a, "2026-09-22", "09:00").status_code == 303
+    world.clock.t = T0 + 2 * DAY
+    items = [w for w in c.get("/api/worklist").json() if w["kind"] == "appointment"]
+    assert [(w["patient_id"], w["urgency"]) for w in items] == [(world.a, "urgent")]
+    assert "2026-09-22" in items[0]["detail"]
+    page = c.get("/worklist").text
+    assert "Missed refill appointments" in page and "Rebook" in page
+    [a] = booked(world)
+    r = c.post(f"/api/appointments/{a.id}/cancel", json={"reason": "patient unwell"})
+    assert r.status_code == 200
+    assert [w for w in c.get("/api/worklist").json() if w["kind"] == "appointment"] == []
+
+
+def test_the_feed_link_serves_the_clinicians_appointments_without_a_login(world):
+    nurse = world.client("nurse")
+    book(nurse, world.a, "2026-10-01", "09:30")
+    r = nurse.post("/calendar/link", data={"csrf": nurse.headers["X-CSRF-Token"]})
+    link = re.search(r'<code id="feed-link">([^<]+)</code>', r.text)[1]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    feed = world.client().get("/" + path)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    body = feed.text.replace("\r\n ", "")
+    assert "SUMMARY:Pump refill: Ann Able" in body
+    assert "DTSTART:20261001T093000Z" in body and "DTEND:20261001T100000Z" in body
+    assert world.client().get("/api/calendar/not-the-link.ics").status_code == 404
+    physician = world.client("physician")
+    other = physician.post("/calendar/link", data={"csrf": physician.headers["X-CSRF-Token"]})
+    theirs = re.search(r'<code id="feed-link">([^<]+)</code>', other.text)[1]
+    mine = world.client().get("/" + theirs.split("://", 1)[1].split("/", 1)[1]).text
+    assert "BEGIN:VEVENT" not in mine  # the nurse's appointment is not the physician's
+
+
+def test_the_api_books_with_an_offset_and_the_forms_read_the_clinics_zone(db_url, tmp_path):
+    """09:30 on 1 October in London is 08:30 UTC (British Summer Time until 25 October);
+    the API's 09:30+02:00 is 07:30 UTC."""
+    w = World(db_url)
+    try:
+        w.app = create_app(w.db, w.clock, time_zone="Europe/London")
+        c = w.client("nurse")
+        assert book(c, w.a, "2026-10-01", "09:30").status_code == 303
+        r = c.post(
+            f"/api/patients/{w.b}/appointments",
+            json={"start": "2026-10-01T09:30:00+02:00", "minutes": 45, "clinician": "physician"},
+        )
+        assert r.status_code == 201, r.text
+        starts = [(a.patient_id, a.start_s, a.end_s - a.start_s) for a in booked(w)]
+        assert starts == [
+            (w.a, datetime(2026, 10, 1, 8, 30, tzinfo=UTC).timestamp(), 1800.0),
+            (w.b, datetime(2026, 10, 1, 7, 30, tzinfo=UTC).timestamp(), 2700.0),
+        ]
+        naive = c.post(
+            f"/api/patients/{w.b}/appointments",
+            json={"start": "2026-10-02T09:30:00", "minutes": 30, "clinician": "nurse"},
+        )
+        assert naive.status_code == 422  # a time without its offset names no instant
+        assert "(Europe/London)" in c.get("/calendar").text
+    finally:
+        w.engine.dispose()
