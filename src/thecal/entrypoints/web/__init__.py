@@ -34,6 +34,7 @@ from thecal.entrypoints.web import (
     ui_trials,
 )
 from thecal.entrypoints.web.guards import RequestGuard
+from thecal.entrypoints.web.local_time import local_words
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
 
@@ -69,6 +70,10 @@ def create_app(
     app.state.templates.env.filters["alarm_words"] = words.alarm
     app.state.templates.env.filters["indication_words"] = words.indication
     app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>
+    # a stored ISO time as the clinic reads it, in its own zone
+    app.state.templates.env.filters["local_time"] = lambda iso: local_words(
+        str(iso), app.state.zone
+    )
     app.state.templates.env.filters["bolus_words"] = words.bolus_reason
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(

@@ -5,7 +5,7 @@ appointments. The rules are the use case's (services/clinic/booking.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,28 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from thecal.core.errors import Conflict, InputError, Problem
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
+from thecal.entrypoints.web.local_time import local_instant
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import checked_form, field_errors, form_of, page, record
 from thecal.services.clinic import Principal
 
 router = APIRouter(include_in_schema=False)
-
-
-def local_instant(day: str, clock: str, zone: tzinfo) -> tuple[float | None, list[Problem]]:
-    """A date (YYYY-MM-DD) and a time (HH:MM) typed in the clinic's zone, as seconds."""
-    problems = []
-    try:
-        d = date.fromisoformat(day.strip())
-    except ValueError:
-        problems.append(Problem("date", "a date such as 2026-12-01"))
-    try:
-        t = time.fromisoformat(clock.strip())
-    except ValueError:
-        problems.append(Problem("time", "a time such as 09:30 (24-hour clock)"))
-    if problems:
-        return None, problems
-    return datetime.combine(d, t, tzinfo=zone).timestamp(), []
 
 
 def _minutes(value: str) -> tuple[float, list[Problem]]:

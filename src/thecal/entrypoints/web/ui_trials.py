@@ -1,35 +1,37 @@
 """The browser UI's trial screens: start a screening trial, record doses and
-assessments, evaluate it. Forms are read by hand so that a bad field comes back as
-a page naming it."""
+assessments, evaluate it. Doses and assessments are timed by a date and a time in the
+clinic's time zone (labelled fields with the browser's pickers); a refused entry
+comes back on the trial's card, as typed, each problem beside its field."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from thecal.adapters.db.models import TrialRow
-from thecal.core.errors import InputError, Problem
+from thecal.core.errors import InputError, Problem, Refused
 from thecal.entrypoints.web.guards import Id
-from thecal.entrypoints.web.inputs import (
-    now,
-)
+from thecal.entrypoints.web.inputs import now
+from thecal.entrypoints.web.local_time import iso_utc, local_fields, local_instant
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, record
+from thecal.entrypoints.web.ui import checked_form, field_errors, form_of, page, record
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
 
 
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
 @router.get("/patients/{patient_id}/trials")
 def trials_page(
     patient_id: Id, request: Request, who: Principal = Depends(requires("trials.read"))
+) -> Response:
+    return _trials_page(request, who, patient_id)
+
+
+def _trials_page(
+    request: Request, who: Principal, patient_id: int, status: int = 200, **ctx: Any
 ) -> Response:
     rec = record(request, patient_id)
     clinic = clinic_of(request)
@@ -38,9 +40,11 @@ def trials_page(
         for t in rec.trials
         if t.status == "open" and t.document.get("doses")
     }
-    return page(
-        request, "trials.html", who, rec=rec, evaluations=evaluations, now_iso=_iso(now(request))
-    )
+    today, clock = local_fields(now(request), request.app.state.zone)
+    drugs = sorted(clinic.library.drugs)
+    return page(request, "trials.html", who, status, rec=rec, evaluations=evaluations,
+                today=today, clock=clock, drugs=drugs,
+                **{"failed": None, "errors": {}, "form": {}, **ctx})  # fmt: skip
 
 
 def _score(form: dict[str, str]) -> dict[str, float]:
@@ -63,24 +67,36 @@ async def trial_start(
 
 
 async def _trial_action(request: Request, who: Principal, trial_id: Id, what: str) -> Response:
-    form = await form_of(request)
+    form, problems = await checked_form(request)
     clinic = clinic_of(request)
-    if what == "dose":
-        clinic.add_trial_dose(
-            who,
-            trial_id,
-            {"at": form.get("at", ""), "amount": form.get("amount", "")},
-            now(request),
-        )
-    elif what == "assessment":
-        clinic.add_trial_assessment(
-            who, trial_id, {"at": form.get("at", ""), **_score(form)}, now(request)
-        )
-    else:
-        clinic.evaluate_trial(who, trial_id, now(request), True)
     with request.app.state.db.reads() as db:
         row = db.get(TrialRow, trial_id)
         pid = row.patient_id if row else 0
+    try:
+        if problems:
+            raise InputError("invalid form", problems)
+        if what == "evaluate":
+            clinic.evaluate_trial(who, trial_id, now(request), True)
+        else:
+            at_s, when = local_instant(form.get("date", ""), form.get("time", ""),
+                                       request.app.state.zone)  # fmt: skip
+            entry = {"amount": form.get("amount", "")} if what == "dose" else _score(form)
+            if when or at_s is None:
+                raise InputError(f"{what} not recorded", when)
+            if what == "dose":
+                clinic.add_trial_dose(who, trial_id, {"at": iso_utc(at_s), **entry},
+                                      now(request))  # fmt: skip
+            else:
+                clinic.add_trial_assessment(who, trial_id, {"at": iso_utc(at_s), **entry},
+                                            now(request))  # fmt: skip
+    except (InputError, Refused) as exc:
+        if not pid:
+            raise
+        errors = field_errors(exc.problems) if isinstance(exc, InputError) else {}
+        if isinstance(exc, Refused) or not errors:
+            errors[""] = str(exc)
+        return _trials_page(request, who, pid, 422, failed=(trial_id, what), errors=errors,
+                            form=form)  # fmt: skip
     return RedirectResponse(f"/patients/{pid}/trials", status_code=303)
 
 

@@ -1,0 +1,75 @@
+"""Issue 25: trial doses and assessments are timed by a labelled date and time in the
+clinic's time zone (they asked for ISO UTC times typed by hand). The clinic here is in
+Europe/London: on 21 September 2026 that is UTC+1 (British Summer Time), so 16:00
+there is 15:00 UTC. A refused entry comes back on the trial's card as typed."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.clinic.conftest import T0, World
+from thecal.adapters.db.models import TrialRow
+from thecal.entrypoints.web import create_app
+
+
+def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(tmp_path):
+    w = World(f"sqlite:///{tmp_path / 'clinic.db'}")
+    try:
+        w.app = create_app(w.db, w.clock, time_zone="Europe/London")
+        dr = w.users["physician"]
+        pid = w.clinic.add_patient(
+            dr,
+            {
+                "mrn": "T1",
+                "name": "Tess Trial",
+                "birth_year": 1980,
+                "indication": "spasticity_spinal",
+                "weight_kg": 60.0,
+            },
+            "referral",
+            T0,
+        )
+        c = w.client("physician")
+        csrf = c.headers["X-CSRF-Token"]
+        page = c.get(f"/patients/{pid}/trials").text
+        assert 'type="date"' not in page  # no trial yet: only the start form
+        r = c.post(
+            f"/patients/{pid}/trials",
+            follow_redirects=False,
+            data={
+                "csrf": csrf,
+                "kind": "baclofen_screening",
+                "drug": "baclofen",
+                "scale": "ashworth",
+                "value": "3",
+            },
+        )
+        assert r.status_code == 303
+        with w.db.reads() as db:
+            trial = db.scalars(select(TrialRow).where(TrialRow.patient_id == pid)).one()
+        page = c.get(f"/patients/{pid}/trials").text
+        # the form offers today in London: T0 is 14:13 UTC, 15:13 BST
+        assert f'id="dose{trial.id}-date" name="date" value="2026-09-21"' in page
+        assert f'id="dose{trial.id}-time" name="time" value="15:13"' in page
+        bad = c.post(
+            f"/trials/{trial.id}/dose",
+            data={"csrf": csrf, "date": "21/09/2026", "time": "16:00", "amount": "50 mcg"},
+        )
+        assert bad.status_code == 422
+        assert re.search(rf'id="dose{trial.id}-date-error">[^<]*2026-12-01', bad.text)
+        assert 'value="50 mcg"' in bad.text
+        ok = c.post(
+            f"/trials/{trial.id}/dose",
+            follow_redirects=False,
+            data={"csrf": csrf, "date": "2026-09-21", "time": "16:00", "amount": "50 mcg"},
+        )
+        assert ok.status_code == 303, ok.text[:300]
+        with w.db.reads() as db:
+            doses = db.get(TrialRow, trial.id).document["doses"]
+        assert doses == [{"at": "2026-09-21T15:00:00Z", "amount": "50 mcg"}]
+        shown = c.get(f"/patients/{pid}/trials").text
+        assert "<td>2026-09-21 16:00</td><td>50 mcg</td>" in shown
+    finally:
+        w.engine.dispose()
