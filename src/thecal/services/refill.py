@@ -164,8 +164,12 @@ class RefillSession:
         if program != current or restart:  # a refill that restarts a long-stopped pump
             # is checked as the new start it is, even with the program unchanged (issue 24)
             checked = program_proposal(ctx, "refill", self.before.program_digest, bridge_s)
-            # the fluid's own findings were checked once already with the plan
-            findings += tuple(f for f in checked.findings if f not in findings)
+            # the fluid's own findings were checked once already with the plan (the same
+            # finding under another path is the same finding: one acknowledgement)
+            seen = {(f.rule_id, f.code, f.message) for f in findings}
+            findings += tuple(
+                f for f in checked.findings if (f.rule_id, f.code, f.message) not in seen
+            )
             reasons += checked.needs_second_person
             diff, doses = checked.diff, checked.doses
         digest = review_digest("refill", self.before.program_digest, [program, bridge_s, *fluid])

@@ -272,7 +272,8 @@ def refill_due(
         candidates.append(
             (
                 now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,
-                f"no alarm on a constant-flow pump: empty in {to_low:.3g} d at "
+                # no "in N d": the reason is stored and read days later (issue 25)
+                "no alarm on a constant-flow pump: empty at "
                 f"{fastest:.3g} mL/day (+{model.accuracy_pct:g} % accuracy), less a "
                 f"{margin:g} d margin",
             )
@@ -291,7 +292,7 @@ def refill_due(
                     f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
                 )
                 + (
-                    f"in {to_low:.3g} d, less a {margin:g} d margin"
+                    f"less a {margin:g} d margin"
                     if to_low > 0
                     else "reached already"
                 ),

@@ -176,6 +176,11 @@ class RefillIn(Signed):
     entered_ml: float | None = Field(default=None, ge=0, le=100)
     program: dict[str, Any] | None = None
     lot: str = Field(min_length=1, max_length=40)
+    bridge_duration_s: float | None = Field(
+        default=None, gt=0, le=86_400,
+        description="at a new drug or concentration: the bridge bolus that pushes the old "
+        "fluid out of the path, over this many seconds (DD-07)",
+    )  # fmt: skip
     diluted: bool | None = Field(
         default=None,
         description="the fluid was diluted from a stronger vial (true), is undiluted (false), "
@@ -310,7 +315,7 @@ def refill_input(body: RefillIn) -> RefillInput:
     program = parse_program(body.program) if body.program is not None else None
     return RefillInput(
         body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot,
-        diluted=body.diluted,
+        bridge_duration_s=body.bridge_duration_s, diluted=body.diluted,
     )  # fmt: skip
 
 

@@ -63,11 +63,22 @@ def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str])
                 {"name": form.get("drug", ""), "concentration": form.get("concentration", "")}
             ],
             "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
-            "low_reservoir_alarm_ml": form.get("low_ml", ""),
+            "low_reservoir_alarm_ml": _in_ml(form.get("low_ml", "")),
         }
         values |= {"program": program, "continues": program if form.get("transfer") else None}
     body: ImplantIn = validate(ImplantIn, values, "implant")
     return body
+
+
+def _in_ml(text: str) -> str:
+    """The alarm field is labelled in mL: a bare number is read in that unit (the form's
+    own default "4" was refused as having no unit)."""
+    bare = text.strip()
+    try:
+        float(bare)
+    except ValueError:
+        return bare  # a unit typed, or junk: the program's reader names the problem
+    return f"{bare} mL"
 
 
 def _review(

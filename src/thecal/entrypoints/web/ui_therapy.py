@@ -236,6 +236,19 @@ async def program_commit(
     return page(request, "program_done.html", who, record=result, patient_id=patient_id)
 
 
+def _bridge_s(form: dict[str, str]) -> float | None:
+    value = form.get("bridge_min", "").strip()
+    if not value:
+        return None  # not planned: the rules say whether one is required
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 24 * 60:
+        raise InputError("invalid refill", [Problem("bridge_min", "minutes, 1 to 1440")])
+    return minutes * 60.0
+
+
 def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     drugs = []
     i = 0
@@ -251,6 +264,15 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     diluted = {"yes": True, "no": False}.get(form.get("diluted", ""))
     body = {"add_ml": add, "drugs": drugs, "lot": form.get("lot", "").strip() or "-",
             "diluted": diluted}  # fmt: skip
+    running = _refill_drugs(rec, {})
+    if [d["concentration"].strip() for d in drugs] != [d["concentration"] for d in running]:
+        # a new concentration: the pump is reprogrammed to the same daily dose of drug
+        # (the program states doses in mcg, so the mL it pumps follows the fluid), and
+        # the old fluid in the path is pushed out by the bridge bolus (DD-07)
+        assert rec.program is not None
+        program = program_document(program_from_json(rec.program.program))
+        body["program"] = {**program, "drugs": drugs}
+        body["bridge_duration_s"] = _bridge_s(form)
     # the API's own model, so the form is refused exactly as the API is: a volume of 0,
     # -1, 200, NaN or infinity, or a lot number over 40 characters, each by its field
     result: RefillIn = validate(RefillIn, body, "refill")

@@ -12,6 +12,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.safety import Policy
 from thecal.core.safety.battery import daily_drain_uah
+from thecal.core.safety.fmt import conc_text
 from thecal.core.therapy.refill import refill_due, stability_days
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.ports import Interrogation
@@ -42,7 +43,8 @@ def outlook(
     program = i.program
     due_s, reason, risky, drugs = None, "no program", False, ""
     if program is not None:
-        drugs = " + ".join(f"{d.name} {d.concentration_mcg_per_ml:g} mcg/mL" for d in program.drugs)
+        drugs = " + ".join(f"{d.name} {conc_text(library.get(d.name), d.concentration_mcg_per_ml)}"
+                           for d in program.drugs)  # fmt: skip
         risky = any(
             (drug := library.get(d.name)) is not None and drug.withdrawal_risk
             for d in program.drugs
