@@ -46,6 +46,13 @@ def test_table_and_plot(tmp_path):
     )
     assert result.exit_code == 0
     assert "morphine reaching the tip (mcg)" in result.stdout and "23,050" in result.stdout
+    # requests a (granted), b (lockout), c (granted), c again (the same id), d (granted):
+    # three doses, one refusal, one repeat answered with the first answer (issue 25)
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+            for line in result.stdout.splitlines() if line.count("│") == 3}  # fmt: skip
+    assert rows["events: demand granted"] == "3"
+    assert rows["events: demand denied"] == "1"
+    assert rows["events: demand repeated id (no new dose)"] == "1"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -66,8 +66,15 @@ def _summary_table(result: SimulationResult) -> Table:
         "battery left", "—" if s["battery_fraction"] is None else f"{s['battery_fraction']:.2%}"
     )
     counts: dict[str, int] = {}
+    answered: set[str] = set()
     for e in result.events:
         key = e["kind"] if e["kind"] != "demand" else f"demand {e['result']}"
+        if e["kind"] == "demand":
+            # a request sent again under its id gets the first answer, not a second dose:
+            # counted apart, so "granted" is the number of doses
+            if e["id"] in answered:
+                key = "demand repeated id (no new dose)"
+            answered.add(e["id"])
         if e["kind"] == "alarm":
             key = f"alarm {e['code']} {e['phase']}"
         counts[key] = counts.get(key, 0) + 1
