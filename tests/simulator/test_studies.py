@@ -36,6 +36,7 @@ def test_dry_run_risk_prints_its_table_and_writes_its_plot(tmp_path: Path) -> No
     assert risks == sorted(risks) and risks[-1] > risks[0]
     # At or below zero bias the estimate stops the pump first, whatever the bias.
     assert rows["-5.0%"][1:] == rows["+0.0%"][1:]
+    assert "stops at its own count of empty" in doc["note"]  # and the table says why
 
 
 def test_refill_interval_trades_visits_for_dry_days() -> None:

@@ -77,10 +77,13 @@ def register(app: typer.Typer) -> None:
         plot = plot_study(name, table, plot_dir / f"study-{name}.png")
         if as_json:
             doc = {"study": name, "title": table.title, "columns": list(table.columns),
-                   "rows": [list(r) for r in table.rows], "plot": str(plot)}
+                   "rows": [list(r) for r in table.rows], "note": table.note,
+                   "plot": str(plot)}
             sys.stdout.write(json.dumps(doc) + "\n")
             return
         console = Console()
         console.print(_rich(table))
+        if table.note:
+            console.print(table.note)
         console.print(f"{patients} virtual patients per variant, seed {seed}, one year each "
                       "(illustrative inputs: docs/simulator.md). Plot written to " + str(plot))

@@ -24,6 +24,7 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    note: str = ""  # what a reader would otherwise take for a mistake
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,12 @@ class Study:
 
 
 DRAWN = None  # the bias each pump drew from the published figures
+DRY_NOTE = (
+    "A pump that delivers less than it counts (a negative bias) stops at its own count of "
+    "empty, at the same moment as an accurate pump, with drug still in it: so the -5 % and "
+    "0 % rows are the same. The patients who run dry there do so because a refill came late "
+    "or was missed."
+)
 
 
 def _dry_key(threshold: float, bias: float | None) -> str:
@@ -71,7 +78,7 @@ def _dry_table(t: dict[str, Stats]) -> Table:
                     f"{threshold:g} mL: visits/yr"]
     return Table("Running dry before the refill (programmable pumps), by low-reservoir "
                  "threshold and pump bias",
-                 tuple(columns), rows)
+                 tuple(columns), rows, DRY_NOTE)
 
 
 def _interval_variants() -> dict[str, Mapping[str, Any]]:
