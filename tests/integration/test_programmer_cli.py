@@ -100,3 +100,17 @@ def test_bad_input_exits_2_naming_every_field(tmp_path):
 def test_unreadable_file_exits_2(tmp_path):
     result = runner.invoke(app, ["dose", str(tmp_path / "missing.json")])
     assert result.exit_code == 2
+
+
+def test_the_findings_table_keeps_every_code_whole_at_80_columns():
+    """Issue 25: at 80 columns the five-column table cut codes ("MONITOR_AFTER_CH…") and
+    squeezed messages to a word a line. The codes here are the ones the per-hour mistake
+    raises (the test above), each read whole on its own line."""
+    result = CliRunner().invoke(app, ["program", "check",
+                                      str(INPUTS / "program-check-per-hour.json")],
+                                env={"COLUMNS": "80"})  # fmt: skip
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for code in ("DOSE_SUSPECT_HIGH", "TITRATION_ABOVE_MAX", "MONITOR_AFTER_CHANGE"):
+        assert any(f"│ {code} " in line for line in lines), code
+    assert "…" not in result.stdout

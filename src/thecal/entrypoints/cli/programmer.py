@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from thecal.adapters.inputs import clinical_inputs as ci
 from thecal.adapters.inputs import programmer_inputs as pi
@@ -70,11 +71,18 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
 
 
 def _findings_table(findings: list[Finding] | tuple[Finding, ...]) -> Table:
-    return _table(
-        "Findings",
-        ["severity", "rule", "code", "message", "source"],
-        [[f.severity, f.rule_id, f.code, f.message, f.source] for f in findings],
-    )
+    """Two columns, so an 80-column terminal keeps every code whole and the message
+    readable: the finding (severity, rule, code, one per line) and what it says, with
+    its source under it. Text objects: a message's brackets are not markup."""
+    t = Table(title="Findings", show_lines=True)
+    t.add_column("finding", no_wrap=True)
+    t.add_column("message (source)", ratio=1)
+    for f in findings:
+        message = Text(f.message)
+        if f.source:
+            message.append("\n" + f.source, style="dim")
+        t.add_row(Text(f"{f.severity}\n{f.rule_id}\n{f.code}"), message)
+    return t
 
 
 def _single_step_program(d: ci.DoseInput) -> Program:
