@@ -3,26 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: setup demo test check lint typecheck contracts unit bench clean browser trace lock
 
-# the versions the tests passed with (requirements.lock, `make lock`), then thecal itself
-$(STAMP): pyproject.toml requirements.lock
+# what the clinic needs to run (requirements-runtime.lock: the same pins as the full
+# lock, without the test tools), then thecal itself: `make demo` waits for no more
+$(RUNTIME): pyproject.toml requirements-runtime.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-runtime.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(RUNTIME)
+
+# and the test tools: every version the tests passed with (requirements.lock)
+$(STAMP): $(RUNTIME) requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
-# re-resolve the lock after a change of dependencies in pyproject.toml
+# re-resolve the locks after a change of dependencies in pyproject.toml; the runtime
+# lock is constrained by the full one, so the two never pin a package differently
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--constraint requirements.lock --output-file requirements-runtime.lock pyproject.toml
 
 setup: $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	mkdir -p out
 	$(BIN)/thecal serve --demo
 
