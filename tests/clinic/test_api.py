@@ -242,7 +242,7 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     # 63.3 days, 2026-11-23 22:13 UTC; on day 120 that is 56.7 days ago (issue 25)
     [ann] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "alarm")]
     assert ann["detail"].startswith(
-        "pump empty: nothing is delivered, since 2026-11-23 (57 days) #"
+        "pump empty: nothing is delivered, since 2026-11-23 (57 days); high priority #"
     ), ann["detail"]
     [refill] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "refill")]
     assert refill["detail"].startswith("pump empty, nothing delivered; ")  # first, in words

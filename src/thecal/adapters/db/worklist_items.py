@@ -20,10 +20,21 @@ from thecal.adapters.db.models import (
 from thecal.core.safety import Policy
 from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.data import alarm_table
 from thecal.services.clinic import words
-from thecal.services.clinic.worklist import CRITICAL, DUE_SOON, OVERDUE, UPCOMING, WorkItem
+from thecal.services.clinic.worklist import (
+    DUE_SOON,
+    OVERDUE,
+    UPCOMING,
+    WorkItem,
+    alarm_rank,
+    worklist_alarm_codes,
+)
 
-CRITICAL_ALARMS = ("EMPTY_RESERVOIR", "END_OF_SERVICE", "MOTOR_STALL", "VALVE_CLOSED")
+_TABLE = alarm_table()
+# each code's possible priorities: its own, and the one raised for a withdrawal drug
+PRIORITIES = {c: (a.priority, a.withdrawal_critical_priority) for c, a in _TABLE.alarms.items()}
+WORKLIST_ALARMS = worklist_alarm_codes(PRIORITIES)
 
 
 def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
@@ -34,17 +45,23 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
     alarms = db.execute(
         select(AlarmRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == AlarmRow.patient_id)
-        .where(AlarmRow.code.in_(CRITICAL_ALARMS), AlarmRow.acknowledged_s.is_(None))
+        .where(AlarmRow.code.in_(WORKLIST_ALARMS), AlarmRow.acknowledged_s.is_(None))
     ).all()
     for a, name, mrn in alarms:
+        # the priority it sounded with (raised for a withdrawal-critical drug); rows from
+        # before priorities were kept (migration 0013) take the code's own
+        priority = a.priority or PRIORITIES[a.code][0]
+        rank = alarm_rank(priority)
+        if rank is None:
+            continue
         if a.cleared_s is None:
             days = max(0.0, now_s - a.onset_s) / day
             what = f"{words.alarm(a.code)}, since {words.date(a.onset_s)} ({days:.0f} days)"
         else:
             what = f"{words.alarm(a.code)}: cleared {words.date(a.cleared_s)}, not acknowledged"
-        detail = f"{what} #{a.id}"
+        detail = f"{what}; {priority} priority #{a.id}"
         items.append(
-            WorkItem(a.patient_id, name, mrn, "alarm", CRITICAL, a.onset_s, detail, ref_id=a.id)
+            WorkItem(a.patient_id, name, mrn, "alarm", rank, a.onset_s, detail, ref_id=a.id)
         )
     for r, name, mrn in db.execute(
         select(RefillRow, Patient.name, Patient.mrn)

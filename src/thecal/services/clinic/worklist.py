@@ -7,6 +7,7 @@ for them, not merely painful.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from thecal.core.safety import Policy
@@ -31,6 +32,26 @@ class WorkItem:
     @property
     def urgency(self) -> str:
         return LABELS[self.rank]
+
+
+# alarms the worklist shows as themselves: HIGH and MEDIUM (IEC 60601-1-8: immediate
+# and prompt response). A low reservoir and an elective replacement are on the list
+# already as the refill and the replacement they call for, with their dates.
+ALARM_RANKS = {"high": CRITICAL, "medium": OVERDUE}
+SHOWN_AS_ANOTHER_ITEM = frozenset({"LOW_RESERVOIR", "ELECTIVE_REPLACEMENT"})
+
+
+def alarm_rank(priority: str) -> int | None:
+    """Where an open alarm ranks by its priority at onset (None: not on the worklist)."""
+    return ALARM_RANKS.get(priority)
+
+
+def worklist_alarm_codes(priorities: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The codes that can reach the worklist, from each code's possible priorities (its
+    own and the one raised for a withdrawal-critical drug), in a stable order."""
+    return tuple(sorted(code for code, levels in priorities.items()
+                        if code not in SHOWN_AS_ANOTHER_ITEM
+                        and any(level in ALARM_RANKS for level in levels)))  # fmt: skip
 
 
 def refill_rank(due_s: float, now_s: float, withdrawal_risk: bool, policy: Policy) -> int:

@@ -1,0 +1,46 @@
+"""Issue 26: the worklist takes its alarms from the alarm system's priorities
+(alarms.toml), not from a list of four codes: a failed self-test stops delivery with
+a HIGH alarm and was missing from the list. HIGH ranks critical, MEDIUM urgent; a low
+reservoir and an elective replacement stay the refill and replacement they call for."""
+
+from __future__ import annotations
+
+from tests.clinic.conftest import DAY, T0
+from thecal.core.pump.commands import Fault
+from thecal.services.clinic.worklist import CRITICAL, OVERDUE, alarm_rank, worklist_alarm_codes
+
+
+def test_the_codes_and_ranks_follow_the_priorities():
+    priorities = {
+        "EMPTY_RESERVOIR": ("high", "high"),
+        "LOW_RESERVOIR": ("low", "medium"),
+        "SUSPENSION_PROLONGED": ("medium", "high"),
+        "SELF_TEST_FAILURE": ("high", "high"),
+        "MOTOR_STALL_RECOVERED": ("information", "information"),
+        "ELECTIVE_REPLACEMENT": ("low", "medium"),
+    }
+    assert worklist_alarm_codes(priorities) == (
+        "EMPTY_RESERVOIR",
+        "SELF_TEST_FAILURE",
+        "SUSPENSION_PROLONGED",
+    )
+    assert (alarm_rank("high"), alarm_rank("medium"), alarm_rank("low")) == (
+        CRITICAL,
+        OVERDUE,
+        None,
+    )
+
+
+def test_a_failed_self_test_is_on_the_worklist_as_critical(world):
+    """A corrupted program memory (program_crc) fails the hourly self-test: the pump
+    stops delivering with SELF_TEST_FAILURE, HIGH priority."""
+    c = world.client("nurse")
+    world.clinic.inject_fault(world.a, Fault("program_crc"), T0 + DAY)
+    world.clinic.sync(world.a, T0 + DAY + 2 * 3600.0)
+    world.clock.t = T0 + DAY + 2 * 3600.0
+    alarms = [w for w in c.get("/api/worklist").json() if w["kind"] == "alarm"]
+    assert [(w["patient_id"], w["urgency"]) for w in alarms] == [(world.a, "critical")]
+    assert alarms[0]["detail"].startswith("self-test failed")
+    assert "; high priority #" in alarms[0]["detail"]
+    page = c.get("/worklist").text
+    assert "self-test failed: nothing is delivered" in page
