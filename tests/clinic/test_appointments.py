@@ -132,3 +132,12 @@ def test_the_api_books_with_an_offset_and_the_forms_read_the_clinics_zone(db_url
         assert "(Europe/London)" in c.get("/calendar").text
     finally:
         w.engine.dispose()
+
+
+def test_the_patient_sees_their_booked_refill_in_the_portal(world):
+    """Booked at T0 (2026-09-21 14:13 UTC) for Thursday 1 October 09:30: 9.8 days ahead,
+    "in 10 days"."""
+    book(world.client("nurse"), world.a, "2026-10-01", "09:30")
+    portal = world.client("patient").get("/portal").text
+    shown = re.search(r'id="appointment">([^<]+)<', portal)[1]
+    assert shown == "Thursday 2026-10-01 at 09:30, in 10 days"

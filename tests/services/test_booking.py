@@ -102,3 +102,13 @@ def test_a_clinicians_feed_link_shows_their_own_and_a_new_link_ends_the_old(c):
     assert c.clinic.feed(newer, T0, T0 + 60 * DAY)[0].username == "rn.b"
     with pytest.raises(Forbidden):
         c.clinic.new_feed_link(ADMIN, T0)
+
+
+def test_a_patient_reads_only_their_own_booking(c):
+    pid = c.patient("B1", baclofen())
+    other = c.patient("B2", baclofen())
+    c.clinic.book_refill(RN, pid, T0 + 30 * DAY, 30, "rn.b", "", T0)
+    me = Principal(99, "pt", "Pat", "patient", pid, "")
+    assert c.clinic.booked_refill(me, pid).start_s == T0 + 30 * DAY
+    with pytest.raises(Forbidden):
+        c.clinic.booked_refill(me, other)

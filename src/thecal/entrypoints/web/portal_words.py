@@ -5,6 +5,7 @@ from today. Worked out from the pump's own report and the clinic's record."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.core.drugs import DrugLibrary
@@ -12,6 +13,7 @@ from thecal.core.pump.program import Program
 from thecal.core.safety.fmt import dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic.ports import AppointmentFacts
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,16 @@ class PatientTherapy:
     doses_per_day: int | None
     refill: str  # "in 12 days (2026-12-18)" or "overdue: call the clinic"
     baclofen: bool  # the diary asks for a spasm score
+    appointment: str | None = None  # "Friday 2026-11-20 at 10:00, in 30 days"
 
 
 def patient_therapy(
-    program: Program | None, rec: PatientRecord, now_s: float, library: DrugLibrary
+    program: Program | None,
+    rec: PatientRecord,
+    now_s: float,
+    library: DrugLibrary,
+    booked: AppointmentFacts | None = None,
+    zone: tzinfo = UTC,
 ) -> PatientTherapy:
     doses: list[str] = []
     if program is not None:
@@ -46,4 +54,14 @@ def patient_therapy(
         days = (due - now_s) / SECONDS_PER_DAY
         refill = f"in {days:.0f} days" if days >= 1 else "today"
     names = {d.name for d in program.drugs} if program is not None else set()
-    return PatientTherapy(tuple(doses), left, per_day, refill, "baclofen" in names)
+    appointment = None
+    if booked is not None:
+        start = datetime.fromtimestamp(booked.start_s, zone)
+        days = round((booked.start_s - now_s) / SECONDS_PER_DAY)
+        when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
+        appointment = f"{start.strftime('%A %Y-%m-%d at %H:%M')}, {when}"
+        if booked.start_s + 3600 < now_s:
+            appointment = (f"{start.strftime('%A %Y-%m-%d at %H:%M')} has passed: "
+                           "call the clinic to book again")  # fmt: skip
+    return PatientTherapy(tuple(doses), left, per_day, refill, "baclofen" in names,
+                          appointment)  # fmt: skip

@@ -210,9 +210,11 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     # the pump's own answer, not one worked out again from the bolus log
     pump = clinic_of(request).interrogate(who, who.patient_id, now(request))
     at = now(request)
+    booked = clinic_of(request).booked_refill(who, who.patient_id)
+    library, zone = request.app.state.clinic.library, request.app.state.zone
     return {
         "rec": rec,
-        "therapy": patient_therapy(pump.program, rec, at, request.app.state.clinic.library),
+        "therapy": patient_therapy(pump.program, rec, at, library, booked, zone),
         "lockout_remaining_s": pump.lockout_remaining_s,
         "speed": request.app.state.speed,
         "demand_enabled": pump.program is not None and pump.program.demand_bolus is not None,

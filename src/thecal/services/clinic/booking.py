@@ -20,7 +20,7 @@ from thecal.core.errors import Conflict, InputError, NotFound, Problem
 from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.clinic import words
-from thecal.services.clinic.base import ClinicBase, need_reason
+from thecal.services.clinic.base import ClinicBase, can_see, need_reason
 from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.permissions import allowed, authorize
 from thecal.services.clinic.ports import AppointmentFacts, Principal, UserFacts
@@ -107,6 +107,14 @@ class Booking(ClinicBase):
 
     def open_appointment(self, who: Principal, patient_id: int) -> AppointmentFacts | None:
         authorize(who.role, "appointments.read")
+        with self.uow() as uow:
+            return uow.appointments.open_for(patient_id)
+
+    def booked_refill(self, who: Principal, patient_id: int) -> AppointmentFacts | None:
+        """The patient's next booked refill: for the clinic, and for the patient's own
+        portal (a patient sees only their own)."""
+        authorize(who.role, "patients.read")
+        can_see(who, patient_id)
         with self.uow() as uow:
             return uow.appointments.open_for(patient_id)
 
