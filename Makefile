@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sim.py
 	$(BIN)/python bench/telemetry.py
 	$(BIN)/python bench/probe.py
+	$(BIN)/python bench/logins.py
 	$(BIN)/python bench/cli_start.py
 
 clean:

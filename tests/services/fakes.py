@@ -424,6 +424,9 @@ class MemoryThrottle(_Table):
         return self.rows.get(key)
 
     def put(self, attempts: Attempts) -> None:
+        stored = self.rows.get(attempts.key)
+        if (stored.failures if stored else 0) != attempts.failures - 1:
+            raise Conflict("the count of wrong passwords moved: counted again")
         self.rows[attempts.key] = attempts
 
     def clear(self, key: str) -> None:

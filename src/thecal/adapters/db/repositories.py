@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db import audit, auth
@@ -26,7 +26,7 @@ from thecal.adapters.db.models import (
     User,
 )
 from thecal.adapters.pump.program_codec import program_from_json, program_to_json
-from thecal.core.errors import NotFound
+from thecal.core.errors import Conflict, NotFound
 from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.program import Program, program_digest
 from thecal.services.clinic.ports import (
@@ -298,12 +298,23 @@ class SqlThrottle:
         return None if row is None else Attempts(row.key, row.failures, row.locked_until_s)
 
     def put(self, attempts: Attempts) -> None:
-        row = self.db.get(LoginThrottleRow, attempts.key[:120])
-        if row is None:
-            row = LoginThrottleRow(key=attempts.key[:120])
-            self.db.add(row)
-        row.failures, row.locked_until_s = attempts.failures, attempts.locked_until_s
-        self.db.flush()
+        """One more failure: stored only over the count it was worked out from (a
+        compare-and-set), so two at once cannot both write the same next count."""
+        key = attempts.key[:120]
+        if attempts.failures <= 1:
+            self.db.add(LoginThrottleRow(key=key, failures=attempts.failures,
+                                         locked_until_s=attempts.locked_until_s))  # fmt: skip
+            self.db.flush()  # a second first failure breaks the key: IntegrityError
+            return
+        done = self.db.execute(
+            update(LoginThrottleRow)
+            .where(LoginThrottleRow.key == key,
+                   LoginThrottleRow.failures == attempts.failures - 1)
+            .values(failures=attempts.failures, locked_until_s=attempts.locked_until_s)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("the count of wrong passwords moved: counted again")
 
     def clear(self, key: str) -> None:
         self.db.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == key[:120]))

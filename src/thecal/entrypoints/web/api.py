@@ -30,7 +30,13 @@ from thecal.entrypoints.web.inputs import (
     now,
 )
 from thecal.entrypoints.web.seam import clinic_of
-from thecal.entrypoints.web.security import COOKIE, NotAuthenticated, requires, set_cookie
+from thecal.entrypoints.web.security import (
+    COOKIE,
+    NotAuthenticated,
+    requires,
+    set_cookie,
+    sign_in,
+)
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
 
@@ -38,9 +44,8 @@ router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
 @router.post("/login")
-def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    address = request.client.host if request.client else ""
-    opened = clinic_of(request).login(body.username, body.password, time.time(), address)
+async def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+    opened = await sign_in(request, body.username, body.password)
     if opened is None:
         raise NotAuthenticated("wrong username or password")
     user, token = opened

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +20,7 @@ from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal, csrf_ok, request_snapshot
 from thecal.core.errors import Forbidden, ThecalError
 from thecal.entrypoints.web.permissions import allowed
+from thecal.entrypoints.web.seam import clinic_of
 
 COOKIE = "thecal_session"
 SAFE = ("GET", "HEAD", "OPTIONS")
@@ -79,3 +82,21 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
         max_age=int(auth_db.SESSION_TTL_S),
         path="/",
     )
+
+
+async def sign_in(request: Request, username: str, password: str) -> tuple[Principal, str] | None:
+    """The login use case off the event loop, at most `[login] concurrent_hashes` at a
+    time: a flood of logins waits here, on the loop, instead of taking every worker
+    thread while the password hashes queue, so a colleague's page is still answered
+    (bench/logins.py; issue 23)."""
+    limiter = getattr(request.app.state, "login_limiter", None)
+    if limiter is None:  # made on first use: a limiter belongs to the running loop
+        hashes = int(clinic_of(request).policy.number("login", "concurrent_hashes"))
+        limiter = request.app.state.login_limiter = anyio.CapacityLimiter(hashes)
+    address = request.client.host if request.client else ""
+    clinic = clinic_of(request)
+    result: tuple[Principal, str] | None = await anyio.to_thread.run_sync(
+        lambda: clinic.login(username, password, time.time(), address), limiter=limiter
+    )
+    return result
+

@@ -20,7 +20,7 @@ from thecal.entrypoints.web.guards import Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.portal_words import patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
-from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie
+from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie, sign_in
 from thecal.services.clinic import can_see, words
 from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
@@ -142,10 +142,7 @@ def login_page(request: Request) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await form_of(request)
-    address = request.client.host if request.client else ""
-    opened = clinic_of(request).login(
-        form.get("username", ""), form.get("password", ""), time.time(), address
-    )
+    opened = await sign_in(request, form.get("username", ""), form.get("password", ""))
     if opened is None:
         return page(request, "login.html", None, 401, message="Wrong username or password.")
     response = RedirectResponse("/", status_code=303)

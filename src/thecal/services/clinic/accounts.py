@@ -9,9 +9,10 @@ import math
 
 from thecal.core.errors import InputError, Problem, TooManyAttempts
 from thecal.services.clinic.base import ClinicBase
+from thecal.services.clinic.failures import audited, count_failure
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal
-from thecal.services.clinic.throttle import Attempts, after_failure, seconds_locked
+from thecal.services.clinic.throttle import Attempts, seconds_locked
 
 
 class Accounts(ClinicBase):
@@ -24,25 +25,24 @@ class Accounts(ClinicBase):
         keys = [f"account:{username}"] + ([f"address:{address}"] if address else [])
         with self.uow() as uow:
             wait = max(seconds_locked(uow.throttle.get(k), now_s) for k in keys)
-            if wait > 0:
-                uow.audit.append(now_s, username, "login.locked", "user", username,
-                                 "refused while locked", {"address": address})  # fmt: skip
-                uow.commit()
-                raise TooManyAttempts(
-                    f"too many wrong passwords: try again in {math.ceil(wait)} s, or ask an "
-                    "admin to lift the lock", wait,
-                )  # fmt: skip
+        if wait > 0:
+            audited(self.uow, (now_s, username, "login.locked", "user", username,
+                               "refused while locked", {"address": address}))  # fmt: skip
+            raise TooManyAttempts(
+                f"too many wrong passwords: try again in {math.ceil(wait)} s, or ask an "
+                "admin to lift the lock", wait,
+            )  # fmt: skip
+        with self.uow() as uow:
             user = uow.users.authenticate(username, password)
-            if user is None:
-                for k in keys:
-                    uow.throttle.put(after_failure(uow.throttle.get(k), k, now_s, self.policy))
-                uow.audit.append(now_s, username, "login.failed", "user", username,
-                                 "wrong username or password", {"address": address})  # fmt: skip
+            if user is not None:
+                uow.throttle.clear(f"account:{username}")
+                token, csrf = uow.users.open_login(user.user_id, now_s)
                 uow.commit()
-                return None
-            uow.throttle.clear(f"account:{username}")
-            token, csrf = uow.users.open_login(user.user_id, now_s)
-            uow.commit()
+        if user is None:  # counted in a unit of work of its own (services/clinic/failures.py)
+            count_failure(self.uow, keys, now_s, self.policy,
+                          (now_s, username, "login.failed", "user", username,
+                           "wrong username or password", {"address": address}))  # fmt: skip
+            return None
         return Principal(user.user_id, user.username, user.full_name, user.role,
                          user.patient_id, csrf), token  # fmt: skip
 

@@ -24,11 +24,12 @@ from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Trial
+from thecal.services.clinic.failures import audited, count_failure
 from thecal.services.clinic.gate import Signoff, second_person
 from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
-from thecal.services.clinic.throttle import after_failure, seconds_locked
+from thecal.services.clinic.throttle import seconds_locked
 from thecal.services.clinic.transactions import Context
 from thecal.services.ports import Interrogation
 
@@ -117,28 +118,29 @@ class ClinicBase:
         key, wall_s = f"verifier:{s.verifier.username}", self.wall_clock()
         with self.uow() as uow:
             wait = seconds_locked(uow.throttle.get(key), wall_s)
-            if wait > 0:
-                uow.audit.append(now_s, who.username, "verification.locked", "user",
-                                 s.verifier.username, "refused while locked", {})  # fmt: skip
-                uow.commit()
-                raise TooManyAttempts(
-                    f"too many wrong passwords for {s.verifier.username}: try again in "
-                    f"{math.ceil(wait)} s, or ask an admin to lift the lock", wait,
-                )  # fmt: skip
+        if wait > 0:
+            audited(self.uow, (now_s, who.username, "verification.locked", "user",
+                               s.verifier.username, "refused while locked", {}))  # fmt: skip
+            raise TooManyAttempts(
+                f"too many wrong passwords for {s.verifier.username}: try again in "
+                f"{math.ceil(wait)} s, or ask an admin to lift the lock", wait,
+            )  # fmt: skip
+        refused: InputError | None = None
+        with self.uow() as uow:
             try:
                 name = second_person(uow, who, s.verifier)
             except InputError as exc:
-                if any(p.path == "verifier" for p in exc.problems):  # not "the same person"
-                    uow.throttle.put(after_failure(uow.throttle.get(key), key, wall_s,
-                                                   self.policy))  # fmt: skip
-                    uow.audit.append(now_s, who.username, "verification.failed", "user",
-                                     s.verifier.username, "second person refused", {})  # fmt: skip
+                refused = exc
+            else:
+                if uow.throttle.get(key) is not None:  # a right password: count from zero
+                    uow.throttle.clear(key)
                     uow.commit()
-                raise
-            if uow.throttle.get(key) is not None:  # a right password starts the count again
-                uow.throttle.clear(key)
-                uow.commit()
-            return name
+                return name
+        if any(p.path == "verifier" for p in refused.problems):  # not "the same person"
+            count_failure(self.uow, [key], wall_s, self.policy,
+                          (now_s, who.username, "verification.failed", "user",
+                           s.verifier.username, "second person refused", {}))  # fmt: skip
+        raise refused
 
     def _context(self, uow: UnitOfWork, stored: StoredPump, now_s: float) -> Context:
         patient, history = self._clinical(uow, stored.patient_id, now_s)
