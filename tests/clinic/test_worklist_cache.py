@@ -118,9 +118,13 @@ def test_requests_that_miss_together_compute_the_page_once(world, monkeypatch) -
     computed: list[float] = []
     real = worklist_pages.worklist_page
 
+    arrived: list[int] = []  # askers that have reached the kept pages
+
     def slow(db, now_s, policy, offset, limit):
         computed.append(now_s)
-        time.sleep(0.2)  # long enough for the other three to arrive and miss
+        deadline = time.monotonic() + 10.0
+        while len(arrived) < 4 and time.monotonic() < deadline:  # all four asked while
+            time.sleep(0.001)  # this one computes: the others missed and wait for it
         return real(db, now_s, policy, offset, limit)
 
     monkeypatch.setattr(worklist_pages, "worklist_page", slow)
@@ -131,6 +135,7 @@ def test_requests_that_miss_together_compute_the_page_once(world, monkeypatch) -
 
     def ask() -> None:
         with w.db.reads() as db:
+            arrived.append(1)
             got.append(pages.page(db, version, NOW, 0, 100))
 
     threads = [threading.Thread(target=ask) for _ in range(4)]
@@ -138,7 +143,7 @@ def test_requests_that_miss_together_compute_the_page_once(world, monkeypatch) -
         t.start()
     for t in threads:
         t.join()
-    assert computed == [MINUTE_START]
+    assert computed == [MINUTE_START] and len(arrived) == 4
     assert len(got) == 4 and all(k is got[0] for k in got)
     assert got[0].body == str(got[0].page.total).encode()
 

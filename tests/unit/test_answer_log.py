@@ -2,6 +2,7 @@ import pickle
 
 import pytest
 
+from thecal.core.pump import answer_log
 from thecal.core.pump.answer_log import AnswerLog
 
 
@@ -38,11 +39,29 @@ def test_pickle_keeps_only_the_view_and_equality_is_by_content():
     assert back.add("b", 5).get("b") == 5
 
 
-def test_a_year_of_ids_is_linear():
+def test_a_year_of_ids_is_appended_in_place_and_a_branch_copies_once(monkeypatch):
+    """Linear, shown by what it does rather than by a clock: 20,000 adds to the newest
+    view make one store and copy nothing (a copy per add would be quadratic); adding
+    to an older view copies its entries once, then appends in place again."""
+    made: list[int] = []
+    real = answer_log._Store.__init__
+
+    def counted(self, entries):
+        made.append(len(entries))
+        real(self, entries)
+
+    monkeypatch.setattr(answer_log._Store, "__init__", counted)
     log: AnswerLog[int] = AnswerLog()
     for i in range(20_000):
         log = log.add(f"r{i}", i)
+    assert made == [0]
     assert len(log) == 20_000 and all(log.get(f"r{i}") == i for i in range(0, 20_000, 7))
+    older = AnswerLog(log._store, 10)
+    branch = older.add("x", -1)
+    for i in range(100):
+        branch = branch.add(f"b{i}", i)
+    assert made == [0, 10]  # the branch's own copy, of the 10 entries it sees
+    assert branch.get("r10") is None and log.get("x") is None
 
 
 def test_add_all_is_repeated_add_and_keeps_branches_apart():

@@ -8,6 +8,8 @@ pump's or syringe's resolution.
 
 from __future__ import annotations
 
+import math
+
 RELATIVE_SLACK = 1e-9
 
 
@@ -18,4 +20,4 @@ def above(value: float, limit: float) -> bool:
 
 def same(a: float, b: float) -> bool:
     """Two amounts, rates or concentrations are the same quantity."""
-    return abs(a - b) <= RELATIVE_SLACK * max(abs(a), abs(b))
+    return math.isclose(a, b, rel_tol=RELATIVE_SLACK, abs_tol=0.0)
