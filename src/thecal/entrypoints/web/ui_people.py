@@ -21,11 +21,11 @@ from thecal.entrypoints.web.inputs import (
     UserIn,
     now,
 )
+from thecal.entrypoints.web.permissions import ROLES
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import checked_form, field_errors, page, record
 from thecal.services.clinic import Principal, words
-from thecal.services.clinic.permissions import ROLES
 
 router = APIRouter(include_in_schema=False)
 PATIENT_FIELDS = ("mrn", "name", "birth_year", "indication", "weight_kg", "reason")
