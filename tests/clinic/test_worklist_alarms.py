@@ -44,3 +44,40 @@ def test_a_failed_self_test_is_on_the_worklist_as_critical(world):
     assert "; high priority #" in alarms[0]["detail"]
     page = c.get("/worklist").text
     assert "self-test failed: nothing is delivered" in page
+
+
+def test_a_telemetry_pumps_silence_is_kept_on_the_clinics_alarm_row(world):
+    """The interrogation's silence (above, tests/telemetry) lands on the alarm row the
+    way an in-process pump's log does: silenced until 1400 s, then cleared with it."""
+    from sqlalchemy import select
+
+    from thecal.adapters.db import pumps
+    from thecal.adapters.db.models import AlarmRow
+    from thecal.services.ports import Interrogation
+
+    def reading(at_s, alarms, silences):
+        return Interrogation(
+            at_s,
+            "peristaltic-20",
+            None,
+            None,
+            10.0,
+            "stopped",
+            alarms,
+            False,
+            0.9,
+            None,
+            0.0,
+            alarm_onsets=(("MOTOR_STALL", 1000.0),),
+            alarm_priorities=(("MOTOR_STALL", "high"),),
+            alarm_silences=silences,
+        )
+
+    with world.db.unit_of_work() as uow:
+        pumps._reconcile_alarms(
+            uow.db, world.a, reading(1200.0, ("MOTOR_STALL",), (("MOTOR_STALL", 1400.0),))
+        )
+        uow.db.commit()
+    with world.db.reads() as db:
+        row = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == world.a)).one()
+        assert (row.onset_s, row.priority, row.silenced_until_s) == (1000.0, "high", 1400.0)

@@ -176,3 +176,28 @@ def test_an_interrogation_reports_each_alarms_onset_from_the_pumps_own_clock(tmp
     assert report.active_alarms == ("MOTOR_STALL",)
     assert report.alarm_onsets == (("MOTOR_STALL", 1000.0),)
     assert report.alarm_priorities == (("MOTOR_STALL", "high"),)  # alarms.toml
+
+
+@pytest.mark.sr("SR-29")
+def test_a_silence_at_the_pump_reaches_the_clinic_through_the_interrogation(tmp_path) -> None:
+    """Issue 26: a telemetry pump's silences stayed in its own log. A stall at 1000 s
+    (HIGH: at most 10 min of silence, alarms.toml) silenced for 5 min at 1100 s reads
+    back as silenced until 1400 s; read again after 1400 s, it is sounding again."""
+    from thecal.adapters.telemetry.codec import interrogation_from_json
+
+    clock = Clock(0.0)
+    e = emulator(tmp_path, clock)
+    s = opened(e)
+    _write(e, s, 2, "commission", commission_args(1.0), "c1")
+    clock.t = 1000.0
+    _write(e, s, 3, "inject", {"kind": "fault", "fault": "stall"}, "f1")
+    clock.t = 1100.0
+    answer = _write(e, s, 4, "silence_alarm", {"code": "MOTOR_STALL", "duration_s": 300.0}, "s1")
+    assert answer.get("error") is None, answer
+    clock.t = 1200.0
+    ask = {"op": "interrogate", "session": s, "args": {}}
+    report = interrogation_from_json(e.handle(ask, 5)["report"])
+    assert report.alarm_silences == (("MOTOR_STALL", 1400.0),)
+    clock.t = 1500.0
+    later = interrogation_from_json(e.handle(ask, 6)["report"])
+    assert later.alarm_silences == () and later.active_alarms == ("MOTOR_STALL",)

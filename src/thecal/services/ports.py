@@ -40,6 +40,9 @@ class Interrogation:
     # each active alarm's IEC 60601-1-8 priority now (alarms.toml; issue 26)
     alarm_priorities: tuple[tuple[str, str], ...] = ()
     base_program: Program | None = None
+    # each active alarm whose tone is silenced at the pump, and until when (SR-29): so a
+    # telemetry pump's silence reaches the clinic as an in-process pump's log does
+    alarm_silences: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ def report(s: PumpState) -> Interrogation:
     """What the pump tells an interrogation about itself at `s.t`: its own view, never
     the true reservoir. The in-process and the telemetry emulator both answer this."""
     program = s.program.program if s.program is not None else None
+    active = s.active_alarms()
+    silences = tuple(sorted((c, until) for c, until in s.silenced if until > s.t and c in active))
     return Interrogation(
         at_s=s.t,
         model_id=s.model.id,
@@ -46,6 +48,7 @@ def report(s: PumpState) -> Interrogation:
         alarm_onsets=s.alarm_since,
         delivery_stopped_since_s=stopped_since(s),
         alarm_priorities=tuple((code, priority(s, code)) for code in sorted(s.active_alarms())),
+        alarm_silences=silences,
     )
 
 
