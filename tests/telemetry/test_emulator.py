@@ -158,18 +158,25 @@ def test_the_pump_clock_never_goes_back(tmp_path) -> None:
     assert e.serial == SERIAL
 
 
-@pytest.mark.sr("SR-32")
-def test_an_interrogation_reports_each_alarms_onset_from_the_pumps_own_clock(tmp_path) -> None:
-    """A stall injected at 1000 s and read at one day: the report says 1000 s, and the
-    clinic's alarm row starts there (adapters/db/pumps.py), not at the reading."""
-    from thecal.adapters.telemetry.codec import interrogation_from_json
-
+def stalled_at_1000_s(tmp_path):
+    """An emulator commissioned at 0 s whose motor stalls at 1000 s: (emulator, session,
+    clock), the session's next sequence number 4."""
     clock = Clock(0.0)
     e = emulator(tmp_path, clock)
     s = opened(e)
     _write(e, s, 2, "commission", commission_args(1.0), "c1")
     clock.t = 1000.0
     _write(e, s, 3, "inject", {"kind": "fault", "fault": "stall"}, "f1")
+    return e, s, clock
+
+
+@pytest.mark.sr("SR-32")
+def test_an_interrogation_reports_each_alarms_onset_from_the_pumps_own_clock(tmp_path) -> None:
+    """A stall injected at 1000 s and read at one day: the report says 1000 s, and the
+    clinic's alarm row starts there (adapters/db/pumps.py), not at the reading."""
+    from thecal.adapters.telemetry.codec import interrogation_from_json
+
+    e, s, clock = stalled_at_1000_s(tmp_path)
     clock.t = DAY
     answer = e.handle({"op": "interrogate", "session": s, "args": {}}, 4)
     report = interrogation_from_json(answer["report"])
@@ -185,12 +192,7 @@ def test_a_silence_at_the_pump_reaches_the_clinic_through_the_interrogation(tmp_
     back as silenced until 1400 s; read again after 1400 s, it is sounding again."""
     from thecal.adapters.telemetry.codec import interrogation_from_json
 
-    clock = Clock(0.0)
-    e = emulator(tmp_path, clock)
-    s = opened(e)
-    _write(e, s, 2, "commission", commission_args(1.0), "c1")
-    clock.t = 1000.0
-    _write(e, s, 3, "inject", {"kind": "fault", "fault": "stall"}, "f1")
+    e, s, clock = stalled_at_1000_s(tmp_path)
     clock.t = 1100.0
     answer = _write(e, s, 4, "silence_alarm", {"code": "MOTOR_STALL", "duration_s": 300.0}, "s1")
     assert answer.get("error") is None, answer
