@@ -60,7 +60,7 @@ def patient_therapy(
         days = round((booked.start_s - now_s) / SECONDS_PER_DAY)
         when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
         appointment = f"{start.strftime('%A %Y-%m-%d at %H:%M')}, {when}"
-        if booked.start_s + 3600 < now_s:
+        if booked.end_s < now_s:  # its window has passed with no refill recorded
             appointment = (f"{start.strftime('%A %Y-%m-%d at %H:%M')} has passed: "
                            "call the clinic to book again")  # fmt: skip
     return PatientTherapy(tuple(doses), left, per_day, refill, "baclofen" in names,
