@@ -107,7 +107,7 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
                 "trial",
                 UPCOMING,
                 t.started_s,
-                f"{t.kind} trial of {t.drug} in progress",
+                f"{words.trial_kind(t.kind)} of {t.drug} in progress",
             )
         )
     return items + _pathway_items(db)

@@ -279,24 +279,18 @@ def refill_due(
             )
         )
     elif to_low is not None:
+        taken = "every patient bolus taken"
+        if low == program.low_reservoir_alarm_ml:
+            where = f"low-reservoir alarm ({low:g} mL, {taken})"
+        elif low == model.refill_at_ml:
+            where = (f"the {low:g} mL the manufacturer refills at (above the "
+                     f"{program.low_reservoir_alarm_ml:g} mL alarm, {taken})")  # fmt: skip
+        else:
+            where = (f"the {low:g} mL the pump cannot deliver (above its "
+                     f"{program.low_reservoir_alarm_ml:g} mL alarm, {taken})")  # fmt: skip
+        when = f", less a {margin:g} d margin" if to_low > 0 else " reached already"
         candidates.append(
-            (
-                now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY,
-                (
-                    f"low-reservoir alarm ({low:g} mL, every patient bolus taken) "
-                    if low == program.low_reservoir_alarm_ml
-                    else f"the {low:g} mL the manufacturer refills at (above the "
-                    f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
-                    if low == model.refill_at_ml
-                    else f"the {low:g} mL the pump cannot deliver (above its "
-                    f"{program.low_reservoir_alarm_ml:g} mL alarm, every patient bolus taken) "
-                )
-                + (
-                    f"less a {margin:g} d margin"
-                    if to_low > 0
-                    else "reached already"
-                ),
-            )
+            (now_s + float(booked_after(to_low, margin)) * SECONDS_PER_DAY, where + when)
         )
     if stable_until_s is not None:
         candidates.append((stable_until_s, stability_reason))

@@ -75,6 +75,7 @@ def create_app(
         str(iso), app.state.zone
     )
     app.state.templates.env.filters["bolus_words"] = words.bolus_reason
+    app.state.templates.env.filters["trial_words"] = words.trial_kind
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(
         program_from_json(row.program), cdb.clinic.library

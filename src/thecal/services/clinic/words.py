@@ -33,6 +33,18 @@ INDICATIONS = {
 }
 
 
+TRIAL_KINDS = {
+    "baclofen_screening": "baclofen screening (bolus)",
+    "opioid_single_shot": "opioid trial, single bolus",
+    "opioid_escalating": "opioid trial, escalating boluses",
+    "opioid_continuous": "opioid trial, continuous (temporary catheter)",
+}
+
+
+def trial_kind(code: str) -> str:
+    return TRIAL_KINDS.get(code, code)
+
+
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
 
