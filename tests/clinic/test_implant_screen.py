@@ -35,6 +35,10 @@ def test_the_implant_form_as_drawn_checks_with_only_the_blanks_filled(world):
     c = world.client("physician")
     form = implant_form(c, pid)
     assert form["low_ml"] == "4" and form["catheter_ul_per_cm"] == ""
+    # the model list opens on a programmable pump (it opened on constant-flow-20)
+    page = c.get(f"/patients/{pid}/device").text
+    first = re.search(r'id="implant-model_id"[^>]*><option value="([^"]+)"', page)[1]
+    assert first == "peristaltic-20"
     typed = form | {
         "serial": "SN-I1",
         "concentration": "10 mg/mL",

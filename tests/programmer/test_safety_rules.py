@@ -183,6 +183,11 @@ def test_concentration_change_needs_catheter_and_bridge():
     assert ("DD-07", "hard", "BRIDGE_NOT_PLANNED") in r  # morphine is a withdrawal-risk drug
     r = found(proposal(new, MORPHINE_3MG, bridge_planned=True))
     assert ("DD-07", "info", "BRIDGE_PLANNED") in r
+    # and says how long a bridge keeps the old dose rate: the 0.374 mL path at the old
+    # 3 mg/day of 10 mg/mL (0.3 mL/day) is 1.247 d, 29.9 h
+    [planned] = [f for f in check_program(proposal(new, MORPHINE_3MG, bridge_planned=True))
+                 .findings if f.code == "BRIDGE_PLANNED"]  # fmt: skip
+    assert planned.message.endswith("; over 29.9 h it keeps the old dose rate")
     # 0.374 mL x 10 mg/mL = 3.74 mg, above the 0.5 mg largest bolus
     assert ("DD-07", "soft", "BRIDGE_ABOVE_MAX_BOLUS") in r
     z_old, z_new = program([("ziconotide", 25.0)], 1.2), program([("ziconotide", 100.0)], 1.2)

@@ -62,6 +62,13 @@ def test_path_volume_and_bridge_examples():
     assert plan.volume_ml == pytest.approx(0.26)
     assert plan.clear_without_bridge_days * 24 == pytest.approx(12.48)
     assert plan.old_drug_mcg["morphine"] == pytest.approx(2600.0)  # 0.26 mL x 10 mg/mL
+    # at the old program's 0.5 mL/day the same 0.26 mL takes 12.48 h: over that long the
+    # bridge keeps the old dose rate (the old and new rates differ in the next example)
+    assert plan.at_old_rate_days * 24 == pytest.approx(12.48)
+    halved = program([("morphine", 20 * MG)], rate_ml_per_day=0.25)  # same 5 mg/day
+    both = bridge_plan(vg, 100, 2.6, old, halved)
+    assert (both.clear_without_bridge_days * 24, both.at_old_rate_days * 24) == (
+        pytest.approx(24.96), pytest.approx(12.48))  # fmt: skip
     slow = program([("morphine", 20 * MG)], rate_ml_per_day=0.048)
     assert bridge_plan(vg, 100, 2.6, old, slow).clear_without_bridge_days == pytest.approx(
         0.26 / 0.048

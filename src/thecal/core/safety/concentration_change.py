@@ -44,10 +44,13 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
     amounts = ", ".join(
         f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
     )
+    steady = plan.at_old_rate_days
     summary = (
         f"bridge bolus {plan.volume_ml:.4g} mL of the old fluid ({amounts}); "
         f"without it the old fluid takes {clear_text} to clear"
-    )
+        + ("" if steady is None else
+           f"; over {steady * 24:.3g} h it keeps the old dose rate")
+    )  # fmt: skip
     if ctx.bridge_planned:
         out.append(finding("DD-07", INFO, "BRIDGE_PLANNED", summary, "bridge"))
     else:

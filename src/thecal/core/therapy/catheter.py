@@ -57,6 +57,9 @@ class BridgePlan:
     volume_ml: float  # the path volume, pushed at the old concentration
     old_drug_mcg: dict[str, float]  # what the bridge delivers of each old drug
     clear_without_bridge_days: float | None  # None when the new basal rate is 0
+    # over this long the bridge gives the old fluid at the old program's dose rate, so
+    # the patient's dose does not jump while the path clears; None at an old rate of 0
+    at_old_rate_days: float | None = None
 
 
 def bridge_plan(
@@ -66,8 +69,10 @@ def bridge_plan(
     delivers, and how long the old fluid would take to clear at the new basal rate."""
     volume = path_volume_ml(model, length_cm, ul_per_cm)
     rate = daily_volumes(new).mean_basal_ml_per_day
+    old_rate = daily_volumes(old).mean_basal_ml_per_day
     return BridgePlan(
         volume_ml=volume,
         old_drug_mcg={d.name: volume * d.concentration_mcg_per_ml for d in old.drugs},
         clear_without_bridge_days=volume / rate if rate > 0 else None,
+        at_old_rate_days=volume / old_rate if old_rate > 0 else None,
     )

@@ -148,8 +148,11 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
 def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Response:
     rec = record(request, pid)
     current = program_from_json(rec.program.program) if rec.program else None
+    catalogue = clinic_of(request).catalogue.models
+    # programmable pumps first: the list must not open on a constant-flow pump
+    models = sorted(catalogue, key=lambda m: (not catalogue[m].programmable, m))
     return page(request, "device.html", who, extra.pop("status", 200), rec=rec,
-                models=sorted(clinic_of(request).catalogue.models), current=current,
+                models=models, current=current,
                 **{"action": None, "review": None, "error": None, "form": {}, **extra})  # fmt: skip
 
 
