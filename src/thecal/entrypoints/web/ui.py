@@ -100,8 +100,7 @@ async def form_of(request: Request) -> dict[str, str]:
     """The form's text fields; a field holding a control character is refused by name,
     before any screen reads it (issue 23)."""
     fields, problems = await checked_form(request)
-    if problems:
-        raise InputError("invalid form", problems)
+    refuse(problems)
     return fields
 
 
@@ -113,6 +112,12 @@ async def checked_form(request: Request) -> tuple[dict[str, str], list[Problem]]
     bad = control_characters(fields)
     problems = [Problem(path, "control characters are not accepted") for path in bad]
     return {k: ("" if k in bad else v) for k, v in fields.items()}, problems
+
+
+def refuse(problems: list[Problem]) -> None:
+    """A form whose reading found problems (checked_form) goes no further."""
+    if problems:
+        raise InputError("invalid form", problems)
 
 
 def field_errors(problems: list[Problem] | tuple[Problem, ...]) -> dict[str, str]:

@@ -5,6 +5,7 @@ problem beside its field; nothing is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -24,7 +25,7 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.permissions import ROLES
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import checked_form, field_errors, page, record
+from thecal.entrypoints.web.ui import checked_form, field_errors, page, record, refuse
 from thecal.services.clinic import Principal, words
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +56,7 @@ async def add_patient(
 ) -> Response:
     form, problems = await checked_form(request)
     try:
-        if problems:
-            raise InputError("invalid form", problems)
+        refuse(problems)
         body: PatientIn = validate(PatientIn, _patient_values(form, True), "patient")
         pid = clinic_of(request).add_patient(who, body.model_dump(exclude={"reason"}),
                                              body.reason, now(request))  # fmt: skip
@@ -85,8 +85,7 @@ async def edit_patient(
     p = record(request, patient_id).patient
     form, problems = await checked_form(request)
     try:
-        if problems:
-            raise InputError("invalid form", problems)
+        refuse(problems)
         body: PatientEdit = validate(PatientEdit, _patient_values(form, False), "patient")
         clinic_of(request).edit_patient(who, patient_id, body.changes(), body.reason,
                                         now(request))  # fmt: skip
@@ -116,8 +115,7 @@ def _patient_id(value: str) -> str | None:
 async def add_user(request: Request, who: Principal = Depends(requires("users.write"))) -> Response:
     form, problems = await checked_form(request)
     try:
-        if problems:
-            raise InputError("invalid form", problems)
+        refuse(problems)
         values = {k: form.get(k, "") for k in ("username", "full_name", "password", "role")}
         body: UserIn = validate(UserIn, values | {"patient_id": _patient_id(
             form.get("patient_id", ""))}, "account")  # fmt: skip
@@ -134,14 +132,26 @@ async def add_user(request: Request, who: Principal = Depends(requires("users.wr
     return _users_page(request, who, 201, done=f"account {body.username} created")
 
 
+async def _row_action(request: Request, who: Principal, user_id: int, which: str,
+                      act: Callable[[dict[str, str]], None], done: str) -> Response:  # fmt: skip
+    """One account row's form (`which`: change or password): read, acted on through the
+    use case, or shown again on its row with each problem beside its field (the
+    password never typed back)."""
+    form, problems = await checked_form(request)
+    try:
+        refuse(problems)
+        act(form)
+    except InputError as exc:
+        return _users_page(request, who, 422, form=form | {"password": ""},
+                           errors=_one_row(exc.problems), target=user_id, which=which)  # fmt: skip
+    return _users_page(request, who, done=done)
+
+
 @router.post("/users/{user_id}/change")
 async def change_user(
     user_id: Id, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> Response:
-    form, problems = await checked_form(request)
-    try:
-        if problems:
-            raise InputError("invalid form", problems)
+    def act(form: dict[str, str]) -> None:
         active = {"yes": True, "no": False}.get(form.get("active", ""))
         body: UserChange = validate(UserChange, {"role": form.get("role") or None,
                                                  "active": active,
@@ -149,30 +159,24 @@ async def change_user(
                                     "account change")  # fmt: skip
         clinic_of(request).change_user(who, user_id, body.reason, now(request),
                                        role=body.role, active=body.active)  # fmt: skip
-    except InputError as exc:
-        return _users_page(request, who, 422, form=form, errors=_one_row(exc.problems),
-                           target=user_id, which="change")  # fmt: skip
-    return _users_page(request, who, done="account changed; its open logins have ended")
+
+    return await _row_action(request, who, user_id, "change", act,
+                             "account changed; its open logins have ended")  # fmt: skip
 
 
 @router.post("/users/{user_id}/password")
 async def reset_password(
     user_id: Id, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> Response:
-    form, problems = await checked_form(request)
-    try:
-        if problems:
-            raise InputError("invalid form", problems)
+    def act(form: dict[str, str]) -> None:
         body: PasswordReset = validate(PasswordReset, {"password": form.get("password", ""),
                                                        "reason": form.get("reason", "")},
                                        "password reset")  # fmt: skip
         clinic_of(request).reset_password(who, user_id, body.password, body.reason,
                                           now(request))  # fmt: skip
-    except InputError as exc:
-        return _users_page(request, who, 422, form=form | {"password": ""},
-                           errors=_one_row(exc.problems), target=user_id,
-                           which="password")  # fmt: skip
-    return _users_page(request, who, done="password reset; hand it over in person")
+
+    return await _row_action(request, who, user_id, "password", act,
+                             "password reset; hand it over in person")  # fmt: skip
 
 
 def _one_row(problems: tuple[Problem, ...] | list[Problem]) -> dict[str, str]:

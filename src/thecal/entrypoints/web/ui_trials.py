@@ -17,7 +17,14 @@ from thecal.entrypoints.web.inputs import now
 from thecal.entrypoints.web.local_time import iso_utc, local_fields, local_instant
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import checked_form, field_errors, form_of, page, record
+from thecal.entrypoints.web.ui import (
+    checked_form,
+    field_errors,
+    form_of,
+    page,
+    record,
+    refuse,
+)
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -73,8 +80,7 @@ async def _trial_action(request: Request, who: Principal, trial_id: Id, what: st
         row = db.get(TrialRow, trial_id)
         pid = row.patient_id if row else 0
     try:
-        if problems:
-            raise InputError("invalid form", problems)
+        refuse(problems)
         if what == "evaluate":
             clinic.evaluate_trial(who, trial_id, now(request), True)
         else:
