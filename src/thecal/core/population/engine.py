@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from thecal.core.population.cohort import Cohort, F, I
 from thecal.core.population.schedules import daily_volume_ml, rate_pieces
+from thecal.core.pump.demand_rule import granted_mask, window_from
 from thecal.core.pump.state import STROKE_EPS, strokes_until_level
 from thecal.core.therapy.refill import booked_after, time_to_low
 from thecal.core.units import SECONDS_PER_DAY
@@ -180,14 +181,18 @@ def run_cohort(c: Cohort) -> CohortResult:
         rq = live & (next_req <= t)
         if rq.any():
             est = est_base - s * (strokes - est_strokes)
-            count = (grants > (t - SECONDS_PER_DAY)[:, None]).sum(axis=1)
-            ok = (
-                rq
-                & (c.bolus_ml > 0)
-                & ~empty
-                & (t - last_grant >= c.lockout_s)
-                & (count < c.max_per_24h)
-                & ~(est < c.bolus_ml + c.alarm_ml)
+            count = (grants > np.asarray(window_from(t))[:, None]).sum(axis=1)
+            ok = granted_mask(
+                rq,
+                enabled=c.bolus_ml > 0,
+                delivering=~empty,
+                since_last_grant_s=t - last_grant,
+                lockout_s=c.lockout_s,
+                granted_in_window=count,
+                max_per_24h=c.max_per_24h,
+                estimate_ml=est,
+                bolus_ml=c.bolus_ml,
+                low_alarm_ml=c.alarm_ml,
             )
             granted += ok
             denied += rq & ~ok

@@ -14,47 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from thecal.core.pump.advance import advance
+from thecal.core.pump.demand_rule import demand_denial
 from thecal.core.pump.events import Event
-from thecal.core.pump.state import DELIVERING, DemandAnswer, PumpState
-from thecal.core.tolerance import above
-from thecal.core.units import SECONDS_PER_DAY
+from thecal.core.pump.state import DemandAnswer, PumpState
 
 # (t, request id) in time order
 Requests = Sequence[tuple[float, str]]
-
-
-def demand_denial(s: PumpState) -> str | None:
-    """The first failing check, in the order of pump-behaviour.md §7."""
-    program = s.program
-    if program is None or program.program.demand_bolus is None:
-        return "not_enabled"
-    if not s.demand_fluid_ok:
-        return "not_enabled"
-    if s.shown != DELIVERING:
-        return "not_delivering"
-    demand = program.program.demand_bolus
-    if s.lockout_remaining_s > 0.0:  # inside the lockout (SR-10)
-        return "lockout"
-    window_from = s.t - SECONDS_PER_DAY
-    if sum(1 for g in s.grants if g > window_from) >= demand.max_per_24h:
-        return "max_per_24h"
-    cap = demand.max_mcg_per_24h
-    if cap is not None:  # SR-12: denied in full, never a part bolus
-        dose = demand_dose_mcg(s)
-        doses = s.grant_doses_mcg(dose)
-        given = sum(m for g, m in zip(s.grants, doses, strict=True) if g > window_from)
-        if above(given + dose, cap):
-            return "max_dose_24h"
-    if s.estimate_ml < program.demand_volume_ml + program.low_reservoir_alarm_ml:
-        return "insufficient_reservoir"
-    return None
-
-
-def demand_dose_mcg(s: PumpState) -> float:
-    """The primary drug in one demand bolus of the running program."""
-    program = s.program
-    assert program is not None
-    return program.demand_volume_ml * program.program.primary_mcg_per_ml
 
 
 def demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:

@@ -27,13 +27,20 @@ from thecal.core.pump.demand_answers import (
     demand_event,
     refused_after_end_of_service,
 )
+from thecal.core.pump.demand_rule import (
+    LOCKOUT,
+    MAX_PER_24H,
+    in_lockout,
+    window_from,
+    window_full,
+)
 from thecal.core.pump.events import Event
 from thecal.core.pump.state import DELIVERING, STROKE_EPS, DemandAnswer, PumpState, RunningBolus
 from thecal.core.units import SECONDS_PER_DAY
 
 _GRANTED = DemandAnswer("granted", None)
-_LOCKOUT = DemandAnswer("denied", "lockout")
-_MAX_PER_24H = DemandAnswer("denied", "max_per_24h")
+_LOCKOUT = DemandAnswer("denied", LOCKOUT)
+_MAX_PER_24H = DemandAnswer("denied", MAX_PER_24H)
 
 
 def answer_run(s: PumpState, requests: Requests) -> tuple[PumpState, list[Event]] | None:
@@ -173,15 +180,15 @@ def _answer(
         if answer is not None:
             append(demand_event(t, request_id, answer))
             continue
-        window_from = t - SECONDS_PER_DAY
-        if lockout_s - (t - lockout_from) > 0.0:  # SR-10, as PumpState.lockout_remaining_s
+        start = window_from(t)
+        if in_lockout(t - lockout_from, lockout_s):
             new[request_id] = _LOCKOUT
             append(make(Event, (t, "demand", (("id", request_id), *_LOCKOUT_FIELDS))))
-        elif len(grants) - bisect_right(grants, window_from, window_start) >= max_per_24h:
+        elif window_full(len(grants) - bisect_right(grants, start, window_start), max_per_24h):
             new[request_id] = _MAX_PER_24H
             append(make(Event, (t, "demand", (("id", request_id), *_MAX_PER_24H_FIELDS))))
         else:
-            while window_start < len(grants) and grants[window_start] <= window_from:
+            while window_start < len(grants) and grants[window_start] <= start:
                 window_start += 1
             grants.append(t)
             lockout_from = t
@@ -206,8 +213,8 @@ def _answer(
     ), out
 
 
-_LOCKOUT_FIELDS = (("result", "denied"), ("reason", "lockout"))
-_MAX_PER_24H_FIELDS = (("result", "denied"), ("reason", "max_per_24h"))
+_LOCKOUT_FIELDS = (("result", "denied"), ("reason", LOCKOUT))
+_MAX_PER_24H_FIELDS = (("result", "denied"), ("reason", MAX_PER_24H))
 
 
 def _end_with_carried(

@@ -17,7 +17,8 @@ from thecal.core.pump import commands as c
 from thecal.core.pump.advance import advance, next_midnight, settle
 from thecal.core.pump.alarm_system import table
 from thecal.core.pump.answer_log import AnswerLog
-from thecal.core.pump.demand_answers import demand_denial, demand_dose_mcg, demand_event
+from thecal.core.pump.demand_answers import demand_event
+from thecal.core.pump.demand_rule import demand_denial, demand_dose_mcg
 from thecal.core.pump.demand_run import answer_run
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import VALVE_GATED, PumpModel
