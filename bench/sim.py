@@ -96,7 +96,7 @@ def bench_pk() -> None:
 def bench_firmware_sample(n: int = 20) -> float:
     """Seconds per patient-year in the per-pump firmware, on drawn patients."""
     pop = generate(population(), pump_catalogue(), drug_library(), n, seed=77, horizon_days=365,
-                   margin_days=policy().number("refill", "margin_days"))
+                   margin_days=policy().refill.margin_days)
     result = run_cohort(pop.cohort)
     library = drug_library()
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ from thecal.services.study import replay
 
 DAY = 86400.0
 DATA = (population(), pump_catalogue(), physics_library())
-MARGIN = {"margin_days": policy().number("refill", "margin_days")}
+MARGIN = {"margin_days": policy().refill.margin_days}
 
 
 def scenario_for(cohort: Cohort, result, i: int, drug: str):

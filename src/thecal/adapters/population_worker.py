@@ -13,7 +13,7 @@ from thecal.services.study.runner import Stats, Task
 
 
 def _population(task: Task):  # type: ignore[no-untyped-def]
-    margin = policy().number("refill", "margin_days")
+    margin = policy().refill.margin_days
     return generate(population(), pump_catalogue(), drug_library(), task.patients, task.seed,
                     task.chunk, task.horizon_days, margin_days=margin)
 

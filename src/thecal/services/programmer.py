@@ -114,7 +114,7 @@ def second_person_reasons(ctx: ProgramProposal, doses: list[DoseRow]) -> tuple[s
         why.append("first fill")
     if fluid_changes(ctx):
         why.append("drug or concentration change")
-    limit = ctx.policy.number("verification", "large_increase_pct")
+    limit = ctx.policy.verification.large_increase_pct
     for row in doses:
         if row.change_pct is not None and row.change_pct > limit:
             why.append(f"{row.drug} +{round(row.change_pct, 1):g} % (> {limit:g} %)")

@@ -53,7 +53,7 @@ class TrialWorkflow:
             )
         if t.kind == "baclofen_screening" and t.doses:
             gap_h = (dose.at_s - t.doses[-1].at_s) / 3600.0
-            need = self.policy.number("trial", "baclofen_min_interval_h")
+            need = self.policy.trial.baclofen_min_interval_h
             if gap_h < need:
                 refusals.append(
                     finding(

@@ -36,7 +36,7 @@ SESSION_TTL_S = 8 * 3600.0  # one clinic shift
 _hasher = PasswordHasher()
 # argon2 takes 64 MiB per hash: at most this many at once, the rest wait their turn, so
 # many concurrent logins queue instead of filling memory (policy [login], issue 23)
-_HASHING = threading.BoundedSemaphore(int(policy().number("login", "concurrent_hashes")))
+_HASHING = threading.BoundedSemaphore(policy().login.concurrent_hashes)
 
 
 def hash_password(password: str) -> str:

@@ -62,9 +62,9 @@ PUMP_COLUMNS = (
 def _horizons(now_s: float, policy: Policy) -> tuple[float, float, float]:
     day = SECONDS_PER_DAY
     return (
-        now_s + policy.number("worklist", "horizon_days") * day,
-        now_s + policy.number("worklist", "replacement_horizon_days") * day,
-        now_s - policy.number("worklist", "discrepancy_lookback_days") * day,
+        now_s + policy.worklist.horizon_days * day,
+        now_s + policy.worklist.replacement_horizon_days * day,
+        now_s - policy.worklist.discrepancy_lookback_days * day,
     )
 
 

@@ -40,7 +40,7 @@ WORKLIST_ALARMS = worklist_alarm_codes(PRIORITIES)
 def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
     """Alarms, discrepancies and trials: few at any time, read whole."""
     day = SECONDS_PER_DAY
-    discrepancies_from = now_s - policy.number("worklist", "discrepancy_lookback_days") * day
+    discrepancies_from = now_s - policy.worklist.discrepancy_lookback_days * day
     items: list[WorkItem] = []
     alarms = db.execute(
         select(AlarmRow, Patient.name, Patient.mrn)

@@ -50,7 +50,7 @@ class WorklistPages:
     def __init__(self, policy: Policy, encode: Callable[[Page], bytes]) -> None:
         self._policy = policy
         self._encode = encode
-        self._interval_s = policy.number("worklist", "recompute_s")
+        self._interval_s = policy.worklist.recompute_s
         self._pages: Kept[Key, KeptPage] = Kept(self.KEPT)
 
     def at(self, now_s: float) -> float:

@@ -67,19 +67,19 @@ def trial_outcomes(
             lo, hi = trial_bolus_mcg[str(drug)]  # the drug library's trial range
             doses = np.array([lo, np.sqrt(lo * hi), hi])
         else:
-            doses = np.array(policy.numbers("trial", "baclofen_screen_doses_mcg"))
+            doses = np.array(policy.trial.baclofen_screen_doses_mcg)
         ce = unit.effect_mcg_per_ml[None, None, :] * doses[None, :, None] * scale[:, None, None]
         per_patient = (1.0 / sensitivity[mask])[:, None, None]
         frac = effect.fraction_of_max(e, ce, np.zeros_like(ce), per_patient)
         peak = frac.max(axis=2)  # (patients, doses)
         if e.effect == "pain":
             relief_pct = 100.0 * e.emax * peak
-            ok = relief_pct >= policy.number("trial", "success_nrs_reduction_pct")
-            start_factor = policy.number("trial", "opioid_start_factor")
+            ok = relief_pct >= policy.trial.success_nrs_reduction_pct
+            start_factor = policy.trial.opioid_start_factor
         else:
             drop = (ash0[mask] - eff.ashworth_floor)[:, None] * e.emax * peak
-            ok = drop >= policy.number("trial", "baclofen_response_drop")
-            start_factor = policy.number("trial", "baclofen_start_factor")
+            ok = drop >= policy.trial.baclofen_response_drop
+            start_factor = policy.trial.baclofen_start_factor
         success = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
         start = doses[first] * start_factor  # mcg/day from the effective bolus
@@ -92,8 +92,8 @@ def trial_outcomes(
         if e.effect == "pain":
             met = 100.0 * e.emax * frac_y >= t["one_year_success_nrs_reduction_pct"]
         else:
-            met = (ash0[mask] - eff.ashworth_floor)[:, None] * e.emax * frac_y >= policy.number(
-                "trial", "baclofen_response_drop")
+            drop_y = (ash0[mask] - eff.ashworth_floor)[:, None] * e.emax * frac_y
+            met = drop_y >= policy.trial.baclofen_response_drop
         good = (met & allowed).any(axis=1)
         for i, name in enumerate(INDICATIONS):
             group = pop.indication[mask] == i

@@ -90,7 +90,7 @@ def check_bolus(
                 if b.kind == "priming"
                 else path_volume_ml(model, catheter.length_cm, catheter.ul_per_cm)
             )
-            tolerance = policy.number("bolus", "volume_tolerance_ml")
+            tolerance = policy.bolus.volume_tolerance_ml
             if abs(b.volume_ml - expected) > tolerance:
                 out.append(
                     finding(

@@ -37,7 +37,7 @@ def check_pump_rules(ctx: ProgramProposal) -> list[Finding]:
 
 def check_low_reservoir(ctx: ProgramProposal) -> list[Finding]:
     """SR-22: the threshold is configurable; withdrawal-risk drugs are advised 4 mL (F9)."""
-    advised = ctx.policy.number("refill", "withdrawal_risk_low_alarm_ml")
+    advised = ctx.policy.refill.withdrawal_risk_low_alarm_ml
     risky = [
         d.name
         for d in ctx.proposed.drugs

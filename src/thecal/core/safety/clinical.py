@@ -17,7 +17,7 @@ YEAR_S = 365.0 * 86400.0
 def check_withdrawal(ctx: ProgramProposal) -> list[Finding]:
     out: list[Finding] = []
     new = daily_doses(ctx.proposed)
-    cut_pct = ctx.policy.number("withdrawal", "large_cut_pct")
+    cut_pct = ctx.policy.withdrawal.large_cut_pct
     names = set(ctx.current_concentrations()) | set(new)
     for name in sorted(names):
         drug = ctx.drug(name)

@@ -93,10 +93,8 @@ class ProgramProposal:
         threshold for its class (opioids) or for it by name, policy.toml [reinitiation]."""
         if self.interruption_h is None:
             return False
-        for key in (f"{drug.drug_class}_h", f"{drug.name}_h"):
-            if self.policy.has("reinitiation", key):
-                return self.interruption_h >= self.policy.number("reinitiation", key)
-        return False
+        threshold_h = self.policy.reinitiation.threshold_h(drug.drug_class, drug.name)
+        return threshold_h is not None and self.interruption_h >= threshold_h
 
     def current_concentrations(self) -> dict[str, float]:
         if self.current is None:

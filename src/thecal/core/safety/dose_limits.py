@@ -93,7 +93,7 @@ def _starting(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
             )  # fmt: skip
     screening = ctx.patient.effective_screening_dose_mcg
     if drug.start_from_screening_dose and screening is not None:
-        factor = ctx.policy.number("trial", "baclofen_start_factor")
+        factor = ctx.policy.trial.baclofen_start_factor
         out.append(
             Bound(
                 q,
@@ -141,7 +141,7 @@ def _maximum(drug: Drug) -> list[Bound]:
 
 def titration_base(ctx: ProgramProposal, name: str) -> float | None:
     """The lowest daily dose in effect during the last titration window, or None."""
-    window_s = ctx.policy.number("titration", "window_h") * 3600.0
+    window_s = ctx.policy.titration.window_h * 3600.0
     doses = doses_in_window(
         ctx.history, name, current_max_mcg(ctx, name), ctx.now_s - window_s, ctx.now_s
     )
@@ -171,7 +171,7 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
             )
         )
         high_dose = drug.titration_high_dose_mcg_per_day
-        warn = ctx.policy.number("titration", "high_dose_warn_pct")
+        warn = ctx.policy.titration.high_dose_warn_pct
         if high_dose is not None and base >= high_dose and warn < pct:
             out.append(
                 Bound(
@@ -340,7 +340,7 @@ def _frequency(ctx: ProgramProposal, name: str, new_mcg: float, path: str) -> li
                 )
             )
     if drug.titration_max_increases_per_week is not None:
-        week_s = ctx.policy.number("titration", "week_h") * 3600.0
+        week_s = ctx.policy.titration.week_h * 3600.0
         recent = [t for t in ups if t > ctx.now_s - week_s]
         if len(recent) + 1 > drug.titration_max_increases_per_week:
             out.append(

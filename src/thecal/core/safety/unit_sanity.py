@@ -18,8 +18,8 @@ from thecal.core.units import SECONDS_PER_DAY
 
 
 def check_unit_sanity(ctx: ProgramProposal) -> list[Finding]:
-    high = ctx.policy.number("unit_sanity", "suspect_ratio_high")
-    low = ctx.policy.number("unit_sanity", "suspect_ratio_low")
+    high = ctx.policy.unit_sanity.suspect_ratio_high
+    low = ctx.policy.unit_sanity.suspect_ratio_low
     out: list[Finding] = []
     for i, (name, dose) in enumerate(daily_doses(ctx.proposed).items()):
         drug = ctx.drug(name)

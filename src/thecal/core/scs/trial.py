@@ -32,7 +32,7 @@ def evaluate_scs_trial(
         return ScsTrialResult("incomplete", None, tuple(found))
     mean = sum(daily_nrs) / len(daily_nrs)
     relief = (baseline_nrs - mean) / baseline_nrs * 100.0
-    need = policy.number("trial", "success_nrs_reduction_pct")
+    need = policy.trial.success_nrs_reduction_pct
     outcome = "success" if relief >= need else "failure"
     found.append(finding("SCS-03", INFO, "SCS_TRIAL_" + outcome.upper(),
                          f"mean NRS {mean:.3g} against {baseline_nrs:g} at baseline: "

@@ -55,9 +55,10 @@ class Reconciliation:
 
 
 def discrepancy_threshold_ml(model: PumpModel, policy: Policy) -> float:
-    small = model.capacity_ml <= policy.number("refill", "small_pump_max_capacity_ml")
-    key = "discrepancy_small_pump_ml" if small else "discrepancy_large_pump_ml"
-    return policy.number("refill", key)
+    refill = policy.refill
+    if model.capacity_ml <= refill.small_pump_max_capacity_ml:
+        return refill.discrepancy_small_pump_ml
+    return refill.discrepancy_large_pump_ml
 
 
 def reconcile(
@@ -118,6 +119,6 @@ def _classify(discrepancy_ml: float, ratio: float | None, policy: Policy) -> str
     unless more than the pocket-fill ratio would have had to leave through the pump."""
     if discrepancy_ml > 0:
         return UNDERINFUSION
-    if ratio is not None and ratio >= policy.number("refill", "pocket_fill_ratio"):
+    if ratio is not None and ratio >= policy.refill.pocket_fill_ratio:
         return POCKET_OR_LEAK
     return OVERINFUSION

@@ -148,7 +148,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
             )
         )
     entered = req.entered_ml if req.entered_ml is not None else after
-    tolerance = policy.number("refill", "entered_volume_tolerance_ml")
+    tolerance = policy.refill.entered_volume_tolerance_ml
     if req.entered_ml is not None and abs(req.entered_ml - after) > tolerance:
         out.append(
             finding(
@@ -262,7 +262,7 @@ def refill_due(
     low = max(program.low_reservoir_alarm_ml, model.dead_volume_ml, model.refill_at_ml)
     to_low = float(time_to_low(volume_ml, low, use_all)) if use_all > 0 else None
     to_empty = max(0.0, volume_ml - model.dead_volume_ml) / use if use > 0 else None
-    margin = policy.number("refill", "margin_days")
+    margin = policy.refill.margin_days
     candidates = []
     if not model.programmable and use > 0:
         # No alarm will ever sound (pump-behaviour.md §9): book before the pump could be

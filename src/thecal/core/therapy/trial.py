@@ -71,8 +71,8 @@ def _window(t: Trial, i: int, policy: Policy) -> tuple[float, float]:
     d = t.doses[i]
     nxt = t.doses[i + 1].at_s if i + 1 < len(t.doses) else float("inf")
     if t.kind == "baclofen_screening":
-        lo = policy.number("trial", "baclofen_judge_from_h") * HOUR
-        hi = policy.number("trial", "baclofen_judge_to_h") * HOUR
+        lo = policy.trial.baclofen_judge_from_h * HOUR
+        hi = policy.trial.baclofen_judge_to_h * HOUR
         return d.at_s + lo, min(d.at_s + hi, nxt)
     return d.at_s, nxt
 
@@ -91,7 +91,7 @@ def _judge(t: Trial, i: int, policy: Policy) -> DoseResult:
     seen = [a for a in t.assessments if lo <= a.at_s <= hi]
     dose = t.doses[i]
     if t.kind == "baclofen_screening":
-        need = policy.number("trial", "baclofen_response_drop")
+        need = policy.trial.baclofen_response_drop
         drops = [(a, _tone_drop(t.baseline, a)) for a in seen]
         best = max((x for _, x in drops if x is not None), default=None)
         ok = best is not None and best >= need
@@ -116,7 +116,7 @@ def _judge(t: Trial, i: int, policy: Policy) -> DoseResult:
         return DoseResult(dose, False, "no NRS scored", None)
     best_nrs = min(scores)
     pct = (base - best_nrs) / base * 100.0
-    need = policy.number("trial", "success_nrs_reduction_pct")
+    need = policy.trial.success_nrs_reduction_pct
     return DoseResult(
         dose, pct >= need, f"NRS {base:g} -> {best_nrs:g} ({-pct:+.3g} %, need -{need:g} %)", None
     )
@@ -127,7 +127,7 @@ def evaluate_trial(t: Trial, library: DrugLibrary, policy: Policy) -> TrialEvalu
     found = _protocol(t, library, policy)
     effective = next((r for r in results if r.responded), None)
     if t.kind == "baclofen_screening":
-        top = policy.numbers("trial", "baclofen_screen_doses_mcg")[-1]
+        top = policy.trial.baclofen_screen_doses_mcg[-1]
         reached_top = any(d.amount_mcg >= top for d in t.doses)
         outcome = "success" if effective else ("failure" if reached_top else "incomplete")
         if outcome == "failure":
@@ -160,22 +160,22 @@ def _start_dose(t: Trial, eff: DoseResult | None, policy: Policy) -> tuple[float
     if eff is None:
         return None, "no effective dose"
     if t.kind == "baclofen_screening":
-        long_h = policy.number("trial", "baclofen_long_effect_h")
+        long_h = policy.trial.baclofen_long_effect_h
         if eff.lasting_beyond_h is not None and eff.lasting_beyond_h > long_h:
-            f = policy.number("trial", "baclofen_long_effect_factor")
+            f = policy.trial.baclofen_long_effect_factor
             return (
                 f * eff.dose.amount_mcg,
                 f"{f:g}x the effective {eff.dose.amount_mcg:g} mcg: effect lasted "
                 f"{eff.lasting_beyond_h:.3g} h (> {long_h:g} h)",
             )
-        f = policy.number("trial", "baclofen_start_factor")
+        f = policy.trial.baclofen_start_factor
         return (
             f * eff.dose.amount_mcg,
             f"{f:g}x the effective {eff.dose.amount_mcg:g} mcg screening dose per day",
         )
     if t.kind == "opioid_continuous":
         return eff.dose.amount_mcg, "the effective trial infusion, per day"
-    f = policy.number("trial", "opioid_start_factor")
+    f = policy.trial.opioid_start_factor
     return (
         f * eff.dose.amount_mcg,
         f"{f:g}x the effective {eff.dose.amount_mcg:g} mcg bolus, per day",
@@ -186,8 +186,8 @@ def _protocol(t: Trial, library: DrugLibrary, policy: Policy) -> list[Finding]:
     out: list[Finding] = []
     drug = library.get(t.drug)
     if t.kind == "baclofen_screening":
-        steps = policy.numbers("trial", "baclofen_screen_doses_mcg")
-        gap = policy.number("trial", "baclofen_min_interval_h")
+        steps = policy.trial.baclofen_screen_doses_mcg
+        gap = policy.trial.baclofen_min_interval_h
         allowed = set(steps) | ({steps[0] / 2} if t.paediatric else set())
         for i, d in enumerate(t.doses):
             if d.amount_mcg not in allowed:
@@ -230,8 +230,8 @@ def _protocol(t: Trial, library: DrugLibrary, policy: Policy) -> list[Finding]:
                     )
                 )
     if t.kind == "opioid_single_shot":
-        need = policy.number("trial", "opioid_observation_min_h")
-        label = policy.number("trial", "opioid_observation_label_h")
+        need = policy.trial.opioid_observation_min_h
+        label = policy.trial.opioid_observation_label_h
         obs = t.observation_h
         if obs is None or obs < need:
             out.append(

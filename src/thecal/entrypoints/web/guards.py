@@ -17,9 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from thecal.data import policy
 
 _LIMITS = policy()
-MAX_ID = int(_LIMITS.number("input", "max_id"))
-MAX_BODY_BYTES = int(_LIMITS.number("input", "max_body_bytes"))
-MAX_JSON_DEPTH = int(_LIMITS.number("input", "max_json_depth"))
+MAX_ID = _LIMITS.input.max_id
+MAX_BODY_BYTES = _LIMITS.input.max_body_bytes
+MAX_JSON_DEPTH = _LIMITS.input.max_json_depth
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description=f"1 to {MAX_ID}")]
 

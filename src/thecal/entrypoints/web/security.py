@@ -91,7 +91,7 @@ async def sign_in(request: Request, username: str, password: str) -> tuple[Princ
     (bench/logins.py; issue 23)."""
     limiter = getattr(request.app.state, "login_limiter", None)
     if limiter is None:  # made on first use: a limiter belongs to the running loop
-        hashes = int(clinic_of(request).policy.number("login", "concurrent_hashes"))
+        hashes = clinic_of(request).policy.login.concurrent_hashes
         limiter = request.app.state.login_limiter = anyio.CapacityLimiter(hashes)
     address = request.client.host if request.client else ""
     clinic = clinic_of(request)

@@ -169,7 +169,7 @@ def worklist(
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:  # fmt: skip
     clinic = clinic_of(request)
-    per_page = int(clinic.policy.number("worklist", "page_items"))
+    per_page = clinic.policy.worklist.page_items
     offset = (page_no - 1) * per_page
     with request.app.state.db.reads() as db:
         version = request.state.data_version  # read with the login (security.current)

@@ -96,7 +96,7 @@ class ClinicBase:
             for name, dose in daily_doses(program).items()
         )
         age = youngest_age_years(p.birth_year, now_s)
-        child = age < self.policy.number("patient", "paediatric_below_years")
+        child = age < self.policy.patient.paediatric_below_years
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive,
                                paediatric=child, age_years=age), history  # fmt: skip
 

@@ -30,10 +30,10 @@ def booking_problems(start_s: float, minutes: float, now_s: float, due_s: float 
                      clinician: UserFacts | None, policy: Policy) -> list[Problem]:  # fmt: skip
     """Everything wrong with a booking, at once (empty: it may be booked)."""
     problems = []
-    lo, hi = (policy.number("booking", k) for k in ("window_min_minutes", "window_max_minutes"))
+    lo, hi = policy.booking.window_min_minutes, policy.booking.window_max_minutes
     if not lo <= minutes <= hi:
         problems.append(Problem("minutes", f"{lo:g} to {hi:g} minutes"))
-    ahead = policy.number("booking", "ahead_max_days")
+    ahead = policy.booking.ahead_max_days
     if start_s < now_s:
         problems.append(Problem("start", "in the past: choose a time from now on"))
     elif start_s > now_s + ahead * SECONDS_PER_DAY:

@@ -129,7 +129,7 @@ class Therapy(ClinicBase):
         now_s: float,
     ) -> ProgrammingSession:
         implant = uow.implants.active(stored.patient_id)
-        window_s = self.policy.number("bolus", "priming_window_h") * 3600.0
+        window_s = self.policy.bolus.priming_window_h * 3600.0
         last_device_s = max(implant.implanted_s, implant.revised_s or implant.implanted_s)
         session = self._programming(uow, who, stored, now_s)
         session.propose_bolus(

@@ -29,12 +29,13 @@ def after_failure(a: Attempts | None, key: str, now_s: float, policy: Policy) ->
     shared by a clinic's staff, has more of them); the n-th failure beyond them locks
     for base x 2^(n-1), never more than the ceiling."""
     failures = (a.failures if a is not None else 0) + 1
-    free = "free_failures_address" if key.startswith("address:") else "free_failures"
-    beyond = failures - int(policy.number("login", free))
+    login = policy.login
+    free = login.free_failures_address if key.startswith("address:") else login.free_failures
+    beyond = failures - free
     if beyond <= 0:
         return Attempts(key, failures, None)
     lock_s = min(
-        policy.number("login", "lock_base_s") * 2.0 ** (beyond - 1),
-        policy.number("login", "lock_max_s"),
+        policy.login.lock_base_s * 2.0 ** (beyond - 1),
+        policy.login.lock_max_s,
     )
     return Attempts(key, failures, now_s + lock_s)

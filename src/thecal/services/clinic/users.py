@@ -64,7 +64,7 @@ def change_problems(who: Principal, user: UserFacts, users: list[UserFacts],
 
 class UserAdmin(ClinicBase):
     def _min_chars(self) -> int:
-        return int(self.policy.number("login", "password_min_chars"))
+        return self.policy.login.password_min_chars
 
     def users(self, who: Principal) -> list[UserFacts]:
         authorize(who.role, "users.read")

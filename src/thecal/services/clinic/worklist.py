@@ -55,7 +55,7 @@ def worklist_alarm_codes(priorities: Mapping[str, tuple[str, ...]]) -> tuple[str
 
 
 def refill_rank(due_s: float, now_s: float, withdrawal_risk: bool, policy: Policy) -> int:
-    soon = policy.number("worklist", "due_soon_days") * SECONDS_PER_DAY
+    soon = policy.worklist.due_soon_days * SECONDS_PER_DAY
     if due_s <= now_s:
         rank = OVERDUE
     elif due_s <= now_s + soon:
