@@ -22,8 +22,11 @@ from thecal.core.pump.commands import Tick
 from thecal.core.pump.program import DrugConcentration, program_digest
 from thecal.core.safety import BolusProposal
 from thecal.data import drug_library, policy
-from thecal.services.programmer import COMMITTED, INCOMPLETE, UNCERTAIN, ProgrammingSession
+from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
+
+# the words a session stores for its outcome (services/vocabulary.py)
+COMMITTED, INCOMPLETE, UNCERTAIN = "committed", "incomplete", "uncertain"
 
 MORPHINE = program([("morphine", 10 * MG)], 3 * MG)
 BACLOFEN = program([("baclofen", 500.0)], 200.0, low_ml=4.0)

@@ -18,8 +18,11 @@ from thecal.core.errors import InvalidTransition, LinkError, UncertainOutcome
 from thecal.core.pump.program import DrugConcentration, program_digest
 from thecal.data import drug_library, policy
 from thecal.services import patient
-from thecal.services.programmer import COMMITTED, UNCERTAIN, ProgrammingSession
+from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
+
+# the words a session stores for its outcome (services/vocabulary.py)
+COMMITTED, UNCERTAIN = "committed", "uncertain"
 
 MORPHINE = program([("morphine", 10 * MG)], 3 * MG)  # 0.3 mL/day
 UP_20_PCT = program([("morphine", 10 * MG)], 3.6 * MG)  # 0.36 mL/day

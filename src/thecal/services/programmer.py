@@ -36,8 +36,7 @@ from thecal.core.therapy.catheter import path_volume_ml
 from thecal.services.ports import Interrogation, PumpPort
 from thecal.services.program_diff import DoseRow, dose_diff, settings_diff
 from thecal.services.proposal import Proposal, blockers, review_digest
-
-OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
+from thecal.services.vocabulary import SessionStatus
 
 
 def program_proposal(
@@ -155,7 +154,7 @@ class ProgrammingSession:
     stopped_since_s: float | None = None  # delivery stopped then (the pump's log)
     before: Interrogation | None = None
     proposal: Proposal | None = None
-    status: str = OPEN
+    status: SessionStatus = SessionStatus.OPEN
     after_digest: str | None = None  # the program the pump reported at read-back
     log: list[dict[str, Any]] = field(default_factory=list)
 
@@ -289,14 +288,14 @@ class ProgrammingSession:
         try:
             after = self.port.interrogate(now_s)
         except LinkError:
-            self.status = UNCERTAIN
+            self.status = SessionStatus.UNCERTAIN
             return self.record(now_s)
         self.after_digest = after.program_digest
         if p.program is None or after.program_digest == program_digest(p.program):
-            self.status = COMMITTED
+            self.status = SessionStatus.COMMITTED
             self._note(now_s, "read back", digest=after.program_digest, verified=True)
         else:
-            self.status = INCOMPLETE
+            self.status = SessionStatus.INCOMPLETE
             self._note(
                 now_s,
                 "read back",
@@ -309,12 +308,12 @@ class ProgrammingSession:
     def record(self, now_s: float) -> dict[str, Any]:
         """The session record. Asked for before a commit, it closes the session as
         incomplete: the pump keeps the program it had (F19)."""
-        if self.status == OPEN:
-            self.status = INCOMPLETE
+        if self.status == SessionStatus.OPEN:
+            self.status = SessionStatus.INCOMPLETE
             self._note(now_s, "closed without commit")
         p = self.proposal
         findings = list(p.findings) if p else []
-        if self.status == INCOMPLETE:
+        if self.status == SessionStatus.INCOMPLETE:
             findings.append(
                 finding(
                     "F19",
@@ -324,7 +323,7 @@ class ProgrammingSession:
                     "re-interrogate and program again",
                 )
             )
-        if self.status == UNCERTAIN:
+        if self.status == SessionStatus.UNCERTAIN:
             findings.append(
                 finding(
                     "SR-34",
@@ -357,5 +356,5 @@ class ProgrammingSession:
         return self.proposal
 
     def _require_open(self) -> None:
-        if self.status != OPEN:
+        if self.status != SessionStatus.OPEN:
             raise InvalidTransition(f"the session is {self.status}; start a new one")

@@ -40,11 +40,9 @@ from thecal.services.programmer import (
     send_bridge,
 )
 from thecal.services.proposal import Proposal, blockers, review_digest
+from thecal.services.vocabulary import SessionStatus
 
 REFILL_SIGNS = "a refill: drug, concentration and volume (DD-10)"
-
-OPEN, COMMITTED, INCOMPLETE, UNCERTAIN = "open", "committed", "incomplete", "uncertain"
-
 
 @dataclass
 class RefillSession:
@@ -62,7 +60,7 @@ class RefillSession:
     request: RefillRequest | None = None
     plan: RefillPlan | None = None
     proposal: Proposal | None = None  # the plan's findings and the new program's, signed
-    status: str = OPEN
+    status: SessionStatus = SessionStatus.OPEN
     reconciliation: Reconciliation | None = None  # measured at commit (SR-21)
     after_digest: str | None = None  # the program the pump reported at read-back
     after_findings: list[Finding] = field(default_factory=list)
@@ -97,7 +95,7 @@ class RefillSession:
         bridge_duration_s: float | None = None,
         **plan_options: Any,
     ) -> RefillPlan:
-        if self.status != OPEN:
+        if self.status != SessionStatus.OPEN:
             raise InvalidTransition(f"the session is {self.status}")
         assert self.before is not None
         program = program_after or self.before.program
@@ -224,7 +222,7 @@ class RefillSession:
         except LinkError:
             return self._read_back(now_s, None)
         if not result.accepted:
-            self.status = INCOMPLETE
+            self.status = SessionStatus.INCOMPLETE
             self.after_findings.append(
                 finding(
                     "SR-24",
@@ -259,7 +257,7 @@ class RefillSession:
         try:
             after = self.port.interrogate(now_s)
         except LinkError:
-            self.status = UNCERTAIN
+            self.status = SessionStatus.UNCERTAIN
             self.after_findings.append(
                 finding(
                     "SR-34",
@@ -276,8 +274,9 @@ class RefillSession:
             and after.reservoir_estimate_ml is not None
             and abs(after.reservoir_estimate_ml - entered) < 1e-6
         )
-        self.status = COMMITTED if same_program and volume_ok else INCOMPLETE
-        if self.status == INCOMPLETE:
+        done = same_program and volume_ok
+        self.status = SessionStatus.COMMITTED if done else SessionStatus.INCOMPLETE
+        if self.status == SessionStatus.INCOMPLETE:
             self.after_findings.append(
                 finding(
                     "F19",
@@ -315,8 +314,8 @@ class RefillSession:
         ]
 
     def record(self, now_s: float) -> dict[str, Any]:
-        if self.status == OPEN:
-            self.status = INCOMPLETE
+        if self.status == SessionStatus.OPEN:
+            self.status = SessionStatus.INCOMPLETE
             self.after_findings.append(
                 finding(
                     "F19",

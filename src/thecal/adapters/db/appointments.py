@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from thecal.adapters.db.models import AppointmentRow, Patient
 from thecal.adapters.db.repositories import row_or_not_found
 from thecal.services.clinic.ports import AppointmentFacts
+from thecal.services.vocabulary import AppointmentStatus
 
 
 class SqlAppointments:
@@ -27,13 +28,16 @@ class SqlAppointments:
         return _appointment(row, self.db.get(Patient, row.patient_id))
 
     def open_for(self, patient_id: int) -> AppointmentFacts | None:
-        booked = (AppointmentRow.patient_id == patient_id, AppointmentRow.status == "booked")
+        booked = (
+            AppointmentRow.patient_id == patient_id,
+            AppointmentRow.status == AppointmentStatus.BOOKED.value,
+        )
         row = self.db.scalars(select(AppointmentRow).where(*booked)).first()
         return None if row is None else _appointment(row, None)
 
-    def close(self, appointment_id: int, status: str, now_s: float) -> None:
+    def close(self, appointment_id: int, status: AppointmentStatus, now_s: float) -> None:
         row = row_or_not_found(self.db, AppointmentRow, appointment_id, "appointment")
-        row.status, row.closed_s = status, now_s
+        row.status, row.closed_s = status.value, now_s
         self.db.flush()
 
     def between(self, from_s: float, to_s: float,
@@ -49,5 +53,5 @@ class SqlAppointments:
 
 def _appointment(row: AppointmentRow, p: Patient | None) -> AppointmentFacts:
     return AppointmentFacts(row.id, row.patient_id, row.kind, row.start_s, row.end_s,
-                            row.clinician, row.booked_by, row.status, row.note,
+                            row.clinician, row.booked_by, AppointmentStatus(row.status), row.note,
                             p.name if p is not None else "")  # fmt: skip

@@ -44,6 +44,7 @@ from thecal.services.clinic.ports import (
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
+from thecal.services.vocabulary import SessionStatus
 
 
 def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
@@ -173,7 +174,8 @@ class SqlRefills:
     def last_committed(self, patient_id: int) -> LastRefill | None:
         last = self.db.scalars(
             select(RefillRow)
-            .where(RefillRow.patient_id == patient_id, RefillRow.status == "committed")
+            .where(RefillRow.patient_id == patient_id)
+            .where(RefillRow.status == SessionStatus.COMMITTED.value)
             .order_by(RefillRow.at_s.desc())
         ).first()
         if last is None:

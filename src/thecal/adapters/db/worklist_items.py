@@ -30,6 +30,7 @@ from thecal.services.clinic.worklist import (
     alarm_rank,
     worklist_alarm_codes,
 )
+from thecal.services.vocabulary import AppointmentStatus
 
 _TABLE = alarm_table()
 # each code's possible priorities: its own, and the one raised for a withdrawal drug
@@ -85,7 +86,8 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
     for b, name, mrn in db.execute(
         select(AppointmentRow, Patient.name, Patient.mrn)
         .join(Patient, Patient.id == AppointmentRow.patient_id)
-        .where(AppointmentRow.status == "booked", AppointmentRow.end_s < now_s)
+        .where(AppointmentRow.status == AppointmentStatus.BOOKED.value)
+        .where(AppointmentRow.end_s < now_s)
     ).all():
         days = (now_s - b.start_s) / day
         detail = (

@@ -22,6 +22,7 @@ from thecal.adapters.fhir import codes as k
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.core.pump.program import Program, step_rate_ml_per_s
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.vocabulary import SessionStatus
 
 _SEVERITY = {"hard": "high", "soft": "moderate", "info": "low"}
 
@@ -147,7 +148,7 @@ def session_resources(
 
 def refill_resources(r: RefillRow, key: str, n: int) -> list[dict[str, Any]]:
     rid = f"{key}-refill-{n}"
-    done = r.status == "committed"
+    done = r.status == SessionStatus.COMMITTED
     procedure = {
         "resourceType": "Procedure",
         "id": rid,

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 
 from thecal.services.clinic.ports import AppointmentFacts
 from thecal.services.clinic.worklist import WorkItem
+from thecal.services.vocabulary import AppointmentStatus
 
 KINDS = {"refill": "Refill", "replacement": "Pump replacement"}
 
@@ -38,7 +39,11 @@ def worklist_calendar(items: list[WorkItem], now_s: float) -> bytes:
     return ical
 
 
-STATUS = {"booked": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
+STATUS = {
+    AppointmentStatus.BOOKED: "CONFIRMED",
+    AppointmentStatus.DONE: "CONFIRMED",
+    AppointmentStatus.CANCELLED: "CANCELLED",
+}
 
 
 def appointments_calendar(clinician: str, found: list[AppointmentFacts], now_s: float) -> bytes:
@@ -57,7 +62,7 @@ def appointments_calendar(clinician: str, found: list[AppointmentFacts], now_s: 
         event.add("dtstart", datetime.fromtimestamp(a.start_s, UTC))
         event.add("dtend", datetime.fromtimestamp(a.end_s, UTC))
         event.add("status", STATUS.get(a.status, "TENTATIVE"))
-        done = {"done": " (done)", "cancelled": " (cancelled)"}.get(a.status, "")
+        done = "" if a.status == AppointmentStatus.BOOKED else f" ({a.status})"
         event.add("summary", f"Pump refill: {a.patient_name}{done}")
         event.add("description", a.note or "refill appointment booked in thecal")
         cal.add_component(event)

@@ -37,6 +37,7 @@ from thecal.services.ports import PumpPort
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
 from thecal.services.standalone import NamedSignoff, SessionOutcome, run_session
+from thecal.services.vocabulary import SessionStatus
 
 session_app = typer.Typer(help="A whole programming or refill session.", no_args_is_help=True)
 
@@ -182,7 +183,8 @@ def run(
         console.print(f"Review digest: {out.proposal.digest}", soft_wrap=True)
         if not out.blockers:
             console.print("Nothing blocks the commit.")
-    done = (out.record or {}).get("status") == "committed" or (check and not out.blockers)
+    committed = (out.record or {}).get("status") == SessionStatus.COMMITTED
+    done = committed or (check and not out.blockers)
     if not done:
         raise typer.Exit(1)
 

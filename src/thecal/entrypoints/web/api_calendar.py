@@ -13,6 +13,7 @@ from thecal.entrypoints.web.inputs import AppointmentIn, Reason, now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import AppointmentStatus
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 EPOCH_MAX = 4_102_444_800.0  # 2100-01-01: a later time names no appointment
@@ -48,4 +49,4 @@ def cancel(
     who: Principal = Depends(requires("appointments.write")),
 ) -> dict[str, str]:  # fmt: skip
     clinic_of(request).cancel_appointment(who, appointment_id, body.reason, now(request))
-    return {"status": "cancelled"}
+    return {"status": AppointmentStatus.CANCELLED}

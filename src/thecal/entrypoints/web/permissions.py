@@ -4,6 +4,13 @@ early only what the use case would refuse anyway."""
 
 from __future__ import annotations
 
-from thecal.services.clinic.permissions import PERMISSIONS, ROLES, VERIFIERS, allowed
+from thecal.services.clinic.permissions import (
+    PERMISSIONS,
+    ROLES,
+    VERIFIERS,
+    Permission,
+    Role,
+    allowed,
+)
 
-__all__ = ["PERMISSIONS", "ROLES", "VERIFIERS", "allowed"]
+__all__ = ["PERMISSIONS", "ROLES", "VERIFIERS", "Permission", "Role", "allowed"]

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from thecal.adapters.db import auth as auth_db
 from thecal.adapters.db.auth import Principal, csrf_ok, request_snapshot
 from thecal.core.errors import Forbidden, ThecalError
-from thecal.entrypoints.web.permissions import allowed
+from thecal.entrypoints.web.permissions import Permission, allowed
 from thecal.entrypoints.web.seam import clinic_of
 
 COOKIE = "thecal_session"
@@ -54,7 +54,7 @@ async def _csrf_token(request: Request) -> str | None:
     return given
 
 
-def requires(permission: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+def requires(permission: Permission) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
     async def dependency(request: Request) -> Principal:
         # the session lookup is a blocking database query: off the event loop, so one
         # request's lookup never stalls every other request the worker is serving

@@ -27,7 +27,7 @@ from thecal.core.therapy.trial import Trial
 from thecal.services.clinic.failures import audited, count_failure
 from thecal.services.clinic.gate import Signoff, second_person
 from thecal.services.clinic.outlook import outlook
-from thecal.services.clinic.permissions import authorize
+from thecal.services.clinic.permissions import Permission, authorize
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
 from thecal.services.clinic.throttle import seconds_locked
 from thecal.services.clinic.transactions import Context
@@ -101,7 +101,7 @@ class ClinicBase:
                                paediatric=child, age_years=age), history  # fmt: skip
 
     def _signed_change(
-        self, who: Principal, permission: str, reason: str, s: Signoff, now_s: float
+        self, who: Principal, permission: Permission, reason: str, s: Signoff, now_s: float
     ) -> str | None:
         """The opening of every signed therapy change, in the gate's order: a reason,
         the role's permission, then the second person (authenticated); returns who."""

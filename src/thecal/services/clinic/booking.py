@@ -24,6 +24,7 @@ from thecal.services.clinic.base import ClinicBase, can_see, need_reason
 from thecal.services.clinic.outlook import outlook
 from thecal.services.clinic.permissions import allowed, authorize
 from thecal.services.clinic.ports import AppointmentFacts, Principal, UserFacts
+from thecal.services.vocabulary import AppointmentStatus
 
 
 def booking_problems(start_s: float, minutes: float, now_s: float, due_s: float | None,
@@ -68,7 +69,8 @@ class Booking(ClinicBase):
                 raise Conflict(f"a refill is already booked for {words.date(booked.start_s)}: "
                                "cancel it first to book another time")  # fmt: skip
             a = AppointmentFacts(0, patient_id, "refill", start_s, start_s + minutes * 60.0,
-                                 clinician, who.username, "booked", note.strip()[:500])  # fmt: skip
+                                 clinician, who.username, AppointmentStatus.BOOKED,
+                                 note.strip()[:500])  # fmt: skip
             appointment_id = uow.appointments.add(a, now_s)
             self._save(uow, stored, now_s, reading=False, interrogation=i)
             what = {"appointment": appointment_id, "start_s": start_s, "minutes": minutes,
@@ -84,9 +86,9 @@ class Booking(ClinicBase):
         need_reason(reason)
         with self.uow() as uow:
             a = uow.appointments.get(appointment_id)
-            if a.status != "booked":
+            if a.status != AppointmentStatus.BOOKED:
                 raise Conflict(f"this appointment is already {a.status}")
-            uow.appointments.close(appointment_id, "cancelled", now_s)
+            uow.appointments.close(appointment_id, AppointmentStatus.CANCELLED, now_s)
             uow.audit.append(now_s, who.username, "appointment.cancel", "patient", a.patient_id,
                              reason, {"appointment": appointment_id})  # fmt: skip
             uow.commit()

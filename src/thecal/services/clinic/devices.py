@@ -41,6 +41,7 @@ from thecal.services.clinic.ports import (
 )
 from thecal.services.programmer import program_proposal
 from thecal.services.proposal import review_digest
+from thecal.services.vocabulary import SessionStatus
 
 NEW_PUMP = "a new pump: drug, concentration, fill volume and program"
 
@@ -151,7 +152,7 @@ class Devices(ClinicBase):
         after = stored.pump.interrogate(now_s)
         record = device_record(review, before, after.program_digest, now_s)
         committed = after.program_digest == program_digest(delivered)
-        record["status"] = "committed" if committed else "incomplete"
+        record["status"] = SessionStatus.COMMITTED if committed else SessionStatus.INCOMPLETE
         session_id = uow.sessions.add(patient_id, who.username, record)
         # the program version is what the pump reports it runs: the reviewed one if read back
         running = delivered if committed else after.program
@@ -284,7 +285,7 @@ def device_record(
     p = review.proposal
     assert p is not None
     return {
-        "status": "committed",
+        "status": SessionStatus.COMMITTED,
         "user": review.user,
         "started_s": now_s,
         "closed_s": now_s,

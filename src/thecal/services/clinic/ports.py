@@ -24,6 +24,7 @@ from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
+from thecal.services.vocabulary import AppointmentStatus
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ class AppointmentFacts:
     end_s: float
     clinician: str  # username
     booked_by: str
-    status: str  # booked | done | cancelled
+    status: AppointmentStatus
     note: str
     patient_name: str = ""
 
@@ -318,7 +319,7 @@ class Appointments(Protocol):
     def add(self, a: AppointmentFacts, booked_s: float) -> int: ...
     def get(self, appointment_id: int) -> AppointmentFacts: ...  # NotFound
     def open_for(self, patient_id: int) -> AppointmentFacts | None: ...
-    def close(self, appointment_id: int, status: str, now_s: float) -> None: ...
+    def close(self, appointment_id: int, status: AppointmentStatus, now_s: float) -> None: ...
     def between(self, from_s: float, to_s: float,
                 clinician: str | None = None) -> list[AppointmentFacts]: ...  # fmt: skip
 

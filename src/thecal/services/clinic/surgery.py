@@ -24,6 +24,7 @@ from thecal.services.clinic.gate import (
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import ImplantFacts, Principal, StoredPump, UnitOfWork
 from thecal.services.proposal import Proposal, review_digest
+from thecal.services.vocabulary import SessionStatus
 
 
 class Surgery(ClinicBase):
@@ -89,7 +90,8 @@ class Surgery(ClinicBase):
             uow.implants.end(implant.id, now_s)
             uow.pumps.remove(patient_id)
             uow.patients.set_status(patient_id, "explanted")
-            record = {**device_record(review, before, None, now_s), "status": "committed"}
+            record = device_record(review, before, None, now_s)
+            record["status"] = SessionStatus.COMMITTED
             payload = change_payload(
                 "implant.explant", patient_id, record, None, serial=implant.serial
             )

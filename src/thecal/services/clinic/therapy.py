@@ -17,6 +17,7 @@ from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, Uni
 from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
+from thecal.services.vocabulary import AppointmentStatus, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Therapy(ClinicBase):
             session.propose(program, now_s, temporary_s=temporary_s)
             sign(session, who, signoff, verifier, now_s)
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
-            committed = program if record["status"] == "committed" else None
+            committed = program if record["status"] == SessionStatus.COMMITTED else None
             if temporary_s is not None:
                 record["temporary_until_s"] = now_s + temporary_s
                 committed = None
@@ -244,7 +245,7 @@ class Therapy(ClinicBase):
             refill_id = self._store_refill(uow, who, stored, r, session, record, now_s)
             booked = uow.appointments.open_for(patient_id)
             if booked is not None and session.reconciliation is not None:  # the pump took it
-                uow.appointments.close(booked.id, "done", now_s)
+                uow.appointments.close(booked.id, AppointmentStatus.DONE, now_s)
             uow.commit()
             return refill_id, record
 
@@ -280,7 +281,7 @@ class Therapy(ClinicBase):
         )  # fmt: skip
         after = stored.pump.interrogate(now_s)
         program = session.proposal.program
-        if record["status"] == "committed":
+        if record["status"] == SessionStatus.COMMITTED:
             stored.last_refill_s = now_s
             if program is not None and uow.programs.current_digest(pid) != after.program_digest:
                 reason = f"refill with new fluid: lot {r.lot}"
