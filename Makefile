@@ -25,7 +25,7 @@ $(STAMP): $(RUNTIME) requirements.lock
 # lock is constrained by the full one, so the two never pin a package differently
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --all-extras --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--constraint requirements.lock --output-file requirements-runtime.lock pyproject.toml

@@ -15,6 +15,7 @@
     ├── Forbidden             the role does not allow it (HTTP 403)
     ├── Conflict              someone else changed the record since it was read (409)
     ├── TooManyAttempts       wrong passwords: wait retry_after_s (429)
+    ├── MissingExtra          an optional part (PostgreSQL, Dask) is not installed
     ├── JournalCorrupt        adapters/telemetry/journal.py: the emulator's journal is damaged
     ├── CorruptPumpState      adapters/pump/state_blob.py: a stored pump state fails its digest
     ├── StateDocumentError    adapters/pump/state_codec.py: a stored state does not fit its type
@@ -132,3 +133,15 @@ class TooManyAttempts(ThecalError):
     def __init__(self, message: str, retry_after_s: float) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class MissingExtra(ThecalError):
+    """What was asked needs an optional part of thecal that is not installed; the
+    message names the extra and the command that installs it."""
+
+    def __init__(self, needed_for: str, extra: str) -> None:
+        super().__init__(
+            f"{needed_for} needs the optional '{extra}' part of thecal, which is not "
+            f"installed: pip install 'thecal[{extra}]' (make setup installs every part)"
+        )
+        self.extra = extra

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
+from thecal.core.errors import MissingExtra
 from thecal.services.study.runner import Stats, Task
 
 
 class DaskBackend:
     def __init__(self, address: str | None = None, workers: int = 2) -> None:
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ModuleNotFoundError as missing:
+            raise MissingExtra("a study on Dask (--dask)", "dask") from missing
 
         self._cluster = None
         if address is None:

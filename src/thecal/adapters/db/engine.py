@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.core.errors import MissingExtra
+
 DEFAULT_URL = "sqlite:///thecal.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -37,7 +39,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    except ModuleNotFoundError as missing:  # the driver of an optional extra
+        if missing.name is not None and missing.name.startswith("psycopg"):
+            raise MissingExtra("a PostgreSQL database", "postgres") from missing
+        raise
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

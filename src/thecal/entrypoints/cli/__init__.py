@@ -13,7 +13,7 @@ from rich.table import Table
 
 from thecal import scenario as scenario_file
 from thecal.adapters.scenario.patient_reader import load_patient
-from thecal.core.errors import InputError
+from thecal.core.errors import InputError, MissingExtra
 from thecal.core.virtual_patient import VirtualPatient
 from thecal.data import drug_library, effects, kinetics
 from thecal.entrypoints.cli import accuracy as accuracy_cli
@@ -135,7 +135,11 @@ def simulate_command(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except MissingExtra as missing:  # an optional part asked for and not installed
+        Console(stderr=True).print(str(missing), style="red", markup=False)
+        sys.exit(2)
 
 
 register(app)
