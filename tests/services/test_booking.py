@@ -77,6 +77,29 @@ def test_one_open_booking_per_patient_and_a_cancel_needs_a_reason(c):
     assert statuses == ["booked", "cancelled"]  # day 20, then day 30
 
 
+def test_a_clinician_is_not_booked_for_two_refills_at_once(c):
+    """rn.b has B1 from day 30 +0 to +30 min. B2 from +20 min overlaps it by 10 min
+    (refused, naming B1); B2 from +30 min starts as B1 ends (booked); a cancelled
+    booking frees its window; another clinician may take the same time."""
+    b1, b2, b3 = (c.patient(name, baclofen()) for name in ("B1", "B2", "B3"))
+    start = T0 + 30 * DAY
+    first = c.clinic.book_refill(RN, b1, start, 30, "rn.b", "", T0)
+    with pytest.raises(InputError) as clash:
+        c.clinic.book_refill(RN, b2, start + 20 * 60, 30, "rn.b", "", T0)
+    assert paths(clash) == ["start"]
+    assert "rn.b already has a refill in this window, with B1" in clash.value.problems[0].message
+    with pytest.raises(InputError):  # one that starts before and runs into it
+        c.clinic.book_refill(RN, b2, start - 40 * 60, 45, "rn.b", "", T0)
+    c.clinic.book_refill(DR, b2, start, 30, "dr.a", "", T0)  # another clinician: fine
+    c.clinic.book_refill(RN, b3, start + 30 * 60, 30, "rn.b", "", T0)  # back to back
+    c.clinic.cancel_appointment(RN, first, "patient unwell", T0)
+    b4 = c.patient("B4", baclofen())
+    c.clinic.book_refill(RN, b4, start + 10 * 60, 15, "rn.b", "", T0)  # B1's window freed
+    booked = [(a.patient_name, a.clinician) for a in c.clinic.appointments(DR, T0, T0 + 60 * DAY)
+              if a.status == "booked"]  # fmt: skip
+    assert sorted(booked) == [("B2", "dr.a"), ("B3", "rn.b"), ("B4", "rn.b")]
+
+
 def test_recording_the_refill_completes_the_booking(c):
     pid = c.patient("B1", baclofen())
     c.clinic.book_refill(RN, pid, T0 + 30 * DAY, 30, "rn.b", "", T0)

@@ -183,17 +183,23 @@ def seed(
 def _bookings(cdb: ClinicDb, rn: Principal, end_s: float, most: int = 10) -> None:
     """The coming fortnight's refill appointments, booked by the nurse through the use
     case (so the calendar and the feeds have something to show): 09:00 onwards in
-    45-minute slots, spread over the next twelve days and never after the pump is due."""
+    45-minute slots, spread over the next twelve days and never after the pump is due;
+    a clinician's taken slot moves the booking to their next free one (the use case
+    refuses a double booking)."""
     with cdb.reads() as db:
         due = db.execute(select(Pump.patient_id, Pump.refill_due_s)
                          .where(Pump.refill_due_s > end_s + 2 * DAY)
                          .order_by(Pump.refill_due_s).limit(most)).all()  # fmt: skip
     morning = end_s - end_s % DAY + 9 * 3600.0  # 09:00 UTC of the demo's day
+    taken: set[tuple[str, float]] = set()
     for n, (pid, due_s) in enumerate(due):
         assert due_s is not None  # the query asked for a due date
         days = max(1, min(1 + n % 12, int((due_s - end_s) // DAY) - 1))  # spread out
-        start = morning + days * DAY + (n % 4) * 2700.0
         who = "rn.clark" if n % 2 == 0 else "dr.adams"
+        slot = n % 4
+        while (who, start := morning + days * DAY + slot * 2700.0) in taken:
+            slot += 1
+        taken.add((who, start))
         cdb.clinic.book_refill(rn, pid, start, 30, who, "demo booking", end_s)
 
 

@@ -28,8 +28,11 @@ from thecal.services.vocabulary import AppointmentStatus
 
 
 def booking_problems(start_s: float, minutes: float, now_s: float, due_s: float | None,
-                     clinician: UserFacts | None, policy: Policy) -> list[Problem]:  # fmt: skip
-    """Everything wrong with a booking, at once (empty: it may be booked)."""
+                     clinician: UserFacts | None, policy: Policy,
+                     theirs: tuple[AppointmentFacts, ...] = ()) -> list[Problem]:  # fmt: skip
+    """Everything wrong with a booking, at once (empty: it may be booked). `theirs`
+    are the clinician's appointments near the window: one still booked that overlaps
+    it is a double booking (a clinician does one refill at a time)."""
     problems = []
     lo, hi = policy.booking.window_min_minutes, policy.booking.window_max_minutes
     if not lo <= minutes <= hi:
@@ -44,6 +47,13 @@ def booking_problems(start_s: float, minutes: float, now_s: float, due_s: float 
                                          "book on or before that day"))  # fmt: skip
     if clinician is None or not clinician.active or not allowed("refills.record", clinician.role):
         problems.append(Problem("clinician", "an active physician or nurse, who can refill"))
+    end_s = start_s + minutes * 60.0
+    for a in theirs:
+        if a.status == AppointmentStatus.BOOKED and a.start_s < end_s and start_s < a.end_s:
+            problems.append(Problem("start", f"{a.clinician} already has a refill in this "
+                                    f"window, with {a.patient_name}: choose another time or "
+                                    "another clinician (the calendar shows the week)"))  # fmt: skip
+            break
     return problems
 
 
@@ -61,7 +71,11 @@ class Booking(ClinicBase):
             due = outlook(i, stored.model, self.library, self.policy,
                           stored.last_refill_s).refill_due_s  # fmt: skip
             staff = next((u for u in uow.users.all() if u.username == clinician), None)
-            problems = booking_problems(start_s, minutes, now_s, due, staff, self.policy)
+            longest_s = self.policy.booking.window_max_minutes * 60.0
+            near = uow.appointments.between(start_s - longest_s, start_s + minutes * 60.0,
+                                            clinician)  # fmt: skip
+            problems = booking_problems(start_s, minutes, now_s, due, staff, self.policy,
+                                        tuple(near))  # fmt: skip
             if problems:
                 raise InputError("appointment not booked", problems)
             booked = uow.appointments.open_for(patient_id)
