@@ -45,10 +45,21 @@ def fmt_date(t: float | None) -> str:
     return "-" if t is None else words.date(t)  # one date format (services/clinic/words)
 
 
-def problems_fragment(request: Request, who: Principal, exc: InputError) -> HTMLResponse:
+def problems_fragment(
+    request: Request,
+    who: Principal,
+    exc: InputError,
+    beside: tuple[dict[str, str], list[Problem], list[str]] | None = None,
+) -> HTMLResponse:
     """A refused form's problems, swapped in beside the form (422: HTMX is told to swap
-    it): every screen that checks a form answers this way."""
-    return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
+    it): every screen that checks a form answers this way. `beside` (the problems by
+    input, those that belong to none, and every error slot of the screen) puts each
+    problem beside its input through out-of-band swaps (form_errors.py)."""
+    if beside is None:
+        return page(request, "_problems.html", who, 422, problems=exc.problems, message=str(exc))
+    errors, left, slots = beside
+    return page(request, "_problems.html", who, 422, problems=left, message=exc.message,
+                oob_errors=errors, oob_slots=slots)  # fmt: skip
 
 
 def templates(request: Request) -> Jinja2Templates:

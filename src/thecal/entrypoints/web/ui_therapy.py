@@ -16,6 +16,14 @@ from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.units import Kind, parse
+from thecal.entrypoints.web.form_errors import (
+    REFILL_WORDS,
+    placed,
+    program_input,
+    program_slots,
+    refill_input_name,
+    refill_slots,
+)
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     RefillIn,
@@ -34,6 +42,28 @@ router = APIRouter(include_in_schema=False)
 
 
 BLANK_ROWS = 2  # empty rows under the steps and periodic boluses, to add one
+# the input model's own wording, which REFILL_WORDS puts in a clinician's words
+MODEL_WORDING = ("Input should", "String should", "Value error")
+
+
+def _program_beside(
+    form: dict[str, str], problems: tuple[Problem, ...] | list[Problem]
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    where = {p.path: program_input(p.path, form) for p in problems}
+    errors, left = placed(problems, where)
+    return errors, left, program_slots(form)
+
+
+def _refill_beside(
+    form: dict[str, str], problems: tuple[Problem, ...] | list[Problem]
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    where = {p.path: refill_input_name(p.path, form) for p in problems}
+    model_said = [p for p in problems if p.message.startswith(MODEL_WORDING)]
+    errors, left = placed(model_said, where, REFILL_WORDS)
+    more, left_too = placed([p for p in problems if p not in model_said], where)
+    for name, message in more.items():
+        errors[name] = f"{errors[name]}; {message}" if name in errors else message
+    return errors, left + left_too, refill_slots(form)
 
 
 def _typed_form(form: dict[str, str]) -> dict[str, Any]:
@@ -124,12 +154,14 @@ def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
         problems.append(Problem("low_ml", "a number of mL, such as 2 or 4"))
         low = 0.0
     cycle = form.get("cycle_days", "1").strip()
-    if not cycle.isdigit() or int(cycle) < 1:
+    digits = cycle.isdigit()  # a very long one stands for "too many" (the program says so)
+    cycle_days = (int(cycle) if len(cycle) <= 9 else 10**9) if digits else 0
+    if cycle_days < 1:  # named once, here: the program is read with 1 in its place
         problems.append(Problem("cycle_days", "a whole number of days, 1 or more"))
     steps = [_step(r) for r in _rows(form, "step", ("start", "value"))]
     doc: dict[str, Any] = {
         "drugs": current["drugs"],
-        "basal": {"cycle_days": int(cycle) if cycle.isdigit() else 1, "steps": steps},
+        "basal": {"cycle_days": max(cycle_days, 1), "steps": steps},
         "periodic_boluses": _rows(form, "periodic", ("at", "amount", "duration")),
         "low_reservoir_alarm_ml": low,
     }
@@ -145,9 +177,13 @@ def _program_from_form(rec: queries.PatientRecord, form: dict[str, str]) -> Any:
             "lockout": form.get("demand_lockout", ""),
             "max_per_24h": count,
         }
+    try:
+        program = parse_program(doc)
+    except InputError as exc:  # every problem at once: the form's and the program's
+        raise InputError("invalid program", [*problems, *exc.problems]) from None
     if problems:
         raise InputError("invalid program", problems)
-    return parse_program(doc)
+    return program
 
 
 def _expected_version(form: dict[str, str]) -> int:
@@ -202,9 +238,10 @@ async def program_check(
         review = clinic_of(request).check_program(
             who, patient_id, program, Signoff(), now(request), _temporary_s(form)
         )
-    except InputError as exc:  # shown where the review would be, beside the form
-        return problems_fragment(request, who, exc)
-    return page(request, "_review.html", who, review=review_view(review), form=form)
+    except InputError as exc:  # each beside its input; the rest where the review would be
+        return problems_fragment(request, who, exc, _program_beside(form, exc.problems))
+    return page(request, "_review.html", who, review=review_view(review), form=form,
+                oob_slots=program_slots(form), oob_errors={})  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/program")
@@ -213,8 +250,16 @@ async def program_commit(
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
-    program = _program_from_form(rec, form)
-    temporary_s = _temporary_s(form)
+    try:
+        program = _program_from_form(rec, form)
+        temporary_s = _temporary_s(form)
+    except InputError as exc:  # changed after Check: the form as typed, each problem beside
+        errors, left, _ = _program_beside(form, exc.problems)
+        return page(
+            request, "program.html", who, 422, rec=rec, form=_typed_form(form),
+            drugs_text=_drugs_text(rec), primary=_primary(rec), review=None, errors=errors,
+            error={"message": exc.message, "problems": left, "findings": []},
+        )  # fmt: skip
     clinic = clinic_of(request)
     try:
         result = clinic.commit_program(
@@ -320,11 +365,10 @@ async def refill_plan(
         session, review = clinic_of(request).plan_refill(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
-    except InputError as exc:  # shown where the plan would be, beside the form
-        return problems_fragment(request, who, exc)
-    return page(
-        request, "_refill_plan.html", who, plan=session.plan, review=review_view(review), form=form
-    )
+    except InputError as exc:  # each beside its input; the rest where the plan would be
+        return problems_fragment(request, who, exc, _refill_beside(form, exc.problems))
+    return page(request, "_refill_plan.html", who, plan=session.plan, review=review_view(review),
+                form=form, oob_slots=refill_slots(form), oob_errors={})  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/refill")
@@ -333,12 +377,20 @@ async def refill_record(
 ) -> Response:
     form = await form_of(request)
     rec = record(request, patient_id)
-    body = _refill_body(rec, form)
     clinic = clinic_of(request)
     try:
+        body = _refill_body(rec, form)
         refill_id, _ = clinic.record_refill(
             who, patient_id, refill_input(body), form_signoff(form), now(request),
             _expected_version(form),
+        )  # fmt: skip
+    except InputError as exc:  # the form as typed, each problem beside its input
+        errors, left, _ = _refill_beside(form, exc.problems)
+        return page(
+            request, "refill.html", who, 422, rec=rec, drugs=_refill_drugs(rec, form),
+            form=form, estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
+            plan=None, review=None, errors=errors,
+            error={"message": exc.message, "problems": left, "findings": []},
         )  # fmt: skip
     except (Refused, Conflict) as exc:
         session, fresh = clinic.plan_refill(

@@ -1,0 +1,122 @@
+"""Where on the programming and refill screens each problem belongs (issue 25).
+
+A problem's path names the field of the document the screen builds (e.g.
+`program.basal.steps[1].dose`, `drugs[0].concentration`), not the input the
+clinician typed into: blank table rows are dropped before the document is built, so
+step 1 of the program may be row 3 of the form. These functions map each path back
+to the input, so the screen shows the problem beside it: at once, for a refused
+commit, and through HTMX out-of-band swaps of each field's error slot after Check or
+Plan. A problem with no input of its own stays in the box above the form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from thecal.core.errors import Problem
+
+STEP_FIELDS = ("start", "value")
+PERIODIC_FIELDS = ("at", "amount", "duration")
+PROGRAM_INPUTS = {
+    "low_reservoir_alarm_ml": "low_ml",
+    "basal.cycle_days": "cycle_days",
+    "demand_bolus.amount": "demand_amount",
+    "demand_bolus.duration": "demand_duration",
+    "demand_bolus.lockout": "demand_lockout",
+    "demand_bolus.max_per_24h": "demand_max",
+}
+PROGRAM_SCALARS = ("cycle_days", "low_ml", "demand_amount", "demand_duration",
+                   "demand_lockout", "demand_max", "temporary_h")  # fmt: skip
+# words a clinician reads, in place of the input model's own ("Input should be ...")
+REFILL_WORDS = {
+    "add_ml": "a volume in mL, more than 0 and at most 100, such as 18",
+    "lot": "the lot number on the fluid's label, 1 to 40 characters",
+    "bridge_min": "minutes, 1 to 1440",
+}
+
+
+def filled_rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[int]:
+    """The form's row numbers whose every field is filled: the rows the document has,
+    in its order."""
+    rows, n = [], 0
+    while any(f"{prefix}_{f}_{n}" in form for f in fields):
+        if all(form.get(f"{prefix}_{f}_{n}", "").strip() for f in fields):
+            rows.append(n)
+        n += 1
+    return rows
+
+
+def program_input(path: str, form: dict[str, str]) -> str | None:
+    """The programming screen's input that `path` names, or None."""
+    path = path.removeprefix("program.")
+    if path in PROGRAM_SCALARS:
+        return path
+    if path in PROGRAM_INPUTS:
+        return PROGRAM_INPUTS[path]
+    half = re.fullmatch(r"(step|periodic)_(\d+)", path)  # a half-filled row
+    if half:
+        return f"step_value_{half[2]}" if half[1] == "step" else f"periodic_amount_{half[2]}"
+    row = re.fullmatch(r"(basal\.steps|periodic_boluses)\[(\d+)\]\.(\w+)", path)
+    if row is None:
+        return None
+    steps = row[1] == "basal.steps"
+    rows = filled_rows(form, *(("step", STEP_FIELDS) if steps else ("periodic", PERIODIC_FIELDS)))
+    k = int(row[2])
+    if k >= len(rows):
+        return None
+    if steps:
+        return f"step_{'start' if row[3] == 'start' else 'value'}_{rows[k]}"
+    return f"periodic_{row[3]}_{rows[k]}" if row[3] in PERIODIC_FIELDS else None
+
+
+def program_slots(form: dict[str, str]) -> list[str]:
+    """Every input of the programming screen that has an error slot beside it."""
+    rows = [
+        f"{prefix}_{f}_{n}"
+        for prefix, fields in (("step", STEP_FIELDS), ("periodic", PERIODIC_FIELDS))
+        for n in range(_row_count(form, prefix, fields))
+        for f in fields
+    ]
+    return [*PROGRAM_SCALARS, *rows]
+
+
+def refill_input_name(path: str, form: dict[str, str]) -> str | None:
+    """The refill screen's input that `path` names, or None."""
+    drug = re.search(r"(?:^|\.)drugs\[(\d+)\]", path)  # the fluid's, or a new program's
+    if drug:
+        return f"conc_{drug[1]}"
+    last = path.split(".")[-1]
+    name = "bridge_min" if last == "bridge_duration_s" else last
+    return name if name in refill_slots(form) else None
+
+
+def refill_slots(form: dict[str, str]) -> list[str]:
+    drugs = sum(1 for k in form if re.fullmatch(r"drug_\d+", k))
+    return [*(f"conc_{i}" for i in range(drugs)), "bridge_min", "add_ml", "lot", "diluted"]
+
+
+def placed(
+    problems: tuple[Problem, ...] | list[Problem],
+    where: dict[str, str | None],
+    words: dict[str, str] | None = None,
+) -> tuple[dict[str, str], list[Problem]]:
+    """The problems under the input each belongs to (`where`: path -> input), in
+    plain words where `words` has them, and those that belong to no input."""
+    errors: dict[str, str] = {}
+    left: list[Problem] = []
+    for p in problems:
+        name = where.get(p.path)
+        if name is None:
+            left.append(p)
+            continue
+        message = (words or {}).get(name, p.message)
+        if errors.get(name) != message:
+            errors[name] = f"{errors[name]}; {message}" if name in errors else message
+    return errors, left
+
+
+def _row_count(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> int:
+    n = 0
+    while any(f"{prefix}_{f}_{n}" in form for f in fields):
+        n += 1
+    return n
