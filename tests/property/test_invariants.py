@@ -144,6 +144,12 @@ class PumpMachine(RuleBasedStateMachine):
         self.lockout_starts.append(t)
 
     @invariant()
+    def derived_fields_current(self):
+        # what PumpState keeps derived equals what it derives from (changed() re-derives)
+        if hasattr(self, "s"):
+            assert self.s == self.s.with_levels()
+
+    @invariant()
     def stroke_tracking(self):
         # 1. 0 <= V_cmd - strokes * stroke < stroke
         if not hasattr(self, "s"):

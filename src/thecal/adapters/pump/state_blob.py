@@ -62,7 +62,7 @@ def load_state(blob: bytes, sha256: str, model: PumpModel, library: DrugLibrary)
     state = _load(blob, sha256, FORMAT, PumpState)
     assert isinstance(state, PumpState)
     # The cached derivations are recomputed from the stored facts.
-    return state._replace(model=model, library=library).with_levels()
+    return state.changed(model=model, library=library)  # re-derives the cached levels
 
 
 def dump_flow(record: FlowRecord) -> tuple[bytes, str]:

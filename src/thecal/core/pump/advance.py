@@ -142,7 +142,7 @@ def _battery_check(s: PumpState) -> PumpState:
     days = len(samples) - 1
     drain_per_day = average_daily_drain_uah(samples)  # samples end with s.charge_uah
     eri = s.eri or (days > 0 and s.charge_uah <= model.eri_days * drain_per_day)
-    return s._replace(daily_charge_uah=samples, samples_from_t=first_t, eri=eri)
+    return s.changed(daily_charge_uah=samples, samples_from_t=first_t, eri=eri)
 
 
 def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
@@ -159,9 +159,9 @@ def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
         return s  # nothing can be due at an instant that is not a midnight
     if s.boluses and any(b.end_t <= t for b in s.boluses):
         out.extend(bolus_end(b, t) for b in s.boluses if b.end_t <= t)
-        s = s._replace(boluses=tuple(b for b in s.boluses if b.end_t > t))
+        s = s.changed(boluses=tuple(b for b in s.boluses if b.end_t > t))
     if "mri" in s.stall_causes and s.mri_stall_until <= t:
-        s = logged(s, s._replace(stall_causes=s.stall_causes - {"mri"}), out)
+        s = logged(s, s.changed(stall_causes=s.stall_causes - {"mri"}), out)
     if timers:
         s = fire_timers(s, out)
     midnight = t % SECONDS_PER_DAY == 0.0 and t > 0
@@ -169,7 +169,7 @@ def _at_instant(s: PumpState, out: list[Event]) -> PumpState:
         checked = _battery_check(s)
         s = logged(s, checked, out) if checked.eri != s.eri else checked
     if s.charge_uah <= 0.0 and not s.eos and s.model.battery_uah > 0:
-        s = logged(s, s._replace(eos=True, charge_uah=0.0), out)
+        s = logged(s, s.changed(eos=True, charge_uah=0.0), out)
     return s
 
 
@@ -207,7 +207,7 @@ def advance(s: PumpState, now: float) -> tuple[PumpState, list[Event]]:
             assert s.program is not None
             peak = s.program.schedule.max_rate_ml_per_s + extra
             if peak > s.peak_rate_ml_per_s:
-                s = s._replace(peak_rate_ml_per_s=peak)
+                s = s.changed(peak_rate_ml_per_s=peak)
             v1 = _v_cmd_at(s, t_next, extra)
             n1 = _strokes_for(v1, s.stroke_ml)
             k = _next_threshold_stroke(s)

@@ -55,4 +55,4 @@ def refused_after_end_of_service(
             continue
         new[request_id] = refused
         out.append(make(Event, (t, "demand", (("id", request_id), *fields))))
-    return after._replace(answers=s.answers.add_all(new.items())), out
+    return after.changed(answers=s.answers.add_all(new.items())), out

@@ -203,7 +203,7 @@ def _answer(
     after = _counters(s, t_prev, scheduled_ml, bolus_parts)
     dose = volume * program.program.primary_mcg_per_ml
     doses = s.grant_doses_mcg(dose) + (dose,) * len(starts)
-    return after._replace(
+    return after.changed(
         peak_rate_ml_per_s=peak,
         boluses=tuple(running),
         grants=tuple(grants[window_start:]),
@@ -266,7 +266,7 @@ def _counters(
     if dn and not s.occluded:
         moved = min(s.true_ml, dn * model.stroke_ml * (1.0 + s.bias))
     charge = s.charge_uah - model.baseline_ua * (t1 - t0) / 3600.0 - model.uah_per_stroke * dn
-    return s._replace(
+    return s.changed(
         t=t1,
         v_cmd_ml=v1,
         strokes=n1,

@@ -91,9 +91,7 @@ def initial_state(
         grants=(),
         answers=AnswerLog(),
     ).with_levels()
-    applied = blank._replace(
-        program=compile_program(program), anchor_s=_anchor(start_s)
-    ).with_levels()
+    applied = blank.changed(program=compile_program(program), anchor_s=_anchor(start_s))
     # Alarms already true at t = 0 (a fill at or below the threshold) are logged;
     # the state shown at the start is not a change.
     _, logged = settle(blank, applied)
@@ -182,21 +180,21 @@ def _apply_program(s: PumpState, cmd: c.ApplyProgram) -> tuple[PumpState, list[E
         return s, [event(s.t, "program", result="refused", reasons=reasons)]
     # the lockout counts doses given: a new program starts none (SR-06). Writing a program
     # rewrites its memory: a program CRC fault is gone (the other checks stand).
-    after = s._replace(
+    after = s.changed(
         program=compile_program(cmd.program),
         anchor_s=_anchor(s.t),
         corrupt=s.corrupt - {"program_crc"},
         self_test_failed=s.self_test_failed - {"program_crc"},
     )
     if cmd.temporary_s is None:
-        after = after._replace(base_program=None, temporary_until=NOT_YET)
+        after = after.changed(base_program=None, temporary_until=NOT_YET)
     else:  # a temporary program over a temporary one keeps the first one's base
         base = s.base_program if s.base_program is not None else s.program
-        after = after._replace(base_program=base, temporary_until=s.t + cmd.temporary_s)
+        after = after.changed(base_program=base, temporary_until=s.t + cmd.temporary_s)
     extra = [] if cmd.temporary_s is None else [
         event(s.t, "program", result="temporary", until=s.t + cmd.temporary_s)
     ]  # fmt: skip
-    return _changed(s, after.with_levels(), extra)
+    return _changed(s, after, extra)
 
 
 def _temporary_refusal(s: PumpState, temporary_s: float | None) -> list[str]:
@@ -217,7 +215,7 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
     reason = demand_denial(s)
     if reason is not None:
         answer = DemandAnswer("denied", reason)
-        return s._replace(answers=s.answers.add(cmd.id, answer)), [
+        return s.changed(answers=s.answers.add(cmd.id, answer)), [
             demand_event(s.t, cmd.id, answer)
         ]
     program = s.program
@@ -228,7 +226,7 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
     dose = demand_dose_mcg(s)
     kept = [(g, m) for g, m in zip(s.grants, s.grant_doses_mcg(dose), strict=True)
             if g > t - SECONDS_PER_DAY]  # fmt: skip
-    after = s._replace(
+    after = s.changed(
         answers=s.answers.add(cmd.id, _GRANTED),
         boluses=s.boluses + (bolus,),
         grants=tuple(g for g, _ in kept) + (t,),
@@ -250,14 +248,14 @@ def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:
     if refusal is not None:
         return s, [event(s.t, "refill", result="refused", reason=refusal)]
     fluid = refill_fluid(model, s.true_ml, s.drug_names, s.reservoir_conc, s.path, s.outlet_ml, cmd)
-    after = s._replace(
+    after = s.changed(
         drug_names=fluid.drug_names,
         reservoir_conc=fluid.reservoir_conc,
         true_ml=fluid.true_ml,
         estimate_base_ml=fluid.true_ml if cmd.entered_ml is None else cmd.entered_ml,
         estimate_base_strokes=s.strokes,
         path=fluid.path,
-    ).with_levels()
+    )
     logged = refill_event(s.t, cmd, fluid)
     return _changed(s, after, [logged])
 
@@ -272,28 +270,28 @@ def _bolus(s: PumpState, cmd: c.StartBolus) -> tuple[PumpState, list[Event]]:
         return s, [event(s.t, "bolus", bolus=cmd.kind, result="refused", reason="; ".join(refused))]
     volume = cmd.amount.volume_ml(s.program.program.primary_mcg_per_ml)
     bolus = RunningBolus(cmd.kind, volume / cmd.duration_s, s.t, s.t + cmd.duration_s, volume)
-    return s._replace(boluses=s.boluses + (bolus,)), [
+    return s.changed(boluses=s.boluses + (bolus,)), [
         event(s.t, "bolus", bolus=cmd.kind, phase="start", programmed_ml=volume)
     ]
 
 
 def _suspend(s: PumpState, _: c.Suspend) -> tuple[PumpState, list[Event]]:
-    return (s, []) if s.suspended else _changed(s, s._replace(suspended=True))
+    return (s, []) if s.suspended else _changed(s, s.changed(suspended=True))
 
 
 def _resume(s: PumpState, _: c.Resume) -> tuple[PumpState, list[Event]]:
-    return _changed(s, s._replace(suspended=False)) if s.suspended else (s, [])
+    return _changed(s, s.changed(suspended=False)) if s.suspended else (s, [])
 
 
 def _fault(s: PumpState, cmd: c.Fault) -> tuple[PumpState, list[Event]]:
     if cmd.fault in c.SELF_TEST_FAULTS:  # found by the next check, not at once
-        return s._replace(corrupt=s.corrupt | {cmd.fault}), []
+        return s.changed(corrupt=s.corrupt | {cmd.fault}), []
     if cmd.fault == "bias":
-        return s._replace(bias=cmd.value), []
+        return s.changed(bias=cmd.value), []
     if cmd.fault in ("occlusion", "occlusion_cleared"):
-        return s._replace(occluded=cmd.fault == "occlusion"), []
+        return s.changed(occluded=cmd.fault == "occlusion"), []
     causes = s.stall_causes | {"fault"} if cmd.fault == "stall" else s.stall_causes - {"fault"}
-    return _changed(s, s._replace(stall_causes=causes)) if causes != s.stall_causes else (s, [])
+    return _changed(s, s.changed(stall_causes=causes)) if causes != s.stall_causes else (s, [])
 
 
 def _mri(s: PumpState, cmd: c.MriExposure) -> tuple[PumpState, list[Event]]:
@@ -303,18 +301,18 @@ def _mri(s: PumpState, cmd: c.MriExposure) -> tuple[PumpState, list[Event]]:
         # The flow-activated valve lets up to mri_valve_leak_ul through before it
         # closes: unmetered, so the estimate does not see it.
         leak = 0.0 if s.occluded else min(s.true_ml, s.model.mri_valve_leak_ul / 1000.0)
-        after = s._replace(
+        after = s.changed(
             valve_closed=True, true_ml=s.true_ml - leak, outlet_ml=s.outlet_ml + leak
         )
         return _changed(s, after)
     until = max(s.mri_stall_until, s.t + cmd.duration_s + cmd.recovery_s)
     if until <= s.t:
         return s, []
-    return _changed(s, s._replace(stall_causes=s.stall_causes | {"mri"}, mri_stall_until=until))
+    return _changed(s, s.changed(stall_causes=s.stall_causes | {"mri"}, mri_stall_until=until))
 
 
 def _valve_reset(s: PumpState, _: c.ValveReset) -> tuple[PumpState, list[Event]]:
-    return _changed(s, s._replace(valve_closed=False)) if s.valve_closed else (s, [])
+    return _changed(s, s.changed(valve_closed=False)) if s.valve_closed else (s, [])
 
 
 def _telemetry(s: PumpState, _: c.TelemetrySession) -> tuple[PumpState, list[Event]]:
@@ -323,8 +321,8 @@ def _telemetry(s: PumpState, _: c.TelemetrySession) -> tuple[PumpState, list[Eve
         return s, []
     charge = s.charge_uah - s.model.uah_per_telemetry_session
     if charge > 0.0:
-        return s._replace(charge_uah=charge), []
-    return _changed(s, s._replace(charge_uah=0.0, eos=True))
+        return s.changed(charge_uah=charge), []
+    return _changed(s, s.changed(charge_uah=0.0, eos=True))
 
 
 def _self_test(s: PumpState, _: c.SelfTest) -> tuple[PumpState, list[Event]]:

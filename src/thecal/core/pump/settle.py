@@ -16,7 +16,7 @@ def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]
     t = after.t
     out: list[Event] = []
     if after.suspended != before.suspended:  # the escalation clock runs per suspension
-        after = after._replace(
+        after = after.changed(
             suspended_from_t=t if after.suspended else NOT_YET, suspension_alarm=False
         )
     was, now = before.active_alarms(), after.active_alarms()
@@ -31,15 +31,15 @@ def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]
                     out.append(alarm(t, recovered, "onset", priority(after, recovered)))
         kept = tuple(x for x in after.alarm_since if x[0] in now)
         begun = tuple((code, t) for code in _ALARM_ORDER if code in now and code not in was)
-        after = after._replace(alarm_since=kept + begun)
+        after = after.changed(alarm_since=kept + begun)
         if after.silenced:  # a silence ends with its alarm
-            after = after._replace(silenced=tuple(x for x in after.silenced if x[0] in now))
+            after = after.changed(silenced=tuple(x for x in after.silenced if x[0] in now))
     shown_before, shown_after = before.shown, after.shown
     if shown_before != shown_after:
         out.append(event(t, "state", **{"from": shown_before, "to": shown_after}))
         if shown_before == DELIVERING and after.boluses:
             out.extend(bolus_end(b, t) for b in after.boluses)
-            after = after._replace(boluses=())
+            after = after.changed(boluses=())
     return after, out
 
 

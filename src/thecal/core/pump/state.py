@@ -9,7 +9,7 @@ disagree. Counters are synced to `t`: `strokes` strokes have been issued by `t`,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
@@ -64,6 +64,13 @@ class DemandAnswer:
     reason: str | None
 
 
+# what the cached fields (empty_at_stroke, low_at_stroke, demand_fluid_ok) derive from
+CACHE_INPUTS = frozenset(
+    {"model", "library", "program", "estimate_base_ml", "estimate_base_strokes",
+     "drug_names", "reservoir_conc"}
+)  # fmt: skip
+
+
 def average_daily_drain_uah(samples: tuple[float, ...]) -> float:
     """The mean drain per day over charges sampled at consecutive midnights."""
     days = len(samples) - 1
@@ -107,8 +114,10 @@ class PumpState(NamedTuple):
     lockout_from_t: float  # the last demand grant, NO_DOSE_YET before the first
     grants: tuple[float, ...]  # grant times within the last 24 h
     answers: AnswerLog[DemandAnswer]
-    # Cached from the estimate base and the program (refresh with with_levels()): the
-    # stroke numbers at which the estimate reaches 0 and the low-reservoir threshold.
+    # Derived from the estimate base, the program and the fluid, and kept so a step
+    # need not recompute them: `changed()` re-derives them whenever one of those changes
+    # (CACHE_INPUTS). The stroke numbers at which the estimate reaches 0 and the
+    # low-reservoir threshold ...
     empty_at_stroke: int = 0
     low_at_stroke: int = 0
     # ... and whether every drug in the reservoir may be given as a demand bolus
@@ -137,9 +146,16 @@ class PumpState(NamedTuple):
     def stroke_ml(self) -> float:
         return self.model.stroke_ml
 
+    def changed(self, **fields: Any) -> PumpState:
+        """The one way to change a state (NamedTuple's `_replace` is not used outside this
+        class; tests/unit/test_pump_state.py holds it): what is derived is re-derived
+        whenever what it derives from changes, so no caller can forget to."""
+        after = self._replace(**fields)
+        return after.with_levels() if CACHE_INPUTS.intersection(fields) else after
+
     def with_levels(self) -> PumpState:
-        """This state with its cached threshold strokes and demand eligibility recomputed;
-        call after any change of the estimate base, the program or the fluid."""
+        """This state with its cached threshold strokes and demand eligibility recomputed
+        (`changed` calls it; a state read from storage is built with it)."""
         low = self.program.low_reservoir_alarm_ml if self.program is not None else None
         return self._replace(
             empty_at_stroke=self.strokes_to_level(0.0),

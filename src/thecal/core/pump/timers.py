@@ -25,14 +25,14 @@ def anchor(t: float) -> float:
 
 def run_self_test(s: PumpState) -> PumpState:
     """Every check at once: each corruption present is found and stops delivery."""
-    return s._replace(self_test_failed=s.self_test_failed | s.corrupt, corrupt=frozenset())
+    return s.changed(self_test_failed=s.self_test_failed | s.corrupt, corrupt=frozenset())
 
 
 def revert_temporary(s: PumpState) -> PumpState:
     """The base program again, where the clock now is; the lockout is not restarted."""
-    return s._replace(
+    return s.changed(
         program=s.base_program, base_program=None, temporary_until=NOT_YET, anchor_s=anchor(s.t)
-    ).with_levels()
+    )
 
 
 def fire_timers(s: PumpState, out: list[Event]) -> PumpState:
@@ -44,13 +44,13 @@ def fire_timers(s: PumpState, out: list[Event]) -> PumpState:
         out.append(event(t, "program", result="reverted", reason="temporary_expired"))
         s = logged(s, reverted, out)
     if s.suspended and not s.suspension_alarm and suspension_alarm_t(s) <= t:
-        s = logged(s, s._replace(suspension_alarm=True), out)
+        s = logged(s, s.changed(suspension_alarm=True), out)
     if s.silenced and any(until <= t for _, until in s.silenced):
         active = s.active_alarms()
         for code, until in s.silenced:
             if until <= t and code in active:  # the condition lasts: it sounds again (SR-29)
                 out.append(alarm(t, code, "resound", priority(s, code)))
-        s = s._replace(silenced=tuple(x for x in s.silenced if x[1] > t))
+        s = s.changed(silenced=tuple(x for x in s.silenced if x[1] > t))
     return s
 
 
@@ -72,7 +72,7 @@ def silence(s: PumpState, code: str, duration_s: float) -> tuple[PumpState, list
     assert level is not None
     until = s.t + duration_s
     kept = tuple(x for x in s.silenced if x[0] != code) + ((code, until),)
-    return s._replace(silenced=kept), [alarm(s.t, code, "silence", level, until=until)]
+    return s.changed(silenced=kept), [alarm(s.t, code, "silence", level, until=until)]
 
 
 def acknowledge(s: PumpState, code: str) -> tuple[PumpState, list[Event]]:
