@@ -34,7 +34,7 @@ from tests.clinic.conftest import DAY, PASSWORD, PG_URL, T0, World, baclofen, mo
 
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db.engine import make_engine
-from thecal.entrypoints.cli.clinic_impl import store_clock
+from thecal.adapters.db.setup import store_clock
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 16

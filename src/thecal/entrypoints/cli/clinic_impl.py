@@ -4,7 +4,6 @@ web and PDF stacks load here, when a command runs, never for `thecal --help`
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -12,7 +11,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import func, select
 
 from thecal.adapters.clock import ClinicClock
 from thecal.adapters.db import audit, audit_anchor
@@ -20,7 +18,7 @@ from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.engine import database_url, make_engine, session_factory
 from thecal.adapters.db.engine import downgrade as db_downgrade
 from thecal.adapters.db.engine import upgrade as db_upgrade
-from thecal.adapters.db.models import Patient, Setting
+from thecal.adapters.db.setup import holds_patients, pumped_patients, store_clock, stored_clock
 from thecal.adapters.pump.links import InProcessLinks, PumpLinks, links_from_environment
 from thecal.core.errors import Conflict, InputError, Problem, ThecalError
 
@@ -30,33 +28,6 @@ console = Console()
 
 def open_clinic(url: str, links: PumpLinks = InProcessLinks()) -> ClinicDb:  # noqa: B008
     return bootstrap(url, links)
-
-
-def stored_clock(cdb: ClinicDb) -> ClinicClock | None:
-    with cdb.reads() as db:
-        row = db.scalars(select(Setting).where(Setting.key == "clock")).first()
-    if row is None:
-        return None
-    c = json.loads(row.value)
-    return ClinicClock(c["anchor_clinic_s"], c["anchor_real_s"], c["speed"])
-
-
-def store_clock(cdb: ClinicDb, clock: ClinicClock) -> None:
-    with cdb.unit_of_work() as uow:
-        db = uow.db
-        row = db.get(Setting, "clock")
-        value = json.dumps(
-            {
-                "anchor_clinic_s": clock.anchor_clinic_s,
-                "anchor_real_s": clock.anchor_real_s,
-                "speed": clock.speed,
-            }
-        )
-        if row is None:
-            db.add(Setting(key="clock", value=value))
-        else:
-            row.value = value
-        uow.commit()
 
 
 def seed_demo(url: str, patients: int, speed: float) -> tuple[ClinicDb, ClinicClock]:
@@ -72,13 +43,12 @@ def seed_demo(url: str, patients: int, speed: float) -> tuple[ClinicDb, ClinicCl
             )  # fmt: skip
         path.unlink()
     clinic = open_clinic(url)
-    with clinic.reads() as db:
-        if db.scalar(select(func.count()).select_from(Patient)):
-            raise InputError(
-                "demo refused",
-                [Problem("--database", "the database already holds patients: the demo seeds "
-                         "only an empty clinic")],
-            )  # fmt: skip
+    if holds_patients(clinic):
+        raise InputError(
+            "demo refused",
+            [Problem("--database", "the database already holds patients: the demo seeds "
+                     "only an empty clinic")],
+        )  # fmt: skip
     end = time.time()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"seeding {patients} demo patients", total=patients)
@@ -109,6 +79,7 @@ def serve(
     import uvicorn
 
     from thecal.entrypoints.web import create_app
+    from thecal.entrypoints.web.main import time_zone_from_environment
 
     if demo:
         Path("out").mkdir(exist_ok=True)
@@ -129,7 +100,7 @@ def serve(
         clock = stored_clock(clinic) or ClinicClock.real_time()
         store_clock(clinic, clock)
     secure = (not demo) if secure_cookies is None else secure_cookies
-    zone = os.environ.get("THECAL_TIME_ZONE", "UTC")  # the clinic's (IANA name)
+    zone = time_zone_from_environment()
     try:
         app_ = create_app(clinic, clock, speed=clock.speed, secure_cookies=secure,
                           time_zone=zone)  # fmt: skip
@@ -139,13 +110,9 @@ def serve(
         raise typer.Exit(2) from None
 
     def keep_pumps_current() -> None:
-        from thecal.adapters.db.models import Pump
-
         while True:
             time.sleep(sync_every_s)
-            with clinic.reads() as db:
-                ids = list(db.scalars(select(Pump.patient_id)))
-            for pid in ids:
+            for pid in pumped_patients(clinic):
                 try:
                     clinic.clinic.sync(pid, clock.now())
                 except Exception as exc:

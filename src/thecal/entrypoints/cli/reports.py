@@ -28,8 +28,9 @@ AtOption = Annotated[
 def _write(db_url: str | None, out: Path, build: Callable[[Session, float], Document],
            at: float | None) -> None:
     from thecal.adapters.db.engine import database_url
+    from thecal.adapters.db.setup import stored_clock
     from thecal.adapters.reports.pdf import render_pdf
-    from thecal.entrypoints.cli.clinic_impl import open_clinic, stored_clock
+    from thecal.entrypoints.cli.clinic_impl import open_clinic
 
     try:
         clinic = open_clinic(database_url(db_url))
