@@ -157,21 +157,21 @@ class ScsDevice:
     outcome: str | None  # a finished trial's: success | failure | incomplete
 
 
-class Patients(Protocol):
+class PatientRepository(Protocol):
     def add(self, data: Mapping[str, Any]) -> int: ...
     def get(self, patient_id: int) -> PatientFacts: ...  # NotFound
     def set_status(self, patient_id: int, status: str) -> None: ...
     def update(self, patient_id: int, data: Mapping[str, Any]) -> dict[str, Any]: ...  # before
 
 
-class Implants(Protocol):
+class ImplantRepository(Protocol):
     def add(self, patient_id: int, i: ImplantInput, now_s: float) -> int: ...
     def active(self, patient_id: int) -> ImplantFacts: ...  # NotFound
     def end(self, implant_id: int, now_s: float) -> None: ...  # explanted or replaced
     def revise(self, implant_id: int, length_cm: float, ul_per_cm: float, now_s: float) -> None: ...
 
 
-class Pumps(Protocol):
+class PumpRepository(Protocol):
     def commission(
         self,
         patient_id: int,
@@ -200,7 +200,7 @@ class Pumps(Protocol):
     ) -> None: ...
 
 
-class Programs(Protocol):
+class ProgramRepository(Protocol):
     def history(self, patient_id: int) -> list[tuple[float, Program]]: ...
     def current_digest(self, patient_id: int) -> str | None: ...
     def add(
@@ -214,29 +214,29 @@ class Programs(Protocol):
     ) -> int: ...
 
 
-class ProgrammingSessions(Protocol):
+class SessionRepository(Protocol):
     def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int: ...
 
 
-class Refills(Protocol):
+class RefillRepository(Protocol):
     def last_committed(self, patient_id: int) -> LastRefill | None: ...
     def add(self, entry: RefillEntry) -> int: ...
     def record(self, refill_id: int) -> dict[str, Any]: ...  # NotFound
     def set_record(self, refill_id: int, record: dict[str, Any]) -> None: ...
 
 
-class Boluses(Protocol):
+class BolusRepository(Protocol):
     def find(self, request_id: str) -> StoredAnswer | None: ...
     def add(self, patient_id: int, answer: DemandAnswer, now_s: float) -> None: ...
 
 
-class Diary(Protocol):
+class DiaryRepository(Protocol):
     def add(
         self, patient_id: int, at_s: float, pain_nrs: int | None, spasm: int | None, note: str
     ) -> int: ...
 
 
-class Alarms(Protocol):
+class AlarmRepository(Protocol):
     def get(self, alarm_id: int) -> AlarmFacts: ...  # NotFound
     def acknowledge(self, alarm_id: int, user: str, now_s: float) -> None: ...
     def delivery_stopped_since(self, patient_id: int) -> float | None:
@@ -244,7 +244,7 @@ class Alarms(Protocol):
         (the pump's own log), or None while it delivers."""
 
 
-class Trials(Protocol):
+class TrialRepository(Protocol):
     def add(self, patient_id: int, kind: str, drug: str, document: dict[str, Any],
             now_s: float) -> int: ...  # fmt: skip
     def get(self, trial_id: int) -> TrialFacts: ...  # NotFound
@@ -253,13 +253,13 @@ class Trials(Protocol):
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None: ...
 
 
-class Pathways(Protocol):
+class PathwayRepository(Protocol):
     def get(self, patient_id: int) -> dict[str, Any] | None: ...
     def put(self, patient_id: int, document: dict[str, Any], stage: str, favoured: str | None,
             why: str, user: str, now_s: float) -> None: ...  # fmt: skip
 
 
-class Stimulation(Protocol):
+class StimulatorRepository(Protocol):
     def active(self, patient_id: int) -> ScsDevice | None: ...
     def last_trial(self, patient_id: int) -> ScsDevice | None: ...
     def add_device(self, patient_id: int, kind: str, stimulator_id: str, lead_id: str,
@@ -284,7 +284,7 @@ class UserFacts:
     active: bool
 
 
-class Users(Protocol):
+class UserRepository(Protocol):
     def authenticate(self, username: str, password: str) -> Principal | None: ...  # active only
     def open_login(self, user_id: int, now_s: float) -> tuple[str, str]: ...  # token, csrf
     def close_login(self, token: str) -> None: ...
@@ -315,7 +315,7 @@ class AppointmentFacts:
     patient_name: str = ""
 
 
-class Appointments(Protocol):
+class AppointmentRepository(Protocol):
     def add(self, a: AppointmentFacts, booked_s: float) -> int: ...
     def get(self, appointment_id: int) -> AppointmentFacts: ...  # NotFound
     def open_for(self, patient_id: int) -> AppointmentFacts | None: ...
@@ -324,7 +324,7 @@ class Appointments(Protocol):
                 clinician: str | None = None) -> list[AppointmentFacts]: ...  # fmt: skip
 
 
-class LoginThrottle(Protocol):
+class ThrottleRepository(Protocol):
     """Wrong passwords counted per account, address and second person (throttle.py)."""
 
     def get(self, key: str) -> Attempts | None: ...
@@ -335,7 +335,7 @@ class LoginThrottle(Protocol):
     def locked(self, now_s: float) -> list[Attempts]: ...
 
 
-class Audit(Protocol):
+class AuditRepository(Protocol):
     def append(
         self,
         at_s: float,
@@ -349,22 +349,22 @@ class Audit(Protocol):
 
 
 class UnitOfWork(Protocol):
-    patients: Patients
-    implants: Implants
-    pumps: Pumps
-    programs: Programs
-    sessions: ProgrammingSessions
-    refills: Refills
-    boluses: Boluses
-    diary: Diary
-    alarms: Alarms
-    trials: Trials
-    pathways: Pathways
-    stimulation: Stimulation
-    users: Users
-    appointments: Appointments
-    throttle: LoginThrottle
-    audit: Audit
+    patients: PatientRepository
+    implants: ImplantRepository
+    pumps: PumpRepository
+    programs: ProgramRepository
+    sessions: SessionRepository
+    refills: RefillRepository
+    boluses: BolusRepository
+    diary: DiaryRepository
+    alarms: AlarmRepository
+    trials: TrialRepository
+    pathways: PathwayRepository
+    stimulation: StimulatorRepository
+    users: UserRepository
+    appointments: AppointmentRepository
+    throttle: ThrottleRepository
+    audit: AuditRepository
 
     def __enter__(self) -> UnitOfWork: ...
 
