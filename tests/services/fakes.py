@@ -211,6 +211,11 @@ class MemorySessions(_Table):
         self.rows[row_id] = {"patient_id": patient_id, "user": user, "record": record}
         return row_id
 
+    def committed(self, patient_id: int) -> list[dict[str, Any]]:
+        mine = [r["record"] for r in self.rows.values() if r["patient_id"] == patient_id
+                and r["record"]["status"] == "committed"]  # fmt: skip
+        return sorted(mine, key=lambda record: record["closed_s"])
+
 
 class MemoryRefills(_Table):
     def last_committed(self, patient_id: int) -> LastRefill | None:

@@ -166,6 +166,14 @@ class SqlSessions:
         self.db.flush()
         return row.id
 
+    def committed(self, patient_id: int) -> list[dict[str, Any]]:
+        return list(self.db.scalars(
+            select(ProgrammingSessionRow.record)
+            .where(ProgrammingSessionRow.patient_id == patient_id)
+            .where(ProgrammingSessionRow.status == SessionStatus.COMMITTED.value)
+            .order_by(ProgrammingSessionRow.closed_s, ProgrammingSessionRow.id)
+        ))  # fmt: skip
+
 
 class SqlRefills:
     def __init__(self, db: Session) -> None:

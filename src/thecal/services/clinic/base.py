@@ -20,6 +20,7 @@ from thecal.core.errors import Forbidden, InputError, Problem, TooManyAttempts
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety import Catheter, DoseChange, Policy
 from thecal.core.safety import Patient as ClinicalPatient
+from thecal.core.safety.titration import TemporaryDoses, with_temporaries
 from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.therapy.pathway import PathwayRecord
@@ -63,6 +64,17 @@ def need_reason(reason: str) -> None:
         raise InputError("a reason is required", [Problem("reason", "say why (audit trail)")])
 
 
+def temporary_doses(record: dict[str, Any]) -> TemporaryDoses | None:
+    """The daily doses a committed temporary program's session record gave (SR-36), or
+    None for any other session: it is sent at the session's close, until its end."""
+    until = record.get("temporary_until_s")
+    if until is None:
+        return None
+    doses = tuple((row["drug"], float(row["after_mcg_per_day"])) for row in record["doses"]
+                  if row.get("after_mcg_per_day") is not None)  # fmt: skip
+    return TemporaryDoses(float(record["closed_s"]), float(until), doses)
+
+
 class ClinicBase:
     def __init__(
         self,
@@ -90,11 +102,14 @@ class ClinicBase:
         the year of birth allows (a child gets a child's rules), and every daily dose
         the patient has had (titration windows read it)."""
         p = uow.patients.get(patient_id)
-        history = tuple(
+        versions = tuple(
             DoseChange(created_s, name, dose.programmed_mcg)
             for created_s, program in uow.programs.history(patient_id)
             for name, dose in daily_doses(program).items()
         )
+        temporaries = [t for record in uow.sessions.committed(patient_id)
+                       if (t := temporary_doses(record)) is not None]  # fmt: skip
+        history = with_temporaries(versions, temporaries)
         age = youngest_age_years(p.birth_year, now_s)
         child = age < self.policy.patient.paediatric_below_years
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive,
