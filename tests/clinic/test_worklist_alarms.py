@@ -46,16 +46,17 @@ def test_a_failed_self_test_is_on_the_worklist_as_critical(world):
     assert "self-test failed: nothing is delivered" in page
 
 
-def test_a_telemetry_pumps_silence_is_kept_on_the_clinics_alarm_row(world):
-    """The interrogation's silence (above, tests/telemetry) lands on the alarm row the
-    way an in-process pump's log does: silenced until 1400 s, then cleared with it."""
+def test_a_telemetry_pumps_silence_and_acknowledgement_are_kept_on_the_alarm_row(world):
+    """The interrogation's silence and acknowledgement (tests/telemetry) land on the
+    alarm row the way an in-process pump's log does: silenced until 1400 s,
+    acknowledged at the pump at 1250 s (read at 1300 s), then cleared at 1500 s."""
     from sqlalchemy import select
 
     from thecal.adapters.db import pumps
     from thecal.adapters.db.models import AlarmRow
     from thecal.services.ports import Interrogation
 
-    def reading(at_s, alarms, silences):
+    def reading(at_s, alarms, silences, acknowledged=()):
         return Interrogation(
             at_s,
             "peristaltic-20",
@@ -71,6 +72,7 @@ def test_a_telemetry_pumps_silence_is_kept_on_the_clinics_alarm_row(world):
             alarm_onsets=(("MOTOR_STALL", 1000.0),),
             alarm_priorities=(("MOTOR_STALL", "high"),),
             alarm_silences=silences,
+            alarm_acknowledged=acknowledged,
         )
 
     with world.db.unit_of_work() as uow:
@@ -81,3 +83,12 @@ def test_a_telemetry_pumps_silence_is_kept_on_the_clinics_alarm_row(world):
     with world.db.reads() as db:
         row = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == world.a)).one()
         assert (row.onset_s, row.priority, row.silenced_until_s) == (1000.0, "high", 1400.0)
+        assert row.pump_acknowledged_s is None
+    stall = ("MOTOR_STALL",)
+    for later in (reading(1300.0, stall, (), (("MOTOR_STALL", 1250.0),)), reading(1500.0, (), ())):
+        with world.db.unit_of_work() as uow:
+            pumps._reconcile_alarms(uow.db, world.a, later)
+            uow.db.commit()
+    with world.db.reads() as db:
+        row = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == world.a)).one()
+        assert (row.pump_acknowledged_s, row.cleared_s) == (1250.0, 1500.0)

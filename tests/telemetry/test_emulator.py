@@ -203,3 +203,26 @@ def test_a_silence_at_the_pump_reaches_the_clinic_through_the_interrogation(tmp_
     clock.t = 1500.0
     later = interrogation_from_json(e.handle(ask, 6)["report"])
     assert later.alarm_silences == () and later.active_alarms == ("MOTOR_STALL",)
+
+
+@pytest.mark.sr("SR-32")
+def test_an_acknowledgement_at_the_pump_reaches_the_clinic_through_the_interrogation(
+    tmp_path,
+) -> None:
+    """Issue 26: a telemetry pump's acknowledgement stayed in its own log. The stall at
+    1000 s acknowledged at 1100 s and again at 1300 s reads back as acknowledged at
+    1100 s (the first); it neither clears nor silences the alarm, and it ends with it."""
+    from thecal.adapters.telemetry.codec import interrogation_from_json
+
+    e, s, clock = stalled_at_1000_s(tmp_path)
+    clock.t = 1100.0
+    assert _write(e, s, 4, "acknowledge_alarm", {"code": "MOTOR_STALL"}, "a1").get("ok")
+    clock.t = 1300.0
+    assert _write(e, s, 5, "acknowledge_alarm", {"code": "MOTOR_STALL"}, "a2").get("ok")
+    ask = {"op": "interrogate", "session": s, "args": {}}
+    report = interrogation_from_json(e.handle(ask, 6)["report"])
+    assert report.alarm_acknowledged == (("MOTOR_STALL", 1100.0),)
+    assert report.active_alarms == ("MOTOR_STALL",) and report.alarm_silences == ()
+    _write(e, s, 7, "inject", {"kind": "fault", "fault": "stall_cleared"}, "f2")
+    cleared = interrogation_from_json(e.handle(ask, 8)["report"])
+    assert "MOTOR_STALL" not in cleared.active_alarms and cleared.alarm_acknowledged == ()

@@ -43,6 +43,8 @@ class Interrogation:
     # each active alarm whose tone is silenced at the pump, and until when (SR-29): so a
     # telemetry pump's silence reaches the clinic as an in-process pump's log does
     alarm_silences: tuple[tuple[str, float], ...] = ()
+    # each active alarm acknowledged at the pump, and when first (SR-32)
+    alarm_acknowledged: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

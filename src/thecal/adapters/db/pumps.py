@@ -208,17 +208,22 @@ def _reconcile_alarms(db: Session, patient_id: int, i: Interrogation) -> None:
     onsets = dict(i.alarm_onsets)  # the pump's own log (SR-32); else the reading's time
     priorities = dict(i.alarm_priorities)
     silences = dict(i.alarm_silences)  # the tone silenced at the pump, until when
+    acknowledged = dict(i.alarm_acknowledged)  # at the pump, when first (SR-32)
     for a in open_rows:
         if a.code not in active:
             a.cleared_s = i.at_s
-        elif a.code in silences:
+            continue
+        if a.code in silences:
             a.silenced_until_s = silences[a.code]
+        if a.pump_acknowledged_s is None and a.code in acknowledged:
+            a.pump_acknowledged_s = acknowledged[a.code]
     for code in sorted(active - {a.code for a in open_rows}):
         severity = ALARM_SEVERITY.get(code, "info")
         onset = onsets.get(code, i.at_s)
         db.add(AlarmRow(patient_id=patient_id, code=code, severity=severity, onset_s=onset,
                         priority=priorities.get(code),
-                        silenced_until_s=silences.get(code)))  # fmt: skip
+                        silenced_until_s=silences.get(code),
+                        pump_acknowledged_s=acknowledged.get(code)))  # fmt: skip
 
 
 def _log_alarms(db: Session, patient_id: int, pump: EmulatedPump) -> None:

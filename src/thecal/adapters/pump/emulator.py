@@ -49,6 +49,7 @@ def report(s: PumpState) -> Interrogation:
         delivery_stopped_since_s=stopped_since(s),
         alarm_priorities=tuple((code, priority(s, code)) for code in sorted(s.active_alarms())),
         alarm_silences=silences,
+        alarm_acknowledged=tuple(sorted(x for x in s.acknowledged if x[0] in active)),
     )
 
 

@@ -237,4 +237,7 @@ def interrogation_from_json(d: Mapping[str, Any]) -> Interrogation:
         alarm_priorities=tuple((str(c), str(p)) for c, p in d.get("alarm_priorities") or ()),
         base_program=program_from_json(base) if (base := d.get("base_program")) else None,
         alarm_silences=tuple((str(c), float(t)) for c, t in d.get("alarm_silences") or ()),
+        alarm_acknowledged=tuple(
+            (str(c), float(t)) for c, t in d.get("alarm_acknowledged") or ()
+        ),
     )

@@ -34,6 +34,8 @@ def settle(before: PumpState, after: PumpState) -> tuple[PumpState, list[Event]]
         after = after.changed(alarm_since=kept + begun)
         if after.silenced:  # a silence ends with its alarm
             after = after.changed(silenced=tuple(x for x in after.silenced if x[0] in now))
+        if after.acknowledged:  # and so does an acknowledgement
+            after = after.changed(acknowledged=tuple(x for x in after.acknowledged if x[0] in now))
     shown_before, shown_after = before.shown, after.shown
     if shown_before != shown_after:
         out.append(event(t, "state", **{"from": shown_before, "to": shown_after}))

@@ -141,6 +141,9 @@ class PumpState(NamedTuple):
     # when each active alarm began, from the pump's own clock (SR-32): an interrogation
     # reports it, so the clinic's alarm log starts at the onset, not at the reading
     alarm_since: tuple[tuple[str, float], ...] = ()
+    # when each active alarm was first acknowledged at the pump (SR-32): it neither
+    # clears nor silences the alarm, and it ends with it
+    acknowledged: tuple[tuple[str, float], ...] = ()
 
     @property
     def stroke_ml(self) -> float:

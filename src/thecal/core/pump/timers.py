@@ -80,4 +80,6 @@ def acknowledge(s: PumpState, code: str) -> tuple[PumpState, list[Event]]:
     if code not in s.active_alarms():
         return s, [event(s.t, "alarm", code=code, phase="acknowledge", result="refused",
                          reason="not_active")]  # fmt: skip
-    return s, [alarm(s.t, code, "acknowledge", priority(s, code))]
+    first = s if any(c == code for c, _ in s.acknowledged) else s.changed(
+        acknowledged=(*s.acknowledged, (code, s.t)))  # fmt: skip
+    return first, [alarm(s.t, code, "acknowledge", priority(s, code))]
