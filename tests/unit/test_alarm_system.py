@@ -267,3 +267,32 @@ def test_a_bolus_that_would_pass_the_dose_window_is_denied_in_full():
     starts = [e for e in log if e["kind"] == "bolus" and e.get("phase") == "start"]
     assert [e["programmed_ml"] for e in starts] == [0.01, 0.01, 0.005, 0.005]  # nothing partial
     assert s.grant_mcg == pytest.approx((100.0, 50.0, 50.0))  # 03:00, 06:00, 25:00
+
+
+@pytest.mark.sr("SR-20")
+def test_a_valve_stuck_open_trips_the_flow_valve_stops_delivery_and_alarms_high():
+    """valve-gated-20 at 0.5 mL/day, 2.5 uL pulses: a metering valve sticks open at
+    12 h. The flow-activated valve passes at most 10 uL (pumps.toml, devices F42),
+    unmetered, and closes: VALVE_CLOSED (high), no pulse until the reset at 14 h."""
+    s = pump(program(demand=False), model="valve-gated-20")
+    s, log = run(s, (12 * H, c.Fault("valve_open")))
+    assert alarms(log, "VALVE_CLOSED") == [(12 * H, "VALVE_CLOSED", "onset", "high")]
+    assert s.shown == "valve-closed"
+    # 0.25 mL pumped by 12 h: estimate 19.75; the true reservoir 10 uL lower
+    assert s.estimate_ml == pytest.approx(19.75, abs=1e-12)
+    assert s.estimate_ml - s.true_ml == pytest.approx(0.010, abs=1e-12)
+    pulses = s.strokes
+    s, log = run(s, (14 * H, c.Tick()), (14 * H, c.ValveReset()))
+    assert s.strokes == pulses  # nothing delivered while closed
+    assert alarms(log, "VALVE_CLOSED") == [(14 * H, "VALVE_CLOSED", "clear", "high")]
+    assert s.shown == "delivering"
+
+
+@pytest.mark.sr("SR-20")
+def test_a_pump_without_a_valve_has_no_valve_to_stick():
+    """A peristaltic pump's rollers always pinch its tube: the fault changes nothing
+    (the mechanical mitigation docs/alarms.md names)."""
+    s = pump(program(demand=False))
+    after, log = run(s, (12 * H, c.Fault("valve_open")))
+    before, _ = run(s, (12 * H, c.Tick()))
+    assert after == before and alarms(log) == []

@@ -125,4 +125,10 @@ PROGRAMMER_BOLUS_KINDS = ("clinician", "bridge", "priming")
 # memory, clock and firmware faults a self-test finds (SR-40): injected, they are found
 # by the next periodic check (or a SelfTest), and delivery stops
 SELF_TEST_FAULTS = ("program_crc", "library_crc", "clock", "watchdog")
-FAULTS = ("bias", "occlusion", "occlusion_cleared", "stall", "stall_cleared") + SELF_TEST_FAULTS
+# a valve that opens and stays open (SR-20): the free-flow hazard of a valve-gated pump
+VALVE_FAULTS = ("valve_open",)
+FAULTS = (
+    ("bias", "occlusion", "occlusion_cleared", "stall", "stall_cleared")
+    + SELF_TEST_FAULTS
+    + VALVE_FAULTS
+)

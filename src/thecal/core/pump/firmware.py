@@ -290,21 +290,30 @@ def _fault(s: PumpState, cmd: c.Fault) -> tuple[PumpState, list[Event]]:
         return s.changed(bias=cmd.value), []
     if cmd.fault in ("occlusion", "occlusion_cleared"):
         return s.changed(occluded=cmd.fault == "occlusion"), []
+    if cmd.fault in c.VALVE_FAULTS:
+        # A metering valve stuck open lets the reservoir's pressure drive flow: the
+        # flow-activated safety valve trips as it does in MRI. A pump without a valve
+        # (peristaltic: the rollers always pinch the tube; constant-flow: a fixed
+        # restrictor) has nothing to stick (docs/alarms.md, SR-20).
+        return _trip_flow_valve(s) if s.model.kind == VALVE_GATED else (s, [])
     causes = s.stall_causes | {"fault"} if cmd.fault == "stall" else s.stall_causes - {"fault"}
     return _changed(s, s.changed(stall_causes=causes)) if causes != s.stall_causes else (s, [])
 
 
+def _trip_flow_valve(s: PumpState) -> tuple[PumpState, list[Event]]:
+    """The flow-activated valve lets up to mri_valve_leak_ul through before it closes
+    (unmetered, so the estimate does not see it); delivery stops with the high
+    VALVE_CLOSED alarm until a clinician resets the valve."""
+    if s.valve_closed or s.eos:
+        return s, []
+    leak = 0.0 if s.occluded else min(s.true_ml, s.model.mri_valve_leak_ul / 1000.0)
+    after = s.changed(valve_closed=True, true_ml=s.true_ml - leak, outlet_ml=s.outlet_ml + leak)
+    return _changed(s, after)
+
+
 def _mri(s: PumpState, cmd: c.MriExposure) -> tuple[PumpState, list[Event]]:
     if s.model.kind == VALVE_GATED:
-        if s.valve_closed or s.eos:
-            return s, []
-        # The flow-activated valve lets up to mri_valve_leak_ul through before it
-        # closes: unmetered, so the estimate does not see it.
-        leak = 0.0 if s.occluded else min(s.true_ml, s.model.mri_valve_leak_ul / 1000.0)
-        after = s.changed(
-            valve_closed=True, true_ml=s.true_ml - leak, outlet_ml=s.outlet_ml + leak
-        )
-        return _changed(s, after)
+        return _trip_flow_valve(s)
     until = max(s.mri_stall_until, s.t + cmd.duration_s + cmd.recovery_s)
     if until <= s.t:
         return s, []
