@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from thecal.core.pump.advance import advance
 from thecal.core.pump.demand_rule import demand_denial
 from thecal.core.pump.events import Event
-from thecal.core.pump.state import DemandAnswer, PumpState
+from thecal.core.pump.state import DemandVerdict, PumpState
 
 # (t, request id) in time order
 Requests = Sequence[tuple[float, str]]
 
 
-def demand_event(t: float, request_id: str, answer: DemandAnswer) -> Event:
+def demand_event(t: float, request_id: str, answer: DemandVerdict) -> Event:
     if answer.reason is None:
         return Event(t, "demand", (("id", request_id), ("result", answer.result)))
     return Event(
@@ -42,10 +42,10 @@ def refused_after_end_of_service(
     after, logged = advance(s, requests[-1][0])
     if reason is None or logged:
         return None
-    refused = DemandAnswer("denied", reason)
+    refused = DemandVerdict("denied", reason)
     fields = (("result", "denied"), ("reason", reason))
     known_get = s.answers.known([request_id for _, request_id in requests]).get
-    new: dict[str, DemandAnswer] = {}
+    new: dict[str, DemandVerdict] = {}
     out: list[Event] = []
     make = tuple.__new__  # Event(...) without NamedTuple's Python-level __new__
     for t, request_id in requests:

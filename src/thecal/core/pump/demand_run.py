@@ -35,12 +35,12 @@ from thecal.core.pump.demand_rule import (
     window_full,
 )
 from thecal.core.pump.events import Event
-from thecal.core.pump.state import DELIVERING, STROKE_EPS, DemandAnswer, PumpState, RunningBolus
+from thecal.core.pump.state import DELIVERING, STROKE_EPS, DemandVerdict, PumpState, RunningBolus
 from thecal.core.units import SECONDS_PER_DAY
 
-_GRANTED = DemandAnswer("granted", None)
-_LOCKOUT = DemandAnswer("denied", LOCKOUT)
-_MAX_PER_24H = DemandAnswer("denied", MAX_PER_24H)
+_GRANTED = DemandVerdict("granted", None)
+_LOCKOUT = DemandVerdict("denied", LOCKOUT)
+_MAX_PER_24H = DemandVerdict("denied", MAX_PER_24H)
 
 
 def answer_run(s: PumpState, requests: Requests) -> tuple[PumpState, list[Event]] | None:
@@ -145,7 +145,7 @@ def _answer(
     start_fields = (("bolus", "demand"), ("phase", "start"), ("programmed_ml", volume))
     end_fields = (*start_fields[:1], ("phase", "end"), *start_fields[2:], ("delivered_ml", volume))
     known_get = s.answers.known([request_id for _, request_id in requests]).get
-    new: dict[str, DemandAnswer] = {}
+    new: dict[str, DemandVerdict] = {}
     new_get = new.get
     grants = list(s.grants)
     window_start = 0

@@ -30,7 +30,7 @@ from thecal.core.pump.state import (
     DELIVERING,
     NO_DOSE_YET,
     NOT_YET,
-    DemandAnswer,
+    DemandVerdict,
     PumpState,
     RunningBolus,
 )
@@ -214,7 +214,7 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
         return s, [demand_event(s.t, cmd.id, known)]
     reason = demand_denial(s)
     if reason is not None:
-        answer = DemandAnswer("denied", reason)
+        answer = DemandVerdict("denied", reason)
         return s.changed(answers=s.answers.add(cmd.id, answer)), [
             demand_event(s.t, cmd.id, answer)
         ]
@@ -239,7 +239,7 @@ def _demand(s: PumpState, cmd: c.DemandRequest) -> tuple[PumpState, list[Event]]
     ]
 
 
-_GRANTED = DemandAnswer("granted", None)
+_GRANTED = DemandVerdict("granted", None)
 
 
 def _refill(s: PumpState, cmd: c.Refill) -> tuple[PumpState, list[Event]]:

@@ -59,7 +59,10 @@ class RunningBolus:
 
 
 @dataclass(frozen=True, slots=True)
-class DemandAnswer:
+class DemandVerdict:
+    """What the firmware answered a request id, kept for a repeat of the id (SR-33); the
+    port's DemandAnswer (services/ports.py) adds the id and the lockout left."""
+
     result: str  # granted | denied
     reason: str | None
 
@@ -113,7 +116,7 @@ class PumpState(NamedTuple):
     boluses: tuple[RunningBolus, ...]
     lockout_from_t: float  # the last demand grant, NO_DOSE_YET before the first
     grants: tuple[float, ...]  # grant times within the last 24 h
-    answers: AnswerLog[DemandAnswer]
+    answers: AnswerLog[DemandVerdict]
     # Derived from the estimate base, the program and the fluid, and kept so a step
     # need not recompute them: `changed()` re-derives them whenever one of those changes
     # (CACHE_INPUTS). The stroke numbers at which the estimate reaches 0 and the
