@@ -112,13 +112,13 @@ def rogue(workdir: Path) -> dict[str, int]:
         clinic.commission("peristaltic-20", PROGRAMS[0], 20.0, 0.26)
         clinic.apply_program(PROGRAMS[1], 0.0)
         clinic.close()
-        before = clinic.interrogate(0.0)
+        before = clinic.care.interrogate(0.0)
         clinic.close()
         seq = clinic.last["seq"]
         link = UdpLink(process.host, process.port)
         seen = rogue_attack(link, "PROBE-1", list(recorder.sent))
         link.close()
-        after = clinic.interrogate(0.0)
+        after = clinic.care.interrogate(0.0)
         added = [r for r in clinic.history if r["seq"] > seq and r["command_id"] not in clinic.sent]
         return {
             "frames sent (own)": seen["frames_sent"],

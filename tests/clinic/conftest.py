@@ -74,14 +74,16 @@ class World:
         self.clock = FixedClock(T0)
         self.users = {}
         for role in ROLES[:-1]:
-            uid = self.clinic.add_user(SETUP, role, role.title(), PASSWORD, role, None, T0)
+            uid = self.clinic.user_admin.add_user(
+                SETUP, role, role.title(), PASSWORD, role, None, T0
+            )
             self.users[role] = Principal(uid, role, role.title(), role, None, "")
-        uid = self.clinic.add_user(SETUP, "physician2", "Second Physician", PASSWORD,
+        uid = self.clinic.user_admin.add_user(SETUP, "physician2", "Second Physician", PASSWORD,
                                    "physician", None, T0)  # fmt: skip
         self.users["physician2"] = Principal(uid, "physician2", "Second Physician", "physician",
                                              None, "")  # fmt: skip
         dr = self.users["physician"]
-        self.a = self.clinic.add_patient(
+        self.a = self.clinic.care.add_patient(
             dr,
             dict(
                 mrn="A1", name="Ann Able", birth_year=1960, indication="non_cancer", weight_kg=70.0
@@ -89,7 +91,7 @@ class World:
             "new",
             T0,
         )
-        self.b = self.clinic.add_patient(
+        self.b = self.clinic.care.add_patient(
             dr,
             dict(
                 mrn="B2",
@@ -103,7 +105,9 @@ class World:
         )
         self.implant(self.a, "SN-A", morphine(), 19.0, T0)
         self.implant(self.b, "SN-B", baclofen(), 19.0, T0)
-        uid = self.clinic.add_user(SETUP, "patient", "Ann Able", PASSWORD, "patient", self.a, T0)
+        uid = self.clinic.user_admin.add_user(
+            SETUP, "patient", "Ann Able", PASSWORD, "patient", self.a, T0
+        )
         self.users["patient"] = Principal(uid, "patient", "Ann Able", "patient", self.a, "")
         self.app = create_app(self.db, self.clock)
 
@@ -115,7 +119,7 @@ class World:
         patient = dict(
             mrn=key, name=f"Patient {key}", birth_year=1960, indication="non_cancer", weight_kg=70.0
         )
-        pid = self.clinic.add_patient(dr, patient, reason, at_s)
+        pid = self.clinic.care.add_patient(dr, patient, reason, at_s)
         self.implant(pid, f"SN-{key}", program, fill_ml, at_s, reason)
         return pid
 
@@ -130,8 +134,8 @@ class World:
             "peristaltic-20", serial, "two-piece", 90.0, 2.6, "T10", program, fill_ml,
             continues=program,
         )  # fmt: skip
-        review = self.clinic.check_implant(dr, pid, i, Signoff(), at_s)
-        return self.clinic.implant(dr, pid, i, reason, self.signed(review), at_s)
+        review = self.clinic.devices.check_implant(dr, pid, i, Signoff(), at_s)
+        return self.clinic.devices.implant(dr, pid, i, reason, self.signed(review), at_s)
 
     def signed(self, review, verifier: str = "pharmacist") -> Signoff:
         return signed(review, verifier, "test: reviewed", PASSWORD)
@@ -147,18 +151,18 @@ class World:
     ) -> dict:
         """A program through the gate on the service route: checked, signed, committed."""
         who = self.users[role]
-        review = self.clinic.check_program(who, pid, program, Signoff(), at_s)
+        review = self.clinic.therapy.check_program(who, pid, program, Signoff(), at_s)
         sign = self.signed(review, verifier)
-        return self.clinic.commit_program(
+        return self.clinic.therapy.commit_program(
             who, pid, program, reason, sign, at_s, review.therapy_version
         )
 
     def refill(self, pid: int, r, at_s: float, role: str = "nurse", verifier="pharmacist"):
         """A refill through the gate on the service route."""
         who = self.users[role]
-        _, review = self.clinic.plan_refill(who, pid, r, Signoff(), at_s)
+        _, review = self.clinic.therapy.plan_refill(who, pid, r, Signoff(), at_s)
         sign = self.signed(review, verifier)
-        return self.clinic.record_refill(who, pid, r, sign, at_s, review.therapy_version)
+        return self.clinic.therapy.record_refill(who, pid, r, sign, at_s, review.therapy_version)
 
     def client(self, role: str | None = None):
         from fastapi.testclient import TestClient  # here: bench/server.py imports World

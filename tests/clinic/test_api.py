@@ -78,7 +78,7 @@ def test_a_screen_outlives_readings_but_not_a_real_change(world):
     c = world.client("physician")
     body = {"program": BACLOFEN_440}
     screen = c.post(f"/api/patients/{world.b}/programs/check", json=body).json()
-    world.clinic.sync(world.b, T0 + 600)  # the server's 30 s reading sync, many times over
+    world.clinic.care.sync(world.b, T0 + 600)  # the server's 30 s reading sync, many times over
     world.clock.t = T0 + 600
     commit = {**body, "reason": "x", "reviewed_digest": screen["reviewed_digest"],
               "expected_version": screen["therapy_version"]}  # fmt: skip
@@ -114,7 +114,7 @@ def test_a_patient_sees_only_their_own_record(world):
 def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
     from thecal.core.pump.commands import Fault
 
-    world.clinic.inject_fault(world.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
+    world.clinic.care.inject_fault(world.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
     world.clock.t = T0 + 30 * DAY
     c = world.client("nurse")
     refill = {
@@ -217,8 +217,8 @@ def test_openapi_lists_the_api(sqlite_world):
 
 def test_the_worklist_comes_in_pages_most_urgent_first(world):
     world.clock.t = T0 + 120 * 86_400.0  # both pumps are past their refill date by now
-    world.clinic.sync(world.a, world.clock.t)
-    world.clinic.sync(world.b, world.clock.t)
+    world.clinic.care.sync(world.a, world.clock.t)
+    world.clinic.care.sync(world.b, world.clock.t)
     c = world.client("nurse")
     whole = c.get("/api/worklist")
     assert whole.status_code == 200
@@ -293,9 +293,9 @@ def test_a_temporary_program_through_the_api_ends_on_its_own_and_stays_out_of_th
     assert record["temporary_until_s"] == T0 + 600 + 6 * 3600
     assert "TEMPORARY_PROGRAM" in [f["code"] for f in record["findings"]]
     assert c.get(f"/api/patients/{world.b}").json()["program"]["version_no"] == before
-    running = world.clinic.interrogate(world.users["nurse"], world.b, T0 + 600 + 60)
+    running = world.clinic.care.interrogate(world.users["nurse"], world.b, T0 + 600 + 60)
     assert running.temporary_until_s == T0 + 600 + 6 * 3600
-    later = world.clinic.interrogate(world.users["nurse"], world.b, T0 + 600 + 7 * 3600)
+    later = world.clinic.care.interrogate(world.users["nurse"], world.b, T0 + 600 + 7 * 3600)
     assert later.temporary_until_s is None
     assert later.program.steps[0].dose_mcg_per_s * DAY == pytest.approx(400.0)
     too_long = c.post(f"/api/patients/{world.b}/programs/check",
@@ -317,9 +317,9 @@ def test_the_clinic_keeps_an_alarms_priority_silence_and_acknowledgement_at_the_
     from thecal.core.pump.commands import AcknowledgeAlarm, Fault, SilenceAlarm
 
     w = world
-    w.clinic.inject_fault(w.b, Fault("stall"), T0 + 60)
-    w.clinic.inject_fault(w.b, SilenceAlarm("MOTOR_STALL", 600.0), T0 + 120)
-    w.clinic.inject_fault(w.b, AcknowledgeAlarm("MOTOR_STALL"), T0 + 180)
+    w.clinic.care.inject_fault(w.b, Fault("stall"), T0 + 60)
+    w.clinic.care.inject_fault(w.b, SilenceAlarm("MOTOR_STALL", 600.0), T0 + 120)
+    w.clinic.care.inject_fault(w.b, AcknowledgeAlarm("MOTOR_STALL"), T0 + 180)
     with w.db.reads() as db:
         [row] = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.b)).all()
         assert (row.code, row.priority, row.onset_s) == ("MOTOR_STALL", "high", T0 + 60)

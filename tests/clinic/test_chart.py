@@ -20,7 +20,7 @@ def test_readings_at_one_instant_keep_the_order_they_happened_in(sqlite_world):
     (the 7.6 mL above the dead volume withdrawn). The chart's line goes down, then up."""
     w = sqlite_world
     at = T0 + 30 * DAY
-    w.clinic.sync(w.a, at)
+    w.clinic.care.sync(w.a, at)
     w.refill(w.a, RefillInput(10.0, (DrugConcentration("morphine", 10_000.0),), None, None,
                               "LOT-C"), at)  # fmt: skip
     with w.db.reads() as db:

@@ -17,7 +17,7 @@ def test_every_concurrent_failure_is_counted_and_none_is_a_conflict(world):
 
     def bad(i: int) -> str:
         try:
-            result = clinic.login("nurse", f"wrong-{i}", time.time())
+            result = clinic.accounts.login("nurse", f"wrong-{i}", time.time())
         except TooManyAttempts:
             return "locked"
         return "wrong" if result is None else "in"

@@ -38,13 +38,13 @@ def implant(w) -> int:
     dr = w.users["physician"]
     patient = dict(mrn="CF1", name="Cy Flow", birth_year=1955, indication="cancer",
                    weight_kg=60.0)  # fmt: skip
-    pid = w.clinic.add_patient(dr, patient, "new", T0)
+    pid = w.clinic.care.add_patient(dr, patient, "new", T0)
     # a replacement of a constant-flow pump with the same drug: it continues 5 mg/day
     before = effective_program(w.db.catalogue.get("constant-flow-20"), MORPHINE)
     pump = ImplantInput("constant-flow-20", "SN-CF1", "one-piece", 80.0, 2.6, "T10",
                         Program(MORPHINE, ()), 20.0, continues=before)  # fmt: skip
-    review = w.clinic.check_implant(dr, pid, pump, Signoff(), T0)
-    w.clinic.implant(dr, pid, pump, "implant", w.signed(review), T0)
+    review = w.clinic.devices.check_implant(dr, pid, pump, Signoff(), T0)
+    w.clinic.devices.implant(dr, pid, pump, "implant", w.signed(review), T0)
     return pid
 
 
@@ -59,9 +59,9 @@ def test_the_worklist_books_a_constant_flow_pump_before_it_could_run_dry(world):
     assert pump.refill_due_s == pytest.approx(T0 + BOOKED_D * DAY, abs=1.0)
     assert "no alarm" in pump.refill_due_reason
     assert pump.reservoir_estimate_ml == pytest.approx(20.0)
-    world.clinic.sync(pid, T0 + 10 * DAY)  # the ledger: 20 - 10 x 0.5 = 15 mL
+    world.clinic.care.sync(pid, T0 + 10 * DAY)  # the ledger: 20 - 10 x 0.5 = 15 mL
     assert row(world, pid).reservoir_estimate_ml == pytest.approx(15.0)
-    i = world.clinic.interrogate(world.users["physician"], pid, T0 + 10 * DAY)
+    i = world.clinic.care.interrogate(world.users["physician"], pid, T0 + 10 * DAY)
     assert (i.state, i.active_alarms, i.elective_replacement) == ("delivering", (), False)
     # 10 mg/mL at the nominal 0.5 mL/day: 5 mg/day, in every reading the clinic keeps
     with world.db.reads() as db:
@@ -71,9 +71,9 @@ def test_the_worklist_books_a_constant_flow_pump_before_it_could_run_dry(world):
 
 def test_a_fever_shows_at_the_refill_as_fluid_missing(world):
     pid = implant(world)
-    world.clinic.inject_fault(pid, Environment(39.0, None), T0)
+    world.clinic.care.inject_fault(pid, Environment(39.0, None), T0)
     at = T0 + 30 * DAY
-    plan, _ = world.clinic.plan_refill(
+    plan, _ = world.clinic.therapy.plan_refill(
         world.users["nurse"], pid, RefillInput(20.0, MORPHINE, None, None, "L1"), Signoff(), at
     )
     assert plan.plan.reconciliation.expected_withdrawal_ml == pytest.approx(5.0)
@@ -102,5 +102,5 @@ def test_a_constant_flow_pump_cannot_be_programmed_nor_give_a_patient_bolus(worl
     assert invalid["severity"] == "hard" and "constant-flow" in invalid["message"]
     assert "PROGRAM_INVALID" in {b["code"] for b in check.json()["blockers"]}
     me = Principal(99, "cy", "Cy Flow", "patient", pid, "")
-    answer = world.clinic.request_bolus(me, pid, "press-1", T0 + DAY)
+    answer = world.clinic.care.request_bolus(me, pid, "press-1", T0 + DAY)
     assert (answer.result, answer.reason) == ("denied", "not_enabled")

@@ -31,10 +31,10 @@ def _history(w: World) -> None:
     for t, score in ((T0 + 2 * DAY, 6), (T0 + 3 * DAY, 4)):
         w.clock.t = t
         p.post(f"/api/patients/{w.a}/diary", json={"pain_nrs": score, "note": f"day {score}"})
-    w.clinic.inject_fault(w.a, Fault("stall"), T0 + 4 * DAY)
-    w.clinic.inject_fault(w.a, Fault("stall_cleared"), T0 + 4 * DAY + 600)
+    w.clinic.care.inject_fault(w.a, Fault("stall"), T0 + 4 * DAY)
+    w.clinic.care.inject_fault(w.a, Fault("stall_cleared"), T0 + 4 * DAY + 600)
     alarm = w.client("nurse").get("/api/alarms").json()[0]
-    w.clinic.acknowledge_alarm(w.users["nurse"], alarm["id"], "checked", T0 + 4 * DAY + 900)
+    w.clinic.care.acknowledge_alarm(w.users["nurse"], alarm["id"], "checked", T0 + 4 * DAY + 900)
     w.clock.t = T0 + 30 * DAY
     r = api_signed(
         w.client("nurse"),
@@ -101,15 +101,15 @@ def test_an_imported_pump_is_commissioned_through_the_gate(source, tmp_path):
     dr = source.users["physician"]
     at = T0 + 31 * DAY
     pid = import_bundle(target, dr, copy.deepcopy(first), "transfer", at)
-    target.clinic.add_user(SETUP, "physician", "P", PASSWORD, "physician", None, at)
-    target.clinic.add_user(SETUP, "pharmacist", "Ph", PASSWORD, "pharmacist", None, at)
+    target.clinic.user_admin.add_user(SETUP, "physician", "P", PASSWORD, "physician", None, at)
+    target.clinic.user_admin.add_user(SETUP, "pharmacist", "Ph", PASSWORD, "pharmacist", None, at)
     running = morphine(3300.0)  # the imported active program (v2)
     i = ImplantInput("peristaltic-20", "SN-A", "two-piece", 90.0, 2.6, "T10", running, 15.0,
                      continues=running)  # fmt: skip
-    review = target.clinic.check_implant(dr, pid, i, Signoff(), at)
+    review = target.clinic.devices.check_implant(dr, pid, i, Signoff(), at)
     assert review.blockers == [f for f in review.blockers if f.code in
                                ("SECOND_PERSON_REQUIRED", "NOT_CONFIRMED")]  # fmt: skip
-    target.clinic.implant(dr, pid, i, "transfer: commissioned", source.signed(review), at)
+    target.clinic.devices.implant(dr, pid, i, "transfer: commissioned", source.signed(review), at)
     again = _export(target, pid)
     (status,) = [r for r in (e["resource"] for e in again["entry"])
                  if r["id"].endswith("-pump-status")]  # fmt: skip

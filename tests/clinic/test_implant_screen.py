@@ -20,7 +20,7 @@ def implant_form(c, pid: int) -> dict[str, str]:
 
 def test_the_implant_form_as_drawn_checks_with_only_the_blanks_filled(world):
     dr = world.users["physician"]
-    pid = world.clinic.add_patient(
+    pid = world.clinic.care.add_patient(
         dr,
         {
             "mrn": "I1",

@@ -17,7 +17,7 @@ RECORD = json.loads((Path(__file__).parents[2] / "examples/programmer/pathway-ax
 
 
 def candidate(w) -> int:
-    return w.clinic.add_patient(
+    return w.clinic.care.add_patient(
         w.users["physician"],
         dict(mrn="FB1", name="Fay Back", birth_year=1968, indication="non_cancer",
              weight_kg=72.0, status="candidate"),

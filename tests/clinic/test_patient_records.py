@@ -24,12 +24,12 @@ def test_the_record_is_read_once_between_writes_and_every_write_shows(world, mon
     assert c.get(f"/patients/{w.a}").status_code == 200
     assert c.get(f"/api/patients/{w.a}").json() == first
     assert computed == [w.a]  # three requests, one read
-    w.clinic.sync(w.a, T0 + DAY)  # the pump read a day later: a write
+    w.clinic.care.sync(w.a, T0 + DAY)  # the pump read a day later: a write
     assert c.get(f"/api/patients/{w.a}").json()["pump"]["as_of_s"] == T0 + DAY
     assert computed == [w.a, w.a]
     assert c.get(f"/api/patients/{w.b}").status_code == 200
     assert computed == [w.a, w.a, w.b]
     # the version is the clinic's: a write for another patient reads this one again
-    w.clinic.sync(w.b, T0 + DAY)
+    w.clinic.care.sync(w.b, T0 + DAY)
     assert c.get(f"/api/patients/{w.a}").json()["pump"]["as_of_s"] == T0 + DAY
     assert computed == [w.a, w.a, w.b, w.a]

@@ -54,7 +54,7 @@ def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_worl
 
 def test_refill_printout_states_expected_withdrawn_and_why_the_next_date(sqlite_world):
     w = sqlite_world
-    w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
+    w.clinic.care.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)  # over-delivers by half
     w.clock.t = T0 + 30 * DAY
     c = w.client("nurse")
     r = api_signed(

@@ -24,7 +24,7 @@ def test_ann_reads_her_dose_doses_left_and_refill_in_days(sqlite_world):
     0.3 + 0.03 mL/day is 39.06 days, less the 3-day margin: in 36.06 days, "in 36 days"."""
     w = sqlite_world
     w.clock.t = T0 + 10 * DAY
-    w.clinic.sync(w.a, w.clock.t)
+    w.clinic.care.sync(w.a, w.clock.t)
     p = w.client("patient")
     for i in range(2):
         w.clock.t += 4 * 3600 + 60  # past the 4-hour lockout each time
@@ -39,7 +39,9 @@ def test_ann_reads_her_dose_doses_left_and_refill_in_days(sqlite_world):
 
 def test_a_baclofen_patient_scores_spasms_in_the_diary(sqlite_world):
     w = sqlite_world
-    uid = w.clinic.add_user(w.users["admin"], "bo", "Bo Baker", PASSWORD, "patient", w.b, T0)
+    uid = w.clinic.user_admin.add_user(
+        w.users["admin"], "bo", "Bo Baker", PASSWORD, "patient", w.b, T0
+    )
     w.users["bo"] = Principal(uid, "bo", "Bo Baker", "patient", w.b, "")
     p = w.client("bo")
     page = p.get("/portal").text

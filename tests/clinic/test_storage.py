@@ -52,7 +52,7 @@ def test_two_people_at_once_one_wins_the_other_is_told(world):
     Conflict and nothing of it is stored (no lost update)."""
     dr, dr2 = world.users["physician"], world.users["physician2"]
     reviews = {
-        dose: world.clinic.check_program(dr, world.a, morphine(dose), Signoff(), T0 + DAY)
+        dose: world.clinic.therapy.check_program(dr, world.a, morphine(dose), Signoff(), T0 + DAY)
         for dose in (3300.0, 3450.0)
     }
     results: list[object] = []
@@ -62,7 +62,7 @@ def test_two_people_at_once_one_wins_the_other_is_told(world):
         barrier.wait()
         try:
             review = reviews[dose]
-            world.clinic.commit_program(
+            world.clinic.therapy.commit_program(
                 who, world.a, morphine(dose), "titrate", world.signed(review), T0 + DAY,
                 review.therapy_version,
             )  # fmt: skip
@@ -171,7 +171,7 @@ def test_the_migration_turns_a_pickled_pump_row_into_data(world):
     from thecal.adapters.pump.state_blob import FORMAT, load_state
 
     who = world.users["physician"]
-    before = world.clinic.interrogate(who, world.a, T0 + DAY)
+    before = world.clinic.care.interrogate(who, world.a, T0 + DAY)
     with world.engine.begin() as conn:
         blob, sha = conn.execute(
             text("SELECT state, state_sha256 FROM pumps WHERE patient_id = :p"), {"p": world.a}
@@ -192,4 +192,4 @@ def test_the_migration_turns_a_pickled_pump_row_into_data(world):
             text("SELECT state FROM pumps WHERE patient_id = :p"), {"p": world.a}
         ).scalar()
     assert bytes(stored).startswith(FORMAT)
-    assert world.clinic.interrogate(who, world.a, T0 + DAY) == before
+    assert world.clinic.care.interrogate(who, world.a, T0 + DAY) == before

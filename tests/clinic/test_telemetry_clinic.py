@@ -54,7 +54,7 @@ def test_implant_commissions_the_pump_and_the_row_holds_no_state(telemetry_world
         row = db.scalars(select(Pump).where(Pump.patient_id == w.a)).one()
         assert (row.state, row.state_sha256) == TELEMETRY_STATE
         assert row.reservoir_estimate_ml == pytest.approx(19.0, abs=1e-3)
-    report = w.clinic.interrogate(w.users["physician"], w.a, T0)
+    report = w.clinic.care.interrogate(w.users["physician"], w.a, T0)
     assert report.program_digest == program_digest(morphine())
     assert _history(w, "SN-A").count("commission") == 1
 
@@ -63,9 +63,9 @@ def test_programming_and_refill_through_the_api_reach_the_pump_process(telemetry
     w = telemetry_world
     record = w.program(w.a, morphine(3300.0), T0)
     assert record["status"] == "committed"
-    assert w.clinic.interrogate(w.users["physician"], w.a, T0).program_digest == program_digest(
-        morphine(3300.0)
-    )
+    assert w.clinic.care.interrogate(
+        w.users["physician"], w.a, T0
+    ).program_digest == program_digest(morphine(3300.0))
     c = w.client("nurse")
     refill = {"add_ml": 10.0, "drugs": [{"name": "baclofen", "concentration": "2 mg/mL"}],
               "lot": "L1"}  # fmt: skip
@@ -92,7 +92,7 @@ def test_a_patient_press_over_the_link_is_answered_once(telemetry_world) -> None
 @pytest.mark.sr("SR-32")
 def test_alarms_follow_what_the_pump_reports(telemetry_world) -> None:
     w = telemetry_world
-    w.clinic.inject_fault(w.b, Fault("stall"), T0)  # pump B stalls, then is read
+    w.clinic.care.inject_fault(w.b, Fault("stall"), T0)  # pump B stalls, then is read
     p = w.procs["SN-B"]
     port = TelemetryPump(UdpLink(p.host, p.port), "SN-B", key=w.keys.get("SN-B"))
     port.interrogate(T0)
@@ -104,11 +104,11 @@ def test_alarms_follow_what_the_pump_reports(telemetry_world) -> None:
     # the onset is the pump's own (SR-32), not the time of the reading that found it
     assert read_at > stalled_at
     assert [(r.code, r.onset_s) for r in rows] == [("MOTOR_STALL", stalled_at)]
-    w.clinic.inject_fault(w.a, Fault("stall"), T0)
+    w.clinic.care.inject_fault(w.a, Fault("stall"), T0)
     with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.a)).all()
         assert [(r.code, r.cleared_s) for r in rows] == [("MOTOR_STALL", None)]
-    w.clinic.inject_fault(w.a, Fault("stall_cleared"), T0)
+    w.clinic.care.inject_fault(w.a, Fault("stall_cleared"), T0)
     with w.db.reads() as db:
         rows = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == w.a)).all()
         assert [r.code for r in rows] == ["MOTOR_STALL"] and rows[0].cleared_s is not None

@@ -12,8 +12,9 @@ def test_the_database_keeps_the_temporary_program_for_the_titration_rules(world)
     dr = world.users["physician"]
     start = T0 + 2 * DAY
     raised = baclofen(440.0)
-    review = world.clinic.check_program(dr, world.b, raised, Signoff(), start, 6 * HOUR)
-    world.clinic.commit_program(dr, world.b, raised, "a bad day", world.signed(review), start,
-                                review.therapy_version, 6 * HOUR)  # fmt: skip
-    again = world.clinic.check_program(dr, world.b, raised, Signoff(), start + 8 * HOUR)
+    review = world.clinic.therapy.check_program(dr, world.b, raised, Signoff(), start, 6 * HOUR)
+    world.clinic.therapy.commit_program(
+            dr, world.b, raised, "a bad day", world.signed(review), start,
+            review.therapy_version, 6 * HOUR)  # fmt: skip
+    again = world.clinic.therapy.check_program(dr, world.b, raised, Signoff(), start + 8 * HOUR)
     assert {f.code: f.severity for f in again.proposal.findings}.get("TITRATION_TOO_SOON") == "hard"

@@ -19,7 +19,7 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
     try:
         w.app = create_app(w.db, w.clock, time_zone="Europe/London")
         dr = w.users["physician"]
-        pid = w.clinic.add_patient(
+        pid = w.clinic.care.add_patient(
             dr,
             {
                 "mrn": "T1",

@@ -35,8 +35,8 @@ def test_a_failed_self_test_is_on_the_worklist_as_critical(world):
     """A corrupted program memory (program_crc) fails the hourly self-test: the pump
     stops delivering with SELF_TEST_FAILURE, HIGH priority."""
     c = world.client("nurse")
-    world.clinic.inject_fault(world.a, Fault("program_crc"), T0 + DAY)
-    world.clinic.sync(world.a, T0 + DAY + 2 * 3600.0)
+    world.clinic.care.inject_fault(world.a, Fault("program_crc"), T0 + DAY)
+    world.clinic.care.sync(world.a, T0 + DAY + 2 * 3600.0)
     world.clock.t = T0 + DAY + 2 * 3600.0
     alarms = [w for w in c.get("/api/worklist").json() if w["kind"] == "alarm"]
     assert [(w["patient_id"], w["urgency"]) for w in alarms] == [(world.a, "critical")]

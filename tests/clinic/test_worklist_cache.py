@@ -42,14 +42,14 @@ def test_a_write_in_another_process_shows_at_once(world) -> None:
         # away and the refill is on the worklist within its 21-day horizon
         patient = dict(mrn="LOW", name="Patient LOW", birth_year=1950, indication="non_cancer",
                        weight_kg=60.0)  # fmt: skip
-        pid = other.clinic.add_patient(dr, patient, "new", NOW)
+        pid = other.clinic.care.add_patient(dr, patient, "new", NOW)
         from thecal.services.clinic import ImplantInput
         from thecal.services.clinic.gate import Signoff
 
         implant = ImplantInput("peristaltic-20", "SN-LOW", "two-piece", 90.0, 2.6, "T10",
                                morphine(3000.0), 3.0, continues=morphine(3000.0))  # fmt: skip
-        review = other.clinic.check_implant(dr, pid, implant, Signoff(), NOW)
-        other.clinic.implant(dr, pid, implant, "new", w.signed(review), NOW)
+        review = other.clinic.devices.check_implant(dr, pid, implant, Signoff(), NOW)
+        other.clinic.devices.implant(dr, pid, implant, "new", w.signed(review), NOW)
     finally:
         other.dispose()
     after = first.get("/api/worklist")
@@ -88,7 +88,7 @@ def test_the_page_is_the_worklist_at_the_minute_and_computed_once(world, monkeyp
     assert computed[1:] == [MINUTE_START + 60]
     with w.db.reads() as db:
         version = read_model_version(db)
-    w.clinic.sync(2, NOW + 41)  # an interrogation is a write: the page is read again
+    w.clinic.care.sync(2, NOW + 41)  # an interrogation is a write: the page is read again
     with w.db.reads() as db:
         assert read_model_version(db) == version + 1
     c.get("/api/worklist")
@@ -105,7 +105,7 @@ def test_only_a_committed_unit_of_work_advances_the_version(world) -> None:
     with w.db.reads() as db:
         assert read_model_version(db) == start
         assert queries.patients(db, "Nobody") == []
-    w.clinic.add_patient(w.users["physician"], dict(mrn="Y", name="Somebody", birth_year=1990,
+    w.clinic.care.add_patient(w.users["physician"], dict(mrn="Y", name="Somebody", birth_year=1990,
                          indication="non_cancer", weight_kg=50.0), "new", NOW)  # fmt: skip
     with w.db.reads() as db:
         assert read_model_version(db) == start + 1
@@ -152,7 +152,7 @@ def test_the_login_lookup_reads_the_principal_and_the_version_in_one_statement(w
     from sqlalchemy import event
 
     w = world
-    user, token = w.clinic.login("nurse", PASSWORD, T0)  # the session ends at T0 + 8 h
+    user, token = w.clinic.accounts.login("nurse", PASSWORD, T0)  # the session ends at T0 + 8 h
     with w.db.reads() as db:
         version = read_model_version(db)  # the login itself was a unit of work
     statements: list[str] = []
@@ -174,6 +174,6 @@ def test_the_login_lookup_reads_the_principal_and_the_version_in_one_statement(w
         assert request_snapshot(c, token, T0 + 8 * 3600 + 1) == (None, 0)  # expired
         assert request_snapshot(c, "not-a-token", T0) == (None, 0)
         assert request_snapshot(c, None, T0) == (None, 0)
-    w.clinic.logout(token)
+    w.clinic.accounts.logout(token)
     with w.db.statement_reads.connect() as c:
         assert request_snapshot(c, token, T0 + 60) == (None, 0)

@@ -21,7 +21,7 @@ def test_every_page_is_the_slice_of_the_whole_list(sqlite_world) -> None:
         w.implanted_patient(f"M{i}", program, 19.0 - i, T0 + i * 0.7 * DAY)
     now = T0 + 40 * DAY
     for pid in range(1, 17):  # the pumps run to `now`: the small fills empty (alarms)
-        w.clinic.sync(pid, now)
+        w.clinic.care.sync(pid, now)
     with w.db.reads() as db:
         whole = queries.worklist(db, now, w.clinic.policy)
         kinds = {item.kind for item in whole}

@@ -23,7 +23,7 @@ def free_port() -> int:
 @pytest.fixture
 def served(tmp_path):
     w = World(f"sqlite:///{tmp_path / 'e2e.db'}")
-    w.clinic.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)
+    w.clinic.care.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)
     w.clock.t = T0 + 30 * DAY
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(w.app, host="127.0.0.1", port=port, log_level="error"))

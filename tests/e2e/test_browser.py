@@ -98,7 +98,7 @@ def test_clinic_flow_in_a_real_browser(served):
         page.check("#confirmed")
         # the screen stays open while the server's reading syncs run: no false conflict
         w.clock.t += 600
-        w.clinic.sync(w.b, w.clock.t)
+        w.clinic.care.sync(w.b, w.clock.t)
         page.click("#commit")
         page.wait_for_selector("#session-status")
         assert page.inner_text("#session-status") == "committed"
@@ -158,7 +158,7 @@ def fill_program(page, cathodes: str, reason: str) -> None:
 def test_scs_trial_to_implant_in_a_real_browser(served):
     w, base = served
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pid = w.clinic.add_patient(w.users["physician"], dict(
+    pid = w.clinic.care.add_patient(w.users["physician"], dict(
         mrn="S9", name="Sky Stim", birth_year=1972, indication="non_cancer", weight_kg=75.0,
         status="candidate"), "referred", w.clock.t)  # fmt: skip
     with sync_playwright() as p:

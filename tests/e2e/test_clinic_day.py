@@ -43,8 +43,8 @@ def test_a_clinic_day_in_a_real_browser(served):
     w, base = served
     SHOTS.mkdir(parents=True, exist_ok=True)
     stalled = w.implanted_patient("ST1", morphine(), 19.0, w.clock.t - 20 * 86400.0)
-    w.clinic.inject_fault(stalled, Fault("stall"), w.clock.t - 3600.0)
-    w.clinic.sync(stalled, w.clock.t)
+    w.clinic.care.inject_fault(stalled, Fault("stall"), w.clock.t - 3600.0)
+    w.clinic.care.sync(stalled, w.clock.t)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 900})

@@ -24,7 +24,7 @@ def new_patient(c: Clinicians, key: str) -> int:
         "indication": "spasticity_spinal",
         "weight_kg": 70.0,
     }
-    return c.clinic.add_patient(DR, data, "new", T0)
+    return c.clinic.care.add_patient(DR, data, "new", T0)
 
 
 def implant(c: Clinicians, pid: int, model_id: str, ul_per_cm: float | None):
@@ -39,8 +39,8 @@ def implant(c: Clinicians, pid: int, model_id: str, ul_per_cm: float | None):
         19.0,
         continues=baclofen(),
     )
-    review = c.clinic.check_implant(DR, pid, i, Signoff(), T0)
-    c.clinic.implant(DR, pid, i, "implant", c.signed(review), T0)
+    review = c.clinic.devices.check_implant(DR, pid, i, Signoff(), T0)
+    c.clinic.devices.implant(DR, pid, i, "implant", c.signed(review), T0)
     found = {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}
     stored = [r for r in c.store.tables["implants"].values() if r["patient_id"] == pid][-1]
     return found, stored["input"].catheter_ul_per_cm
@@ -75,9 +75,9 @@ def test_a_typed_figure_is_kept_and_a_replacement_keeps_the_catheter_in_the_pati
     found, stored = implant(c, pid, "peristaltic-20", 1.4)
     assert ASSUMED not in found and stored == 1.4
     i = ImplantInput("peristaltic-40", "SN-T1-2", "two-piece", 90.0, None, "T10", baclofen(), 19.0)
-    review = c.clinic.check_replacement(DR, pid, i, Signoff(), T0 + 1000.0)
+    review = c.clinic.devices.check_replacement(DR, pid, i, Signoff(), T0 + 1000.0)
     assert ASSUMED not in {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}
-    c.clinic.replace_pump(
+    c.clinic.devices.replace_pump(
         DR, pid, i, "battery at ERI", c.signed(review), T0 + 1000.0, review.therapy_version
     )
     rows = [r for r in c.store.tables["implants"].values() if r["patient_id"] == pid]

@@ -58,9 +58,9 @@ def test_a_refused_program_keeps_nothing(c):
     pid = c.patient("B1", baclofen())
     before = (c.store.commits, len(c.table("programs")), len(c.table("audit")), c.pump(pid))
     ten_fold = baclofen(4000.0)  # 4 mg/day: a dose per hour typed as per day, say
-    review = c.clinic.check_program(DR, pid, ten_fold, Signoff(), T0 + 2 * DAY)
+    review = c.clinic.therapy.check_program(DR, pid, ten_fold, Signoff(), T0 + 2 * DAY)
     with pytest.raises(Refused) as refused:
-        c.clinic.commit_program(DR, pid, ten_fold, "titration", c.signed(review),
+        c.clinic.therapy.commit_program(DR, pid, ten_fold, "titration", c.signed(review),
                                 T0 + 2 * DAY, review.therapy_version)  # fmt: skip
     assert refused.value.findings  # each finding names its rule
     assert all(f.rule_id and f.code for f in refused.value.findings)
@@ -71,22 +71,23 @@ def test_a_refused_program_keeps_nothing(c):
 def test_a_reading_between_check_and_commit_is_no_conflict(c):
     """Issue 22 item 6: optimistic locking guards the therapy, not the readings."""
     pid = c.patient("B1", baclofen())
-    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
-    c.clinic.sync(pid, T0 + 2 * DAY + 600)  # the server's reading sync, 10 min later
-    record = c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", c.signed(review),
-                                     T0 + 2 * DAY + 600, review.therapy_version)  # fmt: skip
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
+    c.clinic.care.sync(pid, T0 + 2 * DAY + 600)  # the server's reading sync, 10 min later
+    record = c.clinic.therapy.commit_program(
+            DR, pid, baclofen(440.0), "titration", c.signed(review),
+            T0 + 2 * DAY + 600, review.therapy_version)  # fmt: skip
     assert record["status"] == "committed"
 
 
 def test_a_screen_older_than_the_therapy_is_a_conflict_and_keeps_nothing(c):
     pid = c.patient("B1", baclofen())
-    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
-    other = c.clinic.check_program(DR, pid, baclofen(420.0), Signoff(), T0 + 2 * DAY)
-    c.clinic.commit_program(DR, pid, baclofen(420.0), "someone else's titration",
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(440.0), Signoff(), T0 + 2 * DAY)
+    other = c.clinic.therapy.check_program(DR, pid, baclofen(420.0), Signoff(), T0 + 2 * DAY)
+    c.clinic.therapy.commit_program(DR, pid, baclofen(420.0), "someone else's titration",
                             c.signed(other), T0 + 2 * DAY, other.therapy_version)  # fmt: skip
     programs = len(c.table("programs"))
     with pytest.raises(Conflict, match="therapy was changed by someone else"):
-        c.clinic.commit_program(DR, pid, baclofen(440.0), "titration", c.signed(review),
+        c.clinic.therapy.commit_program(DR, pid, baclofen(440.0), "titration", c.signed(review),
                                 T0 + 3 * DAY, review.therapy_version)  # fmt: skip
     assert len(c.table("programs")) == programs
 
@@ -94,13 +95,13 @@ def test_a_screen_older_than_the_therapy_is_a_conflict_and_keeps_nothing(c):
 def test_a_retried_bolus_request_gets_the_first_answer_and_no_second_bolus(c):
     patient = c.patient("M1", morphine(), "non_cancer")
     me = Principal(9, "m1", "M1", "patient", patient, "")
-    early = c.clinic.request_bolus(me, patient, "r0", T0 + HOUR)
+    early = c.clinic.care.request_bolus(me, patient, "r0", T0 + HOUR)
     # no dose given yet: an implant starts no lockout (issue 22 item 9)
     assert (early.result, early.reason) == ("granted", None)
-    first = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR)  # 4 h after r0
-    again = c.clinic.request_bolus(me, patient, "r1", T0 + 5 * HOUR + 30)
+    first = c.clinic.care.request_bolus(me, patient, "r1", T0 + 5 * HOUR)  # 4 h after r0
+    again = c.clinic.care.request_bolus(me, patient, "r1", T0 + 5 * HOUR + 30)
     assert first.result == "granted" and again == first
-    other = c.clinic.request_bolus(me, patient, "r2", T0 + 5 * HOUR + 60)
+    other = c.clinic.care.request_bolus(me, patient, "r2", T0 + 5 * HOUR + 60)
     assert (other.result, other.reason) == ("denied", "lockout")
     assert other.lockout_remaining_s == pytest.approx(4 * HOUR - 60)
     assert [a[2] for a in c.table("audit")].count("bolus.request") == 3  # r0, r1, r2
@@ -111,61 +112,61 @@ def test_a_patient_reaches_only_their_own_pump(c):
     other = c.patient("M2", morphine(), "non_cancer")
     me = Principal(9, "m1", "M1", "patient", mine, "")
     with pytest.raises(Forbidden):
-        c.clinic.request_bolus(me, other, "r1", T0 + 5 * HOUR)
+        c.clinic.care.request_bolus(me, other, "r1", T0 + 5 * HOUR)
     with pytest.raises(Forbidden):
-        c.clinic.interrogate(me, other, T0 + 5 * HOUR)
+        c.clinic.care.interrogate(me, other, T0 + 5 * HOUR)
     assert c.table("boluses") == []
 
 
 def test_an_alarm_is_logged_at_its_onset_and_acknowledged_once(c):
     pid = c.patient("B1", baclofen())
-    c.clinic.sync(pid, T0 + 76 * DAY)  # 15 mL above the 4 mL alarm at 0.2 mL/day: day 75
+    c.clinic.care.sync(pid, T0 + 76 * DAY)  # 15 mL above the 4 mL alarm at 0.2 mL/day: day 75
     [alarm] = [a for a in c.table("alarms") if a["code"] == "LOW_RESERVOIR"]
     assert alarm["onset_s"] == pytest.approx(T0 + 75 * DAY, abs=60)
-    c.clinic.acknowledge_alarm(RN, alarm["id"], "refill booked", T0 + 76 * DAY)
+    c.clinic.care.acknowledge_alarm(RN, alarm["id"], "refill booked", T0 + 76 * DAY)
     with pytest.raises(Conflict, match=r"already acknowledged by rn\.b"):
-        c.clinic.acknowledge_alarm(DR, alarm["id"], "again", T0 + 76 * DAY)
+        c.clinic.care.acknowledge_alarm(DR, alarm["id"], "again", T0 + 76 * DAY)
     with pytest.raises(InputError) as no_reason:
-        c.clinic.acknowledge_alarm(DR, alarm["id"], " ", T0 + 76 * DAY)
+        c.clinic.care.acknowledge_alarm(DR, alarm["id"], " ", T0 + 76 * DAY)
     assert [p.path for p in no_reason.value.problems] == ["reason"]
 
 
 def test_fault_injection_is_hardware_truth_and_audited(c):
     pid = c.patient("B1", baclofen())
-    c.clinic.inject_fault(pid, Fault("stall"), T0 + DAY)
+    c.clinic.care.inject_fault(pid, Fault("stall"), T0 + DAY)
     assert "MOTOR_STALL" in c.pump(pid).outlook.alarms
     assert c.table("audit")[-1][1:3] == ("emulator", "pump.fault")
 
 
 def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchanged(c):
-    pid = c.clinic.add_patient(DR, {"mrn": "T1", "name": "T1", "birth_year": 1980,
+    pid = c.clinic.care.add_patient(DR, {"mrn": "T1", "name": "T1", "birth_year": 1980,
                                     "indication": "spasticity_spinal", "weight_kg": 60.0},
                                "new", T0)  # fmt: skip
     doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal",
            "baseline": {"ashworth": 4}}  # fmt: skip
-    tid = c.clinic.start_trial(DR, pid, doc, T0)
-    c.clinic.add_trial_dose(DR, tid, {"at": iso(T0), "amount": "50 mcg"}, T0)
+    tid = c.clinic.trials.start_trial(DR, pid, doc, T0)
+    c.clinic.trials.add_trial_dose(DR, tid, {"at": iso(T0), "amount": "50 mcg"}, T0)
     soon = T0 + 23 * HOUR  # screening doses are >= 24 h apart (policy, fact 12)
     with pytest.raises(Refused):
-        c.clinic.add_trial_dose(DR, tid, {"at": iso(soon), "amount": "75 mcg"}, soon)
+        c.clinic.trials.add_trial_dose(DR, tid, {"at": iso(soon), "amount": "75 mcg"}, soon)
     assert len(c.store.tables["trials"][tid].document["doses"]) == 1
-    c.clinic.add_trial_assessment(DR, tid, {"at": iso(T0 + 4 * HOUR), "ashworth": 2}, T0)
-    result = c.clinic.evaluate_trial(DR, tid, T0 + 5 * HOUR, close=True)
+    c.clinic.trials.add_trial_assessment(DR, tid, {"at": iso(T0 + 4 * HOUR), "ashworth": 2}, T0)
+    result = c.clinic.trials.evaluate_trial(DR, tid, T0 + 5 * HOUR, close=True)
     assert result["outcome"] == "success"  # Ashworth 4 -> 2 after 50 mcg
     assert c.store.tables["trials"][tid].status == "evaluated"
     with pytest.raises(Exception, match="evaluated: nothing more can be added"):
-        c.clinic.add_trial_dose(DR, tid, {"at": iso(T0 + 2 * DAY), "amount": "75 mcg"}, T0)
+        c.clinic.trials.add_trial_dose(DR, tid, {"at": iso(T0 + 2 * DAY), "amount": "75 mcg"}, T0)
 
 
 def test_login_opens_and_logout_closes_one_session(c):
-    c.clinic.add_user(ADMIN, "rn.c", "Nurse C", "long-enough-pw", "nurse", None, T0)
+    c.clinic.user_admin.add_user(ADMIN, "rn.c", "Nurse C", "long-enough-pw", "nurse", None, T0)
     with pytest.raises(Forbidden):  # users are the admin's
-        c.clinic.add_user(DR, "rn.d", "Nurse D", "long-enough-pw", "nurse", None, T0)
-    assert c.clinic.login("rn.c", "wrong-password", T0) is None
-    user, token = c.clinic.login("rn.c", "long-enough-pw", T0)
+        c.clinic.user_admin.add_user(DR, "rn.d", "Nurse D", "long-enough-pw", "nurse", None, T0)
+    assert c.clinic.accounts.login("rn.c", "wrong-password", T0) is None
+    user, token = c.clinic.accounts.login("rn.c", "long-enough-pw", T0)
     assert (user.username, user.role) == ("rn.c", "nurse") and user.csrf
     assert list(c.store.tables["logins"]) == [token]
-    c.clinic.logout(token)
+    c.clinic.accounts.logout(token)
     assert c.store.tables["logins"] == {}
     # 3 staff at setup, the nurse; the wrong password is audited (issue 23)
     assert [a[2] for a in c.table("audit")] == ["user.create"] * 4 + ["login.failed"]

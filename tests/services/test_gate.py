@@ -68,8 +68,8 @@ def expected(c: Clinicians, p: Program, current: Program | None, pid: int | None
     """The programmer's own check of `p` in a route's context: its hard (rule, code)."""
     history = ()
     if pid is not None:
-        with c.clinic.uow() as uow:
-            _, history = c.clinic._clinical(uow, pid, AT)
+        with c.clinic.therapy.uow() as uow:
+            _, history = c.clinic.therapy._clinical(uow, pid, AT)
     ctx = ProgramProposal(
         p, current, c.clinic.catalogue.get("peristaltic-20"), c.clinic.library,
         c.clinic.policy, Patient(indication=indication(p)), CATHETER, AT,
@@ -93,7 +93,7 @@ def implant_input(p: Program, serial: str, continues: Program | None) -> Implant
 
 
 def first_fill(c: Clinicians, p: Program) -> tuple[set, set | None]:
-    pid = c.clinic.add_patient(
+    pid = c.clinic.care.add_patient(
         DR,
         {
             "mrn": "NEW",
@@ -106,14 +106,14 @@ def first_fill(c: Clinicians, p: Program) -> tuple[set, set | None]:
         AT,
     )
     i = implant_input(p, "SN-NEW", None)
-    review = c.clinic.check_implant(DR, pid, i, Signoff(), AT)
+    review = c.clinic.devices.check_implant(DR, pid, i, Signoff(), AT)
     return expected(c, p, None, None), outcome(
-        lambda: c.clinic.implant(DR, pid, i, "first fill", c.signed(review), AT)
+        lambda: c.clinic.devices.implant(DR, pid, i, "first fill", c.signed(review), AT)
     )
 
 
 def transfer_in(c: Clinicians, p: Program) -> tuple[set, set | None]:
-    pid = c.clinic.add_patient(
+    pid = c.clinic.care.add_patient(
         DR,
         {
             "mrn": "TR",
@@ -126,19 +126,19 @@ def transfer_in(c: Clinicians, p: Program) -> tuple[set, set | None]:
         AT,
     )
     i = implant_input(p, "SN-TR", running(p))
-    review = c.clinic.check_implant(DR, pid, i, Signoff(), AT)
+    review = c.clinic.devices.check_implant(DR, pid, i, Signoff(), AT)
     return expected(c, p, running(p), pid), outcome(
-        lambda: c.clinic.implant(DR, pid, i, "transfer", c.signed(review), AT)
+        lambda: c.clinic.devices.implant(DR, pid, i, "transfer", c.signed(review), AT)
     )
 
 
 def replacement(c: Clinicians, p: Program) -> tuple[set, set | None]:
     pid = c.patient("RP", running(p), indication(p))
     i = implant_input(p, "SN-RP2", running(p))
-    review = c.clinic.check_replacement(DR, pid, i, Signoff(), AT)
+    review = c.clinic.devices.check_replacement(DR, pid, i, Signoff(), AT)
     want = expected(c, p, running(p), pid)
     return want, outcome(
-        lambda: c.clinic.replace_pump(
+        lambda: c.clinic.devices.replace_pump(
             DR, pid, i, "battery", c.signed(review), AT, review.therapy_version
         )
     )
@@ -146,10 +146,10 @@ def replacement(c: Clinicians, p: Program) -> tuple[set, set | None]:
 
 def reprogram(c: Clinicians, p: Program) -> tuple[set, set | None]:
     pid = c.patient("PG", running(p), indication(p))
-    review = c.clinic.check_program(DR, pid, p, Signoff(), AT)
+    review = c.clinic.therapy.check_program(DR, pid, p, Signoff(), AT)
     want = expected(c, p, running(p), pid)
     return want, outcome(
-        lambda: c.clinic.commit_program(
+        lambda: c.clinic.therapy.commit_program(
             DR, pid, p, "titration", c.signed(review), AT, review.therapy_version
         )
     )
@@ -160,10 +160,12 @@ def refill_with_program(c: Clinicians, p: Program) -> tuple[set, set | None]:
     changed = p.drugs != running(p).drugs
     bridge = 12 * 3600.0 if changed else None
     r = RefillInput(10.0, p.drugs, None, p, "LOT-P", bridge_duration_s=bridge)
-    _, review = c.clinic.plan_refill(DR, pid, r, Signoff(), AT)
+    _, review = c.clinic.therapy.plan_refill(DR, pid, r, Signoff(), AT)
     want = expected(c, p, running(p), pid, bridge_planned=changed, reservoir_drugs=p.drugs)
     got = outcome(
-        lambda: c.clinic.record_refill(DR, pid, r, c.signed(review), AT, review.therapy_version)
+        lambda: c.clinic.therapy.record_refill(
+            DR, pid, r, c.signed(review), AT, review.therapy_version
+        )
     )
     plan_only = {(rule, code) for rule, code in (got or set()) if code in REFILL_PLAN}
     return want | plan_only, got
@@ -207,7 +209,7 @@ def test_a_clinician_bolus_is_refused_exactly_as_the_programmer_refuses_it(volum
     c = Clinicians()
     pid = c.patient("BO", morphine(), "non_cancer")
     b = BolusInput("clinician", volume_ml, 600.0)
-    review = c.clinic.check_bolus(DR, pid, b, Signoff(), AT)
+    review = c.clinic.therapy.check_bolus(DR, pid, b, Signoff(), AT)
     asked = {f.code for f in review.proposal.findings if f.severity == SOFT}
     assert ("BOLUS_ABOVE_MAX" in asked) == (volume_ml > 0.05)  # by hand: 10,000 x V > 500
     want = {
@@ -223,7 +225,7 @@ def test_a_clinician_bolus_is_refused_exactly_as_the_programmer_refuses_it(volum
         if f.severity == HARD
     }
     got = outcome(
-        lambda: c.clinic.give_bolus(
+        lambda: c.clinic.therapy.give_bolus(
             DR, pid, b, "pain crisis", c.signed(review), AT, review.therapy_version
         )
     )

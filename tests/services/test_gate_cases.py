@@ -37,7 +37,7 @@ def test_the_recall_class_first_fill_is_refused_at_implant(c):
     (DOSE_SUSPECT_HIGH, > 10x) and above the Infumorph label's 1 mg/day for an opioid-naive
     patient (START_ABOVE_LABEL_NAIVE): both hard. 25 > 20 mg/mL is a consensus figure,
     acknowledged here (soft). Refused, nothing stored."""
-    pid = c.clinic.add_patient(DR, {"mrn": "N1", "name": "N", "birth_year": 1960,
+    pid = c.clinic.care.add_patient(DR, {"mrn": "N1", "name": "N", "birth_year": 1960,
                                     "indication": "non_cancer", "weight_kg": 70.0,
                                     "opioid_naive": True}, "new", T0)  # fmt: skip
     bad = Program((DrugConcentration("morphine", 25_000.0),),
@@ -45,9 +45,9 @@ def test_the_recall_class_first_fill_is_refused_at_implant(c):
                   demand_bolus=DemandBolus(Amount(mcg=500.0), 600.0, 3600.0, 24),
                   low_reservoir_alarm_ml=3.0)  # fmt: skip
     i = ImplantInput("peristaltic-20", "SN-N1", "two-piece", 90.0, 2.6, "T10", bad, 19.0)
-    review = c.clinic.check_implant(DR, pid, i, Signoff(), T0)
+    review = c.clinic.devices.check_implant(DR, pid, i, Signoff(), T0)
     with pytest.raises(Refused) as refused:
-        c.clinic.implant(DR, pid, i, "implant", c.signed(review), T0)
+        c.clinic.devices.implant(DR, pid, i, "implant", c.signed(review), T0)
     assert {("DD-02", "DOSE_SUSPECT_HIGH"),
             ("DD-03", "START_ABOVE_LABEL_NAIVE")} <= codes(refused.value)  # fmt: skip
     assert ("DD-01", "CONCENTRATION_ABOVE_MAX") not in codes(refused.value)
@@ -61,11 +61,15 @@ def test_a_nurse_cannot_change_a_dose_through_a_refill(c):
     pid = c.patient("B1", baclofen())
     fluid = (DrugConcentration("baclofen", 2000.0),)
     r = RefillInput(10.0, fluid, None, baclofen(660.0), "LOT1")
-    _, review = c.clinic.plan_refill(RN, pid, r, Signoff(), AT)
+    _, review = c.clinic.therapy.plan_refill(RN, pid, r, Signoff(), AT)
     with pytest.raises(Forbidden, match=r"programs\.commit"):
-        c.clinic.record_refill(RN, pid, r, c.signed(review, "ph.c"), AT, review.therapy_version)
+        c.clinic.therapy.record_refill(
+            RN, pid, r, c.signed(review, "ph.c"), AT, review.therapy_version
+        )
     with pytest.raises(Refused) as refused:
-        c.clinic.record_refill(DR, pid, r, c.signed(review, "ph.c"), AT, review.therapy_version)
+        c.clinic.therapy.record_refill(
+            DR, pid, r, c.signed(review, "ph.c"), AT, review.therapy_version
+        )
     assert ("DD-05", "TITRATION_ABOVE_MAX") in codes(refused.value)
     assert c.table("refills") == [] and len(c.table("programs")) == 1
 
@@ -79,9 +83,9 @@ def test_a_concentration_doubled_at_a_refill_with_the_rate_kept_is_refused(c):
                       demand_bolus=DemandBolus(Amount(mcg=100.0), 600.0, 4 * 3600.0, 3),
                       low_reservoir_alarm_ml=3.0)  # fmt: skip
     r = RefillInput(10.0, doubled.drugs, None, doubled, "LOT2", bridge_duration_s=12 * 3600.0)
-    _, review = c.clinic.plan_refill(DR, pid, r, Signoff(), AT)
+    _, review = c.clinic.therapy.plan_refill(DR, pid, r, Signoff(), AT)
     with pytest.raises(Refused) as refused:
-        c.clinic.record_refill(DR, pid, r, c.signed(review), AT, review.therapy_version)
+        c.clinic.therapy.record_refill(DR, pid, r, c.signed(review), AT, review.therapy_version)
     assert ("SR-05", "RATES_CARRIED_OVER") in codes(refused.value)
 
 
@@ -90,25 +94,26 @@ def test_the_confirmation_names_the_review_and_nothing_else_is_sent(c):
     """Check 480, confirm it, send 520: refused (SR-08 REVIEW_CHANGED); the pump keeps
     400 mcg/day. The review of 520 confirmed is sent."""
     pid = c.patient("B1", baclofen())
-    seen = c.clinic.check_program(DR, pid, baclofen(480.0), Signoff(), AT)
+    seen = c.clinic.therapy.check_program(DR, pid, baclofen(480.0), Signoff(), AT)
     with pytest.raises(Refused) as refused:
-        c.clinic.commit_program(DR, pid, baclofen(520.0), "spasms", c.signed(seen), AT,
+        c.clinic.therapy.commit_program(DR, pid, baclofen(520.0), "spasms", c.signed(seen), AT,
                                 seen.therapy_version)  # fmt: skip
     assert codes(refused.value) == {("SR-08", "REVIEW_CHANGED")}
     assert len(c.table("programs")) == 1
-    fresh = c.clinic.check_program(DR, pid, baclofen(520.0), Signoff(), AT)
+    fresh = c.clinic.therapy.check_program(DR, pid, baclofen(520.0), Signoff(), AT)
     assert fresh.digest != seen.digest
-    record = c.clinic.commit_program(DR, pid, baclofen(520.0), "spasms", c.signed(fresh), AT,
-                                     fresh.therapy_version)  # fmt: skip
+    record = c.clinic.therapy.commit_program(
+            DR, pid, baclofen(520.0), "spasms", c.signed(fresh), AT,
+            fresh.therapy_version)  # fmt: skip
     assert record["status"] == "committed" and record["review_digest"] == fresh.digest
 
 
 def test_without_a_confirmation_nothing_is_sent(c):
     pid = c.patient("B1", baclofen())
-    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), AT)
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(440.0), Signoff(), AT)
     unconfirmed = Signoff({}, None, None)
     with pytest.raises(Refused) as refused:
-        c.clinic.commit_program(DR, pid, baclofen(440.0), "x", unconfirmed, AT,
+        c.clinic.therapy.commit_program(DR, pid, baclofen(440.0), "x", unconfirmed, AT,
                                 review.therapy_version)  # fmt: skip
     assert codes(refused.value) == {("SR-08", "NOT_CONFIRMED")}
 
@@ -117,17 +122,17 @@ def test_the_second_person_is_authenticated_by_the_use_case(c):
     """A +25 % baclofen change needs a second person: a wrong password, a patient or the
     programmer themself cannot be it."""
     pid = c.patient("B1", baclofen())
-    review = c.clinic.check_program(DR, pid, baclofen(500.0), Signoff(), AT)
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(500.0), Signoff(), AT)
     acks = {"TITRATION_HIGH_DOSE": "night spasms"}
-    c.clinic.add_user(ADMIN, "pt", "Pt", PASSWORD, "patient", pid, T0)
+    c.clinic.user_admin.add_user(ADMIN, "pt", "Pt", PASSWORD, "patient", pid, T0)
     for who, password, path in (("ph.c", "guess-guess", "verifier"), ("pt", PASSWORD, "verifier"),
                                 ("dr.a", PASSWORD, "verifier.username")):  # fmt: skip
         with pytest.raises(InputError) as bad:
-            c.clinic.commit_program(DR, pid, baclofen(500.0), "x",
+            c.clinic.therapy.commit_program(DR, pid, baclofen(500.0), "x",
                                     Signoff(acks, SecondPerson(who, password), review.digest),
                                     AT, review.therapy_version)  # fmt: skip
         assert [p.path for p in bad.value.problems] == [path]
-    record = c.clinic.commit_program(DR, pid, baclofen(500.0), "x",
+    record = c.clinic.therapy.commit_program(DR, pid, baclofen(500.0), "x",
                                      Signoff(acks, PH, review.digest), AT,
                                      review.therapy_version)  # fmt: skip
     assert record["verified_by"] == "ph.c"
@@ -135,15 +140,17 @@ def test_the_second_person_is_authenticated_by_the_use_case(c):
 
 def test_the_audit_row_tells_the_whole_change(c):
     pid = c.patient("B1", baclofen())
-    before = c.clinic.interrogate(DR, pid, AT).program_digest
-    review = c.clinic.check_program(DR, pid, baclofen(500.0), Signoff(), AT)
-    c.clinic.commit_program(DR, pid, baclofen(500.0), "night spasms",
+    before = c.clinic.care.interrogate(DR, pid, AT).program_digest
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(500.0), Signoff(), AT)
+    c.clinic.therapy.commit_program(DR, pid, baclofen(500.0), "night spasms",
                             Signoff({"TITRATION_HIGH_DOSE": "reviewed"}, PH, review.digest), AT,
                             review.therapy_version)  # fmt: skip
     _, user, action, _, _, reason, payload = c.table("audit")[-1]
     assert (user, action, reason) == ("dr.a", "program.commit", "night spasms")
     assert payload["before_digest"] == before
-    assert payload["after_digest"] == c.clinic.interrogate(DR, pid, AT).program_digest != before
+    assert (
+        payload["after_digest"] == c.clinic.care.interrogate(DR, pid, AT).program_digest != before
+    )
     assert payload["review_digest"] == review.digest
     assert payload["fluid"] == [{"name": "baclofen", "concentration_mcg_per_ml": 2000.0}]
     assert payload["verified_by"] == "ph.c"
@@ -155,10 +162,12 @@ def test_the_audit_row_tells_the_whole_change(c):
 def test_a_clinician_bolus_is_a_physicians_act_and_signed(c):
     pid = c.patient("M1", morphine(), "non_cancer")
     b = BolusInput("clinician", 0.02, 600.0)  # 200 mcg of 10 mg/mL
-    review = c.clinic.check_bolus(DR, pid, b, Signoff(), AT)
+    review = c.clinic.therapy.check_bolus(DR, pid, b, Signoff(), AT)
     with pytest.raises(Forbidden):
-        c.clinic.give_bolus(RN, pid, b, "pain", c.signed(review), AT, review.therapy_version)
-    record = c.clinic.give_bolus(DR, pid, b, "pain", c.signed(review), AT,
+        c.clinic.therapy.give_bolus(
+            RN, pid, b, "pain", c.signed(review), AT, review.therapy_version
+        )
+    record = c.clinic.therapy.give_bolus(DR, pid, b, "pain", c.signed(review), AT,
                                  review.therapy_version)  # fmt: skip
     assert record["status"] == "committed"
     assert c.table("audit")[-1][2] == "bolus.clinician"
@@ -170,17 +179,17 @@ def test_a_replacement_continues_the_dose_and_an_explant_warns_of_withdrawal(c):
     pid = c.patient("B1", baclofen())
     i = ImplantInput("peristaltic-20", "SN-B1-2", "two-piece", 90.0, 2.6, "T10", baclofen(),
                      19.0)  # fmt: skip
-    review = c.clinic.check_replacement(DR, pid, i, Signoff(), AT)
+    review = c.clinic.devices.check_replacement(DR, pid, i, Signoff(), AT)
     assert not [f for f in review.proposal.findings if f.severity == "hard"]
-    c.clinic.replace_pump(DR, pid, i, "battery at ERI", c.signed(review), AT,
+    c.clinic.devices.replace_pump(DR, pid, i, "battery at ERI", c.signed(review), AT,
                           review.therapy_version)  # fmt: skip
-    assert c.clinic.interrogate(DR, pid, AT).program_digest is not None
-    out = c.clinic.check_explant(DR, pid, Signoff(), AT + DAY)
+    assert c.clinic.care.interrogate(DR, pid, AT).program_digest is not None
+    out = c.clinic.surgery.check_explant(DR, pid, Signoff(), AT + DAY)
     assert ("DD-11", "WITHDRAWAL_RISK_CUT") in {(f.rule_id, f.code) for f in out.blockers}
     with pytest.raises(Refused):
-        c.clinic.explant(DR, pid, "infection", Signoff({}, None, out.digest), AT + DAY,
+        c.clinic.surgery.explant(DR, pid, "infection", Signoff({}, None, out.digest), AT + DAY,
                          out.therapy_version)  # fmt: skip
-    c.clinic.explant(DR, pid, "infection",
+    c.clinic.surgery.explant(DR, pid, "infection",
                      Signoff({"WITHDRAWAL_RISK_CUT": "oral baclofen 20 mg tds started"}, None,
                              out.digest), AT + DAY, out.therapy_version)  # fmt: skip
     assert c.table("pumps") == []
@@ -192,15 +201,16 @@ def test_a_catheter_revision_changes_the_path_volume_and_allows_priming(c):
     pid = c.patient("M1", morphine(), "non_cancer")
     later = T0 + 30 * DAY  # long after the implant: no priming allowed
     prime = BolusInput("priming", 0.296, 600.0)
-    before = c.clinic.check_bolus(DR, pid, prime, Signoff(verifier=PH), later)
+    before = c.clinic.therapy.check_bolus(DR, pid, prime, Signoff(verifier=PH), later)
     assert "PRIMING_NOT_AT_IMPLANT" in {f.code for f in before.proposal.findings}
     shorter = Catheter(60.0, 2.6)
-    review = c.clinic.check_catheter(DR, pid, shorter, Signoff(), later)
-    path_ml = c.clinic.revise_catheter(DR, pid, shorter, "catheter revised", c.signed(review),
-                                       later, review.therapy_version)  # fmt: skip
+    review = c.clinic.surgery.check_catheter(DR, pid, shorter, Signoff(), later)
+    path_ml = c.clinic.surgery.revise_catheter(
+            DR, pid, shorter, "catheter revised", c.signed(review),
+            later, review.therapy_version)  # fmt: skip
     tubing = c.clinic.catalogue.get("peristaltic-20").pump_tubing_ml
     assert path_ml == pytest.approx(tubing + 60 * 2.6 / 1000)
-    after = c.clinic.check_bolus(DR, pid, prime, Signoff(verifier=PH), later)
+    after = c.clinic.therapy.check_bolus(DR, pid, prime, Signoff(verifier=PH), later)
     assert "PRIMING_NOT_AT_IMPLANT" not in {f.code for f in after.proposal.findings}
 
 
@@ -221,15 +231,19 @@ def test_role_by_use_case_matrix_in_the_services(c, role):
     pid = c.patient("M1", morphine(), "non_cancer")
     who = Principal(50, f"x.{role}", "X", role, pid if role == "patient" else None, "")
     calls = {
-        "implant": lambda: c.clinic.implant(who, pid, None, "x", Signoff(), AT),
-        "replace_pump": lambda: c.clinic.replace_pump(who, pid, None, "x", Signoff(), AT, 1),
-        "explant": lambda: c.clinic.explant(who, pid, "x", Signoff(), AT, 1),
-        "revise_catheter": lambda: c.clinic.revise_catheter(
+        "implant": lambda: c.clinic.devices.implant(who, pid, None, "x", Signoff(), AT),
+        "replace_pump": lambda: c.clinic.devices.replace_pump(
+            who, pid, None, "x", Signoff(), AT, 1
+        ),
+        "explant": lambda: c.clinic.surgery.explant(who, pid, "x", Signoff(), AT, 1),
+        "revise_catheter": lambda: c.clinic.surgery.revise_catheter(
             who, pid, Catheter(1.0, 1.0), "x", Signoff(), AT, 1
         ),
-        "commit_program": lambda: c.clinic.commit_program(who, pid, None, "x", Signoff(), AT, 1),
-        "give_bolus": lambda: c.clinic.give_bolus(who, pid, None, "x", Signoff(), AT, 1),
-        "record_refill": lambda: c.clinic.record_refill(
+        "commit_program": lambda: c.clinic.therapy.commit_program(
+            who, pid, None, "x", Signoff(), AT, 1
+        ),
+        "give_bolus": lambda: c.clinic.therapy.give_bolus(who, pid, None, "x", Signoff(), AT, 1),
+        "record_refill": lambda: c.clinic.therapy.record_refill(
             who, pid, RefillInput(1.0, (), None, None, "L"), Signoff(), AT, 1
         ),
     }
@@ -257,10 +271,10 @@ def test_every_use_case_checks_its_own_role_not_only_the_web(c):
     patient = Principal(63, "pt.x", "Pt", "patient", pid, "")
     doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal"}
     with pytest.raises(Forbidden):
-        c.clinic.start_trial(ph, pid, doc, AT)
+        c.clinic.trials.start_trial(ph, pid, doc, AT)
     with pytest.raises(Forbidden):
-        c.clinic.add_user(nurse, "x.y", "X", "long-enough-pw", "nurse", None, AT)
+        c.clinic.user_admin.add_user(nurse, "x.y", "X", "long-enough-pw", "nurse", None, AT)
     with pytest.raises(Forbidden):
-        c.clinic.pathway(admin, pid)
+        c.clinic.pathways.pathway(admin, pid)
     with pytest.raises(Forbidden):
-        c.clinic.program_stimulator(patient, pid, None, "x", AT)  # type: ignore[arg-type]
+        c.clinic.stimulation.program_stimulator(patient, pid, None, "x", AT)  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def test_the_clinic_passes_the_age_and_a_child_titrates_by_the_childrens_rate():
     at = T0 + 10 * DAY
     codes = {}
     for pid in (adult, child):
-        review = c.clinic.check_program(DR, pid, baclofen(480.0), Signoff(), at)
+        review = c.clinic.therapy.check_program(DR, pid, baclofen(480.0), Signoff(), at)
         codes[pid] = {(f.rule_id, f.code) for f in review.proposal.findings}
     titration = {code for code in codes[child] - codes[adult] if code[0] == "DD-05"}
     assert titration, codes[child]
@@ -60,7 +60,7 @@ def test_the_clinic_passes_the_age_and_a_child_titrates_by_the_childrens_rate():
 
 def test_a_three_year_old_baclofen_implant_is_asked_about_the_age():
     c = Clinicians()
-    toddler = c.clinic.add_patient(
+    toddler = c.clinic.care.add_patient(
         DR,
         {
             "mrn": "T3",
@@ -85,5 +85,5 @@ def test_a_three_year_old_baclofen_implant_is_asked_about_the_age():
         19.0,
         continues=baclofen(100.0),
     )
-    review = c.clinic.check_implant(DR, toddler, i, Signoff(), T0)
+    review = c.clinic.devices.check_implant(DR, toddler, i, Signoff(), T0)
     assert BELOW in {(f.rule_id, f.severity, f.code) for f in review.proposal.findings}

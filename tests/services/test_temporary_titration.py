@@ -23,8 +23,8 @@ def codes(review) -> dict[str, str]:
 
 def _temporary(c, pid, dose_mcg, at_s, hours):
     program = baclofen(dose_mcg)
-    review = c.clinic.check_program(DR, pid, program, Signoff(), at_s, hours * HOUR)
-    c.clinic.commit_program(DR, pid, program, "a trial of more for a bad day",
+    review = c.clinic.therapy.check_program(DR, pid, program, Signoff(), at_s, hours * HOUR)
+    c.clinic.therapy.commit_program(DR, pid, program, "a trial of more for a bad day",
                             c.signed(review), at_s, review.therapy_version,
                             hours * HOUR)  # fmt: skip
 
@@ -35,10 +35,10 @@ def test_an_increase_soon_after_a_temporary_increase_is_too_soon(c):
     start = T0 + 2 * DAY
     _temporary(c, pid, 440.0, start, 6)  # +10 % for 6 h
     # 8 h after the temporary increase began (it ended 2 h ago): the base goes to 440
-    review = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), start + 8 * HOUR)
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(440.0), Signoff(), start + 8 * HOUR)
     assert codes(review).get("TITRATION_TOO_SOON") == "hard"
     # 25 h after it: 24 h have passed since the last increase
-    later = c.clinic.check_program(DR, pid, baclofen(440.0), Signoff(), start + 25 * HOUR)
+    later = c.clinic.therapy.check_program(DR, pid, baclofen(440.0), Signoff(), start + 25 * HOUR)
     assert "TITRATION_TOO_SOON" not in codes(later)
     # the base stayed the program of record
     assert [p["reason"] for p in c.table("programs")] == ["implant"]

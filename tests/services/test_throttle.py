@@ -23,22 +23,22 @@ def audit_actions(c: Clinicians) -> list[str]:
 
 def test_five_wrong_passwords_are_free_then_locks_double(c):
     for _ in range(5):
-        assert c.clinic.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None
-    assert c.clinic.locks(ADMIN) == []
-    assert c.clinic.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None  # the 6th
-    (account,) = c.clinic.locks(ADMIN)  # the address has 14 more free failures
+        assert c.clinic.accounts.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None
+    assert c.clinic.accounts.locks(ADMIN) == []
+    assert c.clinic.accounts.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None  # the 6th
+    (account,) = c.clinic.accounts.locks(ADMIN)  # the address has 14 more free failures
     assert (account.key, account.failures, account.locked_until_s) == ("account:rn.b", 6, T0 + 30.0)
-    user, _ = c.clinic.login("dr.a", PASSWORD, c.wall_s, "10.0.0.1")  # a colleague there
+    user, _ = c.clinic.accounts.login("dr.a", PASSWORD, c.wall_s, "10.0.0.1")  # a colleague there
     assert user.username == "dr.a"
     c.wall_s += 29.0  # still locked: the right password is not even tried
     with pytest.raises(TooManyAttempts) as locked:
-        c.clinic.login("rn.b", PASSWORD, c.wall_s, "10.0.0.1")
+        c.clinic.accounts.login("rn.b", PASSWORD, c.wall_s, "10.0.0.1")
     assert locked.value.retry_after_s == pytest.approx(1.0)
     c.wall_s += 1.0
-    assert c.clinic.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None  # the 7th
+    assert c.clinic.accounts.login("rn.b", "wrong-wrong", c.wall_s, "10.0.0.1") is None  # the 7th
     assert c.store.tables["throttle"]["account:rn.b"].locked_until_s == c.wall_s + 60.0
     c.wall_s += 60.0
-    user, _ = c.clinic.login("rn.b", PASSWORD, c.wall_s, "10.0.0.1")
+    user, _ = c.clinic.accounts.login("rn.b", PASSWORD, c.wall_s, "10.0.0.1")
     assert user.username == "rn.b"
     assert "account:rn.b" not in c.store.tables["throttle"]  # a right password: count again
     assert audit_actions(c).count("login.failed") == 7
@@ -47,34 +47,34 @@ def test_five_wrong_passwords_are_free_then_locks_double(c):
 
 def test_one_address_guessing_many_accounts_is_locked_too(c):
     for n in range(21):  # 20 free for an address, then locked
-        c.clinic.login(f"nobody{n}", "guess-guess", c.wall_s, "10.9.9.9")
+        c.clinic.accounts.login(f"nobody{n}", "guess-guess", c.wall_s, "10.9.9.9")
     with pytest.raises(TooManyAttempts):
-        c.clinic.login("dr.a", PASSWORD, c.wall_s, "10.9.9.9")  # from that address
-    user, _ = c.clinic.login("dr.a", PASSWORD, c.wall_s, "10.0.0.2")  # from another
+        c.clinic.accounts.login("dr.a", PASSWORD, c.wall_s, "10.9.9.9")  # from that address
+    user, _ = c.clinic.accounts.login("dr.a", PASSWORD, c.wall_s, "10.0.0.2")  # from another
     assert user.username == "dr.a"
 
 
 def test_an_admin_sees_and_lifts_a_lock_with_a_reason(c):
     for _ in range(6):
-        c.clinic.login("rn.b", "wrong-wrong", c.wall_s)
+        c.clinic.accounts.login("rn.b", "wrong-wrong", c.wall_s)
     with pytest.raises(Forbidden):
-        c.clinic.lift_lock(DR, "account:rn.b", "x", c.wall_s)
+        c.clinic.accounts.lift_lock(DR, "account:rn.b", "x", c.wall_s)
     with pytest.raises(InputError):
-        c.clinic.lift_lock(ADMIN, "account:rn.b", " ", c.wall_s)
-    c.clinic.lift_lock(ADMIN, "account:rn.b", "nurse called, identity checked", c.wall_s)
-    assert c.clinic.locks(ADMIN) == []
-    assert c.clinic.login("rn.b", PASSWORD, c.wall_s) is not None
+        c.clinic.accounts.lift_lock(ADMIN, "account:rn.b", " ", c.wall_s)
+    c.clinic.accounts.lift_lock(ADMIN, "account:rn.b", "nurse called, identity checked", c.wall_s)
+    assert c.clinic.accounts.locks(ADMIN) == []
+    assert c.clinic.accounts.login("rn.b", PASSWORD, c.wall_s) is not None
     assert audit_actions(c)[-1] == "lock.lift"
 
 
 def test_the_second_persons_password_cannot_be_guessed_without_limit(c):
     pid = c.patient("B1", baclofen())
-    review = c.clinic.check_program(DR, pid, baclofen(500.0), Signoff(), T0 + DAY)
+    review = c.clinic.therapy.check_program(DR, pid, baclofen(500.0), Signoff(), T0 + DAY)
     acks = {"TITRATION_HIGH_DOSE": "night spasms"}
 
     def commit(password: str):
         sign = Signoff(acks, SecondPerson("ph.c", password), review.digest)
-        return c.clinic.commit_program(DR, pid, baclofen(500.0), "x", sign, T0 + DAY,
+        return c.clinic.therapy.commit_program(DR, pid, baclofen(500.0), "x", sign, T0 + DAY,
                                        review.therapy_version)  # fmt: skip
 
     for _ in range(6):

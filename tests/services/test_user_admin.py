@@ -19,12 +19,12 @@ def c() -> Clinicians:
 
 
 def admin_of(c: Clinicians, name: str = "ad.min") -> Principal:
-    uid = c.clinic.add_user(ADMIN, name, "An Admin", PASSWORD, "admin", None, T0)
+    uid = c.clinic.user_admin.add_user(ADMIN, name, "An Admin", PASSWORD, "admin", None, T0)
     return Principal(uid, name, "An Admin", "admin", None, "")
 
 
 def uid_of(c: Clinicians, username: str) -> int:
-    return next(u.user_id for u in c.clinic.users(ADMIN) if u.username == username)
+    return next(u.user_id for u in c.clinic.user_admin.users(ADMIN) if u.username == username)
 
 
 def paths(exc: pytest.ExceptionInfo) -> list[str]:
@@ -37,53 +37,53 @@ def last_audit(c: Clinicians) -> tuple:
 
 def test_password_needs_ten_characters_nine_is_refused(c):
     with pytest.raises(InputError) as short:
-        c.clinic.add_user(ADMIN, "rn.new", "New", "123456789", "nurse", None, T0)
+        c.clinic.user_admin.add_user(ADMIN, "rn.new", "New", "123456789", "nurse", None, T0)
     assert paths(short) == ["password"]
-    uid = c.clinic.add_user(ADMIN, "rn.new", "New", "1234567890", "nurse", None, T0)
-    assert c.clinic.login("rn.new", "1234567890", T0)[0].user_id == uid
+    uid = c.clinic.user_admin.add_user(ADMIN, "rn.new", "New", "1234567890", "nurse", None, T0)
+    assert c.clinic.accounts.login("rn.new", "1234567890", T0)[0].user_id == uid
 
 
 def test_every_account_problem_is_named_at_once(c):
     with pytest.raises(InputError) as bad:
-        c.clinic.add_user(ADMIN, " pad ", "X", "short", "surgeon", 7, T0)
+        c.clinic.user_admin.add_user(ADMIN, " pad ", "X", "short", "surgeon", 7, T0)
     assert sorted(paths(bad)) == ["password", "patient_id", "role", "username"]
 
 
 def test_a_patient_login_names_an_existing_patient_and_staff_names_none(c):
     with pytest.raises(InputError) as none:
-        c.clinic.add_user(ADMIN, "pt", "Pat", PASSWORD, "patient", None, T0)
+        c.clinic.user_admin.add_user(ADMIN, "pt", "Pat", PASSWORD, "patient", None, T0)
     assert paths(none) == ["patient_id"]
     with pytest.raises(NotFound):
-        c.clinic.add_user(ADMIN, "pt", "Pat", PASSWORD, "patient", 999, T0)
+        c.clinic.user_admin.add_user(ADMIN, "pt", "Pat", PASSWORD, "patient", 999, T0)
     with pytest.raises(InputError) as staff:
-        c.clinic.add_user(ADMIN, "rn.x", "X", PASSWORD, "nurse", 1, T0)
+        c.clinic.user_admin.add_user(ADMIN, "rn.x", "X", PASSWORD, "nurse", 1, T0)
     assert paths(staff) == ["patient_id"]
 
 
 def test_a_taken_username_is_a_conflict_and_only_an_admin_adds(c):
     with pytest.raises(Conflict):
-        c.clinic.add_user(ADMIN, "rn.b", "Again", PASSWORD, "nurse", None, T0)
+        c.clinic.user_admin.add_user(ADMIN, "rn.b", "Again", PASSWORD, "nurse", None, T0)
     with pytest.raises(Forbidden):
-        c.clinic.add_user(DR, "rn.y", "Y", PASSWORD, "nurse", None, T0)
+        c.clinic.user_admin.add_user(DR, "rn.y", "Y", PASSWORD, "nurse", None, T0)
     with pytest.raises(Forbidden):
-        c.clinic.users(RN)
+        c.clinic.user_admin.users(RN)
 
 
 def test_deactivating_ends_every_login_and_refuses_the_next(c):
     admin = admin_of(c)
     rn = uid_of(c, "rn.b")
-    c.clinic.login("rn.b", PASSWORD, T0)
-    c.clinic.login("rn.b", PASSWORD, T0)
+    c.clinic.accounts.login("rn.b", PASSWORD, T0)
+    c.clinic.accounts.login("rn.b", PASSWORD, T0)
     assert sum(1 for uid, _ in c.store.tables["logins"].values() if uid == rn) == 2
     with pytest.raises(InputError) as no_reason:
-        c.clinic.change_user(admin, rn, " ", T0, active=False)
+        c.clinic.user_admin.change_user(admin, rn, " ", T0, active=False)
     assert paths(no_reason) == ["reason"]
-    c.clinic.change_user(admin, rn, "left the clinic", T0, active=False)
+    c.clinic.user_admin.change_user(admin, rn, "left the clinic", T0, active=False)
     assert not any(uid == rn for uid, _ in c.store.tables["logins"].values())
     assert last_audit(c)[1:6] == ("ad.min", "user.deactivate", "user", str(rn), "left the clinic")
-    assert c.clinic.login("rn.b", PASSWORD, T0) is None
-    c.clinic.change_user(admin, rn, "back from leave", T0, active=True)
-    assert c.clinic.login("rn.b", PASSWORD, T0)[0].user_id == rn
+    assert c.clinic.accounts.login("rn.b", PASSWORD, T0) is None
+    c.clinic.user_admin.change_user(admin, rn, "back from leave", T0, active=True)
+    assert c.clinic.accounts.login("rn.b", PASSWORD, T0)[0].user_id == rn
     assert last_audit(c)[2] == "user.activate"
 
 
@@ -91,7 +91,7 @@ def test_an_admin_cannot_change_their_own_account(c):
     admin = admin_of(c)
     for change in ({"active": False}, {"role": "nurse"}):
         with pytest.raises(InputError) as own:
-            c.clinic.change_user(admin, admin.user_id, "tidy up", T0, **change)
+            c.clinic.user_admin.change_user(admin, admin.user_id, "tidy up", T0, **change)
         assert "your own" in own.value.problems[0].message
 
 
@@ -99,11 +99,13 @@ def test_the_last_active_admin_stays_an_admin(c):
     only = admin_of(c, "only.admin")
     acting = Principal(999, "setup", "Setup", "admin", None, "")  # e.g. `thecal users add`
     with pytest.raises(InputError) as last:
-        c.clinic.change_user(acting, only.user_id, "demote", T0, role="physician")
+        c.clinic.user_admin.change_user(acting, only.user_id, "demote", T0, role="physician")
     assert "last active admin" in last.value.problems[0].message
     second = admin_of(c, "second.admin")  # with a second one, the first may step down
-    c.clinic.change_user(second, only.user_id, "now a physician", T0, role="physician")
-    assert [u.role for u in c.clinic.users(ADMIN) if u.user_id == only.user_id] == ["physician"]
+    c.clinic.user_admin.change_user(second, only.user_id, "now a physician", T0, role="physician")
+    assert [u.role for u in c.clinic.user_admin.users(ADMIN) if u.user_id == only.user_id] == [
+        "physician"
+    ]
     assert last_audit(c)[6] == {
         "username": "only.admin",
         "role": "physician",
@@ -114,61 +116,61 @@ def test_the_last_active_admin_stays_an_admin(c):
 
 def test_a_patient_login_stays_a_patient_login(c):
     admin = admin_of(c)
-    pid = c.clinic.add_patient(
+    pid = c.clinic.care.add_patient(
         DR,
         {"mrn": "P1", "name": "P", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0},
         "new",
         T0,
     )
-    pt = c.clinic.add_user(admin, "pt.1", "P", PASSWORD, "patient", pid, T0)
+    pt = c.clinic.user_admin.add_user(admin, "pt.1", "P", PASSWORD, "patient", pid, T0)
     with pytest.raises(InputError) as up:
-        c.clinic.change_user(admin, pt, "promote", T0, role="nurse")
+        c.clinic.user_admin.change_user(admin, pt, "promote", T0, role="nurse")
     assert paths(up) == ["role"]
     with pytest.raises(InputError) as down:
-        c.clinic.change_user(admin, uid_of(c, "rn.b"), "wrong", T0, role="patient")
+        c.clinic.user_admin.change_user(admin, uid_of(c, "rn.b"), "wrong", T0, role="patient")
     assert paths(down) == ["role"]
 
 
 def test_a_reset_password_replaces_the_old_and_never_reaches_the_audit(c):
     admin = admin_of(c)
     rn = uid_of(c, "rn.b")
-    c.clinic.login("rn.b", PASSWORD, T0)
+    c.clinic.accounts.login("rn.b", PASSWORD, T0)
     with pytest.raises(InputError) as short:
-        c.clinic.reset_password(admin, rn, "tooshort", "forgot it", T0)
+        c.clinic.user_admin.reset_password(admin, rn, "tooshort", "forgot it", T0)
     assert paths(short) == ["password"]
-    c.clinic.reset_password(admin, rn, "temporary-42", "forgot it", T0)
+    c.clinic.user_admin.reset_password(admin, rn, "temporary-42", "forgot it", T0)
     assert not any(uid == rn for uid, _ in c.store.tables["logins"].values())
-    assert c.clinic.login("rn.b", PASSWORD, T0) is None
-    assert c.clinic.login("rn.b", "temporary-42", T0)[0].user_id == rn
+    assert c.clinic.accounts.login("rn.b", PASSWORD, T0) is None
+    assert c.clinic.accounts.login("rn.b", "temporary-42", T0)[0].user_id == rn
     assert "temporary-42" not in repr(c.table("audit"))
     assert [a[2] for a in c.table("audit")].count("user.password") == 1
 
 
 def test_the_first_admin_only_while_there_is_none(c):
-    uid = c.clinic.first_admin("first", "First Admin", PASSWORD, T0)
-    assert [u.role for u in c.clinic.users(ADMIN) if u.user_id == uid] == ["admin"]
+    uid = c.clinic.user_admin.first_admin("first", "First Admin", PASSWORD, T0)
+    assert [u.role for u in c.clinic.user_admin.users(ADMIN) if u.user_id == uid] == ["admin"]
     with pytest.raises(Conflict) as again:
-        c.clinic.first_admin("second", "Second", PASSWORD, T0)
+        c.clinic.user_admin.first_admin("second", "Second", PASSWORD, T0)
     assert "1 admin account" in str(again.value)
 
 
 def test_editing_a_patient_audits_before_and_after_and_keeps_the_mrn(c):
-    pid = c.clinic.add_patient(
+    pid = c.clinic.care.add_patient(
         DR,
         {"mrn": "E1", "name": "Eve", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0},
         "new",
         T0,
     )
-    c.clinic.edit_patient(RN, pid, {"weight_kg": 54.5, "name": "Eve"}, "weighed today", T0)
+    c.clinic.care.edit_patient(RN, pid, {"weight_kg": 54.5, "name": "Eve"}, "weighed today", T0)
     assert c.store.tables["patients"][pid]["weight_kg"] == 54.5
     assert last_audit(c)[2] == "patient.edit"
     assert last_audit(c)[6] == {"before": {"weight_kg": 60.0}, "after": {"weight_kg": 54.5}}
     with pytest.raises(InputError) as same:
-        c.clinic.edit_patient(RN, pid, {"weight_kg": 54.5}, "again", T0)
+        c.clinic.care.edit_patient(RN, pid, {"weight_kg": 54.5}, "again", T0)
     assert paths(same) == ["patient"]
     with pytest.raises(InputError) as mrn:
-        c.clinic.edit_patient(RN, pid, {"mrn": "E2"}, "typo", T0)
+        c.clinic.care.edit_patient(RN, pid, {"mrn": "E2"}, "typo", T0)
     assert paths(mrn) == ["mrn"]
     pharmacist = Principal(3, "ph.c", "ph.c", "pharmacist", None, "")
     with pytest.raises(Forbidden):
-        c.clinic.edit_patient(pharmacist, pid, {"weight_kg": 50.0}, "x", T0)
+        c.clinic.care.edit_patient(pharmacist, pid, {"weight_kg": 50.0}, "x", T0)

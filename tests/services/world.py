@@ -49,28 +49,28 @@ class Clinicians:
             wall_clock=lambda: self.wall_s,
         )  # fmt: skip
         for name, role in (("dr.a", "physician"), ("rn.b", "nurse"), ("ph.c", "pharmacist")):
-            self.clinic.add_user(ADMIN, name, name, PASSWORD, role, None, T0)
+            self.clinic.user_admin.add_user(ADMIN, name, name, PASSWORD, role, None, T0)
 
     def patient(self, key: str, program: Program, indication: str = "spasticity_spinal",
                 birth_year: int = 1970) -> int:  # fmt: skip
-        pid = self.clinic.add_patient(
+        pid = self.clinic.care.add_patient(
             DR, {"mrn": key, "name": key, "birth_year": birth_year, "indication": indication,
                  "weight_kg": 70.0}, "new", T0,
         )  # fmt: skip
         # a transfer in on established therapy: the new pump continues the program
         implant = ImplantInput("peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10",
                                program, 19.0, continues=program)  # fmt: skip
-        review = self.clinic.check_implant(DR, pid, implant, Signoff(), T0)
-        self.clinic.implant(DR, pid, implant, "implant", self.signed(review), T0)
+        review = self.clinic.devices.check_implant(DR, pid, implant, Signoff(), T0)
+        self.clinic.devices.implant(DR, pid, implant, "implant", self.signed(review), T0)
         return pid
 
     def signed(self, review, verifier: str = "ph.c") -> Signoff:
         return signed(review, verifier, "test: reviewed", PASSWORD)
 
     def refill(self, who, pid, r: RefillInput, at: float, verifier: str = "dr.a"):
-        _, review = self.clinic.plan_refill(who, pid, r, Signoff(), at)
+        _, review = self.clinic.therapy.plan_refill(who, pid, r, Signoff(), at)
         sign = self.signed(review, verifier)
-        return self.clinic.record_refill(who, pid, r, sign, at, review.therapy_version)
+        return self.clinic.therapy.record_refill(who, pid, r, sign, at, review.therapy_version)
 
     def table(self, name: str) -> list:
         return self.store.rows(name)

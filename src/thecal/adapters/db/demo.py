@@ -60,9 +60,9 @@ def _refill(
     add = model.capacity_ml - model.dead_volume_ml
     drugs = tuple(DrugConcentration(n, c) for n, c in t.drugs)
     refill = RefillInput(add, drugs, None, None, f"LOT{int(now_s) % 9973}")
-    _, review = clinic.plan_refill(who, pid, refill, Signoff(), now_s)
+    _, review = clinic.therapy.plan_refill(who, pid, refill, Signoff(), now_s)
     sign = signed(review, verifier, "demo: stability and volume checked")
-    clinic.record_refill(who, pid, refill, sign, now_s, review.therapy_version)
+    clinic.therapy.record_refill(who, pid, refill, sign, now_s, review.therapy_version)
 
 
 def _titrate(
@@ -70,10 +70,10 @@ def _titrate(
 ) -> float:
     new = dose * 1.1
     program = program_for(t, new)
-    review = clinic.check_program(who, pid, program, Signoff(), now_s)
+    review = clinic.therapy.check_program(who, pid, program, Signoff(), now_s)
     sign = signed(review, verifier, "demo: planned 10 % titration, patient reviewed")
     try:
-        clinic.commit_program(
+        clinic.therapy.commit_program(
             who, pid, program, "demo: 10 % increase for pain", sign, now_s, review.therapy_version
         )
     except Refused:
@@ -98,7 +98,7 @@ def seed(
         )  # fmt: skip
         uow.commit()
     for username, name, role in STAFF:
-        clinic.add_user(SYSTEM, username, name, PASSWORD, role, None, start)
+        clinic.user_admin.add_user(SYSTEM, username, name, PASSWORD, role, None, start)
     dr, rn = principal(cdb, "dr.adams"), principal(cdb, "rn.clark")
     logins: list[tuple[str, str]] = []
     special = {
@@ -121,7 +121,7 @@ def seed(
         implanted = end_s - 2440 * DAY if role == "eri" else start + rng.uniform(0, 60) * DAY
         candidate = role in ("pathway", "scs")
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i + i // len(FIRST)) % len(LAST)]}"
-        pid = clinic.add_patient(
+        pid = clinic.care.add_patient(
             dr,
             {
                 "mrn": f"MRN{100000 + i}",
@@ -141,7 +141,7 @@ def seed(
         )
         if i < 5 or role == "trial":
             username = f"patient{i + 1:02d}"
-            clinic.add_user(SYSTEM, username, name, PASSWORD, "patient", pid, implanted)
+            clinic.user_admin.add_user(SYSTEM, username, name, PASSWORD, "patient", pid, implanted)
             logins.append((username, name))
         if candidate:
             pattern = "axial_back" if role == "pathway" else "neuropathic_leg"
@@ -167,9 +167,9 @@ def seed(
             clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
             continues=established,
         )
-        review = clinic.check_implant(dr, pid, implant, Signoff(), implanted)
+        review = clinic.devices.check_implant(dr, pid, implant, Signoff(), implanted)
         sign = signed(review, "dr.baker", "demo: transfer on established therapy")
-        clinic.implant(dr, pid, implant, "implant (transfer in)", sign, implanted)
+        clinic.devices.implant(dr, pid, implant, "implant (transfer in)", sign, implanted)
         _history(cdb, dr, rn, pid, therapy, dose, role, implanted, end_s, rng)
         if progress:
             progress(i + 1)
@@ -200,7 +200,7 @@ def _bookings(cdb: ClinicDb, rn: Principal, end_s: float, most: int = 10) -> Non
         while (who, start := morning + days * DAY + slot * 2700.0) in taken:
             slot += 1
         taken.add((who, start))
-        cdb.clinic.book_refill(rn, pid, start, 30, who, "demo booking", end_s)
+        cdb.clinic.booking.book_refill(rn, pid, start, 30, who, "demo booking", end_s)
 
 
 def _history(
@@ -222,9 +222,9 @@ def _history(
     while t + week < end_s:
         _demand(clinic, pid, therapy, t, t + week, end_s, rng)
         t += week
-        clinic.sync(pid, t)
+        clinic.care.sync(pid, t)
         if role == "discrepancy" and not biased and t > end_s - 60 * DAY:
-            clinic.inject_fault(pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
+            clinic.care.inject_fault(pid, Fault("bias", 0.3), t)  # the pump over-delivers by 30 %
             biased = True
         pump = _pump(cdb, pid)
         late_ok = role.startswith("overdue") and t > end_s - 100 * DAY
@@ -237,9 +237,9 @@ def _history(
             titrated = True
         if therapy.indication != "spasticity_spinal":
             pain = max(0, min(10, round(rng.gauss(4.5, 1.5))))
-            clinic.add_diary(_patient(pid), pid, pain, None, "", t + 3600)
+            clinic.care.add_diary(_patient(pid), pid, pain, None, "", t + 3600)
     _demand(clinic, pid, therapy, t, end_s, end_s, rng)
-    clinic.sync(pid, end_s)
+    clinic.care.sync(pid, end_s)
 
 
 def _demand(
@@ -259,7 +259,7 @@ def _demand(
         when += rng.uniform(2, 9) * 3600
         if when >= t1:
             return
-        clinic.request_bolus(_patient(pid), pid, f"seed-{pid}-{int(when)}", when)
+        clinic.care.request_bolus(_patient(pid), pid, f"seed-{pid}-{int(when)}", when)
 
 
 def _patient(pid: int) -> Principal:
@@ -269,7 +269,7 @@ def _patient(pid: int) -> Principal:
 def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
     from thecal.adapters.inputs.loader import iso
 
-    tid = clinic.start_trial(
+    tid = clinic.trials.start_trial(
         dr,
         pid,
         {
@@ -281,15 +281,15 @@ def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
         end_s - 2 * DAY,
     )
     day = {"at": iso(end_s - 2 * DAY), "amount": "50 mcg"}
-    clinic.add_trial_dose(dr, tid, day, end_s - 2 * DAY)
-    clinic.add_trial_assessment(
+    clinic.trials.add_trial_dose(dr, tid, day, end_s - 2 * DAY)
+    clinic.trials.add_trial_assessment(
         dr,
         tid,
         {"at": iso(end_s - 2 * DAY + 4 * 3600), "ashworth": 4},
         end_s - 2 * DAY + 4 * 3600,
     )
-    clinic.add_trial_dose(dr, tid, {"at": iso(end_s - DAY), "amount": "75 mcg"}, end_s - DAY)
-    clinic.add_trial_assessment(
+    clinic.trials.add_trial_dose(dr, tid, {"at": iso(end_s - DAY), "amount": "75 mcg"}, end_s - DAY)
+    clinic.trials.add_trial_assessment(
         dr, tid, {"at": iso(end_s - DAY + 5 * 3600), "ashworth": 3}, end_s - DAY + 5 * 3600
     )
 
@@ -308,7 +308,7 @@ def _pathway(clinic: Clinic, dr: Principal, pid: int, end_s: float, pattern: str
         "pain_pattern": pattern, "dependent_on_pain_medication": True,
         "systemic_opioid_reduction_attempted": True,
     }  # fmt: skip
-    clinic.record_pathway(dr, pid, record, "demo: pain clinic review", end_s - 20 * DAY)
+    clinic.pathways.record_pathway(dr, pid, record, "demo: pain clinic review", end_s - 20 * DAY)
 
 
 def _stimulator(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
@@ -319,11 +319,12 @@ def _stimulator(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
                                                      Electrode(3, "-", 0.5)))  # fmt: skip
     start = end_s - 14 * DAY
     stim, lead = "ipg-rechargeable", "percutaneous-8"
-    seen = clinic.check_scs_program(dr, pid, program, stim, lead)["reviewed_digest"]
-    clinic.start_scs_trial(dr, pid, stim, lead, 7.0, program, "demo: leg pain, SCS trial",
-                           start, seen)  # fmt: skip
+    seen = clinic.stimulation.check_scs_program(dr, pid, program, stim, lead)["reviewed_digest"]
+    clinic.stimulation.start_scs_trial(
+            dr, pid, stim, lead, 7.0, program, "demo: leg pain, SCS trial",
+            start, seen)  # fmt: skip
     for day, nrs in enumerate((4.0, 3.0, 3.0, 4.0, 3.0), start=1):
-        clinic.record_scs_day(dr, pid, nrs, start + day * DAY)
-    clinic.end_scs_trial(dr, pid, start + 5 * DAY)
-    clinic.implant_stimulator(dr, pid, stim, lead, "IPG-DEMO-1", program,
+        clinic.stimulation.record_scs_day(dr, pid, nrs, start + day * DAY)
+    clinic.stimulation.end_scs_trial(dr, pid, start + 5 * DAY)
+    clinic.stimulation.implant_stimulator(dr, pid, stim, lead, "IPG-DEMO-1", program,
                               "demo: trial succeeded", end_s - 3 * DAY, seen)  # fmt: skip

@@ -114,7 +114,7 @@ def serve(
             time.sleep(sync_every_s)
             for pid in pumped_patients(clinic):
                 try:
-                    clinic.clinic.sync(pid, clock.now())
+                    clinic.clinic.care.sync(pid, clock.now())
                 except Exception as exc:
                     console.print(f"[red]sync of patient {pid} failed: {exc}[/red]")
 
@@ -198,7 +198,7 @@ def users_add(username: str, name: str, role: str, database: str | None, passwor
         raise typer.Exit(2)
     cdb = open_clinic(database_url(database))
     try:
-        uid = cdb.clinic.first_admin(username, name, password, time.time())
+        uid = cdb.clinic.user_admin.first_admin(username, name, password, time.time())
     except Conflict as exc:
         console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(1) from None

@@ -60,7 +60,7 @@ def locks(
     """Accounts, addresses and second persons locked after wrong passwords."""
     return [
         {"key": a.key, "failures": a.failures, "locked_until_s": a.locked_until_s}
-        for a in clinic_of(request).locks(who)
+        for a in clinic_of(request).accounts.locks(who)
     ]
 
 
@@ -68,7 +68,7 @@ def locks(
 def lift_lock(
     body: LockLift, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> dict[str, str]:
-    clinic_of(request).lift_lock(who, body.key, body.reason, time.time())
+    clinic_of(request).accounts.lift_lock(who, body.key, body.reason, time.time())
     return {"status": "lifted"}
 
 
@@ -76,7 +76,7 @@ def lift_lock(
 def logout(
     request: Request, response: Response, who: Principal = Depends(requires("session.read"))
 ) -> dict[str, str]:
-    clinic_of(request).logout(request.cookies.get(COOKIE, ""))
+    clinic_of(request).accounts.logout(request.cookies.get(COOKIE, ""))
     response.delete_cookie(COOKIE, path="/")
     return {"status": "logged out"}
 
@@ -139,7 +139,7 @@ def add_patient(
     body: PatientIn, request: Request, who: Principal = Depends(requires("patients.write"))
 ) -> dict[str, int]:
     data = body.model_dump(exclude={"reason"})
-    return {"id": clinic_of(request).add_patient(who, data, body.reason, now(request))}
+    return {"id": clinic_of(request).care.add_patient(who, data, body.reason, now(request))}
 
 
 @router.patch("/patients/{patient_id}")
@@ -148,7 +148,7 @@ def edit_patient(
     who: Principal = Depends(requires("patients.write")),
 ) -> dict[str, str]:  # fmt: skip
     """Corrects the facts the dose rules read; the MRN is not edited."""
-    clinic_of(request).edit_patient(who, patient_id, body.changes(), body.reason, now(request))
+    clinic_of(request).care.edit_patient(who, patient_id, body.changes(), body.reason, now(request))
     return {"status": "changed"}
 
 
@@ -272,7 +272,7 @@ def users(
     return [
         {"id": u.user_id, "username": u.username, "full_name": u.full_name, "role": u.role,
          "patient_id": u.patient_id, "active": u.active}
-        for u in clinic_of(request).users(who)
+        for u in clinic_of(request).user_admin.users(who)
     ]  # fmt: skip
 
 
@@ -280,7 +280,7 @@ def users(
 def add_user(
     body: UserIn, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> dict[str, int]:
-    user_id = clinic_of(request).add_user(
+    user_id = clinic_of(request).user_admin.add_user(
         who, body.username, body.full_name, body.password, body.role, body.patient_id,
         now(request),
     )  # fmt: skip
@@ -293,8 +293,9 @@ def change_user(
     who: Principal = Depends(requires("users.write")),
 ) -> dict[str, str]:  # fmt: skip
     """A new role, or the account deactivated or reactivated: its logins end at once."""
-    clinic_of(request).change_user(who, user_id, body.reason, now(request), role=body.role,
-                                   active=body.active)  # fmt: skip
+    clinic_of(request).user_admin.change_user(
+            who, user_id, body.reason, now(request), role=body.role,
+            active=body.active)  # fmt: skip
     return {"status": "changed"}
 
 
@@ -303,5 +304,7 @@ def reset_password(
     user_id: Id, body: PasswordReset, request: Request,
     who: Principal = Depends(requires("users.write")),
 ) -> dict[str, str]:  # fmt: skip
-    clinic_of(request).reset_password(who, user_id, body.password, body.reason, now(request))
+    clinic_of(request).user_admin.reset_password(
+        who, user_id, body.password, body.reason, now(request)
+    )
     return {"status": "reset"}

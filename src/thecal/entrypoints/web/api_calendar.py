@@ -28,7 +28,9 @@ def appointments(
     who: Principal = Depends(requires("appointments.read")),
 ) -> list[dict[str, Any]]:
     """Appointments starting in [from_s, to_s) (seconds since 1970, UTC)."""
-    return [a.__dict__ for a in clinic_of(request).appointments(who, from_s, to_s, clinician)]
+    return [
+        a.__dict__ for a in clinic_of(request).booking.appointments(who, from_s, to_s, clinician)
+    ]
 
 
 @router.post("/patients/{patient_id}/appointments", status_code=201)
@@ -36,7 +38,7 @@ def book(
     patient_id: Id, body: AppointmentIn, request: Request,
     who: Principal = Depends(requires("appointments.write")),
 ) -> dict[str, int]:  # fmt: skip
-    appointment_id = clinic_of(request).book_refill(
+    appointment_id = clinic_of(request).booking.book_refill(
         who, patient_id, body.start.timestamp(), body.minutes, body.clinician, body.note,
         now(request),
     )  # fmt: skip
@@ -48,5 +50,5 @@ def cancel(
     appointment_id: Id, body: Reason, request: Request,
     who: Principal = Depends(requires("appointments.write")),
 ) -> dict[str, str]:  # fmt: skip
-    clinic_of(request).cancel_appointment(who, appointment_id, body.reason, now(request))
+    clinic_of(request).booking.cancel_appointment(who, appointment_id, body.reason, now(request))
     return {"status": AppointmentStatus.CANCELLED}

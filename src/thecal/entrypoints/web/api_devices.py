@@ -40,7 +40,7 @@ def check_implant(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
-    review = clinic_of(request).check_implant(
+    review = clinic_of(request).devices.check_implant(
         who, patient_id, implant_input(body), body.signoff(), now(request)
     )
     return review_json(review)
@@ -55,7 +55,9 @@ def add_implant(
 ) -> dict[str, int]:
     clinic = clinic_of(request)
     i = implant_input(body)
-    return {"id": clinic.implant(who, patient_id, i, body.reason, body.signoff(), now(request))}
+    return {
+        "id": clinic.devices.implant(who, patient_id, i, body.reason, body.signoff(), now(request))
+    }
 
 
 @router.post("/pump/replace/check")
@@ -65,7 +67,7 @@ def check_replacement(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
-    review = clinic_of(request).check_replacement(
+    review = clinic_of(request).devices.check_replacement(
         who, patient_id, implant_input(body), body.signoff(), now(request)
     )
     return review_json(review)
@@ -78,7 +80,7 @@ def replace_pump(
     request: Request,
     who: Principal = Depends(requires("implants.write")),
 ) -> dict[str, int]:
-    implant_id = clinic_of(request).replace_pump(
+    implant_id = clinic_of(request).devices.replace_pump(
         who, patient_id, implant_input(body), body.reason, body.signoff(), now(request),
         body.expected_version,
     )  # fmt: skip
@@ -92,7 +94,7 @@ def check_explant(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
-    review = clinic_of(request).check_explant(who, patient_id, body.signoff(), now(request))
+    review = clinic_of(request).surgery.check_explant(who, patient_id, body.signoff(), now(request))
     return review_json(review)
 
 
@@ -103,7 +105,7 @@ def explant(
     request: Request,
     who: Principal = Depends(requires("implants.write")),
 ) -> dict[str, str]:
-    clinic_of(request).explant(
+    clinic_of(request).surgery.explant(
         who, patient_id, body.reason, body.signoff(), now(request), body.expected_version
     )
     return {"status": "explanted"}
@@ -116,7 +118,7 @@ def check_catheter(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
-    review = clinic_of(request).check_catheter(
+    review = clinic_of(request).surgery.check_catheter(
         who, patient_id, body.catheter(), body.signoff(), now(request)
     )
     return review_json(review)
@@ -129,7 +131,7 @@ def revise_catheter(
     request: Request,
     who: Principal = Depends(requires("implants.write")),
 ) -> dict[str, float]:
-    path_ml = clinic_of(request).revise_catheter(
+    path_ml = clinic_of(request).surgery.revise_catheter(
         who, patient_id, body.catheter(), body.reason, body.signoff(), now(request),
         body.expected_version,
     )  # fmt: skip
@@ -143,7 +145,7 @@ def check_bolus(
     request: Request,
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
-    review = clinic_of(request).check_bolus(
+    review = clinic_of(request).therapy.check_bolus(
         who, patient_id, bolus_input(body), body.signoff(), now(request)
     )
     return review_json(review)
@@ -156,7 +158,7 @@ def give_bolus(
     request: Request,
     who: Principal = Depends(requires("boluses.give")),
 ) -> dict[str, Any]:
-    return clinic_of(request).give_bolus(
+    return clinic_of(request).therapy.give_bolus(
         who, patient_id, bolus_input(body), body.reason, body.signoff(), now(request),
         body.expected_version,
     )  # fmt: skip

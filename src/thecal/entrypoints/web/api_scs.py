@@ -48,7 +48,7 @@ def check(
     patient_id: Id, body: ScsCheckIn, request: Request,
     who: Principal = Depends(requires("scs.read")),
 ) -> dict[str, Any]:  # fmt: skip
-    review = clinic_of(request).check_scs_program(
+    review = clinic_of(request).stimulation.check_scs_program(
         who, patient_id, body.program.core(), body.stimulator_id, body.lead_id
     )
     battery = review["battery"]
@@ -62,7 +62,7 @@ def start_trial(
     patient_id: Id, body: ScsTrialIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return clinic_of(request).start_scs_trial(
+    return clinic_of(request).stimulation.start_scs_trial(
         who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
         body.program.core(), body.reason, now(request), body.reviewed_digest,
     )  # fmt: skip
@@ -73,7 +73,7 @@ def trial_day(
     patient_id: Id, body: ScsDayIn, request: Request,
     who: Principal = Depends(requires("scs.score")),
 ) -> dict[str, str]:  # fmt: skip
-    clinic_of(request).record_scs_day(who, patient_id, body.nrs, now(request))
+    clinic_of(request).stimulation.record_scs_day(who, patient_id, body.nrs, now(request))
     return {"status": "recorded"}
 
 
@@ -82,7 +82,7 @@ def end_trial(
     patient_id: Id, body: Nothing, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return clinic_of(request).end_scs_trial(who, patient_id, now(request))
+    return clinic_of(request).stimulation.end_scs_trial(who, patient_id, now(request))
 
 
 @router.post("/implant", status_code=201)
@@ -90,7 +90,7 @@ def implant(
     patient_id: Id, body: ScsImplantIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return clinic_of(request).implant_stimulator(
+    return clinic_of(request).stimulation.implant_stimulator(
         who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
         body.reason, now(request), body.reviewed_digest,
     )  # fmt: skip
@@ -101,6 +101,6 @@ def program(
     patient_id: Id, body: ScsProgramIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
 ) -> dict[str, Any]:  # fmt: skip
-    return clinic_of(request).program_stimulator(
+    return clinic_of(request).stimulation.program_stimulator(
         who, patient_id, body.program.core(), body.reason, now(request), body.reviewed_digest
     )

@@ -58,7 +58,7 @@ def check_program(
     who: Principal = Depends(requires("programs.check")),
 ) -> dict[str, Any]:
     program = parse_program(body.program)
-    review = clinic_of(request).check_program(
+    review = clinic_of(request).therapy.check_program(
         who, patient_id, program, body.signoff(), now(request), body.temporary_s()
     )
     return review_json(review)
@@ -72,7 +72,7 @@ def commit_program(
     who: Principal = Depends(requires("programs.commit")),
 ) -> dict[str, Any]:
     program = parse_program(body.program)
-    return clinic_of(request).commit_program(
+    return clinic_of(request).therapy.commit_program(
         who,
         patient_id,
         program,
@@ -91,7 +91,7 @@ def plan_refill(
     request: Request,
     who: Principal = Depends(requires("refills.plan")),
 ) -> dict[str, Any]:
-    session, review = clinic_of(request).plan_refill(
+    session, review = clinic_of(request).therapy.plan_refill(
         who, patient_id, refill_input(body), body.signoff(), now(request)
     )
     plan = session.plan
@@ -113,7 +113,7 @@ def record_refill(
     request: Request,
     who: Principal = Depends(requires("refills.record")),
 ) -> dict[str, Any]:
-    refill_id, record = clinic_of(request).record_refill(
+    refill_id, record = clinic_of(request).therapy.record_refill(
         who, patient_id, refill_input(body), body.signoff(), now(request), body.expected_version
     )
     return {"id": refill_id, **record}
@@ -126,7 +126,7 @@ def acknowledge_refill(
     request: Request,
     who: Principal = Depends(requires("refills.acknowledge")),
 ) -> dict[str, Any]:
-    return clinic_of(request).acknowledge_refill(
+    return clinic_of(request).therapy.acknowledge_refill(
         who, refill_id, body.code, body.reason, now(request)
     )
 
@@ -158,7 +158,7 @@ def start_trial(
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, int]:
     clinic = clinic_of(request)
-    return {"id": clinic.start_trial(who, patient_id, body.document, now(request))}
+    return {"id": clinic.trials.start_trial(who, patient_id, body.document, now(request))}
 
 
 @router.post("/trials/{trial_id}/doses")
@@ -168,7 +168,7 @@ def trial_dose(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return clinic_of(request).add_trial_dose(who, trial_id, body, now(request))
+    return clinic_of(request).trials.add_trial_dose(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/assessments")
@@ -178,7 +178,7 @@ def trial_assessment(
     request: Request,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return clinic_of(request).add_trial_assessment(who, trial_id, body, now(request))
+    return clinic_of(request).trials.add_trial_assessment(who, trial_id, body, now(request))
 
 
 @router.post("/trials/{trial_id}/evaluate")
@@ -188,7 +188,7 @@ def trial_evaluate(
     close: bool = False,
     who: Principal = Depends(requires("trials.write")),
 ) -> dict[str, Any]:
-    return clinic_of(request).evaluate_trial(who, trial_id, now(request), close)
+    return clinic_of(request).trials.evaluate_trial(who, trial_id, now(request), close)
 
 
 @router.get("/patients/{patient_id}/pathway")
@@ -196,7 +196,7 @@ def get_pathway(
     patient_id: Id, request: Request, who: Principal = Depends(requires("pathway.read"))
 ) -> dict[str, Any]:
     """The care pathway record and the SCS and pump candidacy computed from it."""
-    found = clinic_of(request).pathway(who, patient_id)
+    found = clinic_of(request).pathways.pathway(who, patient_id)
     if found is None:
         raise NotFound(f"patient {patient_id} has no pathway record yet")
     return found
@@ -212,7 +212,7 @@ def put_pathway(
     """Record the whole pathway (what was tried, evaluations, pain pattern, trials);
     answers the decision: the stage, the favoured device and why, both candidacies."""
     clinic = clinic_of(request)
-    return clinic.record_pathway(who, patient_id, body.record, body.reason, now(request))
+    return clinic.pathways.record_pathway(who, patient_id, body.record, body.reason, now(request))
 
 
 @router.get("/alarms")
@@ -241,7 +241,7 @@ def acknowledge_alarm(
     request: Request,
     who: Principal = Depends(requires("alarms.acknowledge")),
 ) -> dict[str, str]:
-    clinic_of(request).acknowledge_alarm(who, alarm_id, body.reason, now(request))
+    clinic_of(request).care.acknowledge_alarm(who, alarm_id, body.reason, now(request))
     return {"status": "acknowledged"}
 
 
@@ -252,7 +252,7 @@ def bolus_request(
     request: Request,
     who: Principal = Depends(requires("bolus.request")),
 ) -> dict[str, Any]:
-    answer = clinic_of(request).request_bolus(who, patient_id, body.request_id, now(request))
+    answer = clinic_of(request).care.request_bolus(who, patient_id, body.request_id, now(request))
     return answer.__dict__
 
 
@@ -277,7 +277,7 @@ def add_diary(
     who: Principal = Depends(requires("diary.write")),
 ) -> dict[str, int]:
     return {
-        "id": clinic_of(request).add_diary(
+        "id": clinic_of(request).care.add_diary(
             who, patient_id, body.pain_nrs, body.spasm, body.note, now(request)
         )
     }

@@ -141,7 +141,8 @@ def calendar_feed(token: str, request: Request) -> Response:
     from thecal.adapters.reports.calendar import appointments_calendar
 
     now_s = float(request.app.state.clock.now())
-    user, found = clinic_of(request).feed(token[:100], now_s - 30 * DAY_S, now_s + 200 * DAY_S)
+    user, found = clinic_of(request).booking.feed(
+            token[:100], now_s - 30 * DAY_S, now_s + 200 * DAY_S)
     return Response(appointments_calendar(user.full_name, found, now_s),
                     media_type="text/calendar",
                     headers={"Cache-Control": "private, no-store"})  # fmt: skip

@@ -96,7 +96,7 @@ async def sign_in(request: Request, username: str, password: str) -> tuple[Princ
     address = request.client.host if request.client else ""
     clinic = clinic_of(request)
     result: tuple[Principal, str] | None = await anyio.to_thread.run_sync(
-        lambda: clinic.login(username, password, time.time(), address), limiter=limiter
+        lambda: clinic.accounts.login(username, password, time.time(), address), limiter=limiter
     )
     return result
 

@@ -168,7 +168,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 def logout(request: Request, who: Principal = Depends(requires("session.read"))) -> Response:
-    clinic_of(request).logout(request.cookies.get(COOKIE, ""))
+    clinic_of(request).accounts.logout(request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -221,9 +221,9 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     assert who.patient_id is not None
     rec = record(request, who.patient_id)
     # the pump's own answer, not one worked out again from the bolus log
-    pump = clinic_of(request).interrogate(who, who.patient_id, now(request))
+    pump = clinic_of(request).care.interrogate(who, who.patient_id, now(request))
     at = now(request)
-    booked = clinic_of(request).booked_refill(who, who.patient_id)
+    booked = clinic_of(request).booking.booked_refill(who, who.patient_id)
     library, zone = request.app.state.clinic.library, request.app.state.zone
     return {
         "rec": rec,
@@ -248,7 +248,7 @@ async def portal_bolus(
 ) -> Response:
     form = await form_of(request)
     assert who.patient_id is not None
-    answer = clinic_of(request).request_bolus(
+    answer = clinic_of(request).care.request_bolus(
         who, who.patient_id, form.get("request_id", ""), now(request)
     )
     ctx = _portal_context(request, who)
@@ -268,7 +268,7 @@ async def portal_diary(
         if value and not (value.isdigit() and 0 <= int(value) <= 10):
             raise InputError("diary entry refused", [Problem(field, "a whole number 0-10")])
         scores[field] = int(value) if value else None
-    clinic_of(request).add_diary(
+    clinic_of(request).care.add_diary(
         who, who.patient_id, scores["pain_nrs"], scores["spasm"], form.get("note", ""),
         now(request),
     )  # fmt: skip
@@ -280,7 +280,7 @@ def audit_page(request: Request, who: Principal = Depends(requires("audit.read")
     with request.app.state.db.reads() as db:
         v = audit.verify(db)
         rows = queries.audit_rows(db, 200)
-    locks = clinic_of(request).locks(who)
+    locks = clinic_of(request).accounts.locks(who)
     return page(request, "audit.html", who, v=v, rows=rows, locks=locks)
 
 
@@ -290,5 +290,6 @@ async def lift_lock(
 ) -> Response:
     """The admin lifts a lock after wrong passwords, from the audit page."""
     form = await form_of(request)
-    clinic_of(request).lift_lock(who, form.get("key", ""), form.get("reason", ""), time.time())
+    clinic_of(request).accounts.lift_lock(
+            who, form.get("key", ""), form.get("reason", ""), time.time())
     return RedirectResponse("/audit", status_code=303)

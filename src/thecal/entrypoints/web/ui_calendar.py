@@ -37,8 +37,8 @@ def _booking_page(request: Request, who: Principal, pid: int, status: int = 200,
     clinic = clinic_of(request)
     rec = record(request, pid)
     return page(request, "appointment.html", who, status, rec=rec,
-                booked=clinic.open_appointment(who, pid),
-                clinicians=clinic.refill_clinicians(who),
+                booked=clinic.booking.open_appointment(who, pid),
+                clinicians=clinic.booking.refill_clinicians(who),
                 **{"errors": {}, "cancel_errors": {},
                    "form": {"minutes": "30", "clinician": who.username}, **ctx})  # fmt: skip
 
@@ -61,7 +61,7 @@ async def book(
     try:
         if problems or when or length or start_s is None:
             raise InputError("appointment not booked", problems + when + length)
-        clinic_of(request).book_refill(who, patient_id, start_s, minutes,
+        clinic_of(request).booking.book_refill(who, patient_id, start_s, minutes,
                                        form.get("clinician", ""), form.get("note", ""),
                                        now(request))  # fmt: skip
     except InputError as exc:
@@ -83,7 +83,7 @@ async def cancel(
     form = await form_of(request)
     pid = int(form.get("patient_id", "0")) if form.get("patient_id", "").isdigit() else 0
     try:
-        clinic_of(request).cancel_appointment(who, appointment_id, form.get("reason", ""),
+        clinic_of(request).booking.cancel_appointment(who, appointment_id, form.get("reason", ""),
                                               now(request))  # fmt: skip
     except InputError as exc:
         if not pid:
@@ -104,7 +104,7 @@ def _week(request: Request, who: Principal, week: str, mine: bool) -> dict[str, 
     days = [monday + timedelta(days=n) for n in range(7)]
     start = datetime.combine(monday, time(0), tzinfo=zone).timestamp()
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone).timestamp()
-    found = clinic_of(request).appointments(who, start, end, who.username if mine else None)
+    found = clinic_of(request).booking.appointments(who, start, end, who.username if mine else None)
     by_day = {d: [a for a in found if datetime.fromtimestamp(a.start_s, zone).date() == d]
               for d in days}  # fmt: skip
     return {"by_day": by_day, "monday": monday, "today": today, "mine": mine, "link": None,
@@ -127,7 +127,7 @@ async def new_link(
 ) -> Response:
     """A new secret feed link, shown once; the old one stops working."""
     await form_of(request)
-    token = clinic_of(request).new_feed_link(who, now(request))
+    token = clinic_of(request).booking.new_feed_link(who, now(request))
     ctx = _week(request, who, "", True)
     ctx["link"] = str(request.url_for("calendar_feed", token=token))
     return page(request, "calendar.html", who, **ctx)

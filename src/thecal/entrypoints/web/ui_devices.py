@@ -87,13 +87,14 @@ def _review(
     clinic, at, rec = clinic_of(request), now(request), record(request, pid)
     if action in ("implant", "replace"):
         i = implant_input(_implant_body(rec, action, form))
-        check = clinic.check_implant if action == "implant" else clinic.check_replacement
+        devices = clinic.devices
+        check = devices.check_implant if action == "implant" else devices.check_replacement
         return check(who, pid, i, s, at)
     if action == "catheter":
-        return clinic.check_catheter(who, pid, _catheter(form), s, at)
+        return clinic.surgery.check_catheter(who, pid, _catheter(form), s, at)
     if action == "bolus":
-        return clinic.check_bolus(who, pid, _bolus(form), s, at)
-    return clinic.check_explant(who, pid, s, at)
+        return clinic.therapy.check_bolus(who, pid, _bolus(form), s, at)
+    return clinic.surgery.check_explant(who, pid, s, at)
 
 
 def _catheter(form: dict[str, str]) -> Catheter:
@@ -133,16 +134,17 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
     value = form.get("expected_version", "")
     version = int(value) if value.isdigit() and len(value) < 10 else -1
     if action == "implant":
-        return clinic.implant(who, pid, implant_input(_implant_body(rec, action, form)), reason,
-                              s, at)  # fmt: skip
+        return clinic.devices.implant(
+                who, pid, implant_input(_implant_body(rec, action, form)), reason,
+                s, at)  # fmt: skip
     if action == "replace":
         i = implant_input(_implant_body(rec, action, form))
-        return clinic.replace_pump(who, pid, i, reason, s, at, version)
+        return clinic.devices.replace_pump(who, pid, i, reason, s, at, version)
     if action == "catheter":
-        return clinic.revise_catheter(who, pid, _catheter(form), reason, s, at, version)
+        return clinic.surgery.revise_catheter(who, pid, _catheter(form), reason, s, at, version)
     if action == "bolus":
-        return clinic.give_bolus(who, pid, _bolus(form), reason, s, at, version)
-    return clinic.explant(who, pid, reason, s, at, version)
+        return clinic.therapy.give_bolus(who, pid, _bolus(form), reason, s, at, version)
+    return clinic.surgery.explant(who, pid, reason, s, at, version)
 
 
 def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Response:

@@ -58,7 +58,7 @@ async def add_patient(
     try:
         refuse(problems)
         body: PatientIn = validate(PatientIn, _patient_values(form, True), "patient")
-        pid = clinic_of(request).add_patient(who, body.model_dump(exclude={"reason"}),
+        pid = clinic_of(request).care.add_patient(who, body.model_dump(exclude={"reason"}),
                                              body.reason, now(request))  # fmt: skip
     except InputError as exc:
         return _patient_form(request, who, 422, form=form, errors=field_errors(exc.problems))
@@ -87,7 +87,7 @@ async def edit_patient(
     try:
         refuse(problems)
         body: PatientEdit = validate(PatientEdit, _patient_values(form, False), "patient")
-        clinic_of(request).edit_patient(who, patient_id, body.changes(), body.reason,
+        clinic_of(request).care.edit_patient(who, patient_id, body.changes(), body.reason,
                                         now(request))  # fmt: skip
     except InputError as exc:
         return _patient_form(request, who, 422, rec=p, form=form,
@@ -96,7 +96,7 @@ async def edit_patient(
 
 
 def _users_page(request: Request, who: Principal, status: int = 200, **ctx: Any) -> Response:
-    users = clinic_of(request).users(who)
+    users = clinic_of(request).user_admin.users(who)
     return page(request, "users.html", who, status, users=users, roles=ROLES,
                 **{"errors": {}, "form": {}, "target": None, "which": None, "done": None,
                    **ctx})  # fmt: skip
@@ -119,7 +119,7 @@ async def add_user(request: Request, who: Principal = Depends(requires("users.wr
         values = {k: form.get(k, "") for k in ("username", "full_name", "password", "role")}
         body: UserIn = validate(UserIn, values | {"patient_id": _patient_id(
             form.get("patient_id", ""))}, "account")  # fmt: skip
-        clinic_of(request).add_user(who, body.username, body.full_name, body.password,
+        clinic_of(request).user_admin.add_user(who, body.username, body.full_name, body.password,
                                     body.role, body.patient_id, now(request))  # fmt: skip
     except (InputError, NotFound) as exc:
         errors = field_errors(exc.problems) if isinstance(exc, InputError) else {
@@ -157,7 +157,7 @@ async def change_user(
                                                  "active": active,
                                                  "reason": form.get("reason", "")},
                                     "account change")  # fmt: skip
-        clinic_of(request).change_user(who, user_id, body.reason, now(request),
+        clinic_of(request).user_admin.change_user(who, user_id, body.reason, now(request),
                                        role=body.role, active=body.active)  # fmt: skip
 
     return await _row_action(request, who, user_id, "change", act,
@@ -172,7 +172,7 @@ async def reset_password(
         body: PasswordReset = validate(PasswordReset, {"password": form.get("password", ""),
                                                        "reason": form.get("reason", "")},
                                        "password reset")  # fmt: skip
-        clinic_of(request).reset_password(who, user_id, body.password, body.reason,
+        clinic_of(request).user_admin.reset_password(who, user_id, body.password, body.reason,
                                           now(request))  # fmt: skip
 
     return await _row_action(request, who, user_id, "password", act,

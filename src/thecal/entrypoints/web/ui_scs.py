@@ -74,8 +74,8 @@ def scs_page(
     active = next((d for d in scs["devices"] if d["active"]), None)
     last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
     clinic = clinic_of(request)
-    status = clinic.scs_status(who, patient_id)
-    cat = clinic.scs
+    status = clinic.stimulation.scs_status(who, patient_id)
+    cat = clinic.stimulation.scs
     return page(request, "scs.html", who, rec=rec, scs=scs, active=active,
                 last_trial=last_trial, modes=list(cat.modes), leads=list(cat.leads),
                 stimulators=list(cat.stimulators), status=status,
@@ -110,7 +110,7 @@ async def check(
     form = await form_of(request)
     try:
         program = program_from_form(form)
-        review = clinic_of(request).check_scs_program(
+        review = clinic_of(request).stimulation.check_scs_program(
             who, patient_id, program, form.get("stimulator_id") or None,
             form.get("lead_id") or None,
         )  # fmt: skip
@@ -124,7 +124,7 @@ async def start_trial(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    clinic_of(request).start_scs_trial(
+    clinic_of(request).stimulation.start_scs_trial(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
         now(request), _reviewed(form),
@@ -137,7 +137,8 @@ async def trial_day(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.score"))
 ) -> Response:
     form = await form_of(request)
-    clinic_of(request).record_scs_day(who, patient_id, _score(form, "nrs"), now(request))
+    clinic_of(request).stimulation.record_scs_day(
+            who, patient_id, _score(form, "nrs"), now(request))
     return _back(patient_id)
 
 
@@ -145,7 +146,7 @@ async def trial_day(
 async def end_trial(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    clinic_of(request).end_scs_trial(who, patient_id, now(request))
+    clinic_of(request).stimulation.end_scs_trial(who, patient_id, now(request))
     return _back(patient_id)
 
 
@@ -154,7 +155,7 @@ async def implant(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    clinic_of(request).implant_stimulator(
+    clinic_of(request).stimulation.implant_stimulator(
         who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
         form.get("serial", ""), program_from_form(form), form.get("reason", ""), now(request),
         _reviewed(form),
@@ -167,7 +168,7 @@ async def reprogram(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
     form = await form_of(request)
-    clinic_of(request).program_stimulator(
+    clinic_of(request).stimulation.program_stimulator(
         who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
         _reviewed(form),
     )  # fmt: skip

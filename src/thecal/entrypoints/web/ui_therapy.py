@@ -235,7 +235,7 @@ async def program_check(
     rec = record(request, patient_id)
     try:
         program = _program_from_form(rec, form)
-        review = clinic_of(request).check_program(
+        review = clinic_of(request).therapy.check_program(
             who, patient_id, program, Signoff(), now(request), _temporary_s(form)
         )
     except InputError as exc:  # each beside its input; the rest where the review would be
@@ -262,13 +262,13 @@ async def program_commit(
         )  # fmt: skip
     clinic = clinic_of(request)
     try:
-        result = clinic.commit_program(
+        result = clinic.therapy.commit_program(
             who, patient_id, program, form.get("reason", ""), form_signoff(form), now(request),
             _expected_version(form), temporary_s,
         )  # fmt: skip
     except (Refused, Conflict) as exc:
         # the form as typed, with a fresh review of exactly these values to confirm
-        fresh = clinic.check_program(
+        fresh = clinic.therapy.check_program(
             who, patient_id, program, Signoff(), now(request), temporary_s
         )
         findings = list(getattr(exc, "findings", ()))
@@ -362,7 +362,7 @@ async def refill_plan(
     form = await form_of(request)
     try:
         body = _refill_body(record(request, patient_id), form)
-        session, review = clinic_of(request).plan_refill(
+        session, review = clinic_of(request).therapy.plan_refill(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
     except InputError as exc:  # each beside its input; the rest where the plan would be
@@ -380,7 +380,7 @@ async def refill_record(
     clinic = clinic_of(request)
     try:
         body = _refill_body(rec, form)
-        refill_id, _ = clinic.record_refill(
+        refill_id, _ = clinic.therapy.record_refill(
             who, patient_id, refill_input(body), form_signoff(form), now(request),
             _expected_version(form),
         )  # fmt: skip
@@ -393,7 +393,7 @@ async def refill_record(
             error={"message": exc.message, "problems": left, "findings": []},
         )  # fmt: skip
     except (Refused, Conflict) as exc:
-        session, fresh = clinic.plan_refill(
+        session, fresh = clinic.therapy.plan_refill(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
         findings = list(getattr(exc, "findings", ()))
@@ -423,7 +423,7 @@ async def refill_acknowledge(
     refill_id: Id, request: Request, who: Principal = Depends(requires("refills.acknowledge"))
 ) -> Response:
     form = await form_of(request)
-    clinic_of(request).acknowledge_refill(
+    clinic_of(request).therapy.acknowledge_refill(
         who, refill_id, form.get("code", ""), form.get("reason", ""), now(request)
     )
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
@@ -435,5 +435,5 @@ async def alarm_acknowledge(
 ) -> Response:
     """From the worklist: the alarm acknowledged with what was done; it leaves the list."""
     form = await form_of(request)
-    clinic_of(request).acknowledge_alarm(who, alarm_id, form.get("reason", ""), now(request))
+    clinic_of(request).care.acknowledge_alarm(who, alarm_id, form.get("reason", ""), now(request))
     return RedirectResponse("/worklist", status_code=303)

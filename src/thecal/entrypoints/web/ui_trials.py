@@ -43,7 +43,7 @@ def _trials_page(
     rec = record(request, patient_id)
     clinic = clinic_of(request)
     evaluations = {
-        t.id: clinic.evaluate_trial(who, t.id, now(request), False)
+        t.id: clinic.trials.evaluate_trial(who, t.id, now(request), False)
         for t in rec.trials
         if t.status == "open" and t.document.get("doses")
     }
@@ -69,7 +69,7 @@ async def trial_start(
 ) -> Response:
     form = await form_of(request)
     doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
-    clinic_of(request).start_trial(who, patient_id, doc, now(request))
+    clinic_of(request).trials.start_trial(who, patient_id, doc, now(request))
     return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
 
 
@@ -82,7 +82,7 @@ async def _trial_action(request: Request, who: Principal, trial_id: Id, what: st
     try:
         refuse(problems)
         if what == "evaluate":
-            clinic.evaluate_trial(who, trial_id, now(request), True)
+            clinic.trials.evaluate_trial(who, trial_id, now(request), True)
         else:
             at_s, when = local_instant(form.get("date", ""), form.get("time", ""),
                                        request.app.state.zone)  # fmt: skip
@@ -90,10 +90,10 @@ async def _trial_action(request: Request, who: Principal, trial_id: Id, what: st
             if when or at_s is None:
                 raise InputError(f"{what} not recorded", when)
             if what == "dose":
-                clinic.add_trial_dose(who, trial_id, {"at": iso_utc(at_s), **entry},
+                clinic.trials.add_trial_dose(who, trial_id, {"at": iso_utc(at_s), **entry},
                                       now(request))  # fmt: skip
             else:
-                clinic.add_trial_assessment(who, trial_id, {"at": iso_utc(at_s), **entry},
+                clinic.trials.add_trial_assessment(who, trial_id, {"at": iso_utc(at_s), **entry},
                                             now(request))  # fmt: skip
     except (InputError, Refused) as exc:
         if not pid:

@@ -1,14 +1,23 @@
-"""The clinic's use cases in one place, behind one unit-of-work port: the web UI,
-the REST API, the CLI and the demo seed all call these, never the database.
+"""The clinic's use cases, wired in one place: one object per area of the clinic's
+work, each with the same unit-of-work port, data and policy, so the web UI, the REST
+API, the CLI and the demo seed all call `clinic.therapy.commit_program(...)` and the
+like, never the database (issue 27: this was one object of ten mixins, 53 methods).
 
-`Clinic(uow_factory, catalogue, library, policy, readers, scs_catalogue)`; the composition root
-(`adapters.db.bootstrap`) wires the SQLAlchemy unit of work, the service tests an
-in-memory one.
+`Clinic(uow_factory, catalogue, library, policy, readers, scs_catalogue)`; the
+composition root (`adapters.db.bootstrap`) wires the SQLAlchemy unit of work, the
+service tests an in-memory one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from thecal.core.drugs import DrugLibrary
+from thecal.core.pump.models import PumpCatalogue
+from thecal.core.safety import Policy
+from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.services.clinic.accounts import Accounts
+from thecal.services.clinic.base import Readers, UnitOfWorkFactory
 from thecal.services.clinic.booking import Booking
 from thecal.services.clinic.care import Care
 from thecal.services.clinic.devices import Devices
@@ -20,7 +29,33 @@ from thecal.services.clinic.trials import Trials
 from thecal.services.clinic.users import UserAdmin
 
 
-class Clinic(Care, Devices, Surgery, Therapy, Trials, Stimulation, Pathway, Accounts,
-             UserAdmin, Booking):  # fmt: skip
-    """Patients, implants, pumps, programs, refills, trials, the care pathway, spinal
-    cord stimulators, alarms and users."""
+class Clinic:
+    """Patients and their records (`care`), pump readings, faults and alarms
+    (`devices`), implants and replacements (`surgery`), programs, boluses and refills
+    (`therapy`), trials (`trials`), the care pathway (`pathways`), spinal cord
+    stimulators (`stimulation`), logins (`accounts`), user administration
+    (`user_admin`) and refill appointments (`booking`)."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalogue: PumpCatalogue,
+        library: DrugLibrary,
+        policy: Policy,
+        readers: Readers,
+        scs: ScsCatalogue,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> None:
+        shared = (uow, catalogue, library, policy, readers, scs, wall_clock)
+        self.care = Care(*shared)
+        self.devices = Devices(*shared)
+        self.surgery = Surgery(*shared)
+        self.therapy = Therapy(*shared)
+        self.trials = Trials(*shared)
+        self.pathways = Pathway(*shared)
+        self.stimulation = Stimulation(*shared)
+        self.accounts = Accounts(*shared)
+        self.user_admin = UserAdmin(*shared)
+        self.booking = Booking(*shared)
+        # what the screens read beside the use cases: the data the rules run on
+        self.catalogue, self.library, self.policy = catalogue, library, policy

@@ -12,7 +12,7 @@ from typing import Any
 
 from thecal.core.therapy.candidate import CandidateEvaluation
 from thecal.core.therapy.pathway import PathwayDecision, decide
-from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.base import ClinicBase, Readers, can_see, need_reason
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, UnitOfWork
 
@@ -36,17 +36,19 @@ def decision_dict(d: PathwayDecision) -> dict[str, Any]:
     }
 
 
-class Pathway(ClinicBase):
-    def _store_pathway(
-        self, uow: UnitOfWork, patient_id: int, document: dict[str, Any], user: str, now_s: float
-    ) -> PathwayDecision:
-        """Read the record (every field checked, with its path), decide, and store both:
-        the one way a pathway record is written (by a clinician, or by an SCS trial's end)."""
-        record, cancer = self.readers.pathway(document)
-        d = decide(record, cancer)
-        uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why, user, now_s)
-        return d
+def store_pathway(
+    uow: UnitOfWork, readers: Readers, patient_id: int, document: dict[str, Any], user: str,
+    now_s: float,
+) -> PathwayDecision:  # fmt: skip
+    """Read the record (every field checked, with its path), decide, and store both:
+    the one way a pathway record is written (by a clinician, or by an SCS trial's end)."""
+    record, cancer = readers.pathway(document)
+    d = decide(record, cancer)
+    uow.pathways.put(patient_id, document, d.stage, d.favoured, d.why, user, now_s)
+    return d
 
+
+class Pathway(ClinicBase):
     def record_pathway(
         self, who: Principal, patient_id: int, document: dict[str, Any], reason: str,
         now_s: float,
@@ -57,7 +59,7 @@ class Pathway(ClinicBase):
         self.readers.pathway(document)  # refused whole, before anything is opened
         with self.uow() as uow:
             uow.patients.get(patient_id)
-            d = self._store_pathway(uow, patient_id, document, who.username, now_s)
+            d = store_pathway(uow, self.readers, patient_id, document, who.username, now_s)
             uow.audit.append(
                 now_s, who.username, "pathway.record", "patient", patient_id, reason,
                 {"stage": d.stage, "favoured": d.favoured},

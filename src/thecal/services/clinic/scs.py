@@ -19,8 +19,8 @@ from thecal.core.scs.battery import battery_outlook
 from thecal.core.scs.program import ScsProgram, check_scs_program
 from thecal.core.scs.trial import evaluate_scs_trial
 from thecal.core.units import SECONDS_PER_DAY
-from thecal.services.clinic.base import can_see, need_reason
-from thecal.services.clinic.pathway import Pathway
+from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.pathway import store_pathway
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, ScsDevice, UnitOfWork
 from thecal.services.proposal import review_digest
@@ -42,7 +42,7 @@ def scs_digest(program: ScsProgram, stimulator_id: str, lead_id: str) -> str:
     return review_digest("scs program", None, [program, stimulator_id, lead_id])
 
 
-class Stimulation(Pathway):
+class Stimulation(ClinicBase):
     def check_scs_program(
         self, who: Principal, patient_id: int, program: ScsProgram,
         stimulator_id: str | None = None, lead_id: str | None = None,
@@ -168,8 +168,9 @@ class Stimulation(Pathway):
             uow.stimulation.close_trial(device.id, result.outcome, now_s)
             document = uow.pathways.get(patient_id)
             if document is not None and result.outcome in ("success", "failure"):
-                self._store_pathway(uow, patient_id, {**document, "scs_trial": result.outcome},
-                                    who.username, now_s)  # fmt: skip
+                store_pathway(uow, self.readers, patient_id,
+                              {**document, "scs_trial": result.outcome}, who.username,
+                              now_s)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.trial.end", "patient", patient_id,
                              f"SCS trial {result.outcome}",
                              {"days": days, "relief_pct": result.relief_pct})  # fmt: skip
