@@ -93,7 +93,7 @@ class MemoryPatients(_Table):
     def get(self, patient_id: int) -> PatientFacts:
         p = self.need(patient_id, "patient")
         return PatientFacts(p["id"], p["indication"], p["opioid_naive"], p["status"],
-                            p["birth_year"])  # fmt: skip
+                            p["birth_year"], p.get("brain_injury_on"))  # fmt: skip
 
     def set_status(self, patient_id: int, status: str) -> None:
         self.rows[patient_id] = {**self.need(patient_id, "patient"), "status": status}

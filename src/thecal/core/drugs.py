@@ -37,6 +37,7 @@ DRUG_FIELDS = (
     "monitor_after_start_h",
     "monitor_signs",
     "min_age_years",
+    "brain_injury_wait_days",
     "titration_high_dose_mcg_per_day",
     "psychosis_contraindicated",
     "start_from_screening_dose",
@@ -64,6 +65,7 @@ LIMIT_FIELDS = (
     "titration_slow_step_mcg_per_day",
     "titration_slow_interval_h",
     "min_age_years",
+    "brain_injury_wait_days",
 )
 
 
@@ -92,6 +94,8 @@ class Drug:
     monitor_after_start_h: tuple[float, float] | None
     monitor_signs: str  # what to watch after a start or an increase (drugs.toml)
     min_age_years: float | None  # below it the label has not established the drug
+    # after a traumatic brain injury, long-term therapy waits this long (Gablofen: 1 y)
+    brain_injury_wait_days: float | None
     # at or above this daily dose an increase beyond the titration warning is soft-flagged
     titration_high_dose_mcg_per_day: float | None
     psychosis_contraindicated: bool  # boxed warning: history of psychosis, screening
@@ -210,6 +214,7 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
         monitor_after_start_h=_optional_pair(values, "monitor_after_start_h", where),
         monitor_signs=str(values["monitor_signs"]),
         min_age_years=_optional_positive(values["min_age_years"], where),
+        brain_injury_wait_days=_optional_positive(values["brain_injury_wait_days"], where),
         titration_high_dose_mcg_per_day=_optional_positive(
             values["titration_high_dose_mcg_per_day"], where
         ),

@@ -51,6 +51,8 @@ class Patient(Base):
     weight_kg: Mapped[float] = mapped_column(Float)
     opioid_naive: Mapped[bool] = mapped_column(Boolean, default=False)
     sleep_apnoea: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a traumatic brain injury the spasticity follows, ISO date (migration 0016)
+    brain_injury_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="implanted")  # candidate | trial
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

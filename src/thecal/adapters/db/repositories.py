@@ -66,7 +66,8 @@ class SqlPatients:
 
     def get(self, patient_id: int) -> PatientFacts:
         p = row_or_not_found(self.db, Patient, patient_id, "patient")
-        return PatientFacts(p.id, p.indication, p.opioid_naive, p.status, p.birth_year)
+        return PatientFacts(p.id, p.indication, p.opioid_naive, p.status, p.birth_year,
+                            p.brain_injury_on)  # fmt: skip
 
     def set_status(self, patient_id: int, status: str) -> None:
         row_or_not_found(self.db, Patient, patient_id, "patient").status = status

@@ -13,6 +13,7 @@ from thecal.core.pump.program import validate_program
 from thecal.core.safety.battery import check_end_of_service
 from thecal.core.safety.clinical import (
     check_age,
+    check_brain_injury,
     check_granuloma,
     check_monitoring,
     check_sedatives,
@@ -66,6 +67,7 @@ PROGRAM_RULES: tuple[Rule, ...] = (
     check_withdrawal,
     check_monitoring,
     check_age,
+    check_brain_injury,
     check_granuloma,
     check_sedatives,
     check_low_reservoir,

@@ -10,8 +10,9 @@ from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.safety.titration import dose_at
 from thecal.core.therapy.dosing import daily_doses, percent_change
 from thecal.core.tolerance import above
+from thecal.core.units import SECONDS_PER_DAY
 
-YEAR_S = 365.0 * 86400.0
+YEAR_S = 365.0 * SECONDS_PER_DAY
 
 
 def check_withdrawal(ctx: ProgramProposal) -> list[Finding]:
@@ -215,5 +216,31 @@ def check_age(ctx: ProgramProposal) -> list[Finding]:
                 "and effectiveness"
             )
             out.append(finding("DD-12", SOFT, "BELOW_LABELLED_AGE", message, "patient"))
+    return out
+
+
+def check_brain_injury(ctx: ProgramProposal) -> list[Finding]:
+    """A start of a drug whose label asks long-term therapy to wait after a traumatic
+    brain injury (baclofen: a year, Gablofen), sooner than that: the label recommends
+    the wait, so its severity is the data's (soft, acknowledged with a reason). A
+    continuing therapy is not a start and is not asked."""
+    injured_s = ctx.patient.brain_injury_s
+    if injured_s is None:
+        return []
+    out = []
+    for d in ctx.proposed.drugs:
+        drug = ctx.drug(d.name)
+        wait = drug.brain_injury_wait_days if drug is not None else None
+        if drug is None or wait is None or not is_start(ctx, d.name):
+            continue
+        since_days = (ctx.now_s - injured_s) / SECONDS_PER_DAY
+        if since_days < wait:
+            message = (
+                f"{d.name}: the brain injury was {since_days:.0f} days ago; the label asks "
+                f"that long-term therapy wait at least {wait:g} days after it "
+                f"({drug.sources.get('brain_injury_wait_days', '')})"
+            )
+            out.append(finding("DD-12", drug.severity("brain_injury_wait_days"),
+                               "BRAIN_INJURY_WAIT", message, "patient"))  # fmt: skip
     return out
 

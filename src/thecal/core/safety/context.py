@@ -32,6 +32,9 @@ class Patient:
     # the youngest the patient can be (the clinic holds a year of birth): age-limited
     # labels (baclofen under 4) and the paediatric flag are read from it; None: unknown
     age_years: float | None = None
+    # when a traumatic brain injury the spasticity follows happened (clinic: the date
+    # recorded; None when none is): baclofen's label asks long-term therapy to wait
+    brain_injury_s: float | None = None
 
     def titration_key(self, drug: Drug) -> str:
         """Which row of the drug's titration table applies to this patient."""

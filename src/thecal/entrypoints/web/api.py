@@ -165,6 +165,7 @@ def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
             "weight_kg": p.weight_kg,
             "opioid_naive": p.opioid_naive,
             "sleep_apnoea": p.sleep_apnoea,
+            "brain_injury_on": p.brain_injury_on,
         },
         "implant": None
         if implant is None

@@ -5,10 +5,18 @@ REST API and the browser UI both read their input through here."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
@@ -53,6 +61,18 @@ class Credentials(Body):
     password: str = Field(max_length=200)
 
 
+BRAIN_INJURY = (
+    "the date (YYYY-MM-DD) of a traumatic brain injury the spasticity follows: baclofen's "
+    "label asks long-term intrathecal therapy to wait a year after it"
+)
+# a date as the ISO text the clinic stores, checked as a calendar date and not ahead of
+# any plausible clinic clock (the rule compares it with the clinic's own time)
+InjuryDate = Annotated[
+    date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31)),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+]  # fmt: skip
+
+
 class PatientIn(Body):
     mrn: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=120)
@@ -61,6 +81,7 @@ class PatientIn(Body):
     weight_kg: float = Field(gt=0, le=400)
     opioid_naive: bool = False
     sleep_apnoea: bool = False
+    brain_injury_on: InjuryDate | None = Field(default=None, description=BRAIN_INJURY)
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -75,6 +96,7 @@ class PatientEdit(Body):
     weight_kg: float | None = Field(default=None, gt=0, le=400)
     opioid_naive: bool | None = None
     sleep_apnoea: bool | None = None
+    brain_injury_on: InjuryDate | None = Field(default=None, description=BRAIN_INJURY)
     reason: str = Field(min_length=1, max_length=500)
 
     def changes(self) -> dict[str, Any]:

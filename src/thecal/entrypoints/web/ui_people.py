@@ -36,7 +36,8 @@ CHECKBOXES = ("opioid_naive", "sleep_apnoea")
 def _patient_values(form: dict[str, str], new: bool) -> dict[str, Any]:
     names = PATIENT_FIELDS if new else PATIENT_FIELDS[1:]
     values: dict[str, Any] = {k: form.get(k, "") for k in names}
-    return values | {k: form.get(k) == "yes" for k in CHECKBOXES}
+    injured = form.get("brain_injury_on", "").strip() or None  # empty: none recorded
+    return values | {k: form.get(k) == "yes" for k in CHECKBOXES} | {"brain_injury_on": injured}
 
 
 def _patient_form(request: Request, who: Principal, status: int, **ctx: Any) -> Response:
@@ -74,7 +75,8 @@ def patient_edit_form(
     p = record(request, patient_id).patient
     form = {"name": p.name, "birth_year": p.birth_year, "indication": p.indication,
             "weight_kg": p.weight_kg, "opioid_naive": "yes" if p.opioid_naive else "",
-            "sleep_apnoea": "yes" if p.sleep_apnoea else ""}  # fmt: skip
+            "sleep_apnoea": "yes" if p.sleep_apnoea else "",
+            "brain_injury_on": p.brain_injury_on or ""}  # fmt: skip
     return _patient_form(request, who, 200, rec=p, form=form)
 
 

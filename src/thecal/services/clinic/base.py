@@ -46,6 +46,11 @@ class Readers:
     pathway: Callable[[dict[str, Any]], tuple[PathwayRecord, bool]]  # the record, cancer
 
 
+def day_start_s(iso_date: str) -> float:
+    """The start (UTC) of a day stored as an ISO date: a brain injury's, for instance."""
+    return datetime.fromisoformat(iso_date).replace(tzinfo=UTC).timestamp()
+
+
 def youngest_age_years(birth_year: int, now_s: float) -> float:
     """The youngest a patient born in `birth_year` can be at `now_s`, in whole years:
     born on 31 December of that year (the clinic records only the year)."""
@@ -112,8 +117,10 @@ class ClinicBase:
         history = with_temporaries(versions, temporaries)
         age = youngest_age_years(p.birth_year, now_s)
         child = age < self.policy.patient.paediatric_below_years
+        injured_s = day_start_s(p.brain_injury_on) if p.brain_injury_on else None
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive,
-                               paediatric=child, age_years=age), history  # fmt: skip
+                               paediatric=child, age_years=age,
+                               brain_injury_s=injured_s), history  # fmt: skip
 
     def _signed_change(
         self, who: Principal, permission: Permission, reason: str, s: Signoff, now_s: float

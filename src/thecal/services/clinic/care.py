@@ -9,15 +9,24 @@ from typing import Any
 from thecal.core.errors import Conflict, InputError, Problem
 from thecal.core.pump.commands import Command
 from thecal.services import patient as patient_service
-from thecal.services.clinic.base import ClinicBase, can_see, need_reason
+from thecal.services.clinic.base import ClinicBase, can_see, day_start_s, need_reason
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal
 from thecal.services.ports import DemandAnswer, Interrogation
 
 
+def _not_ahead(data: dict[str, Any], now_s: float) -> None:
+    """A brain injury's date (ISO) is a day that has begun on the clinic's clock."""
+    injured = data.get("brain_injury_on")
+    if injured and day_start_s(injured) > now_s:
+        raise InputError("invalid patient",
+                         [Problem("brain_injury_on", "a date on or before today")])  # fmt: skip
+
+
 class Care(ClinicBase):
     def add_patient(self, who: Principal, data: dict[str, Any], reason: str, now_s: float) -> int:
         authorize(who.role, "patients.write")
+        _not_ahead(data, now_s)
         with self.uow() as uow:
             pid = uow.patients.add(data)
             uow.audit.append(now_s, who.username, "patient.create", "patient", pid, reason, data)
@@ -34,6 +43,7 @@ class Care(ClinicBase):
         need_reason(reason)
         if "mrn" in data:
             raise InputError("the MRN is not edited", [Problem("mrn", "not editable")])
+        _not_ahead(data, now_s)
         with self.uow() as uow:
             before = uow.patients.update(patient_id, data)
             changed = {k: v for k, v in data.items() if before.get(k) != v}

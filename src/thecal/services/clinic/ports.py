@@ -62,6 +62,7 @@ class PatientFacts:
     opioid_naive: bool
     status: str
     birth_year: int
+    brain_injury_on: str | None = None  # ISO date of a traumatic brain injury
 
 
 @dataclass(frozen=True)
