@@ -107,19 +107,20 @@ def worst_inputs(world: World) -> None:
 def rogue(workdir: Path) -> dict[str, int]:
     with EmulatorProcess(workdir, "PROBE-1", epoch_s=0.0) as process:
         recorder = RecordingLink(UdpLink(process.host, process.port))
-        clinic = TelemetryPump(recorder, "PROBE-1")
-        clinic.pair()
-        clinic.commission("peristaltic-20", PROGRAMS[0], 20.0, 0.26)
-        clinic.apply_program(PROGRAMS[1], 0.0)
-        clinic.close()
-        before = clinic.care.interrogate(0.0)
-        clinic.close()
-        seq = clinic.last["seq"]
+        programmer = TelemetryPump(recorder, "PROBE-1")
+        programmer.pair()
+        programmer.commission("peristaltic-20", PROGRAMS[0], 20.0, 0.26)
+        programmer.apply_program(PROGRAMS[1], 0.0)
+        programmer.close()
+        before = programmer.interrogate(0.0)
+        programmer.close()
+        seq = programmer.last["seq"]
         link = UdpLink(process.host, process.port)
         seen = rogue_attack(link, "PROBE-1", list(recorder.sent))
         link.close()
-        after = clinic.care.interrogate(0.0)
-        added = [r for r in clinic.history if r["seq"] > seq and r["command_id"] not in clinic.sent]
+        after = programmer.interrogate(0.0)
+        mine = programmer.sent
+        added = [r for r in programmer.history if r["seq"] > seq and r["command_id"] not in mine]
         return {
             "frames sent (own)": seen["frames_sent"],
             "recorded frames replayed": seen["replays_sent"],
