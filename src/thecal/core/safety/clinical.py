@@ -3,6 +3,9 @@ screening (DD-12), granuloma surveillance (DD-13), sedatives (DD-15)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from thecal.core.drugs import Drug
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.dose_limits import current_max_mcg, is_start
 from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
@@ -200,23 +203,28 @@ def check_sedatives(ctx: ProgramProposal) -> list[Finding]:
     ]
 
 
+def _stated(ctx: ProgramProposal, field: str) -> Iterator[tuple[str, Drug, float]]:
+    """Each proposed drug whose library entry states the limit `field`, with it."""
+    for d in ctx.proposed.drugs:
+        drug = ctx.drug(d.name)
+        value = getattr(drug, field) if drug is not None else None
+        if drug is not None and value is not None:
+            yield d.name, drug, float(value)
+
+
 def check_age(ctx: ProgramProposal) -> list[Finding]:
     """A drug below the age its label has established it for (baclofen: 4 years,
     limits-audit.md §3) asks for review: not established is not contraindicated."""
     age = ctx.patient.age_years
     if age is None:
         return []
-    out = []
-    for d in ctx.proposed.drugs:
-        drug = ctx.drug(d.name)
-        if drug is not None and drug.min_age_years is not None and age < drug.min_age_years:
-            message = (
-                f"{d.name}: the patient may be {age:g} years old; below "
-                f"{drug.min_age_years:g} years the label has not established its safety "
-                "and effectiveness"
-            )
-            out.append(finding("DD-12", SOFT, "BELOW_LABELLED_AGE", message, "patient"))
-    return out
+    return [
+        finding("DD-12", drug.severity("min_age_years"), "BELOW_LABELLED_AGE",
+                f"{name}: the patient may be {age:g} years old; below {least:g} years the "
+                "label has not established its safety and effectiveness", "patient")
+        for name, drug, least in _stated(ctx, "min_age_years")
+        if age < least
+    ]  # fmt: skip
 
 
 def check_brain_injury(ctx: ProgramProposal) -> list[Finding]:
@@ -227,20 +235,13 @@ def check_brain_injury(ctx: ProgramProposal) -> list[Finding]:
     injured_s = ctx.patient.brain_injury_s
     if injured_s is None:
         return []
-    out = []
-    for d in ctx.proposed.drugs:
-        drug = ctx.drug(d.name)
-        wait = drug.brain_injury_wait_days if drug is not None else None
-        if drug is None or wait is None or not is_start(ctx, d.name):
-            continue
-        since_days = (ctx.now_s - injured_s) / SECONDS_PER_DAY
-        if since_days < wait:
-            message = (
-                f"{d.name}: the brain injury was {since_days:.0f} days ago; the label asks "
+    since_days = (ctx.now_s - injured_s) / SECONDS_PER_DAY
+    return [
+        finding("DD-12", drug.severity("brain_injury_wait_days"), "BRAIN_INJURY_WAIT",
+                f"{name}: the brain injury was {since_days:.0f} days ago; the label asks "
                 f"that long-term therapy wait at least {wait:g} days after it "
-                f"({drug.sources.get('brain_injury_wait_days', '')})"
-            )
-            out.append(finding("DD-12", drug.severity("brain_injury_wait_days"),
-                               "BRAIN_INJURY_WAIT", message, "patient"))  # fmt: skip
-    return out
+                f"({drug.sources.get('brain_injury_wait_days', '')})", "patient")
+        for name, drug, wait in _stated(ctx, "brain_injury_wait_days")
+        if since_days < wait and is_start(ctx, name)
+    ]  # fmt: skip
 
