@@ -26,4 +26,4 @@ def test_the_patient_screen_keeps_the_date_and_shows_it(world):
     form = {**BASE, "mrn": "TBI-B", "brain_injury_on": "2026-02-14", "csrf": csrf}
     r = c.post("/patients/new", data=form, follow_redirects=True)
     assert r.status_code == 200, r.text
-    assert "brain injury 2026-02-14" in r.text
+    assert "traumatic brain injury on 2026-02-14" in r.text

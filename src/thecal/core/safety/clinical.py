@@ -239,8 +239,7 @@ def check_brain_injury(ctx: ProgramProposal) -> list[Finding]:
     return [
         finding("DD-12", drug.severity("brain_injury_wait_days"), "BRAIN_INJURY_WAIT",
                 f"{name}: the brain injury was {since_days:.0f} days ago; the label asks "
-                f"that long-term therapy wait at least {wait:g} days after it "
-                f"({drug.sources.get('brain_injury_wait_days', '')})", "patient")
+                f"that long-term therapy wait at least {wait:g} days after it", "patient")
         for name, drug, wait in _stated(ctx, "brain_injury_wait_days")
         if since_days < wait and is_start(ctx, name)
     ]  # fmt: skip
