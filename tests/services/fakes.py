@@ -206,7 +206,7 @@ class MemoryPrograms(_Table):
 
 
 class MemorySessions(_Table):
-    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int:
+    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int:
         row_id = self.new_id()
         self.rows[row_id] = {"patient_id": patient_id, "user": user, "record": record}
         return row_id

@@ -36,7 +36,7 @@ from thecal.core.therapy.catheter import path_volume_ml
 from thecal.services.ports import Interrogation, PumpPort
 from thecal.services.program_diff import DoseRow, dose_diff, settings_diff
 from thecal.services.proposal import Proposal, blockers, review_digest
-from thecal.services.vocabulary import SessionStatus
+from thecal.services.vocabulary import SessionRecord, SessionStatus
 
 
 def program_proposal(
@@ -263,7 +263,7 @@ class ProgrammingSession:
         """Why commit would refuse now, as findings; empty when it may proceed."""
         return blockers(self._proposal())
 
-    def commit(self, now_s: float) -> dict[str, Any]:
+    def commit(self, now_s: float) -> SessionRecord:
         """Send the proposal as one command, read it back, and return the record."""
         p = self._proposal()
         self._require_open()
@@ -283,7 +283,7 @@ class ProgrammingSession:
             return self._read_back(now_s)
         return self._read_back(now_s)
 
-    def _read_back(self, now_s: float) -> dict[str, Any]:
+    def _read_back(self, now_s: float) -> SessionRecord:
         p = self._proposal()
         try:
             after = self.port.interrogate(now_s)
@@ -305,7 +305,7 @@ class ProgrammingSession:
             )
         return self.record(now_s)
 
-    def record(self, now_s: float) -> dict[str, Any]:
+    def record(self, now_s: float) -> SessionRecord:
         """The session record. Asked for before a commit, it closes the session as
         incomplete: the pump keeps the program it had (F19)."""
         if self.status == SessionStatus.OPEN:

@@ -17,6 +17,7 @@ from thecal.core.safety import Finding
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.proposal import Proposal
 from thecal.services.refill import RefillSession
+from thecal.services.vocabulary import SessionRecord
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class NamedSignoff:
 class SessionOutcome:
     proposal: Proposal
     blockers: list[Finding]  # what stood between the proposal and the pump, as signed
-    record: dict[str, Any] | None  # None for a check that sent nothing
+    record: SessionRecord | dict[str, Any] | None  # None for a check that sent nothing
 
 
 def run_session(

@@ -6,9 +6,9 @@ They are StrEnums, so they are still the plain words in the database, the JSON a
 the templates (`SessionStatus.COMMITTED == "committed"`), and mypy knows the set.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: TypedDict reads NotRequired at run time
 from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
 
 
 class SessionStatus(StrEnum):
@@ -25,3 +25,29 @@ class AppointmentStatus(StrEnum):
     BOOKED = "booked"
     DONE = "done"  # the refill was recorded
     CANCELLED = "cancelled"
+
+
+class SessionRecord(TypedDict):
+    """What a programming, bolus or device session stores and answers (the same shape
+    for each): typed, so a misspelt key is a mypy error where it is read or written.
+    Stored as JSON; `status` is a SessionStatus, which is its word there."""
+
+    status: SessionStatus
+    user: str
+    started_s: float
+    closed_s: float
+    before_digest: str | None
+    proposed_digest: str | None
+    after_digest: str | None
+    review_digest: str | None
+    findings: list[dict[str, Any]]
+    acknowledgements: list[dict[str, Any]]
+    verified_by: str | None
+    diff: list[dict[str, Any]]
+    doses: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    # added by the use case that stores the session
+    session_id: NotRequired[int]
+    temporary_until_s: NotRequired[float]  # a temporary program (SR-36)
+    bolus: NotRequired[dict[str, Any]]  # a programmer bolus: kind, volume, duration
+    refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for

@@ -158,7 +158,7 @@ class SqlSessions:
     def __init__(self, db: Session) -> None:
         self.db = db
 
-    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int:
+    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int:
         row = ProgrammingSessionRow(
             patient_id=patient_id, username=user, status=record["status"],
             started_s=record["started_s"], closed_s=record["closed_s"], record=record,

@@ -158,7 +158,7 @@ def give_bolus(
     request: Request,
     who: Principal = Depends(requires("boluses.give")),
 ) -> dict[str, Any]:
-    return clinic_of(request).therapy.give_bolus(
+    return dict(clinic_of(request).therapy.give_bolus(
         who, patient_id, bolus_input(body), body.reason, body.signoff(), now(request),
         body.expected_version,
-    )  # fmt: skip
+    ))  # fmt: skip

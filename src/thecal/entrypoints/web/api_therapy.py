@@ -72,7 +72,7 @@ def commit_program(
     who: Principal = Depends(requires("programs.commit")),
 ) -> dict[str, Any]:
     program = parse_program(body.program)
-    return clinic_of(request).therapy.commit_program(
+    return dict(clinic_of(request).therapy.commit_program(
         who,
         patient_id,
         program,
@@ -81,7 +81,7 @@ def commit_program(
         now(request),
         body.expected_version,
         body.temporary_s(),
-    )
+    ))
 
 
 @router.post("/patients/{patient_id}/refills/plan")

@@ -12,7 +12,6 @@ stable dose is never forced down to a starting dose (an abrupt cut is a harm too
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from thecal.core.errors import Conflict, InputError, NotFound, Problem
 from thecal.core.pump.constant_flow import effective_program
@@ -41,7 +40,7 @@ from thecal.services.clinic.ports import (
 )
 from thecal.services.programmer import program_proposal
 from thecal.services.proposal import review_digest
-from thecal.services.vocabulary import SessionStatus
+from thecal.services.vocabulary import SessionRecord, SessionStatus
 
 NEW_PUMP = "a new pump: drug, concentration, fill volume and program"
 
@@ -280,7 +279,7 @@ class Devices(ClinicBase):
 
 def device_record(
     review: DeviceReview, before: str | None, after: str | None, now_s: float
-) -> dict[str, Any]:
+) -> SessionRecord:
     """A device change's session record, in the shape of a programming session's."""
     p = review.proposal
     assert p is not None

@@ -216,7 +216,7 @@ class ProgramRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    def add(self, patient_id: int, user: str, record: dict[str, Any]) -> int: ...
+    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int: ...
     def committed(self, patient_id: int) -> list[dict[str, Any]]: ...  # records, oldest first
 
 

@@ -17,7 +17,7 @@ from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, Uni
 from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
-from thecal.services.vocabulary import AppointmentStatus, SessionStatus
+from thecal.services.vocabulary import AppointmentStatus, SessionRecord, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Therapy(ClinicBase):
         now_s: float,
         expected_version: int,
         temporary_s: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> SessionRecord:
         """A temporary program (SR-36) is sent and recorded in its session with its end,
         never as a program version: the pump returns to the base program on its own, so
         the base stays the program of record, in the clinic as in the pump."""
@@ -98,7 +98,7 @@ class Therapy(ClinicBase):
         stored: StoredPump,
         action: str,
         reason: str,
-        record: dict[str, Any],
+        record: SessionRecord,
         sent: Program | None,
         committed: Program | None,
         now_s: float,
@@ -169,7 +169,7 @@ class Therapy(ClinicBase):
         signoff: Signoff,
         now_s: float,
         expected_version: int,
-    ) -> dict[str, Any]:
+    ) -> SessionRecord:
         verifier = self._signed_change(who, "boluses.give", reason, signoff, now_s)
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
