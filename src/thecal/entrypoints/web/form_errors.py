@@ -35,15 +35,20 @@ REFILL_WORDS = {
 }
 
 
+def form_rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    """A table's rows as typed (`prefix_FIELD_N`, N = 0, 1, ... while any field of row N
+    is in the form), blank ones included: the one reading of a form's table."""
+    rows: list[dict[str, str]] = []
+    while any(f"{prefix}_{f}_{len(rows)}" in form for f in fields):
+        rows.append({f: form.get(f"{prefix}_{f}_{len(rows)}", "") for f in fields})
+    return rows
+
+
 def filled_rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[int]:
     """The form's row numbers whose every field is filled: the rows the document has,
     in its order."""
-    rows, n = [], 0
-    while any(f"{prefix}_{f}_{n}" in form for f in fields):
-        if all(form.get(f"{prefix}_{f}_{n}", "").strip() for f in fields):
-            rows.append(n)
-        n += 1
-    return rows
+    rows = form_rows(form, prefix, fields)
+    return [n for n, row in enumerate(rows) if all(v.strip() for v in row.values())]
 
 
 def program_input(path: str, form: dict[str, str]) -> str | None:
@@ -74,7 +79,7 @@ def program_slots(form: dict[str, str]) -> list[str]:
     rows = [
         f"{prefix}_{f}_{n}"
         for prefix, fields in (("step", STEP_FIELDS), ("periodic", PERIODIC_FIELDS))
-        for n in range(_row_count(form, prefix, fields))
+        for n in range(len(form_rows(form, prefix, fields)))
         for f in fields
     ]
     return [*PROGRAM_SCALARS, *rows]
@@ -114,9 +119,3 @@ def placed(
             errors[name] = f"{errors[name]}; {message}" if name in errors else message
     return errors, left
 
-
-def _row_count(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> int:
-    n = 0
-    while any(f"{prefix}_{f}_{n}" in form for f in fields):
-        n += 1
-    return n

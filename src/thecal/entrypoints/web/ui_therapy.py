@@ -18,6 +18,7 @@ from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
     REFILL_WORDS,
+    form_rows,
     placed,
     program_input,
     program_slots,
@@ -71,11 +72,7 @@ def _typed_form(form: dict[str, str]) -> dict[str, Any]:
     conflicting commit shows the form as the clinician left it."""
 
     def rows(prefix: str, fields: tuple[str, ...]) -> list[tuple[str, ...]]:
-        out, n = [], 0
-        while any(f"{prefix}_{f}_{n}" in form for f in fields):
-            out.append(tuple(form.get(f"{prefix}_{f}_{n}", "") for f in fields))
-            n += 1
-        return out
+        return [tuple(row[f] for f in fields) for row in form_rows(form, prefix, fields)]
 
     keys = ("cycle_days", "low_ml", "demand_amount", "demand_duration", "demand_lockout")
     return {
@@ -122,14 +119,13 @@ def _temporary_s(form: dict[str, str]) -> float | None:
 
 def _rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, str]]:
     """The filled rows `prefix_FIELD_N` (N = 0, 1, ...); a half-filled row is a problem."""
-    rows, problems, n = [], [], 0
-    while any(f"{prefix}_{f}_{n}" in form for f in fields):
-        row = {f: form.get(f"{prefix}_{f}_{n}", "").strip() for f in fields}
+    rows, problems = [], []
+    for n, typed in enumerate(form_rows(form, prefix, fields)):
+        row = {f: v.strip() for f, v in typed.items()}
         if all(row.values()):
             rows.append(row)
         elif any(row.values()):
             problems.append(Problem(f"{prefix}_{n}", f"fill in {' and '.join(fields)}, or none"))
-        n += 1
     if problems:
         raise InputError("invalid program", problems)
     return rows
