@@ -88,6 +88,7 @@ def test_a_refill_with_a_bad_volume_keeps_the_form_and_records_nothing(sqlite_wo
     r = c.post(f"/patients/{w.b}/refill", data=form)
     assert r.status_code == 422
     assert slot(r.text, "add_ml") == "a volume in mL, such as 18"
+    assert "the refill was not recorded: each problem is shown beside its field" in r.text
     assert 'id="lot" name="lot" value="LOT-7"' in r.text
     assert slot(r.text, "lot") is None
     assert count(w, RefillRow) == refills
@@ -106,6 +107,7 @@ def test_plan_puts_a_bad_concentration_beside_it(sqlite_world):
     r = c.post(f"/patients/{w.b}/refill/plan", data=form)
     assert r.status_code == 422
     assert "a concentration was expected" in oob(r.text, "conc_0")
+    assert "the refill was not planned: each problem is shown beside its field" in r.text
     assert oob(r.text, "add_ml") is None
     ok = c.post(f"/patients/{w.b}/refill/plan", data=_refill_form(c, w.b))
     assert ok.status_code == 200, ok.text

@@ -12,6 +12,7 @@ Plan. A problem with no input of its own stays in the box above the form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from thecal.core.errors import Problem
 
@@ -27,6 +28,8 @@ PROGRAM_INPUTS = {
 }
 PROGRAM_SCALARS = ("cycle_days", "low_ml", "demand_amount", "demand_duration",
                    "demand_lockout", "demand_max", "temporary_h")  # fmt: skip
+# the input model's own wording, which REFILL_WORDS puts in a clinician's words
+MODEL_WORDING = ("Input should", "String should", "Value error")
 # words a clinician reads, in place of the input model's own ("Input should be ...")
 REFILL_WORDS = {
     "add_ml": "a volume in mL, more than 0 and at most 100, such as 18",
@@ -100,22 +103,25 @@ def refill_slots(form: dict[str, str]) -> list[str]:
     return [*(f"conc_{i}" for i in range(drugs)), "bridge_min", "add_ml", "lot", "diluted"]
 
 
-def placed(
+def beside(
     problems: tuple[Problem, ...] | list[Problem],
-    where: dict[str, str | None],
+    input_of: Callable[[str], str | None],
+    slots: list[str],
     words: dict[str, str] | None = None,
-) -> tuple[dict[str, str], list[Problem]]:
-    """The problems under the input each belongs to (`where`: path -> input), in
-    plain words where `words` has them, and those that belong to no input."""
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    """The problems under the input each belongs to (`input_of`: path -> input), the
+    input model's own wording replaced by `words` where it has the input, the problems
+    that belong to no input, and every error slot of the screen."""
     errors: dict[str, str] = {}
     left: list[Problem] = []
     for p in problems:
-        name = where.get(p.path)
+        name = input_of(p.path)
         if name is None:
             left.append(p)
             continue
-        message = (words or {}).get(name, p.message)
-        if errors.get(name) != message:
+        model_said = p.message.startswith(MODEL_WORDING)
+        message = (words or {}).get(name, p.message) if model_said else p.message
+        if message not in errors.get(name, "").split("; "):
             errors[name] = f"{errors[name]}; {message}" if name in errors else message
-    return errors, left
+    return errors, left, slots
 

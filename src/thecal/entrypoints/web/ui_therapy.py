@@ -4,6 +4,7 @@ that a bad field comes back as a page naming it; the page helpers are in ui.py."
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,8 +19,8 @@ from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
     REFILL_WORDS,
+    beside,
     form_rows,
-    placed,
     program_input,
     program_slots,
     refill_input_name,
@@ -43,28 +44,19 @@ router = APIRouter(include_in_schema=False)
 
 
 BLANK_ROWS = 2  # empty rows under the steps and periodic boluses, to add one
-# the input model's own wording, which REFILL_WORDS puts in a clinician's words
-MODEL_WORDING = ("Input should", "String should", "Value error")
 
 
 def _program_beside(
     form: dict[str, str], problems: tuple[Problem, ...] | list[Problem]
 ) -> tuple[dict[str, str], list[Problem], list[str]]:
-    where = {p.path: program_input(p.path, form) for p in problems}
-    errors, left = placed(problems, where)
-    return errors, left, program_slots(form)
+    return beside(problems, partial(program_input, form=form), program_slots(form))
 
 
 def _refill_beside(
     form: dict[str, str], problems: tuple[Problem, ...] | list[Problem]
 ) -> tuple[dict[str, str], list[Problem], list[str]]:
-    where = {p.path: refill_input_name(p.path, form) for p in problems}
-    model_said = [p for p in problems if p.message.startswith(MODEL_WORDING)]
-    errors, left = placed(model_said, where, REFILL_WORDS)
-    more, left_too = placed([p for p in problems if p not in model_said], where)
-    for name, message in more.items():
-        errors[name] = f"{errors[name]}; {message}" if name in errors else message
-    return errors, left + left_too, refill_slots(form)
+    input_of = partial(refill_input_name, form=form)
+    return beside(problems, input_of, refill_slots(form), REFILL_WORDS)
 
 
 def _typed_form(form: dict[str, str]) -> dict[str, Any]:
@@ -362,7 +354,8 @@ async def refill_plan(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
     except InputError as exc:  # each beside its input; the rest where the plan would be
-        return problems_fragment(request, who, exc, _refill_beside(form, exc.problems))
+        not_planned = InputError("the refill was not planned", exc.problems)  # its words
+        return problems_fragment(request, who, not_planned, _refill_beside(form, exc.problems))
     return page(request, "_refill_plan.html", who, plan=session.plan, review=review_view(review),
                 form=form, oob_slots=refill_slots(form), oob_errors={})  # fmt: skip
 
@@ -386,7 +379,7 @@ async def refill_record(
             request, "refill.html", who, 422, rec=rec, drugs=_refill_drugs(rec, form),
             form=form, estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=None, review=None, errors=errors,
-            error={"message": exc.message, "problems": left, "findings": []},
+            error={"message": "the refill was not recorded", "problems": left, "findings": []},
         )  # fmt: skip
     except (Refused, Conflict) as exc:
         session, fresh = clinic.therapy.plan_refill(
