@@ -37,6 +37,8 @@ DRUG_FIELDS = (
     "monitor_after_start_h",
     "monitor_signs",
     "min_age_years",
+    "max_daily_dose_soft_cerebral_mcg_per_day",
+    "child_below_years",
     "brain_injury_wait_days",
     "titration_high_dose_mcg_per_day",
     "psychosis_contraindicated",
@@ -66,7 +68,9 @@ LIMIT_FIELDS = (
     "titration_slow_interval_h",
     "min_age_years",
     "brain_injury_wait_days",
+    "max_daily_dose_soft_cerebral_mcg_per_day",
 )
+CEREBRAL_KEYS = ("adult", "child")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,10 @@ class Drug:
     decrease_guidance_pct: float | None = None  # a larger cut asks for a plan (baclofen)
     titration_slow_step_mcg_per_day: float | None = None  # "low and slow" (ziconotide)
     titration_slow_interval_h: float | None = None
+    # the usual cerebral-origin maximum (baclofen: adult 703, child 1199 mcg/d) and the
+    # age below which the child's figure is the label's (12 years)
+    max_daily_dose_soft_cerebral_mcg_per_day: Mapping[str, float] | None = None
+    child_below_years: float | None = None
     # data about the data: kept out of equality and out of repr (a state that holds the
     # library prints it, and a 37 kB repr slowed every property-test failure report)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -141,6 +149,16 @@ def _optional_positive(value: Any, where: str) -> float | None:
     return float(value)
 
 
+def _optional_table(values: Mapping[str, Any], name: str, where: str) -> dict[str, float] | None:
+    """A table of positive numbers (or "none"), each checked and named on error."""
+    value = values[name]
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise CatalogueError(f'{where}.{name}: expected a table or "none"')
+    return {str(k): _required_positive(v, f"{where}.{name}.{k}") for k, v in value.items()}
+
+
 def _required_positive(value: Any, where: str) -> float:
     number = _optional_positive(value, where)
     if number is None:
@@ -169,6 +187,12 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
     titration = values["titration_max_increase_pct_per_24h"]
     if titration is not None and not isinstance(titration, Mapping):
         raise CatalogueError(f"{where}.titration_max_increase_pct_per_24h: expected a table")
+    cerebral = _optional_table(values, "max_daily_dose_soft_cerebral_mcg_per_day", where)
+    if cerebral is not None and set(cerebral) != set(CEREBRAL_KEYS):
+        raise CatalogueError(
+            f"{where}.max_daily_dose_soft_cerebral_mcg_per_day: expected the keys "
+            + " and ".join(CEREBRAL_KEYS)
+        )
     max_conc = _optional_positive(values["max_concentration_mcg_per_ml"], where)
     if max_conc is None:
         raise CatalogueError(f"{where}.max_concentration_mcg_per_ml: a maximum is required")
@@ -231,6 +255,8 @@ def _drug(name: str, table: Mapping[str, Any]) -> Drug:
             values["titration_slow_step_mcg_per_day"], where
         ),
         titration_slow_interval_h=_optional_positive(values["titration_slow_interval_h"], where),
+        max_daily_dose_soft_cerebral_mcg_per_day=cerebral,
+        child_below_years=_optional_positive(values["child_below_years"], where),
         sources=sources,
         limits=limits,
     )

@@ -61,12 +61,22 @@ class PatientDoc(Doc):
     paediatric: Flag = False
     # the youngest the patient can be, in years (age-limited labels: baclofen under 4)
     age_years: NonNegative | None = None
+    # the oldest the patient can be (omitted: age_years is exact); a label's children's
+    # range applies only when this is below its age (baclofen, cerebral: under 12)
+    oldest_age_years: NonNegative | None = None
     opioid_naive: Flag = False
     spinal_cord_injury_t6_or_above: Flag = False
     communication_deficit: Flag = False
     history_of_psychosis: Flag = False
     psychiatric_screening_done: Flag = False
     systemic_dose_reduction_planned: Flag = False
+
+    @model_validator(mode="after")
+    def _oldest_not_younger(self) -> PatientDoc:
+        young, old = self.age_years, self.oldest_age_years
+        if old is not None and (young is None or old < young):
+            raise refuse("oldest_age_years needs age_years, and may not be below it")
+        return self
 
 
 class CatheterDoc(Doc):

@@ -32,6 +32,9 @@ class Patient:
     # the youngest the patient can be (the clinic holds a year of birth): age-limited
     # labels (baclofen under 4) and the paediatric flag are read from it; None: unknown
     age_years: float | None = None
+    # the oldest the patient can be (None: age_years is exact): a label's children's
+    # range, looser than the adult one, is used only when even this is below its age
+    oldest_age_years: float | None = None
     # when a traumatic brain injury the spasticity follows happened (clinic: the date
     # recorded; None when none is): baclofen's label asks long-term therapy to wait
     brain_injury_s: float | None = None
@@ -43,6 +46,11 @@ class Patient:
             cerebral = self.indication == "spasticity_cerebral" or self.paediatric
             return "cerebral" if cerebral else "spinal"
         return "cancer" if self.indication == "cancer" else "non_cancer"
+
+    def surely_younger_than(self, years: float) -> bool:
+        """Below `years` however the record is read (False when the age is unknown)."""
+        oldest = self.oldest_age_years if self.oldest_age_years is not None else self.age_years
+        return oldest is not None and oldest < years
 
     @property
     def withdrawal_high_risk(self) -> bool:

@@ -107,11 +107,29 @@ def _starting(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
     return out
 
 
-def _maximum(drug: Drug) -> list[Bound]:
+def _soft_maximum(ctx: ProgramProposal, drug: Drug) -> tuple[float, str, str] | None:
+    """The top of the usual maintenance range that applies to this patient: the label's
+    cerebral-origin figure (a child's when surely under the label's age) for cerebral
+    spasticity, else the drug's one soft maximum; with the words and source to cite."""
+    cerebral = drug.max_daily_dose_soft_cerebral_mcg_per_day
+    if cerebral is not None and ctx.patient.indication == "spasticity_cerebral":
+        below = drug.child_below_years
+        child = below is not None and ctx.patient.surely_younger_than(below)
+        who = f"cerebral origin, a child under {below:g} years" if child else "cerebral origin"
+        source = drug.sources.get("max_daily_dose_soft_cerebral_mcg_per_day", "")
+        return cerebral["child" if child else "adult"], who, source
+    if drug.max_daily_dose_soft_mcg_per_day is None:
+        return None
+    source = drug.sources.get("max_daily_dose_soft_mcg_per_day", "")
+    return drug.max_daily_dose_soft_mcg_per_day, "", source
+
+
+def _maximum(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
     q = quantity(drug.name)
     out = []
-    if drug.max_daily_dose_soft_mcg_per_day is not None:
-        value = drug.max_daily_dose_soft_mcg_per_day
+    soft = _soft_maximum(ctx, drug)
+    if soft is not None:
+        value, who, source = soft
         out.append(
             Bound(
                 q,
@@ -119,8 +137,7 @@ def _maximum(drug: Drug) -> list[Bound]:
                 SOFT,
                 "DD-04",
                 "DAILY_DOSE_ABOVE_SOFT_MAX",
-                f"soft maximum {dose_text(drug, value)} "
-                f"({drug.sources.get('max_daily_dose_soft_mcg_per_day', '')})",
+                f"soft maximum {dose_text(drug, value)}{f' ({who})' if who else ''} ({source})",
             )
         )
     if drug.max_daily_dose_hard_mcg_per_day is not None:
@@ -207,7 +224,7 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
 
 
 def bounds(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
-    return _starting(ctx, drug) + _maximum(drug) + _titration(ctx, drug)
+    return _starting(ctx, drug) + _maximum(ctx, drug) + _titration(ctx, drug)
 
 
 @dataclass(frozen=True)

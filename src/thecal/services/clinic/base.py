@@ -103,8 +103,9 @@ class ClinicBase:
     def _clinical(
         self, uow: UnitOfWork, patient_id: int, now_s: float
     ) -> tuple[ClinicalPatient, tuple[DoseChange, ...]]:
-        """What the rules must know of the patient: the clinical flags, the youngest age
-        the year of birth allows (a child gets a child's rules), and every daily dose
+        """What the rules must know of the patient: the clinical flags, the youngest and
+        oldest age the year of birth allows (a child gets a child's titration from the
+        youngest, a looser children's range only by the oldest), and every daily dose
         the patient has had (titration windows read it)."""
         p = uow.patients.get(patient_id)
         versions = tuple(
@@ -119,7 +120,7 @@ class ClinicBase:
         child = age < self.policy.patient.paediatric_below_years
         injured_s = day_start_s(p.brain_injury_on) if p.brain_injury_on else None
         return ClinicalPatient(indication=p.indication, opioid_naive=p.opioid_naive,
-                               paediatric=child, age_years=age,
+                               paediatric=child, age_years=age, oldest_age_years=age + 1,
                                brain_injury_s=injured_s), history  # fmt: skip
 
     def _signed_change(
