@@ -1,4 +1,4 @@
-"""Where on the programming and refill screens each problem belongs (issue 25).
+"""Where on the programming, refill and device screens each problem belongs (issue 25).
 
 A problem's path names the field of the document the screen builds (e.g.
 `program.basal.steps[1].dose`, `drugs[0].concentration`), not the input the
@@ -35,6 +35,47 @@ REFILL_WORDS = {
     "add_ml": "a volume in mL, more than 0 and at most 100, such as 18",
     "lot": "the lot number on the fluid's label, 1 to 40 characters",
     "bridge_min": "minutes, 1 to 1440",
+}
+
+# the device screen's inputs per form (ids `<form>-<input>`) and the document paths
+# whose names differ from the input's (the implant's one-step program, the bolus's
+# duration sent in seconds)
+DEVICE_INPUTS = {
+    "implant": ("model_id", "serial", "catheter_type", "catheter_length_cm",
+                "catheter_ul_per_cm", "tip_level", "drug", "concentration", "dose",
+                "low_ml", "fill_ml"),
+    "replace": ("model_id", "serial", "fill_ml"),
+    "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
+    "bolus": ("kind", "volume_ml", "duration_min"),
+    "explant": (),
+}  # fmt: skip
+DEVICE_PATHS = {
+    "drugs[0].name": "drug",
+    "drugs[0].concentration": "concentration",
+    "basal.steps[0].dose": "dose",
+    "low_reservoir_alarm_ml": "low_ml",
+    "duration_s": "duration_min",
+}
+DEVICE_WORDS = {
+    "serial": "the serial number on the pump's label, 1 to 40 characters",
+    "catheter_length_cm": "a length in cm, more than 0 and at most 200, such as 90",
+    "catheter_ul_per_cm": "µL per cm from the catheter's label, more than 0 and at most 20",
+    "fill_ml": "a volume in mL, more than 0 and at most 100, such as 18",
+    "volume_ml": "a volume in mL, more than 0 and at most 5, such as 0.2",
+    "kind": "clinician, bridge or priming",
+    "duration_min": "minutes, 1 to 10080",
+}
+
+# the stimulation screen's inputs (each id is its name; one of its forms is shown at a
+# time) and a clinician's words for what the program reader says of a bad number
+SCS_INPUTS = ("stimulator_id", "lead_id", "serial", "baseline_nrs", "nrs", "mode",
+              "amplitude_ma", "pulse_width_us", "frequency_hz", "cathodes", "anodes")  # fmt: skip
+SCS_WORDS = {
+    "amplitude_ma": "milliamperes, 0 or more, such as 4",
+    "pulse_width_us": "microseconds, 0 or more, such as 300",
+    "frequency_hz": "hertz, 0 or more, such as 50",
+    "cathodes": "contact numbers, such as 2 or 2, 3",
+    "anodes": "contact numbers, such as 2 or 2, 3; empty: the stimulator's case",
 }
 
 
@@ -125,3 +166,36 @@ def beside(
             errors[name] = f"{errors[name]}; {message}" if name in errors else message
     return errors, left, slots
 
+
+
+def device_input(action: str, path: str) -> str | None:
+    """The device screen's input (`<form>-<input>`) that `path` names, or None. A
+    transfer's `continues` program is the form's one program, as is `program`."""
+    inner = re.sub(r"^(program|continues)\.", "", path)
+    name = DEVICE_PATHS.get(inner, inner)
+    return f"{action}-{name}" if name in DEVICE_INPUTS.get(action, ()) else None
+
+
+def device_slots(action: str) -> list[str]:
+    return [f"{action}-{name}" for name in DEVICE_INPUTS.get(action, ())]
+
+
+def device_words(action: str) -> dict[str, str]:
+    return {f"{action}-{name}": words for name, words in DEVICE_WORDS.items()}
+
+
+def scs_input(path: str, form: dict[str, str]) -> str | None:
+    """The stimulation screen's input that `path` names, or None. The program's
+    electrodes are the form's cathodes, then its anodes."""
+    electrode = re.match(r"electrodes\[(\d+)\]", path)
+    if electrode:
+        cathodes = [c for c in form.get("cathodes", "").split(",") if c.strip()]
+        return "cathodes" if int(electrode[1]) < len(cathodes) else "anodes"
+    if path == "electrodes":
+        return "cathodes"
+    return path if path in scs_slots(form) else None
+
+
+def scs_slots(form: dict[str, str]) -> list[str]:
+    """The stimulation inputs the form being sent has (every input is sent, even empty)."""
+    return [name for name in SCS_INPUTS if name in form]

@@ -8,6 +8,7 @@ fresh review of exactly those values."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,6 +19,12 @@ from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.core.safety import Catheter
+from thecal.entrypoints.web.form_errors import (
+    beside,
+    device_input,
+    device_slots,
+    device_words,
+)
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
     BolusGiveIn,
@@ -147,6 +154,13 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
     return clinic.surgery.explant(who, pid, reason, s, at, version)
 
 
+def _beside(
+    action: str, problems: tuple[Problem, ...] | list[Problem]
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    return beside(problems, partial(device_input, action), device_slots(action),
+                  device_words(action))  # fmt: skip
+
+
 def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Response:
     rec = record(request, pid)
     current = program_from_json(rec.program.program) if rec.program else None
@@ -155,7 +169,8 @@ def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Respons
     models = sorted(catalogue, key=lambda m: (not catalogue[m].programmable, m))
     return page(request, "device.html", who, extra.pop("status", 200), rec=rec,
                 models=models, current=current,
-                **{"action": None, "review": None, "error": None, "form": {}, **extra})  # fmt: skip
+                **{"action": None, "review": None, "error": None, "form": {}, "errors": {},
+                   **extra})  # fmt: skip
 
 
 @router.get("/patients/{patient_id}/device")
@@ -176,10 +191,11 @@ async def device_check(
     form = await form_of(request)
     try:
         review = _review(request, who, patient_id, action, form, Signoff())
-    except InputError as exc:  # beside the form, where the review would be
-        return problems_fragment(request, who, exc)
+    except InputError as exc:  # each beside its input; the rest where the review would be
+        return problems_fragment(request, who, exc, _beside(action, exc.problems))
     return page(request, "_device_review.html", who, review=review_view(review), action=action,
-                rec=record(request, patient_id), form=form)  # fmt: skip
+                rec=record(request, patient_id), form=form, oob_slots=device_slots(action),
+                oob_errors={})  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/device/{action}")
@@ -194,6 +210,11 @@ async def device_send(
     form = await form_of(request)
     try:
         _send(request, who, patient_id, action, form)
+    except InputError as exc:  # changed after Check: the form as typed, each problem beside
+        errors, left, _ = _beside(action, exc.problems)
+        return _screen(request, who, patient_id, status=422, action=action, form=form,
+                       errors=errors, error={"message": exc.message, "problems": left,
+                                             "findings": []})  # fmt: skip
     except (Refused, Conflict) as exc:
         fresh = _review(request, who, patient_id, action, form, Signoff())
         findings = [f.as_dict() for f in getattr(exc, "findings", ())]

@@ -1,10 +1,12 @@
 """The browser UI's spinal cord stimulation screen: start a trial with temporary
 leads, score its days, end it, implant after a successful trial, reprogram at a
-follow-up visit. Forms are read by hand into the same `ScsProgramDoc` the API reads,
-so a bad field comes back as a page naming it; a refused program shows its findings."""
+follow-up visit. Forms are read by hand into the same `ScsProgramDoc` the API reads;
+a bad field is shown beside its input (after Check, and after a refused send with the
+form as typed), a refused program shows its findings, and nothing is half stored."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from thecal.adapters.db import queries
 from thecal.adapters.schema.base import validate
 from thecal.adapters.schema.scs import ScsProgramDoc
-from thecal.core.errors import InputError, Problem
+from thecal.core.errors import Conflict, InputError, InvalidTransition, Problem, Refused
 from thecal.core.scs.program import ScsProgram
+from thecal.entrypoints.web.form_errors import SCS_WORDS, beside, scs_input, scs_slots
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
 from thecal.entrypoints.web.seam import clinic_of
@@ -45,8 +48,9 @@ def _score(form: dict[str, str], key: str) -> float:
 def _contacts(text: str, polarity: str) -> list[dict[str, Any]]:
     """'2, 3' -> two contacts of one polarity sharing the current equally."""
     items = [c.strip() for c in text.split(",") if c.strip()]
-    if not all(c.isdigit() for c in items):
-        raise InputError("invalid program", [Problem("contacts", "contact numbers, e.g. 2, 3")])
+    if not all(c.isdigit() and len(c) < 4 for c in items):
+        field = "cathodes" if polarity == "-" else "anodes"
+        raise InputError("invalid program", [Problem(field, "contact numbers, e.g. 2, 3")])
     return [{"contact": int(c), "polarity": polarity, "share": 1.0 / len(items)} for c in items]
 
 
@@ -68,18 +72,45 @@ def scs_page(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.read"))
 ) -> Response:
     can_see(who, patient_id)
-    rec = record(request, patient_id)
+    return _screen(request, who, patient_id)
+
+
+def _screen(
+    request: Request, who: Principal, pid: int, status: int = 200, **typed: Any
+) -> Response:
+    """The screen; after a refused send, `typed` holds the form as sent, the problems
+    beside its inputs (`errors`) and the rest (`error`), so nothing typed is lost."""
+    rec = record(request, pid)
     with request.app.state.db.reads() as db:
-        scs = queries.scs_record(db, patient_id)
+        scs = queries.scs_record(db, pid)
     active = next((d for d in scs["devices"] if d["active"]), None)
     last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
     clinic = clinic_of(request)
-    status = clinic.stimulation.scs_status(who, patient_id)
+    state = clinic.stimulation.scs_status(who, pid)
     cat = clinic.stimulation.scs
-    return page(request, "scs.html", who, rec=rec, scs=scs, active=active,
+    return page(request, "scs.html", who, status, rec=rec, scs=scs, active=active,
                 last_trial=last_trial, modes=list(cat.modes), leads=list(cat.leads),
-                stimulators=list(cat.stimulators), status=status,
-                current=_fields(status["program"]) if status else {})  # fmt: skip
+                stimulators=list(cat.stimulators), status=state,
+                current=_fields(state["program"]) if state else {},
+                **{"form": {}, "errors": {}, "error": None, **typed})  # fmt: skip
+
+
+async def _sent(request: Request, who: Principal, pid: int, send: Any) -> Response:
+    """Run one of the screen's sends; a refusal shows the screen again with the form as
+    typed and each problem beside its input (issue 25), nothing stored."""
+    form = await form_of(request)
+    try:
+        send(form)
+    except InputError as exc:
+        errors, left, _ = _beside(form, exc.problems)
+        error = {"message": exc.message, "problems": left, "findings": []}
+        return _screen(request, who, pid, 422, form=form, errors=errors, error=error)
+    except (Refused, Conflict, InvalidTransition) as exc:
+        findings = [f.as_dict() for f in getattr(exc, "findings", ())]
+        code = 422 if isinstance(exc, Refused) else 409
+        error = {"message": str(exc), "problems": [], "findings": findings}
+        return _screen(request, who, pid, code, form=form, error=error)
+    return _back(pid)
 
 
 def _fields(p: ScsProgram) -> dict[str, str]:
@@ -114,62 +145,75 @@ async def check(
             who, patient_id, program, form.get("stimulator_id") or None,
             form.get("lead_id") or None,
         )  # fmt: skip
-    except InputError as exc:
-        return problems_fragment(request, who, exc)
-    return page(request, "_scs_review.html", who, review=review)
+    except InputError as exc:  # each beside its input; the rest where the review would be
+        return problems_fragment(request, who, exc, _beside(form, exc.problems))
+    return page(request, "_scs_review.html", who, review=review, oob_errors={},
+                oob_slots=scs_slots(form))  # fmt: skip
+
+
+def _beside(
+    form: dict[str, str], problems: tuple[Problem, ...] | list[Problem]
+) -> tuple[dict[str, str], list[Problem], list[str]]:
+    return beside(problems, partial(scs_input, form=form), scs_slots(form), SCS_WORDS)
 
 
 @router.post("/patients/{patient_id}/scs/trial")
 async def start_trial(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    form = await form_of(request)
-    clinic_of(request).stimulation.start_scs_trial(
-        who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
-        _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
-        now(request), _reviewed(form),
-    )  # fmt: skip
-    return _back(patient_id)
+    def send(form: dict[str, str]) -> None:
+        clinic_of(request).stimulation.start_scs_trial(
+            who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
+            _score(form, "baseline_nrs"), program_from_form(form), form.get("reason", ""),
+            now(request), _reviewed(form),
+        )  # fmt: skip
+
+    return await _sent(request, who, patient_id, send)
 
 
 @router.post("/patients/{patient_id}/scs/day")
 async def trial_day(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.score"))
 ) -> Response:
-    form = await form_of(request)
-    clinic_of(request).stimulation.record_scs_day(
+    def send(form: dict[str, str]) -> None:
+        clinic_of(request).stimulation.record_scs_day(
             who, patient_id, _score(form, "nrs"), now(request))
-    return _back(patient_id)
+
+    return await _sent(request, who, patient_id, send)
 
 
 @router.post("/patients/{patient_id}/scs/end")
 async def end_trial(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    clinic_of(request).stimulation.end_scs_trial(who, patient_id, now(request))
-    return _back(patient_id)
+    def send(form: dict[str, str]) -> None:
+        clinic_of(request).stimulation.end_scs_trial(who, patient_id, now(request))
+
+    return await _sent(request, who, patient_id, send)
 
 
 @router.post("/patients/{patient_id}/scs/implant")
 async def implant(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    form = await form_of(request)
-    clinic_of(request).stimulation.implant_stimulator(
-        who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
-        form.get("serial", ""), program_from_form(form), form.get("reason", ""), now(request),
-        _reviewed(form),
-    )  # fmt: skip
-    return _back(patient_id)
+    def send(form: dict[str, str]) -> None:
+        clinic_of(request).stimulation.implant_stimulator(
+            who, patient_id, form.get("stimulator_id", ""), form.get("lead_id", ""),
+            form.get("serial", ""), program_from_form(form), form.get("reason", ""),
+            now(request), _reviewed(form),
+        )  # fmt: skip
+
+    return await _sent(request, who, patient_id, send)
 
 
 @router.post("/patients/{patient_id}/scs/program")
 async def reprogram(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.write"))
 ) -> Response:
-    form = await form_of(request)
-    clinic_of(request).stimulation.program_stimulator(
-        who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
-        _reviewed(form),
-    )  # fmt: skip
-    return _back(patient_id)
+    def send(form: dict[str, str]) -> None:
+        clinic_of(request).stimulation.program_stimulator(
+            who, patient_id, program_from_form(form), form.get("reason", ""), now(request),
+            _reviewed(form),
+        )  # fmt: skip
+
+    return await _sent(request, who, patient_id, send)
