@@ -4,6 +4,10 @@ The clinic's clock is T0 = 2026-09-21 (conftest.py)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from thecal.adapters.db.models import AuditRow
+
 BASE = {"name": "Tam Injured", "birth_year": 1988, "indication": "spasticity_cerebral",
         "weight_kg": 72.0, "reason": "referred"}  # fmt: skip
 
@@ -27,3 +31,29 @@ def test_the_patient_screen_keeps_the_date_and_shows_it(world):
     r = c.post("/patients/new", data=form, follow_redirects=True)
     assert r.status_code == 200, r.text
     assert "traumatic brain injury on 2026-02-14" in r.text
+
+
+def test_a_date_recorded_in_error_is_cleared_by_the_form_and_by_the_api(world):
+    """Left empty on the edit form, or sent as null to the API, the date is cleared and
+    the audit holds it as before; a PATCH that leaves the field out keeps it."""
+    c = world.client("physician")
+    made = c.post("/api/patients", json={**BASE, "mrn": "TBI-C", "brain_injury_on": "2026-03-01"})
+    pid = made.json()["id"]
+    kept = c.patch(f"/api/patients/{pid}", json={"weight_kg": 71.0, "reason": "weighed"})
+    assert kept.status_code == 200, kept.text
+    assert c.get(f"/api/patients/{pid}").json()["patient"]["brain_injury_on"] == "2026-03-01"
+    form = {"csrf": c.headers["X-CSRF-Token"], "name": BASE["name"], "birth_year": "1988",
+            "indication": "spasticity_cerebral", "weight_kg": "71", "brain_injury_on": "",
+            "reason": "no brain injury: entered for the wrong patient"}  # fmt: skip
+    r = c.post(f"/patients/{pid}/edit", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:400]
+    assert c.get(f"/api/patients/{pid}").json()["patient"]["brain_injury_on"] is None
+    with world.db.reads() as db:
+        row = db.scalars(select(AuditRow).order_by(AuditRow.id.desc())).first()
+        assert row.action == "patient.edit"
+        assert '"before":{"brain_injury_on":"2026-03-01"}' in row.payload.replace(" ", "")
+    # set again through the API, cleared by an explicit null
+    c.patch(f"/api/patients/{pid}", json={"brain_injury_on": "2026-03-02", "reason": "found"})
+    cleared = c.patch(f"/api/patients/{pid}", json={"brain_injury_on": None, "reason": "wrong"})
+    assert cleared.status_code == 200, cleared.text
+    assert c.get(f"/api/patients/{pid}").json()["patient"]["brain_injury_on"] is None

@@ -96,11 +96,18 @@ class PatientEdit(Body):
     weight_kg: float | None = Field(default=None, gt=0, le=400)
     opioid_naive: bool | None = None
     sleep_apnoea: bool | None = None
-    brain_injury_on: InjuryDate | None = Field(default=None, description=BRAIN_INJURY)
+    brain_injury_on: InjuryDate | None = Field(
+        default=None, description=BRAIN_INJURY + "; null clears a date recorded in error"
+    )
     reason: str = Field(min_length=1, max_length=500)
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"reason"}, exclude_none=True)
+        """The fields sent; a brain injury's date sent as null is cleared (recorded in
+        error), where any other field left out or null keeps its value."""
+        out = self.model_dump(exclude={"reason"}, exclude_none=True)
+        if "brain_injury_on" in self.model_fields_set and self.brain_injury_on is None:
+            out["brain_injury_on"] = None
+        return out
 
 
 DIGEST = r"^[0-9a-f]{64}$"
