@@ -226,3 +226,31 @@ def test_thecal_fhir_export_and_import_round_trip(source, tmp_path):
     out.write_text(json.dumps(bad))
     r = run.invoke(app, ["fhir", "import", str(out), "--db", target, "--reason", "again"])
     assert r.exit_code == 2 and "entry[0] (Patient/p-A1).birthDate" in r.output
+
+
+def test_a_brain_injury_travels_as_a_condition_and_is_checked_on_import(source, tmp_path):
+    """Issue 24: the injury's date is a rule input (baclofen waits a year after it), so
+    it leaves as a Condition with its onset and comes back; an import checks the date
+    as the patient form does. The clinic's clock is T0 = 2026-09-21."""
+    dr = source.users["physician"]
+    source.clinic.care.edit_patient(dr, source.a, {"brain_injury_on": "2026-02-14"}, "found",
+                                    T0)  # fmt: skip
+    bundle = _export(source.db, source.a)
+    (condition,) = _resources(bundle, "Condition")
+    assert condition["onsetDateTime"] == "2026-02-14"
+    assert condition["subject"] == {"reference": "Patient/p-A1"}
+    assert condition["code"]["coding"][0]["code"] == "traumatic-brain-injury"
+    target = _empty_clinic(f"sqlite:///{tmp_path / 'target.db'}")
+    at = next(i for i, e in enumerate(bundle["entry"]) if e["resource"] is not None
+              and e["resource"]["resourceType"] == "Condition")  # fmt: skip
+    ahead = copy.deepcopy(bundle)
+    ahead["entry"][at]["resource"]["onsetDateTime"] = "2026-09-22"  # the day after T0
+    with pytest.raises(InputError) as err:
+        import_bundle(target, dr, ahead, "transfer", T0)
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        (f"entry[{at}] (Condition/p-A1-brain-injury).onsetDateTime", "a date on or before today")
+    ]
+    pid = import_bundle(target, dr, bundle, "transfer", T0)
+    with target.reads() as db:
+        assert db.get(Patient, pid).brain_injury_on == "2026-02-14"
+    assert _resources(_export(target, pid), "Condition") == [condition]

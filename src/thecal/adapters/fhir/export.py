@@ -62,6 +62,21 @@ def _weight(rec: PatientRecord, key: str) -> dict[str, Any]:
     }
 
 
+def _brain_injury(rec: PatientRecord, key: str) -> list[dict[str, Any]]:
+    """The injury's date as a Condition's onset: baclofen's label asks long-term therapy
+    to wait a year after it, so a receiving clinic's rules need it (none: no resource)."""
+    injured = rec.patient.brain_injury_on
+    if not injured:
+        return []
+    return [{
+        "resourceType": "Condition",
+        "id": f"{key}-brain-injury",
+        "code": k.concept(k.BRAIN_INJURY),
+        "subject": {"reference": f"Patient/{key}"},
+        "onsetDateTime": injured,
+    }]  # fmt: skip
+
+
 def _vital_signs() -> dict[str, Any]:
     return {
         "coding": [
@@ -253,7 +268,8 @@ def patient_bundle(
         if model is not None and model.battery_uah > 0:
             state = load_state(rec.pump.state, rec.pump.state_sha256, model, library)
             battery = round(state.battery_fraction * 100.0, 2)
-    resources = [_patient(rec, key), _weight(rec, key), *_devices(rec, key)]
+    resources = [_patient(rec, key), _weight(rec, key), *_brain_injury(rec, key)]
+    resources += _devices(rec, key)
     resources += _metrics(rec, key, battery)
     last = len(rec.programs)
     resources += [program_request(v, key, v.version_no == last) for v in rec.programs]

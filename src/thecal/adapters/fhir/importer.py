@@ -12,6 +12,7 @@ the imported program (docs/fhir.md).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -31,7 +32,7 @@ from thecal.adapters.db.models import (
     RefillRow,
 )
 from thecal.adapters.fhir import codes as k
-from thecal.adapters.fhir.import_rows import read_rows
+from thecal.adapters.fhir.import_rows import Groups, read_rows
 from thecal.core.errors import InputError, Problem
 from thecal.services.clinic.ports import Principal
 
@@ -86,6 +87,27 @@ def _validated(doc: Any) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
 
 
+def _brain_injury(groups: Groups, problems: list[Problem], now_s: float) -> str | None:
+    """The onset date of the bundle's traumatic brain injury Condition (thecal's code),
+    checked as the patient form checks it: a calendar date not after today."""
+    found = [(i, r) for i, r in groups.get("Condition", [])
+             if k.code_of(r.get("code")) == k.BRAIN_INJURY[0]]  # fmt: skip
+    if not found:
+        return None
+    i, r = found[0]
+    where = f"entry[{i}] (Condition/{r.get('id', '?')}).onsetDateTime"
+    text = str(r.get("onsetDateTime") or "")[:10]
+    try:
+        onset = date.fromisoformat(text)
+    except ValueError:
+        problems.append(Problem(where, "the date of the injury, YYYY-MM-DD"))
+        return None
+    if onset > datetime.fromtimestamp(now_s, UTC).date():
+        problems.append(Problem(where, "a date on or before today"))
+        return None
+    return onset.isoformat()
+
+
 def _by_type(resources: list[dict[str, Any]]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     out: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for i, r in enumerate(resources):
@@ -131,6 +153,7 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
         opioid_naive=bool(k.ext_value(pr, "opioid-naive", "valueBoolean")),
         sleep_apnoea=bool(k.ext_value(pr, "sleep-apnoea", "valueBoolean")),
         status=k.ext_value(pr, "therapy-status", "valueCode") or "implanted",
+        brain_injury_on=_brain_injury(groups, problems, now_s),
     )
     rows = read_rows(groups, problems, _Reader)
     if problems:
