@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import physics_library
 from thecal.core.population import generate, run_cohort
 from thecal.core.population.cohort import Cohort
+from thecal.core.population.engine import _booked
 from thecal.data import policy, population, pump_catalogue
 from thecal.services.simulate import simulate
 from thecal.services.study import replay
@@ -82,3 +83,43 @@ def test_bias_follows_the_published_accuracy_figures() -> None:
     assert np.mean(bias[peristaltic]) == pytest.approx(0.025, abs=0.002)
     assert np.mean(bias[valve_gated]) == pytest.approx(-0.032, abs=0.002)
     assert 0.0005 < np.mean(bias > 0.145) < 0.0016 + 0.0005
+
+
+def test_the_study_books_refills_by_the_clinics_rule() -> None:
+    """Issue 26: the engine booked from the low alarm alone; the clinic (refill_due)
+    books from the highest of the alarm, the residual and the manufacturer's refill
+    volume, a constant-flow pump at its fastest flow, and no later than the fluid's
+    stability. By hand, 20 mL in every pump at 1 mL/day, no boluses, a 7-day margin,
+    the population's 2 mL alarm (population.toml):
+    SynchroMed-like: 20 - max(2, 2.4 residual) = 17.6 d, less 7 = 10.6 d;
+    Prometra-like: 20 - max(2, 3.0 refill volume) = 17 d, less 7 = 10 d;
+    constant flow: 20 mL at 1 x 1.15 mL/day (its 15 % accuracy) = 17.39 d, less 7.
+    With a 4 mL alarm every programmable pump books from it: 20 - 4 - 7 = 9 d.
+    At 0.01 mL/day the fluid's stability decides: baclofen 180 d, morphine and
+    hydromorphone 90 d, ziconotide 84 d (drugs.toml)."""
+    pop = generate(*DATA, 300, seed=11, horizon_days=365, **MARGIN)
+    c = pop.cohort
+    n = c.size
+
+    def at_rate(ml_per_day: float) -> Cohort:
+        return c.with_(rate_ml_per_s=np.full(n, ml_per_day / DAY),
+                       day_start_s=np.full(n, np.inf), day_rate_ml_per_s=np.zeros(n),
+                       periodic_ml=np.zeros(n),
+                       bolus_ml=np.zeros(n), margin_s=np.full(n, 7 * DAY),
+                       max_interval_s=np.full(n, 3650 * DAY))  # fmt: skip
+
+    days = _booked(at_rate(1.0), np.zeros(n), np.full(n, 20.0)) / DAY
+    by_model = {"peristaltic-20": 10.6, "peristaltic-40": 10.6, "valve-gated-20": 10.0,
+                "valve-gated-40": 10.0, "constant-flow-20": 20 / 1.15 - 7,
+                "constant-flow-35": 20 / 1.15 - 7}  # fmt: skip
+    expected = np.array([by_model[c.model_ids[k]] for k in c.model_index])
+    assert set(c.model_ids) == set(by_model)
+    np.testing.assert_allclose(days, expected, rtol=0, atol=1e-9)
+    # a 4 mL alarm (the dry-run-risk study's other threshold) is above both floors
+    four = at_rate(1.0).with_(alarm_ml=np.full(n, 4.0))
+    days = _booked(four, np.zeros(n), np.full(n, 20.0)) / DAY
+    expected = np.where(c.constant_flow, 20 / 1.15 - 7, 20 - 4 - 7)
+    np.testing.assert_allclose(days, expected, rtol=0, atol=1e-9)
+    slow = _booked(at_rate(0.01), np.zeros(n), np.full(n, 20.0)) / DAY
+    stable = {"baclofen": 180.0, "morphine": 90.0, "hydromorphone": 90.0, "ziconotide": 84.0}
+    np.testing.assert_allclose(slow, [stable[str(d)] for d in pop.drug], rtol=0, atol=1e-9)

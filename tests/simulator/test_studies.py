@@ -44,7 +44,7 @@ def test_refill_interval_trades_visits_for_dry_days() -> None:
     rows = {r[0]: r for r in table.rows}
     assert rows["book at most 30 d apart"][1] > rows["book at most 120 d apart"][1]
     assert rows["book at most 30 d apart"][2] <= rows["book at most 120 d apart"][2]
-    no_margin = rows["book at the alarm date (no margin, no cap)"]
+    no_margin = rows["book at the alarm date (no margin, no interval cap)"]
     assert no_margin[1] < rows["book at most 30 d apart"][1]
 
 

@@ -50,6 +50,15 @@ class Cohort:
     # refill policy, per patient
     max_interval_s: F  # the clinic books no later than this after a refill
     margin_s: F  # booked this long before the low-reservoir date (every bolus taken)
+    # what the clinic's booking rule (core.therapy.refill.refill_due) reads of each
+    # pump besides its alarm: the least volume it books from whatever the alarm (the
+    # residual or the manufacturer's refill volume; a constant-flow pump, which has no
+    # alarm: its residual), how much faster than programmed it assumes the pump may run
+    # (a constant-flow pump's accuracy), and the fluid's stability (stock strength: the
+    # population draws no dilutions; +inf: none)
+    book_floor_ml: F
+    book_flow_factor: F
+    stability_s: F
     missed: npt.NDArray[np.bool_]  # (N, K): the k-th booked refill is missed
     miss_delay_s: F  # (N, K): how late a missed refill happens
     alarm_response_s: F  # refilled this long after the low-reservoir alarm sounds

@@ -8,11 +8,12 @@ deterministically on what was drawn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import CatalogueError
@@ -139,6 +140,24 @@ def _occlusions(rng: np.random.Generator, spec: PopulationSpec, n: int, days: in
             "occlusion_to_s": np.where(occluded, end, np.inf)}
 
 
+def _booking(
+    library: DrugLibrary,
+    drug: npt.NDArray[np.str_],
+    cf: npt.NDArray[np.bool_],
+    pick: Callable[[str], np.ndarray],
+) -> dict[str, np.ndarray]:
+    """What refill_due reads of each pump and fluid besides the alarm, as columns
+    (Cohort.book_floor_ml)."""
+    dead = pick("dead_volume_ml").astype(np.float64)
+    floor = np.where(cf, dead, np.maximum(dead, pick("refill_at_ml")))
+    factor = np.where(cf, 1.0 + pick("accuracy_pct") / 100.0, 1.0)
+    days = [_drug(library, str(name)).stability_days for name in drug]
+    stable = np.array([np.inf if d is None else d * SECONDS_PER_DAY for d in days])
+    return {"book_floor_ml": np.asarray(floor, np.float64),
+            "book_flow_factor": np.asarray(factor, np.float64),
+            "stability_s": np.asarray(stable, np.float64)}  # fmt: skip
+
+
 def generate(
     spec: PopulationSpec,
     catalogue: PumpCatalogue,
@@ -200,6 +219,7 @@ def generate(
             requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
             max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
             margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
+            **_booking(library, drug, cf, pick),
             missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
             miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
             alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,

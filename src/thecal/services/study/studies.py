@@ -85,7 +85,7 @@ def _interval_variants() -> dict[str, Mapping[str, Any]]:
     out: dict[str, Mapping[str, Any]] = {
         f"book at most {d} d apart": {"max_interval_days": d} for d in MAX_INTERVALS_DAYS
     }
-    out["book at the alarm date (no margin, no cap)"] = {"max_interval_days": 3650,
+    out["book at the alarm date (no margin, no interval cap)"] = {"max_interval_days": 3650,
                                                          "margin_days": 0.0}
     return out
 
