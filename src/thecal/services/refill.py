@@ -40,7 +40,7 @@ from thecal.services.programmer import (
     send_bridge,
 )
 from thecal.services.proposal import Proposal, blockers, review_digest
-from thecal.services.vocabulary import SessionStatus
+from thecal.services.vocabulary import RefillRecord, SessionStatus
 
 REFILL_SIGNS = "a refill: drug, concentration and volume (DD-10)"
 
@@ -204,7 +204,7 @@ class RefillSession:
         self._need_proposal().verify(self.user, user)
         self.log.append({"t": now_s, "event": "verified", "user": user})
 
-    def commit(self, now_s: float) -> dict[str, Any]:
+    def commit(self, now_s: float) -> RefillRecord:
         if self.plan is None or self.request is None or self.before is None:
             raise InvalidTransition("nothing has been planned in this session")
         refused = self.blockers()
@@ -252,7 +252,7 @@ class RefillSession:
         )
         return self._read_back(now_s, entered)
 
-    def _read_back(self, now_s: float, entered: float | None) -> dict[str, Any]:
+    def _read_back(self, now_s: float, entered: float | None) -> RefillRecord:
         assert self.request is not None
         try:
             after = self.port.interrogate(now_s)
@@ -313,7 +313,7 @@ class RefillSession:
             if f.severity != "info" and f.code not in self.acknowledged
         ]
 
-    def record(self, now_s: float) -> dict[str, Any]:
+    def record(self, now_s: float) -> RefillRecord:
         if self.status == SessionStatus.OPEN:
             self.status = SessionStatus.INCOMPLETE
             self.after_findings.append(

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from thecal.core.errors import Refused
 from thecal.core.safety import Finding
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.proposal import Proposal
 from thecal.services.refill import RefillSession
-from thecal.services.vocabulary import SessionRecord
+from thecal.services.vocabulary import RefillRecord, SessionRecord
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class NamedSignoff:
 class SessionOutcome:
     proposal: Proposal
     blockers: list[Finding]  # what stood between the proposal and the pump, as signed
-    record: SessionRecord | dict[str, Any] | None  # None for a check that sent nothing
+    record: SessionRecord | RefillRecord | None  # None for a check that sent nothing
 
 
 def run_session(

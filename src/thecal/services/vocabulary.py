@@ -51,3 +51,31 @@ class SessionRecord(TypedDict):
     temporary_until_s: NotRequired[float]  # a temporary program (SR-36)
     bolus: NotRequired[dict[str, Any]]  # a programmer bolus: kind, volume, duration
     refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for
+
+
+class RefillRecord(TypedDict):
+    """What a refill session stores and answers: the plan's review and acknowledgements,
+    the findings after the pump took it (reconciliation, SR-21), those still open and
+    who acknowledged which, and the next refill it booked. Typed like SessionRecord."""
+
+    status: SessionStatus
+    user: str
+    verified_by: str | None
+    started_s: float
+    closed_s: float
+    review_digest: str | None
+    before_digest: str | None
+    after_digest: str | None
+    plan_findings: list[dict[str, Any]]
+    acknowledgements: list[dict[str, Any]]
+    doses: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    open: list[str]
+    acknowledged: dict[str, dict[str, str]]
+    next_refill_s: float | None
+    next_refill_reason: str | None
+    log: list[dict[str, Any]]
+    # added by the use case that stores the refill
+    entered_ml: NotRequired[float]  # the volume the pump was told it holds
+    drugs: NotRequired[list[dict[str, Any]]]  # the fluid: name, concentration_mcg_per_ml
+    refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for

@@ -183,7 +183,7 @@ def run(
         console.print(f"Review digest: {out.proposal.digest}", soft_wrap=True)
         if not out.blockers:
             console.print("Nothing blocks the commit.")
-    committed = (out.record or {}).get("status") == SessionStatus.COMMITTED
+    committed = out.record is not None and out.record["status"] == SessionStatus.COMMITTED
     done = committed or (check and not out.blockers)
     if not done:
         raise typer.Exit(1)

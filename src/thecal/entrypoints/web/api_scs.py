@@ -25,6 +25,7 @@ from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
+from thecal.services.clinic.scs import ScsDeviceStored, ScsStored, ScsTrialEnd
 
 router = APIRouter(prefix="/api/patients/{patient_id}/scs", responses=ERROR_RESPONSES)
 
@@ -61,7 +62,7 @@ def check(
 def start_trial(
     patient_id: Id, body: ScsTrialIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
-) -> dict[str, Any]:  # fmt: skip
+) -> ScsDeviceStored:  # fmt: skip
     return clinic_of(request).stimulation.start_scs_trial(
         who, patient_id, body.stimulator_id, body.lead_id, body.baseline_nrs,
         body.program.core(), body.reason, now(request), body.reviewed_digest,
@@ -81,7 +82,7 @@ def trial_day(
 def end_trial(
     patient_id: Id, body: Nothing, request: Request,
     who: Principal = Depends(requires("scs.write")),
-) -> dict[str, Any]:  # fmt: skip
+) -> ScsTrialEnd:  # fmt: skip
     return clinic_of(request).stimulation.end_scs_trial(who, patient_id, now(request))
 
 
@@ -89,7 +90,7 @@ def end_trial(
 def implant(
     patient_id: Id, body: ScsImplantIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
-) -> dict[str, Any]:  # fmt: skip
+) -> ScsDeviceStored:  # fmt: skip
     return clinic_of(request).stimulation.implant_stimulator(
         who, patient_id, body.stimulator_id, body.lead_id, body.serial, body.program.core(),
         body.reason, now(request), body.reviewed_digest,
@@ -100,7 +101,7 @@ def implant(
 def program(
     patient_id: Id, body: ScsProgramIn, request: Request,
     who: Principal = Depends(requires("scs.write")),
-) -> dict[str, Any]:  # fmt: skip
+) -> ScsStored:  # fmt: skip
     return clinic_of(request).stimulation.program_stimulator(
         who, patient_id, body.program.core(), body.reason, now(request), body.reviewed_digest
     )

@@ -24,7 +24,7 @@ from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
-from thecal.services.vocabulary import AppointmentStatus
+from thecal.services.vocabulary import AppointmentStatus, RefillRecord
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class RefillEntry:
     next_refill_s: float | None
     username: str
     verified_by: str | None
-    record: dict[str, Any]
+    record: RefillRecord
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API answers)
+
 from thecal.core.errors import InputError, InvalidTransition, Problem, Refused
 from thecal.core.safety.findings import HARD, Finding, finding
-from thecal.core.scs.battery import battery_outlook
+from thecal.core.scs.battery import BatteryOutlook, battery_outlook
 from thecal.core.scs.program import ScsProgram, check_scs_program
 from thecal.core.scs.trial import evaluate_scs_trial
 from thecal.core.units import SECONDS_PER_DAY
@@ -36,6 +38,42 @@ def _refuse_hard(found: list[Finding], what: str) -> None:
 NRS_LOW, NRS_HIGH = SCALES["nrs"]
 
 
+class ScsReview(TypedDict):
+    """A program's findings on a stimulator and lead, and its battery outlook (None
+    when a hard finding refuses it)."""
+
+    findings: list[Finding]
+    battery: BatteryOutlook | None
+
+
+class ScsCheck(ScsReview):
+    reviewed_digest: str  # what a confirmation names (SR-08)
+
+
+class ScsStatus(TypedDict):
+    device: ScsDevice
+    program: ScsProgram
+    battery: BatteryOutlook | None
+
+
+class ScsStored(TypedDict):
+    """What a stored program answers, as JSON: its findings and battery outlook."""
+
+    findings: list[dict[str, Any]]
+    battery: dict[str, Any] | None
+
+
+class ScsDeviceStored(ScsStored):
+    device_id: int  # the trial's leads or the implanted stimulator
+
+
+class ScsTrialEnd(TypedDict):
+    outcome: str  # success | failure | incomplete
+    relief_pct: float | None
+    days: int
+    findings: list[dict[str, Any]]
+
+
 def scs_digest(program: ScsProgram, stimulator_id: str, lead_id: str) -> str:
     """What a clinician confirms of a stimulation program: every setting, on the
     stimulator and lead it is checked against (SR-08, as for a pump program)."""
@@ -46,7 +84,7 @@ class Stimulation(ClinicBase):
     def check_scs_program(
         self, who: Principal, patient_id: int, program: ScsProgram,
         stimulator_id: str | None = None, lead_id: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> ScsCheck:  # fmt: skip
         """The findings and battery outlook of `program` on the patient's device (or on
         the stimulator and lead named, before there is one), and the digest a
         confirmation names; stores nothing."""
@@ -56,10 +94,11 @@ class Stimulation(ClinicBase):
             device = uow.stimulation.active(patient_id)
         stim_id = stimulator_id or (device.stimulator_id if device else "")
         lead = lead_id or (device.lead_id if device else "")
-        return {**self._review(program, stim_id, lead),
-                "reviewed_digest": scs_digest(program, stim_id, lead)}  # fmt: skip
+        review = self._review(program, stim_id, lead)
+        return ScsCheck(findings=review["findings"], battery=review["battery"],
+                        reviewed_digest=scs_digest(program, stim_id, lead))  # fmt: skip
 
-    def scs_status(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
+    def scs_status(self, who: Principal, patient_id: int) -> ScsStatus | None:
         """The active stimulator, the program it runs and that program's battery outlook
         (a primary cell's life, or the days between recharges); None without one."""
         authorize(who.role, "scs.read")
@@ -70,9 +109,9 @@ class Stimulation(ClinicBase):
         if device is None or program is None:
             return None
         review = self._review(program, device.stimulator_id, device.lead_id)
-        return {"device": device, "program": program, "battery": review["battery"]}
+        return ScsStatus(device=device, program=program, battery=review["battery"])
 
-    def _review(self, program: ScsProgram, stimulator_id: str, lead_id: str) -> dict[str, Any]:
+    def _review(self, program: ScsProgram, stimulator_id: str, lead_id: str) -> ScsReview:
         cat = self.scs
         problems = []
         if stimulator_id not in cat.stimulators:
@@ -85,12 +124,12 @@ class Stimulation(ClinicBase):
         found = check_scs_program(program, stim, lead, cat)
         outlook = None if any(f.severity == HARD for f in found) else battery_outlook(
             program, stim, cat)  # fmt: skip
-        return {"findings": found, "battery": outlook}
+        return ScsReview(findings=found, battery=outlook)
 
     def _store_program(
         self, uow: UnitOfWork, device: ScsDevice, program: ScsProgram, user: str, reason: str,
         now_s: float, reviewed_digest: str | None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> ScsStored:  # fmt: skip
         """As a pump program: every finding, then the clinician's confirmation naming the
         review's digest (SR-08), then stored and audited - or nothing."""
         review = self._review(program, device.stimulator_id, device.lead_id)
@@ -111,14 +150,14 @@ class Stimulation(ClinicBase):
             {"device": device.id, "mode": program.mode, "amplitude_ma": program.amplitude_ma,
              "pulse_width_us": program.pulse_width_us, "frequency_hz": program.frequency_hz},
         )  # fmt: skip
-        return {"findings": [f.as_dict() for f in review["findings"]],
-                "battery": None if b is None else b.__dict__}  # fmt: skip
+        return ScsStored(findings=[f.as_dict() for f in review["findings"]],
+                         battery=None if b is None else dict(b.__dict__))  # fmt: skip
 
     def start_scs_trial(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str,
         baseline_nrs: float, program: ScsProgram, reason: str, now_s: float,
         reviewed_digest: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> ScsDeviceStored:  # fmt: skip
         """Temporary leads with an external stimulator, and the first program."""
         need_reason(reason)
         authorize(who.role, "scs.write")
@@ -136,7 +175,7 @@ class Stimulation(ClinicBase):
             uow.audit.append(now_s, who.username, "scs.trial.start", "patient", patient_id,
                              reason, {"device": device.id, "baseline_nrs": baseline_nrs})
             uow.commit()
-            return {"device_id": device.id, **out}
+            return ScsDeviceStored(device_id=device.id, **out)
 
     def record_scs_day(self, who: Principal, patient_id: int, nrs: float, now_s: float) -> None:
         """One day's pain score during the trial."""
@@ -157,7 +196,7 @@ class Stimulation(ClinicBase):
             raise InvalidTransition(f"patient {patient_id} has no SCS trial running")
         return device
 
-    def end_scs_trial(self, who: Principal, patient_id: int, now_s: float) -> dict[str, Any]:
+    def end_scs_trial(self, who: Principal, patient_id: int, now_s: float) -> ScsTrialEnd:
         """Remove the temporary leads and judge the trial on its mean daily score."""
         authorize(who.role, "scs.write")
         with self.uow() as uow:
@@ -175,13 +214,13 @@ class Stimulation(ClinicBase):
                              f"SCS trial {result.outcome}",
                              {"days": days, "relief_pct": result.relief_pct})  # fmt: skip
             uow.commit()
-        return {"outcome": result.outcome, "relief_pct": result.relief_pct, "days": days,
-                "findings": [f.as_dict() for f in result.findings]}  # fmt: skip
+        return ScsTrialEnd(outcome=result.outcome, relief_pct=result.relief_pct, days=days,
+                           findings=[f.as_dict() for f in result.findings])  # fmt: skip
 
     def implant_stimulator(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str, serial: str,
         program: ScsProgram, reason: str, now_s: float, reviewed_digest: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> ScsDeviceStored:  # fmt: skip
         need_reason(reason)
         authorize(who.role, "scs.write")
         with self.uow() as uow:
@@ -202,12 +241,12 @@ class Stimulation(ClinicBase):
                              {"device": device.id, "serial": serial,
                               "stimulator": stimulator_id, "lead": lead_id})  # fmt: skip
             uow.commit()
-            return {"device_id": device.id, **out}
+            return ScsDeviceStored(device_id=device.id, **out)
 
     def program_stimulator(
         self, who: Principal, patient_id: int, program: ScsProgram, reason: str, now_s: float,
         reviewed_digest: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ScsStored:
         """A follow-up visit's reprogramming (or a change during the trial)."""
         need_reason(reason)
         authorize(who.role, "scs.write")

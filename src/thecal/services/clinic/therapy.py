@@ -17,7 +17,12 @@ from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, Uni
 from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
-from thecal.services.vocabulary import AppointmentStatus, SessionRecord, SessionStatus
+from thecal.services.vocabulary import (
+    AppointmentStatus,
+    RefillRecord,
+    SessionRecord,
+    SessionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,7 @@ class Therapy(ClinicBase):
         signoff: Signoff,
         now_s: float,
         expected_version: int,
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, RefillRecord]:
         authorize(who.role, "refills.record")
         if not r.lot.strip():
             raise InputError("refill refused", [Problem("lot", "the lot number of the fluid")])
@@ -256,7 +261,7 @@ class Therapy(ClinicBase):
         stored: StoredPump,
         r: RefillInput,
         session: RefillSession,
-        record: dict[str, Any],
+        record: RefillRecord,
         now_s: float,
     ) -> int:
         pid = stored.patient_id
