@@ -13,7 +13,7 @@ from thecal.adapters.db.demo import signed
 from thecal.adapters.inputs.clinical_inputs import read_pathway, read_trial
 from thecal.core.pump.program import Amount, DemandBolus, DrugConcentration, Program, Step
 from thecal.data import drug_library, policy, pump_catalogue, scs_catalogue
-from thecal.services.clinic import Clinic, ImplantInput, Principal, Readers
+from thecal.services.clinic import Clinic, ImplantInput, Principal, Readers, Wiring
 from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.transactions import RefillInput
 
@@ -43,11 +43,11 @@ class Clinicians:
         self.store = MemoryStore()
         self.wall_s = T0  # real time, for password locks; the tests move it by hand
         catalogue, library = pump_catalogue(), drug_library()
-        self.clinic = Clinic(
+        self.clinic = Clinic(Wiring(
             lambda: MemoryUnitOfWork(self.store, catalogue, library),
             catalogue, library, policy(), Readers(read_trial, read_pathway), scs_catalogue(),
             wall_clock=lambda: self.wall_s,
-        )  # fmt: skip
+        ))  # fmt: skip
         for name, role in (("dr.a", "physician"), ("rn.b", "nurse"), ("ph.c", "pharmacist")):
             self.clinic.user_admin.add_user(ADMIN, name, name, PASSWORD, role, None, T0)
 

@@ -26,7 +26,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.safety import Policy
 from thecal.data import drug_library, policy, pump_catalogue, scs_catalogue
-from thecal.services.clinic import Clinic, Readers
+from thecal.services.clinic import Clinic, Readers, Wiring
 
 
 @dataclass
@@ -74,5 +74,5 @@ def bootstrap(
 
     readers = Readers(read_trial, read_pathway)
     scs = overrides.get("scs") or scs_catalogue()
-    clinic = Clinic(uow, catalogue, library, rules, readers, scs)
+    clinic = Clinic(Wiring(uow, catalogue, library, rules, readers, scs))
     return ClinicDb(engine, sessions, clinic, links, catalogue, library, rules)

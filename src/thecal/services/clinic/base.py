@@ -80,25 +80,30 @@ def temporary_doses(record: dict[str, Any]) -> TemporaryDoses | None:
     return TemporaryDoses(float(record["closed_s"]), float(until), doses)
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """What every area of the clinic is built on, handed in once by the composition
+    root: the unit of work, the data the rules run on, the document readers, and real
+    time for what must not speed up with a demo's clinic clock (password locks)."""
+
+    uow: UnitOfWorkFactory
+    catalogue: PumpCatalogue
+    library: DrugLibrary
+    policy: Policy
+    readers: Readers
+    scs: ScsCatalogue
+    wall_clock: Callable[[], float] = time.time
+
+
 class ClinicBase:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        catalogue: PumpCatalogue,
-        library: DrugLibrary,
-        policy: Policy,
-        readers: Readers,
-        scs: ScsCatalogue,
-        wall_clock: Callable[[], float] | None = None,
-    ) -> None:
-        self.uow = uow
-        # real time, for what must not speed up with a demo's clinic clock: password locks
-        self.wall_clock = wall_clock or time.time
-        self.catalogue = catalogue
-        self.library = library
-        self.policy = policy
-        self.readers = readers
-        self.scs = scs
+    def __init__(self, wiring: Wiring) -> None:
+        self.uow = wiring.uow
+        self.wall_clock = wiring.wall_clock
+        self.catalogue = wiring.catalogue
+        self.library = wiring.library
+        self.policy = wiring.policy
+        self.readers = wiring.readers
+        self.scs = wiring.scs
 
     def _clinical(
         self, uow: UnitOfWork, patient_id: int, now_s: float

@@ -3,21 +3,15 @@ work, each with the same unit-of-work port, data and policy, so the web UI, the 
 API, the CLI and the demo seed all call `clinic.therapy.commit_program(...)` and the
 like, never the database (issue 27: this was one object of ten mixins, 53 methods).
 
-`Clinic(uow_factory, catalogue, library, policy, readers, scs_catalogue)`; the
-composition root (`adapters.db.bootstrap`) wires the SQLAlchemy unit of work, the
-service tests an in-memory one.
+`Clinic(Wiring(uow_factory, catalogue, library, policy, readers, scs_catalogue))`;
+the composition root (`adapters.db.bootstrap`) wires the SQLAlchemy unit of work,
+the service tests an in-memory one. The wiring is said once (base.py `Wiring`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from thecal.core.drugs import DrugLibrary
-from thecal.core.pump.models import PumpCatalogue
-from thecal.core.safety import Policy
-from thecal.core.scs.catalogue import ScsCatalogue
 from thecal.services.clinic.accounts import Accounts
-from thecal.services.clinic.base import Readers, UnitOfWorkFactory
+from thecal.services.clinic.base import Wiring
 from thecal.services.clinic.booking import Booking
 from thecal.services.clinic.care import Care
 from thecal.services.clinic.devices import Devices
@@ -36,26 +30,16 @@ class Clinic:
     stimulators (`stimulation`), logins (`accounts`), user administration
     (`user_admin`) and refill appointments (`booking`)."""
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        catalogue: PumpCatalogue,
-        library: DrugLibrary,
-        policy: Policy,
-        readers: Readers,
-        scs: ScsCatalogue,
-        wall_clock: Callable[[], float] | None = None,
-    ) -> None:
-        shared = (uow, catalogue, library, policy, readers, scs, wall_clock)
-        self.care = Care(*shared)
-        self.devices = Devices(*shared)
-        self.surgery = Surgery(*shared)
-        self.therapy = Therapy(*shared)
-        self.trials = Trials(*shared)
-        self.pathways = Pathway(*shared)
-        self.stimulation = Stimulation(*shared)
-        self.accounts = Accounts(*shared)
-        self.user_admin = UserAdmin(*shared)
-        self.booking = Booking(*shared)
+    def __init__(self, wiring: Wiring) -> None:
+        self.care = Care(wiring)
+        self.devices = Devices(wiring)
+        self.surgery = Surgery(wiring)
+        self.therapy = Therapy(wiring)
+        self.trials = Trials(wiring)
+        self.pathways = Pathway(wiring)
+        self.stimulation = Stimulation(wiring)
+        self.accounts = Accounts(wiring)
+        self.user_admin = UserAdmin(wiring)
+        self.booking = Booking(wiring)
         # what the screens read beside the use cases: the data the rules run on
-        self.catalogue, self.library, self.policy = catalogue, library, policy
+        self.catalogue, self.library, self.policy = wiring.catalogue, wiring.library, wiring.policy
