@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
-.PHONY: setup demo test check lint typecheck contracts unit bench clean browser trace lock
+.PHONY: setup demo test check lint typecheck contracts unit bench clean browser fonts trace lock
 
 # what the clinic needs to run (requirements-runtime.lock: the same pins as the full
 # lock, without the test tools), then thecal itself: `make demo` waits for no more
@@ -39,6 +39,11 @@ demo: $(RUNTIME)
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# the Noto faces the PDFs set Indic and Thai names in (without them: code points)
+fonts:
+	test -f /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf || \
+		(apt-get update -qq && apt-get install -y -qq fonts-noto-core)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
@@ -48,7 +53,7 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP) browser
+unit: $(STAMP) browser fonts
 	$(BIN)/pytest -q
 
 test: lint typecheck contracts unit
@@ -57,9 +62,9 @@ test: lint typecheck contracts unit
 trace: $(STAMP)
 	$(BIN)/python -m tests.traceability --write
 
-# the fast tier: no database, browser, process or long study (issue 27)
+# the fast tier: no database, browser, system fonts, process or long study (issue 27)
 check: lint typecheck contracts
-	$(BIN)/pytest -q -m "not db and not browser and not slow"
+	$(BIN)/pytest -q -m "not db and not browser and not slow and not fonts"
 
 bench: $(STAMP)
 	$(BIN)/python bench/delivery.py

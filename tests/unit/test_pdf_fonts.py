@@ -1,14 +1,25 @@
-"""The PDFs print the names a clinic meets (issue 23: CJK and emoji came out as boxes):
-each script in a font that has it, and what no font has as its code point."""
+"""The PDFs print the names a clinic meets (issue 23: CJK and emoji came out as boxes;
+Tamil, Hindi and Thai as code points): each script in a font that has it, shaped where
+the script needs it, and what no font has as its code point."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.ttfonts import shapeStr
 
 from thecal.adapters.reports.document import Document, Facts, Section, Table, Text
-from thecal.adapters.reports.fonts import CHINESE, JAPANESE, KOREAN, markup
+from thecal.adapters.reports.fonts import (
+    CHINESE,
+    JAPANESE,
+    KOREAN,
+    SANS_BOLD,
+    markup,
+    register,
+)
 from thecal.adapters.reports.pdf import render_pdf
 
 NAMES = {
@@ -24,7 +35,8 @@ NAMES = {
 }
 
 
-def test_each_script_goes_to_a_font_that_has_it() -> None:
+def test_each_script_goes_to_a_font_that_has_it(monkeypatch) -> None:
+    monkeypatch.setenv("THECAL_FONT_DIRS", "")  # no shaped face: as on a bare machine
     assert markup("Zoë & Ångström <3") == "Zoë &amp; Ångström &lt;3"  # body font, escaped
     assert markup("Дмитрий") == "Дмитрий"
     assert markup("李小龙") == f'<font name="{CHINESE}">李小龙</font>'
@@ -33,7 +45,7 @@ def test_each_script_goes_to_a_font_that_has_it() -> None:
         f'<font name="{JAPANESE}">佐藤</font> <font name="{JAPANESE}">さくら</font>'
     )
     assert markup("김민준") == f'<font name="{KOREAN}">김민준</font>'
-    # DejaVu has the common emoticons; scripts it lacks print as code points, not boxes
+    # DejaVu has the common emoticons; scripts without a face print as code points
     assert markup("pain 😀 ok") == "pain 😀 ok"
     assert markup("நன்றி 🧠") == "[U+0BA8][U+0BA9][U+0BCD][U+0BB1][U+0BBF] [U+1F9E0]"
     # right to left: שרה (shin, resh, he) laid out left to right is he, resh, shin
@@ -76,3 +88,51 @@ def test_a_report_with_every_script_prints_them_and_embeds_the_unicode_font() ->
     assert not any("Helvetica" in f for f in fonts), fonts
     for cid in (CHINESE, JAPANESE, KOREAN):
         assert any(cid in f for f in fonts), (cid, fonts)
+
+
+INDIC_AND_THAI = {
+    "Hindi": "सुनीता शर्मा",
+    "Tamil": "நன்றி",
+    "Thai": "สมชาย ใจดี",
+}
+DEVANAGARI = "thecal-notosansdevanagari"
+
+
+class _Frag:
+    """A run of a paragraph as reportlab hands it to the shaper: its font and size."""
+
+    def __init__(self, font: str) -> None:
+        self.fontName, self.fontSize = font, 10
+
+
+@pytest.mark.fonts
+def test_indic_and_thai_are_set_in_their_noto_face_and_shaped(monkeypatch) -> None:
+    """With Debian's fonts-noto-core (make fonts): each run in its script's face, a
+    virama joining its consonants in one run, and HarfBuzz drawing the conjunct: क्ष
+    (ka, virama, ssa: three code points) is the one kssa glyph of Devanagari."""
+    monkeypatch.setenv("THECAL_FONT_DIRS", "/usr/share/fonts")
+    assert markup("क्ष and สมชาย") == (
+        f'<font name="{DEVANAGARI}">क्ष</font> and <font name="thecal-notosansthai">สมชาย</font>'
+    )
+    assert markup("நன்றி") == '<font name="thecal-notosanstamil">நன்றி</font>'
+    # a zero-width joiner inside a word stays in the word's run (it steers the shaping)
+    assert markup("क्\u200dष") == f'<font name="{DEVANAGARI}">क्\u200dष</font>'
+    # a face's own punctuation joins the word; one it lacks splits the word by a space,
+    # because reportlab shapes a word in one font (Noto Sans Thai has no parenthesis)
+    assert markup("(क्ष)") == f'<font name="{DEVANAGARI}">(क्ष)</font>'
+    assert markup("(สมชาย)") == '( <font name="thecal-notosansthai">สมชาย</font> )'
+    assert {name for _, _, name in register().shaped} >= {DEVANAGARI}
+    # and its Latin words are not given discretionary ligatures: DejaVu Sans Bold drew
+    # "st" of "list" as one glyph; unchanged, reportlab hands the word back as it was
+    word = [0, (_Frag(SANS_BOLD), "list")]
+    assert ttfonts.shapeFragWord(word) is word
+    assert len(shapeStr("क्ष", DEVANAGARI, 10, force=True).__shapeData__) == 1
+    doc = Document(
+        "Names", "Indic and Thai", (Section("Names", (Facts(tuple(INDIC_AND_THAI.items())),)),)
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    assert "[U+" not in "".join(page.extract_text() for page in reader.pages)
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # fmt: skip
+    for face in ("NotoSansDevanagari", "NotoSansTamil", "NotoSansThai"):
+        assert any(face in f for f in fonts), (face, fonts)

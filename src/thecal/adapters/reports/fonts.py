@@ -4,17 +4,26 @@ reportlab's built-in Helvetica has Latin-1 only: "Đặng", "Дмитрий" or 
 as black boxes (issue 23). The body font is DejaVu Sans, which matplotlib (already a
 dependency) ships inside its package: Latin with every accent, Greek, Cyrillic,
 Armenian, Georgian, Hebrew, Arabic and the symbols a report uses (µ, ≤, →), embedded
-as a subset. reportlab lays glyphs out left to right and does not shape, so a text
-with Hebrew or Arabic goes through arabic-reshaper (joined letter forms) and
-python-bidi (visual order) first. Chinese, Japanese and Korean runs use reportlab's
-CID fonts (Adobe's Asian font packs, which every PDF viewer provides; not embedded). A character no
-font here has (an emoji, a script DejaVu lacks) is printed as its code point,
-"[U+1F600]", so the reader sees that something was there and what, never a box.
+as a subset. reportlab lays glyphs out left to right, so a text with Hebrew or Arabic
+goes through arabic-reshaper (joined letter forms) and python-bidi (visual order)
+first. Chinese, Japanese and Korean runs use reportlab's CID fonts (Adobe's Asian
+font packs, which every PDF viewer provides; not embedded). Indic scripts, Sinhala,
+Thai, Lao, Khmer and Myanmar need shaping (conjuncts, vowel signs drawn before their
+consonant): each run is set in that script's Noto Sans face and shaped by HarfBuzz
+(uharfbuzz, through reportlab's `shaping`), when the machine has the face (Debian's
+fonts-noto-core, `make fonts`; the directories searched are THECAL_FONT_DIRS, colon
+separated, or the system's font directories). A character no font here has (an
+emoji, a script without its face) is printed as its code point, "[U+1F600]", so the
+reader sees that something was there and what, never a box or a misdrawn name.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -23,7 +32,7 @@ import arabic_reshaper
 import matplotlib
 from bidi import get_display
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -37,15 +46,60 @@ _FILES = {
     SANS_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
 }
 CHINESE, JAPANESE, KOREAN = "STSong-Light", "HeiseiKakuGo-W5", "HYGothic-Medium"
+# the scripts that need shaping, by Unicode block, and the Noto Sans face for each
+SHAPED_SCRIPTS = (
+    (0x0900, 0x097F, "NotoSansDevanagari-Regular.ttf"),
+    (0x0980, 0x09FF, "NotoSansBengali-Regular.ttf"),
+    (0x0A00, 0x0A7F, "NotoSansGurmukhi-Regular.ttf"),
+    (0x0A80, 0x0AFF, "NotoSansGujarati-Regular.ttf"),
+    (0x0B00, 0x0B7F, "NotoSansOriya-Regular.ttf"),
+    (0x0B80, 0x0BFF, "NotoSansTamil-Regular.ttf"),
+    (0x0C00, 0x0C7F, "NotoSansTelugu-Regular.ttf"),
+    (0x0C80, 0x0CFF, "NotoSansKannada-Regular.ttf"),
+    (0x0D00, 0x0D7F, "NotoSansMalayalam-Regular.ttf"),
+    (0x0D80, 0x0DFF, "NotoSansSinhala-Regular.ttf"),
+    (0x0E00, 0x0E7F, "NotoSansThai-Regular.ttf"),
+    (0x0E80, 0x0EFF, "NotoSansLao-Regular.ttf"),
+    (0x1000, 0x109F, "NotoSansMyanmar-Regular.ttf"),
+    (0x1780, 0x17FF, "NotoSansKhmer-Regular.ttf"),
+)
+SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the registered fonts print: the body font's code points, the blocks set in
+    a shaped face (first, last, registered font name), and each shaped face's code
+    points (its punctuation and digits join a word of its script)."""
+
+    body: frozenset[int]
+    shaped: tuple[tuple[int, int, str], ...]
+    faces: Mapping[str, frozenset[int]]
+
+    def shaped_font(self, cp: int) -> str | None:
+        return next((name for lo, hi, name in self.shaped if lo <= cp <= hi), None)
 
 
 def font_path(name: str) -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / _FILES[name]
 
 
+def font_dirs() -> tuple[str, ...]:
+    """Where the shaped faces are looked for: THECAL_FONT_DIRS (colon separated; empty:
+    nowhere), else the system's font directories."""
+    value = os.environ.get("THECAL_FONT_DIRS")
+    if value is None:
+        return SYSTEM_FONT_DIRS
+    return tuple(d for d in value.split(":") if d)
+
+
+def register() -> Coverage:
+    """Register the fonts (once per set of font directories); what they cover."""
+    return _register(font_dirs())
+
+
 @cache
-def register() -> frozenset[int]:
-    """Register the fonts once; returns the code points the body font has."""
+def _register(dirs: tuple[str, ...]) -> Coverage:
     for name in _FILES:
         pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
     for bold in (0, 1):
@@ -58,8 +112,39 @@ def register() -> frozenset[int]:
             )
     for cid in (CHINESE, JAPANESE, KOREAN):
         pdfmetrics.registerFont(UnicodeCIDFont(cid))
+    # reportlab shapes every word of a shaped paragraph with discretionary ligatures on
+    # (DejaVu Sans Bold then drew "st" as one glyph); text engines leave them off
+    defaults = getattr(ttfonts.shapeFragWord, "__defaults__", None)
+    if defaults and isinstance(defaults[0], dict):
+        defaults[0]["dlig"] = False
     face = TTFont("thecal-cmap", str(font_path(SANS))).face
-    return frozenset(face.charToGlyph)
+    shaped, faces = _shaped_faces(dirs)
+    return Coverage(frozenset(face.charToGlyph), shaped, faces)
+
+
+def _shaped_faces(
+    dirs: tuple[str, ...],
+) -> tuple[tuple[tuple[int, int, str], ...], dict[str, frozenset[int]]]:
+    """Each shaped script whose face is found in `dirs` and can be shaped here (a face
+    drawn unshaped would misdraw a name: it is left to the code points instead)."""
+    found = {p.name: p for d in dirs if Path(d).is_dir() for p in Path(d).rglob("NotoSans*.ttf")}
+    out, faces = [], {}
+    for lo, hi, file in SHAPED_SCRIPTS:
+        if file not in found:
+            continue
+        name = "thecal-" + file.removesuffix("-Regular.ttf").lower()
+        font = TTFont(name, str(found[file]))
+        pdfmetrics.registerFont(font)
+        if font.shapable:
+            out.append((lo, hi, name))
+            faces[name] = frozenset(font.face.charToGlyph)
+    return tuple(out), faces
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether `text` has a run set in a shaped face (its paragraph must be shaped)."""
+    coverage = register()
+    return any(coverage.shaped_font(ord(c)) for c in text)
 
 
 def _cjk_font(ch: str, japanese: bool) -> str | None:
@@ -95,43 +180,70 @@ def visual(text: str) -> str:
     return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
 
 
+_CODE, _SKIP = "[code point]", "[invisible]"
+
+
+def _word_fonts(text: str, coverage: Coverage) -> list[str | None]:
+    """For each character, the shaped face of the word it is in (the first shaped
+    script of the word), or None: reportlab shapes a word in one font."""
+    out: list[str | None] = []
+    for part in re.split(r"(\s+)", text):
+        fonts = (coverage.shaped_font(ord(c)) for c in part)
+        font = None if part.isspace() else next((f for f in fonts if f), None)
+        out += [font] * len(part)
+    return out
+
+
+def _font_of(ch: str, coverage: Coverage, japanese: bool, word: str | None) -> str | None:
+    """The font a character is printed in (None: the body font), _CODE (printed as
+    its code point) or _SKIP (an invisible format character no font has)."""
+    cp, kind = ord(ch), unicodedata.category(ch)
+    shaped = coverage.shaped_font(cp)
+    if shaped is not None:
+        return shaped
+    if word is not None and not ch.isspace() and (
+        cp in coverage.faces[word] or kind in ("Mn", "Mc", "Cf")
+    ):
+        return word  # its punctuation, digits, joiners: shaped with the word
+    if cp in coverage.body or ch in "\n\t":
+        return None
+    cjk = _cjk_font(ch, japanese)
+    if cjk is not None:
+        return cjk
+    return _SKIP if kind == "Cf" else _CODE
+
+
 def markup(text: str) -> str:
     """`text` as paragraph markup: escaped, right-to-left runs in visual order, each CJK
-    run in its font, and any character no font has written as its code point."""
-    covered = register()
+    or shaped-script run in its font, and any character no font has written as its
+    code point. reportlab shapes each word in one font, so a word of a shaped script is
+    split by a space where it meets a character its face lacks (Thai glued to a
+    parenthesis, Latin glued to Devanagari): "(สมชาย)" prints as "( สมชาย )", each
+    letter drawn right, rather than as boxes."""
+    coverage = register()
     text = visual(text)
     japanese = _kana(text)
-    out: list[str] = []
-    run_font: str | None = None
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            body = escape("".join(run))
-            out.append(f'<font name="{run_font}">{body}</font>' if run_font else body)
-            run.clear()
-
-    for ch in text:
-        if ord(ch) in covered or ch in "\n\t":
-            font = None
-        else:
-            font = _cjk_font(ch, japanese)
-            if font is None and unicodedata.category(ch) != "Cf":
-                flush()
-                run_font = None
-                out.append(f"[U+{ord(ch):04X}]")
-                continue
-            if font is None:  # an invisible format character (a joiner) the font lacks
-                continue
-        if font != run_font:
-            flush()
-            run_font = font
-        run.append(ch)
-    flush()
-    return "".join(out)
+    words = _word_fonts(text, coverage)
+    runs: list[tuple[str | None, list[str]]] = []
+    for i, ch in enumerate(text):
+        font = _font_of(ch, coverage, japanese, words[i])
+        if font == _SKIP:
+            continue
+        piece = f"[U+{ord(ch):04X}]" if font == _CODE else escape(ch)
+        font = None if font == _CODE else font
+        if runs and runs[-1][0] == font:
+            runs[-1][1].append(piece)
+            continue
+        if runs and words[i] is not None and not ch.isspace() and not text[i - 1].isspace():
+            runs.append((None, [" "]))  # the word split where its face ends (see above)
+        runs.append((font, [piece]))
+    return "".join(
+        f'<font name="{font}">{"".join(body)}</font>' if font else "".join(body)
+        for font, body in runs
+    )
 
 
 def plain(text: str) -> str:
     """`text` for a single-font line (the page footer): what DejaVu lacks as code points."""
-    covered = register()
+    covered = register().body
     return "".join(c if ord(c) in covered else f"[U+{ord(c):04X}]" for c in visual(text))

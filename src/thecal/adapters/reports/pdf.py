@@ -4,7 +4,8 @@ Every page carries the title, the page number and the not-a-medical-device notic
 tables repeat their header when they run over a page. The PDF's metadata creation
 date is the document's own time, so the same record always prints the same bytes.
 Text goes through fonts.markup: DejaVu Sans for most scripts, CID fonts for CJK,
-code points for anything else.
+Noto faces shaped by HarfBuzz for Indic and South-East Asian scripts where the
+machine has them, code points for anything else.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from thecal.adapters.reports.document import Block, Document, Facts, Picture, Table, Text
-from thecal.adapters.reports.fonts import SANS, SANS_BOLD, SANS_ITALIC, markup, plain, register
+from thecal.adapters.reports.fonts import (
+    SANS,
+    SANS_BOLD,
+    SANS_ITALIC,
+    markup,
+    needs_shaping,
+    plain,
+    register,
+)
 
 register()
 _SAMPLE = getSampleStyleSheet()
@@ -43,13 +52,20 @@ _GRID = colors.HexColor("#b8c2cc")
 _HEAD = colors.HexColor("#e8eef4")
 
 
+def _para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of `text`, shaped (HarfBuzz) when a run of it is in a shaped face."""
+    if needs_shaping(text):
+        style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+    return Paragraph(markup(text), style)
+
+
 def _cell(text: str, bold: bool = False) -> Paragraph:
-    return Paragraph(markup(text), _CELL_BOLD if bold else _CELL)
+    return _para(text, _CELL_BOLD if bold else _CELL)
 
 
 def _block(b: Block, width: float) -> Any:
     if isinstance(b, Text):
-        return Paragraph(markup(b.text), _STYLES["BodyText"])
+        return _para(b.text, _STYLES["BodyText"])
     if isinstance(b, Picture):
         return Image(io.BytesIO(b.png), width=b.width_cm * cm, height=b.height_cm * cm)
     if isinstance(b, Facts):
@@ -98,12 +114,12 @@ def render_pdf(doc: Document) -> bytes:
     )
     width = frame.width
     story: list[Any] = [
-        Paragraph(markup(doc.title), _STYLES["Title"]),
-        Paragraph(markup(doc.subtitle), _STYLES["Italic"]),
+        _para(doc.title, _STYLES["Title"]),
+        _para(doc.subtitle, _STYLES["Italic"]),
         Spacer(1, 0.3 * cm),
     ]
     for section in doc.sections:
-        heading = Paragraph(markup(section.heading), _STYLES["Heading2"])
+        heading = _para(section.heading, _STYLES["Heading2"])
         blocks = [_block(b, width) for b in section.blocks]
         story.append(KeepTogether([heading, *blocks[:1]]))
         for b in blocks[1:]:
