@@ -108,6 +108,7 @@ EXPECTED = {
     "GET /portal": {"patient"},
     "POST /portal/bolus": {"patient"},
     "POST /portal/diary": {"patient"},
+    "GET /api/portal/refill.ics": {"patient"},
     "GET /audit": {"admin"},
     "POST /locks/lift": {"admin"},
     "GET /calendar": CLIN,

@@ -141,3 +141,24 @@ def test_the_patient_sees_their_booked_refill_in_the_portal(world):
     portal = world.client("patient").get("/portal").text
     shown = re.search(r'id="appointment">([^<]+)<', portal)[1]
     assert shown == "Thursday 2026-10-01 at 09:30, in 10 days"
+
+
+def test_the_patient_takes_the_refill_into_their_calendar_with_reminders(world):
+    """Issue 25 (reminders): thecal sends no messages, so the portal offers the booked
+    refill as a calendar file whose alarms remind a day and two hours before (policy
+    [booking] reminder_hours_before = [24, 2]); with none booked, the file is empty."""
+    patient = world.client("patient")
+    assert "refill-calendar" not in patient.get("/portal").text  # nothing booked yet
+    empty = patient.get("/api/portal/refill.ics")
+    assert empty.status_code == 200 and "BEGIN:VEVENT" not in empty.text
+    book(world.client("nurse"), world.a, "2026-10-01", "09:30")
+    portal = patient.get("/portal").text
+    assert 'href="/api/portal/refill.ics"' in portal
+    assert "it reminds you 24 hours and 2 hours before" in portal
+    body = patient.get("/api/portal/refill.ics").text.replace("\r\n ", "")
+    assert "DTSTART:20261001T093000Z" in body and "DTEND:20261001T100000Z" in body
+    assert body.count("BEGIN:VALARM") == 2
+    assert "TRIGGER:-P1D" in body and "TRIGGER:-PT2H" in body
+    assert "SUMMARY:Pump refill at the clinic" in body
+    # a clinician has no "own" refill: the file is the patient's
+    assert world.client("nurse").get("/api/portal/refill.ics").status_code == 403

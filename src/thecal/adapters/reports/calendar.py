@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from thecal.services.clinic.ports import AppointmentFacts
 from thecal.services.clinic.worklist import WorkItem
@@ -69,3 +69,35 @@ def appointments_calendar(clinician: str, found: list[AppointmentFacts], now_s: 
     ical: bytes = cal.to_ical()
     return ical
 
+
+
+def patient_calendar(
+    booked: AppointmentFacts | None, reminders_h: tuple[float, ...], now_s: float
+) -> bytes:
+    """The patient's own booked refill (RFC 5545) with a reminder at each of
+    `reminders_h` hours before: thecal sends no messages, so the patient's calendar
+    application reminds them. No appointment booked: an empty calendar, which removes
+    a stale one when the file is imported again (same UID as the clinic's feed)."""
+    cal = Calendar()
+    cal.add("prodid", "-//thecal//my refill appointment//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "My pump refill")
+    if booked is not None:
+        event = Event()
+        event.add("uid", f"appointment-{booked.id}@thecal")
+        event.add("dtstamp", datetime.fromtimestamp(now_s, UTC))
+        event.add("dtstart", datetime.fromtimestamp(booked.start_s, UTC))
+        event.add("dtend", datetime.fromtimestamp(booked.end_s, UTC))
+        event.add("status", "CONFIRMED")
+        event.add("summary", "Pump refill at the clinic")
+        event.add("description", "Your pump is refilled at this appointment. If you cannot "
+                                 "come, call the clinic: a pump must not run empty.")  # fmt: skip
+        for hours in sorted(reminders_h, reverse=True):
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", timedelta(hours=-hours))
+            alarm.add("description", f"Pump refill at the clinic in {hours:g} hours")
+            event.add_component(alarm)
+        cal.add_component(event)
+    ical: bytes = cal.to_ical()
+    return ical

@@ -30,6 +30,7 @@ class BookingLimits:
     window_min_minutes: float
     window_max_minutes: float
     ahead_max_days: float
+    reminder_hours_before: tuple[float, ...]  # the patient's calendar file's alarms
 
 
 @dataclass(frozen=True)

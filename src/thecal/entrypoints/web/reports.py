@@ -132,6 +132,26 @@ def worklist_calendar_file(
     )
 
 
+@router.get("/portal/refill.ics", response_class=Response, responses=ICS)  # /api/...
+def my_refill_calendar(
+    request: Request, who: Principal = Depends(requires("bolus.request"))
+) -> Response:
+    """The patient's booked refill as a calendar file with reminders (policy.toml
+    [booking] reminder_hours_before): the patient's own appointment only."""
+    from thecal.adapters.reports.calendar import patient_calendar
+
+    assert who.patient_id is not None
+    clinic = clinic_of(request)
+    booked = clinic.booking.booked_refill(who, who.patient_id)
+    return Response(
+        patient_calendar(booked, clinic.policy.booking.reminder_hours_before,
+                         float(request.app.state.clock.now())),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="my-pump-refill.ics"',
+                 "Cache-Control": "private, no-store"},
+    )  # fmt: skip
+
+
 @router.get("/calendar/{token}.ics", response_class=Response, responses=ICS,
             name="calendar_feed")  # fmt: skip
 def calendar_feed(token: str, request: Request) -> Response:

@@ -234,6 +234,9 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
         "request_id": uuid.uuid4().hex,
         "reasons": REASONS,
         "answer": None,
+        "reminder_words": " and ".join(
+            f"{h:g} hours" for h in sorted(clinic_of(request).policy.booking.reminder_hours_before,
+                                           reverse=True)),
     }
 
 
