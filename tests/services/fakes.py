@@ -39,6 +39,7 @@ from thecal.services.clinic.ports import (
 )
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation
+from thecal.services.vocabulary import TrialVerdict
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
           "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
@@ -281,7 +282,7 @@ class MemoryTrials(_Table):
     def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
         self.rows[trial_id] = replace(self.get(trial_id), document=document)
 
-    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None:
+    def close(self, trial_id: int, evaluation: TrialVerdict) -> None:
         self.rows[trial_id] = replace(self.get(trial_id), status="evaluated")
 
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None:

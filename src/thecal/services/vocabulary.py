@@ -8,7 +8,10 @@ the templates (`SessionStatus.COMMITTED == "committed"`), and mypy knows the set
 
 # no `from __future__ import annotations`: TypedDict reads NotRequired at run time
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
+
+# pydantic reads typing_extensions' TypedDict on Python 3.11: the API answers some
+from typing_extensions import TypedDict
 
 
 class SessionStatus(StrEnum):
@@ -79,3 +82,22 @@ class RefillRecord(TypedDict):
     entered_ml: NotRequired[float]  # the volume the pump was told it holds
     drugs: NotRequired[list[dict[str, Any]]]  # the fluid: name, concentration_mcg_per_ml
     refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for
+
+
+class DoseResponse(TypedDict):
+    at_s: float
+    amount_mcg: float
+    responded: bool
+    measure: str
+
+
+class TrialVerdict(TypedDict):
+    """A trial's evaluation as the clinic stores and answers it: the outcome, the
+    effective dose's measure, each dose's response, the recommended start and why."""
+
+    outcome: str
+    effective: str | None
+    results: list[DoseResponse]
+    recommended_start_mcg_per_day: float | None
+    recommendation_reason: str
+    findings: list[dict[str, Any]]

@@ -44,7 +44,7 @@ from thecal.services.clinic.ports import (
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
-from thecal.services.vocabulary import SessionStatus
+from thecal.services.vocabulary import SessionStatus, TrialVerdict
 
 
 def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
@@ -288,7 +288,7 @@ class SqlTrials:
         row_or_not_found(self.db, TrialRow, trial_id, "trial").document = document
         self.db.flush()
 
-    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None:
+    def close(self, trial_id: int, evaluation: TrialVerdict) -> None:
         row = row_or_not_found(self.db, TrialRow, trial_id, "trial")
         row.status, row.evaluation = "evaluated", evaluation
         self.db.flush()

@@ -31,6 +31,7 @@ from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import TrialVerdict
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
@@ -187,7 +188,7 @@ def trial_evaluate(
     request: Request,
     close: bool = False,
     who: Principal = Depends(requires("trials.write")),
-) -> dict[str, Any]:
+) -> TrialVerdict:
     return clinic_of(request).trials.evaluate_trial(who, trial_id, now(request), close)
 
 

@@ -24,7 +24,7 @@ from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
-from thecal.services.vocabulary import AppointmentStatus, RefillRecord
+from thecal.services.vocabulary import AppointmentStatus, RefillRecord, TrialVerdict
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ class TrialRepository(Protocol):
             now_s: float) -> int: ...  # fmt: skip
     def get(self, trial_id: int) -> TrialFacts: ...  # NotFound
     def set_document(self, trial_id: int, document: dict[str, Any]) -> None: ...
-    def close(self, trial_id: int, evaluation: dict[str, Any]) -> None: ...
+    def close(self, trial_id: int, evaluation: TrialVerdict) -> None: ...
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None: ...
 
 

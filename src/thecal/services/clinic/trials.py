@@ -12,25 +12,26 @@ from thecal.services.clinic.base import ClinicBase, can_see
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, TrialFacts, UnitOfWork
 from thecal.services.trial import TrialWorkflow, check_assessment
+from thecal.services.vocabulary import DoseResponse, TrialVerdict
 
 
-def evaluation_dict(e: TrialEvaluation) -> dict[str, Any]:
-    return {
-        "outcome": e.outcome,
-        "effective": e.effective.measure if e.effective else None,
-        "results": [
-            {
-                "at_s": r.dose.at_s,
-                "amount_mcg": r.dose.amount_mcg,
-                "responded": r.responded,
-                "measure": r.measure,
-            }
+def evaluation_dict(e: TrialEvaluation) -> TrialVerdict:
+    return TrialVerdict(
+        outcome=e.outcome,
+        effective=e.effective.measure if e.effective else None,
+        results=[
+            DoseResponse(
+                at_s=r.dose.at_s,
+                amount_mcg=r.dose.amount_mcg,
+                responded=r.responded,
+                measure=r.measure,
+            )
             for r in e.results
         ],
-        "recommended_start_mcg_per_day": e.recommended_start_mcg_per_day,
-        "recommendation_reason": e.recommendation_reason,
-        "findings": [f.as_dict() for f in e.findings],
-    }
+        recommended_start_mcg_per_day=e.recommended_start_mcg_per_day,
+        recommendation_reason=e.recommendation_reason,
+        findings=[f.as_dict() for f in e.findings],
+    )
 
 
 def _open(uow: UnitOfWork, trial_id: int) -> TrialFacts:
@@ -93,7 +94,7 @@ class Trials(ClinicBase):
 
     def evaluate_trial(
         self, who: Principal, trial_id: int, now_s: float, close: bool
-    ) -> dict[str, Any]:
+    ) -> TrialVerdict:
         authorize(who.role, "trials.write")
         with self.uow() as uow:
             trial = uow.trials.get(trial_id)
