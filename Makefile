@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
-.PHONY: setup demo test check lint typecheck contracts unit bench clean browser fonts trace lock
+.PHONY: setup demo test check lint typecheck contracts unit bench clean browser fonts trace lock \
+	min-versions
 
 # what the clinic needs to run (requirements-runtime.lock: the same pins as the full
 # lock, without the test tools), then thecal itself: `make demo` waits for no more
@@ -29,6 +30,18 @@ lock:
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 		--constraint requirements.lock --output-file requirements-runtime.lock pyproject.toml
+
+# the lowest versions pyproject.toml allows (requirements-min.lock, resolved by uv's
+# lowest-direct), in a venv of their own, through every test but the browser's; run it
+# after a floor in pyproject.toml changes (README, Dependencies)
+min-versions:
+	$(PYTHON) -m venv .venv-min
+	.venv-min/bin/python -m pip install --quiet --upgrade pip uv
+	.venv-min/bin/uv pip compile --quiet --resolution lowest-direct --python-version 3.11 \
+		--all-extras --no-header pyproject.toml -o requirements-min.lock
+	.venv-min/bin/python -m pip install --quiet -r requirements-min.lock
+	.venv-min/bin/python -m pip install --quiet --no-deps -e .
+	.venv-min/bin/pytest -q -m "not browser" -p no:cacheprovider
 
 setup: $(STAMP)
 
@@ -77,4 +90,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/cli_start.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-min out .pytest_cache .mypy_cache .ruff_cache

@@ -126,7 +126,7 @@ def test_indic_and_thai_are_set_in_their_noto_face_and_shaped(monkeypatch) -> No
     # "st" of "list" as one glyph; unchanged, reportlab hands the word back as it was
     word = [0, (_Frag(SANS_BOLD), "list")]
     assert ttfonts.shapeFragWord(word) is word
-    assert len(shapeStr("क्ष", DEVANAGARI, 10, force=True).__shapeData__) == 1
+    assert len(shapeStr("क्ष", DEVANAGARI, 10).__shapeData__) == 1
     doc = Document(
         "Names", "Indic and Thai", (Section("Names", (Facts(tuple(INDIC_AND_THAI.items())),)),)
     )

@@ -17,8 +17,10 @@ from thecal.core.errors import InputError, Problem
 
 
 class Doc(BaseModel):
+    # protected_namespaces=(): fields such as `model_id` are the pump's, not pydantic's
+    # (pydantic before 2.10 warned on them; the minimum versions are tested, docs/deps)
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
-                              populate_by_name=True)  # fmt: skip
+                              populate_by_name=True, protected_namespaces=())  # fmt: skip
 
 
 def _unwrap(t: Any) -> Any:

@@ -33,7 +33,8 @@ from thecal.services.clinic.transactions import RefillInput
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # protected_namespaces=(): `model_id` is the pump's (see adapters/schema/base.py)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, protected_namespaces=())
 
     @model_validator(mode="before")
     @classmethod
