@@ -38,7 +38,7 @@ min-versions:
 	$(PYTHON) -m venv .venv-min
 	.venv-min/bin/python -m pip install --quiet --upgrade pip uv
 	.venv-min/bin/uv pip compile --quiet --resolution lowest-direct --python-version 3.11 \
-		--all-extras --no-header pyproject.toml -o requirements-min.lock
+		--all-extras pyproject.toml -o requirements-min.lock
 	.venv-min/bin/python -m pip install --quiet -r requirements-min.lock
 	.venv-min/bin/python -m pip install --quiet --no-deps -e .
 	.venv-min/bin/pytest -q -m "not browser" -p no:cacheprovider
