@@ -36,7 +36,9 @@ def test_implant_check_puts_each_problem_beside_its_input(sqlite_world):
     )
     assert oob(r.text, "implant-catheter_length_cm") is None  # typed right: no problem
     assert "each problem is shown beside its field" in r.text
-    # the program's problems come from the program reader: the dose needs a unit
+    # the program's problems at the same time, from the program reader
+    assert "'60' has no unit; a daily dose was expected" in oob(r.text, "implant-dose")
+    # the rest put right, the dose's problem alone remains
     fixed = typed | {"serial": "SN-E1", "fill_ml": "19"}
     r = c.post(f"/patients/{pid}/device/implant/check", data=fixed)
     assert r.status_code == 422

@@ -98,9 +98,22 @@ def test_summary_printout_has_the_current_doses_the_diary_and_a_chart(sqlite_wor
     assert "3000 mcg" in text and "300 mcg" in text and "3300 mcg" in text
     assert "2 scores, mean 5.0, last 4" in text
     assert "peristaltic-20, serial SN-A" in text
+    # codes in plain words, as on the screens (issue 25): Ann's indication is non_cancer
+    assert "non-cancer pain" in text and "non_cancer" not in text
     images = [img for page in reader.pages for img in page.images]
     assert images, "the timeline chart is embedded as a picture"
     assert p.get(f"/api/patients/{w.b}/summary.pdf").status_code == 403
+
+
+def test_the_summary_names_alarms_in_plain_words(sqlite_world):
+    """A stalled motor is 'motor stalled: nothing is delivered' (services/clinic/words.py)
+    among the active alarms and in the alarm table, not MOTOR_STALL."""
+    w = sqlite_world
+    w.clinic.care.inject_fault(w.a, Fault("stall"), T0 + DAY)
+    w.clock.t = T0 + DAY + 60
+    text = pdf_text(w.client("physician").get(f"/api/patients/{w.a}/summary.pdf").content)
+    assert text.count("motor stalled: nothing is delivered") >= 2, text
+    assert "MOTOR_STALL" not in text
 
 
 def test_a_report_of_another_patients_session_is_not_found(sqlite_world):

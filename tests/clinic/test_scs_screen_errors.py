@@ -57,7 +57,7 @@ def test_a_refused_send_keeps_the_form_and_stores_nothing(sqlite_world):
     # not confirmed: the use case refuses it (SR-08); the form stays
     r = dr.post(f"/patients/{pid}/scs/trial", data=TRIAL)
     assert r.status_code == 422 and "NOT_CONFIRMED" in r.text
-    assert 'id="amplitude_ma" name="amplitude_ma" placeholder="4" value="4"' in r.text
+    assert 'id="amplitude_ma" name="amplitude_ma" placeholder="e.g. 4" value="4"' in r.text
     # confirmed, but above the charge limit at the contact
     much = TRIAL | {"amplitude_ma": "8", "pulse_width_us": "400"}
     review = dr.post(f"/patients/{pid}/scs/check", data=much)

@@ -31,11 +31,18 @@ from thecal.adapters.reports.document import (
 from thecal.adapters.reports.therapy_chart import therapy_chart_png
 from thecal.core.errors import NotFound
 from thecal.core.therapy.dosing import daily_doses
+from thecal.services.clinic import words
+
+
+def _alarm_words(codes: str | None) -> str:
+    """The pump's active alarm codes (comma separated) in plain words (issue 25)."""
+    found = [words.alarm(c) for c in (codes or "").split(",") if c]
+    return "; ".join(found) or "none"
 
 
 def _patient_facts(p: Patient, implant: Implant | None) -> Facts:
     pairs = [("Patient", f"{p.name} (MRN {p.mrn}, born {p.birth_year})"),
-             ("Indication", p.indication)]
+             ("Indication", words.indication(p.indication))]
     if implant is not None:
         pairs.append(("Pump", f"{implant.model_id}, serial {implant.serial}"))
         pairs.append(
@@ -210,7 +217,7 @@ def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
                         ("Pump state", pump.shown if pump else "no pump"),
                         ("Reservoir (pump estimate)",
                          ml(pump.reservoir_estimate_ml) if pump else "-"),
-                        ("Active alarms", (pump.alarms or "none") if pump else "-"),
+                        ("Active alarms", _alarm_words(pump.alarms) if pump else "-"),
                         ("Next refill", f"{day(pump.refill_due_s)} ({pump.refill_due_reason})"
                          if pump else "-"),
                         ("Program", f"version {rec.program.version_no}: {rec.program.summary}"
@@ -237,7 +244,7 @@ def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
         Section(
             "Alarms",
             (Table(("code", "severity", "onset", "cleared", "acknowledged by"),
-                   tuple((a.code, a.severity, utc(a.onset_s), utc(a.cleared_s),
+                   tuple((words.alarm(a.code), a.severity, utc(a.onset_s), utc(a.cleared_s),
                           a.acknowledged_by or "-") for a in rec.alarms)),),
         ),
         Section(
