@@ -31,6 +31,10 @@ def test_the_patient_screen_keeps_the_date_and_shows_it(world):
     r = c.post("/patients/new", data=form, follow_redirects=True)
     assert r.status_code == 200, r.text
     assert "traumatic brain injury on 2026-02-14" in r.text
+    # opioid tolerance is a pain patient's fact: not stated for spasticity (it read
+    # "opioid-tolerant" for a child on baclofen)
+    assert "opioid-tolerant" not in r.text and "opioid-naive" not in r.text
+    assert "opioid-" in c.get(f"/patients/{world.a}").text  # Ann: non-cancer pain
 
 
 def test_a_date_recorded_in_error_is_cleared_by_the_form_and_by_the_api(world):
