@@ -56,8 +56,8 @@ def _booked(c: Cohort, t: F, volume: F) -> F:
     """The next booked refill by the clinic's rule (refill_due): the earlier of the date
     the reservoir reaches the alarm or the booking floor, whichever is higher, with
     every bolus taken (a constant-flow pump: empty at its fastest flow), less the
-    margin, and the end of the fluid's stability; no
-    later than the maximum interval. Times in seconds here."""
+    margin, and the end of the fluid's stability; no later than the maximum interval.
+    Times in seconds here."""
     use_all = (daily_volume_ml(c) + c.max_per_24h * c.bolus_ml) / SECONDS_PER_DAY
     low = np.where(c.constant_flow, c.book_floor_ml, np.maximum(c.alarm_ml, c.book_floor_ml))
     to_low = time_to_low(volume, low, use_all * c.book_flow_factor)

@@ -6,6 +6,7 @@ form as typed), a refused program shows its findings, and nothing is half stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -95,7 +96,9 @@ def _screen(
                 **{"form": {}, "errors": {}, "error": None, **typed})  # fmt: skip
 
 
-async def _sent(request: Request, who: Principal, pid: int, send: Any) -> Response:
+async def _sent(
+    request: Request, who: Principal, pid: int, send: Callable[[dict[str, str]], None]
+) -> Response:
     """Run one of the screen's sends; a refusal shows the screen again with the form as
     typed and each problem beside its input (issue 25), nothing stored."""
     form = await form_of(request)
