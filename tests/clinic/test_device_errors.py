@@ -80,9 +80,12 @@ def test_bolus_and_catheter_problems_sit_beside_their_inputs(sqlite_world):
     assert (
         oob(r.text, "bolus-volume_ml") == "a volume in mL, more than 0 and at most 5, such as 0.2"
     )
-    too_short = bolus | {"volume_ml": "0.1", "duration_min": "0"}
-    r = c.post(f"/patients/{w.b}/device/bolus/check", data=too_short)
-    assert oob(r.text, "bolus-duration_min") == "minutes, 1 to 10080"
+    # a week is 7 x 1440 = 10080 minutes, the body's 604800 s
+    for minutes in ("0", "10081", "half an hour"):
+        r = c.post(f"/patients/{w.b}/device/bolus/check",
+                   data=bolus | {"volume_ml": "0.1", "duration_min": minutes})  # fmt: skip
+        assert r.status_code == 422
+        assert oob(r.text, "bolus-duration_min") == "minutes, more than 0 and at most 10080"
     cath = {"catheter_length_cm": "abc", "catheter_ul_per_cm": "25"}
     r = c.post(f"/patients/{w.b}/device/catheter/check", data=cath)
     assert r.status_code == 422

@@ -100,6 +100,20 @@ def test_a_refill_with_a_bad_volume_keeps_the_form_and_records_nothing(sqlite_wo
     assert count(w, RefillRow) == refills
 
 
+def test_a_bridge_longer_than_a_day_is_refused_beside_it(sqlite_world):
+    """RefillIn.bridge_duration_s is at most 86400 s: 1440 minutes on the screen."""
+    w = sqlite_world
+    c = w.client("nurse")
+    form = _refill_form(c, w.b)
+    new = "1000 mcg/mL" if not form["conc_0"].startswith("1000") else "500 mcg/mL"
+    refills = count(w, RefillRow)
+    for minutes in ("1441", "0", "a day"):
+        r = c.post(f"/patients/{w.b}/refill", data={**form, "conc_0": new, "bridge_min": minutes})
+        assert r.status_code == 422
+        assert slot(r.text, "bridge_min") == "minutes, more than 0 and at most 1440"
+    assert count(w, RefillRow) == refills
+
+
 def test_plan_puts_a_bad_concentration_beside_it(sqlite_world):
     w = sqlite_world
     c = w.client("nurse")

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 
 from thecal.core.errors import Problem
+from thecal.entrypoints.web.field_words import choice_words, length_words, number_words
+from thecal.entrypoints.web.inputs import BolusGiveIn, CatheterIn, ImplantIn, RefillIn
 
 STEP_FIELDS = ("start", "value")
 PERIODIC_FIELDS = ("at", "amount", "duration")
@@ -30,11 +32,12 @@ PROGRAM_SCALARS = ("cycle_days", "low_ml", "demand_amount", "demand_duration",
                    "demand_lockout", "demand_max", "temporary_h")  # fmt: skip
 # the input model's own wording, which REFILL_WORDS puts in a clinician's words
 MODEL_WORDING = ("Input should", "String should", "Value error")
-# words a clinician reads, in place of the input model's own ("Input should be ...")
+# words a clinician reads, in place of the input model's own ("Input should be ..."),
+# their bounds read from the request body's fields (field_words.py)
 REFILL_WORDS = {
-    "add_ml": "a volume in mL, more than 0 and at most 100, such as 18",
-    "lot": "the lot number on the fluid's label, 1 to 40 characters",
-    "bridge_min": "minutes, 1 to 1440",
+    "add_ml": number_words("a volume in mL", RefillIn, "add_ml", example="18"),
+    "lot": f"the lot number on the fluid's label, {length_words(RefillIn, 'lot')}",
+    "bridge_min": number_words("minutes", RefillIn, "bridge_duration_s", per=60),
 }
 
 # the device screen's inputs per form (ids `<form>-<input>`) and the document paths
@@ -57,14 +60,16 @@ DEVICE_PATHS = {
     "duration_s": "duration_min",
 }
 DEVICE_WORDS = {
-    "serial": "the serial number on the pump's label, 1 to 40 characters",
-    "catheter_length_cm": "a length in cm, more than 0 and at most 200, such as 90",
-    "catheter_ul_per_cm": "µL per cm from the catheter's label, more than 0 and at most 20",
-    "fill_ml": "a volume in mL, more than 0 and at most 100, such as 18",
-    "volume_ml": "a volume in mL, more than 0 and at most 5, such as 0.2",
-    "kind": "clinician, bridge or priming",
-    "duration_min": "minutes, 1 to 10080",
-}
+    "serial": f"the serial number on the pump's label, {length_words(ImplantIn, 'serial')}",
+    "catheter_length_cm": number_words(
+        "a length in cm", CatheterIn, "catheter_length_cm", example="90"),
+    "catheter_ul_per_cm": number_words(
+        "µL per cm from the catheter's label", CatheterIn, "catheter_ul_per_cm"),
+    "fill_ml": number_words("a volume in mL", ImplantIn, "fill_ml", example="18"),
+    "volume_ml": number_words("a volume in mL", BolusGiveIn, "volume_ml", example="0.2"),
+    "kind": choice_words(BolusGiveIn, "kind"),
+    "duration_min": number_words("minutes", BolusGiveIn, "duration_s", per=60),
+}  # fmt: skip
 
 # the stimulation screen's inputs (each id is its name; one of its forms is shown at a
 # time) and a clinician's words for what the program reader says of a bad number

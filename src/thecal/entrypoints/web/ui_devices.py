@@ -20,6 +20,7 @@ from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.core.safety import Catheter
 from thecal.entrypoints.web.form_errors import (
+    DEVICE_WORDS,
     beside,
     device_input,
     device_slots,
@@ -139,13 +140,13 @@ def _known(action: str) -> None:
 
 
 def _minutes(form: dict[str, str]) -> float:
+    """The duration as typed; its range is the request body's (BolusGiveIn)."""
     try:
-        minutes = float(form.get("duration_min", ""))
+        return float(form.get("duration_min", ""))
     except ValueError:
-        minutes = 0.0
-    if not 0 < minutes <= 7 * 24 * 60:
-        raise InputError("invalid bolus", [Problem("duration_min", "minutes, 1 to 10080")])
-    return minutes
+        raise InputError(
+            "invalid bolus", [Problem("duration_min", DEVICE_WORDS["duration_min"])]
+        ) from None
 
 
 def _send(request: Request, who: Principal, pid: int, action: str, form: dict[str, str]) -> Any:

@@ -274,12 +274,11 @@ def _bridge_s(form: dict[str, str]) -> float | None:
     if not value:
         return None  # not planned: the rules say whether one is required
     try:
-        minutes = float(value)
+        return float(value) * 60.0  # its range is the request body's (RefillIn)
     except ValueError:
-        minutes = -1.0
-    if not 0 < minutes <= 24 * 60:
-        raise InputError("invalid refill", [Problem("bridge_min", "minutes, 1 to 1440")])
-    return minutes * 60.0
+        raise InputError(
+            "invalid refill", [Problem("bridge_min", REFILL_WORDS["bridge_min"])]
+        ) from None
 
 
 def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
