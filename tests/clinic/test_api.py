@@ -215,6 +215,28 @@ def test_openapi_lists_the_api(sqlite_world):
     assert sqlite_world.client().get("/docs").status_code == 200
 
 
+def test_openapi_declares_the_pathway_and_refill_answers(sqlite_world):
+    """The use cases answer typed records (issue 27), so the contract names their words:
+    a client can rely on the four stages and on a refill's open findings."""
+    spec = sqlite_world.client().get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def answer(path: str, method: str) -> dict:
+        ref = spec["paths"][path][method]["responses"]
+        ref = ref.get("200", ref.get("201"))["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[1]]
+
+    put = answer("/api/patients/{patient_id}/pathway", "put")
+    stage = schemas[put["properties"]["stage"]["$ref"].rsplit("/", 1)[1]]
+    assert stage["enum"] == ["evaluation", "trial", "implant", "not a candidate"]
+    got = answer("/api/patients/{patient_id}/pathway", "get")
+    assert set(got["required"]) == {"stage", "favoured", "why", "scs", "idds", "record"}
+    ack = answer("/api/refills/{refill_id}/acknowledge", "post")
+    assert {"open", "acknowledged", "findings", "status"} <= set(ack["required"])
+    recorded = answer("/api/patients/{patient_id}/refills", "post")
+    assert set(recorded["required"]) == set(ack["required"]) | {"id"}
+
+
 def test_the_worklist_comes_in_pages_most_urgent_first(world):
     world.clock.t = T0 + 120 * 86_400.0  # both pumps are past their refill date by now
     world.clinic.care.sync(world.a, world.clock.t)

@@ -39,7 +39,7 @@ from thecal.services.clinic.ports import (
 )
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation
-from thecal.services.vocabulary import TrialVerdict
+from thecal.services.vocabulary import RefillRecord, TrialVerdict
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
           "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
@@ -232,10 +232,10 @@ class MemoryRefills(_Table):
         self.rows[row_id] = entry
         return row_id
 
-    def record(self, refill_id: int) -> dict[str, Any]:
-        return dict(self.need(refill_id, "refill").record)
+    def record(self, refill_id: int) -> RefillRecord:
+        return self.need(refill_id, "refill").record.copy()
 
-    def set_record(self, refill_id: int, record: dict[str, Any]) -> None:
+    def set_record(self, refill_id: int, record: RefillRecord) -> None:
         self.rows[refill_id] = replace(self.need(refill_id, "refill"), record=record)
 
 

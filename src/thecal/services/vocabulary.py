@@ -84,6 +84,12 @@ class RefillRecord(TypedDict):
     refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for
 
 
+class RefillAnswer(RefillRecord):
+    """A recorded refill as the API answers it: its id and its record."""
+
+    id: int
+
+
 class DoseResponse(TypedDict):
     at_s: float
     amount_mcg: float

@@ -5,7 +5,7 @@ database session. Records of what happened are only ever inserted."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -44,7 +44,7 @@ from thecal.services.clinic.ports import (
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
-from thecal.services.vocabulary import SessionStatus, TrialVerdict
+from thecal.services.vocabulary import RefillRecord, SessionStatus, TrialVerdict
 
 
 def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
@@ -197,10 +197,12 @@ class SqlRefills:
         self.db.flush()
         return row.id
 
-    def record(self, refill_id: int) -> dict[str, Any]:
-        return dict(row_or_not_found(self.db, RefillRow, refill_id, "refill").record)
+    def record(self, refill_id: int) -> RefillRecord:
+        # stored only by the refill use case, from RefillSession.record (typed there)
+        row = row_or_not_found(self.db, RefillRow, refill_id, "refill")
+        return cast(RefillRecord, dict(row.record))
 
-    def set_record(self, refill_id: int, record: dict[str, Any]) -> None:
+    def set_record(self, refill_id: int, record: RefillRecord) -> None:
         row_or_not_found(self.db, RefillRow, refill_id, "refill").record = record
         self.db.flush()
 

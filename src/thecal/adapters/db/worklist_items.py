@@ -18,7 +18,7 @@ from thecal.adapters.db.models import (
     TrialRow,
 )
 from thecal.core.safety import Policy
-from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL
+from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL, Stage
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.data import alarm_table
 from thecal.services.clinic import words
@@ -139,9 +139,10 @@ def _pathway_items(db: Session) -> list[WorkItem]:
         ScsDeviceRow.patient_id.in_(ids), ScsDeviceRow.active.is_(True))))  # fmt: skip
     waiting = [(r, name, mrn) for r, name, mrn in rows if r.patient_id not in done]
     return [
-        WorkItem(r.patient_id, name, mrn, "pathway", PATHWAY_RANKS[r.stage], r.updated_s,
-                 f"{PATHWAY_WORDS[r.stage]}: {r.why}")
+        WorkItem(r.patient_id, name, mrn, "pathway", PATHWAY_RANKS[stage], r.updated_s,
+                 f"{PATHWAY_WORDS[stage]}: {r.why}")
         for r, name, mrn in waiting
+        for stage in (Stage(r.stage),)
     ]
 
 

@@ -7,12 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
-ELIGIBLE = "eligible"
-NOT_YET = "not yet"
-NOT_ELIGIBLE = "not eligible"
 
-MET, PENDING, FAILED, NOT_APPLICABLE = "met", "pending", "failed", "not applicable"
+class Decision(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_YET = "not yet"
+    NOT_ELIGIBLE = "not eligible"
+
+
+class Status(StrEnum):
+    """One criterion's state on the record."""
+
+    MET = "met"
+    PENDING = "pending"
+    FAILED = "failed"
+    NOT_APPLICABLE = "not applicable"
+
+
+ELIGIBLE, NOT_YET, NOT_ELIGIBLE = Decision.ELIGIBLE, Decision.NOT_YET, Decision.NOT_ELIGIBLE
+MET, PENDING, FAILED = Status.MET, Status.PENDING, Status.FAILED
+NOT_APPLICABLE = Status.NOT_APPLICABLE
 PAIN, SPASTICITY = "pain", "spasticity"
 
 SEED = "thecal seed criteria (issue 3 item 5)"
@@ -23,7 +38,7 @@ class Criterion:
     key: str
     question: str
     applies_to: tuple[str, ...]
-    when_false: str  # FAILED (not eligible) or PENDING (not yet)
+    when_false: Status  # FAILED (not eligible) or PENDING (not yet)
     source: str
 
 
@@ -80,7 +95,7 @@ CRITERIA = (
 @dataclass(frozen=True)
 class Reason:
     key: str
-    status: str
+    status: Status
     message: str
     source: str
 
@@ -95,7 +110,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class CandidateEvaluation:
-    decision: str
+    decision: Decision
     reasons: tuple[Reason, ...]
 
 

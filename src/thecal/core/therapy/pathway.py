@@ -13,6 +13,7 @@ trial opens the pump.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from thecal.core.therapy.candidate import (
     ELIGIBLE,
@@ -26,9 +27,25 @@ TREATMENTS = ("physical_therapy", "medication", "injections", "radiofrequency_ab
               "revision_surgery")
 OUTCOMES = ("failed", "helped", "ongoing", "not_tolerated")
 PATTERNS = ("axial_back", "neuropathic_leg", "mixed")
-SCS, IDDS = "scs", "idds"
-# where the patient stands: what the clinic must do next
-EVALUATION, TRIAL, IMPLANT, NOT_A_CANDIDATE = "evaluation", "trial", "implant", "not a candidate"
+
+
+class Device(StrEnum):
+    SCS = "scs"
+    IDDS = "idds"
+
+
+class Stage(StrEnum):
+    """Where the patient stands: what the clinic must do next."""
+
+    EVALUATION = "evaluation"
+    TRIAL = "trial"
+    IMPLANT = "implant"
+    NOT_A_CANDIDATE = "not a candidate"
+
+
+SCS, IDDS = Device.SCS, Device.IDDS
+EVALUATION, TRIAL, IMPLANT, NOT_A_CANDIDATE = (
+    Stage.EVALUATION, Stage.TRIAL, Stage.IMPLANT, Stage.NOT_A_CANDIDATE)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,9 @@ class PathwayRecord:
 class PathwayDecision:
     scs: CandidateEvaluation
     idds: CandidateEvaluation
-    favoured: str | None  # scs | idds | None
+    favoured: Device | None
     why: str
-    stage: str  # EVALUATION | TRIAL | IMPLANT | NOT_A_CANDIDATE
+    stage: Stage
 
 
 def _scs_answers(r: PathwayRecord) -> dict[str, bool | None]:

@@ -30,8 +30,9 @@ from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.gate import Review
+from thecal.services.clinic.pathway import PathwayAnswer, PathwayWithRecord
 from thecal.services.clinic.ports import Principal
-from thecal.services.vocabulary import TrialVerdict
+from thecal.services.vocabulary import RefillAnswer, RefillRecord, TrialVerdict
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
@@ -113,11 +114,11 @@ def record_refill(
     body: RefillCommit,
     request: Request,
     who: Principal = Depends(requires("refills.record")),
-) -> dict[str, Any]:
+) -> RefillAnswer:
     refill_id, record = clinic_of(request).therapy.record_refill(
         who, patient_id, refill_input(body), body.signoff(), now(request), body.expected_version
     )
-    return {"id": refill_id, **record}
+    return RefillAnswer(id=refill_id, **record)
 
 
 @router.post("/refills/{refill_id}/acknowledge")
@@ -126,7 +127,7 @@ def acknowledge_refill(
     body: Acknowledge,
     request: Request,
     who: Principal = Depends(requires("refills.acknowledge")),
-) -> dict[str, Any]:
+) -> RefillRecord:
     return clinic_of(request).therapy.acknowledge_refill(
         who, refill_id, body.code, body.reason, now(request)
     )
@@ -195,7 +196,7 @@ def trial_evaluate(
 @router.get("/patients/{patient_id}/pathway")
 def get_pathway(
     patient_id: Id, request: Request, who: Principal = Depends(requires("pathway.read"))
-) -> dict[str, Any]:
+) -> PathwayWithRecord:
     """The care pathway record and the SCS and pump candidacy computed from it."""
     found = clinic_of(request).pathways.pathway(who, patient_id)
     if found is None:
@@ -209,7 +210,7 @@ def put_pathway(
     body: PathwayIn,
     request: Request,
     who: Principal = Depends(requires("pathway.write")),
-) -> dict[str, Any]:
+) -> PathwayAnswer:
     """Record the whole pathway (what was tried, evaluations, pain pattern, trials);
     answers the decision: the stage, the favoured device and why, both candidacies."""
     clinic = clinic_of(request)

@@ -6,34 +6,57 @@ evaluation, trial, implant, or not a candidate), so the worklist shows the patie
 awaiting an evaluation or a trial without evaluating every record on every read.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: pydantic reads these TypedDicts at run time
 from typing import Any
 
-from thecal.core.therapy.candidate import CandidateEvaluation
-from thecal.core.therapy.pathway import PathwayDecision, decide
+# pydantic reads typing_extensions' TypedDict on Python 3.11: the API answers these
+from typing_extensions import TypedDict
+
+from thecal.core.therapy.candidate import CandidateEvaluation, Decision, Status
+from thecal.core.therapy.pathway import Device, PathwayDecision, Stage, decide
 from thecal.services.clinic.base import ClinicBase, Readers, can_see, need_reason
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, UnitOfWork
 
 
-def _candidacy(e: CandidateEvaluation) -> dict[str, Any]:
-    return {
-        "decision": e.decision,
-        "reasons": [
-            {"key": r.key, "status": r.status, "message": r.message} for r in e.reasons
-        ],
-    }
+class CriterionState(TypedDict):
+    key: str
+    status: Status
+    message: str
 
 
-def decision_dict(d: PathwayDecision) -> dict[str, Any]:
-    return {
-        "stage": d.stage,
-        "favoured": d.favoured,
-        "why": d.why,
-        "scs": _candidacy(d.scs),
-        "idds": _candidacy(d.idds),
-    }
+class Candidacy(TypedDict):
+    """One device's candidacy: eligible, not yet or not eligible, with every criterion."""
+
+    decision: Decision
+    reasons: list[CriterionState]
+
+
+class PathwayAnswer(TypedDict):
+    """The decision a pathway record leads to: what the clinic does next, which device
+    is favoured and why, and both candidacies."""
+
+    stage: Stage
+    favoured: Device | None
+    why: str
+    scs: Candidacy
+    idds: Candidacy
+
+
+class PathwayWithRecord(PathwayAnswer):
+    record: dict[str, Any]  # the record as the clinician wrote it
+
+
+def _candidacy(e: CandidateEvaluation) -> Candidacy:
+    reasons = [CriterionState(key=r.key, status=r.status, message=r.message) for r in e.reasons]
+    return Candidacy(decision=e.decision, reasons=reasons)
+
+
+def pathway_answer(d: PathwayDecision) -> PathwayAnswer:
+    return PathwayAnswer(
+        stage=d.stage, favoured=d.favoured, why=d.why, scs=_candidacy(d.scs),
+        idds=_candidacy(d.idds),
+    )  # fmt: skip
 
 
 def store_pathway(
@@ -52,7 +75,7 @@ class Pathway(ClinicBase):
     def record_pathway(
         self, who: Principal, patient_id: int, document: dict[str, Any], reason: str,
         now_s: float,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> PathwayAnswer:  # fmt: skip
         """Store the whole record (every field checked, with its path) and its decision."""
         authorize(who.role, "pathway.write")
         need_reason(reason)
@@ -65,9 +88,9 @@ class Pathway(ClinicBase):
                 {"stage": d.stage, "favoured": d.favoured},
             )  # fmt: skip
             uow.commit()
-        return decision_dict(d)
+        return pathway_answer(d)
 
-    def pathway(self, who: Principal, patient_id: int) -> dict[str, Any] | None:
+    def pathway(self, who: Principal, patient_id: int) -> PathwayWithRecord | None:
         """The stored record with its decision, or None when none is recorded."""
         can_see(who, patient_id)
         authorize(who.role, "pathway.read")
@@ -77,4 +100,4 @@ class Pathway(ClinicBase):
         if document is None:
             return None
         record, cancer = self.readers.pathway(document)
-        return {"record": document, **decision_dict(decide(record, cancer))}
+        return PathwayWithRecord(record=document, **pathway_answer(decide(record, cancer)))

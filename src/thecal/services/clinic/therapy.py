@@ -5,7 +5,6 @@ rules, roles, second person and digest-bound confirmation on every route."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import Program
@@ -305,26 +304,26 @@ class Therapy(ClinicBase):
 
     def acknowledge_refill(
         self, who: Principal, refill_id: int, code: str, reason: str, now_s: float
-    ) -> dict[str, Any]:
+    ) -> RefillRecord:
         """A discrepancy found at a refill is acknowledged with a reason (SR-21)."""
         need_reason(reason)
         authorize(who.role, "refills.acknowledge")
         with self.uow() as uow:
-            record = dict(uow.refills.record(refill_id))
-            if code not in record.get("open", []):
+            record = uow.refills.record(refill_id)
+            if code not in record["open"]:
                 raise InputError(
                     "acknowledgement refused",
                     [
                         Problem(
                             "code",
                             f"'{code}' is not an open finding of this refill; open: "
-                            f"{record.get('open', [])}",
+                            f"{record['open']}",
                         )
                     ],
                 )
             record["open"] = [c for c in record["open"] if c != code]
             record["acknowledged"] = {
-                **record.get("acknowledged", {}),
+                **record["acknowledged"],
                 code: {"user": who.username, "reason": reason},
             }
             uow.refills.set_record(refill_id, record)
