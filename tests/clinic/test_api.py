@@ -235,6 +235,17 @@ def test_openapi_declares_the_pathway_and_refill_answers(sqlite_world):
     assert {"open", "acknowledged", "findings", "status"} <= set(ack["required"])
     recorded = answer("/api/patients/{patient_id}/refills", "post")
     assert set(recorded["required"]) == set(ack["required"]) | {"id"}
+    # a check answers its review: a finding's severity is one of three words, and the
+    # digest and therapy version a commit must name are always there
+    check = answer("/api/patients/{patient_id}/programs/check", "post")
+    assert {"reviewed_digest", "therapy_version", "findings", "blockers"} <= set(check["required"])
+    item = check["properties"]["findings"]["items"]["$ref"].rsplit("/", 1)[1]
+    severity = schemas[schemas[item]["properties"]["severity"]["$ref"].rsplit("/", 1)[1]]
+    assert severity["enum"] == ["hard", "soft", "info"]
+    plan = answer("/api/patients/{patient_id}/refills/plan", "post")
+    assert set(plan["required"]) == set(check["required"]) | {
+        "expected_withdrawal_ml", "volume_after_ml", "daily_use_ml", "next_refill_s",
+        "next_refill_reason"}  # fmt: skip
 
 
 def test_the_worklist_comes_in_pages_most_urgent_first(world):

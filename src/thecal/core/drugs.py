@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from thecal.core.errors import CatalogueError
-from thecal.core.sourced import require_fields, unwrap
+from thecal.core.sourced import Severity, require_fields, unwrap
 from thecal.core.tolerance import same
 
 DRUG_FIELDS = (
@@ -116,11 +116,13 @@ class Drug:
     # data about the data: kept out of equality and out of repr (a state that holds the
     # library prints it, and a 37 kB repr slowed every property-test failure report)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-    limits: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    limits: Mapping[str, tuple[str, Severity]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def severity(self, limit: str) -> str:
-        """"hard" or "soft", as the library says of this limit (soft if unsaid)."""
-        return self.limits.get(limit, ("", "soft"))[1]
+    def severity(self, limit: str) -> Severity:
+        """Hard or soft, as the library says of this limit (soft if unsaid)."""
+        return self.limits.get(limit, ("", Severity.SOFT))[1]
 
     def kind(self, limit: str) -> str:
         return self.limits.get(limit, ("illustrative", ""))[0]
@@ -168,7 +170,7 @@ def _required_positive(value: Any, where: str) -> float:
 
 def _drug(name: str, table: Mapping[str, Any]) -> Drug:
     where = f"drugs.toml [drug.{name}]"
-    limits: dict[str, tuple[str, str]] = {}
+    limits: dict[str, tuple[str, Severity]] = {}
     values, sources = unwrap(table, where, meta=limits)
     require_fields(values, DRUG_FIELDS, where)
     unsaid = [f for f in LIMIT_FIELDS if f not in limits]

@@ -7,6 +7,7 @@ or the pump catalogue without someone saying where it came from.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from thecal.core.errors import CatalogueError
@@ -18,14 +19,25 @@ NONE_MARKER = "none"
 # "Severity policy"): hard only where a label or a device manual states it
 SOURCE_KINDS = ("label", "manual", "consensus", "study", "clinic_policy", "illustrative")
 HARD_KINDS = ("label", "manual")
-STRENGTHS = ("hard", "soft")
+
+
+class Severity(StrEnum):
+    """How strongly a limit binds and what a finding costs: hard is refused with no
+    override, soft needs an acknowledgement with a reason, info is only shown."""
+
+    HARD = "hard"
+    SOFT = "soft"
+    INFO = "info"
+
+
+STRENGTHS = (Severity.HARD, Severity.SOFT)  # what a limit may be (info is no limit)
 
 
 def unwrap(
     table: Mapping[str, Any],
     where: str,
     keys: tuple[str, ...] = (),
-    meta: dict[str, tuple[str, str]] | None = None,
+    meta: dict[str, tuple[str, Severity]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Split `{field: {value, source}}` into values and sources; `keys` are plain fields.
     A limit may also say `kind` and `strength`; they go into `meta` when given."""
@@ -53,18 +65,18 @@ def unwrap(
     return values, sources
 
 
-def _meta(entry: Mapping[str, Any], where: str) -> tuple[str, str]:
+def _meta(entry: Mapping[str, Any], where: str) -> tuple[str, Severity]:
     kind, strength = entry.get("kind"), entry.get("strength")
     if kind not in SOURCE_KINDS:
         raise CatalogueError(f"{where}.kind: '{kind}', one of {', '.join(SOURCE_KINDS)}")
     if strength not in STRENGTHS:
         raise CatalogueError(f"{where}.strength: '{strength}', one of {', '.join(STRENGTHS)}")
-    if strength == "hard" and kind not in HARD_KINDS:
+    if strength == Severity.HARD and kind not in HARD_KINDS:
         raise CatalogueError(
             f"{where}: a hard limit needs a label or a device manual as its source, not "
             f"'{kind}' (a consensus or clinic figure is soft)"
         )
-    return str(kind), str(strength)
+    return str(kind), Severity(strength)
 
 
 def require_fields(values: Mapping[str, Any], required: tuple[str, ...], where: str) -> None:

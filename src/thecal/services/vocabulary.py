@@ -13,6 +13,8 @@ from typing import Any, NotRequired
 # pydantic reads typing_extensions' TypedDict on Python 3.11: the API answers some
 from typing_extensions import TypedDict
 
+from thecal.core.safety.findings import FindingDict
+
 
 class SessionStatus(StrEnum):
     """How a programming or refill session ended (SR-04, SR-33): committed only when
@@ -43,7 +45,7 @@ class SessionRecord(TypedDict):
     proposed_digest: str | None
     after_digest: str | None
     review_digest: str | None
-    findings: list[dict[str, Any]]
+    findings: list[FindingDict]
     acknowledgements: list[dict[str, Any]]
     verified_by: str | None
     diff: list[dict[str, Any]]
@@ -53,7 +55,7 @@ class SessionRecord(TypedDict):
     session_id: NotRequired[int]
     temporary_until_s: NotRequired[float]  # a temporary program (SR-36)
     bolus: NotRequired[dict[str, Any]]  # a programmer bolus: kind, volume, duration
-    refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for
+    refused: NotRequired[list[FindingDict]]  # the findings a commit was refused for
 
 
 class RefillRecord(TypedDict):
@@ -69,10 +71,10 @@ class RefillRecord(TypedDict):
     review_digest: str | None
     before_digest: str | None
     after_digest: str | None
-    plan_findings: list[dict[str, Any]]
+    plan_findings: list[FindingDict]
     acknowledgements: list[dict[str, Any]]
     doses: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
+    findings: list[FindingDict]
     open: list[str]
     acknowledged: dict[str, dict[str, str]]
     next_refill_s: float | None
@@ -81,7 +83,7 @@ class RefillRecord(TypedDict):
     # added by the use case that stores the refill
     entered_ml: NotRequired[float]  # the volume the pump was told it holds
     drugs: NotRequired[list[dict[str, Any]]]  # the fluid: name, concentration_mcg_per_ml
-    refused: NotRequired[list[dict[str, Any]]]  # the findings a commit was refused for
+    refused: NotRequired[list[FindingDict]]  # the findings a commit was refused for
 
 
 class RefillAnswer(RefillRecord):
@@ -106,4 +108,4 @@ class TrialVerdict(TypedDict):
     results: list[DoseResponse]
     recommended_start_mcg_per_day: float | None
     recommendation_reason: str
-    findings: list[dict[str, Any]]
+    findings: list[FindingDict]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.program import Amount, Program
 from thecal.core.pump.volumes import daily_volumes
+from thecal.core.sourced import Severity
 from thecal.core.tolerance import above
 
 
@@ -35,7 +36,7 @@ def program_violations(program: Program, library: DrugLibrary) -> list[str]:
             out.append(f"{d.name} is not in the pump's drug library")
             continue
         conc = d.concentration_mcg_per_ml
-        hard = drug.severity("max_concentration_mcg_per_ml") == "hard"
+        hard = drug.severity("max_concentration_mcg_per_ml") == Severity.HARD
         if hard and above(conc, drug.max_concentration_mcg_per_ml):
             out.append(
                 f"{d.name} {conc:g} mcg/mL is above the library maximum "
@@ -50,7 +51,7 @@ def program_violations(program: Program, library: DrugLibrary) -> list[str]:
         amounts = [pb.amount for pb in program.periodic_boluses]
         if program.demand_bolus is not None:
             amounts.append(program.demand_bolus.amount)
-        bolus_hard = drug.severity("max_bolus_mcg") == "hard"
+        bolus_hard = drug.severity("max_bolus_mcg") == Severity.HARD
         for amount in amounts:
             mcg = amount.volume_ml(program.primary_mcg_per_ml) * conc
             if bolus_hard and above(mcg, drug.max_bolus_mcg):
@@ -72,7 +73,7 @@ def bolus_violations(
     volume = amount.volume_ml(program.primary_mcg_per_ml)
     for d in program.drugs:
         drug = library.get(d.name)
-        if drug is None or drug.severity("max_bolus_mcg") != "hard":
+        if drug is None or drug.severity("max_bolus_mcg") != Severity.HARD:
             continue
         if above(volume * d.concentration_mcg_per_ml, drug.max_bolus_mcg):
             out.append(

@@ -15,6 +15,7 @@ from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.findings import HARD, SOFT, Bound, Finding, finding, most_limiting
 from thecal.core.safety.fmt import dose_text
 from thecal.core.safety.titration import doses_in_window, increases
+from thecal.core.sourced import Severity
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.tolerance import above
 
@@ -47,7 +48,7 @@ def tolerant(ctx: ProgramProposal, drug: Drug) -> bool:
     return not ctx.interrupted(drug) or "systemic_opioid" in ctx.patient.sedative_comedication
 
 
-def _restart_softened(ctx: ProgramProposal, drug: Drug, severity: str) -> str:
+def _restart_softened(ctx: ProgramProposal, drug: Drug, severity: Severity) -> Severity:
     """A baclofen (non-opioid) restart after an interruption is checked against the start
     ceilings softly: the clinician decides the re-titration, with the finding in front."""
     running = current_max_mcg(ctx, drug.name)

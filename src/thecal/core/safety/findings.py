@@ -9,36 +9,43 @@ check enforces, because both come from the same fold (AndroidAPS's Constraint).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import cast
+
+# pydantic reads typing_extensions' TypedDict on Python 3.11: the API answers findings
+from typing_extensions import TypedDict
 
 from thecal.core.safety.registry import rule
+from thecal.core.sourced import Severity
 
-HARD = "hard"
-SOFT = "soft"
-INFO = "info"
+HARD, SOFT, INFO = Severity.HARD, Severity.SOFT, Severity.INFO
+
+
+class FindingDict(TypedDict):
+    """A finding as JSON: what the API answers and a session record stores."""
+
+    rule_id: str
+    severity: Severity
+    code: str
+    message: str
+    source: str
+    path: str
 
 
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
-    severity: str  # hard: refused, no override | soft: needs an acknowledgement | info
+    severity: Severity
     code: str
     message: str
     source: str
     path: str = ""
 
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "rule_id": self.rule_id,
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "source": self.source,
-            "path": self.path,
-        }
+    def as_dict(self) -> FindingDict:
+        return cast(FindingDict, asdict(self))  # the fields are FindingDict's keys
 
 
-def finding(rule_id: str, severity: str, code: str, message: str, path: str = "") -> Finding:
+def finding(rule_id: str, severity: Severity, code: str, message: str, path: str = "") -> Finding:
     """A finding whose source is the registered source of its rule."""
     return Finding(rule_id, severity, code, message, rule(rule_id).source, path)
 
@@ -49,7 +56,7 @@ class Bound:
 
     quantity: str
     value: float
-    severity: str  # hard or soft: what going above it costs
+    severity: Severity  # hard or soft: what going above it costs
     rule_id: str
     code: str
     reason: str
@@ -59,7 +66,7 @@ class Bound:
         return rule(self.rule_id).source
 
 
-def most_limiting(bounds: Iterable[Bound], quantity: str, severity: str) -> Bound | None:
+def most_limiting(bounds: Iterable[Bound], quantity: str, severity: Severity) -> Bound | None:
     """The smallest bound of `severity` on `quantity`; ties keep the first rule given."""
     best: Bound | None = None
     for b in bounds:

@@ -18,7 +18,7 @@ from thecal.adapters.inputs import programmer_inputs as pi
 from thecal.adapters.inputs.loader import iso, load_document
 from thecal.core.errors import InputError
 from thecal.core.pump.program import Program, Step
-from thecal.core.safety import Finding, check_program
+from thecal.core.safety import HARD, Finding, check_program
 from thecal.core.therapy import (
     ConversionTable,
     concentration_mcg_per_ml,
@@ -215,7 +215,7 @@ def trial_evaluate(file: FileArg, as_json: JsonOpt = False) -> None:
         return (
             out,
             [summary, doses, _findings_table(ev.findings)],
-            any(f.severity == "hard" for f in ev.findings),
+            any(f.severity == HARD for f in ev.findings),
         )
 
     _run(file, as_json, build)

@@ -5,11 +5,9 @@ bridge and priming boluses."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 
-from thecal.entrypoints.web.api_therapy import review_json
+from thecal.entrypoints.web.answers import ReviewAnswer, review_answer
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
@@ -29,6 +27,7 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import SessionRecord
 
 router = APIRouter(prefix="/api/patients/{patient_id}", responses=ERROR_RESPONSES)
 
@@ -39,11 +38,11 @@ def check_implant(
     body: ImplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     review = clinic_of(request).devices.check_implant(
         who, patient_id, implant_input(body), body.signoff(), now(request)
     )
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/implants", status_code=201)
@@ -66,11 +65,11 @@ def check_replacement(
     body: ImplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     review = clinic_of(request).devices.check_replacement(
         who, patient_id, implant_input(body), body.signoff(), now(request)
     )
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/pump/replace", status_code=201)
@@ -93,9 +92,9 @@ def check_explant(
     body: ExplantIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     review = clinic_of(request).surgery.check_explant(who, patient_id, body.signoff(), now(request))
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/pump/explant")
@@ -117,11 +116,11 @@ def check_catheter(
     body: CatheterIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     review = clinic_of(request).surgery.check_catheter(
         who, patient_id, body.catheter(), body.signoff(), now(request)
     )
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/catheter")
@@ -144,11 +143,11 @@ def check_bolus(
     body: BolusGiveIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     review = clinic_of(request).therapy.check_bolus(
         who, patient_id, bolus_input(body), body.signoff(), now(request)
     )
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/boluses")
@@ -157,8 +156,8 @@ def give_bolus(
     body: BolusGiveCommit,
     request: Request,
     who: Principal = Depends(requires("boluses.give")),
-) -> dict[str, Any]:
-    return dict(clinic_of(request).therapy.give_bolus(
+) -> SessionRecord:
+    return clinic_of(request).therapy.give_bolus(
         who, patient_id, bolus_input(body), body.reason, body.signoff(), now(request),
         body.expected_version,
-    ))  # fmt: skip
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
 from thecal.core.errors import NotFound
+from thecal.entrypoints.web.answers import RefillPlanAnswer, ReviewAnswer, review_answer
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
@@ -29,27 +30,12 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
-from thecal.services.clinic.gate import Review
 from thecal.services.clinic.pathway import PathwayAnswer, PathwayWithRecord
 from thecal.services.clinic.ports import Principal
-from thecal.services.vocabulary import RefillAnswer, RefillRecord, TrialVerdict
+from thecal.services.ports import DemandAnswer
+from thecal.services.vocabulary import RefillAnswer, RefillRecord, SessionRecord, TrialVerdict
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-
-
-def review_json(review: Review) -> dict[str, Any]:
-    """A review as the API shows it: what the clinician must see before confirming,
-    and the digest and therapy version a commit must name."""
-    p = review.proposal
-    return {
-        "findings": [f.as_dict() for f in p.findings],
-        "blockers": [f.as_dict() for f in review.blockers],
-        "diff": [{**r.__dict__, "changed": r.changed} for r in p.diff],
-        "doses": [r.__dict__ for r in p.doses],
-        "needs_second_person": list(p.needs_second_person),
-        "reviewed_digest": p.digest,
-        "therapy_version": review.therapy_version,
-    }
 
 
 @router.post("/patients/{patient_id}/programs/check")
@@ -58,12 +44,12 @@ def check_program(
     body: ProgramIn,
     request: Request,
     who: Principal = Depends(requires("programs.check")),
-) -> dict[str, Any]:
+) -> ReviewAnswer:
     program = parse_program(body.program)
     review = clinic_of(request).therapy.check_program(
         who, patient_id, program, body.signoff(), now(request), body.temporary_s()
     )
-    return review_json(review)
+    return review_answer(review)
 
 
 @router.post("/patients/{patient_id}/programs")
@@ -72,9 +58,9 @@ def commit_program(
     body: ProgramCommit,
     request: Request,
     who: Principal = Depends(requires("programs.commit")),
-) -> dict[str, Any]:
+) -> SessionRecord:
     program = parse_program(body.program)
-    return dict(clinic_of(request).therapy.commit_program(
+    return clinic_of(request).therapy.commit_program(
         who,
         patient_id,
         program,
@@ -83,7 +69,7 @@ def commit_program(
         now(request),
         body.expected_version,
         body.temporary_s(),
-    ))
+    )
 
 
 @router.post("/patients/{patient_id}/refills/plan")
@@ -92,20 +78,20 @@ def plan_refill(
     body: RefillIn,
     request: Request,
     who: Principal = Depends(requires("refills.plan")),
-) -> dict[str, Any]:
+) -> RefillPlanAnswer:
     session, review = clinic_of(request).therapy.plan_refill(
         who, patient_id, refill_input(body), body.signoff(), now(request)
     )
     plan = session.plan
     assert plan is not None
-    return {
-        **review_json(review),
-        "expected_withdrawal_ml": plan.reconciliation.expected_withdrawal_ml,
-        "volume_after_ml": plan.volume_after_ml,
-        "daily_use_ml": plan.daily_use_ml,
-        "next_refill_s": plan.next_refill_s,
-        "next_refill_reason": plan.next_refill_reason,
-    }
+    return RefillPlanAnswer(
+        **review_answer(review),
+        expected_withdrawal_ml=plan.reconciliation.expected_withdrawal_ml,
+        volume_after_ml=plan.volume_after_ml,
+        daily_use_ml=plan.daily_use_ml,
+        next_refill_s=plan.next_refill_s,
+        next_refill_reason=plan.next_refill_reason,
+    )
 
 
 @router.post("/patients/{patient_id}/refills", status_code=201)
@@ -253,9 +239,8 @@ def bolus_request(
     body: BolusIn,
     request: Request,
     who: Principal = Depends(requires("bolus.request")),
-) -> dict[str, Any]:
-    answer = clinic_of(request).care.request_bolus(who, patient_id, body.request_id, now(request))
-    return answer.__dict__
+) -> DemandAnswer:
+    return clinic_of(request).care.request_bolus(who, patient_id, body.request_id, now(request))
 
 
 @router.get("/patients/{patient_id}/diary")

@@ -16,7 +16,7 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API answers)
 
 from thecal.core.errors import InputError, InvalidTransition, Problem, Refused
-from thecal.core.safety.findings import HARD, Finding, finding
+from thecal.core.safety.findings import HARD, Finding, FindingDict, finding
 from thecal.core.scs.battery import BatteryOutlook, battery_outlook
 from thecal.core.scs.program import ScsProgram, check_scs_program
 from thecal.core.scs.trial import evaluate_scs_trial
@@ -59,7 +59,7 @@ class ScsStatus(TypedDict):
 class ScsStored(TypedDict):
     """What a stored program answers, as JSON: its findings and battery outlook."""
 
-    findings: list[dict[str, Any]]
+    findings: list[FindingDict]
     battery: dict[str, Any] | None
 
 
@@ -71,7 +71,7 @@ class ScsTrialEnd(TypedDict):
     outcome: str  # success | failure | incomplete
     relief_pct: float | None
     days: int
-    findings: list[dict[str, Any]]
+    findings: list[FindingDict]
 
 
 def scs_digest(program: ScsProgram, stimulator_id: str, lead_id: str) -> str:

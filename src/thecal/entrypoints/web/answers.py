@@ -1,0 +1,69 @@
+"""What the API's therapy and device routes answer, as types: a check's review (what the
+clinician must see before confirming, and what a commit must name) and a refill plan.
+
+Typed, so /openapi.json declares each shape and the schemathesis fuzz test checks the
+answers against it: a client can rely on a finding's severity being hard, soft or
+info, and on `reviewed_digest` and `therapy_version` being there to confirm with.
+"""
+
+# no `from __future__ import annotations`: pydantic reads these TypedDicts at run time
+# pydantic reads typing_extensions' TypedDict on Python 3.11
+from typing_extensions import TypedDict
+
+from thecal.core.safety.findings import FindingDict
+from thecal.services.clinic.gate import Review
+
+
+class SettingChange(TypedDict):
+    setting: str
+    before: str
+    after: str
+    changed: bool
+
+
+class DoseChange(TypedDict):
+    drug: str
+    before_mcg_per_day: float | None
+    after_mcg_per_day: float | None
+    change_pct: float | None
+
+
+class ReviewAnswer(TypedDict):
+    """A review as the API shows it: findings, what still blocks the change, old and
+    new settings side by side, each drug's 24 h dose, who must sign, and the digest and
+    therapy version a commit must name."""
+
+    findings: list[FindingDict]
+    blockers: list[FindingDict]
+    diff: list[SettingChange]
+    doses: list[DoseChange]
+    needs_second_person: list[str]
+    reviewed_digest: str
+    therapy_version: int
+
+
+class RefillPlanAnswer(ReviewAnswer):
+    """A refill's review and its plan: what should come out, what the pump will hold,
+    the daily use and the next refill date with its reason."""
+
+    expected_withdrawal_ml: float
+    volume_after_ml: float
+    daily_use_ml: float
+    next_refill_s: float
+    next_refill_reason: str
+
+
+def review_answer(review: Review) -> ReviewAnswer:
+    p = review.proposal
+    return ReviewAnswer(
+        findings=[f.as_dict() for f in p.findings],
+        blockers=[f.as_dict() for f in review.blockers],
+        diff=[SettingChange(setting=r.setting, before=r.before, after=r.after,
+                            changed=r.changed) for r in p.diff],
+        doses=[DoseChange(drug=r.drug, before_mcg_per_day=r.before_mcg_per_day,
+                          after_mcg_per_day=r.after_mcg_per_day, change_pct=r.change_pct)
+               for r in p.doses],
+        needs_second_person=list(p.needs_second_person),
+        reviewed_digest=p.digest,
+        therapy_version=review.therapy_version,
+    )  # fmt: skip
