@@ -136,3 +136,29 @@ def test_indic_and_thai_are_set_in_their_noto_face_and_shaped(monkeypatch) -> No
              for f in page["/Resources"]["/Font"].values()}  # fmt: skip
     for face in ("NotoSansDevanagari", "NotoSansTamil", "NotoSansThai"):
         assert any(face in f for f in fonts), (face, fonts)
+
+
+@pytest.mark.fonts
+def test_a_bold_heading_sets_a_shaped_name_in_the_bold_face(monkeypatch) -> None:
+    """fonts-noto-core has NotoSansDevanagari-Bold.ttf: a name in a title or a table's
+    head is drawn bold, as a Latin name there is, not in the regular weight."""
+    monkeypatch.setenv("THECAL_FONT_DIRS", "/usr/share/fonts")
+    assert markup("क्ष", bold=True) == f'<font name="{DEVANAGARI}-bold">क्ष</font>'
+    assert markup("क्ष") == f'<font name="{DEVANAGARI}">क्ष</font>'
+    assert register().bold[DEVANAGARI] == f"{DEVANAGARI}-bold"
+    doc = Document("सुनीता शर्मा", "a Devanagari title", (Section("Notes", (Text("नमस्ते"),)),))
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # fmt: skip
+    assert any("NotoSansDevanagari-Bold" in f for f in fonts), fonts  # the title
+    assert any("NotoSansDevanagari-Regular" in f for f in fonts), fonts  # the body text
+
+
+@pytest.mark.fonts
+def test_without_a_bold_face_a_bold_run_keeps_the_regular_face(monkeypatch, tmp_path) -> None:
+    """A machine with only the regular face: the bold run is still shaped, in it."""
+    regular = "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf"
+    (tmp_path / "NotoSansDevanagari-Regular.ttf").symlink_to(regular)
+    monkeypatch.setenv("THECAL_FONT_DIRS", str(tmp_path))
+    assert register().bold == {}
+    assert markup("क्ष", bold=True) == f'<font name="{DEVANAGARI}">क्ष</font>'

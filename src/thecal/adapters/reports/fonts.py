@@ -9,7 +9,8 @@ goes through arabic-reshaper (joined letter forms) and python-bidi (visual order
 first. Chinese, Japanese and Korean runs use reportlab's CID fonts (Adobe's Asian
 font packs, which every PDF viewer provides; not embedded). Indic scripts, Sinhala,
 Thai, Lao, Khmer and Myanmar need shaping (conjuncts, vowel signs drawn before their
-consonant): each run is set in that script's Noto Sans face and shaped by HarfBuzz
+consonant): each run is set in that script's Noto Sans face (its Bold in a bold
+heading or table head, where the machine has it) and shaped by HarfBuzz
 (uharfbuzz, through reportlab's `shaping`), when the machine has the face (Debian's
 fonts-noto-core, `make fonts`; the directories searched are THECAL_FONT_DIRS, colon
 separated, or the system's font directories). A character no font here has (an
@@ -69,12 +70,14 @@ SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 @dataclass(frozen=True)
 class Coverage:
     """What the registered fonts print: the body font's code points, the blocks set in
-    a shaped face (first, last, registered font name), and each shaped face's code
-    points (its punctuation and digits join a word of its script)."""
+    a shaped face (first, last, registered font name), each shaped face's code points
+    (its punctuation and digits join a word of its script), and the bold face of each
+    shaped face the machine has (a bold heading's name is drawn bold, not regular)."""
 
     body: frozenset[int]
     shaped: tuple[tuple[int, int, str], ...]
     faces: Mapping[str, frozenset[int]]
+    bold: Mapping[str, str]
 
     def shaped_font(self, cp: int) -> str | None:
         return next((name for lo, hi, name in self.shaped if lo <= cp <= hi), None)
@@ -118,27 +121,37 @@ def _register(dirs: tuple[str, ...]) -> Coverage:
     if defaults and isinstance(defaults[0], dict):
         defaults[0]["dlig"] = False
     face = TTFont("thecal-cmap", str(font_path(SANS))).face
-    shaped, faces = _shaped_faces(dirs)
-    return Coverage(frozenset(face.charToGlyph), shaped, faces)
+    shaped, faces, bold_faces = _shaped_faces(dirs)
+    return Coverage(frozenset(face.charToGlyph), shaped, faces, bold_faces)
+
+
+def _shapable(name: str, path: Path) -> TTFont | None:
+    font = TTFont(name, str(path))
+    pdfmetrics.registerFont(font)
+    return font if font.shapable else None
 
 
 def _shaped_faces(
     dirs: tuple[str, ...],
-) -> tuple[tuple[tuple[int, int, str], ...], dict[str, frozenset[int]]]:
+) -> tuple[tuple[tuple[int, int, str], ...], dict[str, frozenset[int]], dict[str, str]]:
     """Each shaped script whose face is found in `dirs` and can be shaped here (a face
-    drawn unshaped would misdraw a name: it is left to the code points instead)."""
+    drawn unshaped would misdraw a name: it is left to the code points instead), and
+    its bold face where found (else bold runs of it use the regular face)."""
     found = {p.name: p for d in dirs if Path(d).is_dir() for p in Path(d).rglob("NotoSans*.ttf")}
-    out, faces = [], {}
+    out, faces, bold = [], {}, {}
     for lo, hi, file in SHAPED_SCRIPTS:
         if file not in found:
             continue
         name = "thecal-" + file.removesuffix("-Regular.ttf").lower()
-        font = TTFont(name, str(found[file]))
-        pdfmetrics.registerFont(font)
-        if font.shapable:
-            out.append((lo, hi, name))
-            faces[name] = frozenset(font.face.charToGlyph)
-    return tuple(out), faces
+        font = _shapable(name, found[file])
+        if font is None:
+            continue
+        out.append((lo, hi, name))
+        faces[name] = frozenset(font.face.charToGlyph)
+        bold_file = file.replace("-Regular.ttf", "-Bold.ttf")
+        if bold_file in found and _shapable(f"{name}-bold", found[bold_file]):
+            bold[name] = f"{name}-bold"
+    return tuple(out), faces, bold
 
 
 def needs_shaping(text: str) -> bool:
@@ -213,13 +226,14 @@ def _font_of(ch: str, coverage: Coverage, japanese: bool, word: str | None) -> s
     return _SKIP if kind == "Cf" else _CODE
 
 
-def markup(text: str) -> str:
+def markup(text: str, bold: bool = False) -> str:
     """`text` as paragraph markup: escaped, right-to-left runs in visual order, each CJK
-    or shaped-script run in its font, and any character no font has written as its
-    code point. reportlab shapes each word in one font, so a word of a shaped script is
-    split by a space where it meets a character its face lacks (Thai glued to a
-    parenthesis, Latin glued to Devanagari): "(สมชาย)" prints as "( สมชาย )", each
-    letter drawn right, rather than as boxes."""
+    or shaped-script run in its font (its bold face for a `bold` paragraph, where the
+    machine has one), and any character no font has written as its code point.
+    reportlab shapes each word in one font, so a word of a shaped script is split by a
+    space where it meets a character its face lacks (Thai glued to a parenthesis, Latin
+    glued to Devanagari): "(สมชาย)" prints as "( สมชาย )", each letter drawn right,
+    rather than as boxes."""
     coverage = register()
     text = visual(text)
     japanese = _kana(text)
@@ -237,8 +251,9 @@ def markup(text: str) -> str:
         if runs and words[i] is not None and not ch.isspace() and not text[i - 1].isspace():
             runs.append((None, [" "]))  # the word split where its face ends (see above)
         runs.append((font, [piece]))
+    weight = coverage.bold if bold else {}
     return "".join(
-        f'<font name="{font}">{"".join(body)}</font>' if font else "".join(body)
+        f'<font name="{weight.get(font, font)}">{"".join(body)}</font>' if font else "".join(body)
         for font, body in runs
     )
 

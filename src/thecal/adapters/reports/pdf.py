@@ -31,6 +31,7 @@ from thecal.adapters.reports.document import Block, Document, Facts, Picture, Ta
 from thecal.adapters.reports.fonts import (
     SANS,
     SANS_BOLD,
+    SANS_BOLD_ITALIC,
     SANS_ITALIC,
     markup,
     needs_shaping,
@@ -56,7 +57,7 @@ def _para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of `text`, shaped (HarfBuzz) when a run of it is in a shaped face."""
     if needs_shaping(text):
         style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
-    return Paragraph(markup(text), style)
+    return Paragraph(markup(text, bold=style.fontName in (SANS_BOLD, SANS_BOLD_ITALIC)), style)
 
 
 def _cell(text: str, bold: bool = False) -> Paragraph:
