@@ -96,7 +96,8 @@ def test_the_study_books_refills_by_the_clinics_rule() -> None:
     constant flow: 20 mL at 1 x 1.15 mL/day (its 15 % accuracy) = 17.39 d, less 7.
     With a 4 mL alarm every programmable pump books from it: 20 - 4 - 7 = 9 d.
     At 0.01 mL/day the fluid's stability decides: baclofen 180 d, morphine and
-    hydromorphone 90 d, ziconotide 84 d (drugs.toml)."""
+    hydromorphone 90 d, ziconotide 84 d, or 40 d where its fluid was drawn diluted
+    (drugs.toml)."""
     pop = generate(*DATA, 300, seed=11, horizon_days=365, **MARGIN)
     c = pop.cohort
     n = c.size
@@ -122,4 +123,10 @@ def test_the_study_books_refills_by_the_clinics_rule() -> None:
     np.testing.assert_allclose(days, expected, rtol=0, atol=1e-9)
     slow = _booked(at_rate(0.01), np.zeros(n), np.full(n, 20.0)) / DAY
     stable = {"baclofen": 180.0, "morphine": 90.0, "hydromorphone": 90.0, "ziconotide": 84.0}
-    np.testing.assert_allclose(slow, [stable[str(d)] for d in pop.drug], rtol=0, atol=1e-9)
+    # ziconotide diluted from the 100 mcg/mL vial keeps 40 days (drugs.toml, fact 8)
+    expected = [40.0 if str(d) == "ziconotide" and dil else stable[str(d)]
+                for d, dil in zip(pop.drug, pop.diluted, strict=True)]  # fmt: skip
+    np.testing.assert_allclose(slow, expected, rtol=0, atol=1e-9)
+    ziconotide = pop.drug == "ziconotide"
+    assert pop.diluted[ziconotide].any() and not pop.diluted[ziconotide].all()
+    assert not pop.diluted[~ziconotide].any()  # population.toml dilutes no other drug

@@ -54,8 +54,8 @@ class Cohort:
     # pump besides its alarm: the least volume it books from whatever the alarm (the
     # residual or the manufacturer's refill volume; a constant-flow pump, which has no
     # alarm: its residual), how much faster than programmed it assumes the pump may run
-    # (a constant-flow pump's accuracy), and the fluid's stability (stock strength: the
-    # population draws no dilutions; +inf: none)
+    # (a constant-flow pump's accuracy), and the fluid's stability (diluted or not, as
+    # the generator drew it; +inf: none)
     book_floor_ml: F
     book_flow_factor: F
     stability_s: F

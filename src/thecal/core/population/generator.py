@@ -20,7 +20,9 @@ from thecal.core.errors import CatalogueError
 from thecal.core.population.cohort import Cohort, F
 from thecal.core.pump.constant_flow import flow_ml_per_day
 from thecal.core.pump.models import PumpCatalogue
+from thecal.core.pump.program import DrugConcentration
 from thecal.core.sourced import unwrap
+from thecal.core.therapy.refill import stability_days
 from thecal.core.units import SECONDS_PER_DAY
 
 INDICATIONS = ("non_cancer_pain", "cancer_pain", "spasticity")
@@ -50,6 +52,7 @@ class Population:
     cohort: Cohort
     indication: np.ndarray  # index into INDICATIONS
     drug: np.ndarray  # str
+    diluted: np.ndarray  # bool: the fluid was diluted from a stronger vial
 
 
 def _drug(library: DrugLibrary, name: str) -> Any:
@@ -141,21 +144,48 @@ def _occlusions(rng: np.random.Generator, spec: PopulationSpec, n: int, days: in
 
 
 def _booking(
-    library: DrugLibrary,
-    drug: npt.NDArray[np.str_],
-    cf: npt.NDArray[np.bool_],
-    pick: Callable[[str], np.ndarray],
+    cf: npt.NDArray[np.bool_], pick: Callable[[str], np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """What refill_due reads of each pump and fluid besides the alarm, as columns
+    """What refill_due reads of each pump besides the alarm, as columns
     (Cohort.book_floor_ml)."""
     dead = pick("dead_volume_ml").astype(np.float64)
     floor = np.where(cf, dead, np.maximum(dead, pick("refill_at_ml")))
     factor = np.where(cf, 1.0 + pick("accuracy_pct") / 100.0, 1.0)
-    days = [_drug(library, str(name)).stability_days for name in drug]
-    stable = np.array([np.inf if d is None else d * SECONDS_PER_DAY for d in days])
     return {"book_floor_ml": np.asarray(floor, np.float64),
-            "book_flow_factor": np.asarray(factor, np.float64),
-            "stability_s": np.asarray(stable, np.float64)}  # fmt: skip
+            "book_flow_factor": np.asarray(factor, np.float64)}  # fmt: skip
+
+
+def diluted_fluids(
+    rng: np.random.Generator, spec: PopulationSpec, drug: npt.NDArray[np.str_]
+) -> npt.NDArray[np.bool_]:
+    """Which patients' fluid is diluted from a stronger vial ([fluid] diluted_share per
+    drug; a drug not named there is never diluted)."""
+    share = spec("fluid", "diluted_share")
+    p = np.array([float(share.get(str(name), 0.0)) for name in drug])
+    return np.asarray(rng.uniform(size=drug.size) < p)
+
+
+def stability_columns(
+    library: DrugLibrary, drug: npt.NDArray[np.str_], diluted: npt.NDArray[np.bool_]
+) -> F:
+    """Each fluid's stability by the clinic's own rule (core.therapy.refill's
+    stability_days: a diluted ziconotide keeps 40 days, undiluted 84), in seconds
+    (+inf: no limit). The population starts from a refill, not a naive pump's first
+    fill, so that shorter limit is not drawn."""
+    out = np.full(drug.size, np.inf)
+    for (name, dil), rows in _groups(drug, diluted).items():
+        stock = _drug(library, name).stock_concentrations_mcg_per_ml
+        fluid = (DrugConcentration(name, stock[0] if stock else 1.0),)
+        days, _ = stability_days(fluid, library, naive_first_fill=False, diluted=dil)
+        out[rows] = np.inf if days is None else days * SECONDS_PER_DAY
+    return out
+
+
+def _groups(
+    drug: npt.NDArray[np.str_], diluted: npt.NDArray[np.bool_]
+) -> dict[tuple[str, bool], npt.NDArray[np.intp]]:
+    keys = sorted({(str(d), bool(x)) for d, x in zip(drug, diluted, strict=True)})
+    return {k: np.flatnonzero((drug == k[0]) & (diluted == k[1])) for k in keys}
 
 
 def generate(
@@ -197,34 +227,39 @@ def generate(
     per_day = np.where(has_bolus, uniform(rng, d["requests_per_day"], n), 0.0)
     lo_max, hi_max = d["max_per_24h"]
     ap = spec.values["appointments"]
+    cohort = Cohort(
+        model_index=model_index.astype(np.int64),
+        model_ids=ids,
+        stroke_ml=pick("stroke_ml"),
+        constant_flow=cf,
+        flow_ml_per_s=flow / SECONDS_PER_DAY,
+        ambient_kpa=ambient,
+        capacity_ml=pick("capacity_ml"),
+        dead_volume_ml=pick("dead_volume_ml"),
+        fill_ml=pick("capacity_ml"),
+        **_schedules(rng, spec, rate_per_day, cf),
+        bolus_ml=np.where(has_bolus, d["bolus_fraction_of_daily_volume"] * rate_per_day, 0.0),
+        bolus_s=np.full(n, float(d["bolus_duration_s"])),
+        lockout_s=np.full(n, float(d["lockout_s"])),
+        max_per_24h=rng.integers(lo_max, hi_max + 1, n).astype(np.int64),
+        alarm_ml=np.full(n, float(spec("pump", "low_reservoir_alarm_ml"))),
+        bias=draw_bias(rng, spec, pick("kind")),
+        **_occlusions(rng, spec, n, horizon_days),
+        requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
+        max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
+        margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
+        **_booking(cf, pick),
+        stability_s=np.full(n, np.inf),  # set below, from the last draw
+        missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
+        miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
+        alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,
+        horizon_s=horizon_days * SECONDS_PER_DAY,
+    )
+    # drawn last, so the draws before it are the same as before this column existed
+    diluted = diluted_fluids(rng, spec, drug)
     return Population(
-        cohort=Cohort(
-            model_index=model_index.astype(np.int64),
-            model_ids=ids,
-            stroke_ml=pick("stroke_ml"),
-            constant_flow=cf,
-            flow_ml_per_s=flow / SECONDS_PER_DAY,
-            ambient_kpa=ambient,
-            capacity_ml=pick("capacity_ml"),
-            dead_volume_ml=pick("dead_volume_ml"),
-            fill_ml=pick("capacity_ml"),
-            **_schedules(rng, spec, rate_per_day, cf),
-            bolus_ml=np.where(has_bolus, d["bolus_fraction_of_daily_volume"] * rate_per_day, 0.0),
-            bolus_s=np.full(n, float(d["bolus_duration_s"])),
-            lockout_s=np.full(n, float(d["lockout_s"])),
-            max_per_24h=rng.integers(lo_max, hi_max + 1, n).astype(np.int64),
-            alarm_ml=np.full(n, float(spec("pump", "low_reservoir_alarm_ml"))),
-            bias=draw_bias(rng, spec, pick("kind")),
-            **_occlusions(rng, spec, n, horizon_days),
-            requests_s=_requests(rng, per_day, d["awake_s"], horizon_days),
-            max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
-            margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
-            **_booking(library, drug, cf, pick),
-            missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
-            miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
-            alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,
-            horizon_s=horizon_days * SECONDS_PER_DAY,
-        ),
+        cohort=cohort.with_(stability_s=stability_columns(library, drug, diluted)),
         indication=np.array([INDICATIONS.index(str(x)) for x in indication], dtype=np.int64),
         drug=drug,
+        diluted=diluted,
     )
