@@ -9,6 +9,7 @@ from tests.conftest import physics_library
 from thecal.core.population import generate, run_cohort
 from thecal.core.population.cohort import Cohort
 from thecal.core.population.engine import _booked
+from thecal.core.population.generator import PopulationSpec, replacement_dates, rng_for
 from thecal.data import policy, population, pump_catalogue
 from thecal.services.simulate import simulate
 from thecal.services.study import replay
@@ -107,7 +108,8 @@ def test_the_study_books_refills_by_the_clinics_rule() -> None:
                        day_start_s=np.full(n, np.inf), day_rate_ml_per_s=np.zeros(n),
                        periodic_ml=np.zeros(n),
                        bolus_ml=np.zeros(n), margin_s=np.full(n, 7 * DAY),
-                       max_interval_s=np.full(n, 3650 * DAY))  # fmt: skip
+                       max_interval_s=np.full(n, 3650 * DAY),
+                       replace_at_s=np.full(n, np.inf))  # fmt: skip
 
     days = _booked(at_rate(1.0), np.zeros(n), np.full(n, 20.0)) / DAY
     by_model = {"peristaltic-20": 10.6, "peristaltic-40": 10.6, "valve-gated-20": 10.0,
@@ -130,3 +132,66 @@ def test_the_study_books_refills_by_the_clinics_rule() -> None:
     ziconotide = pop.drug == "ziconotide"
     assert pop.diluted[ziconotide].any() and not pop.diluted[ziconotide].all()
     assert not pop.diluted[~ziconotide].any()  # population.toml dilutes no other drug
+
+
+def test_the_elective_replacement_date_caps_the_booking_until_the_pump_is_replaced() -> None:
+    """refill_due books no later than the elective replacement date; the visit on that
+    date replaces the pump, so the next booking is the new pump's own. By hand, as in
+    the test above: a SynchroMed-like pump books 10.6 d after a 20 mL fill at 1 mL/day;
+    with ERI on day 5 it books day 5; refilled on day 5 it books 5 + 10.6."""
+    pop = generate(*DATA, 300, seed=11, horizon_days=365, **MARGIN)
+    c = pop.cohort
+    n = c.size
+    one = c.with_(rate_ml_per_s=np.full(n, 1.0 / DAY), day_start_s=np.full(n, np.inf),
+                  day_rate_ml_per_s=np.zeros(n), periodic_ml=np.zeros(n),
+                  bolus_ml=np.zeros(n), margin_s=np.full(n, 7 * DAY),
+                  max_interval_s=np.full(n, 3650 * DAY),
+                  replace_at_s=np.full(n, 5 * DAY))  # fmt: skip
+    peristaltic = np.array([c.model_ids[k].startswith("peristaltic") for k in c.model_index])
+    at_start = _booked(one, np.zeros(n), np.full(n, 20.0)) / DAY
+    np.testing.assert_allclose(at_start[peristaltic], 5.0, rtol=0, atol=1e-9)
+    on_the_day = _booked(one, np.full(n, 5 * DAY), np.full(n, 20.0)) / DAY
+    np.testing.assert_allclose(on_the_day[peristaltic], 5.0 + 10.6, rtol=0, atol=1e-9)
+
+
+def test_replacement_dates_follow_the_battery() -> None:
+    """pumps.toml: a 525,600 µAh battery, 6 µA baseline (144 µAh/day) and 61.7 µAh/day
+    of strokes at 0.5 mL/day (1000 peristaltic strokes of 0.5 µL at 0.0617 µAh, or 200
+    valve pulses of 2.5 µL at 0.3085 µAh): 525600 / 205.7 = 2555.18 days, ERI 90 days
+    before the end: 2465.18 days from implant. A pump a quarter of the way through
+    that life reaches ERI in 0.75 x 2465.18 = 1848.88 days; a constant-flow pump has
+    no battery. At 1 mL/day: 525600 / (144 + 123.4) = 1965.59, less 90 = 1875.59."""
+    spec, catalogue, library = DATA
+    quarter = PopulationSpec(
+        {**spec.values, "pump": {**spec.values["pump"], "battery_age_fraction": [0.25, 0.25]}},
+        spec.sources,
+    )
+    pop = generate(quarter, catalogue, library, 200, seed=3, horizon_days=365, **MARGIN)
+    c = pop.cohort
+    n = c.size
+
+    def dates(ml_per_day: float) -> np.ndarray:
+        steady = c.with_(rate_ml_per_s=np.full(n, ml_per_day / DAY),
+                         day_start_s=np.full(n, np.inf), day_rate_ml_per_s=np.zeros(n),
+                         periodic_ml=np.zeros(n))  # fmt: skip
+        models = [catalogue.models[i] for i in c.model_ids]
+
+        def pick(attr: str) -> np.ndarray:
+            return np.array([getattr(m, attr) for m in models])[c.model_index]
+
+        return replacement_dates(rng_for(3, 0), quarter, steady, pick) / DAY
+
+    half, one = dates(0.5), dates(1.0)
+    cf = c.constant_flow
+    assert cf.any() and (~cf).any()
+    assert np.isinf(half[cf]).all()
+    np.testing.assert_allclose(half[~cf], 0.75 * (525600 / 205.7 - 90), rtol=1e-9)
+    np.testing.assert_allclose(half[~cf], 1848.88, atol=0.01)
+    np.testing.assert_allclose(one[~cf], 0.75 * 1875.59, atol=0.01)
+    # in the drawn population, a programmable pump's date is within its life to ERI
+    drawn = generate(*DATA, 2000, seed=5, horizon_days=365, **MARGIN).cohort
+    programmable = ~drawn.constant_flow
+    assert np.isinf(drawn.replace_at_s[drawn.constant_flow]).all()
+    assert (drawn.replace_at_s[programmable] > 0).all()
+    within_year = (drawn.replace_at_s[programmable] < 365 * DAY).mean()
+    assert 0.08 < within_year < 0.25  # about one in seven (0.25-1 mL/day: 2465-1876 d)

@@ -59,6 +59,10 @@ class Cohort:
     book_floor_ml: F
     book_flow_factor: F
     stability_s: F
+    # the elective replacement date (ERI): the clinic books a visit no later and
+    # replaces the pump then, after which the new pump's date is beyond the horizon
+    # (+inf: not within it; a constant-flow pump: no battery)
+    replace_at_s: F
     missed: npt.NDArray[np.bool_]  # (N, K): the k-th booked refill is missed
     miss_delay_s: F  # (N, K): how late a missed refill happens
     alarm_response_s: F  # refilled this long after the low-reservoir alarm sounds

@@ -56,13 +56,15 @@ def _booked(c: Cohort, t: F, volume: F) -> F:
     """The next booked refill by the clinic's rule (refill_due): the earlier of the date
     the reservoir reaches the alarm or the booking floor, whichever is higher, with
     every bolus taken (a constant-flow pump: empty at its fastest flow), less the
-    margin, and the end of the fluid's stability; no later than the maximum interval.
-    Times in seconds here."""
+    margin, and the end of the fluid's stability; no later than the maximum interval,
+    nor than the elective replacement date while it is still ahead (the visit on that
+    date replaces the pump). Times in seconds here."""
     use_all = (daily_volume_ml(c) + c.max_per_24h * c.bolus_ml) / SECONDS_PER_DAY
     low = np.where(c.constant_flow, c.book_floor_ml, np.maximum(c.alarm_ml, c.book_floor_ml))
     to_low = time_to_low(volume, low, use_all * c.book_flow_factor)
     booked = np.minimum(booked_after(to_low, c.margin_s), c.stability_s)
-    return np.asarray(t + np.clip(booked, 0.0, c.max_interval_s), np.float64)
+    replace = np.where(c.replace_at_s > t, c.replace_at_s, INF)
+    return np.asarray(np.minimum(t + np.clip(booked, 0.0, c.max_interval_s), replace), np.float64)
 
 
 def run_cohort(c: Cohort) -> CohortResult:

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import CatalogueError
 from thecal.core.population.cohort import Cohort, F
+from thecal.core.population.schedules import daily_volume_ml
 from thecal.core.pump.constant_flow import flow_ml_per_day
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.pump.program import DrugConcentration
@@ -181,6 +182,26 @@ def stability_columns(
     return out
 
 
+def replacement_dates(
+    rng: np.random.Generator, spec: PopulationSpec, c: Cohort, pick: Callable[[str], np.ndarray]
+) -> F:
+    """When each pump reaches its elective replacement indicator, from the start. A
+    battery of `battery_uah` drained by the baseline current and each stroke of the
+    programmed daily volume lasts battery / drain days and ERI comes `eri_days` before
+    its end (the firmware's rule, pump-behaviour.md §11); the pumps' ages are spread
+    over that life ([pump] battery_age_fraction), so what is left until ERI is the
+    rest. A constant-flow pump has no battery (+inf)."""
+    battery = pick("battery_uah").astype(np.float64)
+    strokes_per_day = np.divide(daily_volume_ml(c), c.stroke_ml,
+                                out=np.zeros(c.size), where=c.stroke_ml > 0)  # fmt: skip
+    drain = pick("baseline_ua") * 24.0 + pick("uah_per_stroke") * strokes_per_day
+    has_battery = (battery > 0) & (drain > 0) & ~c.constant_flow
+    life_days = np.divide(battery, drain, out=np.zeros(c.size), where=has_battery)
+    to_eri_days = np.maximum(life_days - pick("eri_days"), 0.0)
+    age = uniform(rng, spec("pump", "battery_age_fraction"), c.size)
+    return np.where(has_battery, (1.0 - age) * to_eri_days * SECONDS_PER_DAY, np.inf)
+
+
 def _groups(
     drug: npt.NDArray[np.str_], diluted: npt.NDArray[np.bool_]
 ) -> dict[tuple[str, bool], npt.NDArray[np.intp]]:
@@ -249,16 +270,19 @@ def generate(
         max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
         margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
         **_booking(cf, pick),
-        stability_s=np.full(n, np.inf),  # set below, from the last draw
+        stability_s=np.full(n, np.inf),  # these two set below, from the last draws
+        replace_at_s=np.full(n, np.inf),
         missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
         miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
         alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,
         horizon_s=horizon_days * SECONDS_PER_DAY,
     )
-    # drawn last, so the draws before it are the same as before this column existed
+    # drawn last, so the draws before them are the same as before these columns existed
     diluted = diluted_fluids(rng, spec, drug)
+    replace_at_s = replacement_dates(rng, spec, cohort, pick)
     return Population(
-        cohort=cohort.with_(stability_s=stability_columns(library, drug, diluted)),
+        cohort=cohort.with_(stability_s=stability_columns(library, drug, diluted),
+                            replace_at_s=replace_at_s),
         indication=np.array([INDICATIONS.index(str(x)) for x in indication], dtype=np.int64),
         drug=drug,
         diluted=diluted,
