@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from thecal.adapters.db import queries
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.core.safety import Catheter
@@ -62,10 +63,13 @@ def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str])
         values["catheter_ul_per_cm"] = None  # the pump model's catheter (pumps.toml)
     if action == "replace":  # the new pump continues the running program
         assert rec.implant is not None and rec.program is not None
+        # as a program document, the form the API's body takes (the stored JSON is the
+        # program's own encoding, which the document reader refused: issue 25)
+        running = program_document(program_from_json(rec.program.program))
         values |= {"catheter_type": rec.implant.catheter_type,
                    "catheter_length_cm": rec.implant.catheter_length_cm,
                    "catheter_ul_per_cm": rec.implant.catheter_ul_per_cm,
-                   "tip_level": rec.implant.tip_level, "program": rec.program.program}  # fmt: skip
+                   "tip_level": rec.implant.tip_level, "program": running}  # fmt: skip
     else:
         program = {
             "drugs": [

@@ -141,7 +141,7 @@ class Devices(ClinicBase):
         now_s: float,
     ) -> int:
         """Commission the new pump with the reviewed program and read it back."""
-        review.require_clear("implant")
+        review.require_clear("implant" if before is None else "pump replacement")
         implant_id = self._implant_record(uow, patient_id, i, now_s)
         implant = uow.implants.active(patient_id)
         assert i.catheter_ul_per_cm is not None  # filled in by _new_pump
