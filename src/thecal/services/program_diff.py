@@ -51,18 +51,18 @@ def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str
         return f"{dose_text(first, ml * conc, per)} ({ml:.4g} mL{per})"
 
     drugs = (f"{d.name} {conc_text(lib(d.name), d.concentration_mcg_per_ml)}" for d in p.drugs)
-    out = {
+    every = "every day" if p.cycle_days == 1 else f"every {p.cycle_days} days"
+    out = {  # plain words: a clinician reads these on the screens and the PDFs (issue 25)
         "drugs": ", ".join(drugs),
-        "cycle_days": str(p.cycle_days),
-        "low_reservoir_alarm": f"{p.low_reservoir_alarm_ml:g} mL",
+        "schedule": f"repeats {every}",
+        "low-reservoir alarm": f"{p.low_reservoir_alarm_ml:g} mL",
     }
     for i, s in enumerate(p.steps):
         rate = step_rate_ml_per_s(s, conc) * SECONDS_PER_DAY
         out[f"step {i + 1}"] = f"{_clock(s.start_s)} {amount(rate, '/day')}"
     for i, pb in enumerate(p.periodic_boluses):
         out[f"periodic bolus {i + 1}"] = (
-            f"{_clock(pb.at_s)} {amount(pb.amount.volume_ml(conc))} "
-            f"over {pb.duration_s / 60:g} min"
+            f"{_clock(pb.at_s)} {amount(pb.amount.volume_ml(conc))} over {pb.duration_s / 60:g} min"
         )
     d = p.demand_bolus
     if d is not None:
