@@ -39,11 +39,15 @@ class RefillRequest:
     entered_ml: float | None = None  # what will be told to the pump; default: kept + added
     previous_entered_ml: float | None = None
     naive_pump_first_fill: bool = False
+    # no refill is booked after this: the elective replacement date, or once the pump
+    # is at ERI its end of service (services.clinic.outlook.booking_limit); the reason
+    # is elective_replacement_reason, below
     elective_replacement_s: float | None = None
     due_s: float | None = None  # when this refill was due
     # the pharmacy's word on the fluid: diluted from a stronger vial (True), undiluted
     # (False), or not said (None: inferred, a non-stock strength counts as diluted)
     diluted: bool | None = None
+    elective_replacement_reason: str = "elective replacement date"
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ def plan_refill(req: RefillRequest, library: DrugLibrary, policy: Policy) -> Ref
         stable_until,
         f"{why}: {days:g} d" if days is not None else why,
         req.elective_replacement_s,
+        req.elective_replacement_reason,
     )
     out.extend(_overdue(req, library))
     return RefillPlan(
@@ -240,6 +245,7 @@ def refill_due(
     stable_until_s: float | None = None,
     stability_reason: str = "",
     elective_replacement_s: float | None = None,
+    replacement_reason: str = "elective replacement date",
 ) -> RefillDue:
     """The earliest of: the low-reservoir alarm with every bolus taken, less the margin
     (for a constant-flow pump, which has no alarm: empty at its fastest flow, less the
@@ -295,7 +301,7 @@ def refill_due(
     if stable_until_s is not None:
         candidates.append((stable_until_s, stability_reason))
     if elective_replacement_s is not None:
-        candidates.append((elective_replacement_s, "elective replacement date"))
+        candidates.append((elective_replacement_s, replacement_reason))
     if not candidates:
         candidates.append((now_s, "no delivery and no limit: review the program"))
     due_s, reason = min(candidates, key=lambda c: c[0])

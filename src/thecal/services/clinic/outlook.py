@@ -62,19 +62,10 @@ def outlook(
                 policy,
                 stable_until,
                 f"{why}: {days:g} d after the last refill" if days is not None else "",
+                *booking_limit(i, model),
             )
             due_s, reason = due.due_s, due.reason
-    replacement, end = None, _end_of_service_s(i, model)
-    if i.elective_replacement:
-        replacement = i.at_s
-    else:
-        # the sooner of the pump's own figure (its recent average drain) and the
-        # projection on the program it now runs: a raised rate shows at once
-        left = [i.days_to_end_of_service] if i.days_to_end_of_service is not None else []
-        if end is not None:
-            left.append((end - i.at_s) / SECONDS_PER_DAY)
-        if left:
-            replacement = i.at_s + max(0.0, min(left) - model.eri_days) * SECONDS_PER_DAY
+    replacement, end = replacement_dates(i, model)
     return Outlook(
         i.at_s,
         i.reservoir_estimate_ml,
@@ -88,6 +79,33 @@ def outlook(
         risky,
         drugs,
     )
+
+
+def replacement_dates(i: Interrogation, model: PumpModel) -> tuple[float | None, float | None]:
+    """The elective replacement date and the end of service. At ERI the replacement is
+    due now; before it, ERI comes eri_days before the end, by the sooner of the pump's
+    own figure (its recent average drain) and the projection on the program it now
+    runs (a raised rate shows at once)."""
+    end = _end_of_service_s(i, model)
+    if i.elective_replacement:
+        return i.at_s, end
+    left = [i.days_to_end_of_service] if i.days_to_end_of_service is not None else []
+    if end is not None:
+        left.append((end - i.at_s) / SECONDS_PER_DAY)
+    if not left:
+        return None, end
+    return i.at_s + max(0.0, min(left) - model.eri_days) * SECONDS_PER_DAY, end
+
+
+def booking_limit(i: Interrogation, model: PumpModel) -> tuple[float | None, str]:
+    """The date no refill is booked after (refill_due), and why. Before ERI: the
+    elective replacement date (the visit then plans the replacement; the new pump is
+    filled at it). At ERI: the end of service, since the pump must be replaced before
+    it stops. The worklist and the refill plan both read it here."""
+    replacement, end = replacement_dates(i, model)
+    if i.elective_replacement:
+        return end, "end of service: the pump must be replaced before it"
+    return replacement, "elective replacement date"
 
 
 def _end_of_service_s(i: Interrogation, model: PumpModel) -> float | None:

@@ -10,6 +10,7 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.safety import Catheter, DoseChange, Patient, Policy
 from thecal.core.therapy.refill import RefillPlan
+from thecal.services.clinic.outlook import booking_limit
 from thecal.services.ports import PumpPort
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
@@ -59,6 +60,8 @@ def refill_session(
         patient=ctx.patient, catheter=ctx.catheter, history=ctx.history,
         stopped_since_s=ctx.stopped_since_s,
     )  # fmt: skip
+    assert session.before is not None  # start interrogated the pump
+    limit_s, limit_reason = booking_limit(session.before, ctx.model)
     plan = session.propose(
         r.add_ml,
         r.drugs,
@@ -70,5 +73,7 @@ def refill_session(
         previous_entered_ml=r.previous_entered_ml,
         due_s=r.due_s,
         diluted=r.diluted,
+        elective_replacement_s=limit_s,
+        elective_replacement_reason=limit_reason,
     )
     return session, plan
