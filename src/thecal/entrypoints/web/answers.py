@@ -53,6 +53,24 @@ class RefillPlanAnswer(ReviewAnswer):
     next_refill_reason: str
 
 
+class OpenAlarm(TypedDict):
+    """An alarm not yet acknowledged in the clinic, as the alarm list answers it."""
+
+    id: int
+    patient_id: int
+    code: str
+    severity: str  # the pump's word (critical, high, ...): docs/alarms.md
+    onset_s: float
+    cleared_s: float | None
+
+
+class DiaryEntry(TypedDict):
+    at_s: float
+    pain_nrs: int | None  # 0-10
+    spasm: int | None  # 0-10
+    note: str
+
+
 def review_answer(review: Review) -> ReviewAnswer:
     p = review.proposal
     return ReviewAnswer(

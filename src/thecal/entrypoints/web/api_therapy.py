@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
 from thecal.core.errors import NotFound
-from thecal.entrypoints.web.answers import RefillPlanAnswer, ReviewAnswer, review_answer
+from thecal.entrypoints.web.answers import (
+    DiaryEntry,
+    OpenAlarm,
+    RefillPlanAnswer,
+    ReviewAnswer,
+    review_answer,
+)
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import (
@@ -206,20 +212,14 @@ def put_pathway(
 @router.get("/alarms")
 def alarms(
     request: Request, who: Principal = Depends(requires("alarms.read"))
-) -> list[dict[str, Any]]:
+) -> list[OpenAlarm]:
     with request.app.state.db.reads() as db:
         rows = queries.open_alarms(db)
         return [
-            {
-                "id": a.id,
-                "patient_id": a.patient_id,
-                "code": a.code,
-                "severity": a.severity,
-                "onset_s": a.onset_s,
-                "cleared_s": a.cleared_s,
-            }
+            OpenAlarm(id=a.id, patient_id=a.patient_id, code=a.code, severity=a.severity,
+                      onset_s=a.onset_s, cleared_s=a.cleared_s)
             for a in rows
-        ]
+        ]  # fmt: skip
 
 
 @router.post("/alarms/{alarm_id}/acknowledge")
@@ -246,12 +246,12 @@ def bolus_request(
 @router.get("/patients/{patient_id}/diary")
 def diary(
     patient_id: Id, request: Request, who: Principal = Depends(requires("diary.read"))
-) -> list[dict[str, Any]]:
+) -> list[DiaryEntry]:
     can_see(who, patient_id)
     with request.app.state.db.reads() as db:
         rec = queries.patient_record(db, patient_id)
     return [
-        {"at_s": d.at_s, "pain_nrs": d.pain_nrs, "spasm": d.spasm, "note": d.note}
+        DiaryEntry(at_s=d.at_s, pain_nrs=d.pain_nrs, spasm=d.spasm, note=d.note)
         for d in rec.diary
     ]
 
