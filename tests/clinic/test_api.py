@@ -268,6 +268,11 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     # critical first, then by the date each became due
     keys = [(i["rank"], i["due_s"]) for i in whole.json()]
     assert total == 4 and keys == sorted(keys)
+    # the hand-encoded page has exactly the fields the OpenAPI document declares
+    spec = c.get("/openapi.json").json()
+    declared = spec["components"]["schemas"]["WorkItemAnswer"]
+    assert all(set(i) == set(declared["properties"]) == set(declared["required"])
+               for i in whole.json())  # fmt: skip
     assert {(i["patient_id"], i["kind"]) for i in whole.json()} == {
         (world.a, "alarm"), (world.a, "refill"), (world.b, "alarm"), (world.b, "refill"),
     }  # fmt: skip

@@ -71,6 +71,46 @@ class DiaryEntry(TypedDict):
     note: str
 
 
+class SessionAnswer(TypedDict):
+    """Who is logged in, and the token a write must carry (X-CSRF-Token)."""
+
+    username: str
+    role: str
+    csrf: str
+
+
+class Me(SessionAnswer):
+    patient_id: int | None  # a patient's own login: the one record it sees
+
+
+class LockHeld(TypedDict):
+    key: str  # user:NAME, ip:ADDRESS or second:NAME
+    failures: int
+    locked_until_s: float | None
+
+
+class PatientListed(TypedDict):
+    id: int
+    mrn: str
+    name: str
+    indication: str
+
+
+class WorkItemAnswer(TypedDict):
+    """One worklist item, as GET /api/worklist encodes it (encode_worklist)."""
+
+    patient_id: int
+    name: str
+    mrn: str
+    kind: str  # refill | replacement | alarm | discrepancy | trial | pathway
+    rank: int
+    due_s: float | None
+    detail: str
+    withdrawal_risk: bool
+    ref_id: int | None
+    urgency: str
+
+
 def review_answer(review: Review) -> ReviewAnswer:
     p = review.proposal
     return ReviewAnswer(

@@ -16,6 +16,13 @@ from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
+from thecal.entrypoints.web.answers import (
+    LockHeld,
+    Me,
+    PatientListed,
+    SessionAnswer,
+    WorkItemAnswer,
+)
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
@@ -44,22 +51,22 @@ router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
 
 @router.post("/login")
-async def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+async def login(body: Login, request: Request, response: Response) -> SessionAnswer:
     opened = await sign_in(request, body.username, body.password)
     if opened is None:
         raise NotAuthenticated("wrong username or password")
     user, token = opened
     set_cookie(request, response, token)
-    return {"username": user.username, "role": user.role, "csrf": user.csrf}
+    return SessionAnswer(username=user.username, role=user.role, csrf=user.csrf)
 
 
 @router.get("/locks")
 def locks(
     request: Request, who: Principal = Depends(requires("users.read"))
-) -> list[dict[str, Any]]:
+) -> list[LockHeld]:
     """Accounts, addresses and second persons locked after wrong passwords."""
     return [
-        {"key": a.key, "failures": a.failures, "locked_until_s": a.locked_until_s}
+        LockHeld(key=a.key, failures=a.failures, locked_until_s=a.locked_until_s)
         for a in clinic_of(request).accounts.locks(who)
     ]
 
@@ -82,13 +89,8 @@ def logout(
 
 
 @router.get("/me")
-def me(who: Principal = Depends(requires("session.read"))) -> dict[str, Any]:
-    return {
-        "username": who.username,
-        "role": who.role,
-        "patient_id": who.patient_id,
-        "csrf": who.csrf,
-    }
+def me(who: Principal = Depends(requires("session.read"))) -> Me:
+    return Me(username=who.username, role=who.role, patient_id=who.patient_id, csrf=who.csrf)
 
 
 def encode_worklist(page: Page) -> bytes:
@@ -97,7 +99,7 @@ def encode_worklist(page: Page) -> bytes:
     return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-@router.get("/worklist", response_model=list[dict[str, Any]])
+@router.get("/worklist", response_model=list[WorkItemAnswer])
 async def worklist(
     request: Request,
     offset: int = Query(0, ge=0, le=MAX_ID),
@@ -126,10 +128,10 @@ def _compute_page(request: Request, version: int, at: float, offset: int, limit:
 @router.get("/patients")
 def list_patients(
     request: Request, q: str = "", who: Principal = Depends(requires("patients.list"))
-) -> list[dict[str, Any]]:
+) -> list[PatientListed]:
     with request.app.state.db.reads() as db:
         return [
-            {"id": p.id, "mrn": p.mrn, "name": p.name, "indication": p.indication}
+            PatientListed(id=p.id, mrn=p.mrn, name=p.name, indication=p.indication)
             for p in queries.patients(db, q[:60])
         ]
 
