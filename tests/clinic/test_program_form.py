@@ -34,7 +34,7 @@ def test_a_flex_step_is_checked_with_its_24_hour_dose(sqlite_world):
     # 1000 mcg/day of 2000 mcg/mL is 0.5 mL/day: the dose in baclofen's unit, the volume beside
     assert ["step 2", "-", "20:00 1000 mcg/day (0.5 mL/day)"] in rows(r.text, "diff")
     # 400 x 20/24 + 1000 x 4/24 = 500 mcg/day: +25 % on 400
-    assert rows(r.text, "doses") == [["baclofen", "400", "500", "+25.0 %"]]
+    assert rows(r.text, "doses") == [["baclofen", "400 mcg/day", "500 mcg/day", "+25.0 %"]]
 
 
 def test_a_periodic_bolus_and_a_rate_step(sqlite_world):
@@ -47,7 +47,8 @@ def test_a_periodic_bolus_and_a_rate_step(sqlite_world):
     # unchanged: 0.2 mL/day x 2000 mcg/mL = 400 mcg/day
     assert ["step 1", "00:00 400 mcg/day (0.2 mL/day)", "00:00 400 mcg/day (0.2 mL/day)"] in diff
     assert ["periodic bolus 1", "-", "08:00 50 mcg (0.025 mL) over 30 min"] in diff  # 50 / 2000
-    assert rows(r.text, "doses") == [["baclofen", "400", "450", "+12.5 %"]]  # 400 + 50
+    # 400 + 50
+    assert rows(r.text, "doses") == [["baclofen", "400 mcg/day", "450 mcg/day", "+12.5 %"]]
 
 
 def test_a_half_filled_row_names_itself(sqlite_world):
@@ -73,3 +74,15 @@ def test_a_temporary_program_is_reviewed_with_its_end_and_a_bad_duration_named(s
     assert bad.status_code == 422 and "temporary_h" in bad.text and "a number of hours" in bad.text
     long = c.post(f"/patients/{w.b}/program/check", data={**form, "temporary_h": "80"})
     assert long.status_code == 422 and "from above 0 to 72 h" in long.text
+
+
+def test_an_opioids_24_hour_dose_is_in_mg_per_day(sqlite_world):
+    """Patient A runs morphine 10 mg/mL at 3 mg/day with a 0.1 mg patient bolus up to 3
+    a day: 3 + 0.3 = 3.3 mg/day with every bolus taken. The new program, 3.6 mg/day
+    with no patient bolus: 3.6 / 3.3 = +9.1 %. Clinicians read morphine in mg/day (the
+    review's dose table said 3300 and 3600, in mcg)."""
+    w = sqlite_world
+    form = {**FORM, "step_value_0": "3.6 mg/day", "low_ml": "3"}
+    r = w.client("physician").post(f"/patients/{w.a}/program/check", data=form)
+    assert r.status_code == 200, r.text
+    assert rows(r.text, "doses") == [["morphine", "3.3 mg/day", "3.6 mg/day", "+9.1 %"]]

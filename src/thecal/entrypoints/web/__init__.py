@@ -16,6 +16,7 @@ from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.patient_records import PatientRecords
 from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.core.safety.fmt import dose_text
 from thecal.entrypoints.web import (
     api,
     api_calendar,
@@ -79,6 +80,10 @@ def create_app(
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(
         program_from_json(row.program), cdb.clinic.library
+    )
+    # a 24 h dose in the drug's own unit (morphine 5.5 mg/day, baclofen 400 mcg/day)
+    app.state.templates.env.filters["daily_dose"] = lambda mcg, name: (
+        "-" if mcg is None else dose_text(cdb.clinic.library.get(name), mcg)
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
