@@ -8,10 +8,13 @@ info, and on `reviewed_digest` and `therapy_version` being there to confirm with
 
 # no `from __future__ import annotations`: pydantic reads these TypedDicts at run time
 # pydantic reads typing_extensions' TypedDict on Python 3.11
+from typing import get_type_hints
+
 from typing_extensions import TypedDict
 
 from thecal.core.safety.findings import FindingDict
 from thecal.services.clinic.gate import Review
+from thecal.services.clinic.worklist import WorkItem
 
 
 class SettingChange(TypedDict):
@@ -96,19 +99,13 @@ class PatientListed(TypedDict):
     indication: str
 
 
-class WorkItemAnswer(TypedDict):
-    """One worklist item, as GET /api/worklist encodes it (encode_worklist)."""
-
-    patient_id: int
-    name: str
-    mrn: str
-    kind: str  # refill | replacement | alarm | discrepancy | trial | pathway
-    rank: int
-    due_s: float | None
-    detail: str
-    withdrawal_risk: bool
-    ref_id: int | None
-    urgency: str
+# One worklist item, as GET /api/worklist encodes it (encode_worklist): the fields of
+# WorkItem, read from it (not restated), and its urgency word. Only the OpenAPI
+# document reads it: the page is encoded by hand and kept (worklist_pages.py).
+WorkItemAnswer = TypedDict(
+    "WorkItemAnswer",
+    {**get_type_hints(WorkItem), "urgency": str},  # type: ignore[misc]  # read, not restated
+)
 
 
 def review_answer(review: Review) -> ReviewAnswer:
