@@ -22,6 +22,7 @@ from thecal.core.population.schedules import daily_volume_ml
 from thecal.core.pump.constant_flow import flow_ml_per_day
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.pump.program import DrugConcentration
+from thecal.core.safety.battery import HOURS_PER_DAY
 from thecal.core.sourced import unwrap
 from thecal.core.therapy.refill import stability_days
 from thecal.core.units import SECONDS_PER_DAY
@@ -194,7 +195,8 @@ def replacement_dates(
     battery = pick("battery_uah").astype(np.float64)
     strokes_per_day = np.divide(daily_volume_ml(c), c.stroke_ml,
                                 out=np.zeros(c.size), where=c.stroke_ml > 0)  # fmt: skip
-    drain = pick("baseline_ua") * 24.0 + pick("uah_per_stroke") * strokes_per_day
+    # core.safety.battery.daily_drain_uah per pump, without the patient boluses
+    drain = pick("baseline_ua") * HOURS_PER_DAY + pick("uah_per_stroke") * strokes_per_day
     has_battery = (battery > 0) & (drain > 0) & ~c.constant_flow
     life_days = np.divide(battery, drain, out=np.zeros(c.size), where=has_battery)
     to_eri_days = np.maximum(life_days - pick("eri_days"), 0.0)
