@@ -21,6 +21,7 @@ from typing import Any
 from thecal.core.errors import UnitError
 
 SECONDS_PER_DAY = 86_400.0
+HOURS_PER_DAY = 24.0
 
 
 class Kind(Enum):

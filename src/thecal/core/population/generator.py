@@ -22,10 +22,9 @@ from thecal.core.population.schedules import daily_volume_ml
 from thecal.core.pump.constant_flow import flow_ml_per_day
 from thecal.core.pump.models import PumpCatalogue
 from thecal.core.pump.program import DrugConcentration
-from thecal.core.safety.battery import HOURS_PER_DAY
 from thecal.core.sourced import unwrap
 from thecal.core.therapy.refill import stability_days
-from thecal.core.units import SECONDS_PER_DAY
+from thecal.core.units import HOURS_PER_DAY, SECONDS_PER_DAY
 
 INDICATIONS = ("non_cancer_pain", "cancer_pain", "spasticity")
 MAX_REFILLS = 64

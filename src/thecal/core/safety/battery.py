@@ -19,8 +19,7 @@ from thecal.core.pump.program import Program
 from thecal.core.pump.volumes import daily_volumes
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.findings import INFO, SOFT, Finding, finding
-
-HOURS_PER_DAY = 24.0
+from thecal.core.units import HOURS_PER_DAY
 
 
 def daily_drain_uah(model: PumpModel, program: Program) -> float:

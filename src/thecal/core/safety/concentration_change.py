@@ -10,6 +10,7 @@ from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
 from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.catheter import bridge_plan
 from thecal.core.tolerance import above
+from thecal.core.units import HOURS_PER_DAY
 
 
 def fluid_changes(ctx: ProgramProposal) -> bool:
@@ -40,7 +41,7 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
         ctx.model, ctx.catheter.length_cm, ctx.catheter.ul_per_cm, ctx.current, ctx.proposed
     )
     clear = plan.clear_without_bridge_days
-    clear_text = "never at a zero basal rate" if clear is None else f"{clear * 24:.3g} h"
+    clear_text = "never at a zero basal rate" if clear is None else f"{clear * HOURS_PER_DAY:.3g} h"
     amounts = ", ".join(
         f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
     )
@@ -49,7 +50,7 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
         f"bridge bolus {plan.volume_ml:.4g} mL of the old fluid ({amounts}); "
         f"without it the old fluid takes {clear_text} to clear"
         + ("" if steady is None else
-           f"; over {steady * 24:.3g} h it keeps the old dose rate")
+           f"; over {steady * HOURS_PER_DAY:.3g} h it keeps the old dose rate")
     )  # fmt: skip
     if ctx.bridge_planned:
         out.append(finding("DD-07", INFO, "BRIDGE_PLANNED", summary, "bridge"))

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from thecal.core.scs.catalogue import RECHARGEABLE, ScsCatalogue, Stimulator
 from thecal.core.scs.program import ScsProgram
-
-HOURS_PER_DAY = 24.0
+from thecal.core.units import HOURS_PER_DAY
 
 
 @dataclass(frozen=True)
