@@ -365,4 +365,10 @@ def test_the_clinic_keeps_an_alarms_priority_silence_and_acknowledgement_at_the_
         assert row.cleared_s is None and row.acknowledged_by is None
     page = w.client("nurse").get(f"/patients/{w.b}").text
     table = page.split('id="alarms"', 1)[1].split("</table>", 1)[0]
-    assert "motor stalled" in table and "<td>high</td>" in table and "at the pump" in table
+    assert "motor stalled" in table and "at the pump" in table
+    assert '<span class="tag critical">high</span></td>' in table  # red: high priority
+    # the pump card's tag too, and the record's JSON
+    card = page.split('id="pump-card"', 1)[1].split("</div>", 1)[0]
+    assert 'class="tag critical" title="high priority"' in card
+    alarms = w.client("nurse").get(f"/api/patients/{w.b}").json()["alarms"]
+    assert [(a["code"], a["priority"]) for a in alarms] == [("MOTOR_STALL", "high")]

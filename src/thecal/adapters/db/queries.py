@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API answers)
 
 from thecal.adapters.db.models import (
     AlarmRow,
@@ -249,18 +250,47 @@ def users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.id)))
 
 
-def scs_record(db: Session, patient_id: int) -> dict[str, Any]:
-    """A patient's stimulators and their programs, newest first (plain data)."""
+class ScsDeviceListed(TypedDict):
+    id: int
+    kind: str  # trial | implant
+    stimulator_id: str
+    lead_id: str
+    serial: str | None
+    started_s: float
+    ended_s: float | None
+    active: bool
+    baseline_nrs: float | None
+    daily_nrs: list[float]
+    outcome: str | None  # the trial's: success | failure | incomplete
+
+
+class ScsProgramListed(TypedDict):
+    device_id: int
+    program: dict[str, Any]  # the program's settings as stored
+    by: str
+    at_s: float
+    reason: str
+
+
+class ScsRecord(TypedDict):
+    devices: list[ScsDeviceListed]
+    programs: list[ScsProgramListed]
+
+
+def scs_record(db: Session, patient_id: int) -> ScsRecord:
+    """A patient's stimulators and their programs, newest first."""
     if db.get(Patient, patient_id) is None:
         raise NotFound(f"patient {patient_id} does not exist")
     devices = db.scalars(select(ScsDeviceRow).where(ScsDeviceRow.patient_id == patient_id)
                          .order_by(ScsDeviceRow.id.desc()))  # fmt: skip
     programs = db.scalars(select(ScsProgramRow).where(ScsProgramRow.patient_id == patient_id)
                           .order_by(ScsProgramRow.id.desc()))  # fmt: skip
-    keys = ("id", "kind", "stimulator_id", "lead_id", "serial", "started_s", "ended_s", "active",
-            "baseline_nrs", "daily_nrs", "outcome")  # fmt: skip
-    return {
-        "devices": [{k: getattr(d, k) for k in keys} for d in devices],
-        "programs": [{"device_id": p.device_id, "program": p.program, "by": p.created_by,
-                      "at_s": p.created_s, "reason": p.reason} for p in programs],
-    }
+    return ScsRecord(
+        devices=[ScsDeviceListed(id=d.id, kind=d.kind, stimulator_id=d.stimulator_id,
+                                 lead_id=d.lead_id, serial=d.serial, started_s=d.started_s,
+                                 ended_s=d.ended_s, active=d.active,
+                                 baseline_nrs=d.baseline_nrs, daily_nrs=list(d.daily_nrs),
+                                 outcome=d.outcome) for d in devices],
+        programs=[ScsProgramListed(device_id=p.device_id, program=p.program, by=p.created_by,
+                                   at_s=p.created_s, reason=p.reason) for p in programs],
+    )  # fmt: skip

@@ -38,6 +38,15 @@ PRIORITIES = {c: (a.priority, a.withdrawal_critical_priority) for c, a in _TABLE
 WORKLIST_ALARMS = worklist_alarm_codes(PRIORITIES)
 
 
+def sounding_priority(code: str, recorded: str | None) -> str:
+    """The priority an alarm sounded with: the one the pump logged at onset (raised for a
+    withdrawal-critical drug), or for rows from before priorities were kept (migration
+    0013) the code's own. A code the table does not know is information, not hidden."""
+    if recorded:
+        return recorded
+    return PRIORITIES[code][0] if code in PRIORITIES else "information"
+
+
 def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
     """Alarms, discrepancies and trials: few at any time, read whole."""
     day = SECONDS_PER_DAY
@@ -51,7 +60,7 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
     for a, name, mrn in alarms:
         # the priority it sounded with (raised for a withdrawal-critical drug); rows from
         # before priorities were kept (migration 0013) take the code's own
-        priority = a.priority or PRIORITIES[a.code][0]
+        priority = sounding_priority(a.code, a.priority)
         rank = alarm_rank(priority)
         if rank is None:
             continue

@@ -99,6 +99,35 @@ class PatientListed(TypedDict):
     indication: str
 
 
+class AuditListed(TypedDict):
+    id: int
+    at_s: float
+    user: str
+    action: str
+    entity: str
+    entity_id: str
+    reason: str
+    hash: str
+
+
+class AuditCheck(TypedDict):
+    """The hash chain verified end to end (and against its stored head)."""
+
+    ok: bool
+    rows: int
+    head: str
+    problems: list[str]
+
+
+class UserListed(TypedDict):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    patient_id: int | None
+    active: bool
+
+
 # One worklist item, as GET /api/worklist encodes it (encode_worklist): the fields of
 # WorkItem, read from it (not restated), and its urgency word. Only the OpenAPI
 # document reads it: the page is encoded by hand and kept (worklist_pages.py).

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -14,13 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from thecal.adapters.db import audit, queries
 from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
-from thecal.adapters.pump.program_codec import program_from_json
-from thecal.adapters.scenario.program_writer import program_document
 from thecal.entrypoints.web.answers import (
+    AuditCheck,
+    AuditListed,
     LockHeld,
     Me,
     PatientListed,
     SessionAnswer,
+    UserListed,
     WorkItemAnswer,
 )
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
@@ -36,6 +36,7 @@ from thecal.entrypoints.web.inputs import (
     kept_record,
     now,
 )
+from thecal.entrypoints.web.record_answer import PatientRecordAnswer, record_answer
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import (
     COOKIE,
@@ -154,86 +155,12 @@ def edit_patient(
     return {"status": "changed"}
 
 
-def record_json(rec: queries.PatientRecord) -> dict[str, Any]:
-    p, pump, implant = rec.patient, rec.pump, rec.implant
-    program = program_from_json(rec.program.program) if rec.program else None
-    return {
-        "patient": {
-            "id": p.id,
-            "mrn": p.mrn,
-            "name": p.name,
-            "birth_year": p.birth_year,
-            "indication": p.indication,
-            "weight_kg": p.weight_kg,
-            "opioid_naive": p.opioid_naive,
-            "sleep_apnoea": p.sleep_apnoea,
-            "brain_injury_on": p.brain_injury_on,
-        },
-        "implant": None
-        if implant is None
-        else {
-            "model_id": implant.model_id,
-            "serial": implant.serial,
-            "implanted_s": implant.implanted_s,
-            "catheter_type": implant.catheter_type,
-            "catheter_length_cm": implant.catheter_length_cm,
-            "tip_level": implant.tip_level,
-        },
-        "pump": None
-        if pump is None
-        else {
-            "version": pump.version,
-            "as_of_s": pump.as_of_s,
-            "reservoir_estimate_ml": pump.reservoir_estimate_ml,
-            "state": pump.shown,
-            "alarms": [a for a in pump.alarms.split(",") if a],
-            "eri": pump.eri,
-            "refill_due_s": pump.refill_due_s,
-            "refill_due_reason": pump.refill_due_reason,
-        },
-        "program": None
-        if program is None
-        else {
-            "version_no": rec.program.version_no,  # type: ignore[union-attr]
-            "digest": rec.program.digest,  # type: ignore[union-attr]
-            "document": program_document(program),
-        },
-        "refills": [
-            {
-                "id": r.id,
-                "at_s": r.at_s,
-                "expected_ml": r.expected_ml,
-                "withdrawn_ml": r.withdrawn_ml,
-                "added_ml": r.added_ml,
-                "lot": r.lot,
-                "classification": r.classification,
-                "status": r.status,
-                "open": r.record.get("open", []),
-            }
-            for r in rec.refills
-        ],
-        "bolus_requests": [
-            {"at_s": b.at_s, "result": b.result, "reason": b.reason} for b in rec.boluses
-        ],
-        "alarms": [
-            {
-                "id": a.id,
-                "code": a.code,
-                "onset_s": a.onset_s,
-                "cleared_s": a.cleared_s,
-                "acknowledged_by": a.acknowledged_by,
-            }
-            for a in rec.alarms
-        ],
-    }
-
-
 @router.get("/patients/{patient_id}")
 def get_patient(
     patient_id: Id, request: Request, who: Principal = Depends(requires("patients.read"))
-) -> dict[str, Any]:
+) -> PatientRecordAnswer:
     can_see(who, patient_id)
-    return record_json(kept_record(request, patient_id))
+    return record_answer(kept_record(request, patient_id))
 
 
 @router.get("/audit")
@@ -241,40 +168,32 @@ def audit_rows(
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
     who: Principal = Depends(requires("audit.read")),
-) -> list[dict[str, Any]]:
+) -> list[AuditListed]:
     with request.app.state.db.reads() as db:
         rows = queries.audit_rows(db, limit)
         return [
-            {
-                "id": a.id,
-                "at_s": a.at_s,
-                "user": a.username,
-                "action": a.action,
-                "entity": a.entity,
-                "entity_id": a.entity_id,
-                "reason": a.reason,
-                "hash": a.hash,
-            }
+            AuditListed(id=a.id, at_s=a.at_s, user=a.username, action=a.action,
+                        entity=a.entity, entity_id=a.entity_id, reason=a.reason, hash=a.hash)
             for a in rows
-        ]
+        ]  # fmt: skip
 
 
 @router.get("/audit/verify")
 def audit_verify(
     request: Request, who: Principal = Depends(requires("audit.read"))
-) -> dict[str, Any]:
+) -> AuditCheck:
     with request.app.state.db.reads() as db:
         v = audit.verify(db)
-    return {"ok": v.ok, "rows": v.rows, "head": v.head, "problems": list(v.problems)}
+    return AuditCheck(ok=v.ok, rows=v.rows, head=v.head, problems=list(v.problems))
 
 
 @router.get("/users")
 def users(
     request: Request, who: Principal = Depends(requires("users.read"))
-) -> list[dict[str, Any]]:
+) -> list[UserListed]:
     return [
-        {"id": u.user_id, "username": u.username, "full_name": u.full_name, "role": u.role,
-         "patient_id": u.patient_id, "active": u.active}
+        UserListed(id=u.user_id, username=u.username, full_name=u.full_name, role=u.role,
+                   patient_id=u.patient_id, active=u.active)
         for u in clinic_of(request).user_admin.users(who)
     ]  # fmt: skip
 

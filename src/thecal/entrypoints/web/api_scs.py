@@ -5,8 +5,6 @@ it runs on (SCS-01..03); a refused one answers 422 with its findings."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 
 from thecal.adapters.db import queries
@@ -25,7 +23,13 @@ from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
-from thecal.services.clinic.scs import ScsDeviceStored, ScsStored, ScsTrialEnd
+from thecal.services.clinic.scs import (
+    ScsCheckAnswer,
+    ScsDeviceStored,
+    ScsStored,
+    ScsTrialEnd,
+    battery_answer,
+)
 
 router = APIRouter(prefix="/api/patients/{patient_id}/scs", responses=ERROR_RESPONSES)
 
@@ -37,7 +41,7 @@ class Nothing(Body):
 @router.get("")
 def scs_record(
     patient_id: Id, request: Request, who: Principal = Depends(requires("scs.read"))
-) -> dict[str, Any]:
+) -> queries.ScsRecord:
     """The patient's stimulators (trials and implants) and their programs, newest first."""
     can_see(who, patient_id)
     with request.app.state.db.reads() as db:
@@ -48,14 +52,13 @@ def scs_record(
 def check(
     patient_id: Id, body: ScsCheckIn, request: Request,
     who: Principal = Depends(requires("scs.read")),
-) -> dict[str, Any]:  # fmt: skip
+) -> ScsCheckAnswer:  # fmt: skip
     review = clinic_of(request).stimulation.check_scs_program(
         who, patient_id, body.program.core(), body.stimulator_id, body.lead_id
     )
-    battery = review["battery"]
-    return {"findings": [f.as_dict() for f in review["findings"]],
-            "battery": None if battery is None else battery.__dict__,
-            "reviewed_digest": review["reviewed_digest"]}  # fmt: skip
+    return ScsCheckAnswer(findings=[f.as_dict() for f in review["findings"]],
+                          battery=battery_answer(review["battery"]),
+                          reviewed_digest=review["reviewed_digest"])  # fmt: skip
 
 
 @router.post("/trial", status_code=201)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db import audit, queries
+from thecal.adapters.db.worklist_items import sounding_priority
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
 from thecal.entrypoints.web.chart import timeline_svg
@@ -214,7 +215,15 @@ def patient(
     model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
     return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
-                programmable=programmable)  # fmt: skip
+                programmable=programmable, sounding=sounding(rec))  # fmt: skip
+
+
+def sounding(rec: queries.PatientRecord) -> dict[str, str]:
+    """Each active alarm's priority, as it sounded: from its open row, else the code's own
+    (the pump card coloured every alarm as critical, an information line too)."""
+    open_rows = {a.code: a.priority for a in rec.alarms if a.cleared_s is None}
+    codes = [c for c in rec.pump.alarms.split(",") if c] if rec.pump else []
+    return {c: sounding_priority(c, open_rows.get(c)) for c in codes}
 
 
 def _portal_context(request: Request, who: Principal) -> dict[str, Any]:

@@ -11,7 +11,6 @@ one, so a failed SCS trial opens the pump trial on the worklist (docs/scs.md).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API answers)
 
@@ -56,11 +55,26 @@ class ScsStatus(TypedDict):
     battery: BatteryOutlook | None
 
 
+class BatteryAnswer(TypedDict):
+    drain_ma: float  # average current from the battery
+    days: float  # primary: to depletion; rechargeable: until the recharge level
+    recharge: bool
+
+
+def battery_answer(b: BatteryOutlook | None) -> BatteryAnswer | None:
+    return None if b is None else BatteryAnswer(drain_ma=b.drain_ma, days=b.days,
+                                                recharge=b.recharge)  # fmt: skip
+
+
 class ScsStored(TypedDict):
     """What a stored program answers, as JSON: its findings and battery outlook."""
 
     findings: list[FindingDict]
-    battery: dict[str, Any] | None
+    battery: BatteryAnswer | None
+
+
+class ScsCheckAnswer(ScsStored):
+    reviewed_digest: str  # what a confirmation names (SR-08)
 
 
 class ScsDeviceStored(ScsStored):
@@ -151,7 +165,7 @@ class Stimulation(ClinicBase):
              "pulse_width_us": program.pulse_width_us, "frequency_hz": program.frequency_hz},
         )  # fmt: skip
         return ScsStored(findings=[f.as_dict() for f in review["findings"]],
-                         battery=None if b is None else dict(b.__dict__))  # fmt: skip
+                         battery=battery_answer(b))  # fmt: skip
 
     def start_scs_trial(
         self, who: Principal, patient_id: int, stimulator_id: str, lead_id: str,
