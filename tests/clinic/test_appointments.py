@@ -57,6 +57,25 @@ def test_a_nurse_books_from_the_form_and_the_week_shows_it(world):
     assert "2026-10-01 09:30" in page and "Cancel this appointment" in page
 
 
+def test_the_api_lists_the_weeks_appointments_with_their_declared_fields(world):
+    """GET /api/appointments answers the appointments as /openapi.json declares them
+    (it answered each object's __dict__, undeclared)."""
+    c = world.client("nurse")
+    book(c, world.a, "2026-10-01", "09:30")
+    week = {"from_s": OCT_1_0930_UTC - 3 * DAY, "to_s": OCT_1_0930_UTC + 4 * DAY}
+    [a] = c.get("/api/appointments", params=week).json()
+    assert {k: a[k] for k in ("patient_id", "kind", "start_s", "end_s", "clinician",
+                              "booked_by", "status", "note", "patient_name")} == {
+        "patient_id": world.a, "kind": "refill", "start_s": OCT_1_0930_UTC,
+        "end_s": OCT_1_0930_UTC + 1800, "clinician": "nurse", "booked_by": "nurse",
+        "status": "booked", "note": "bring kit", "patient_name": "Ann Able",
+    }  # fmt: skip
+    declared = c.get("/openapi.json").json()["components"]["schemas"]["AppointmentFacts"]
+    assert set(declared["properties"]) == set(a)
+    later = {"from_s": OCT_1_0930_UTC + DAY, "to_s": OCT_1_0930_UTC + 4 * DAY}
+    assert c.get("/api/appointments", params=later).json() == []
+
+
 def test_a_bad_booking_names_each_field_and_a_late_one_names_the_due_date(world):
     c = world.client("nurse")
     r = book(c, world.a, "2026-13-01", "25:00", minutes="abc")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query, Request
 
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
@@ -12,7 +10,7 @@ from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import AppointmentIn, Reason, now
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.services.clinic.ports import Principal
+from thecal.services.clinic.ports import AppointmentFacts, Principal
 from thecal.services.vocabulary import AppointmentStatus
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
@@ -26,11 +24,9 @@ def appointments(
     to_s: float = Query(ge=0, le=EPOCH_MAX),
     clinician: str | None = Query(default=None, max_length=60),
     who: Principal = Depends(requires("appointments.read")),
-) -> list[dict[str, Any]]:
+) -> list[AppointmentFacts]:
     """Appointments starting in [from_s, to_s) (seconds since 1970, UTC)."""
-    return [
-        a.__dict__ for a in clinic_of(request).booking.appointments(who, from_s, to_s, clinician)
-    ]
+    return clinic_of(request).booking.appointments(who, from_s, to_s, clinician)
 
 
 @router.post("/patients/{patient_id}/appointments", status_code=201)
