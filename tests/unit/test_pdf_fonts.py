@@ -162,3 +162,44 @@ def test_without_a_bold_face_a_bold_run_keeps_the_regular_face(monkeypatch, tmp_
     monkeypatch.setenv("THECAL_FONT_DIRS", str(tmp_path))
     assert register().bold == {}
     assert markup("क्ष", bold=True) == f'<font name="{DEVANAGARI}">क्ष</font>'
+
+
+# names in the scripts the table lacked (issue 23: Tibetan, Javanese "and others"), each
+# with the face fonts-noto-core has for it (Tibetan: a serif face only)
+MORE_SCRIPTS = {
+    "བསྟན་འཛིན": "thecal-notoseriftibetan",  # Tenzin
+    "አበበ": "thecal-notosansethiopic",  # Abebe (Amharic)
+    "ᏣᎳᎩ": "thecal-notosanscherokee",  # Tsalagi
+    "ᐃᓄᒃᑎᑐᑦ": "thecal-notosanscanadianaboriginal",  # Inuktitut syllabics
+    "ꦧꦸꦣꦶ": "thecal-notosansjavanese",  # Budi
+    "ᬩᬮᬶ": "thecal-notosansbalinese",  # Bali
+    "ᮞᮥᮔ᮪ᮓ": "thecal-notosanssundanese",  # Sunda
+    "ⵜⴰⵎⴰⵣⵉⵖⵜ": "thecal-notosanstifinagh",  # Tamazight
+    "ꆈꌠ": "thecal-notosansyi",  # Nuosu
+    "ꕙꔤ": "thecal-notosansvai",  # Vai
+}
+
+
+@pytest.mark.fonts
+def test_tibetan_ethiopic_javanese_and_other_scripts_have_their_face(monkeypatch) -> None:
+    """Each name is one run in its script's face; Tibetan stacks: sa with a subjoined ta
+    (two code points) is drawn as one glyph; the PDF embeds every face and prints no
+    code point."""
+    monkeypatch.setenv("THECAL_FONT_DIRS", "/usr/share/fonts")
+    for name, face in MORE_SCRIPTS.items():
+        assert markup(name) == f'<font name="{face}">{name}</font>', name
+    assert len(shapeStr("སྟ", "thecal-notoseriftibetan", 10).__shapeData__) == 1
+    # a face with two blocks (Ethiopic and Ethiopic Extended) is registered once
+    shaped = [name for _, _, name in register().shaped]
+    assert shaped.count("thecal-notosansethiopic") == 2
+    assert len(register().faces) == len(set(shaped))
+    doc = Document("བསྟན་འཛིན", "more scripts",
+                   (Section("Names", (Facts(tuple((n, n) for n in MORE_SCRIPTS)),)),))  # fmt: skip
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    assert "[U+" not in "".join(page.extract_text() for page in reader.pages)
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # fmt: skip
+    for face in ("NotoSerifTibetan-Bold", "NotoSansEthiopic", "NotoSansCherokee",
+                 "NotoSansCanadianAboriginal", "NotoSansJavanese", "NotoSansBalinese",
+                 "NotoSansSundanese", "NotoSansTifinagh", "NotoSansYi", "NotoSansVai"):
+        assert any(face in f for f in fonts), (face, fonts)

@@ -63,6 +63,20 @@ SHAPED_SCRIPTS = (
     (0x0E80, 0x0EFF, "NotoSansLao-Regular.ttf"),
     (0x1000, 0x109F, "NotoSansMyanmar-Regular.ttf"),
     (0x1780, 0x17FF, "NotoSansKhmer-Regular.ttf"),
+    # Noto has Tibetan in a serif face only
+    (0x0F00, 0x0FFF, "NotoSerifTibetan-Regular.ttf"),
+    (0x1200, 0x139F, "NotoSansEthiopic-Regular.ttf"),  # and its supplement
+    (0x2D80, 0x2DDF, "NotoSansEthiopic-Regular.ttf"),  # Ethiopic Extended
+    (0x13A0, 0x13FF, "NotoSansCherokee-Regular.ttf"),
+    (0xAB70, 0xABBF, "NotoSansCherokee-Regular.ttf"),  # Cherokee Supplement (lower case)
+    (0x1400, 0x167F, "NotoSansCanadianAboriginal-Regular.ttf"),  # Cree, Inuktitut, Ojibwe
+    (0x18B0, 0x18FF, "NotoSansCanadianAboriginal-Regular.ttf"),
+    (0x1B00, 0x1B7F, "NotoSansBalinese-Regular.ttf"),
+    (0x1B80, 0x1BBF, "NotoSansSundanese-Regular.ttf"),
+    (0xA980, 0xA9DF, "NotoSansJavanese-Regular.ttf"),
+    (0x2D30, 0x2D7F, "NotoSansTifinagh-Regular.ttf"),  # Tamazight
+    (0xA000, 0xA4CF, "NotoSansYi-Regular.ttf"),  # syllables and radicals
+    (0xA500, 0xA63F, "NotoSansVai-Regular.ttf"),
 )
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 
@@ -137,20 +151,21 @@ def _shaped_faces(
     """Each shaped script whose face is found in `dirs` and can be shaped here (a face
     drawn unshaped would misdraw a name: it is left to the code points instead), and
     its bold face where found (else bold runs of it use the regular face)."""
-    found = {p.name: p for d in dirs if Path(d).is_dir() for p in Path(d).rglob("NotoSans*.ttf")}
+    found = {p.name: p for d in dirs if Path(d).is_dir() for p in Path(d).rglob("Noto*.ttf")}
     out, faces, bold = [], {}, {}
     for lo, hi, file in SHAPED_SCRIPTS:
         if file not in found:
             continue
         name = "thecal-" + file.removesuffix("-Regular.ttf").lower()
-        font = _shapable(name, found[file])
-        if font is None:
-            continue
+        if name not in faces:  # a face with two blocks is registered once
+            font = _shapable(name, found[file])
+            if font is None:
+                continue
+            faces[name] = frozenset(font.face.charToGlyph)
+            bold_file = file.replace("-Regular.ttf", "-Bold.ttf")
+            if bold_file in found and _shapable(f"{name}-bold", found[bold_file]):
+                bold[name] = f"{name}-bold"
         out.append((lo, hi, name))
-        faces[name] = frozenset(font.face.charToGlyph)
-        bold_file = file.replace("-Regular.ttf", "-Bold.ttf")
-        if bold_file in found and _shapable(f"{name}-bold", found[bold_file]):
-            bold[name] = f"{name}-bold"
     return tuple(out), faces, bold
 
 
