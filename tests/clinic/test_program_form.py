@@ -26,6 +26,23 @@ def test_the_form_carries_every_step_with_room_to_add(sqlite_world):
     assert 'id="step_start_2"' in html and 'id="periodic_at_1"' in html  # two blank rows
 
 
+def test_blank_rows_hint_at_the_drugs_unit_not_a_dose_that_reads_like_a_step(sqlite_world):
+    """A blank row showed "07:00 / 3 mg/day" in grey on every pump: on this baclofen
+    pump (400 mcg/day) that is 3000 mcg/day, and it read like a real step (issue 25).
+    Baclofen's doses are written in mcg (drugs.toml display_unit); morphine's in mg."""
+    w = sqlite_world
+    baclofen = w.client("physician").get(f"/patients/{w.b}/program").text
+    blank = re.search(r'<input[^>]*id="step_value_2"[^>]*>', baclofen)[0]
+    assert 'value=""' in blank and 'placeholder="in mcg/day or mL/day"' in blank
+    assert 'id="periodic_amount_0"' in baclofen
+    assert re.search(r'id="periodic_amount_0"[^>]*placeholder="in mcg"', baclofen)
+    assert "a dose of baclofen in mcg/day or a rate in mL/day" in baclofen
+    assert "3 mg/day" not in baclofen and "3.3 mg/day" not in baclofen
+    morphine = w.client("physician").get(f"/patients/{w.a}/program").text
+    assert 'placeholder="in mg/day or mL/day"' in morphine
+    assert "a dose of morphine in mg/day or a rate in mL/day" in morphine
+
+
 def test_a_flex_step_is_checked_with_its_24_hour_dose(sqlite_world):
     w = sqlite_world
     form = {**FORM, "step_start_1": "20:00", "step_value_1": "1 mg/day"}

@@ -198,7 +198,7 @@ def program_page(
         rec=rec,
         form=_program_form(rec),
         drugs_text=_drugs_text(rec),
-        primary=_primary(rec),
+        primary=_primary(request, rec),
         review=None,
         error=None,
     )
@@ -210,9 +210,14 @@ def _drugs_text(rec: queries.PatientRecord) -> str:
     return ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
 
 
-def _primary(rec: queries.PatientRecord) -> str:
+def _primary(request: Request, rec: queries.PatientRecord) -> dict[str, str]:
+    """The first drug and the unit its doses are written in: the form's hints say "in
+    mcg/day" for baclofen, "in mg/day" for morphine. A fixed example ("3 mg/day") read
+    like a real step, and on a baclofen pump was six times its usual dose (issue 25)."""
     assert rec.program is not None
-    return str(program_document(program_from_json(rec.program.program))["drugs"][0]["name"])
+    name = str(program_document(program_from_json(rec.program.program))["drugs"][0]["name"])
+    drug = request.app.state.clinic.library.get(name)
+    return {"name": name, "unit": drug.display_unit if drug else "mg"}
 
 
 @router.post("/patients/{patient_id}/program/check")
@@ -245,7 +250,7 @@ async def program_commit(
         errors, left, _ = _program_beside(form, exc.problems)
         return page(
             request, "program.html", who, 422, rec=rec, form=_typed_form(form),
-            drugs_text=_drugs_text(rec), primary=_primary(rec), review=None, errors=errors,
+            drugs_text=_drugs_text(rec), primary=_primary(request, rec), review=None, errors=errors,
             error={"message": exc.message, "problems": left, "findings": []},
         )  # fmt: skip
     clinic = clinic_of(request)
@@ -263,7 +268,7 @@ async def program_commit(
         return page(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
             rec=rec, form=_typed_form(form), drugs_text=_drugs_text(rec),
-            primary=_primary(rec), review=review_view(fresh),
+            primary=_primary(request, rec), review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
     return page(request, "program_done.html", who, record=result, patient_id=patient_id)
