@@ -136,7 +136,13 @@ def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
     rec = c.get(f"/api/patients/{world.b}").json()["refills"][0]
     assert rec["withdrawn_ml"] == pytest.approx(7.6, abs=0.01)
     items = c.get("/api/worklist").json()
-    assert any(i["kind"] == "discrepancy" and i["patient_id"] == world.b for i in items)
+    [item] = [i for i in items if i["kind"] == "discrepancy" and i["patient_id"] == world.b]
+    # in words, not the finding's code (issue 25): the refill of T0 + 30 d, 2026-10-21
+    assert item["detail"] == ("refill of 2026-10-21: possible overinfusion; to acknowledge: "
+                              "the volume withdrawn differs from the volume expected")  # fmt: skip
+    for page in (c.get("/worklist").text, c.get(f"/patients/{world.b}").text):
+        assert "the volume withdrawn differs from the volume expected" in page
+        assert "REFILL_DISCREPANCY" not in page
     ack = c.post(
         f"/api/refills/{body['id']}/acknowledge",
         json={"code": "REFILL_DISCREPANCY", "reason": "pump checked, catheter ok"},
@@ -279,8 +285,8 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
     # in plain words with the date and the days: Ann's 19 mL at 0.3 mL/day ran out after
     # 63.3 days, 2026-11-23 22:13 UTC; on day 120 that is 56.7 days ago (issue 25)
     [ann] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "alarm")]
-    assert ann["detail"].startswith(
-        "pump empty: nothing is delivered, since 2026-11-23 (57 days); high priority #"
+    assert ann["detail"] == (
+        "pump empty: nothing is delivered, since 2026-11-23 (57 days); high priority"
     ), ann["detail"]
     [refill] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "refill")]
     assert refill["detail"].startswith("pump empty, nothing delivered; ")  # first, in words

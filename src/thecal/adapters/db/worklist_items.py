@@ -69,7 +69,7 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
             what = f"{words.alarm(a.code)}, since {words.date(a.onset_s)} ({days:.0f} days)"
         else:
             what = f"{words.alarm(a.code)}: cleared {words.date(a.cleared_s)}, not acknowledged"
-        detail = f"{what}; {priority} priority #{a.id}"
+        detail = f"{what}; {priority} priority"
         items.append(
             WorkItem(a.patient_id, name, mrn, "alarm", rank, a.onset_s, detail, ref_id=a.id)
         )
@@ -87,8 +87,8 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
                     "discrepancy",
                     OVERDUE,
                     r.at_s,
-                    f"refill #{r.id}: {r.classification}; acknowledge "
-                    + ", ".join(r.record["open"]),
+                    f"refill of {words.date(r.at_s)}: {r.classification}; to acknowledge: "
+                    + "; ".join(words.refill_check(c) for c in r.record["open"]),
                     ref_id=r.id,
                 )
             )

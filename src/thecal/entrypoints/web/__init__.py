@@ -70,6 +70,7 @@ def create_app(
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     app.state.templates.env.filters["priority_tag"] = words.priority_tag
+    app.state.templates.env.filters["refill_check_words"] = words.refill_check
     app.state.templates.env.filters["indication_words"] = words.indication
     app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>
     # a stored ISO time as the clinic reads it, in its own zone

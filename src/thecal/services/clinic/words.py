@@ -28,6 +28,13 @@ BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinicia
     "insufficient_reservoir": "the reservoir was too low",
     "not_enabled": "no patient dose is programmed",
 }
+# what is still open on a refill's record, to acknowledge or finish (services/refill.py)
+REFILL_CHECKS = {
+    "REFILL_DISCREPANCY": "the volume withdrawn differs from the volume expected",
+    "DELIVERY_UNCERTAIN": "delivery since the last refill is uncertain",
+    "PUMP_REFUSED_REFILL": "the pump refused the refill",
+    "SESSION_INCOMPLETE": "the refill session was not finished",
+}
 INDICATIONS = {
     "non_cancer": "non-cancer pain",
     "cancer": "cancer pain",
@@ -54,6 +61,10 @@ def alarm(code: str) -> str:
 
 def priority_tag(priority: str) -> str:
     return PRIORITY_TAGS.get(priority, "info")
+
+
+def refill_check(code: str) -> str:
+    return REFILL_CHECKS.get(code, code)
 
 
 def bolus_reason(code: str | None) -> str:
