@@ -1,0 +1,28 @@
+"""The refill plan's 24 h doses in the drug's own unit, as every other review shows
+them: it printed bare mcg under a "mcg/day" heading, 3300 for a morphine patient whom
+clinicians dose in mg (issue 25). Patient A: morphine 3 mg/day with a 0.1 mg patient
+bolus up to 3 a day, 3.3 mg/day with every bolus taken; patient B: baclofen
+400 mcg/day, no bolus. A new concentration keeps the daily dose (the table is shown
+when the program changes)."""
+
+from __future__ import annotations
+
+from tests.clinic.test_errors_beside_fields import _refill_form
+from tests.clinic.test_program_form import rows
+
+
+def test_the_plan_shows_morphine_in_mg_and_baclofen_in_mcg_per_day(sqlite_world):
+    w = sqlite_world
+    c = w.client("nurse")
+    morphine = {**_refill_form(c, w.a), "drug_0": "morphine", "conc_0": "20 mg/mL",
+                "bridge_min": "30"}  # fmt: skip
+    r = c.post(f"/patients/{w.a}/refill/plan", data=morphine)
+    assert r.status_code == 200, r.text
+    assert rows(r.text, "doses") == [["morphine", "3.3 mg/day", "3.3 mg/day", "+0.0 %"]]
+    assert "now (24 h, every bolus taken)" in r.text
+    baclofen = c.post(
+        f"/patients/{w.b}/refill/plan",
+        data={**_refill_form(c, w.b), "conc_0": "1000 mcg/mL", "bridge_min": "30"},
+    )
+    assert baclofen.status_code == 200, baclofen.text
+    assert rows(baclofen.text, "doses") == [["baclofen", "400 mcg/day", "400 mcg/day", "+0.0 %"]]
