@@ -26,3 +26,22 @@ def test_the_plan_shows_morphine_in_mg_and_baclofen_in_mcg_per_day(sqlite_world)
     )
     assert baclofen.status_code == 200, baclofen.text
     assert rows(baclofen.text, "doses") == [["baclofen", "400 mcg/day", "400 mcg/day", "+0.0 %"]]
+
+
+def test_baclofen_is_shown_in_mcg_per_ml_and_the_same_strength_in_mg_is_no_change(
+    sqlite_world,
+):
+    """The refill form's default and the programming screen's drug line read 2000
+    mcg/mL, as the label and the running program do (they read "2 mg/mL"). Typing the
+    same strength in mg is no new concentration: no reprogramming, no bridge asked."""
+    w = sqlite_world
+    c = w.client("nurse")
+    refill = c.get(f"/patients/{w.b}/refill").text
+    assert 'id="conc_0" name="conc_0" value="2000 mcg/mL"' in refill
+    program = w.client("physician").get(f"/patients/{w.b}/program").text
+    assert "<p>baclofen 2000 mcg/mL</p>" in program
+    same = c.post(f"/patients/{w.b}/refill/plan",
+                  data={**_refill_form(c, w.b), "conc_0": " 2 mg/mL "})  # fmt: skip
+    assert same.status_code == 200, same.text
+    assert 'id="doses"' not in same.text  # the program is unchanged
+    assert "BRIDGE" not in same.text

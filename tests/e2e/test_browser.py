@@ -104,9 +104,10 @@ def test_clinic_flow_in_a_real_browser(served):
         assert page.inner_text("#session-status") == "committed"
         page.screenshot(path=SHOTS / "5-program-committed.png", full_page=True)
         page.goto(f"{base}/patients/{w.b}/program")  # the screen now shows both steps
+        # in baclofen's own unit (drugs.toml display_unit: mcg), whatever unit was typed
         assert [page.input_value(f"#step_{f}_1") for f in ("start", "value")] == [
             "20:00",
-            "1 mg/day",
+            "1000 mcg/day",
         ]
         # the patient page links the printouts and the FHIR Bundle, with the login's cookie
         page.goto(f"{base}/patients/{w.b}")

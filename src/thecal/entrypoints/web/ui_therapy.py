@@ -4,6 +4,7 @@ that a bad field comes back as a page naming it; the page helpers are in ui.py."
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -74,11 +75,20 @@ def _typed_form(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _program_form(rec: queries.PatientRecord) -> dict[str, Any]:
+def _running(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
+    """The running program as a document in each drug's own unit (baclofen 2000 mcg/mL
+    and 1200 mcg/day; it read "2 mg/mL" beside "2000 mcg/mL" on one screen)."""
+    assert rec.program is not None
+    program = program_from_json(rec.program.program)
+    library = request.app.state.clinic.library
+    units = {d.name: drug.display_unit for d in program.drugs if (drug := library.get(d.name))}
+    return program_document(program, units)
+
+
+def _program_form(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
     """The running program as the form shows it: every basal step (dose or rate) and
     periodic bolus, with blank rows to add; emptying a row removes it."""
-    assert rec.program is not None
-    doc = program_document(program_from_json(rec.program.program))
+    doc = _running(request, rec)
     steps = [(x["start"], x.get("dose") or x.get("rate", "")) for x in doc["basal"]["steps"]]
     periodic = [(b["at"], b["amount"], b["duration"]) for b in doc.get("periodic_boluses", [])]
     demand = doc.get("demand_bolus", {})
@@ -196,17 +206,16 @@ def program_page(
         "program.html",
         who,
         rec=rec,
-        form=_program_form(rec),
-        drugs_text=_drugs_text(rec),
+        form=_program_form(request, rec),
+        drugs_text=_drugs_text(request, rec),
         primary=_primary(request, rec),
         review=None,
         error=None,
     )
 
 
-def _drugs_text(rec: queries.PatientRecord) -> str:
-    assert rec.program is not None
-    doc = program_document(program_from_json(rec.program.program))
+def _drugs_text(request: Request, rec: queries.PatientRecord) -> str:
+    doc = _running(request, rec)
     return ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
 
 
@@ -214,8 +223,7 @@ def _primary(request: Request, rec: queries.PatientRecord) -> dict[str, str]:
     """The first drug and the unit its doses are written in: the form's hints say "in
     mcg/day" for baclofen, "in mg/day" for morphine. A fixed example ("3 mg/day") read
     like a real step, and on a baclofen pump was six times its usual dose (issue 25)."""
-    assert rec.program is not None
-    name = str(program_document(program_from_json(rec.program.program))["drugs"][0]["name"])
+    name = str(_running(request, rec)["drugs"][0]["name"])
     drug = request.app.state.clinic.library.get(name)
     return {"name": name, "unit": drug.display_unit if drug else "mg"}
 
@@ -250,7 +258,8 @@ async def program_commit(
         errors, left, _ = _program_beside(form, exc.problems)
         return page(
             request, "program.html", who, 422, rec=rec, form=_typed_form(form),
-            drugs_text=_drugs_text(rec), primary=_primary(request, rec), review=None, errors=errors,
+            drugs_text=_drugs_text(request, rec), primary=_primary(request, rec), review=None,
+            errors=errors,
             error={"message": exc.message, "problems": left, "findings": []},
         )  # fmt: skip
     clinic = clinic_of(request)
@@ -267,7 +276,7 @@ async def program_commit(
         findings = list(getattr(exc, "findings", ()))
         return page(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
-            rec=rec, form=_typed_form(form), drugs_text=_drugs_text(rec),
+            rec=rec, form=_typed_form(form), drugs_text=_drugs_text(request, rec),
             primary=_primary(request, rec), review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
@@ -286,6 +295,22 @@ def _bridge_s(form: dict[str, str]) -> float | None:
         ) from None
 
 
+def _same_strengths(rec: queries.PatientRecord, typed: list[dict[str, str]]) -> bool:
+    """Whether the typed concentrations are the running ones, by value: "2000 mcg/mL"
+    typed over "2 mg/mL" is no new concentration. One that does not read is new (the
+    refill's own reader then names its problem)."""
+    assert rec.program is not None
+    running = program_from_json(rec.program.program).drugs
+    try:
+        values = [parse(d["concentration"], Kind.CONCENTRATION, "") for d in typed]
+    except UnitError:
+        return False
+    return len(values) == len(running) and all(
+        math.isclose(v, d.concentration_mcg_per_ml, rel_tol=1e-9)
+        for v, d in zip(values, running, strict=False)
+    )
+
+
 def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     drugs = []
     i = 0
@@ -301,8 +326,7 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     diluted = {"yes": True, "no": False}.get(form.get("diluted", ""))
     body = {"add_ml": add, "drugs": drugs, "lot": form.get("lot", "").strip() or "-",
             "diluted": diluted}  # fmt: skip
-    running = _refill_drugs(rec, {})
-    if [d["concentration"].strip() for d in drugs] != [d["concentration"] for d in running]:
+    if not _same_strengths(rec, drugs):
         # a new concentration: the pump is reprogrammed to the same daily dose of drug
         # (the program states doses in mcg, so the mL it pumps follows the fluid), and
         # the old fluid in the path is pushed out by the bridge bolus (DD-07)
@@ -328,7 +352,7 @@ def refill_page(
         "refill.html",
         who,
         rec=rec,
-        drugs=_refill_drugs(rec, {}),
+        drugs=_refill_drugs(request, rec, {}),
         form={},
         estimate=rec.pump.reservoir_estimate_ml,
         plan=None,
@@ -337,10 +361,11 @@ def refill_page(
     )
 
 
-def _refill_drugs(rec: queries.PatientRecord, form: dict[str, str]) -> list[dict[str, str]]:
+def _refill_drugs(
+    request: Request, rec: queries.PatientRecord, form: dict[str, str]
+) -> list[dict[str, str]]:
     """The fluid's drugs, with the concentrations as typed (the running ones at first)."""
-    assert rec.program is not None
-    drugs = program_document(program_from_json(rec.program.program))["drugs"]
+    drugs = _running(request, rec)["drugs"]
     return [
         {"name": d["name"], "concentration": form.get(f"conc_{i}", d["concentration"])}
         for i, d in enumerate(drugs)
@@ -380,7 +405,7 @@ async def refill_record(
     except InputError as exc:  # the form as typed, each problem beside its input
         errors, left, _ = _refill_beside(form, exc.problems)
         return page(
-            request, "refill.html", who, 422, rec=rec, drugs=_refill_drugs(rec, form),
+            request, "refill.html", who, 422, rec=rec, drugs=_refill_drugs(request, rec, form),
             form=form, estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=None, review=None, errors=errors,
             error={"message": "the refill was not recorded", "problems": left, "findings": []},
@@ -392,7 +417,7 @@ async def refill_record(
         findings = list(getattr(exc, "findings", ()))
         return page(
             request, "refill.html", who, 409 if isinstance(exc, Conflict) else 422,
-            rec=rec, drugs=_refill_drugs(rec, form), form=form,
+            rec=rec, drugs=_refill_drugs(request, rec, form), form=form,
             estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=session.plan, review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
