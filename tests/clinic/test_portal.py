@@ -52,3 +52,43 @@ def test_a_baclofen_patient_scores_spasms_in_the_diary(sqlite_world):
     assert "<td>6</td>" in p.get("/portal").text
     bad = p.post("/portal/diary", data={"spasm": "11", "csrf": p.headers["X-CSRF-Token"]})
     assert bad.status_code == 422 and "spasm" in bad.text
+
+
+def _bo(w):
+    uid = w.clinic.user_admin.add_user(
+        w.users["admin"], "bo", "Bo Baker", PASSWORD, "patient", w.b, T0
+    )
+    w.users["bo"] = Principal(uid, "bo", "Bo Baker", "patient", w.b, "")
+    return w.client("bo")
+
+
+def test_a_stopped_baclofen_pump_tells_the_patient_the_signs_of_withdrawal(sqlite_world):
+    """Bo's baclofen pump (19 mL at 0.2 mL/day, conftest) is empty by day 120; abrupt
+    baclofen withdrawal is the label's boxed warning, so the portal says more than
+    "call the clinic": the early signs and where to go. Ann's morphine pump, empty too,
+    gets no such line (morphine is not withdrawal-critical in data/alarms.toml)."""
+    w = sqlite_world
+    bo = _bo(w)
+    assert "withdrawal-1" not in bo.get("/portal").text  # delivering: nothing to warn of
+    w.clock.t = T0 + 120 * DAY
+    for pid in (w.a, w.b):
+        w.clinic.care.sync(pid, w.clock.t)
+    page = bo.get("/portal").text
+    assert "pump empty: nothing is delivered" in page
+    warning = text(page, "withdrawal-1").removeprefix("<b>")
+    assert warning == (
+        "Your pump has stopped giving baclofen, and stopping baclofen suddenly is "
+        "dangerous. Call the clinic now. Watch for your spasms or stiffness coming back, "
+        "itching without a rash, a fast heartbeat, goose bumps; later fever, confusion or "
+        "seizures: if they start, go to an emergency department and say you have a "
+        "baclofen pump."
+    )
+    ann = w.client("patient").get("/portal").text
+    assert "pump empty: nothing is delivered" in ann and "withdrawal-1" not in ann
+
+
+def test_every_withdrawal_critical_drug_has_signs_a_patient_can_read():
+    from thecal.data import alarm_table
+    from thecal.services.clinic.words import WITHDRAWAL_SIGNS
+
+    assert alarm_table().withdrawal_critical_drugs <= set(WITHDRAWAL_SIGNS)

@@ -13,7 +13,11 @@ from thecal.core.pump.program import Program
 from thecal.core.safety.fmt import dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.data import alarm_table
+from thecal.services.clinic import words
 from thecal.services.clinic.ports import AppointmentFacts
+
+_ALARMS = alarm_table()  # which alarms stop delivery; which drugs are withdrawal-critical
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class PatientTherapy:
     refill: str  # "in 12 days (2026-12-18)" or "overdue: call the clinic"
     baclofen: bool  # the diary asks for a spasm score
     appointment: str | None = None  # "Friday 2026-11-20 at 10:00, in 30 days"
+    # the pump has stopped and its fluid holds a drug whose abrupt stop is dangerous
+    withdrawal: tuple[str, ...] = ()  # "Stopping baclofen suddenly is dangerous. ..."
 
 
 def patient_therapy(
@@ -64,4 +70,22 @@ def patient_therapy(
             appointment = (f"{start.strftime('%A %Y-%m-%d at %H:%M')} has passed: "
                            "call the clinic to book again")  # fmt: skip
     return PatientTherapy(tuple(doses), left, per_day, refill, "baclofen" in names,
-                          appointment)  # fmt: skip
+                          appointment, withdrawal_warnings(rec, names))  # fmt: skip
+
+
+def withdrawal_warnings(rec: PatientRecord, names: set[str]) -> tuple[str, ...]:
+    """While an alarm that stops delivery is on (empty, end of service, stall, valve,
+    self-test), each withdrawal-critical drug in the fluid gets its early signs and what
+    to do: "Call the clinic" alone did not say that a baclofen patient is at risk."""
+    table = _ALARMS
+    codes = [c for c in (rec.pump.alarms.split(",") if rec.pump else []) if c]
+    stopped = any(table.alarms[c].stops_delivery for c in codes if c in table.alarms)
+    if not stopped:
+        return ()
+    return tuple(
+        f"Your pump has stopped giving {name}, and stopping {name} suddenly is "
+        f"dangerous. Call the clinic now. Watch for {words.WITHDRAWAL_SIGNS[name]}: if "
+        f"they start, go to an emergency department and say you have a {name} pump."
+        for name in sorted(names & table.withdrawal_critical_drugs)
+        if name in words.WITHDRAWAL_SIGNS
+    )

@@ -35,6 +35,18 @@ REFILL_CHECKS = {
     "PUMP_REFUSED_REFILL": "the pump refused the refill",
     "SESSION_INCOMPLETE": "the refill session was not finished",
 }
+# what a patient whose pump has stopped reads about the withdrawal of a drug whose abrupt
+# stop is dangerous (data/alarms.toml withdrawal_critical_drugs), in plain words from
+# drugs-and-dosing.md fact 16 (the baclofen label's boxed warning: fever, altered mental
+# status, rebound spasticity, rigidity) and fact 17 (early signs: spasticity returning,
+# itching without a rash, a fast heartbeat, goose bumps; clonidine: high blood pressure
+# and a fast heartbeat). The label asks that patients be taught the early signs.
+WITHDRAWAL_SIGNS = {
+    "baclofen": "your spasms or stiffness coming back, itching without a rash, a fast "
+    "heartbeat, goose bumps; later fever, confusion or seizures",
+    "clonidine": "a pounding headache, a fast heartbeat, feeling agitated (high blood "
+    "pressure)",
+}
 INDICATIONS = {
     "non_cancer": "non-cancer pain",
     "cancer": "cancer pain",
