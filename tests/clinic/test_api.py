@@ -139,10 +139,12 @@ def test_a_refill_discrepancy_is_flagged_until_acknowledged(world):
     [item] = [i for i in items if i["kind"] == "discrepancy" and i["patient_id"] == world.b]
     # in words, not the finding's code (issue 25): the refill of T0 + 30 d, 2026-10-21
     assert item["detail"] == ("refill of 2026-10-21: possible overinfusion; to acknowledge: "
-                              "the volume withdrawn differs from the volume expected")  # fmt: skip
+                              "the volume withdrawn differs from the one expected")  # fmt: skip
     for page in (c.get("/worklist").text, c.get(f"/patients/{world.b}").text):
-        assert "the volume withdrawn differs from the volume expected" in page
+        assert "the volume withdrawn differs from the one expected" in page
         assert "REFILL_DISCREPANCY" not in page
+    # the patient page's refill row links to the page where it is acknowledged
+    assert f'<a href="/refills/{body["id"]}" class="to-acknowledge">' in page
     ack = c.post(
         f"/api/refills/{body['id']}/acknowledge",
         json={"code": "REFILL_DISCREPANCY", "reason": "pump checked, catheter ok"},

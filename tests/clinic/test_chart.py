@@ -32,3 +32,32 @@ def test_readings_at_one_instant_keep_the_order_they_happened_in(sqlite_world):
     svg = timeline_svg(rec)
     assert "daily dose (mg/day)" in svg and "3.3 mg/day" in svg  # 3 mg/day x 1.1, its unit
     assert re.search(r">\d\d \w{3} 2026<", svg)  # dates with the year
+
+
+def test_the_end_dates_are_drawn_inside_the_chart(sqlite_world):
+    """Centred on the right edge, the last date was cut ("07 Dec 202"): the first date
+    starts at the left of the plot and the last ends at its right; the three between
+    are centred."""
+    w = sqlite_world
+    w.clinic.care.sync(w.a, T0 + 30 * DAY)
+    with w.db.reads() as db:
+        svg = timeline_svg(patient_record(db, w.a))
+    anchors = re.findall(r'text-anchor="(\w+)" class="axis">\d\d \w{3} \d{4}<', svg)
+    assert anchors == ["start", "middle", "middle", "middle", "end"]
+
+
+def test_the_patient_page_shows_the_spasm_scores(sqlite_world):
+    """A spasm score written in the portal (baclofen patients) was kept but not shown on
+    the clinician's page."""
+    from sqlalchemy import insert
+
+    from thecal.adapters.db.models import DiaryEntry
+
+    w = sqlite_world
+    with w.engine.begin() as db:
+        db.execute(insert(DiaryEntry).values(patient_id=w.b, at_s=T0 + DAY, pain_nrs=2,
+                                             spasm=6, note="stiff legs"))  # fmt: skip
+    page = w.client("physician").get(f"/patients/{w.b}").text
+    diary = page.split('id="diary"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", diary)
+    assert cells == ["2026-09-22", "2", "6", "stiff legs"]

@@ -65,6 +65,11 @@ def _refill(
     clinic.therapy.record_refill(who, pid, refill, sign, now_s, review.therapy_version)
 
 
+def _symptom(t: Therapy) -> str:
+    """What a titration treats: spasticity for baclofen, pain for the analgesics."""
+    return "spasticity" if t.indication.startswith("spasticity") else "pain"
+
+
 def _titrate(
     clinic: Clinic, who: Principal, pid: int, t: Therapy, dose: float, now_s: float, verifier: str
 ) -> float:
@@ -74,7 +79,8 @@ def _titrate(
     sign = signed(review, verifier, "demo: planned 10 % titration, patient reviewed")
     try:
         clinic.therapy.commit_program(
-            who, pid, program, "demo: 10 % increase for pain", sign, now_s, review.therapy_version
+            who, pid, program, f"demo: 10 % increase for {_symptom(t)}", sign, now_s,
+            review.therapy_version,
         )
     except Refused:
         return dose

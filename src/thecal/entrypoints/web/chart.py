@@ -99,8 +99,11 @@ def timeline_svg(rec: PatientRecord) -> str:
     series(pain, 3, COLOURS["pain"], 10.0)
     for i in range(5):
         t = t0 + span * i / 4
+        # the end dates are drawn inward: centred, the last one was cut at the right edge
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
         out.append(
-            f'<text x="{x(t):.1f}" y="{h - 5}" text-anchor="middle" class="axis">{_date(t)}</text>'
+            f'<text x="{x(t):.1f}" y="{h - 5}" text-anchor="{anchor}" class="axis">'
+            f"{_date(t)}</text>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -30,7 +30,7 @@ BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinicia
 }
 # what is still open on a refill's record, to acknowledge or finish (services/refill.py)
 REFILL_CHECKS = {
-    "REFILL_DISCREPANCY": "the volume withdrawn differs from the volume expected",
+    "REFILL_DISCREPANCY": "the volume withdrawn differs from the one expected",
     "DELIVERY_UNCERTAIN": "delivery since the last refill is uncertain",
     "PUMP_REFUSED_REFILL": "the pump refused the refill",
     "SESSION_INCOMPLETE": "the refill session was not finished",
