@@ -53,6 +53,9 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
         # the form offers today in London: T0 is 14:13 UTC, 15:13 BST
         assert f'id="dose{trial.id}-date" name="date" value="2026-09-21"' in page
         assert f'id="dose{trial.id}-time" name="time" value="15:13"' in page
+        # the assessment is offered on the trial's baseline scale (it offered pain NRS)
+        scale = page.split(f'id="assess{trial.id}-scale"', 1)[1].split("</select>", 1)[0]
+        assert re.findall(r'<option value="(\w+)" selected>', scale) == ["ashworth"]
         bad = c.post(
             f"/trials/{trial.id}/dose",
             data={"csrf": csrf, "date": "21/09/2026", "time": "16:00", "amount": "50 mcg"},
