@@ -170,10 +170,10 @@ def test_replacement_dates_follow_the_battery() -> None:
     c = pop.cohort
     n = c.size
 
-    def dates(ml_per_day: float) -> np.ndarray:
+    def dates(ml_per_day: float, **bolus: np.ndarray) -> np.ndarray:
         steady = c.with_(rate_ml_per_s=np.full(n, ml_per_day / DAY),
                          day_start_s=np.full(n, np.inf), day_rate_ml_per_s=np.zeros(n),
-                         periodic_ml=np.zeros(n))  # fmt: skip
+                         periodic_ml=np.zeros(n), **{"bolus_ml": np.zeros(n), **bolus})  # fmt: skip
         models = [catalogue.models[i] for i in c.model_ids]
 
         def pick(attr: str) -> np.ndarray:
@@ -188,6 +188,27 @@ def test_replacement_dates_follow_the_battery() -> None:
     np.testing.assert_allclose(half[~cf], 0.75 * (525600 / 205.7 - 90), rtol=1e-9)
     np.testing.assert_allclose(half[~cf], 1848.88, atol=0.01)
     np.testing.assert_allclose(one[~cf], 0.75 * 1875.59, atol=0.01)
+    # patient boluses are strokes: 0.05 mL asked twice a day (730 requests in the
+    # 365-day horizon), at most 3 a day, 4 h lockout: 0.1 mL/day more, 0.6 mL/day in
+    # all: 144 + 1200 x 0.0617 = 218.04 µAh/day, 525600 / 218.04 = 2410.57 days, less
+    # 90, x 0.75 = 1740.43. Asked six times a day, the 24-hour maximum lets 3 through
+    # (0.65 mL/day: 224.21 µAh/day, 0.75 x (2344.23 - 90) = 1690.67); with a 12 h
+    # lockout, 2 (1740.43 again).
+    def asked(per_day: int) -> np.ndarray:
+        times = np.full((n, 365 * per_day), np.inf)
+        times[:, :] = np.linspace(0.0, 365 * DAY, 365 * per_day, endpoint=False)
+        return times
+
+    bolus = {"bolus_ml": np.full(n, 0.05), "max_per_24h": np.full(n, 3, np.int64),
+             "lockout_s": np.full(n, 4 * 3600.0)}  # fmt: skip
+    twice = dates(0.5, requests_s=asked(2), **bolus)
+    np.testing.assert_allclose(twice[~cf], 0.75 * (525600 / 218.04 - 90), rtol=1e-9)
+    np.testing.assert_allclose(twice[~cf], 1740.43, atol=0.01)
+    capped = dates(0.5, requests_s=asked(6), **bolus)
+    np.testing.assert_allclose(capped[~cf], 1690.67, atol=0.01)
+    locked = dates(0.5, requests_s=asked(6), **{**bolus, "lockout_s": np.full(n, 12 * 3600.0)})
+    np.testing.assert_allclose(locked[~cf], 1740.43, atol=0.01)
+    assert np.isinf(twice[cf]).all()
     # in the drawn population, a programmable pump's date is within its life to ERI
     drawn = generate(*DATA, 2000, seed=5, horizon_days=365, **MARGIN).cohort
     programmable = ~drawn.constant_flow

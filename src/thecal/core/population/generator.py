@@ -190,17 +190,35 @@ def replacement_dates(
     programmed daily volume lasts battery / drain days and ERI comes `eri_days` before
     its end (the firmware's rule, pump-behaviour.md §11); the pumps' ages are spread
     over that life ([pump] battery_age_fraction), so what is left until ERI is the
-    rest. A constant-flow pump has no battery (+inf)."""
+    rest. A constant-flow pump has no battery (+inf).
+
+    Patient boluses are strokes too: each pump's drawn requests a day, as many as the
+    24-hour maximum and the lockout let through (bolus_ml_per_day). They were
+    left out, so a pump with boluses reached ERI later in the study than it would."""
     battery = pick("battery_uah").astype(np.float64)
-    strokes_per_day = np.divide(daily_volume_ml(c), c.stroke_ml,
-                                out=np.zeros(c.size), where=c.stroke_ml > 0)  # fmt: skip
-    # core.safety.battery.daily_drain_uah per pump, without the patient boluses
+    volume = daily_volume_ml(c) + bolus_ml_per_day(c)
+    strokes_per_day = np.divide(volume, c.stroke_ml, out=np.zeros(c.size),
+                                where=c.stroke_ml > 0)  # fmt: skip
+    # core.safety.battery.daily_drain_uah per pump, with the boluses the patient takes
     drain = pick("baseline_ua") * HOURS_PER_DAY + pick("uah_per_stroke") * strokes_per_day
     has_battery = (battery > 0) & (drain > 0) & ~c.constant_flow
     life_days = np.divide(battery, drain, out=np.zeros(c.size), where=has_battery)
     to_eri_days = np.maximum(life_days - pick("eri_days"), 0.0)
     age = uniform(rng, spec("pump", "battery_age_fraction"), c.size)
     return np.where(has_battery, (1.0 - age) * to_eri_days * SECONDS_PER_DAY, np.inf)
+
+
+def bolus_ml_per_day(c: Cohort) -> F:
+    """The patient-bolus volume a pump gives a day, for its battery: the requests drawn
+    over the horizon, a day's worth, but no more than the 24-hour maximum or one per
+    lockout. An average: requests bunched inside a lockout are granted less often, so
+    it is the upper side of what the engine grants (an earlier ERI, not a later one)."""
+    days = c.horizon_s / SECONDS_PER_DAY
+    asked = np.isfinite(c.requests_s).sum(axis=1) / days if days > 0 else np.zeros(c.size)
+    per_lockout = np.divide(SECONDS_PER_DAY, c.lockout_s, out=np.full(c.size, np.inf),
+                            where=c.lockout_s > 0)  # fmt: skip
+    granted = np.minimum(np.minimum(asked, c.max_per_24h.astype(np.float64)), per_lockout)
+    return np.asarray(np.where(c.bolus_ml > 0, granted * c.bolus_ml, 0.0), np.float64)
 
 
 def _groups(
