@@ -21,6 +21,7 @@ from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.pump.state import PumpState
+from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import (
     AlarmFacts,
@@ -56,6 +57,7 @@ class PumpRecord:
     version: int
     outlook: Outlook | None = None
     therapy_version: int = 1
+    naive_fill: bool = False
 
 
 @dataclass
@@ -140,7 +142,9 @@ class MemoryPumps(_Table):
         state, _ = firmware.initial_state(
             model, self.uow.library, program, fill_ml, None, catheter_volume_ml, start_s=now_s
         )
-        self.rows[patient_id] = PumpRecord(patient_id, model.id, state, now_s, now_s, 1)
+        self.rows[patient_id] = PumpRecord(patient_id, model.id, state, now_s, now_s, 1,
+                                           naive_fill=naive_fill((), program.drugs,
+                                                                 self.uow.library))  # fmt: skip
 
     def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
         r: PumpRecord = self.need(patient_id, "pump of patient")
@@ -150,7 +154,8 @@ class MemoryPumps(_Table):
         assert model is not None
         self.uow.loaded.setdefault(patient_id, r.version)  # what this unit started from
         return StoredPump(patient_id, EmulatedPump(r.state), model, r.as_of_s,
-                          r.last_refill_s, r.version, None, r.therapy_version)  # fmt: skip
+                          r.last_refill_s, r.version, None, r.therapy_version,
+                          r.naive_fill)  # fmt: skip
 
     def remove(self, patient_id: int) -> None:
         self.need(patient_id, "pump of patient")
@@ -164,6 +169,7 @@ class MemoryPumps(_Table):
         self.rows[stored.patient_id] = replace(
             r, state=pump.state, as_of_s=outlook.as_of_s, last_refill_s=stored.last_refill_s,
             version=r.version + 1, outlook=outlook, therapy_version=stored.therapy_version,
+            naive_fill=stored.naive_fill,
         )  # fmt: skip
         alarms = self.uow.working["alarms"]
         for e in pump.events:

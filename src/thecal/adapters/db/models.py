@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -114,6 +115,8 @@ class Pump(Base):
     refill_due_s: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
     refill_due_reason: Mapped[str] = mapped_column(String(200), default="")
     last_refill_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the fluid in it is a naive pump's first fill (ziconotide keeps 14 days, not 84)
+    naive_fill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     withdrawal_risk: Mapped[bool] = mapped_column(Boolean, default=False)
     drugs: Mapped[str] = mapped_column(String(200), default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)

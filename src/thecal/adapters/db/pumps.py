@@ -27,6 +27,7 @@ from thecal.core.pump.events import ALARM_SEVERITY
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.pump.state import PumpState
+from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import ImplantFacts, StoredPump
 from thecal.services.ports import Interrogation
@@ -76,6 +77,7 @@ class SqlPumps:
             row = new_pump_row(patient_id, implant.id, model.id, None, now_s)
             row.state, row.state_sha256 = dump_flow(FlowRecord(flow, fill_ml, now_s))
             row.shown, row.last_refill_s = flow.shown, now_s
+            row.naive_fill = naive_fill((), program.drugs, self.library)
             self.db.add(row)
             self.db.flush()
             return
@@ -92,6 +94,7 @@ class SqlPumps:
             )
         row = new_pump_row(patient_id, implant.id, model.id, state, now_s)
         row.last_refill_s = now_s
+        row.naive_fill = naive_fill((), program.drugs, self.library)  # a new pump's first fill
         self.db.add(row)
         self.db.flush()
 
@@ -118,7 +121,7 @@ class SqlPumps:
             pump = self._open(serial.one())
         return StoredPump(
             patient_id, pump, model, row.as_of_s, row.last_refill_s, row.version, row,
-            row.therapy_version,
+            row.therapy_version, row.naive_fill,
         )  # fmt: skip
 
     def remove(self, patient_id: int) -> None:
@@ -145,6 +148,7 @@ class SqlPumps:
             row.state, row.state_sha256 = dump_flow(pump.record)
         store_outlook(row, outlook)
         row.last_refill_s = stored.last_refill_s
+        row.naive_fill = stored.naive_fill
         row.therapy_version = stored.therapy_version
         if isinstance(pump, EmulatedPump):
             _log_alarms(self.db, row.patient_id, pump)

@@ -103,6 +103,25 @@ def stability_days(
     return best
 
 
+def naive_fill(
+    before: tuple[DrugConcentration, ...],
+    after: tuple[DrugConcentration, ...],
+    library: DrugLibrary,
+) -> bool:
+    """Whether a fill is a naive pump's first for a drug that has a first-fill limit
+    (ziconotide: 14 days, drugs-and-dosing.md F8, it adsorbs to a pump it has not met):
+    the pump did not hold that drug before. A new pump holds nothing before (`before`
+    empty). A pump that held the drug long ago counts as naive again: the earlier
+    refill is the safe side."""
+    held = {d.name for d in before}
+    return any(
+        d.name not in held
+        and (drug := library.get(d.name)) is not None
+        and drug.stability_days_naive_first_fill is not None
+        for d in after
+    )
+
+
 def _stability_unknown(drugs: tuple[DrugConcentration, ...], library: DrugLibrary) -> list[Finding]:
     """A fluid with no sourced stability figure (fentanyl, sufentanil: limits-audit.md
     §3) is not capped by stability: the clinician books by the pharmacy's beyond-use

@@ -194,7 +194,8 @@ class ClinicBase:
         """Store the pump as it reports itself now (one interrogation), with its
         worklist outlook and, for a reading, the first drug's 24 h dose."""
         i = interrogation if interrogation is not None else stored.pump.interrogate(now_s)
-        o = outlook(i, stored.model, self.library, self.policy, stored.last_refill_s)
+        o = outlook(i, stored.model, self.library, self.policy, stored.last_refill_s,
+                    stored.naive_fill)  # fmt: skip
         dose = None
         if reading and i.program is not None:
             first = i.program.drugs[0].name

@@ -69,7 +69,7 @@ class Booking(ClinicBase):
             stored = uow.pumps.get(patient_id)
             i = stored.pump.interrogate(now_s)
             due = outlook(i, stored.model, self.library, self.policy,
-                          stored.last_refill_s).refill_due_s  # fmt: skip
+                          stored.last_refill_s, stored.naive_fill).refill_due_s  # fmt: skip
             staff = next((u for u in uow.users.all() if u.username == clinician), None)
             longest_s = self.policy.booking.window_max_minutes * 60.0
             near = uow.appointments.between(start_s - longest_s, start_s + minutes * 60.0,

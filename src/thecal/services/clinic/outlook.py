@@ -39,7 +39,10 @@ def outlook(
     library: DrugLibrary,
     policy: Policy,
     last_refill_s: float | None,
+    naive_fill: bool = False,
 ) -> Outlook:
+    """`naive_fill`: the fluid is a naive pump's first fill, whose ziconotide keeps 14
+    days (StoredPump.naive_fill); it was booked by the 84 days of a later fill."""
     program = i.program
     due_s, reason, risky, drugs = None, "no program", False, ""
     if program is not None:
@@ -49,7 +52,7 @@ def outlook(
             (drug := library.get(d.name)) is not None and drug.withdrawal_risk
             for d in program.drugs
         )
-        days, why = stability_days(program.drugs, library, False)
+        days, why = stability_days(program.drugs, library, naive_fill)
         stable_until = None
         if days is not None and last_refill_s is not None:
             stable_until = last_refill_s + days * SECONDS_PER_DAY

@@ -96,6 +96,9 @@ class StoredPump:
     version: int  # of the stored row: every save advances it
     handle: Any = None
     therapy_version: int = 1  # advanced only by the gate: what a screen's version names
+    # its fluid is a naive pump's first fill: a new pump's, or a refill that brought a
+    # drug with a first-fill limit it did not hold (core.therapy.refill.naive_fill)
+    naive_fill: bool = False
 
 
 @dataclass(frozen=True)

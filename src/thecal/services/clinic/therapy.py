@@ -287,6 +287,8 @@ class Therapy(ClinicBase):
         program = session.proposal.program
         if record["status"] == SessionStatus.COMMITTED:
             stored.last_refill_s = now_s
+            assert session.request is not None  # planned before it was recorded
+            stored.naive_fill = session.request.naive_pump_first_fill
             if program is not None and uow.programs.current_digest(pid) != after.program_digest:
                 reason = f"refill with new fluid: lot {r.lot}"
                 uow.programs.add(pid, program, who.username, reason, now_s, None)

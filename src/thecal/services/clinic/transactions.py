@@ -9,7 +9,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.safety import Catheter, DoseChange, Patient, Policy
-from thecal.core.therapy.refill import RefillPlan
+from thecal.core.therapy.refill import RefillPlan, naive_fill
 from thecal.services.clinic.outlook import booking_limit
 from thecal.services.ports import PumpPort
 from thecal.services.programmer import ProgrammingSession
@@ -62,6 +62,7 @@ def refill_session(
     )  # fmt: skip
     assert session.before is not None  # start interrogated the pump
     limit_s, limit_reason = booking_limit(session.before, ctx.model)
+    held = session.before.program.drugs if session.before.program is not None else ()
     plan = session.propose(
         r.add_ml,
         r.drugs,
@@ -75,5 +76,7 @@ def refill_session(
         diluted=r.diluted,
         elective_replacement_s=limit_s,
         elective_replacement_reason=limit_reason,
+        # a drug new to this pump with a first-fill limit (ziconotide: 14 days)
+        naive_pump_first_fill=naive_fill(held, r.drugs, ctx.library),
     )
     return session, plan
