@@ -154,6 +154,31 @@ def test_the_elective_replacement_date_caps_the_booking_until_the_pump_is_replac
     np.testing.assert_allclose(on_the_day[peristaltic], 5.0 + 10.6, rtol=0, atol=1e-9)
 
 
+def test_a_new_pumps_first_ziconotide_fill_is_booked_by_the_naive_limit() -> None:
+    """The visit on the ERI date replaces the pump, and a new pump's first fill of
+    ziconotide keeps 14 days, not 84 (drugs-and-dosing F8). By hand, at 0.01 mL/day
+    (volume never sets the date) and no missed visits: ziconotide pumps are refilled on
+    day 5 (the replacement), then 5 + 14 = 19, then 19 + 84 = 103; a morphine pump on
+    day 5, then 5 + 90 = 95 (the first-fill limit is ziconotide's only)."""
+    pop = generate(*DATA, 300, seed=11, horizon_days=120, **MARGIN)
+    c = pop.cohort
+    n = c.size
+    steady = c.with_(rate_ml_per_s=np.full(n, 0.01 / DAY), day_start_s=np.full(n, np.inf),
+                     day_rate_ml_per_s=np.zeros(n), periodic_ml=np.zeros(n),
+                     bolus_ml=np.zeros(n), max_interval_s=np.full(n, 3650 * DAY),
+                     replace_at_s=np.full(n, 5 * DAY), missed=np.zeros_like(c.missed),
+                     occlusion_from_s=np.full(n, np.inf), occlusion_to_s=np.full(n, np.inf),
+                     bias=np.zeros(n))  # fmt: skip
+    refills = run_cohort(steady).refill_s / DAY
+    programmable = ~c.constant_flow
+    zic = programmable & (pop.drug == "ziconotide") & ~pop.diluted
+    mor = programmable & (pop.drug == "morphine")
+    assert zic.any() and mor.any()
+    np.testing.assert_allclose(refills[zic, :3], np.tile([5.0, 19.0, 103.0], (zic.sum(), 1)))
+    np.testing.assert_allclose(refills[mor, :2], np.tile([5.0, 95.0], (mor.sum(), 1)))
+    assert np.isnan(refills[mor, 2]).all()  # the next, day 185, is past the horizon
+
+
 def test_replacement_dates_follow_the_battery() -> None:
     """pumps.toml: a 525,600 µAh battery, 6 µA baseline (144 µAh/day) and 61.7 µAh/day
     of strokes at 0.5 mL/day (1000 peristaltic strokes of 0.5 µL at 0.0617 µAh, or 200

@@ -59,6 +59,9 @@ class Cohort:
     book_floor_ml: F
     book_flow_factor: F
     stability_s: F
+    # the same for a new pump's first fill (ziconotide: 14 days, drugs-and-dosing F8):
+    # the fill after the replacement visit below
+    naive_stability_s: F
     # the elective replacement date (ERI): the clinic books a visit no later and
     # replaces the pump then, after which the new pump's date is beyond the horizon
     # (+inf: not within it; a constant-flow pump: no battery)

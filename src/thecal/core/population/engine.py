@@ -52,17 +52,22 @@ def _level_stroke(est_base: F, est_strokes: F, stroke: F, level: F, cf: npt.NDAr
     return np.asarray(np.where(cf, INF, at), np.float64)
 
 
-def _booked(c: Cohort, t: F, volume: F) -> F:
+def _booked(c: Cohort, t: F, volume: F, new_pump: npt.NDArray[np.bool_] | None = None) -> F:
     """The next booked refill by the clinic's rule (refill_due): the earlier of the date
     the reservoir reaches the alarm or the booking floor, whichever is higher, with
     every bolus taken (a constant-flow pump: empty at its fastest flow), less the
     margin, and the end of the fluid's stability; no later than the maximum interval,
     nor than the elective replacement date while it is still ahead (the visit on that
-    date replaces the pump). Times in seconds here."""
+    date replaces the pump). `new_pump`: the fill just made is a new pump's first
+    (the replacement visit), booked by the naive first-fill stability. Times in
+    seconds here."""
     use_all = (daily_volume_ml(c) + c.max_per_24h * c.bolus_ml) / SECONDS_PER_DAY
     low = np.where(c.constant_flow, c.book_floor_ml, np.maximum(c.alarm_ml, c.book_floor_ml))
     to_low = time_to_low(volume, low, use_all * c.book_flow_factor)
-    booked = np.minimum(booked_after(to_low, c.margin_s), c.stability_s)
+    stability = c.stability_s if new_pump is None else np.where(
+        new_pump, c.naive_stability_s, c.stability_s
+    )
+    booked = np.minimum(booked_after(to_low, c.margin_s), stability)
     replace = np.where(c.replace_at_s > t, c.replace_at_s, INF)
     return np.asarray(np.minimum(t + np.clip(booked, 0.0, c.max_interval_s), replace), np.float64)
 
@@ -99,6 +104,7 @@ def run_cohort(c: Cohort) -> CohortResult:
     low_alarms = low.astype(np.int64)
     empty_alarms = empty.astype(np.int64)
     no_drug_since = np.full(n, INF)
+    replaced_yet = np.zeros(n, dtype=bool)
     dry_episodes, dry_s = np.zeros(n, np.int64), np.zeros(n)
     horizon = c.horizon_s
     while True:
@@ -181,7 +187,10 @@ def run_cohort(c: Cohort) -> CohortResult:
             k = k + rf
             nk = np.minimum(k, k_max - 1)
             late = np.where(c.missed[ar, nk], c.miss_delay_s[ar, nk], 0.0)
-            booked = _booked(c, t, true) + late
+            # the visit on (or after) the ERI date replaced the pump: a new pump's fill
+            replaced = rf & ~replaced_yet & (t >= c.replace_at_s)
+            replaced_yet = replaced_yet | replaced
+            booked = _booked(c, t, true, replaced) + late
             next_refill = np.where(rf, np.where(k < k_max, booked, INF), next_refill)
         # demand request, checked in the firmware's order (pump-behaviour.md §7)
         rq = live & (next_req <= t)

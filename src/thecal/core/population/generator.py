@@ -167,17 +167,20 @@ def diluted_fluids(
 
 
 def stability_columns(
-    library: DrugLibrary, drug: npt.NDArray[np.str_], diluted: npt.NDArray[np.bool_]
+    library: DrugLibrary,
+    drug: npt.NDArray[np.str_],
+    diluted: npt.NDArray[np.bool_],
+    naive: bool = False,
 ) -> F:
     """Each fluid's stability by the clinic's own rule (core.therapy.refill's
     stability_days: a diluted ziconotide keeps 40 days, undiluted 84), in seconds
-    (+inf: no limit). The population starts from a refill, not a naive pump's first
-    fill, so that shorter limit is not drawn."""
+    (+inf: no limit). The population starts from a refill; `naive`: a new pump's
+    first fill (after a replacement), where ziconotide keeps 14 days."""
     out = np.full(drug.size, np.inf)
     for (name, dil), rows in _groups(drug, diluted).items():
         stock = _drug(library, name).stock_concentrations_mcg_per_ml
         fluid = (DrugConcentration(name, stock[0] if stock else 1.0),)
-        days, _ = stability_days(fluid, library, naive_first_fill=False, diluted=dil)
+        days, _ = stability_days(fluid, library, naive_first_fill=naive, diluted=dil)
         out[rows] = np.inf if days is None else days * SECONDS_PER_DAY
     return out
 
@@ -289,7 +292,8 @@ def generate(
         max_interval_s=np.full(n, ap["max_interval_days"] * SECONDS_PER_DAY),
         margin_s=np.full(n, margin_days * SECONDS_PER_DAY),
         **_booking(cf, pick),
-        stability_s=np.full(n, np.inf),  # these two set below, from the last draws
+        stability_s=np.full(n, np.inf),  # these set below, from the last draws
+        naive_stability_s=np.full(n, np.inf),
         replace_at_s=np.full(n, np.inf),
         missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
         miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
@@ -301,6 +305,7 @@ def generate(
     replace_at_s = replacement_dates(rng, spec, cohort, pick)
     return Population(
         cohort=cohort.with_(stability_s=stability_columns(library, drug, diluted),
+                            naive_stability_s=stability_columns(library, drug, diluted, True),
                             replace_at_s=replace_at_s),
         indication=np.array([INDICATIONS.index(str(x)) for x in indication], dtype=np.int64),
         drug=drug,
