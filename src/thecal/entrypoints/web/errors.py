@@ -20,6 +20,7 @@ from thecal.core.errors import (
     InvalidTransition,
     LinkError,
     NotFound,
+    Problem,
     Refused,
     ThecalError,
     TooManyAttempts,
@@ -85,6 +86,22 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def _program_problems(request: Request, exc: RequestValidationError) -> list[Problem]:
+    """The body's program documents as their reader finds them (the body model's
+    `program_problems`), so a request with bad fields and a bad program hears of
+    both at once; the route would have read the program only after the fields."""
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    read = getattr(model, "program_problems", None)
+    if read is None:
+        return []
+    reported = {str(e["loc"][1]) for e in exc.errors() if tuple(e["loc"][:1]) == ("body",)
+                and len(e["loc"]) > 1}  # fmt: skip
+    problems: list[Problem] = read(exc.body, reported)
+    return problems
+
+
 def body(exc: Exception) -> dict[str, Any]:
     out: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
     if isinstance(exc, InputError):
@@ -114,6 +131,7 @@ def install(app: FastAPI, render_error: Any) -> None:
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         problems = [{"path": _path(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        problems += [p.as_dict() for p in _program_problems(request, exc)]
         out = {"error": "InputError", "message": "invalid request", "problems": problems}
         if wants_html(request):
             return render_error(request, 422, out)

@@ -36,7 +36,6 @@ from thecal.entrypoints.web.inputs import (
     form_signoff,
     implant_input,
     now,
-    parse_program,
 )
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
@@ -82,17 +81,10 @@ def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str])
     try:
         body: ImplantIn = validate(ImplantIn, values, "implant")
     except InputError as exc:  # the program's problems too, so all are shown at once
-        raise InputError(exc.message, [*exc.problems, *_program_problems(values)]) from None
+        reported = {p.path.split(".")[0].split("[")[0] for p in exc.problems}
+        more = ImplantIn.program_problems(values, reported)
+        raise InputError(exc.message, [*exc.problems, *more]) from None
     return body
-
-
-def _program_problems(values: dict[str, Any]) -> list[Problem]:
-    """What the program reader says of the form's program (none: it reads)."""
-    try:
-        parse_program(values["program"])
-    except InputError as exc:
-        return list(exc.problems)
-    return []
 
 
 def _in_ml(text: str) -> str:
