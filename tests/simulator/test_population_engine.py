@@ -19,6 +19,17 @@ DATA = (population(), pump_catalogue(), physics_library())
 MARGIN = {"margin_days": policy().refill.margin_days}
 
 
+def steady(c: Cohort, ml_per_day: float, **changes: object) -> Cohort:
+    """Every pump at one basal rate all day, no periodic or patient bolus, no interval
+    cap: the booking rule's cases worked by hand."""
+    n = c.size
+    return c.with_(**{
+        "rate_ml_per_s": np.full(n, ml_per_day / DAY), "day_start_s": np.full(n, np.inf),
+        "day_rate_ml_per_s": np.zeros(n), "periodic_ml": np.zeros(n),
+        "bolus_ml": np.zeros(n), "max_interval_s": np.full(n, 3650 * DAY), **changes,
+    })  # fmt: skip
+
+
 def scenario_for(cohort: Cohort, result, i: int, drug: str):
     return replay.scenario_for(cohort, result, i, drug, pump_catalogue(), physics_library())
 
@@ -104,12 +115,8 @@ def test_the_study_books_refills_by_the_clinics_rule() -> None:
     n = c.size
 
     def at_rate(ml_per_day: float) -> Cohort:
-        return c.with_(rate_ml_per_s=np.full(n, ml_per_day / DAY),
-                       day_start_s=np.full(n, np.inf), day_rate_ml_per_s=np.zeros(n),
-                       periodic_ml=np.zeros(n),
-                       bolus_ml=np.zeros(n), margin_s=np.full(n, 7 * DAY),
-                       max_interval_s=np.full(n, 3650 * DAY),
-                       replace_at_s=np.full(n, np.inf))  # fmt: skip
+        return steady(c, ml_per_day, margin_s=np.full(n, 7 * DAY),
+                      replace_at_s=np.full(n, np.inf))  # fmt: skip
 
     days = _booked(at_rate(1.0), np.zeros(n), np.full(n, 20.0)) / DAY
     by_model = {"peristaltic-20": 10.6, "peristaltic-40": 10.6, "valve-gated-20": 10.0,
@@ -142,11 +149,7 @@ def test_the_elective_replacement_date_caps_the_booking_until_the_pump_is_replac
     pop = generate(*DATA, 300, seed=11, horizon_days=365, **MARGIN)
     c = pop.cohort
     n = c.size
-    one = c.with_(rate_ml_per_s=np.full(n, 1.0 / DAY), day_start_s=np.full(n, np.inf),
-                  day_rate_ml_per_s=np.zeros(n), periodic_ml=np.zeros(n),
-                  bolus_ml=np.zeros(n), margin_s=np.full(n, 7 * DAY),
-                  max_interval_s=np.full(n, 3650 * DAY),
-                  replace_at_s=np.full(n, 5 * DAY))  # fmt: skip
+    one = steady(c, 1.0, margin_s=np.full(n, 7 * DAY), replace_at_s=np.full(n, 5 * DAY))
     peristaltic = np.array([c.model_ids[k].startswith("peristaltic") for k in c.model_index])
     at_start = _booked(one, np.zeros(n), np.full(n, 20.0)) / DAY
     np.testing.assert_allclose(at_start[peristaltic], 5.0, rtol=0, atol=1e-9)
@@ -163,13 +166,10 @@ def test_a_new_pumps_first_ziconotide_fill_is_booked_by_the_naive_limit() -> Non
     pop = generate(*DATA, 300, seed=11, horizon_days=120, **MARGIN)
     c = pop.cohort
     n = c.size
-    steady = c.with_(rate_ml_per_s=np.full(n, 0.01 / DAY), day_start_s=np.full(n, np.inf),
-                     day_rate_ml_per_s=np.zeros(n), periodic_ml=np.zeros(n),
-                     bolus_ml=np.zeros(n), max_interval_s=np.full(n, 3650 * DAY),
-                     replace_at_s=np.full(n, 5 * DAY), missed=np.zeros_like(c.missed),
-                     occlusion_from_s=np.full(n, np.inf), occlusion_to_s=np.full(n, np.inf),
-                     bias=np.zeros(n))  # fmt: skip
-    refills = run_cohort(steady).refill_s / DAY
+    slow = steady(c, 0.01, replace_at_s=np.full(n, 5 * DAY), missed=np.zeros_like(c.missed),
+                  occlusion_from_s=np.full(n, np.inf), occlusion_to_s=np.full(n, np.inf),
+                  bias=np.zeros(n))  # fmt: skip
+    refills = run_cohort(slow).refill_s / DAY
     programmable = ~c.constant_flow
     zic = programmable & (pop.drug == "ziconotide") & ~pop.diluted
     mor = programmable & (pop.drug == "morphine")
