@@ -40,7 +40,7 @@ from thecal.services.clinic.ports import (
 )
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation
-from thecal.services.vocabulary import RefillRecord, TrialVerdict
+from thecal.services.vocabulary import RefillRecord, SessionRecord, TrialVerdict
 
 TABLES = ("patients", "implants", "pumps", "programs", "sessions", "refills", "boluses",
           "diary", "alarms", "trials", "pathways", "users", "logins", "audit",
@@ -213,12 +213,12 @@ class MemoryPrograms(_Table):
 
 
 class MemorySessions(_Table):
-    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int:
+    def add(self, patient_id: int, user: str, record: SessionRecord) -> int:
         row_id = self.new_id()
         self.rows[row_id] = {"patient_id": patient_id, "user": user, "record": record}
         return row_id
 
-    def committed(self, patient_id: int) -> list[dict[str, Any]]:
+    def committed(self, patient_id: int) -> list[SessionRecord]:
         mine = [r["record"] for r in self.rows.values() if r["patient_id"] == patient_id
                 and r["record"]["status"] == "committed"]  # fmt: skip
         return sorted(mine, key=lambda record: record["closed_s"])

@@ -44,7 +44,7 @@ from thecal.services.clinic.ports import (
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
-from thecal.services.vocabulary import RefillRecord, SessionStatus, TrialVerdict
+from thecal.services.vocabulary import RefillRecord, SessionRecord, SessionStatus, TrialVerdict
 
 
 def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
@@ -158,7 +158,7 @@ class SqlSessions:
     def __init__(self, db: Session) -> None:
         self.db = db
 
-    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int:
+    def add(self, patient_id: int, user: str, record: SessionRecord) -> int:
         row = ProgrammingSessionRow(
             patient_id=patient_id, username=user, status=record["status"],
             started_s=record["started_s"], closed_s=record["closed_s"], record=record,
@@ -167,7 +167,7 @@ class SqlSessions:
         self.db.flush()
         return row.id
 
-    def committed(self, patient_id: int) -> list[dict[str, Any]]:
+    def committed(self, patient_id: int) -> list[SessionRecord]:
         return list(self.db.scalars(
             select(ProgrammingSessionRow.record)
             .where(ProgrammingSessionRow.patient_id == patient_id)

@@ -33,6 +33,7 @@ from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
 from thecal.services.clinic.throttle import seconds_locked
 from thecal.services.clinic.transactions import Context
 from thecal.services.ports import Interrogation
+from thecal.services.vocabulary import SessionRecord
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
@@ -69,7 +70,7 @@ def need_reason(reason: str) -> None:
         raise InputError("a reason is required", [Problem("reason", "say why (audit trail)")])
 
 
-def temporary_doses(record: dict[str, Any]) -> TemporaryDoses | None:
+def temporary_doses(record: SessionRecord) -> TemporaryDoses | None:
     """The daily doses a committed temporary program's session record gave (SR-36), or
     None for any other session: it is sent at the session's close, until its end."""
     until = record.get("temporary_until_s")

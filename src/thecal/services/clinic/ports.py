@@ -24,7 +24,12 @@ from thecal.core.scs.program import ScsProgram
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer, Interrogation, PumpPort
-from thecal.services.vocabulary import AppointmentStatus, RefillRecord, TrialVerdict
+from thecal.services.vocabulary import (
+    AppointmentStatus,
+    RefillRecord,
+    SessionRecord,
+    TrialVerdict,
+)
 
 
 @dataclass(frozen=True)
@@ -219,8 +224,8 @@ class ProgramRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    def add(self, patient_id: int, user: str, record: Mapping[str, Any]) -> int: ...
-    def committed(self, patient_id: int) -> list[dict[str, Any]]: ...  # records, oldest first
+    def add(self, patient_id: int, user: str, record: SessionRecord) -> int: ...
+    def committed(self, patient_id: int) -> list[SessionRecord]: ...  # oldest first
 
 
 class RefillRepository(Protocol):
