@@ -92,3 +92,12 @@ def test_a_telemetry_pumps_silence_and_acknowledgement_are_kept_on_the_alarm_row
     with world.db.reads() as db:
         row = db.scalars(select(AlarmRow).where(AlarmRow.patient_id == world.a)).one()
         assert (row.pump_acknowledged_s, row.cleared_s) == (1250.0, 1500.0)
+
+
+def test_the_worklist_names_every_withdrawal_risk_drug_it_ranks_higher(sqlite_world):
+    """drugs.toml marks the four opioids, clonidine and baclofen withdrawal_risk (not
+    ziconotide or bupivacaine): the page said "(baclofen)" while morphine pumps
+    carried the tag too."""
+    page = sqlite_world.client("nurse").get("/worklist").text
+    assert ("withdrawal-risk drugs (baclofen, clonidine, fentanyl, hydromorphone, morphine, "
+            "sufentanil) one level higher") in page  # fmt: skip

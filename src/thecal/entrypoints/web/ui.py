@@ -187,8 +187,12 @@ def worklist(
         version = request.state.data_version  # read with the login (security.current)
         p = request.app.state.worklist.page(db, version, now(request), offset, per_page).page
     pages = max(1, -(-p.total // per_page))
+    # the drugs ranked a level higher, from the library (it said "baclofen" alone while
+    # every opioid and clonidine pump carried the tag too)
+    risky = sorted(name for name, d in clinic.library.drugs.items() if d.withdrawal_risk)
     return page(
-        request, "worklist.html", who, items=p.items, page_no=page_no, pages=pages, total=p.total
+        request, "worklist.html", who, items=p.items, page_no=page_no, pages=pages, total=p.total,
+        withdrawal_drugs=", ".join(risky),
     )
 
 
