@@ -57,7 +57,21 @@ def test_the_patient_page_shows_the_spasm_scores(sqlite_world):
     with w.engine.begin() as db:
         db.execute(insert(DiaryEntry).values(patient_id=w.b, at_s=T0 + DAY, pain_nrs=2,
                                              spasm=6, note="stiff legs"))  # fmt: skip
-    page = w.client("physician").get(f"/patients/{w.b}").text
+    with w.engine.begin() as db:
+        db.execute(insert(DiaryEntry).values(patient_id=w.b, at_s=T0 + 3 * DAY, spasm=2,
+                                             note=""))  # fmt: skip
+    c = w.client("physician")
+    page = c.get(f"/patients/{w.b}").text
     diary = page.split('id="diary"', 1)[1].split("</table>", 1)[0]
     cells = re.findall(r"<td>([^<]*)</td>", diary)
-    assert cells == ["2026-09-22", "2", "6", "stiff legs"]
+    assert cells == ["2026-09-24", "", "2", "", "2026-09-22", "2", "6", "stiff legs"]
+    # the timeline draws them dashed beside the pain (not by colour alone), and says so
+    assert "pain (solid) and spasms (dashed), 0-10" in page
+    assert len(re.findall(r'stroke-dasharray="6,3" points="[^"]+"', page)) == 1
+    # and the printed summary counts them: 6 then 2, mean 4.0, the last 2
+    from tests.clinic.test_pdf_reports import pdf_text
+
+    pdf = c.get(f"/api/patients/{w.b}/summary.pdf")
+    assert pdf.status_code == 200
+    assert "Spasm diary" in pdf_text(pdf.content)
+    assert "2 scores, mean 4.0, last 2 (0 none - 10 worst)" in pdf_text(pdf.content)

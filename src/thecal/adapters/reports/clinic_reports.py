@@ -206,6 +206,7 @@ def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
                             mcg(d.demand_max_mcg), mcg(d.max_mcg)))
     pump = rec.pump
     scores = [d.pain_nrs for d in rec.diary if d.pain_nrs is not None]
+    spasms = [d.spasm for d in rec.diary if d.spasm is not None]
     sections = [
         Section("Patient and device", (_patient_facts(p, rec.implant),)),
         Section(
@@ -253,4 +254,8 @@ def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
                   f"last {scores[0]} (NRS 0-10)") if scores else Text("no pain scores"),),
         ),
     ]
+    if spasms:  # a baclofen patient's spasm scores from the portal (0 none - 10 worst)
+        sections.append(Section("Spasm diary", (Text(
+            f"{len(spasms)} scores, mean {sum(spasms) / len(spasms):.1f}, last {spasms[0]} "
+            "(0 none - 10 worst)"),)))  # fmt: skip
     return Document("Therapy summary", f"{p.name} - printed {utc(now_s)}", tuple(sections))

@@ -63,11 +63,17 @@ def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
                        label="alarm" if i == 0 else None)
     reservoir.set_ylabel("reservoir (mL)")
     reservoir.legend(loc="upper right", fontsize=8)
-    scores = [d for d in rec.diary if d.pain_nrs is not None]
+    scores = sorted((d for d in rec.diary if d.pain_nrs is not None), key=lambda d: d.at_s)
     pain.plot([_when(d.at_s) for d in scores], [d.pain_nrs for d in scores], "o-",
-              color="tab:purple", ms=3)
+              color="tab:purple", ms=3, label="pain")
+    # a baclofen patient scores spasms in the portal: drawn beside the pain, dashed
+    spasms = sorted((d for d in rec.diary if d.spasm is not None), key=lambda d: d.at_s)
+    if spasms:
+        pain.plot([_when(d.at_s) for d in spasms], [d.spasm for d in spasms], "s--",
+                  color="tab:orange", ms=3, label="spasms")
+        pain.legend(loc="upper right", fontsize=8)
     pain.set_ylim(0, 10)
-    pain.set_ylabel("pain (NRS 0-10)")
+    pain.set_ylabel("pain and spasms (0-10)" if spasms else "pain (NRS 0-10)")
     years = mdates.DateFormatter("%Y-%m-%d")  # type: ignore[no-untyped-call]
     pain.xaxis.set_major_formatter(years)  # dates with the year (issue 25)
     fig.autofmt_xdate()

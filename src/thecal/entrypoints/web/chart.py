@@ -18,6 +18,7 @@ COLOURS = {
     "granted": "#2a8a4a",
     "denied": "#c0392b",
     "pain": "#8e44ad",
+    "spasms": "#d35400",
     "refill": "#999",
 }
 
@@ -40,7 +41,9 @@ def timeline_svg(rec: PatientRecord) -> str:
     doses = [r.daily_dose_mcg for r in rec.readings if r.daily_dose_mcg]
     in_mg = max(doses, default=0.0) >= 1000.0  # the unit a clinician reads at this dose
     dose_unit = "mg/day" if in_mg else "mcg/day"
-    lanes = [f"daily dose ({dose_unit})", "reservoir (mL)", "demand boluses", "pain (NRS 0-10)"]
+    has_spasms = any(d.spasm is not None for d in rec.diary)
+    diary = "pain (solid) and spasms (dashed), 0-10" if has_spasms else "pain (NRS 0-10)"
+    lanes = [f"daily dose ({dose_unit})", "reservoir (mL)", "demand boluses", diary]
     units = [dose_unit, "mL", "", ""]
     h = LANE * len(lanes) + 30
     out = [
@@ -55,16 +58,20 @@ def timeline_svg(rec: PatientRecord) -> str:
         )
         out.append(f'<text x="4" y="{y + 20}" class="lane">{escape(name)}</text>')
 
-    def series(values: list[tuple[float, float]], lane: int, colour: str, top: float) -> None:
+    def series(values: list[tuple[float, float]], lane: int, colour: str, top: float,
+               dashed: bool = False) -> None:  # fmt: skip
         if not values:
             return
         base = lane * LANE + LANE - 10
         pts = " ".join(f"{x(t):.1f},{base - (v / top) * (LANE - 25):.1f}" for t, v in values)
-        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"/>')
-        out.append(  # the lane's top value with its unit, below the lane's title
-            f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
-            f'class="axis">{top:.3g} {units[lane]}</text>'
-        )
+        dash = ' stroke-dasharray="6,3"' if dashed else ""
+        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
+                   f'points="{pts}"/>')  # fmt: skip
+        if not dashed:  # the lane's top value with its unit, below the lane's title
+            out.append(
+                f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
+                f'class="axis">{top:.3g} {units[lane]}</text>'
+            )
 
     scale = 1000.0 if in_mg else 1.0
     dose = [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
@@ -97,6 +104,8 @@ def timeline_svg(rec: PatientRecord) -> str:
     pain = [(d.at_s, float(d.pain_nrs)) for d in rec.diary if d.pain_nrs is not None]
     pain.sort()
     series(pain, 3, COLOURS["pain"], 10.0)
+    spasms = sorted((d.at_s, float(d.spasm)) for d in rec.diary if d.spasm is not None)
+    series(spasms, 3, COLOURS["spasms"], 10.0, dashed=True)
     for i in range(5):
         t = t0 + span * i / 4
         # the end dates are drawn inward: centred, the last one was cut at the right edge
