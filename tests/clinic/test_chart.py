@@ -68,6 +68,9 @@ def test_the_patient_page_shows_the_spasm_scores(sqlite_world):
     # the timeline draws them dashed beside the pain (not by colour alone), and says so
     assert "pain (solid) and spasms (dashed), 0-10" in page
     assert len(re.findall(r'stroke-dasharray="6,3" points="[^"]+"', page)) == 1
+    # each score a dot with its words, a lone one too (T0 is 2026-09-21)
+    marks = re.findall(r'class="mark"><title>([^<]+)</title>', page)
+    assert marks == ["pain 2, 22 Sep 2026", "spasms 6, 22 Sep 2026", "spasms 2, 24 Sep 2026"]
     # and the printed summary counts them: 6 then 2, mean 4.0, the last 2
     from tests.clinic.test_pdf_reports import pdf_text
 

@@ -59,7 +59,9 @@ def timeline_svg(rec: PatientRecord) -> str:
         out.append(f'<text x="4" y="{y + 20}" class="lane">{escape(name)}</text>')
 
     def series(values: list[tuple[float, float]], lane: int, colour: str, top: float,
-               dashed: bool = False) -> None:  # fmt: skip
+               dashed: bool = False, marks: str = "") -> None:  # fmt: skip
+        """`marks`: each value is also a dot titled "`marks` N, date" (a diary score
+        between two others, or a lone one, was a line too short to see)."""
         if not values:
             return
         base = lane * LANE + LANE - 10
@@ -67,6 +69,11 @@ def timeline_svg(rec: PatientRecord) -> str:
         dash = ' stroke-dasharray="6,3"' if dashed else ""
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
                    f'points="{pts}"/>')  # fmt: skip
+        fill = "#fff" if dashed else colour  # spasms hollow, pain filled
+        for t, v in values if marks else ():
+            out.append(f'<circle cx="{x(t):.1f}" cy="{base - (v / top) * (LANE - 25):.1f}" '
+                       f'r="3" fill="{fill}" stroke="{colour}" class="mark">'
+                       f"<title>{marks} {v:g}, {_date(t)}</title></circle>")  # fmt: skip
         if not dashed:  # the lane's top value with its unit, below the lane's title
             out.append(
                 f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
@@ -103,9 +110,9 @@ def timeline_svg(rec: PatientRecord) -> str:
         )
     pain = [(d.at_s, float(d.pain_nrs)) for d in rec.diary if d.pain_nrs is not None]
     pain.sort()
-    series(pain, 3, COLOURS["pain"], 10.0)
+    series(pain, 3, COLOURS["pain"], 10.0, marks="pain")
     spasms = sorted((d.at_s, float(d.spasm)) for d in rec.diary if d.spasm is not None)
-    series(spasms, 3, COLOURS["spasms"], 10.0, dashed=True)
+    series(spasms, 3, COLOURS["spasms"], 10.0, dashed=True, marks="spasms")
     for i in range(5):
         t = t0 + span * i / 4
         # the end dates are drawn inward: centred, the last one was cut at the right edge
