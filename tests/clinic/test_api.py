@@ -291,7 +291,10 @@ def test_the_worklist_comes_in_pages_most_urgent_first(world):
         "pump empty: nothing is delivered, since 2026-11-23 (57 days); high priority"
     ), ann["detail"]
     [refill] = [i for i in whole.json() if (i["patient_id"], i["kind"]) == (world.a, "refill")]
-    assert refill["detail"].startswith("pump empty, nothing delivered; ")  # first, in words
+    # first, in words, with the day it ran empty (the alarm's onset, as above)
+    assert refill["detail"].startswith(
+        "pump empty since 2026-11-23 (57 days), nothing delivered; "
+    ), refill["detail"]
     # her fluid expired first: 90 days after the implant's fill, 30 days ago
     assert "30.0 d overdue: morphine stability" in refill["detail"]
     page = c.get(f"/patients/{world.a}").text

@@ -69,6 +69,18 @@ def _horizons(now_s: float, policy: Policy) -> tuple[float, float, float]:
     )
 
 
+def _empty_since(db: Session, patient_ids: list[int]) -> dict[int, float]:
+    """When each empty pump's open empty-reservoir alarm began (few pumps are empty at a
+    time: one query for those on the page)."""
+    if not patient_ids:
+        return {}
+    q = (select(AlarmRow.patient_id, func.min(AlarmRow.onset_s))
+         .where(AlarmRow.patient_id.in_(patient_ids), AlarmRow.code == "EMPTY_RESERVOIR",
+                AlarmRow.cleared_s.is_(None))
+         .group_by(AlarmRow.patient_id))  # fmt: skip
+    return {pid: float(onset) for pid, onset in db.execute(q)}
+
+
 def _pump_items(
     db: Session, now_s: float, policy: Policy, first_n: int | None
 ) -> list[WorkItem]:
@@ -79,12 +91,13 @@ def _pump_items(
     items: list[WorkItem] = []
     base = select(*PUMP_COLUMNS).join(Patient, Patient.id == Pump.patient_id)
     for risk in (True, False):
-        rows = db.execute(
+        due = db.execute(
             base.where(Pump.withdrawal_risk == risk, Pump.refill_due_s <= horizon)
             .order_by(Pump.refill_due_s)
             .limit(first_n)
-        )
-        for pump in rows:
+        ).all()
+        since = _empty_since(db, [p.patient_id for p in due if p.shown == "empty"])
+        for pump in due:
             assert pump.refill_due_s is not None
             items.append(
                 WorkItem(
@@ -96,7 +109,7 @@ def _pump_items(
                     pump.refill_due_s,
                     refill_detail(
                         pump.refill_due_s, now_s, pump.refill_due_reason, pump.drugs,
-                        pump.shown == "empty",
+                        pump.shown == "empty", since.get(pump.patient_id),
                     ),
                     pump.withdrawal_risk,
                 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic.words import date as date_words
 
 CRITICAL, OVERDUE, DUE_SOON, UPCOMING = 0, 1, 2, 3
 LABELS = {CRITICAL: "critical", OVERDUE: "urgent", DUE_SOON: "due soon", UPCOMING: "upcoming"}
@@ -66,13 +67,21 @@ def refill_rank(due_s: float, now_s: float, withdrawal_risk: bool, policy: Polic
 
 
 def refill_detail(
-    due_s: float, now_s: float, reason: str, drugs: str, empty: bool = False
-) -> str:
-    """The refill's state in words: an empty pump says so first (its alarm gives the
-    date), then how overdue, then why it was due (issue 25)."""
+    due_s: float, now_s: float, reason: str, drugs: str, empty: bool = False,
+    empty_since_s: float | None = None,
+) -> str:  # fmt: skip
+    """The refill's state in words: an empty pump says so first, with the date its
+    empty-reservoir alarm began and the days since where the clinic has it, then how
+    overdue, then why it was due (issue 25)."""
     days = (due_s - now_s) / SECONDS_PER_DAY
     when = f"{-days:.1f} d overdue" if days < 0 else f"due in {days:.1f} d"
-    first = "pump empty, nothing delivered; " if empty else ""
+    first = ""
+    if empty and empty_since_s is not None:
+        dry = max(0.0, now_s - empty_since_s) / SECONDS_PER_DAY
+        first = (f"pump empty since {date_words(empty_since_s)} ({dry:.0f} days), "
+                 "nothing delivered; ")  # fmt: skip
+    elif empty:
+        first = "pump empty, nothing delivered; "
     return f"{first}{when}: {reason} ({drugs})"
 
 
