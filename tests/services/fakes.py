@@ -21,7 +21,6 @@ from thecal.core.pump.events import STOPPING_ALARMS
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program, program_digest
 from thecal.core.pump.state import PumpState
-from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import (
     AlarmFacts,
@@ -142,9 +141,7 @@ class MemoryPumps(_Table):
         state, _ = firmware.initial_state(
             model, self.uow.library, program, fill_ml, None, catheter_volume_ml, start_s=now_s
         )
-        self.rows[patient_id] = PumpRecord(patient_id, model.id, state, now_s, now_s, 1,
-                                           naive_fill=naive_fill((), program.drugs,
-                                                                 self.uow.library))  # fmt: skip
+        self.rows[patient_id] = PumpRecord(patient_id, model.id, state, now_s, now_s, 1)
 
     def get(self, patient_id: int, expected_version: int | None = None) -> StoredPump:
         r: PumpRecord = self.need(patient_id, "pump of patient")

@@ -27,7 +27,6 @@ from thecal.core.pump.events import ALARM_SEVERITY
 from thecal.core.pump.models import PumpCatalogue, PumpModel
 from thecal.core.pump.program import Program
 from thecal.core.pump.state import PumpState
-from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import ImplantFacts, StoredPump
 from thecal.services.ports import Interrogation
@@ -77,7 +76,6 @@ class SqlPumps:
             row = new_pump_row(patient_id, implant.id, model.id, None, now_s)
             row.state, row.state_sha256 = dump_flow(FlowRecord(flow, fill_ml, now_s))
             row.shown, row.last_refill_s = flow.shown, now_s
-            row.naive_fill = naive_fill((), program.drugs, self.library)
             self.db.add(row)
             self.db.flush()
             return
@@ -94,7 +92,6 @@ class SqlPumps:
             )
         row = new_pump_row(patient_id, implant.id, model.id, state, now_s)
         row.last_refill_s = now_s
-        row.naive_fill = naive_fill((), program.drugs, self.library)  # a new pump's first fill
         self.db.add(row)
         self.db.flush()
 

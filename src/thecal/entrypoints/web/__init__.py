@@ -42,6 +42,8 @@ from thecal.services.program_diff import program_summary
 HERE = Path(__file__).parent
 
 
+PRIORITY_TAGS = {"high": "critical", "medium": "overdue", "low": "soft", "information": "info"}
+
 def create_app(
     cdb: ClinicDb,
     clock: Any,
@@ -69,7 +71,9 @@ def create_app(
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
-    app.state.templates.env.filters["priority_tag"] = words.priority_tag
+    # an alarm's IEC 60601-1-8 priority as its tag's colour class (app.css): red high,
+    # orange medium, yellow low, blue information, as the worklist's urgencies
+    app.state.templates.env.filters["priority_tag"] = lambda p: PRIORITY_TAGS.get(p, "info")
     app.state.templates.env.filters["refill_check_words"] = words.refill_check
     app.state.templates.env.filters["indication_words"] = words.indication
     app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>

@@ -77,15 +77,14 @@ def withdrawal_warnings(rec: PatientRecord, names: set[str]) -> tuple[str, ...]:
     """While an alarm that stops delivery is on (empty, end of service, stall, valve,
     self-test), each withdrawal-critical drug in the fluid gets its early signs and what
     to do: "Call the clinic" alone did not say that a baclofen patient is at risk."""
-    table = _ALARMS
     codes = [c for c in (rec.pump.alarms.split(",") if rec.pump else []) if c]
-    stopped = any(table.alarms[c].stops_delivery for c in codes if c in table.alarms)
+    stopped = any(_ALARMS.alarms[c].stops_delivery for c in codes if c in _ALARMS.alarms)
     if not stopped:
         return ()
     return tuple(
         f"Your pump has stopped giving {name}, and stopping {name} suddenly is "
         f"dangerous. Call the clinic now. Watch for {words.WITHDRAWAL_SIGNS[name]}: if "
         f"they start, go to an emergency department and say you have a {name} pump."
-        for name in sorted(names & table.withdrawal_critical_drugs)
+        for name in sorted(names & _ALARMS.withdrawal_critical_drugs)
         if name in words.WITHDRAWAL_SIGNS
     )

@@ -23,6 +23,7 @@ from thecal.core.therapy.catheter import (
     catheter_ul_per_cm,
     catheter_volume_ml,
 )
+from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.base import ClinicBase
 from thecal.services.clinic.gate import (
     DeviceReview,
@@ -148,6 +149,8 @@ class Devices(ClinicBase):
         volume = catheter_volume_ml(i.catheter_length_cm, i.catheter_ul_per_cm)
         uow.pumps.commission(patient_id, implant, model, i.program, i.fill_ml, volume, now_s)
         stored = uow.pumps.get(patient_id)
+        # a new pump's first fill: its ziconotide keeps 14 days (core.therapy.refill)
+        stored.naive_fill = naive_fill((), i.program.drugs, self.library)
         after = stored.pump.interrogate(now_s)
         record = device_record(review, before, after.program_digest, now_s)
         committed = after.program_digest == program_digest(delivered)

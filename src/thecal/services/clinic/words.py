@@ -17,9 +17,6 @@ ALARMS = {
     "SUSPENSION_PROLONGED": "suspended for too long: withdrawal risk",
     "SELF_TEST_FAILURE": "self-test failed: nothing is delivered",
 }
-# an alarm's IEC 60601-1-8 priority as the colour of its tag: red for high, orange for
-# medium, yellow for low, blue for information (the worklist's own colours)
-PRIORITY_TAGS = {"high": "critical", "medium": "overdue", "low": "soft", "information": "info"}
 BOLUS_REASONS = {  # why the pump denied a patient's dose request, as a clinician reads it
     "lockout": "too soon after the last dose (lockout)",
     "max_per_24h": "the 24-hour maximum was reached",
@@ -69,10 +66,6 @@ def trial_kind(code: str) -> str:
 
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
-
-
-def priority_tag(priority: str) -> str:
-    return PRIORITY_TAGS.get(priority, "info")
 
 
 def refill_check(code: str) -> str:
