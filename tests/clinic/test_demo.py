@@ -21,20 +21,20 @@ def test_the_demo_shows_every_special_case(tmp_path):
     with cdb.reads() as db:
         page = queries.worklist_page(db, END, cdb.clinic.policy, 0, 100)
         mrn = {p.id: p.mrn for p in db.scalars(select(Patient))}
-        scs = queries.scs_record(db, next(i for i, m in mrn.items() if m == "MRN100007"))
+        scs = queries.scs_record(db, next(i for i, m in mrn.items() if m == "100007"))
     kinds = {(mrn[i.patient_id], i.kind) for i in page.items}
-    assert ("MRN100000", "replacement") in kinds  # implanted 2440 days ago: ERI
-    assert ("MRN100001", "refill") in kinds  # baclofen overdue
-    assert ("MRN100004", "discrepancy") in kinds  # the pump that over-delivers
-    assert ("MRN100005", "trial") in kinds  # a baclofen screening trial
-    pathway = [i for i in page.items if mrn[i.patient_id] == "MRN100006"]
+    assert ("100000", "replacement") in kinds  # implanted 2440 days ago: ERI
+    assert ("100001", "refill") in kinds  # baclofen overdue
+    assert ("100004", "discrepancy") in kinds  # the pump that over-delivers
+    assert ("100005", "trial") in kinds  # a baclofen screening trial
+    pathway = [i for i in page.items if mrn[i.patient_id] == "100006"]
     assert [(i.kind, i.urgency) for i in pathway] == [("pathway", "due soon")]
     assert "axial back pain: pump trial first" in pathway[0].detail
     # the stimulator patient: trial (mean 3.4 against 7: 51 % relief), then the implant
     assert [(d["kind"], d["outcome"], d["active"]) for d in scs["devices"]] == [
         ("implant", None, True), ("trial", "success", False)
     ]
-    assert not any(mrn[i.patient_id] == "MRN100007" for i in page.items)  # has a device
+    assert not any(mrn[i.patient_id] == "100007" for i in page.items)  # has a device
     # the coming fortnight's refills are booked, each on or before its due date
     with cdb.reads() as db:
         same_patient = Pump.patient_id == AppointmentRow.patient_id

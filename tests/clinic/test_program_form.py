@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.clinic.conftest import PASSWORD
+
 FORM = {"cycle_days": "1", "low_ml": "4", "demand_amount": "",
         "step_start_0": "00:00", "step_value_0": "400 mcg/day",
         "step_start_1": "", "step_value_1": "", "step_start_2": "", "step_value_2": "",
@@ -103,3 +105,29 @@ def test_an_opioids_24_hour_dose_is_in_mg_per_day(sqlite_world):
     r = w.client("physician").post(f"/patients/{w.a}/program/check", data=form)
     assert r.status_code == 200, r.text
     assert rows(r.text, "doses") == [["morphine", "3.3 mg/day", "3.6 mg/day", "+9.1 %"]]
+
+
+def test_a_soft_findings_reason_box_says_what_the_finding_says(sqlite_world):
+    """Morphine 3 -> 4 mg/day is +33 %, above the 30 % a day PACC 2007 gives for non-cancer
+    pain (3.9 mg/day): the box to accept it was labelled with the code alone ("Reason to
+    accept TITRATION_ABOVE_MAX"), and the message named the titration row by its key."""
+    w = sqlite_world
+    form = {**FORM, "step_value_0": "4 mg/day", "low_ml": "3"}
+    r = w.client("physician").post(f"/patients/{w.a}/program/check", data=form)
+    assert r.status_code == 200, r.text
+    label = re.search(r'<label for="ack_TITRATION_ABOVE_MAX">(.*?)</label>', r.text)[1]
+    assert label.startswith("Reason to accept: morphine: 4 mg/day in 24 h is above 3.9 mg/day")
+    assert "+30 % in 24 h (non-cancer pain) from 3 mg/day" in label
+    assert "TITRATION_ABOVE_MAX" not in label and "non_cancer" not in r.text
+    c = w.client("physician")
+    page = c.get(f"/patients/{w.a}/program").text
+    sent = {**form, "reason": "pain at night", "confirmed": "yes",
+            "reviewed_digest": re.search(r'name="reviewed_digest" value="([^"]*)"', r.text)[1],
+            "expected_version": re.search(r'name="expected_version" value="(\d+)"', page)[1],
+            "ack_TITRATION_ABOVE_MAX": "breakthrough pain every night"}  # fmt: skip
+    sent |= {f"verifier_{k}": v for k, v in (("username", "pharmacist"), ("password", PASSWORD))}
+    done = c.post(f"/patients/{w.a}/program", data=sent)
+    assert done.status_code == 200, re.sub(r"<[^>]+>", " ", done.text)[-2000:]
+    accepted = re.search(r"<h3>Acknowledged</h3><ul><li>(.*?)</li>", done.text)[1]
+    assert accepted.startswith("morphine: 4 mg/day in 24 h is above 3.9 mg/day")
+    assert accepted.endswith(": accepted by physician, “breakthrough pain every night”")

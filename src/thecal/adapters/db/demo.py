@@ -130,7 +130,7 @@ def seed(
         pid = clinic.care.add_patient(
             dr,
             {
-                "mrn": f"MRN{100000 + i}",
+                "mrn": f"{100000 + i}",
                 "name": name,
                 "birth_year": rng.randint(1940, 1995),
                 "indication": "spasticity_spinal"

@@ -13,7 +13,21 @@ from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program
 from thecal.core.safety.policy import Policy
 
-INDICATIONS = ("non_cancer", "cancer", "spasticity_spinal", "spasticity_cerebral")
+# each indication and titration row in the words a clinician reads (the clinic's
+# screens and the findings' messages share this one table)
+INDICATION_WORDS = {
+    "non_cancer": "non-cancer pain",
+    "cancer": "cancer pain",
+    "spasticity_spinal": "spasticity of spinal origin",
+    "spasticity_cerebral": "spasticity of cerebral origin",
+}
+INDICATIONS = tuple(INDICATION_WORDS)
+TITRATION_ROW_WORDS = {
+    "non_cancer": INDICATION_WORDS["non_cancer"],
+    "cancer": INDICATION_WORDS["cancer"],
+    "spinal": INDICATION_WORDS["spasticity_spinal"],
+    "cerebral": "spasticity of cerebral origin or a child",
+}
 COMEDICATIONS = ("benzodiazepine", "systemic_opioid", "gabapentinoid", "other_sedative")
 
 

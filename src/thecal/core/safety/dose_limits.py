@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from thecal.core.drugs import Drug
-from thecal.core.safety.context import ProgramProposal
+from thecal.core.safety.context import TITRATION_ROW_WORDS, ProgramProposal
 from thecal.core.safety.findings import HARD, SOFT, Bound, Finding, finding, most_limiting
 from thecal.core.safety.fmt import dose_text
 from thecal.core.safety.titration import doses_in_window, increases
@@ -184,7 +184,7 @@ def _titration(ctx: ProgramProposal, drug: Drug) -> list[Bound]:
                 drug.severity("titration_max_increase_pct_per_24h"),
                 "DD-05",
                 "TITRATION_ABOVE_MAX",
-                f"+{pct:g} % in 24 h ({key}) from {dose_text(drug, base)} "
+                f"+{pct:g} % in 24 h ({TITRATION_ROW_WORDS[key]}) from {dose_text(drug, base)} "
                 f"({drug.sources.get('titration_max_increase_pct_per_24h', '')})",
             )
         )

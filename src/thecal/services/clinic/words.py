@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from thecal.core.safety.context import INDICATION_WORDS
+
 ALARMS = {
     "EMPTY_RESERVOIR": "pump empty: nothing is delivered",
     "LOW_RESERVOIR": "reservoir low",
@@ -44,12 +46,7 @@ WITHDRAWAL_SIGNS = {
     "clonidine": "a pounding headache, a fast heartbeat, feeling agitated (high blood "
     "pressure)",
 }
-INDICATIONS = {
-    "non_cancer": "non-cancer pain",
-    "cancer": "cancer pain",
-    "spasticity_spinal": "spasticity of spinal origin",
-    "spasticity_cerebral": "spasticity of cerebral origin",
-}
+INDICATIONS = INDICATION_WORDS
 
 
 TRIAL_KINDS = {
