@@ -56,6 +56,10 @@ def test_each_script_goes_to_a_font_that_has_it(monkeypatch) -> None:
     assert markup("Dr שרה, 3 mg") == "Dr 3 ,\u05d4\u05e8\u05e9 mg"
     # Arabic letters joined: lam + alef is the one ligature glyph U+FEFB
     assert markup("لا") == "\ufefb"
+    # brackets in a right-to-left run are mirrored (bidi rule L4): in "שרה (abc)" the
+    # paragraph runs right to left, "(abc)" stands left of the name and still opens
+    # with "(" ; without L4 it printed ")abc( הרש"
+    assert markup("שרה (abc)") == "(abc) \u05d4\u05e8\u05e9"
 
 
 def test_a_report_with_every_script_prints_them_and_embeds_the_unicode_font() -> None:
@@ -203,3 +207,55 @@ def test_tibetan_ethiopic_javanese_and_other_scripts_have_their_face(monkeypatch
                  "NotoSansCanadianAboriginal", "NotoSansJavanese", "NotoSansBalinese",
                  "NotoSansSundanese", "NotoSansTifinagh", "NotoSansYi", "NotoSansVai"):
         assert any(face in f for f in fonts), (face, fonts)
+
+
+# right-to-left scripts that join their letters (Syriac, N'Ko, Adlam) or set vowels above
+# and below them (Thaana), and Mongolian: each in its face, shaped by HarfBuzz
+RIGHT_TO_LEFT_SHAPED = {
+    "ܕܘܝܕ": "thecal-notosanssyriac",  # Dawid
+    "ދިވެހި": "thecal-notosansthaana",  # Dhivehi
+    "ߒߞߏ": "thecal-notosansnko",  # N'Ko
+    "𞤀𞤣𞤤𞤢𞤥": "thecal-notosansadlam",  # Adlam
+    "ᠮᠣᠩᠭᠣᠯ": "thecal-notosansmongolian",  # Mongol
+}
+
+
+@pytest.mark.fonts
+def test_syriac_thaana_nko_adlam_and_mongolian_have_their_face(monkeypatch) -> None:
+    """HarfBuzz lays a right-to-left word out reversed, so each word is handed to it in
+    logical order (Thaana's vowel signs after their letters) and the words of a name in
+    visual order: "ܫܠܡܐ ܕܘܝܕ" prints ܕܘܝܕ at the left."""
+    monkeypatch.setenv("THECAL_FONT_DIRS", "/usr/share/fonts")
+    for name, face in RIGHT_TO_LEFT_SHAPED.items():
+        assert markup(name) == f'<font name="{face}">{name}</font>', name
+    syriac = "thecal-notosanssyriac"
+    words = (f'<font name="{syriac}">ܕܘܝܕ</font>', f'<font name="{syriac}">ܫܠܡܐ</font>')
+    assert markup("ܫܠܡܐ ܕܘܝܕ") == " ".join(words)
+    # shin, lamadh, mim, alaph: four joined glyphs, laid out last letter first
+    assert [d.cluster for d in shapeStr("ܫܠܡܐ", syriac, 10).__shapeData__] == [3, 2, 1, 0]
+    names = Facts(tuple((n, n) for n in RIGHT_TO_LEFT_SHAPED))
+    doc = Document("ܫܠܡܐ ܕܘܝܕ", "right to left", (Section("Names", (names,)),))
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    assert "[U+" not in "".join(page.extract_text() for page in reader.pages)
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # fmt: skip
+    for face in ("NotoSansSyriac", "NotoSansThaana-Bold", "NotoSansNKo", "NotoSansAdlam-Bold",
+                 "NotoSansMongolian"):
+        assert any(face in f for f in fonts), (face, fonts)
+
+
+@pytest.mark.fonts
+def test_hebrew_beside_a_shaped_name_is_not_reversed_twice(monkeypatch) -> None:
+    """A paragraph with a Devanagari name is shaped word by word, and HarfBuzz reverses a
+    Hebrew word as it does a Syriac one: the Hebrew word already in visual order came
+    out backwards. It is handed over in logical order ("שרה,") and HarfBuzz's layout
+    is the visual order the unshaped paragraph prints (",הרש"); brackets likewise."""
+    monkeypatch.setenv("THECAL_FONT_DIRS", "/usr/share/fonts")
+    assert markup("Dr שרה, 3 mg and क्ष") == (
+        f'Dr 3 שרה, mg and <font name="{DEVANAGARI}">क्ष</font>'
+    )
+    assert str(shapeStr("שרה,", "thecal-sans", 10)) == ",\u05d4\u05e8\u05e9"
+    # the bidi step mirrored the brackets of a right-to-left run ("(הרש)"); HarfBuzz
+    # mirrors them too, so they are handed over as typed, and come out as they should
+    assert markup("(שרה) क्ष") == f'<font name="{DEVANAGARI}">क्ष</font> (שרה)'
+    assert str(shapeStr("(שרה)", "thecal-sans", 10)) == "(\u05d4\u05e8\u05e9)"

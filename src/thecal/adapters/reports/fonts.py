@@ -4,18 +4,20 @@ reportlab's built-in Helvetica has Latin-1 only: "Đặng", "Дмитрий" or 
 as black boxes (issue 23). The body font is DejaVu Sans, which matplotlib (already a
 dependency) ships inside its package: Latin with every accent, Greek, Cyrillic,
 Armenian, Georgian, Hebrew, Arabic and the symbols a report uses (µ, ≤, →), embedded
-as a subset. reportlab lays glyphs out left to right, so a text with Hebrew or Arabic
-goes through arabic-reshaper (joined letter forms) and python-bidi (visual order)
-first. Chinese, Japanese and Korean runs use reportlab's CID fonts (Adobe's Asian
-font packs, which every PDF viewer provides; not embedded). Indic scripts, Sinhala,
-Thai, Lao, Khmer and Myanmar need shaping (conjuncts, vowel signs drawn before their
-consonant): each run is set in that script's Noto Sans face (its Bold in a bold
-heading or table head, where the machine has it) and shaped by HarfBuzz
-(uharfbuzz, through reportlab's `shaping`), when the machine has the face (Debian's
-fonts-noto-core, `make fonts`; the directories searched are THECAL_FONT_DIRS, colon
-separated, or the system's font directories). A character no font here has (an
-emoji, a script without its face) is printed as its code point, "[U+1F600]", so the
-reader sees that something was there and what, never a box or a misdrawn name.
+as a subset. reportlab lays glyphs out left to right, so a right-to-left text goes
+through arabic-reshaper (joined letter forms) and the bidi algorithm (visual order,
+brackets mirrored) first (direction.py). Chinese, Japanese and Korean runs use
+reportlab's CID fonts (Adobe's Asian font packs, which every PDF viewer provides;
+not embedded). Indic scripts, Sinhala, Thai, Lao, Khmer, Myanmar, Tibetan and the
+right-to-left Syriac, Thaana, N'Ko and Adlam need shaping (conjuncts, vowel signs
+drawn before their consonant, joined letters): each run is set in that script's Noto
+face (its Bold in a bold heading or table head, where the machine has it) and shaped
+by HarfBuzz (uharfbuzz, through reportlab's `shaping`), when the machine has the face
+(Debian's fonts-noto-core, `make fonts`; the directories searched are
+THECAL_FONT_DIRS, colon separated, or the system's font directories). A character no
+font here has (an emoji, a script without its face) is printed as its code point,
+"[U+1F600]", so the reader sees that something was there and what, never a box or a
+misdrawn name.
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import arabic_reshaper
 import matplotlib
-from bidi import get_display
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+
+from thecal.adapters.reports.direction import for_shaping, visual
 
 SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC = (
     "thecal-sans", "thecal-sans-bold", "thecal-sans-italic", "thecal-sans-bold-italic",
@@ -77,6 +79,16 @@ SHAPED_SCRIPTS = (
     (0x2D30, 0x2D7F, "NotoSansTifinagh-Regular.ttf"),  # Tamazight
     (0xA000, 0xA4CF, "NotoSansYi-Regular.ttf"),  # syllables and radicals
     (0xA500, 0xA63F, "NotoSansVai-Regular.ttf"),
+    # right to left and joined (Syriac, N'Ko, Adlam) or with vowels above and below
+    # (Thaana): HarfBuzz joins and reverses each word (direction.py)
+    (0x0700, 0x074F, "NotoSansSyriac-Regular.ttf"),
+    (0x0860, 0x086F, "NotoSansSyriac-Regular.ttf"),  # Syriac Supplement (Malayalam)
+    (0x0780, 0x07BF, "NotoSansThaana-Regular.ttf"),  # Dhivehi
+    (0x07C0, 0x07FF, "NotoSansNKo-Regular.ttf"),
+    (0x1E900, 0x1E95F, "NotoSansAdlam-Regular.ttf"),  # Fulani
+    # written top to bottom; a horizontal line carries it turned a quarter, left to
+    # right, as browsers do, its letters joined by HarfBuzz
+    (0x1800, 0x18AF, "NotoSansMongolian-Regular.ttf"),
 )
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 
@@ -195,19 +207,6 @@ def _kana(text: str) -> bool:
     return any(0x3040 <= ord(c) <= 0x30FF for c in text)
 
 
-def _right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
-
-
-def visual(text: str) -> str:
-    """Hebrew and Arabic in the order and letter forms a left-to-right layout prints
-    (each line of a wrapped paragraph is still laid out left to right: short texts,
-    names and notes, are what the reports hold)."""
-    if not _right_to_left(text):
-        return text
-    return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
-
-
 _CODE, _SKIP = "[code point]", "[invisible]"
 
 
@@ -253,19 +252,25 @@ def markup(text: str, bold: bool = False) -> str:
     text = visual(text)
     japanese = _kana(text)
     words = _word_fonts(text, coverage)
-    runs: list[tuple[str | None, list[str]]] = []
+    items: list[tuple[str, str | None]] = []
     for i, ch in enumerate(text):
         font = _font_of(ch, coverage, japanese, words[i])
         if font == _SKIP:
             continue
-        piece = f"[U+{ord(ch):04X}]" if font == _CODE else escape(ch)
+        piece = f"[U+{ord(ch):04X}]" if font == _CODE else ch
         font = None if font == _CODE else font
+        if items and items[-1][1] != font and words[i] is not None and not ch.isspace() \
+                and not text[i - 1].isspace():  # fmt: skip
+            items.append((" ", None))  # the word split where its face ends (see above)
+        items.append((piece, font))
+    if any(w is not None for w in words):  # a shaped paragraph: HarfBuzz reverses RTL
+        items = for_shaping(items)
+    runs: list[tuple[str | None, list[str]]] = []
+    for piece, font in items:
         if runs and runs[-1][0] == font:
-            runs[-1][1].append(piece)
-            continue
-        if runs and words[i] is not None and not ch.isspace() and not text[i - 1].isspace():
-            runs.append((None, [" "]))  # the word split where its face ends (see above)
-        runs.append((font, [piece]))
+            runs[-1][1].append(escape(piece))
+        else:
+            runs.append((font, [escape(piece)]))
     weight = coverage.bold if bold else {}
     return "".join(
         f'<font name="{weight.get(font, font)}">{"".join(body)}</font>' if font else "".join(body)
