@@ -10,7 +10,7 @@ import pytest
 from tests.clinic.conftest import DAY, T0
 from thecal.adapters.db.queries import patient_record
 from thecal.core.pump.program import DrugConcentration
-from thecal.entrypoints.web.chart import timeline_svg
+from thecal.entrypoints.web.chart import round_top, timeline_svg
 from thecal.services.clinic.transactions import RefillInput
 
 
@@ -30,7 +30,8 @@ def test_readings_at_one_instant_keep_the_order_they_happened_in(sqlite_world):
     assert same_time[0] == pytest.approx(10.0, abs=1e-3)  # before the refill
     assert same_time[-1] == pytest.approx(12.4, abs=1e-3)  # after it
     svg = timeline_svg(rec)
-    assert "daily dose (mg/day)" in svg and "3.3 mg/day" in svg  # 3 mg/day x 1.1, its unit
+    # the lane's scale ends at a round value at or above the dose, in its unit: 3 mg/day
+    assert "daily dose (mg/day)" in svg and 'class="axis">3 mg/day<' in svg
     assert re.search(r">\d\d \w{3} 2026<", svg)  # dates with the year
 
 
@@ -63,8 +64,9 @@ def test_the_patient_page_shows_the_spasm_scores(sqlite_world):
     c = w.client("physician")
     page = c.get(f"/patients/{w.b}").text
     diary = page.split('id="diary"', 1)[1].split("</table>", 1)[0]
-    cells = re.findall(r"<td>([^<]*)</td>", diary)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", diary)
     assert cells == ["2026-09-24", "", "2", "", "2026-09-22", "2", "6", "stiff legs"]
+    assert "<th>spasms</th>" in diary
     # the timeline draws them dashed beside the pain (not by colour alone), and says so
     assert "pain (solid) and spasms (dashed), 0-10" in page
     assert len(re.findall(r'stroke-dasharray="6,3" points="[^"]+"', page)) == 1
@@ -78,3 +80,89 @@ def test_the_patient_page_shows_the_spasm_scores(sqlite_world):
     assert pdf.status_code == 200
     assert "Spasm diary" in pdf_text(pdf.content)
     assert "2 scores, mean 4.0, last 2 (0 none - 10 worst)" in pdf_text(pdf.content)
+
+
+def test_the_time_an_empty_pump_delivered_nothing_is_shaded_and_said(sqlite_world):
+    """Patient A's pump was empty from day 10 (T0 is 2026-09-21) until the refill on day
+    40; a motor stall from day 35 to day 45 overlaps it: nothing was delivered from 01 Oct
+    to 05 Nov 2026, one span. The dose lane, the program, ran on through it unshaded."""
+    from sqlalchemy import insert
+
+    from thecal.adapters.db.models import AlarmRow
+
+    w = sqlite_world
+    with w.engine.begin() as db:
+        for code, on, off in (("EMPTY_RESERVOIR", 10, 40), ("MOTOR_STALL", 35, 45),
+                              ("LOW_RESERVOIR", 5, 40)):  # fmt: skip
+            db.execute(insert(AlarmRow).values(patient_id=w.a, code=code, severity="critical",
+                                               onset_s=T0 + on * DAY,
+                                               cleared_s=T0 + off * DAY))  # fmt: skip
+    w.clinic.care.sync(w.a, T0 + 60 * DAY)
+    with w.db.reads() as db:
+        svg = timeline_svg(patient_record(db, w.a))
+    titles = re.findall(r'class="no-delivery"><title>(.*?)</title>', svg)
+    said = "nothing delivered from 01 Oct 2026 to 05 Nov 2026: pump empty, motor stalled"
+    assert titles == [said]
+    assert ">nothing delivered</text>" in svg
+
+
+@pytest.mark.parametrize(("value", "top"), [(3.0, 3.0), (5.5, 6.0), (6.05, 8.0), (20.0, 20.0),
+                                             (20.9, 25.0), (0.42, 0.5), (1320.0, 1500.0)])
+def test_a_lanes_scale_ends_at_a_round_value(value, top):
+    assert round_top(value) == pytest.approx(top)
+
+
+def test_the_printed_chart_shades_the_same_span_and_reads_mg_per_day(sqlite_world):
+    """The summary PDF's chart: the same span shaded on its three axes (an empty pump
+    from day 10 to day 40), and morphine's 3 mg/day on an axis in mg/day (it read
+    3000 on an axis in mcg/day)."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from sqlalchemy import insert
+
+    from thecal.adapters.db.models import AlarmRow
+    from thecal.adapters.reports.therapy_chart import therapy_figure
+
+    w = sqlite_world
+    with w.engine.begin() as db:
+        db.execute(insert(AlarmRow).values(patient_id=w.a, code="EMPTY_RESERVOIR",
+                                           severity="critical", onset_s=T0 + 10 * DAY,
+                                           cleared_s=T0 + 40 * DAY))  # fmt: skip
+    with w.db.reads() as db:
+        fig = therapy_figure(patient_record(db, w.a), T0 + 60 * DAY)
+    dose = fig.axes[0]
+    assert dose.get_ylabel() == "dose (mg/day)"
+    assert [max(line.get_ydata()) for line in dose.get_lines()] == [3.0]
+    for ax in fig.axes:
+        (shade,) = ax.patches
+        left, right = round(shade.get_x(), 6), round(shade.get_x() + shade.get_width(), 6)
+        assert (left, right) == (round(mdates.date2num(_utc(T0 + 10 * DAY)), 6),
+                                 round(mdates.date2num(_utc(T0 + 40 * DAY)), 6))  # fmt: skip
+    assert "nothing delivered" in [t.get_text() for t in dose.get_legend().get_texts()]
+    plt.close(fig)
+
+
+def _utc(t: float):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(t, UTC)
+
+
+def test_a_pain_patients_history_has_no_empty_spasm_column_and_says_what_is_empty(sqlite_world):
+    """Patient A (morphine) writes pain scores only: the diary has no spasm column (an
+    empty one read like unanswered questions); tables with no row say so rather than
+    show a bare header; a date stays on one line."""
+    from sqlalchemy import insert
+
+    from thecal.adapters.db.models import DiaryEntry
+
+    w = sqlite_world
+    with w.engine.begin() as db:
+        db.execute(insert(DiaryEntry).values(patient_id=w.a, at_s=T0 + DAY, pain_nrs=4,
+                                             note="better"))  # fmt: skip
+    page = w.client("physician").get(f"/patients/{w.a}").text
+    diary = page.split('id="diary"', 1)[1].split("</table>", 1)[0]
+    assert "spasms" not in diary
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", diary) == ["2026-09-22", "4", "better"]
+    assert '<td class="when">2026-09-22</td>' in diary
+    assert "No request yet." in page and "No alarm." in page and "No refill yet." in page

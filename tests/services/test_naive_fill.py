@@ -38,14 +38,14 @@ def test_a_new_ziconotide_pump_is_booked_14_days_out_then_84_after_its_first_ref
     first = c.pump(pid).outlook
     assert first.refill_due_s == pytest.approx(T0 + 14 * DAY)
     assert first.refill_due_reason == (
-        "ziconotide first fill of a naive pump: 14 d after the last refill"
+        "ziconotide first fill of a naive pump: 14 d after the last fill"
     )
     at = T0 + 10 * DAY
     c.refill(RN, pid, RefillInput(15.0, ZICONOTIDE, None, None, "LOT-Z"), at)
     pump = c.pump(pid)
     assert not pump.naive_fill
     assert pump.outlook.refill_due_s == pytest.approx(at + 84 * DAY)
-    assert pump.outlook.refill_due_reason == "ziconotide stability: 84 d after the last refill"
+    assert pump.outlook.refill_due_reason == "ziconotide stability: 84 d after the last fill"
     assert [r.next_refill_s for r in c.table("refills")] == [pytest.approx(at + 84 * DAY)]
 
 

@@ -1,6 +1,8 @@
 """The patient's therapy timeline as a PNG for the printed summary: daily dose per
 drug (from the program history), the reservoir the pump reported (with refills),
-alarms, and the pain scores of the diary, on one time axis. Drawn off-screen."""
+alarms, and the pain scores of the diary, on one time axis, the time the pump delivered
+nothing shaded across all three (as on the patient page, entrypoints/web/chart.py).
+Drawn off-screen."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.core.pump.no_delivery import no_delivery_spans
 from thecal.core.therapy.dosing import daily_doses
+from thecal.data import alarm_table
 
 
 def dose_steps(rec: PatientRecord, until_s: float) -> dict[str, list[tuple[float, float]]]:
@@ -37,15 +42,29 @@ def _when(t: float) -> datetime:
 
 
 def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
+    fig = therapy_figure(rec, until_s)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return out.getvalue()
+
+
+def therapy_figure(rec: PatientRecord, until_s: float) -> Figure:
     fig, (dose, reservoir, pain) = plt.subplots(
         3, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 3, 2]}
     )
     steps = dose_steps(rec, until_s)
-    for name, points in sorted(steps.items()):
-        dose.step([_when(t) for t, _ in points], [d for _, d in points], where="post", label=name)
-    dose.set_ylabel("dose (mcg/day)")
     top = max((d for points in steps.values() for _, d in points), default=1.0)
-    dose.set_ylim(0, top * 1.25 or 1.0)  # from 0, with room above the line for the legend
+    scale, unit = (1000.0, "mg/day") if top >= 1000.0 else (1.0, "mcg/day")  # as the page
+    for name, points in sorted(steps.items()):
+        dose.step([_when(t) for t, _ in points], [d / scale for _, d in points], where="post",
+                  label=name)  # fmt: skip
+    dose.set_ylabel(f"dose ({unit})")
+    dose.set_ylim(0, top / scale * 1.25 or 1.0)  # from 0, with room for the legend
+    for i, gap in enumerate(no_delivery_spans(rec.alarms, alarm_table(), until_s)):
+        for ax in (dose, reservoir, pain):
+            ax.axvspan(_when(gap.start_s), _when(gap.end_s), color="tab:red", alpha=0.12, lw=0,
+                       label="nothing delivered" if i == 0 and ax is dose else None)  # fmt: skip
     if rec.programs:
         dose.legend(loc="upper left", fontsize=8)
     readings = [r for r in rec.readings if r.reservoir_estimate_ml is not None]
@@ -78,7 +97,4 @@ def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
     pain.xaxis.set_major_formatter(years)  # dates with the year (issue 25)
     fig.autofmt_xdate()
     fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    return out.getvalue()
+    return fig

@@ -1,14 +1,20 @@
 """The patient's therapy timeline as inline SVG: drawn on the server, so the page
 needs no chart library and works offline. Four lanes share one time axis: daily
 dose, estimated reservoir (with refills), demand boluses granted and denied, and
-pain scores from the diary."""
+pain scores from the diary. The time the pump delivered nothing (an alarm that stops
+delivery was on) is shaded across every lane: the dose lane is the program, which
+ran on, on paper, through 67 days of an empty pump. Each lane's scale ends at a
+round value ("6 mg/day"): its top read "6.05 mg/day", as if that were a dose."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from html import escape
 
 from thecal.adapters.db.queries import PatientRecord
+from thecal.core.pump.no_delivery import no_delivery_spans
+from thecal.data import alarm_table
 from thecal.services.clinic import words
 
 W, LANE, LEFT, RIGHT = 900, 90, 70, 20
@@ -20,7 +26,18 @@ COLOURS = {
     "pain": "#8e44ad",
     "spasms": "#d35400",
     "refill": "#999",
+    "stopped": "#c0392b",
 }
+_ROUND = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def round_top(value: float) -> float:
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten)
+    at or above `value`: the top of a lane's scale."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(r * power for r in _ROUND if r * power >= value * (1 - 1e-9))
 
 
 def _date(t: float) -> str:
@@ -50,6 +67,20 @@ def timeline_svg(rec: PatientRecord) -> str:
         f'<svg class="timeline" viewBox="0 0 {W} {h}" role="img" '
         f'aria-label="therapy timeline" xmlns="http://www.w3.org/2000/svg">'
     ]
+    for gap in no_delivery_spans(rec.alarms, alarm_table(), t1):
+        # "pump empty, motor stalled": each alarm's words say "nothing is delivered" too
+        what = ", ".join(words.alarm(c).removesuffix(": nothing is delivered") for c in gap.codes)
+        when = (f"since {_date(gap.start_s)}" if gap.ongoing
+                else f"from {_date(gap.start_s)} to {_date(gap.end_s)}")  # fmt: skip
+        left, right = x(max(gap.start_s, t0)), x(gap.end_s)
+        out.append(
+            f'<rect x="{left:.1f}" y="0" width="{max(right - left, 1.0):.1f}" '
+            f'height="{LANE * len(lanes)}" fill="{COLOURS["stopped"]}" fill-opacity="0.1" '
+            f'class="no-delivery"><title>nothing delivered {when}: {escape(what)}</title></rect>'
+        )
+        if right - left >= 90:  # said in words where there is room, not by colour alone
+            out.append(f'<text x="{left + 4:.1f}" y="{LANE - 14}" class="axis" '
+                       f'fill="{COLOURS["stopped"]}">nothing delivered</text>')  # fmt: skip
     for i, name in enumerate(lanes):
         y = i * LANE
         out.append(
@@ -82,18 +113,13 @@ def timeline_svg(rec: PatientRecord) -> str:
 
     scale = 1000.0 if in_mg else 1.0
     dose = [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
-    series(dose, 0, COLOURS["dose"], max([v for _, v in dose], default=1.0) * 1.1 or 1.0)
+    series(dose, 0, COLOURS["dose"], round_top(max([v for _, v in dose], default=1.0)))
     res = [
         (r.at_s, r.reservoir_estimate_ml)
         for r in rec.readings
         if r.reservoir_estimate_ml is not None
     ]
-    series(
-        res,
-        1,
-        COLOURS["reservoir"],
-        max([v for _, v in res], default=1.0) * 1.1 or 1.0,
-    )
+    series(res, 1, COLOURS["reservoir"], round_top(max([v for _, v in res], default=1.0)))
     for r in rec.refills:
         out.append(
             f'<line x1="{x(r.at_s):.1f}" x2="{x(r.at_s):.1f}" y1="{LANE}" '

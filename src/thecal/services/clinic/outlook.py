@@ -64,7 +64,7 @@ def outlook(
                 model,
                 policy,
                 stable_until,
-                f"{why}: {days:g} d after the last refill" if days is not None else "",
+                f"{why}: {days:g} d after the last fill" if days is not None else "",
                 *booking_limit(i, model),
             )
             due_s, reason = due.due_s, due.reason
