@@ -32,7 +32,7 @@ def test_ann_reads_her_dose_doses_left_and_refill_in_days(sqlite_world):
                    headers={"X-CSRF-Token": p.headers["X-CSRF-Token"]})  # fmt: skip
         assert 'id="bolus-result">granted<' in r.text, r.text[:300]
     page = p.get("/portal").text
-    assert "morphine, 3 mg a day" in text(page, "therapy")
+    assert "<b>morphine, 3 mg a day</b>" in page
     assert text(page, "doses-left") == "1 of 3"
     assert text(page, "next-refill") == "in 36 days"
 
@@ -85,6 +85,12 @@ def test_a_stopped_baclofen_pump_tells_the_patient_the_signs_of_withdrawal(sqlit
     )
     ann = w.client("patient").get("/portal").text
     assert "pump empty: nothing is delivered" in ann and "withdrawal-1" not in ann
+    # the dose line says the program is not being given ("morphine, 3 mg a day" read as
+    # if it were); delivering, it said the dose alone (the test above)
+    assert "<b>morphine, 3 mg a day (set on your pump, but it is not giving it now)</b>" in ann
+    assert "<b>baclofen, 400 mcg a day (set on your pump, but it is not giving it now)</b>" \
+        in page  # fmt: skip
+    assert "Nothing written yet." in page  # an empty diary says so
 
 
 def test_every_withdrawal_critical_drug_has_signs_a_patient_can_read():

@@ -41,10 +41,13 @@ def patient_therapy(
     zone: tzinfo = UTC,
 ) -> PatientTherapy:
     doses: list[str] = []
+    # an empty or stopped pump gives none of its program: "baclofen, 440 mcg a day" alone
+    # read as if it still did
+    given = " (set on your pump, but it is not giving it now)" if delivery_stopped(rec) else ""
     if program is not None:
         for name, d in daily_doses(program).items():
             text = dose_text(library.get(name), d.programmed_mcg, per="")
-            doses.append(f"{name}, {text} a day")
+            doses.append(f"{name}, {text} a day{given}")
     left = per_day = None
     if program is not None and program.demand_bolus is not None:
         per_day = program.demand_bolus.max_per_24h
@@ -77,9 +80,7 @@ def withdrawal_warnings(rec: PatientRecord, names: set[str]) -> tuple[str, ...]:
     """While an alarm that stops delivery is on (empty, end of service, stall, valve,
     self-test), each withdrawal-critical drug in the fluid gets its early signs and what
     to do: "Call the clinic" alone did not say that a baclofen patient is at risk."""
-    codes = [c for c in (rec.pump.alarms.split(",") if rec.pump else []) if c]
-    stopped = any(_ALARMS.alarms[c].stops_delivery for c in codes if c in _ALARMS.alarms)
-    if not stopped:
+    if not delivery_stopped(rec):
         return ()
     return tuple(
         f"Your pump has stopped giving {name}, and stopping {name} suddenly is "
@@ -88,3 +89,9 @@ def withdrawal_warnings(rec: PatientRecord, names: set[str]) -> tuple[str, ...]:
         for name in sorted(names & _ALARMS.withdrawal_critical_drugs)
         if name in words.WITHDRAWAL_SIGNS
     )
+
+
+def delivery_stopped(rec: PatientRecord) -> bool:
+    """An alarm that stops delivery is on (empty, end of service, stall, valve, self-test)."""
+    codes = [c for c in (rec.pump.alarms.split(",") if rec.pump else []) if c]
+    return any(_ALARMS.alarms[c].stops_delivery for c in codes if c in _ALARMS.alarms)
