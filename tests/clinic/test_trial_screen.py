@@ -73,6 +73,20 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
             doses = db.get(TrialRow, trial.id).document["doses"]
         assert doses == [{"at": "2026-09-21T15:00:00Z", "amount": "50 mcg"}]
         shown = c.get(f"/patients/{pid}/trials").text
-        assert "<td>2026-09-21 16:00</td><td>50 mcg</td>" in shown
+        assert '<td class="when">2026-09-21 16:00</td><td>50 mcg</td>' in shown
+        # Ashworth 3 -> 2 four hours later: a fall of 1 point, a responder needs 2 (fact
+        # 19); the next rung is 75 mcg, 24 h after the 50 (fact 12): 16:00 BST next day
+        scored = c.post(f"/trials/{trial.id}/assessment", follow_redirects=False,
+                        data={"csrf": csrf, "date": "2026-09-21", "time": "20:00",
+                              "scale": "ashworth", "value": "2"})  # fmt: skip
+        assert scored.status_code == 303, scored.text[:300]
+        shown = c.get(f"/patients/{pid}/trials").text
+        assert '<p class="baseline">Baseline: Ashworth 3</p>' in shown
+        assert ("<td>50 mcg</td><td>no response: largest tone fall 1 point (need 2)</td>"
+                in shown)  # fmt: skip
+        assert '<td class="when">2026-09-21 20:00</td><td>Ashworth 2</td>' in shown
+        nxt = re.search(rf'id="next-dose-{trial.id}">(.*?)</p>', shown)[1]
+        assert nxt == ("Next in the screening protocol: <b>75 mcg</b>, not before "
+                       "2026-09-22 16:00 (Europe/London)")  # fmt: skip
     finally:
         w.engine.dispose()

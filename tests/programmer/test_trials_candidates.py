@@ -54,10 +54,14 @@ def test_no_response_at_100_is_not_a_candidate():
     ev = evaluate_trial(baclofen(a), drug_library(), policy())
     assert ev.outcome == "failure"
     assert ("DD-14", "info", "BACLOFEN_NO_RESPONSE") in codes(ev.findings)
-    # after 50 mcg only, the screen is not finished
-    assert evaluate_trial(baclofen(a[:1], doses=(50.0,)), drug_library(), policy()).outcome == (
-        "incomplete"
-    )
+    assert ev.next_dose_mcg is None and ev.next_dose_from_s is None  # the ladder is done
+    # after 50 mcg only, the screen is not finished: 75 mcg next, 24 h after the 50
+    # (fact 12); after 50 and 75, 100 mcg, 24 h after the 75 (given at 24 h): at 48 h
+    first = evaluate_trial(baclofen(a[:1], doses=(50.0,)), drug_library(), policy())
+    assert first.outcome == "incomplete"
+    assert (first.next_dose_mcg, first.next_dose_from_s) == (75.0, 24 * H)
+    second = evaluate_trial(baclofen(a[:2], doses=(50.0, 75.0)), drug_library(), policy())
+    assert (second.next_dose_mcg, second.next_dose_from_s) == (100.0, 48 * H)
 
 
 def test_opioid_single_shot_needs_six_hours_of_observation():

@@ -109,3 +109,7 @@ class TrialVerdict(TypedDict):
     recommended_start_mcg_per_day: float | None
     recommendation_reason: str
     findings: list[FindingDict]
+    # a baclofen screening not yet answered: its next dose and from when (stored
+    # evaluations written before these were added have neither)
+    next_dose_mcg: NotRequired[float | None]
+    next_dose_from_s: NotRequired[float | None]

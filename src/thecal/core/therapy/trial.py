@@ -65,6 +65,10 @@ class TrialEvaluation:
     recommended_start_mcg_per_day: float | None
     recommendation_reason: str
     findings: tuple[Finding, ...]
+    # a baclofen screening with no response yet: the protocol's next dose and the
+    # earliest it may be given (the screening interval after the last)
+    next_dose_mcg: float | None = None
+    next_dose_from_s: float | None = None
 
 
 def _window(t: Trial, i: int, policy: Policy) -> tuple[float, float]:
@@ -105,7 +109,7 @@ def _judge(t: Trial, i: int, policy: Policy) -> DoseResult:
         ]
         lasting = (max(later) - dose.at_s) / HOUR if later else None
         text = (
-            f"largest tone fall {best:g} points (need {need:g})"
+            f"largest tone fall {best:g} point{'' if best == 1 else 's'} (need {need:g})"
             if best is not None
             else "no tone scored"
         )
@@ -153,7 +157,23 @@ def evaluate_trial(t: Trial, library: DrugLibrary, policy: Policy) -> TrialEvalu
                     f"{', '.join(a.side_effects)}",
                 )
             )
-    return TrialEvaluation(outcome, effective, results, start, why, tuple(found))
+    next_mcg, next_from = (None, None)
+    if outcome == "incomplete":
+        next_mcg, next_from = _next_screening_dose(t, policy)
+    return TrialEvaluation(outcome, effective, results, start, why, tuple(found), next_mcg,
+                           next_from)  # fmt: skip
+
+
+def _next_screening_dose(t: Trial, policy: Policy) -> tuple[float | None, float | None]:
+    """The first rung of the screening ladder (50, 75, 100 mcg) above the largest dose
+    given, not before the screening interval has passed since the last dose."""
+    if t.kind != "baclofen_screening" or not t.doses:
+        return None, None
+    given = max(d.amount_mcg for d in t.doses)
+    rung = next((r for r in policy.trial.baclofen_screen_doses_mcg if r > given), None)
+    if rung is None:
+        return None, None
+    return rung, t.doses[-1].at_s + policy.trial.baclofen_min_interval_h * HOUR
 
 
 def _start_dose(t: Trial, eff: DoseResult | None, policy: Policy) -> tuple[float | None, str]:

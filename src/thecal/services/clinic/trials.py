@@ -31,6 +31,8 @@ def evaluation_dict(e: TrialEvaluation) -> TrialVerdict:
         recommended_start_mcg_per_day=e.recommended_start_mcg_per_day,
         recommendation_reason=e.recommendation_reason,
         findings=[f.as_dict() for f in e.findings],
+        next_dose_mcg=e.next_dose_mcg,
+        next_dose_from_s=e.next_dose_from_s,
     )
 
 

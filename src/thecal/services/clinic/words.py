@@ -56,6 +56,14 @@ TRIAL_KINDS = {
     "opioid_continuous": "opioid trial, continuous (temporary catheter)",
 }
 
+# the scales a trial is scored on (trial documents key each score by its scale)
+SCALES = {
+    "nrs": "pain NRS",
+    "ashworth": "Ashworth",
+    "penn": "Penn spasm frequency",
+    "odi": "Oswestry disability",
+}
+
 
 def trial_kind(code: str) -> str:
     return TRIAL_KINDS.get(code, code)
@@ -80,3 +88,7 @@ def indication(code: str) -> str:
 def date(t_s: float) -> str:
     """A date with its year, as clinicians read it (UTC)."""
     return datetime.fromtimestamp(t_s, UTC).strftime("%Y-%m-%d")
+
+
+def scale(code: str) -> str:
+    return SCALES.get(code, code)
