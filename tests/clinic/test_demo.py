@@ -45,6 +45,20 @@ def test_the_demo_shows_every_special_case(tmp_path):
     cdb.dispose()
 
 
+def test_demo_bookings_fall_on_clinic_days():
+    """END is Monday 2026-09-21 (09:00 that day is the demo's morning): 5 days on is a
+    Saturday, booked on the Friday (4); 6, a Sunday, the Friday too; 12, a Saturday,
+    on Friday the 2nd (11). From a Saturday morning, 1 day on is Sunday, and the Friday
+    before is past: Monday (2), unless the refill is due before then (1 stays)."""
+    from thecal.adapters.db.demo import _weekday
+
+    monday = END - END % 86_400.0 + 9 * 3600.0
+    assert [_weekday(monday, d, 30) for d in (1, 4, 5, 6, 7, 12)] == [1, 4, 4, 4, 7, 11]
+    saturday = monday - 2 * 86_400.0
+    assert _weekday(saturday, 1, 30) == 2
+    assert _weekday(saturday, 1, 1) == 1
+
+
 def test_the_demo_never_deletes_a_database_it_did_not_create(tmp_path):
     """Issue 27: `serve --demo --database sqlite:///x.db` used to delete x.db first."""
     from typer.testing import CliRunner

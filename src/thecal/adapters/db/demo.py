@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -200,7 +201,8 @@ def _bookings(cdb: ClinicDb, rn: Principal, end_s: float, most: int = 10) -> Non
     taken: set[tuple[str, float]] = set()
     for n, (pid, due_s) in enumerate(due):
         assert due_s is not None  # the query asked for a due date
-        days = max(1, min(1 + n % 12, int((due_s - end_s) // DAY) - 1))  # spread out
+        latest = int((due_s - end_s) // DAY) - 1
+        days = _weekday(morning, max(1, min(1 + n % 12, latest)), latest)  # spread out
         who = "rn.clark" if n % 2 == 0 else "dr.adams"
         slot = n % 4
         while (who, start := morning + days * DAY + slot * 2700.0) in taken:
@@ -270,6 +272,17 @@ def _demand(
 
 def _patient(pid: int) -> Principal:
     return Principal(0, f"patient-of-{pid}", "", "patient", pid, "")
+
+
+def _weekday(morning_s: float, days: int, latest: int) -> int:
+    """`days` ahead, moved off a weekend: to the Friday before, or when that is not
+    ahead, to the Monday after if the refill is not due by then (else left)."""
+    weekday = datetime.fromtimestamp(morning_s + days * DAY, UTC).weekday()
+    if weekday < 5:
+        return days
+    if days - (weekday - 4) >= 1:
+        return days - (weekday - 4)
+    return days + (7 - weekday) if days + (7 - weekday) <= latest else days
 
 
 def _trial(clinic: Clinic, dr: Principal, pid: int, end_s: float) -> None:
