@@ -243,8 +243,9 @@ def test_pump_changes_through_the_gate_in_a_real_browser(served):
         page.screenshot(path=SHOTS / "10-explanted.png", full_page=True)
         browser.close()
     with w.db.reads() as db:
-        from thecal.adapters.db import audit, queries
+        from thecal.adapters.db import audit
+        from thecal.adapters.db.audit_search import AuditFilter, audit_page
 
-        actions = [a.action for a in queries.audit_rows(db, 10)]
+        actions = [a.action for a in audit_page(db, AuditFilter(), 10)[0]]
         assert {"bolus.clinician", "implant.revise_catheter", "implant.explant"} <= set(actions)
         assert audit.verify(db).ok

@@ -181,9 +181,10 @@ def test_a_clinic_day_in_a_real_browser(served):
         page.screenshot(path=SHOTS / "day-7-portal.png", full_page=True)
         browser.close()
     with w.db.reads() as db:
-        from thecal.adapters.db import audit, queries
+        from thecal.adapters.db import audit
+        from thecal.adapters.db.audit_search import AuditFilter, audit_page
 
-        actions = [a.action for a in queries.audit_rows(db, 200)]
+        actions = [a.action for a in audit_page(db, AuditFilter(), 200)[0]]
         done = {"user.create", "patient.create", "implant.create", "alarm.acknowledge",
                 "refill.record", "program.commit", "appointment.book", "diary.add"}  # fmt: skip
         assert done <= set(actions), done - set(actions)

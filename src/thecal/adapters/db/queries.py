@@ -15,7 +15,6 @@ from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API
 
 from thecal.adapters.db.models import (
     AlarmRow,
-    AuditRow,
     BolusRequestRow,
     DiaryEntry,
     Implant,
@@ -251,12 +250,6 @@ def patients(db: Session, query: str = "", limit: int = 100) -> list[Patient]:
 def open_alarms(db: Session, limit: int = 500) -> list[AlarmRow]:
     q = select(AlarmRow).where(AlarmRow.acknowledged_s.is_(None))
     return list(db.scalars(q.order_by(AlarmRow.onset_s.desc()).limit(limit)))
-
-
-def audit_rows(db: Session, limit: int) -> list[AuditRow]:
-    """The newest audit rows, newest first."""
-    q = select(AuditRow).order_by(AuditRow.id.desc()).limit(max(1, min(limit, 1000)))
-    return list(db.scalars(q))
 
 
 def users(db: Session) -> list[User]:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from thecal.adapters.db import audit, queries
+from thecal.adapters.db.audit_search import AuditFilter, audit_page
 from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.entrypoints.web.answers import (
@@ -23,6 +24,7 @@ from thecal.entrypoints.web.answers import (
     UserListed,
     WorkItemAnswer,
 )
+from thecal.entrypoints.web.audit_form import AUDIT_LENGTH
 from thecal.entrypoints.web.errors import ERROR_RESPONSES
 from thecal.entrypoints.web.guards import MAX_ID, Id
 from thecal.entrypoints.web.inputs import (
@@ -167,10 +169,19 @@ def get_patient(
 def audit_rows(
     request: Request,
     limit: int = Query(100, ge=1, le=1000),
+    before_id: int | None = Query(None, ge=1, le=MAX_ID,
+                                  description="the rows before this one: the next page"),
+    user: str | None = Query(None, max_length=AUDIT_LENGTH["user"]),
+    action: str | None = Query(None, max_length=AUDIT_LENGTH["action"],
+                               description="an action or its start"),
+    patient_id: int | None = Query(None, ge=1, le=MAX_ID,
+                                   description="the patient's rows and therapy changes"),
     who: Principal = Depends(requires("audit.read")),
 ) -> list[AuditListed]:
+    """Newest first; the next page is `before_id` = the last id of this one."""
+    wanted = AuditFilter(user or None, action or None, patient_id, before_id)
     with request.app.state.db.reads() as db:
-        rows = queries.audit_rows(db, limit)
+        rows, _ = audit_page(db, wanted, limit)
         return [
             AuditListed(id=a.id, at_s=a.at_s, user=a.username, action=a.action,
                         entity=a.entity, entity_id=a.entity_id, reason=a.reason, hash=a.hash)

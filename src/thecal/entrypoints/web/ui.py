@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from thecal.adapters.db import audit, queries
+from thecal.adapters.db import audit, audit_search, queries
 from thecal.adapters.db.worklist_items import sounding_priority
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
+from thecal.entrypoints.web.audit_form import AUDIT_FIELDS, AUDIT_PAGE_ROWS, audit_filter
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.guards import Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
@@ -293,11 +294,17 @@ async def portal_diary(
 
 @router.get("/audit")
 def audit_page(request: Request, who: Principal = Depends(requires("audit.read"))) -> Response:
+    """The trail newest first, 200 rows a page, narrowed by the filter form (a problem
+    is shown beside its field, the rest of the page as it was)."""
+    form = {k: request.query_params.get(k, "").strip() for k in AUDIT_FIELDS}
+    wanted, errors = audit_filter(form)
     with request.app.state.db.reads() as db:
         v = audit.verify(db)
-        rows = queries.audit_rows(db, 200)
+        rows, older = audit_search.audit_page(db, wanted, AUDIT_PAGE_ROWS)
     locks = clinic_of(request).accounts.locks(who)
-    return page(request, "audit.html", who, v=v, rows=rows, locks=locks)
+    status = 422 if errors else 200
+    return page(request, "audit.html", who, status, v=v, rows=rows, locks=locks, form=form,
+                errors=errors, older=older)  # fmt: skip
 
 
 @router.post("/locks/lift")
