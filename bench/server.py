@@ -126,7 +126,7 @@ def writer(base: str, stop_at: threading.Event, every_s: float) -> list[float]:
             t = time.perf_counter()
             body = {"mrn": f"W{time.time_ns()}-{i}", "name": "Written During Load",
                     "birth_year": 1960, "indication": "non_cancer", "weight_kg": 70.0,
-                    "reason": "bench: a write during the load"}  # fmt: skip
+                    "opioid_naive": False, "reason": "bench: a write during the load"}  # fmt: skip
             assert client.post(base + "/api/patients", json=body).status_code == 201
             times.append(time.perf_counter() - t)
             i += 1

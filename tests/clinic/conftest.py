@@ -86,7 +86,8 @@ class World:
         self.a = self.clinic.care.add_patient(
             dr,
             dict(
-                mrn="A1", name="Ann Able", birth_year=1960, indication="non_cancer", weight_kg=70.0
+                mrn="A1", name="Ann Able", birth_year=1960, indication="non_cancer", weight_kg=70.0,
+                opioid_naive=False
             ),
             "new",
             T0,
@@ -98,7 +99,7 @@ class World:
                 name="Bo Baker",
                 birth_year=1970,
                 indication="spasticity_spinal",
-                weight_kg=80.0,
+                weight_kg=80.0, opioid_naive=False,
             ),
             "new",
             T0,
@@ -117,7 +118,8 @@ class World:
         """A new patient (MRN and serial from `key`) with a 20 mL pump started at `at_s`."""
         dr = self.users["physician"]
         patient = dict(
-            mrn=key, name=f"Patient {key}", birth_year=1960, indication="non_cancer", weight_kg=70.0
+            mrn=key, name=f"Patient {key}", birth_year=1960, indication="non_cancer",
+            weight_kg=70.0, opioid_naive=False,
         )
         pid = self.clinic.care.add_patient(dr, patient, reason, at_s)
         self.implant(pid, f"SN-{key}", program, fill_ml, at_s, reason)

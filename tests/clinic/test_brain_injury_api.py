@@ -9,7 +9,7 @@ from sqlalchemy import select
 from thecal.adapters.db.models import AuditRow
 
 BASE = {"name": "Tam Injured", "birth_year": 1988, "indication": "spasticity_cerebral",
-        "weight_kg": 72.0, "reason": "referred"}  # fmt: skip
+        "weight_kg": 72.0, "opioid_naive": True, "reason": "referred"}  # fmt: skip
 
 
 def test_the_api_stores_the_date_and_names_a_bad_one(world):

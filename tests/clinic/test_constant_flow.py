@@ -37,7 +37,7 @@ FEVER_FLOW = 0.5 * (212.0 / 200.0) * 1.0408107741923882  # mL/day at 39 °C
 def implant(w) -> int:
     dr = w.users["physician"]
     patient = dict(mrn="CF1", name="Cy Flow", birth_year=1955, indication="cancer",
-                   weight_kg=60.0)  # fmt: skip
+                   weight_kg=60.0, opioid_naive=False)  # fmt: skip
     pid = w.clinic.care.add_patient(dr, patient, "new", T0)
     # a replacement of a constant-flow pump with the same drug: it continues 5 mg/day
     before = effective_program(w.db.catalogue.get("constant-flow-20"), MORPHINE)

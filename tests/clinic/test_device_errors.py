@@ -15,7 +15,7 @@ def new_patient(w) -> int:
     return w.clinic.care.add_patient(
         w.users["physician"],
         {"mrn": "E1", "name": "Eva Error", "birth_year": 1966, "indication": "non_cancer",
-         "weight_kg": 72.0},
+         "weight_kg": 72.0, "opioid_naive": False},
         "referral", T0,
     )  # fmt: skip
 

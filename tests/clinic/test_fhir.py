@@ -180,6 +180,22 @@ def test_a_bundle_with_an_invalid_field_names_the_resource_and_field(source):
     assert paths == ["entry[0] (Patient/p-A1).birthDate"]
 
 
+def test_a_patient_without_a_stated_opioid_tolerance_is_refused(source):
+    """The patient's opioid-naive extension was read as false when absent: the import
+    took an unknown tolerance for "tolerant", and an opioid start was never held to the
+    label's naive ceiling. Absent, it is refused by name, as every required field is."""
+    bundle = _export(source.db, source.a)
+    patient = bundle["entry"][0]["resource"]
+    patient["extension"] = [x for x in patient["extension"]
+                            if not x["url"].endswith("/opioid-naive")]  # fmt: skip
+    r = source.client("physician").post("/fhir/Bundle?reason=transfer", json=bundle)
+    assert r.status_code == 422
+    assert [(p["path"], p["message"]) for p in r.json()["problems"]] == [
+        ("entry[0] (Patient/p-A1).extension[opioid-naive]",
+         "required: opioid tolerance (valueBoolean, true when opioid-naive)")
+    ]  # fmt: skip
+
+
 def test_nothing_is_half_imported(source, tmp_path):
     bundle = _export(source.db, source.a)
     target = _empty_clinic(f"sqlite:///{tmp_path / 'target.db'}")

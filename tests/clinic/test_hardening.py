@@ -102,7 +102,7 @@ def test_bodies_too_large_or_too_deep_are_refused_before_they_are_read(world):
 def test_a_clash_names_the_field_not_the_database_constraint(world):
     dr = world.client("physician")
     again = {"mrn": "A1", "name": "Ann Again", "birth_year": 1960, "indication": "non_cancer",
-             "weight_kg": 70.0, "reason": "duplicate"}  # fmt: skip
+             "weight_kg": 70.0, "opioid_naive": False, "reason": "duplicate"}  # fmt: skip
     r = timed(lambda: dr.post("/api/patients", json=again))
     assert r.status_code == 409 and r.json()["message"] == (
         "this MRN is already in use: nothing was saved"

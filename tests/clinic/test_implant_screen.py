@@ -27,7 +27,7 @@ def test_the_implant_form_as_drawn_checks_with_only_the_blanks_filled(world):
             "name": "Ida Implant",
             "birth_year": 1966,
             "indication": "non_cancer",
-            "weight_kg": 72.0,
+            "weight_kg": 72.0, "opioid_naive": False,
         },
         "referral",
         T0,

@@ -24,7 +24,8 @@ def test_an_implant_with_a_bad_serial_and_a_dose_with_no_unit_names_both(sqlite_
     c = w.client("physician")
     pid = w.clinic.care.add_patient(
         w.users["physician"], {"mrn": "N1", "name": "New One", "birth_year": 1970,
-                               "indication": "spasticity_spinal", "weight_kg": 70.0},
+                               "indication": "spasticity_spinal", "weight_kg": 70.0,
+                               "opioid_naive": False},
         "referral", w.clock.t,
     )  # fmt: skip
     r = c.post(f"/api/patients/{pid}/implants/check", json=IMPLANT)

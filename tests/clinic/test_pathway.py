@@ -20,7 +20,7 @@ def candidate(w) -> int:
     return w.clinic.care.add_patient(
         w.users["physician"],
         dict(mrn="FB1", name="Fay Back", birth_year=1968, indication="non_cancer",
-             weight_kg=72.0, status="candidate"),
+             weight_kg=72.0, opioid_naive=False, status="candidate"),
         "referred after two spine operations", T0,
     )  # fmt: skip
 

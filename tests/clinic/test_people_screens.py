@@ -47,6 +47,11 @@ def test_bad_patient_form_shows_each_problem_beside_its_field_and_stores_nothing
     assert "0" in beside(r.text, "weight_kg")
     assert beside(r.text, "name") == ""
     assert 'value="Cy Cole"' in r.text and 'value="referral"' in r.text  # kept as typed
+    # opioid tolerance left unanswered is asked for, not taken as "tolerant" (an unticked
+    # box did that: the naive ceiling, morphine 1 mg/day, then never applied)
+    assert beside(r.text, "opioid_naive") == "choose one: opioid-naive or opioid-tolerant"
+    assert 'id="f-opioid_naive-yes" value="yes">' in r.text  # neither answer chosen
+    assert 'id="f-opioid_naive-no" value="no">' in r.text
     assert count(world, Patient) == before
 
 

@@ -21,6 +21,7 @@ def test_trial_to_implant_to_follow_up(world):
     w = world
     pid = w.clinic.care.add_patient(w.users["physician"], dict(
         mrn="S1", name="Sam Stim", birth_year=1975, indication="non_cancer", weight_kg=80.0,
+        opioid_naive=False,
         status="candidate"), "referred", T0)  # fmt: skip
     dr, rn = w.client("physician"), w.client("nurse")
     base = f"/api/patients/{pid}/scs"

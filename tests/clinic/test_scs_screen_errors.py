@@ -18,6 +18,7 @@ TRIAL = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8",
 def candidate(w) -> int:
     return w.clinic.care.add_patient(w.users["physician"], dict(
         mrn="S2", name="Sol Screen", birth_year=1975, indication="non_cancer", weight_kg=80.0,
+        opioid_naive=False,
         status="candidate"), "referred", T0)  # fmt: skip
 
 

@@ -26,7 +26,7 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
                 "name": "Tess Trial",
                 "birth_year": 1980,
                 "indication": "spasticity_spinal",
-                "weight_kg": 60.0,
+                "weight_kg": 60.0, "opioid_naive": False,
             },
             "referral",
             T0,

@@ -41,7 +41,7 @@ def test_a_write_in_another_process_shows_at_once(world) -> None:
         # 3 mL of 10 mg/mL at 3 mg/day: 0.3 mL/day, so the low alarm (2 mL) is 3 days
         # away and the refill is on the worklist within its 21-day horizon
         patient = dict(mrn="LOW", name="Patient LOW", birth_year=1950, indication="non_cancer",
-                       weight_kg=60.0)  # fmt: skip
+                       weight_kg=60.0, opioid_naive=False)  # fmt: skip
         pid = other.clinic.care.add_patient(dr, patient, "new", NOW)
         from thecal.services.clinic import ImplantInput
         from thecal.services.clinic.gate import Signoff
@@ -106,7 +106,8 @@ def test_only_a_committed_unit_of_work_advances_the_version(world) -> None:
         assert read_model_version(db) == start
         assert queries.patients(db, "Nobody") == []
     w.clinic.care.add_patient(w.users["physician"], dict(mrn="Y", name="Somebody", birth_year=1990,
-                         indication="non_cancer", weight_kg=50.0), "new", NOW)  # fmt: skip
+                         indication="non_cancer", weight_kg=50.0,
+                         opioid_naive=False), "new", NOW)  # fmt: skip
     with w.db.reads() as db:
         assert read_model_version(db) == start + 1
 

@@ -161,6 +161,7 @@ def test_scs_trial_to_implant_in_a_real_browser(served):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pid = w.clinic.care.add_patient(w.users["physician"], dict(
         mrn="S9", name="Sky Stim", birth_year=1972, indication="non_cancer", weight_kg=75.0,
+        opioid_naive=False,
         status="candidate"), "referred", w.clock.t)  # fmt: skip
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -70,6 +70,7 @@ def test_a_clinic_day_in_a_real_browser(served):
         page.fill("#f-birth_year", "1966")
         page.select_option("#f-indication", "non_cancer")
         page.fill("#f-weight_kg", "72")
+        page.check("#f-opioid_naive-no")  # stated: tolerant (no default either way)
         page.fill("#f-reason", "referred by the spinal team")
         page.screenshot(path=SHOTS / "day-2-new-patient.png", full_page=True)
         page.click("#save-patient")

@@ -37,7 +37,7 @@ def test_a_baclofen_start_within_a_year_of_the_injury_asks_for_review():
 def test_the_clinic_records_the_date_and_the_implant_review_reads_it():
     c = Clinicians()
     data = {"mrn": "TBI1", "name": "TBI1", "birth_year": 1990, "indication": CEREBRAL,
-            "weight_kg": 70.0, "brain_injury_on": "2026-03-01"}  # fmt: skip
+            "weight_kg": 70.0, "opioid_naive": False, "brain_injury_on": "2026-03-01"}  # fmt: skip
     pid = c.clinic.care.add_patient(DR, data, "referred after a brain injury", T0)
     first_fill = ImplantInput("peristaltic-20", "SN-TBI1", "two-piece", 90.0, 2.6, "T10",
                               baclofen(100.0), 19.0)  # fmt: skip
@@ -54,7 +54,8 @@ def test_the_clinic_records_the_date_and_the_implant_review_reads_it():
 def test_a_brain_injury_in_the_future_is_refused():
     c = Clinicians()
     data = {"mrn": "TBI2", "name": "TBI2", "birth_year": 1990, "indication": CEREBRAL,
-            "weight_kg": 70.0, "brain_injury_on": "2026-09-22"}  # the day after T0
+            "weight_kg": 70.0,
+            "opioid_naive": False, "brain_injury_on": "2026-09-22"}  # the day after T0
     with pytest.raises(InputError) as refused:
         c.clinic.care.add_patient(DR, data, "typed a day ahead", T0)
     assert [(p.path, p.message) for p in refused.value.problems] == [

@@ -23,6 +23,7 @@ def new_patient(c: Clinicians, key: str) -> int:
         "birth_year": 1970,
         "indication": "spasticity_spinal",
         "weight_kg": 70.0,
+        "opioid_naive": False,
     }
     return c.clinic.care.add_patient(DR, data, "new", T0)
 

@@ -140,7 +140,8 @@ def test_fault_injection_is_hardware_truth_and_audited(c):
 
 def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchanged(c):
     pid = c.clinic.care.add_patient(DR, {"mrn": "T1", "name": "T1", "birth_year": 1980,
-                                    "indication": "spasticity_spinal", "weight_kg": 60.0},
+                                    "indication": "spasticity_spinal", "weight_kg": 60.0,
+                                    "opioid_naive": False},
                                "new", T0)  # fmt: skip
     doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal",
            "baseline": {"ashworth": 4}}  # fmt: skip
@@ -170,3 +171,21 @@ def test_login_opens_and_logout_closes_one_session(c):
     assert c.store.tables["logins"] == {}
     # 3 staff at setup, the nurse; the wrong password is audited (issue 23)
     assert [a[2] for a in c.table("audit")] == ["user.create"] * 4 + ["login.failed"]
+
+
+@pytest.mark.parametrize("stated", [None, "no", 0])
+def test_a_patient_is_not_added_without_a_stated_opioid_tolerance(stated):
+    """The form, the API and the demo seed add patients through this use case (a FHIR
+    import checks its extension, test_fhir.py): left out, or not a yes/no, the
+    tolerance is asked for and nothing is stored (it defaulted to tolerant, and the
+    label's opioid-naive ceiling never applied)."""
+    c = Clinicians()
+    data = {"mrn": "OT1", "name": "O", "birth_year": 1970, "indication": "cancer",
+            "weight_kg": 60.0}  # fmt: skip
+    if stated is not None:
+        data["opioid_naive"] = stated
+    with pytest.raises(InputError) as refused:
+        c.clinic.care.add_patient(DR, data, "new", T0)
+    assert [p.path for p in refused.value.problems] == ["opioid_naive"]
+    assert "opioid-naive" in refused.value.problems[0].message
+    assert c.clinic.care.add_patient(DR, data | {"opioid_naive": True}, "new", T0) > 0

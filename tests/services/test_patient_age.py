@@ -67,7 +67,7 @@ def test_a_three_year_old_baclofen_implant_is_asked_about_the_age():
             "name": "T",
             "birth_year": 2022,
             "indication": "spasticity_cerebral",
-            "weight_kg": 15.0,
+            "weight_kg": 15.0, "opioid_naive": False,
         },
         "new",
         T0,

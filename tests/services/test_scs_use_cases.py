@@ -32,7 +32,8 @@ def c() -> Clinicians:
 
 def patient(c: Clinicians) -> int:
     return c.clinic.care.add_patient(DR, {"mrn": "S1", "name": "S1", "birth_year": 1970,
-                                     "indication": "non_cancer", "weight_kg": 80.0}, "new", T0)
+                                     "indication": "non_cancer", "weight_kg": 80.0,
+                                     "opioid_naive": False}, "new", T0)
 
 
 def trial(c: Clinicians, pid: int, scores: list[float], baseline: float = 8.0) -> dict:

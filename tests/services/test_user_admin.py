@@ -118,7 +118,8 @@ def test_a_patient_login_stays_a_patient_login(c):
     admin = admin_of(c)
     pid = c.clinic.care.add_patient(
         DR,
-        {"mrn": "P1", "name": "P", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0},
+        {"mrn": "P1", "name": "P", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0,
+         "opioid_naive": False},
         "new",
         T0,
     )
@@ -157,7 +158,8 @@ def test_the_first_admin_only_while_there_is_none(c):
 def test_editing_a_patient_audits_before_and_after_and_keeps_the_mrn(c):
     pid = c.clinic.care.add_patient(
         DR,
-        {"mrn": "E1", "name": "Eve", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0},
+        {"mrn": "E1", "name": "Eve", "birth_year": 1960, "indication": "cancer", "weight_kg": 60.0,
+         "opioid_naive": False},
         "new",
         T0,
     )

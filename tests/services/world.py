@@ -55,7 +55,7 @@ class Clinicians:
                 birth_year: int = 1970) -> int:  # fmt: skip
         pid = self.clinic.care.add_patient(
             DR, {"mrn": key, "name": key, "birth_year": birth_year, "indication": indication,
-                 "weight_kg": 70.0}, "new", T0,
+                 "weight_kg": 70.0, "opioid_naive": False}, "new", T0,
         )  # fmt: skip
         # a transfer in on established therapy: the new pump continues the program
         implant = ImplantInput("peristaltic-20", f"SN-{key}", "two-piece", 90.0, 2.6, "T10",

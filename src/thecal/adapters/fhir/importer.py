@@ -150,7 +150,10 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
             "Observation 29463-7",
             "the body weight in kg",
         ),
-        opioid_naive=bool(k.ext_value(pr, "opioid-naive", "valueBoolean")),
+        # stated, never assumed (services/clinic/care.py): absent, it read as tolerant
+        opioid_naive=bool(p.need(k.ext_value(pr, "opioid-naive", "valueBoolean"),
+                                 "extension[opioid-naive]",
+                                 "opioid tolerance (valueBoolean, true when opioid-naive)")),
         sleep_apnoea=bool(k.ext_value(pr, "sleep-apnoea", "valueBoolean")),
         status=k.ext_value(pr, "therapy-status", "valueCode") or "implanted",
         brain_injury_on=_brain_injury(groups, problems, now_s),

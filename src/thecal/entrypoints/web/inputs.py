@@ -102,7 +102,10 @@ class PatientIn(Body):
     birth_year: int = Field(ge=1900, le=2100)
     indication: Literal["non_cancer", "cancer", "spasticity_spinal", "spasticity_cerebral"]
     weight_kg: float = Field(gt=0, le=400)
-    opioid_naive: bool = False
+    # stated, never assumed: the dose rules hold an opioid start to the naive ceiling
+    # or the tolerant range by it (services/clinic/care.py)
+    opioid_naive: bool = Field(description="true: not taking an opioid every day now; "
+                                           "false: opioid-tolerant")  # fmt: skip
     sleep_apnoea: bool = False
     brain_injury_on: InjuryDate | None = Field(default=None, description=BRAIN_INJURY)
     reason: str = Field(min_length=1, max_length=500)

@@ -30,13 +30,18 @@ from thecal.services.clinic import Principal, words
 
 router = APIRouter(include_in_schema=False)
 PATIENT_FIELDS = ("mrn", "name", "birth_year", "indication", "weight_kg", "reason")
-CHECKBOXES = ("opioid_naive", "sleep_apnoea")
+CHECKBOXES = ("sleep_apnoea",)
+# opioid tolerance is answered, not ticked: an unticked box read as "tolerant"
+OPIOID_ANSWERS = {"yes": True, "no": False}
 
 
 def _patient_values(form: dict[str, str], new: bool) -> dict[str, Any]:
     names = PATIENT_FIELDS if new else PATIENT_FIELDS[1:]
     values: dict[str, Any] = {k: form.get(k, "") for k in names}
     injured = form.get("brain_injury_on", "").strip() or None  # empty: none recorded
+    opioid = form.get("opioid_naive", "")
+    if opioid or new:  # left out of an edit: unchanged; of a new patient: asked for
+        values["opioid_naive"] = OPIOID_ANSWERS.get(opioid, opioid or None)
     return values | {k: form.get(k) == "yes" for k in CHECKBOXES} | {"brain_injury_on": injured}
 
 
@@ -62,7 +67,10 @@ async def add_patient(
         pid = clinic_of(request).care.add_patient(who, body.model_dump(exclude={"reason"}),
                                              body.reason, now(request))  # fmt: skip
     except InputError as exc:
-        return _patient_form(request, who, 422, form=form, errors=field_errors(exc.problems))
+        errors = field_errors(exc.problems)
+        if "opioid_naive" in errors:  # unanswered: pydantic says "a valid boolean"
+            errors["opioid_naive"] = "choose one: opioid-naive or opioid-tolerant"
+        return _patient_form(request, who, 422, form=form, errors=errors)
     except Conflict as exc:  # the MRN is taken
         return _patient_form(request, who, 409, form=form, errors={"mrn": str(exc)})
     return RedirectResponse(f"/patients/{pid}", status_code=303)
@@ -74,7 +82,7 @@ def patient_edit_form(
 ) -> Response:
     p = record(request, patient_id).patient
     form = {"name": p.name, "birth_year": p.birth_year, "indication": p.indication,
-            "weight_kg": p.weight_kg, "opioid_naive": "yes" if p.opioid_naive else "",
+            "weight_kg": p.weight_kg, "opioid_naive": "yes" if p.opioid_naive else "no",
             "sleep_apnoea": "yes" if p.sleep_apnoea else "",
             "brain_injury_on": p.brain_injury_on or ""}  # fmt: skip
     return _patient_form(request, who, 200, rec=p, form=form)

@@ -23,9 +23,25 @@ def _not_ahead(data: dict[str, Any], now_s: float) -> None:
                          [Problem("brain_injury_on", "a date on or before today")])  # fmt: skip
 
 
+OPIOID_STATUS = (
+    "say whether the patient takes an opioid every day now: true (opioid-naive, not "
+    "taking one) or false (opioid-tolerant)"
+)
+
+
+def _opioid_status_stated(data: dict[str, Any]) -> None:
+    """Opioid tolerance is stated at registration, never assumed (issue 24: context is an
+    input). Left out, it defaulted to tolerant: an opioid start was then held to the
+    label's tolerant range (morphine up to 10 mg/day) and not to its naive ceiling
+    (1 mg/day), the dangerous side of the guess."""
+    if not isinstance(data.get("opioid_naive"), bool):
+        raise InputError("patient not added", [Problem("opioid_naive", OPIOID_STATUS)])
+
+
 class Care(ClinicBase):
     def add_patient(self, who: Principal, data: dict[str, Any], reason: str, now_s: float) -> int:
         authorize(who.role, "patients.write")
+        _opioid_status_stated(data)
         _not_ahead(data, now_s)
         with self.uow() as uow:
             pid = uow.patients.add(data)
