@@ -114,3 +114,34 @@ def test_the_findings_table_keeps_every_code_whole_at_80_columns():
     for code in ("DOSE_SUSPECT_HIGH", "TITRATION_ABOVE_MAX", "MONITOR_AFTER_CHANGE"):
         assert any(f"│ {code} " in line for line in lines), code
     assert "…" not in result.stdout
+
+
+def test_an_opioid_start_with_tolerance_unstated_is_checked_as_naive(tmp_path):
+    """A first fill of morphine 2 mg/day for a cancer patient: within the label's tolerant
+    range (1-10 mg/day), above its opioid-naive ceiling (1 mg/day, hard). With
+    `opioid_naive` left out of the document it was checked as tolerant and accepted;
+    now as naive, refused, with the finding that says why; stated false, accepted."""
+    doc = {
+        "pump": {"model": "peristaltic-20"},
+        "catheter": {"length_cm": 90, "ul_per_cm": 2.6},
+        "patient": {"indication": "cancer"},
+        "now": "2026-11-21T09:30Z",
+        "first_fill": True,
+        "proposed": {
+            "drugs": [{"name": "morphine", "concentration": "10 mg/mL"}],
+            "basal": {"steps": [{"start": "00:00", "dose": "2 mg/day"}]},
+        },
+    }
+    unstated = tmp_path / "unstated.json"
+    unstated.write_text(json.dumps(doc))
+    code, out = run("program", "check", str(unstated))
+    codes = {(f["rule_id"], f["severity"], f["code"]) for f in out["findings"]}
+    assert code == 1
+    assert ("DD-03", "hard", "START_ABOVE_LABEL_NAIVE") in codes
+    assert ("DD-03", "info", "OPIOID_TOLERANCE_UNSTATED") in codes
+    stated = tmp_path / "stated.json"
+    stated.write_text(json.dumps(doc | {"patient": {"indication": "cancer",
+                                                    "opioid_naive": False}}))  # fmt: skip
+    code, out = run("program", "check", str(stated))
+    assert code == 0
+    assert "OPIOID_TOLERANCE_UNSTATED" not in {f["code"] for f in out["findings"]}

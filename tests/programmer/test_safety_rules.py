@@ -81,6 +81,16 @@ def test_starting_dose_ceiling():
     r = found(proposal(m(12 * MG), first_fill=True, patient=cancer))
     assert ("DD-03", "soft", "START_ABOVE_TOLERANT_RANGE") in r
     assert not [c for c in r if c[1] == "hard" and c[0] == "DD-03"]
+    # tolerance not stated (a programmer document that leaves it out): 2 mg/day, fine for
+    # the tolerant cancer patient above, is over the label's naive 1 mg/day, and the
+    # info finding says why it was checked so; a stated answer has no such finding
+    unstated = Patient(indication="cancer", opioid_naive=None)
+    r = found(proposal(m(2 * MG), first_fill=True, patient=unstated))
+    assert ("DD-03", "hard", "START_ABOVE_LABEL_NAIVE") in r
+    assert ("DD-03", "info", "OPIOID_TOLERANCE_UNSTATED") in r
+    assert ("DD-03", "info", "OPIOID_TOLERANCE_UNSTATED") not in found(
+        proposal(m(2 * MG), first_fill=True, patient=cancer)
+    )
     # baclofen: at most 2x the effective 75 mcg screening dose = 150 mcg/day
     pat = Patient(indication="spasticity_spinal", effective_screening_dose_mcg=75.0)
     r = found(proposal(program([("baclofen", 500.0)], 160.0), patient=pat, first_fill=True))

@@ -64,7 +64,9 @@ class PatientDoc(Doc):
     # the oldest the patient can be (omitted: age_years is exact); a label's children's
     # range applies only when this is below its age (baclofen, cerebral: under 12)
     oldest_age_years: NonNegative | None = None
-    opioid_naive: Flag = False
+    # left out: not stated, and an opioid start is checked as opioid-naive (the safe
+    # side, core/safety/tolerance_stated.py); it read as tolerant
+    opioid_naive: Flag | None = None
     spinal_cord_injury_t6_or_above: Flag = False
     communication_deficit: Flag = False
     history_of_psychosis: Flag = False

@@ -24,6 +24,7 @@ from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.dose_limits import Allowance, check_daily_doses, most_allowed
 from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
 from thecal.core.safety.library_gate import check_library
+from thecal.core.safety.tolerance_stated import check_tolerance_stated
 from thecal.core.safety.unit_sanity import check_unit_sanity
 
 Rule = Callable[[ProgramProposal], list[Finding]]
@@ -63,6 +64,7 @@ PROGRAM_RULES: tuple[Rule, ...] = (
     check_library,
     check_unit_sanity,
     check_daily_doses,
+    check_tolerance_stated,
     check_concentration_change,
     check_withdrawal,
     check_monitoring,

@@ -35,7 +35,8 @@ COMEDICATIONS = ("benzodiazepine", "systemic_opioid", "gabapentinoid", "other_se
 class Patient:
     indication: str = "non_cancer"
     paediatric: bool = False
-    opioid_naive: bool = False
+    # None: not stated (a programmer document that leaves it out): checked as naive
+    opioid_naive: bool | None = False
     spinal_cord_injury_t6_or_above: bool = False
     communication_deficit: bool = False
     history_of_psychosis: bool = False

@@ -41,9 +41,10 @@ def is_start(ctx: ProgramProposal, name: str) -> bool:
 
 
 def tolerant(ctx: ProgramProposal, drug: Drug) -> bool:
-    """An opioid start in a patient who still has opioid tolerance: not opioid-naive,
-    and no interruption long enough to have lost it (or systemic opioids kept it)."""
-    if drug.drug_class != "opioid" or ctx.patient.opioid_naive:
+    """An opioid start in a patient who still has opioid tolerance: stated as not
+    opioid-naive (unstated counts as naive, the safe side), and no interruption long
+    enough to have lost it (or systemic opioids kept it)."""
+    if drug.drug_class != "opioid" or ctx.patient.opioid_naive is not False:
         return False
     return not ctx.interrupted(drug) or "systemic_opioid" in ctx.patient.sedative_comedication
 
