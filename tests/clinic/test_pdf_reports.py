@@ -94,8 +94,11 @@ def test_summary_printout_has_the_current_doses_the_diary_and_a_chart(sqlite_wor
     assert r.status_code == 200
     reader = PdfReader(io.BytesIO(r.content))
     text = pdf_text(r.content)
-    # 3000 mcg/day programmed, 3 x 100 mcg demand at most, 3300 mcg in 24 h at most
-    assert "3000 mcg" in text and "300 mcg" in text and "3300 mcg" in text
+    # 3 mg/day programmed, 3 x 0.1 mg demand at most, 3.3 mg in 24 h at most: morphine in
+    # mg, as the screens show it (the printout said 3000, 300 and 3300 mcg, and the
+    # program line "morphine 1e+04 mcg/mL")
+    assert "0.3 mg" in text and "3.3 mg" in text and "3000 mcg" not in text
+    assert "morphine 10 mg/mL" in text and "e+0" not in text
     assert "2 scores, mean 5.0, last 4" in text
     assert "peristaltic-20, serial SN-A" in text
     # codes in plain words, as on the screens (issue 25): Ann's indication is non_cancer

@@ -24,14 +24,16 @@ from thecal.adapters.reports.document import (
     Table,
     Text,
     day,
-    mcg,
     ml,
     utc,
 )
 from thecal.adapters.reports.therapy_chart import therapy_chart_png
+from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import NotFound
+from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.services.clinic import words
+from thecal.services.program_diff import program_summary
 
 
 def _alarm_words(codes: str | None) -> str:
@@ -144,12 +146,16 @@ def session_document(db: Session, patient_id: int, session_id: int) -> Document:
     )
 
 
-def refill_document(db: Session, patient_id: int, refill_id: int) -> Document:
+def refill_document(
+    db: Session, patient_id: int, refill_id: int, library: DrugLibrary
+) -> Document:
+    """`library`: each strength in its drug's own unit ("20 mg/mL", not "2e+04 mcg/mL")."""
     row, patient = _owned(db, RefillRow, refill_id, patient_id, "refill")
     r = row.record
     drugs = r.get("drugs")
-    fluid = (", ".join(f"{d['name']} {d['concentration_mcg_per_ml']:g} mcg/mL" for d in drugs)
-             if drugs else "not recorded")
+    fluid = (", ".join(f"{d['name']} "
+                       f"{conc_text(library.get(d['name']), d['concentration_mcg_per_ml'])}"
+                       for d in drugs) if drugs else "not recorded")  # fmt: skip
     difference = (
         f"{row.withdrawn_ml - row.expected_ml:+.2f} mL"
         if row.withdrawn_ml is not None and row.expected_ml is not None else "-"
@@ -196,14 +202,25 @@ def refill_document(db: Session, patient_id: int, refill_id: int) -> Document:
     )
 
 
-def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
+def summary_document(
+    db: Session, patient_id: int, now_s: float, library: DrugLibrary
+) -> Document:
+    """The programs and doses in each drug's own unit (morphine 4.4 mg, 20 mg/mL), as
+    the screens show them: the stored summaries printed "2e+04 mcg/mL" and "4400 mcg"."""
     rec: PatientRecord = patient_record(db, patient_id)
     p = rec.patient
     current = []
     if rec.program is not None:
         for d in daily_doses(program_from_json(rec.program.program)).values():
-            current.append((d.name, f"{d.concentration_mcg_per_ml:g}", mcg(d.programmed_mcg),
-                            mcg(d.demand_max_mcg), mcg(d.max_mcg)))
+            drug = library.get(d.name)
+            current.append((d.name, conc_text(drug, d.concentration_mcg_per_ml),
+                            dose_text(drug, d.programmed_mcg, per=""),
+                            dose_text(drug, d.demand_max_mcg, per=""),
+                            dose_text(drug, d.max_mcg, per="")))  # fmt: skip
+
+    def summary(row: Any) -> str:
+        return program_summary(program_from_json(row.program), library)
+
     pump = rec.pump
     scores = [d.pain_nrs for d in rec.diary if d.pain_nrs is not None]
     spasms = [d.spasm for d in rec.diary if d.spasm is not None]
@@ -221,20 +238,20 @@ def summary_document(db: Session, patient_id: int, now_s: float) -> Document:
                         ("Active alarms", _alarm_words(pump.alarms) if pump else "-"),
                         ("Next refill", f"{day(pump.refill_due_s)} ({pump.refill_due_reason})"
                          if pump else "-"),
-                        ("Program", f"version {rec.program.version_no}: {rec.program.summary}"
+                        ("Program", f"version {rec.program.version_no}: {summary(rec.program)}"
                          if rec.program else "none"),
                     )
                 ),
-                Table(("drug", "mcg/mL", "programmed per day", "demand max per day",
-                       "24 h maximum"), tuple(current)),
+                Table(("drug", "strength", "programmed per day", "patient doses per day, "
+                       "at most", "24 h maximum"), tuple(current)),
             ),
         ),
         Section("Timeline", (Picture(therapy_chart_png(rec, now_s), 17.0, 11.7),)),
         Section(
             "Program history",
             (Table(("version", "from", "by", "summary", "reason"),
-                   tuple((str(v.version_no), utc(v.created_s), v.created_by, v.summary, v.reason)
-                         for v in rec.programs), widths=(0.08, 0.16, 0.12, 0.46, 0.18)),),
+                   tuple((str(v.version_no), utc(v.created_s), v.created_by, summary(v), v.reason)
+                         for v in rec.programs), widths=(0.1, 0.16, 0.12, 0.44, 0.18)),),
         ),
         Section(
             "Refills",

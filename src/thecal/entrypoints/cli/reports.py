@@ -69,8 +69,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A refill: expected and withdrawn, reconciliation, fluid, next date and why."""
         from thecal.adapters.reports.clinic_reports import refill_document
+        from thecal.data import drug_library
 
-        _write(db, out, lambda s, _: refill_document(s, patient, refill_id), at)
+        _write(db, out, lambda s, _: refill_document(s, patient, refill_id, drug_library()), at)
 
     @report_app.command("summary")
     def summary(
@@ -78,5 +79,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A patient's therapy summary with the timeline chart."""
         from thecal.adapters.reports.clinic_reports import summary_document
+        from thecal.data import drug_library
 
-        _write(db, out, lambda s, now_s: summary_document(s, patient, now_s), at)
+        _write(db, out, lambda s, now_s: summary_document(s, patient, now_s, drug_library()),
+               at)

@@ -75,7 +75,9 @@ def refill_report(
     request: Request,
     who: Principal = Depends(requires("reports.read")),
 ) -> Response:
-    return _pdf(request, who, patient_id, lambda db: refill_document(db, patient_id, refill_id),
+    library = clinic_of(request).library
+    return _pdf(request, who, patient_id,
+                lambda db: refill_document(db, patient_id, refill_id, library),
                 f"refill-{refill_id}.pdf")
 
 
@@ -84,7 +86,9 @@ def summary_report(
     patient_id: Id, request: Request, who: Principal = Depends(requires("reports.read"))
 ) -> Response:
     now_s = float(request.app.state.clock.now())
-    return _pdf(request, who, patient_id, lambda db: summary_document(db, patient_id, now_s),
+    library = clinic_of(request).library
+    return _pdf(request, who, patient_id,
+                lambda db: summary_document(db, patient_id, now_s, library),
                 f"summary-{patient_id}.pdf")
 
 
