@@ -30,7 +30,8 @@ def _get_pdf(client, url: str) -> str:
 def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_world):
     w = sqlite_world
     # morphine 10 mg/mL: 3000 mcg/day is 0.3 mL/day; 3300 is 0.33 mL/day. The demand
-    # bolus adds at most 3 x 100 mcg a day: 24 h maximum 3300 -> 3600 mcg, +9.1 %.
+    # bolus adds at most 3 x 100 mcg a day: 24 h maximum 3.3 -> 3.6 mg/day, +9.1 %
+    # (morphine in mg/day, as the review showed it; the printout said 3300 and 3600).
     record = w.program(w.a, morphine(3300.0), T0 + DAY)
     text = _get_pdf(
         w.client("nurse"), f"/api/patients/{w.a}/sessions/{record['session_id']}/report.pdf"
@@ -39,7 +40,7 @@ def test_session_printout_states_old_and_new_doses_and_the_read_back(sqlite_worl
     assert record["session_id"] == 3
     assert "Programming session #3" in text and "Ann Able" in text
     assert "00:00 3 mg/day (0.3 mL/day)" in text and "00:00 3.3 mg/day (0.33 mL/day)" in text
-    assert "3300" in text and "3600" in text and "+9.1 %" in text
+    assert "morphine 3.3 mg/day 3.6 mg/day +9.1 %" in text and "3600" not in text
     assert "MONITOR_AFTER_CHANGE" in text and "DD-12" in text
     assert "Confirmed by" in text and "physician" in text
     # SR-07: the digest read back is SHA-256 of the exact program values

@@ -81,7 +81,10 @@ def _owned(db: Session, model: Any, row_id: int, patient_id: int, what: str) -> 
     return row, patient
 
 
-def session_document(db: Session, patient_id: int, session_id: int) -> Document:
+def session_document(
+    db: Session, patient_id: int, session_id: int, library: DrugLibrary
+) -> Document:
+    """`library`: the recorded 24 h doses (mcg) in each drug's own unit (3.3 mg/day)."""
     row, patient = _owned(db, ProgrammingSessionRow, session_id, patient_id,
                           "programming session")
     r = row.record
@@ -122,10 +125,12 @@ def session_document(db: Session, patient_id: int, session_id: int) -> Document:
             "24-hour dose per drug (programmed plus the most demand boluses can add)",
             (
                 Table(
-                    ("drug", "before (mcg/day)", "after (mcg/day)", "change"),
+                    ("drug", "before", "after", "change"),
                     tuple(
-                        (d["drug"], f"{d['before_mcg_per_day'] or 0:.4g}",
-                         f"{d['after_mcg_per_day'] or 0:.4g}", _pct(d["change_pct"]))
+                        (d["drug"],
+                         dose_text(library.get(d["drug"]), d["before_mcg_per_day"] or 0.0),
+                         dose_text(library.get(d["drug"]), d["after_mcg_per_day"] or 0.0),
+                         _pct(d["change_pct"]))
                         for d in r.get("doses", [])
                     ),
                 ),

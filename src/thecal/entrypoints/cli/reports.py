@@ -58,8 +58,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A programming session: old and new program, doses, findings, read-back."""
         from thecal.adapters.reports.clinic_reports import session_document
+        from thecal.data import drug_library
 
-        _write(db, out, lambda s, _: session_document(s, patient, session_id), at)
+        _write(db, out, lambda s, _: session_document(s, patient, session_id, drug_library()),
+               at)
 
     @report_app.command("refill")
     def refill(

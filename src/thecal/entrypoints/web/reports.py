@@ -60,7 +60,9 @@ def session_report(
     request: Request,
     who: Principal = Depends(requires("reports.read")),
 ) -> Response:
-    return _pdf(request, who, patient_id, lambda db: session_document(db, patient_id, session_id),
+    library = clinic_of(request).library
+    return _pdf(request, who, patient_id,
+                lambda db: session_document(db, patient_id, session_id, library),
                 f"session-{session_id}.pdf")
 
 
