@@ -85,6 +85,16 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
         assert ("<td>50 mcg</td><td>no response: largest tone fall 1 point (need 2)</td>"
                 in shown)  # fmt: skip
         assert '<td class="when">2026-09-21 20:00</td><td>Ashworth 2</td>' in shown
+        # one trial at a time: the start form gives way to a note, and a second start
+        # sent anyway is refused on the page with what was typed kept
+        assert f"Trial #{trial.id} is open: evaluate and close it" in shown
+        again = c.post(f"/patients/{pid}/trials", data={"csrf": csrf, "kind": "opioid_single_shot",
+                                                       "drug": "morphine", "scale": "nrs",
+                                                       "value": "7"})  # fmt: skip
+        assert again.status_code == 409
+        assert (f'id="start-error">trial #{trial.id} of baclofen is still open: evaluate '
+                "and close it before starting another<") in again.text
+        assert 'name="value" value="7"' in again.text
         nxt = re.search(rf'id="next-dose-{trial.id}">(.*?)</p>', shown)[1]
         assert nxt == ("Next in the screening protocol: <b>75 mcg</b>, not before "
                        "2026-09-22 16:00 (Europe/London)")  # fmt: skip

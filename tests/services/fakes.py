@@ -282,6 +282,10 @@ class MemoryTrials(_Table):
     def get(self, trial_id: int) -> TrialFacts:
         return self.need(trial_id, "trial")  # type: ignore[no-any-return]
 
+    def open_for(self, patient_id: int) -> list[TrialFacts]:
+        return [t for _, t in sorted(self.rows.items())
+                if t.patient_id == patient_id and t.status == "open"]  # fmt: skip
+
     def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
         self.rows[trial_id] = replace(self.get(trial_id), document=document)
 

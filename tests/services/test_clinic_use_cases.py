@@ -146,6 +146,11 @@ def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchange
     doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal",
            "baseline": {"ashworth": 4}}  # fmt: skip
     tid = c.clinic.trials.start_trial(DR, pid, doc, T0)
+    # one trial at a time: a second would not see the first's doses and interval
+    with pytest.raises(Conflict, match=f"trial #{tid} of baclofen is still open"):
+        c.clinic.trials.start_trial(DR, pid, {**doc, "kind": "opioid_single_shot",
+                                              "drug": "morphine"}, T0)  # fmt: skip
+    assert list(c.store.tables["trials"]) == [tid]
     c.clinic.trials.add_trial_dose(DR, tid, {"at": iso(T0), "amount": "50 mcg"}, T0)
     soon = T0 + 23 * HOUR  # screening doses are >= 24 h apart (policy, fact 12)
     with pytest.raises(Refused):
@@ -157,6 +162,7 @@ def test_a_screening_trial_refuses_a_dose_too_soon_and_keeps_the_record_unchange
     assert c.store.tables["trials"][tid].status == "evaluated"
     with pytest.raises(Exception, match="evaluated: nothing more can be added"):
         c.clinic.trials.add_trial_dose(DR, tid, {"at": iso(T0 + 2 * DAY), "amount": "75 mcg"}, T0)
+    assert c.clinic.trials.start_trial(DR, pid, doc, T0 + DAY) != tid  # closed: a new one
 
 
 def test_login_opens_and_logout_closes_one_session(c):

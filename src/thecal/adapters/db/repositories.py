@@ -286,6 +286,12 @@ class SqlTrials:
         row = row_or_not_found(self.db, TrialRow, trial_id, "trial")
         return TrialFacts(row.id, row.patient_id, row.status, dict(row.document))
 
+    def open_for(self, patient_id: int) -> list[TrialFacts]:
+        rows = self.db.scalars(select(TrialRow).where(TrialRow.patient_id == patient_id,
+                                                      TrialRow.status == "open")
+                               .order_by(TrialRow.id))  # fmt: skip
+        return [TrialFacts(r.id, r.patient_id, r.status, dict(r.document)) for r in rows]
+
     def set_document(self, trial_id: int, document: dict[str, Any]) -> None:
         row_or_not_found(self.db, TrialRow, trial_id, "trial").document = document
         self.db.flush()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from thecal.adapters.db.models import TrialRow
-from thecal.core.errors import InputError, Problem, Refused
+from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
 from thecal.entrypoints.web.local_time import iso_utc, local_fields, local_instant
@@ -51,7 +51,8 @@ def _trials_page(
     drugs = sorted(clinic.library.drugs)
     return page(request, "trials.html", who, status, rec=rec, evaluations=evaluations,
                 today=today, clock=clock, drugs=drugs,
-                **{"failed": None, "errors": {}, "form": {}, **ctx})  # fmt: skip
+                **{"failed": None, "errors": {}, "form": {}, "start_error": None,
+                   "start_form": {}, **ctx})  # fmt: skip
 
 
 def _score(form: dict[str, str]) -> dict[str, float]:
@@ -69,7 +70,14 @@ async def trial_start(
 ) -> Response:
     form = await form_of(request)
     doc = {"kind": form.get("kind", ""), "drug": form.get("drug", ""), "baseline": _score(form)}
-    clinic_of(request).trials.start_trial(who, patient_id, doc, now(request))
+    try:
+        clinic_of(request).trials.start_trial(who, patient_id, doc, now(request))
+    except InputError as exc:  # said on the start form, which keeps what was typed
+        said = "; ".join(f"{p.path}: {p.message}" for p in exc.problems) or str(exc)
+        return _trials_page(request, who, patient_id, 422, start_error=said, start_form=form)
+    except Conflict as exc:  # another trial is still open
+        return _trials_page(request, who, patient_id, 409, start_error=str(exc),
+                            start_form=form)  # fmt: skip
     return RedirectResponse(f"/patients/{patient_id}/trials", status_code=303)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from thecal.core.errors import InvalidTransition
+from thecal.core.errors import Conflict, InvalidTransition
 from thecal.core.therapy.trial import TrialEvaluation
 from thecal.services.clinic.base import ClinicBase, can_see
 from thecal.services.clinic.permissions import authorize
@@ -52,6 +52,15 @@ class Trials(ClinicBase):
         trial = self.readers.trial(doc)  # every field checked, with its path
         with self.uow() as uow:
             uow.patients.get(patient_id)
+            # one trial at a time: a second one's doses would not see the first's (the
+            # screening interval, the observation window, what a response belongs to)
+            opened = uow.trials.open_for(patient_id)
+            if opened:
+                other = opened[0]
+                raise Conflict(
+                    f"trial #{other.id} of {other.document.get('drug')} is still open: "
+                    "evaluate and close it before starting another"
+                )
             trial_id = uow.trials.add(patient_id, trial.kind, trial.drug, doc, now_s)
             uow.audit.append(
                 now_s, who.username, "trial.start", "trial", trial_id, "trial started",
