@@ -45,3 +45,22 @@ def test_baclofen_is_shown_in_mcg_per_ml_and_the_same_strength_in_mg_is_no_chang
     assert same.status_code == 200, same.text
     assert 'id="doses"' not in same.text  # the program is unchanged
     assert "BRIDGE" not in same.text
+
+
+def test_the_plans_findings_are_hard_then_soft_then_info(sqlite_world):
+    """Baclofen at 3000 mcg/mL (above the library's 2000 mcg/mL, hard) with a 60-minute
+    bridge: the bridge pushes out 2000 mcg/mL fluid at 400 mcg/day, above the largest
+    single bolus (soft, from the new program's check), while the plan's own lines are
+    info. The soft finding came after the plan's info lines: now hard, soft, info."""
+    import re
+
+    w = sqlite_world
+    c = w.client("nurse")
+    form = {**_refill_form(c, w.b), "conc_0": "3000 mcg/mL", "bridge_min": "60"}
+    r = c.post(f"/patients/{w.b}/refill/plan", data=form)
+    assert r.status_code == 200, r.text
+    severities = re.findall(r'<tr class="finding" data-code="\w+"><td><span class="tag (\w+)">',
+                            r.text)  # fmt: skip
+    assert {"hard", "soft", "info"} <= set(severities)
+    rank = {"hard": 0, "soft": 1, "info": 2}
+    assert severities == sorted(severities, key=rank.__getitem__)

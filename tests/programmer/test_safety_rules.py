@@ -291,3 +291,12 @@ def test_periodic_boluses_every_few_minutes_overlap():
     assert ("DD-02", "hard", "PERIODIC_BOLUSES_OVERLAP") in found(
         proposal(p, program([("baclofen", 500.0)], 200.0))
     )
+
+
+def test_findings_are_reviewed_hard_then_soft_then_info_each_in_its_order():
+    from thecal.core.safety.findings import by_severity, finding
+
+    found = [finding("DD-12", "info", "A", "a"), finding("DD-07", "soft", "B", "b"),
+             finding("SR-24", "hard", "C", "c"), finding("DD-10", "info", "D", "d"),
+             finding("DD-01", "hard", "E", "e")]  # fmt: skip
+    assert [f.code for f in by_severity(found)] == ["C", "E", "B", "A", "D"]

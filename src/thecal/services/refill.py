@@ -29,6 +29,7 @@ from thecal.core.safety import (
     ProgramProposal,
     finding,
 )
+from thecal.core.safety.findings import by_severity
 from thecal.core.therapy.reconcile import Reconciliation, reconcile
 from thecal.core.therapy.refill import RefillPlan, RefillRequest, plan_refill
 from thecal.services.ports import Interrogation, PumpPort
@@ -171,9 +172,11 @@ class RefillSession:
             reasons += checked.needs_second_person
             diff, doses = checked.diff, checked.doses
         digest = review_digest("refill", self.before.program_digest, [program, bridge_s, *fluid])
+        # the plan's and the program's findings as one review sorts them (a soft one
+        # of the program came after the plan's info lines)
         return Proposal(
-            program, None, findings, diff, doses, reasons, bridge_s, digest=digest,
-            second_person_rule="DD-10",
+            program, None, by_severity(findings), diff, doses, reasons, bridge_s,
+            digest=digest, second_person_rule="DD-10",
         )  # fmt: skip
 
     def acknowledge(self, code: str, user: str, reason: str, now_s: float) -> None:

@@ -22,7 +22,7 @@ from thecal.core.safety.clinical import (
 from thecal.core.safety.concentration_change import check_concentration_change
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.dose_limits import Allowance, check_daily_doses, most_allowed
-from thecal.core.safety.findings import HARD, INFO, SOFT, Finding, finding
+from thecal.core.safety.findings import HARD, INFO, Finding, by_severity, finding
 from thecal.core.safety.library_gate import check_library
 from thecal.core.safety.tolerance_stated import check_tolerance_stated
 from thecal.core.safety.unit_sanity import check_unit_sanity
@@ -96,6 +96,4 @@ def check_program(ctx: ProgramProposal) -> Review:
     found: list[Finding] = []
     for rule in PROGRAM_RULES:
         found.extend(rule(ctx))
-    order = {HARD: 0, SOFT: 1, INFO: 2}
-    found.sort(key=lambda f: order[f.severity])
-    return Review(tuple(found), most_allowed(ctx))
+    return Review(by_severity(found), most_allowed(ctx))

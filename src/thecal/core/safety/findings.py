@@ -66,6 +66,15 @@ class Bound:
         return rule(self.rule_id).source
 
 
+_SEVERITY_ORDER = {HARD: 0, SOFT: 1, INFO: 2}
+
+
+def by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Hard first, then soft, then info, each kind in the order it was found: what a
+    reviewer must change, then what they must accept, then what they should know."""
+    return tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
+
+
 def most_limiting(bounds: Iterable[Bound], quantity: str, severity: Severity) -> Bound | None:
     """The smallest bound of `severity` on `quantity`; ties keep the first rule given."""
     best: Bound | None = None
