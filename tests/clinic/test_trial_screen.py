@@ -56,6 +56,10 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
         # the assessment is offered on the trial's baseline scale (it offered pain NRS)
         scale = page.split(f'id="assess{trial.id}-scale"', 1)[1].split("</select>", 1)[0]
         assert re.findall(r'<option value="(\w+)" selected>', scale) == ["ashworth"]
+        # each scale with the range the assessment check holds it to (services/trial.py)
+        assert re.findall(r'<option value="\w+"[^>]*>([^<]*)<', scale) == [
+            "pain NRS, 0-10", "Ashworth, 0-4", "Penn spasm frequency, 0-4",
+            "Oswestry disability, 0-100"]  # fmt: skip
         bad = c.post(
             f"/trials/{trial.id}/dose",
             data={"csrf": csrf, "date": "21/09/2026", "time": "16:00", "amount": "50 mcg"},

@@ -21,6 +21,7 @@ from typing import Any
 from thecal.core.errors import UnitError
 
 SECONDS_PER_DAY = 86_400.0
+SECONDS_PER_HOUR = 3_600.0
 HOURS_PER_DAY = 24.0
 
 

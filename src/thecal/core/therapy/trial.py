@@ -13,9 +13,10 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.safety.findings import INFO, Finding, finding
 from thecal.core.safety.policy import Policy
 from thecal.core.therapy.trial_protocol import protocol_findings
+from thecal.core.units import SECONDS_PER_HOUR
 
 KINDS = ("opioid_single_shot", "opioid_escalating", "opioid_continuous", "baclofen_screening")
-HOUR = 3600.0
+HOUR = SECONDS_PER_HOUR
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from thecal.core.drugs import DrugLibrary
 from thecal.core.safety.findings import INFO, SOFT, Finding, finding
 from thecal.core.safety.policy import Policy
+from thecal.core.units import SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
     from thecal.core.therapy.trial import Trial
 
-HOUR = 3600.0
+HOUR = SECONDS_PER_HOUR
 
 
 def protocol_findings(t: Trial, library: DrugLibrary, policy: Policy) -> list[Finding]:

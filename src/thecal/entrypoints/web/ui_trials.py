@@ -25,6 +25,7 @@ from thecal.entrypoints.web.ui import (
     record,
     refuse,
 )
+from thecal.services.clinic import words
 from thecal.services.clinic.ports import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,9 @@ def _trials_page(
     today, clock = local_fields(now(request), request.app.state.zone)
     drugs = sorted(clinic.library.drugs)
     return page(request, "trials.html", who, status, rec=rec, evaluations=evaluations,
-                today=today, clock=clock, drugs=drugs,
+                today=today, clock=clock, drugs=drugs, kinds=list(words.TRIAL_KINDS.items()),
+                scales=words.scale_choices("nrs", "ashworth", "penn", "odi"),
+                baseline_scales=words.scale_choices("ashworth", "nrs", "penn"),
                 **{"failed": None, "errors": {}, "form": {}, "start_error": None,
                    "start_form": {}, **ctx})  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from thecal.core.safety.context import INDICATION_WORDS
+from thecal.services.trial import SCALES as SCALE_RANGES
 
 ALARMS = {
     "EMPTY_RESERVOIR": "pump empty: nothing is delivered",
@@ -92,3 +93,9 @@ def date(t_s: float) -> str:
 
 def scale(code: str) -> str:
     return SCALES.get(code, code)
+
+
+def scale_choices(*codes: str) -> list[tuple[str, str]]:
+    """Each scale for a form's options, with the range the assessment check holds it to
+    (services/trial.py SCALE_RANGES): "Ashworth, 0-4"."""
+    return [(c, f"{SCALES[c]}, {SCALE_RANGES[c][0]:g}-{SCALE_RANGES[c][1]:g}") for c in codes]
