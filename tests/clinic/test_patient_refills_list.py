@@ -21,7 +21,8 @@ def test_the_last_twelve_refills_are_open_and_the_rest_folded(sqlite_world):
         r = api_signed(c, *urls, refill | {"lot": f"LOT-{k:02d}"})
         assert r.status_code == 201, r.text
     page = c.get(f"/patients/{w.b}").text
-    card = re.search(r'<div class="card" id="refills">(.*?)</div>', page, re.S)[1]
+    # the card to the end of its folded list (each table sits in its own scroll region)
+    card = re.search(r'<div class="card" id="refills">(.*?)</details>', page, re.S)[1]
     shown, folded = card.split('<details id="earlier-refills">')
     assert re.findall(r"LOT-\d\d", shown) == [f"LOT-{k:02d}" for k in range(13, 1, -1)]
     assert "<summary>2 earlier refills</summary>" in folded

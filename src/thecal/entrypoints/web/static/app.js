@@ -1,4 +1,5 @@
-// thecal clinic: the patient's lockout countdown. Everything else is HTMX.
+// thecal clinic: the patient's lockout countdown, and the keyboard into a table that
+// scrolls sideways on a narrow screen. Everything else is HTMX.
 (function () {
   function tick() {
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
@@ -24,4 +25,18 @@
   document.addEventListener("DOMContentLoaded", arm);
   document.addEventListener("htmx:afterSwap", arm);
   setInterval(tick, 1000);
+})();
+
+(function () {
+  // A region that scrolls must be reachable by the keyboard (WCAG 2.1.1); one that
+  // does not scroll is left out of the tab order, so a desk is not a row of stops.
+  function focusable() {
+    document.querySelectorAll(".scroll-x").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+      else el.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusable);
+  document.addEventListener("htmx:afterSwap", focusable);
+  window.addEventListener("resize", focusable);
 })();
