@@ -26,3 +26,23 @@ def test_a_longer_cycle_is_said_in_days():
     rows = {r.setting: (r.before, r.after) for r in settings_diff(one, two, drug_library())}
     assert rows["schedule"] == ("repeats every day", "repeats every 2 days")
     assert rows["low-reservoir alarm"] == ("4 mL", "4 mL")
+
+
+def test_an_admixture_gives_every_drugs_dose_in_its_own_unit():
+    """Morphine 10 mg/mL with clonidine 500 mcg/mL at 1.65 mg/day of morphine moves
+    1.65 / 10 = 0.165 mL/day, which carries 0.165 x 500 = 82.5 mcg/day of clonidine.
+    A demand bolus of 0.1 mg morphine is 0.01 mL: 5 mcg of clonidine with it; its
+    24-hour cap of 0.3 mg is a morphine amount, in mg."""
+    from dataclasses import replace as with_
+
+    from tests.programmer.helpers import demand
+
+    p = program([("morphine", 10 * MG), ("clonidine", 500.0)], 1.65 * MG, low_ml=3.0)
+    p = with_(p, demand_bolus=with_(demand(100.0, count=3), max_mcg_per_24h=300.0))
+    said = dict(r.split(": ", 1) for r in program_summary(p, drug_library()).split("; "))
+    assert said["drugs"] == "morphine 10 mg/mL, clonidine 500 mcg/mL"
+    assert said["step 1"] == "00:00 1.65 mg/day morphine + 82.5 mcg/day clonidine (0.165 mL/day)"
+    assert said["demand bolus"] == (
+        "0.1 mg morphine + 5 mcg clonidine (0.01 mL) over 10 min, lockout 3 h, "
+        "at most 3 in 24 h and at most 0.3 mg"
+    )

@@ -48,7 +48,13 @@ def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str
     conc = p.primary_mcg_per_ml
 
     def amount(ml: float, per: str = "") -> str:
-        return f"{dose_text(first, ml * conc, per)} ({ml:.4g} mL{per})"
+        """An admixture gives every drug at once: each in its own unit (a clonidine
+        82.5 mcg/day beside morphine 1.65 mg/day was shown nowhere)."""
+        if len(p.drugs) < 2:
+            return f"{dose_text(first, ml * conc, per)} ({ml:.4g} mL{per})"
+        each = (f"{dose_text(lib(d.name), ml * d.concentration_mcg_per_ml, per)} {d.name}"
+                for d in p.drugs)  # fmt: skip
+        return f"{' + '.join(each)} ({ml:.4g} mL{per})"
 
     drugs = (f"{d.name} {conc_text(lib(d.name), d.concentration_mcg_per_ml)}" for d in p.drugs)
     every = "every day" if p.cycle_days == 1 else f"every {p.cycle_days} days"
@@ -71,7 +77,7 @@ def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str
             f"lockout {d.lockout_s / 3600:g} h, at most {d.max_per_24h} in 24 h"
         )
         if d.max_mcg_per_24h is not None:
-            out["demand bolus"] += f" and at most {d.max_mcg_per_24h:g} mcg"
+            out["demand bolus"] += f" and at most {dose_text(first, d.max_mcg_per_24h, '')}"
     return out
 
 
