@@ -98,6 +98,20 @@ def test_baclofen_restarted_after_weeks_asks_for_re_titration() -> None:
     assert most_allowed(p)["baclofen"].soft.value == 200.0
 
 
+def test_a_lower_restart_after_an_interruption_is_not_a_cut_to_taper() -> None:
+    """Morphine 15 mg/day, the pump empty for 67 days, restarted at 0.8 mg/day: the
+    patient has had nothing for 67 days, so the lower dose is the restart DD-03 asks
+    for, not a 94.7 % cut to taper (the refill screen showed both, the one asking to go
+    lower and the other to go slower). Empty for 48 h (under the 72 h policy), the same
+    0.8 mg/day is a cut from the dose the patient is still used to."""
+    low = program([("morphine", 10_000.0)], 800.0)
+    long_gap = found(proposal(low, M15, interruption_h=67 * 24.0))
+    assert not [c for c in long_gap if c[2] == "WITHDRAWAL_RISK_CUT"]
+    assert ("DD-03", "soft", "START_ABOVE_CEILING") in long_gap  # above PACC's 0.5 mg/day
+    short_gap = found(proposal(low, M15, interruption_h=48.0))
+    assert ("DD-11", "soft", "WITHDRAWAL_RISK_CUT") in short_gap
+
+
 def test_a_refill_that_restarts_a_long_stopped_pump_is_checked_as_a_start() -> None:
     from tests.programmer.test_sessions import pump as make_pump
     from thecal.core.errors import Refused

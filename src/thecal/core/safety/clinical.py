@@ -38,7 +38,11 @@ def check_withdrawal(ctx: ProgramProposal) -> list[Finding]:
                 )
             )
         before = current_max_mcg(ctx, name)
-        if not before:
+        if not before or ctx.interrupted(drug):
+            # after an interruption long enough to restart as a new start the patient has
+            # had nothing for days: the programmed dose is no longer what the body is
+            # used to, and a lower restart is what DD-03 asks for, not a cut to taper
+            # ("cuts 75.8 %" beside "above the starting ceiling" contradicted itself)
             continue
         after = new[name].programmed_mcg if name in new else 0.0
         change = percent_change(before, after)

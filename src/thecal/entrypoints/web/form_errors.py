@@ -139,6 +139,8 @@ def refill_input_name(path: str, form: dict[str, str]) -> str | None:
     drug = re.search(r"(?:^|\.)drugs\[(\d+)\]", path)  # the fluid's, or a new program's
     if drug:
         return f"conc_{drug[1]}"
+    if re.search(r"(?:^|\.)basal\b", path):  # the one step of a dose given with the refill
+        return "dose_after"
     last = path.split(".")[-1]
     name = "bridge_min" if last == "bridge_duration_s" else last
     return name if name in refill_slots(form) else None
@@ -146,7 +148,8 @@ def refill_input_name(path: str, form: dict[str, str]) -> str | None:
 
 def refill_slots(form: dict[str, str]) -> list[str]:
     drugs = sum(1 for k in form if re.fullmatch(r"drug_\d+", k))
-    return [*(f"conc_{i}" for i in range(drugs)), "bridge_min", "add_ml", "lot", "diluted"]
+    return [*(f"conc_{i}" for i in range(drugs)), "bridge_min", "add_ml", "lot", "diluted",
+            "dose_after"]  # fmt: skip
 
 
 def beside(

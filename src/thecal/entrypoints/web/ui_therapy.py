@@ -311,6 +311,21 @@ def _same_strengths(rec: queries.PatientRecord, typed: list[dict[str, str]]) -> 
     )
 
 
+def _restarted(program: dict[str, Any], dose_after: str, no_demand: bool) -> dict[str, Any]:
+    """A new daily dose given with the refill, as a restart after weeks empty asks for
+    (DD-03: tolerance is lost; the screen refused the old dose and offered no way to
+    give a lower one): one continuous dose in place of the basal schedule and the
+    periodic boluses, and, when asked, no patient bolus until the dose is found again.
+    A schedule of several steps is changed on the Programming screen."""
+    out = dict(program)
+    if dose_after:
+        out["basal"] = {"cycle_days": 1, "steps": [{"start": "00:00", "dose": dose_after}]}
+        out.pop("periodic_boluses", None)
+    if no_demand:
+        out.pop("demand_bolus", None)
+    return out
+
+
 def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     drugs = []
     i = 0
@@ -326,14 +341,18 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     diluted = {"yes": True, "no": False}.get(form.get("diluted", ""))
     body = {"add_ml": add, "drugs": drugs, "lot": form.get("lot", "").strip() or "-",
             "diluted": diluted}  # fmt: skip
-    if not _same_strengths(rec, drugs):
+    new_strength = not _same_strengths(rec, drugs)
+    dose_after = form.get("dose_after", "").strip()
+    no_demand = form.get("no_demand") == "yes"
+    if new_strength or dose_after or no_demand:
         # a new concentration: the pump is reprogrammed to the same daily dose of drug
         # (the program states doses in mcg, so the mL it pumps follows the fluid), and
         # the old fluid in the path is pushed out by the bridge bolus (DD-07)
         assert rec.program is not None
         program = program_document(program_from_json(rec.program.program))
-        body["program"] = {**program, "drugs": drugs}
-        body["bridge_duration_s"] = _bridge_s(form)
+        body["program"] = _restarted({**program, "drugs": drugs}, dose_after, no_demand)
+        if new_strength:
+            body["bridge_duration_s"] = _bridge_s(form)
     # the API's own model, so the form is refused exactly as the API is: a volume of 0,
     # -1, 200, NaN or infinity, or a lot number over 40 characters, each by its field
     result: RefillIn = validate(RefillIn, body, "refill")
@@ -353,12 +372,21 @@ def refill_page(
         who,
         rec=rec,
         drugs=_refill_drugs(request, rec, {}),
+        **_dose_after(request, rec),
         form={},
         estimate=rec.pump.reservoir_estimate_ml,
         plan=None,
         review=None,
         error=None,
     )
+
+
+def _dose_after(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
+    """What the refill screen's dose-after-the-refill section names: the first drug and
+    its unit, and whether the running program has a patient bolus to stop."""
+    assert rec.program is not None
+    running = program_from_json(rec.program.program)
+    return {"primary": _primary(request, rec), "has_demand": running.demand_bolus is not None}
 
 
 def _refill_drugs(
@@ -406,6 +434,7 @@ async def refill_record(
         errors, left, _ = _refill_beside(form, exc.problems)
         return page(
             request, "refill.html", who, 422, rec=rec, drugs=_refill_drugs(request, rec, form),
+            **_dose_after(request, rec),
             form=form, estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=None, review=None, errors=errors,
             error={"message": "the refill was not recorded", "problems": left, "findings": []},
@@ -417,7 +446,8 @@ async def refill_record(
         findings = list(getattr(exc, "findings", ()))
         return page(
             request, "refill.html", who, 409 if isinstance(exc, Conflict) else 422,
-            rec=rec, drugs=_refill_drugs(request, rec, form), form=form,
+            rec=rec, drugs=_refill_drugs(request, rec, form),
+            **_dose_after(request, rec), form=form,
             estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=session.plan, review=review_view(fresh),
             error={"message": str(exc), "findings": [f.as_dict() for f in findings]},

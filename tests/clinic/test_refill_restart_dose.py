@@ -1,0 +1,99 @@
+"""Issue 24/25: a refill after weeks empty restarts an opioid as a new start (DD-03),
+and the refill screen must let a physician give the lower dose it asks for: it
+refused the old dose ("Change it.") and offered no field to change it.
+
+Ann: morphine 10 mg/mL at 3 mg/day (0.3 mL/day) with a 0.1 mg patient bolus up to 3
+a day, 19 mL at T0: empty after 19 / 0.3 = 63.3 days; refilled 67 days later."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.clinic.conftest import DAY, PASSWORD, T0
+from tests.clinic.test_errors_beside_fields import count, slot
+from thecal.adapters.db.models import AlarmRow, RefillRow
+from thecal.adapters.db.queries import patient_record
+from thecal.adapters.pump.program_codec import program_from_json
+
+
+def _form(c, pid) -> dict[str, str]:
+    page = c.get(f"/patients/{pid}/refill").text
+    version = re.search(r'name="expected_version" value="(\d+)"', page)[1]
+    return {"drug_0": "morphine", "conc_0": "10 mg/mL", "expected_version": version,
+            "add_ml": "15", "lot": "LOT-R1", "diluted": "", "bridge_min": ""}  # fmt: skip
+
+
+def _codes(html: str, severity: str) -> set[str]:
+    return set(re.findall(rf'data-code="(\w+)"><td><span class="tag {severity}">', html))
+
+
+def _empty_for_67_days(w) -> None:
+    w.clinic.care.sync(w.a, T0 + 70 * DAY)
+    with w.db.reads() as db:
+        rows = select(AlarmRow.onset_s).where(AlarmRow.patient_id == w.a,
+                                              AlarmRow.code == "EMPTY_RESERVOIR")  # fmt: skip
+        onset = db.scalars(rows).one()
+    w.clock.t = onset + 67 * DAY
+
+
+def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_world):
+    w = sqlite_world
+    _empty_for_67_days(w)
+    nurse = w.client("nurse")
+    plan = nurse.post(f"/patients/{w.a}/refill/plan", data=_form(nurse, w.a)).text
+    # the old 3 mg/day (3.3 with every bolus) is above the label's 1 mg/day naive start
+    assert "START_ABOVE_LABEL_NAIVE" in _codes(plan, "hard")
+    assert "or ask a physician for a new daily dose" in plan
+    page = nurse.get(f"/patients/{w.a}/refill").text
+    assert 'id="dose_after"' not in page and 'id="dose-after-physician"' in page
+
+    doctor = w.client("physician")
+    page = doctor.get(f"/patients/{w.a}/refill").text
+    assert "Daily dose of morphine (in mg/day)" in page and 'id="no_demand"' in page
+    form = {**_form(doctor, w.a), "dose_after": "0.8"}
+    r = doctor.post(f"/patients/{w.a}/refill/plan", data=form)
+    assert slot(r.text, "dose_after") == (
+        "'0.8' has no unit; a daily dose was expected, such as '3 mg/day'"
+    )
+    # 0.8 mg/day with three 0.1 mg boluses is 1.1 mg/day: still above 1 mg/day
+    form["dose_after"] = "0.8 mg/day"
+    plan = doctor.post(f"/patients/{w.a}/refill/plan", data=form).text
+    assert _codes(plan, "hard") == {"DAILY_TOTAL_WITH_BOLUSES_ABOVE_LIMIT"}
+    # without patient boluses, 0.8 mg/day: under the label's 1 mg/day, above PACC's
+    # 0.5 mg/day start (soft: acknowledged with a reason)
+    form["no_demand"] = "yes"
+    plan = doctor.post(f"/patients/{w.a}/refill/plan", data=form).text
+    assert _codes(plan, "hard") == set()
+    assert "START_ABOVE_CEILING" in _codes(plan, "soft")
+    digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
+    refills = count(w, RefillRow)
+    sign = {"ack_START_ABOVE_CEILING": "restart after 67 days empty, re-titrating",
+            "verifier_username": "pharmacist", "verifier_password": PASSWORD,
+            "confirmed": "yes", "reviewed_digest": digest}  # fmt: skip
+    done = doctor.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert count(w, RefillRow) == refills + 1
+    with w.db.reads() as db:
+        running = program_from_json(patient_record(db, w.a).program.program)
+    assert [s.dose_mcg_per_s * DAY for s in running.steps] == [800.0]
+    assert running.demand_bolus is None and running.periodic_boluses == ()
+
+
+def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
+    """The role is checked in the use case, not only by hiding the field: a nurse's
+    refill that carries a new dose is refused and nothing is recorded."""
+    w = sqlite_world
+    _empty_for_67_days(w)
+    nurse = w.client("nurse")
+    form = {**_form(nurse, w.a), "dose_after": "0.4 mg/day", "no_demand": "yes"}
+    plan = nurse.post(f"/patients/{w.a}/refill/plan", data=form).text
+    digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
+    refills = count(w, RefillRow)
+    sign = {"verifier_username": "pharmacist", "verifier_password": PASSWORD,
+            "confirmed": "yes", "reviewed_digest": digest}  # fmt: skip
+    r = nurse.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
+    assert r.status_code == 403
+    assert "programs.commit" in r.text
+    assert count(w, RefillRow) == refills
