@@ -9,9 +9,10 @@ import time
 
 from tests.clinic.conftest import DAY, PASSWORD, T0, morphine
 from thecal.adapters.clock import FixedClock
-from thecal.adapters.db import queries, worklist_pages
+from thecal.adapters.db import worklist_pages
 from thecal.adapters.db.auth import request_snapshot
 from thecal.adapters.db.bootstrap import bootstrap
+from thecal.adapters.db.patient_list import patient_page
 from thecal.adapters.db.worklist_pages import read_model_version
 from thecal.entrypoints.web import create_app
 
@@ -104,7 +105,7 @@ def test_only_a_committed_unit_of_work_advances_the_version(world) -> None:
                               weight_kg=50.0))  # fmt: skip
     with w.db.reads() as db:
         assert read_model_version(db) == start
-        assert queries.patients(db, "Nobody") == []
+        assert patient_page(db, "Nobody").total == 0
     w.clinic.care.add_patient(w.users["physician"], dict(mrn="Y", name="Somebody", birth_year=1990,
                          indication="non_cancer", weight_kg=50.0,
                          opioid_naive=False), "new", NOW)  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (API answers)
 
@@ -237,14 +237,6 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
         rows(TrialRow, TrialRow.started_s),
         db.scalars(select(PathwayRow).where(PathwayRow.patient_id == patient_id)).first(),
     )
-
-
-def patients(db: Session, query: str = "", limit: int = 100) -> list[Patient]:
-    q = select(Patient).order_by(Patient.name).limit(limit)
-    if query:
-        like = f"%{query}%"
-        q = q.where(or_(Patient.name.ilike(like), Patient.mrn.ilike(like)))
-    return list(db.scalars(q))
 
 
 def open_alarms(db: Session, limit: int = 500) -> list[AlarmRow]:

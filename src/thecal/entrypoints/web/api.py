@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from thecal.adapters.db import audit, queries
+from thecal.adapters.db import audit
 from thecal.adapters.db.audit_search import AuditFilter, audit_page
+from thecal.adapters.db.patient_list import patient_page
 from thecal.adapters.db.queries import Page
 from thecal.adapters.db.worklist_pages import KeptPage
 from thecal.entrypoints.web.answers import (
@@ -130,13 +132,27 @@ def _compute_page(request: Request, version: int, at: float, offset: int, limit:
 
 @router.get("/patients")
 def list_patients(
-    request: Request, q: str = "", who: Principal = Depends(requires("patients.list"))
+    request: Request,
+    response: Response,
+    q: str = "",
+    offset: int = Query(0, ge=0, le=MAX_ID),
+    limit: int = Query(100, ge=1, le=500),
+    who: Principal = Depends(requires("patients.list")),
 ) -> list[PatientListed]:
+    """By name, one page; `X-Total-Count` and a `Link: rel="next"` header tell the rest
+    (it answered the first 100 and nothing said there were more)."""
     with request.app.state.db.reads() as db:
-        return [
-            PatientListed(id=p.id, mrn=p.mrn, name=p.name, indication=p.indication)
-            for p in queries.patients(db, q[:60])
-        ]
+        found = patient_page(db, q[:60], offset, limit)
+    response.headers["X-Total-Count"] = str(found.total)
+    if offset + limit < found.total:
+        query = urlencode({"q": q[:60], "offset": offset + limit, "limit": limit})
+        response.headers["Link"] = f'</api/patients?{query}>; rel="next"'
+    return [
+        PatientListed(
+            id=r.patient.id, mrn=r.patient.mrn, name=r.patient.name, indication=r.patient.indication
+        )
+        for r in found.rows
+    ]
 
 
 @router.post("/patients", status_code=201)

@@ -13,13 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db import audit, audit_search, queries
+from thecal.adapters.db.patient_list import patient_page
 from thecal.adapters.db.worklist_items import sounding_priority
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
 from thecal.entrypoints.web.audit_form import AUDIT_FIELDS, AUDIT_PAGE_ROWS, audit_filter
 from thecal.entrypoints.web.chart import timeline_svg
-from thecal.entrypoints.web.guards import Id, control_characters
+from thecal.entrypoints.web.guards import MAX_ID, Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
+from thecal.entrypoints.web.patient_rows import patient_row
 from thecal.entrypoints.web.portal_words import patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie, sign_in
@@ -178,7 +180,7 @@ def logout(request: Request, who: Principal = Depends(requires("session.read")))
 
 @router.get("/worklist")
 def worklist(
-    request: Request, page_no: int = Query(1, alias="page", ge=1),
+    request: Request, page_no: int = Query(1, alias="page", ge=1, le=MAX_ID),
     who: Principal = Depends(requires("worklist.read")),
 ) -> Response:  # fmt: skip
     clinic = clinic_of(request)
@@ -199,11 +201,20 @@ def worklist(
 
 @router.get("/patients")
 def patient_list(
-    request: Request, q: str = "", who: Principal = Depends(requires("patients.list"))
-) -> Response:
+    request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=MAX_ID),
+    who: Principal = Depends(requires("patients.list")),
+) -> Response:  # fmt: skip
+    """Every patient, a page at a time (the worklist's page size): the first 100 by name
+    were all the screen showed, and nothing said there were more."""
+    clinic = clinic_of(request)
+    per_page = clinic.policy.worklist.page_items
     with request.app.state.db.reads() as db:
-        found = queries.patients(db, q[:60])
-    return page(request, "patients.html", who, patients=found, q=q)
+        found = patient_page(db, q[:60], (page_no - 1) * per_page, per_page)
+    at = now(request)
+    rows = [patient_row(r, clinic.library, at) for r in found.rows]
+    pages = max(1, -(-found.total // per_page))
+    return page(request, "patients.html", who, patients=rows, q=q, page_no=page_no,
+                pages=pages, total=found.total)  # fmt: skip
 
 
 def record(request: Request, patient_id: int) -> queries.PatientRecord:

@@ -1,0 +1,57 @@
+"""The patient list, one page at a time, with what a clinician scans it for: the pump's
+state, its next refill and the running program.
+
+It returned the first 100 patients by name and said nothing of the rest: in a clinic
+of hundreds, a patient whose name sorts late could not be found by browsing, on the
+screen or the API. Now it counts them all and pages through them in a stable order
+(name, then id), reading the pumps and the latest program version of the page's
+patients in two queries, not one per patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import Patient, ProgramVersion, Pump
+
+
+@dataclass(frozen=True)
+class ListedPatient:
+    patient: Patient
+    pump: Pump | None  # None: no pump (a candidate, a trial, an explant)
+    program: dict[str, Any] | None  # the latest program version, while there is a pump
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    rows: list[ListedPatient]
+    total: int  # every patient the search matches, on every page
+
+
+def patient_page(db: Session, query: str = "", offset: int = 0, limit: int = 50) -> PatientPage:
+    """`query`: part of a name or an MRN, any case."""
+    where = []
+    if query:
+        like = f"%{query}%"
+        where.append(or_(Patient.name.ilike(like), Patient.mrn.ilike(like)))
+    total = db.scalar(select(func.count()).select_from(Patient).where(*where)) or 0
+    ordered = select(Patient).where(*where).order_by(Patient.name, Patient.id)
+    found = list(db.scalars(ordered.offset(offset).limit(limit)))
+    ids = [p.id for p in found]
+    pumps = {p.patient_id: p for p in db.scalars(select(Pump).where(Pump.patient_id.in_(ids)))}
+    latest = (
+        select(ProgramVersion.patient_id, func.max(ProgramVersion.version_no).label("v"))
+        .where(ProgramVersion.patient_id.in_(list(pumps)))
+        .group_by(ProgramVersion.patient_id)
+        .subquery()
+    )
+    same = and_(
+        ProgramVersion.patient_id == latest.c.patient_id, ProgramVersion.version_no == latest.c.v
+    )
+    newest = select(ProgramVersion.patient_id, ProgramVersion.program).join(latest, same)
+    programs: dict[int, dict[str, Any]] = {pid: doc for pid, doc in db.execute(newest)}
+    rows = [ListedPatient(p, pumps.get(p.id), programs.get(p.id)) for p in found]
+    return PatientPage(rows, total)

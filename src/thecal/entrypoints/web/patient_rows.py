@@ -1,0 +1,45 @@
+"""A patient list row in the clinician's words: each drug's programmed daily dose in
+its own unit, the pump's state, and the next refill with how overdue it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from thecal.adapters.db.patient_list import ListedPatient
+from thecal.adapters.pump.program_codec import program_from_json
+from thecal.core.drugs import DrugLibrary
+from thecal.core.safety.fmt import dose_text
+from thecal.core.therapy.dosing import daily_doses
+from thecal.core.units import SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    id: int
+    name: str
+    mrn: str
+    indication: str
+    therapy: str  # "morphine 5.5 mg/day", an admixture's drugs joined by " + "; "" without a pump
+    pump: str  # the pump's state as shown ("delivering", "empty"), "" without a pump
+    refill_due_s: float | None
+    overdue_days: float | None  # how long past the due date, when it has passed
+
+
+def therapy_words(program: dict[str, Any] | None, library: DrugLibrary) -> str:
+    if program is None:
+        return ""
+    doses = daily_doses(program_from_json(program))
+    return " + ".join(f"{name} {dose_text(library.get(name), d.programmed_mcg)}"
+                      for name, d in doses.items())  # fmt: skip
+
+
+def patient_row(row: ListedPatient, library: DrugLibrary, now_s: float) -> PatientRow:
+    p, pump = row.patient, row.pump
+    due = pump.refill_due_s if pump is not None else None
+    late = (now_s - due) / SECONDS_PER_DAY if due is not None and due < now_s else None
+    return PatientRow(
+        p.id, p.name, p.mrn, p.indication,
+        therapy_words(row.program, library) if pump is not None else "",
+        pump.shown if pump is not None else "", due, late,
+    )  # fmt: skip
