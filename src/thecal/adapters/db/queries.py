@@ -210,19 +210,21 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
         raise NotFound(f"patient {patient_id} does not exist")
 
     def rows(model: Any, order: Any, desc: bool = True) -> list[Any]:
+        """The newest `limit` rows, newest first, or oldest first when not `desc`: the
+        limit always keeps the newest (oldest first, it kept the first 500 program
+        versions, so a pump's 501st program would not have been the one shown as
+        running). Ties in time keep the order they were written in: the reading
+        before a refill, then the one after (issue 25: the chart drew the reservoir
+        rising, then falling)."""
         q = select(model).where(model.patient_id == patient_id)
-        # ties in time keep the order they were written in: the reading before a refill,
-        # then the one after (issue 25: the chart drew the reservoir rising, then falling)
-        ids = model.id.desc() if desc else model.id
-        q = q.order_by(order.desc() if desc else order, ids).limit(limit)
-        return list(db.scalars(q))
+        found = list(db.scalars(q.order_by(order.desc(), model.id.desc()).limit(limit)))
+        return found if desc else found[::-1]
 
     implant = db.scalars(
         select(Implant).where(Implant.patient_id == patient_id, Implant.active.is_(True))
     ).first()
     pump = db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
-    readings = rows(Reading, Reading.at_s)
-    readings.reverse()
+    readings = rows(Reading, Reading.at_s, desc=False)
     return PatientRecord(
         p,
         implant,
