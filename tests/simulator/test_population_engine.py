@@ -241,3 +241,52 @@ def test_replacement_dates_follow_the_battery() -> None:
     assert (drawn.replace_at_s[programmable] > 0).all()
     within_year = (drawn.replace_at_s[programmable] < 365 * DAY).mean()
     assert 0.08 < within_year < 0.25  # about one in seven (0.25-1 mL/day: 2465-1876 d)
+
+
+def _share(value: float) -> PopulationSpec:
+    spec = DATA[0]
+    pump = {**spec.values["pump"], "new_at_start_share": value}
+    return PopulationSpec({**spec.values, "pump": pump}, spec.sources)
+
+
+def test_pumps_new_at_the_start_book_their_first_fill_naive_and_have_a_new_battery() -> None:
+    """[pump] new_at_start_share: a pump met on the day of its first fill. Drawn from a
+    stream of its own, so the same seed draws every other column alike whatever the
+    share. By hand, at 0.01 mL/day (volume never sets the date), no ERI, no missed
+    visit: a new undiluted ziconotide pump is refilled on day 14 (the naive first fill,
+    drugs-and-dosing F8), then 14 + 84 = 98; met on an established refill, on day 84.
+    Morphine keeps 90 days either way (the first-fill limit is ziconotide's only). A
+    new pump's battery has its whole life to ERI ahead: 525600 / 205.7 - 90 = 2465.18
+    days at 0.5 mL/day (the test above)."""
+    _, catalogue, library = DATA
+    every, none = (generate(_share(v), catalogue, library, 300, seed=11, horizon_days=120,
+                            **MARGIN) for v in (1.0, 0.0))  # fmt: skip
+    assert every.cohort.new_at_start.all() and not none.cohort.new_at_start.any()
+    for name in ("rate_ml_per_s", "bias", "requests_s", "missed", "fill_ml", "stability_s"):
+        np.testing.assert_array_equal(getattr(every.cohort, name), getattr(none.cohort, name))
+    np.testing.assert_array_equal(every.drug, none.drug)
+    pop = every
+    c = pop.cohort
+    n = c.size
+    quiet = {"replace_at_s": np.full(n, np.inf), "missed": np.zeros_like(c.missed),
+             "occlusion_from_s": np.full(n, np.inf), "occlusion_to_s": np.full(n, np.inf),
+             "bias": np.zeros(n)}  # fmt: skip
+    programmable = ~c.constant_flow
+    zic = programmable & (pop.drug == "ziconotide") & ~pop.diluted
+    mor = programmable & (pop.drug == "morphine")
+    assert zic.any() and mor.any()
+    new = run_cohort(steady(c, 0.01, **quiet)).refill_s / DAY
+    np.testing.assert_allclose(new[zic, :2], np.tile([14.0, 98.0], (zic.sum(), 1)))
+    np.testing.assert_allclose(new[mor, 0], 90.0)
+    old = run_cohort(steady(c, 0.01, **quiet, new_at_start=np.zeros(n, bool))).refill_s / DAY
+    np.testing.assert_allclose(old[zic, 0], 84.0)
+    np.testing.assert_allclose(old[mor, 0], 90.0)
+    models = [catalogue.models[i] for i in c.model_ids]
+
+    def pick(attr: str) -> np.ndarray:
+        return np.array([getattr(m, attr) for m in models])[c.model_index]
+
+    half = steady(c, 0.5, bolus_ml=np.zeros(n))
+    to_eri = replacement_dates(rng_for(11, 0), _share(1.0), half, pick, c.new_at_start) / DAY
+    np.testing.assert_allclose(to_eri[programmable], 525600 / 205.7 - 90, rtol=1e-9)
+    assert np.isinf(to_eri[c.constant_flow]).all()

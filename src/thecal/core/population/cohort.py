@@ -66,6 +66,9 @@ class Cohort:
     # replaces the pump then, after which the new pump's date is beyond the horizon
     # (+inf: not within it; a constant-flow pump: no battery)
     replace_at_s: F
+    # the study starts at a new pump's first fill (an implant or a replacement that
+    # day): its battery is new and the first refill is booked by naive_stability_s
+    new_at_start: npt.NDArray[np.bool_]
     missed: npt.NDArray[np.bool_]  # (N, K): the k-th booked refill is missed
     miss_delay_s: F  # (N, K): how late a missed refill happens
     alarm_response_s: F  # refilled this long after the low-reservoir alarm sounds

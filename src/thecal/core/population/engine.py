@@ -97,7 +97,10 @@ def run_cohort(c: Cohort) -> CohortResult:
     grants = np.full((n, n_slots), -INF)
     j = np.zeros(n, dtype=np.int64)
     k = np.zeros(n, dtype=np.int64)
-    next_refill = _booked(c, t, true) + np.where(c.missed[:, 0], c.miss_delay_s[:, 0], 0.0)
+    # a pump new at the start is booked by its first fill's stability (ziconotide 14 d)
+    next_refill = _booked(c, t, true, c.new_at_start) + np.where(
+        c.missed[:, 0], c.miss_delay_s[:, 0], 0.0
+    )
     refill_s, withdrawn_ml = np.full((n, k_max), np.nan), np.full((n, k_max), np.nan)
     added_ml = np.full((n, k_max), np.nan)
     granted, denied = np.zeros(n, np.int64), np.zeros(n, np.int64)

@@ -186,14 +186,19 @@ def stability_columns(
 
 
 def replacement_dates(
-    rng: np.random.Generator, spec: PopulationSpec, c: Cohort, pick: Callable[[str], np.ndarray]
+    rng: np.random.Generator,
+    spec: PopulationSpec,
+    c: Cohort,
+    pick: Callable[[str], np.ndarray],
+    new: npt.NDArray[np.bool_] | None = None,
 ) -> F:
     """When each pump reaches its elective replacement indicator, from the start. A
     battery of `battery_uah` drained by the baseline current and each stroke of the
     programmed daily volume lasts battery / drain days and ERI comes `eri_days` before
     its end (the firmware's rule, pump-behaviour.md §11); the pumps' ages are spread
     over that life ([pump] battery_age_fraction), so what is left until ERI is the
-    rest. A constant-flow pump has no battery (+inf).
+    rest; a pump `new` at the start has its whole life to ERI ahead. A constant-flow
+    pump has no battery (+inf).
 
     Patient boluses are strokes too: each pump's drawn requests a day, as many as the
     24-hour maximum and the lockout let through (bolus_ml_per_day). They were
@@ -208,7 +213,21 @@ def replacement_dates(
     life_days = np.divide(battery, drain, out=np.zeros(c.size), where=has_battery)
     to_eri_days = np.maximum(life_days - pick("eri_days"), 0.0)
     age = uniform(rng, spec("pump", "battery_age_fraction"), c.size)
+    if new is not None:
+        age = np.where(new, 0.0, age)
     return np.where(has_battery, (1.0 - age) * to_eri_days * SECONDS_PER_DAY, np.inf)
+
+
+NEW_PUMP_STREAM = 1  # a stream of its own: every other draw is as it was before it
+
+
+def new_at_start(spec: PopulationSpec, n: int, seed: int, chunk: int) -> npt.NDArray[np.bool_]:
+    """Which pumps the study meets on the day of their first fill ([pump]
+    new_at_start_share): it met every pump on an established refill, so a new
+    ziconotide pump's 14-day first fill (drugs-and-dosing F8) and a new battery were
+    never drawn at the start (issue 26)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, chunk, NEW_PUMP_STREAM]))
+    return np.asarray(rng.uniform(size=n) < float(spec("pump", "new_at_start_share")))
 
 
 def bolus_ml_per_day(c: Cohort) -> F:
@@ -295,6 +314,7 @@ def generate(
         stability_s=np.full(n, np.inf),  # these set below, from the last draws
         naive_stability_s=np.full(n, np.inf),
         replace_at_s=np.full(n, np.inf),
+        new_at_start=new_at_start(spec, n, seed, chunk),
         missed=rng.uniform(size=(n, MAX_REFILLS)) < ap["miss_probability"],
         miss_delay_s=uniform(rng, ap["miss_delay_days"], (n, MAX_REFILLS)) * SECONDS_PER_DAY,
         alarm_response_s=uniform(rng, ap["alarm_response_days"], n) * SECONDS_PER_DAY,
@@ -302,7 +322,7 @@ def generate(
     )
     # drawn last, so the draws before them are the same as before these columns existed
     diluted = diluted_fluids(rng, spec, drug)
-    replace_at_s = replacement_dates(rng, spec, cohort, pick)
+    replace_at_s = replacement_dates(rng, spec, cohort, pick, cohort.new_at_start)
     return Population(
         cohort=cohort.with_(stability_s=stability_columns(library, drug, diluted),
                             naive_stability_s=stability_columns(library, drug, diluted, True),
