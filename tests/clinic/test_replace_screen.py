@@ -42,7 +42,10 @@ def test_a_pump_is_replaced_from_the_screen_and_keeps_its_program(sqlite_world):
     alone = {k: v for k, v in sent.items() if not k.startswith("verifier_")}
     refused = c.post(f"/patients/{w.b}/device/replace", data=alone)
     assert refused.status_code == 422
-    assert "pump replacement refused: SECOND_PERSON_REQUIRED" in refused.text  # not "implant"
+    assert "Nothing was sent: a second person has not verified it. Each is listed below." in (
+        refused.text
+    )
+    assert 'data-code="SECOND_PERSON_REQUIRED"' in refused.text
     done = c.post(f"/patients/{w.b}/device/replace", data=sent)
     assert done.status_code == 200, re.sub(r"<[^>]+>", " ", done.text)[-3000:]
     with w.db.reads() as db:

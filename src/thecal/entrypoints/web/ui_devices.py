@@ -37,6 +37,7 @@ from thecal.entrypoints.web.inputs import (
     implant_input,
     now,
 )
+from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
@@ -230,5 +231,6 @@ async def device_send(
         findings = [f.as_dict() for f in getattr(exc, "findings", ())]
         return _screen(request, who, patient_id, status=409 if isinstance(exc, Conflict) else 422,
                        action=action, review=review_view(fresh), form=form,
-                       error={"message": str(exc), "findings": findings})  # fmt: skip
+                       error={"message": refusal_words(exc, "nothing was sent"),
+                              "findings": findings})  # fmt: skip
     return _screen(request, who, patient_id, done=action)

@@ -21,6 +21,7 @@ from thecal.core.scs.program import ScsProgram
 from thecal.entrypoints.web.form_errors import SCS_WORDS, beside, scs_input, scs_slots
 from thecal.entrypoints.web.guards import Id
 from thecal.entrypoints.web.inputs import now
+from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record
@@ -111,7 +112,8 @@ async def _sent(
     except (Refused, Conflict, InvalidTransition) as exc:
         findings = [f.as_dict() for f in getattr(exc, "findings", ())]
         code = 422 if isinstance(exc, Refused) else 409
-        error = {"message": str(exc), "problems": [], "findings": findings}
+        error = {"message": refusal_words(exc, "nothing was sent"), "problems": [],
+                 "findings": findings}  # fmt: skip
         return _screen(request, who, pid, code, form=form, error=error)
     return _back(pid)
 

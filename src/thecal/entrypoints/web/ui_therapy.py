@@ -35,6 +35,7 @@ from thecal.entrypoints.web.inputs import (
     parse_program,
     refill_input,
 )
+from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
@@ -278,7 +279,8 @@ async def program_commit(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
             rec=rec, form=_typed_form(form), drugs_text=_drugs_text(request, rec),
             primary=_primary(request, rec), review=review_view(fresh),
-            error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
+            error={"message": refusal_words(exc, "the program was not sent"),
+                   "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
     return page(request, "program_done.html", who, record=result, patient_id=patient_id)
 
@@ -450,7 +452,8 @@ async def refill_record(
             **_dose_after(request, rec), form=form,
             estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=session.plan, review=review_view(fresh),
-            error={"message": str(exc), "findings": [f.as_dict() for f in findings]},
+            error={"message": refusal_words(exc, "the refill was not recorded"),
+                   "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
     return RedirectResponse(f"/refills/{refill_id}", status_code=303)
 
