@@ -131,3 +131,12 @@ def test_a_soft_findings_reason_box_says_what_the_finding_says(sqlite_world):
     accepted = re.search(r"<h3>Acknowledged</h3><ul><li>(.*?)</li>", done.text)[1]
     assert accepted.startswith("morphine: 4 mg/day in 24 h is above 3.9 mg/day")
     assert accepted.endswith(": accepted by physician, “breakthrough pain every night”")
+    # the page after says whose pump, that it read back what was signed, what changed,
+    # and where the printout is (it said "Programming session: committed")
+    assert "<h1>Programming: Ann Able" in done.text
+    assert '<span id="session-end">done: the pump read back what was signed</span>' in done.text
+    assert ["step 1", "00:00 3 mg/day (0.3 mL/day)", "00:00 4 mg/day (0.4 mL/day)"] in rows(
+        done.text, "diff"
+    )
+    assert re.search(r'href="/api/patients/\d+/sessions/\d+/report.pdf" id="print-session"',
+                     done.text)  # fmt: skip

@@ -16,7 +16,7 @@ from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.patient_records import PatientRecords
 from thecal.adapters.db.worklist_pages import WorklistPages
 from thecal.adapters.pump.program_codec import program_from_json
-from thecal.core.safety.fmt import dose_text
+from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.entrypoints.web import (
     api,
     api_calendar,
@@ -75,6 +75,7 @@ def create_app(
     # orange medium, yellow low, blue information, as the worklist's urgencies
     app.state.templates.env.filters["priority_tag"] = lambda p: PRIORITY_TAGS.get(p, "info")
     app.state.templates.env.filters["refill_check_words"] = words.refill_check
+    app.state.templates.env.filters["session_end_words"] = words.session_end
     app.state.templates.env.filters["indication_words"] = words.indication
     app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>
     # a stored ISO time as the clinic reads it, in its own zone
@@ -91,6 +92,9 @@ def create_app(
     # a 24 h dose in the drug's own unit (morphine 5.5 mg/day, baclofen 400 mcg/day)
     app.state.templates.env.filters["daily_dose"] = lambda mcg, name: (
         "-" if mcg is None else dose_text(cdb.clinic.library.get(name), mcg)
+    )
+    app.state.templates.env.filters["concentration"] = lambda mcg_per_ml, name: conc_text(
+        cdb.clinic.library.get(name), mcg_per_ml
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from thecal.adapters.db import queries
-from thecal.adapters.db.models import RefillRow
+from thecal.adapters.db.models import Patient, RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
@@ -282,7 +282,8 @@ async def program_commit(
             error={"message": refusal_words(exc, "the program was not sent"),
                    "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
-    return page(request, "program_done.html", who, record=result, patient_id=patient_id)
+    return page(request, "program_done.html", who, record=result, patient_id=patient_id,
+                patient=rec.patient)  # fmt: skip
 
 
 def _bridge_s(form: dict[str, str]) -> float | None:
@@ -464,9 +465,10 @@ def refill_done(
 ) -> Response:
     with request.app.state.db.reads() as db:
         row = db.get(RefillRow, refill_id)
+        patient = db.get(Patient, row.patient_id) if row is not None else None
     if row is None:
         raise InputError("no such refill", [Problem("refill_id", f"{refill_id} does not exist")])
-    return page(request, "refill_done.html", who, row=row, record=row.record)
+    return page(request, "refill_done.html", who, row=row, record=row.record, patient=patient)
 
 
 @router.post("/refills/{refill_id}/acknowledge")

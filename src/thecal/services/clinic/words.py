@@ -48,6 +48,17 @@ WITHDRAWAL_SIGNS = {
     "pressure)",
 }
 INDICATIONS = INDICATION_WORDS
+# how a programming, device or refill session ended (vocabulary.SessionStatus), as the
+# screen after it says it: "committed" alone did not say the pump read back what was
+# signed, nor what to do when it did not
+SESSION_ENDS = {
+    "committed": "done: the pump read back what was signed",
+    "incomplete": "NOT confirmed: the pump's read-back did not match what was signed; "
+    "interrogate the pump",
+    "uncertain": "UNCERTAIN: the link failed while writing, so what the pump holds is "
+    "unknown; interrogate the pump now",
+    "open": "not sent",
+}
 
 
 TRIAL_KINDS = {
@@ -72,6 +83,10 @@ def trial_kind(code: str) -> str:
 
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
+
+
+def session_end(code: str) -> str:
+    return SESSION_ENDS.get(code, code)
 
 
 def refill_check(code: str) -> str:
