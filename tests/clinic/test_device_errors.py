@@ -74,16 +74,18 @@ def test_bolus_and_catheter_problems_sit_beside_their_inputs(sqlite_world):
     w = sqlite_world
     c = w.client("physician")
     sessions = count(w, ProgrammingSessionRow)
-    bolus = {"kind": "clinician", "volume_ml": "inf", "duration_min": "30"}
-    r = c.post(f"/patients/{w.b}/device/bolus/check", data=bolus)
-    assert r.status_code == 422
-    assert (
-        oob(r.text, "bolus-volume_ml") == "a volume in mL, more than 0 and at most 5, such as 0.2"
-    )
+    words = ("a dose with its unit, such as 0.5 mg, or a volume in mL, more than 0 and at "
+             "most 5, such as 0.05 mL")  # fmt: skip
+    # a bare number is refused, never taken as mL or mg; so are junk, 0 and 6 mL
+    for amount in ("inf", "0.1", "0.1 mg per mL", "0 mL", "6 mL", "-1 mg"):
+        bolus = {"kind": "clinician", "amount": amount, "duration_min": "30"}
+        r = c.post(f"/patients/{w.b}/device/bolus/check", data=bolus)
+        assert r.status_code == 422, amount
+        assert oob(r.text, "bolus-amount") == words, amount
     # a week is 7 x 1440 = 10080 minutes, the body's 604800 s
     for minutes in ("0", "10081", "half an hour"):
         r = c.post(f"/patients/{w.b}/device/bolus/check",
-                   data=bolus | {"volume_ml": "0.1", "duration_min": minutes})  # fmt: skip
+                   data=bolus | {"amount": "0.1 mL", "duration_min": minutes})  # fmt: skip
         assert r.status_code == 422
         assert oob(r.text, "bolus-duration_min") == "minutes, more than 0 and at most 10080"
     cath = {"catheter_length_cm": "abc", "catheter_ul_per_cm": "25"}
@@ -99,3 +101,21 @@ def test_bolus_and_catheter_problems_sit_beside_their_inputs(sqlite_world):
     assert sent.status_code == 422
     assert slot(sent.text, "catheter-catheter_ul_per_cm") is not None
     assert count(w, ProgrammingSessionRow) == sessions
+
+
+def test_a_programmer_bolus_is_typed_as_a_dose_in_the_drugs_unit_or_a_volume(sqlite_world):
+    """Ann: morphine 10 mg/mL, so 0.5 mg is 0.5 / 10 = 0.05 mL; Bo: baclofen 2000
+    mcg/mL, so 50 mcg is 50 / 2000 = 0.025 mL. The review says both, and the label
+    names the drug and its unit."""
+    w = sqlite_world
+    c = w.client("physician")
+    page = c.get(f"/patients/{w.a}/device").text
+    assert "Amount: a dose of morphine (such as 0.5 mg) or a volume (such as 0.05 mL)" in page
+    morphine = "0.05 mL gives 0.5 mg of morphine over 30 min"
+    baclofen = "0.025 mL gives 50 mcg of baclofen over 30 min"
+    cases = ((w.a, "0.5 mg", morphine), (w.a, "0.05 mL", morphine), (w.b, "50 mcg", baclofen))
+    for pid, amount, said in cases:
+        r = c.post(f"/patients/{pid}/device/bolus/check",
+                   data={"kind": "clinician", "amount": amount, "duration_min": "30"})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert said in r.text, amount

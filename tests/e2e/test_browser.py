@@ -219,7 +219,7 @@ def test_pump_changes_through_the_gate_in_a_real_browser(served):
         login(page, base, "physician")
         page.goto(f"{base}/patients/{w.a}")
         page.click("#to-device")
-        page.fill("#bolus-volume_ml", "0.02")
+        page.fill("#bolus-amount", "0.02 mL")
         page.click("#check-bolus")
         page.wait_for_selector("#review-card-bolus")
         page.screenshot(path=SHOTS / "8-bolus-review.png", full_page=True)

@@ -60,7 +60,10 @@ def test_the_screens_words_hold_the_request_bodies_bounds():
     # (604800 s = 10080 min), a bridge over at most a day (86400 s = 1440 min)
     assert DEVICE_WORDS["fill_ml"] == "a volume in mL, more than 0 and at most 100, such as 18"
     assert REFILL_WORDS["add_ml"] == DEVICE_WORDS["fill_ml"]
-    assert DEVICE_WORDS["volume_ml"] == "a volume in mL, more than 0 and at most 5, such as 0.2"
+    assert DEVICE_WORDS["amount"] == (
+        "a dose with its unit, such as 0.5 mg, or a volume in mL, more than 0 and at most 5, "
+        "such as 0.05 mL"
+    )
     assert DEVICE_WORDS["catheter_length_cm"] == (
         "a length in cm, more than 0 and at most 200, such as 90"
     )

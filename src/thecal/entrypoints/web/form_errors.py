@@ -49,7 +49,7 @@ DEVICE_INPUTS = {
                 "low_ml", "fill_ml"),
     "replace": ("model_id", "serial", "fill_ml"),
     "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
-    "bolus": ("kind", "volume_ml", "duration_min"),
+    "bolus": ("kind", "amount", "duration_min"),
     "explant": (),
 }  # fmt: skip
 DEVICE_PATHS = {
@@ -58,6 +58,7 @@ DEVICE_PATHS = {
     "basal.steps[0].dose": "dose",
     "low_reservoir_alarm_ml": "low_ml",
     "duration_s": "duration_min",
+    "volume_ml": "amount",  # the programmer bolus: a dose or a volume, sent as mL
 }
 DEVICE_WORDS = {
     "serial": f"the serial number on the pump's label, {length_words(ImplantIn, 'serial')}",
@@ -66,7 +67,8 @@ DEVICE_WORDS = {
     "catheter_ul_per_cm": number_words(
         "µL per cm from the catheter's label", CatheterIn, "catheter_ul_per_cm"),
     "fill_ml": number_words("a volume in mL", ImplantIn, "fill_ml", example="18"),
-    "volume_ml": number_words("a volume in mL", BolusGiveIn, "volume_ml", example="0.2"),
+    "amount": "a dose with its unit, such as 0.5 mg, or "
+    + number_words("a volume in mL", BolusGiveIn, "volume_ml", example="0.05 mL"),
     "kind": choice_words(BolusGiveIn, "kind"),
     "duration_min": number_words("minutes", BolusGiveIn, "duration_s", per=60),
 }  # fmt: skip

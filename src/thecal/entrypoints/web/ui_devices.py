@@ -18,8 +18,9 @@ from thecal.adapters.db import queries
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
-from thecal.core.errors import Conflict, InputError, Problem, Refused
+from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
 from thecal.core.safety import Catheter
+from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
     DEVICE_WORDS,
     beside,
@@ -52,7 +53,7 @@ FIELDS = {  # what each form sends; read by the API's bodies
                 "catheter_ul_per_cm", "tip_level", "fill_ml"),
     "replace": ("model_id", "serial", "fill_ml"),
     "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
-    "bolus": ("kind", "volume_ml"),
+    "bolus": ("kind", "amount"),
     "explant": (),
 }  # fmt: skip
 
@@ -111,7 +112,7 @@ def _review(
     if action == "catheter":
         return clinic.surgery.check_catheter(who, pid, _catheter(form), s, at)
     if action == "bolus":
-        return clinic.therapy.check_bolus(who, pid, _bolus(form), s, at)
+        return clinic.therapy.check_bolus(who, pid, _bolus(form, rec), s, at)
     return clinic.surgery.check_explant(who, pid, s, at)
 
 
@@ -122,13 +123,33 @@ def _catheter(form: dict[str, str]) -> Catheter:
     return c.catheter()
 
 
-def _bolus(form: dict[str, str]) -> BolusInput:
+def _bolus(form: dict[str, str], rec: queries.PatientRecord) -> BolusInput:
     """The programmer bolus form, read by the API's own body (its duration in minutes)."""
     b: BolusGiveIn = validate(BolusGiveIn, {"kind": form.get("kind", ""),
-                                            "volume_ml": form.get("volume_ml", ""),
+                                            "volume_ml": _bolus_ml(form, rec),
                                             "duration_s": _minutes(form) * 60.0},
                               "bolus")  # fmt: skip
     return bolus_input(b)
+
+
+def _bolus_ml(form: dict[str, str], rec: queries.PatientRecord) -> float:
+    """The amount as typed, always with its unit: a dose of the first drug ('0.5 mg',
+    in its concentration's mL) or a volume ('0.05 mL'). The field took a bare number
+    of mL, so a clinician who thinks in mg converted by hand: a unit error waiting to
+    happen (devices.md §3). A bare number is refused, never guessed."""
+    text = form.get("amount", "").strip()
+    try:
+        return parse(text, Kind.VOLUME, "amount")
+    except UnitError:
+        pass
+    try:
+        mcg = parse(text, Kind.AMOUNT, "amount")
+    except UnitError:
+        raise InputError("invalid bolus", [Problem("amount", DEVICE_WORDS["amount"])]) from None
+    running = program_from_json(rec.program.program) if rec.program else None
+    if running is None or running.primary_mcg_per_ml <= 0:
+        raise InputError("invalid bolus", [Problem("amount", "no running program: a volume in mL")])
+    return mcg / running.primary_mcg_per_ml
 
 
 def _known(action: str) -> None:
@@ -161,7 +182,7 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
     if action == "catheter":
         return clinic.surgery.revise_catheter(who, pid, _catheter(form), reason, s, at, version)
     if action == "bolus":
-        return clinic.therapy.give_bolus(who, pid, _bolus(form), reason, s, at, version)
+        return clinic.therapy.give_bolus(who, pid, _bolus(form, rec), reason, s, at, version)
     return clinic.surgery.explant(who, pid, reason, s, at, version)
 
 
@@ -178,8 +199,11 @@ def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Respons
     catalogue = clinic_of(request).catalogue.models
     # programmable pumps first: the list must not open on a constant-flow pump
     models = sorted(catalogue, key=lambda m: (not catalogue[m].programmable, m))
+    first = current.drugs[0].name if current and current.drugs else None
+    drug = clinic_of(request).library.get(first) if first else None
+    primary = {"name": first or "the drug", "unit": drug.display_unit if drug else "mg"}
     return page(request, "device.html", who, extra.pop("status", 200), rec=rec,
-                models=models, current=current,
+                models=models, current=current, primary=primary,
                 **{"action": None, "review": None, "error": None, "form": {}, "errors": {},
                    **extra})  # fmt: skip
 
