@@ -75,6 +75,11 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
     done = doctor.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert count(w, RefillRow) == refills + 1
+    after = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", doctor.get(done.headers["location"]).text))
+    assert (
+        "checked by pharmacist; accepted: morphine: 0.8 mg/day in 24 h is above 0.5 mg/day" in after
+    )
+    assert "(“restart after 67 days empty, re-titrating”)" in after
     with w.db.reads() as db:
         running = program_from_json(patient_record(db, w.a).program.program)
     assert [s.dose_mcg_per_s * DAY for s in running.steps] == [800.0]
