@@ -110,6 +110,17 @@ def test_a_lower_restart_after_an_interruption_is_not_a_cut_to_taper() -> None:
     assert ("DD-03", "soft", "START_ABOVE_CEILING") in long_gap  # above PACC's 0.5 mg/day
     short_gap = found(proposal(low, M15, interruption_h=48.0))
     assert ("DD-11", "soft", "WITHDRAWAL_RISK_CUT") in short_gap
+    # an admixture: clonidine has no restart threshold of its own, but it was in the same
+    # empty pump. Morphine 10 mg/mL + clonidine 500 mcg/mL at 1.65 mg/day (82.5 mcg/day
+    # of clonidine), restarted at 0.5 mg/day (25 mcg/day): no cut for either after 50
+    # days; after 48 h both cuts (-69.7 %) stand
+    mix = [("morphine", 10_000.0), ("clonidine", 500.0)]
+    was, now = program(mix, 1650.0), program(mix, 500.0)
+    assert not [c for c in found(proposal(now, was, interruption_h=50 * 24.0))
+                if c[2] == "WITHDRAWAL_RISK_CUT"]  # fmt: skip
+    cuts = [f for f in check_program(proposal(now, was, interruption_h=48.0)).findings
+            if f.code == "WITHDRAWAL_RISK_CUT"]  # fmt: skip
+    assert sorted(f.message.split(":")[0] for f in cuts) == ["clonidine", "morphine"]
 
 
 def test_a_refill_that_restarts_a_long_stopped_pump_is_checked_as_a_start() -> None:
