@@ -74,10 +74,15 @@ def test_bolus_and_catheter_problems_sit_beside_their_inputs(sqlite_world):
     w = sqlite_world
     c = w.client("physician")
     sessions = count(w, ProgrammingSessionRow)
-    words = ("a dose with its unit, such as 0.5 mg, or a volume in mL, more than 0 and at "
-             "most 5, such as 0.05 mL")  # fmt: skip
-    # a bare number is refused, never taken as mL or mg; so are junk, 0 and 6 mL
-    for amount in ("inf", "0.1", "0.1 mg per mL", "0 mL", "6 mL", "-1 mg"):
+    neither = "'{}' is neither a volume such as '0.374 mL' nor a drug amount such as '0.1 mg'"
+    said = {  # a bare number is refused, never taken as mL or mg; so are junk, 0 and 6 mL
+        "inf": neither.format("inf"), "0.1": neither.format("0.1"),
+        "0.1 mg per mL": neither.format("0.1 mg per mL"),
+        "0 mL": "'0 mL' must be greater than 0", "-1 mg": "'-1 mg' must be greater than 0",
+        "6 mL": "a dose with its unit, such as 0.5 mg, or a volume in mL, more than 0 and at "
+                "most 5, such as 0.05 mL",
+    }  # fmt: skip
+    for amount, words in said.items():
         bolus = {"kind": "clinician", "amount": amount, "duration_min": "30"}
         r = c.post(f"/patients/{w.b}/device/bolus/check", data=bolus)
         assert r.status_code == 422, amount

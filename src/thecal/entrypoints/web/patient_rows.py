@@ -34,10 +34,16 @@ def therapy_words(program: dict[str, Any] | None, library: DrugLibrary) -> str:
                       for name, d in doses.items())  # fmt: skip
 
 
+def overdue_days(due_s: float | None, now_s: float) -> float | None:
+    """How many days a due date has passed, or None while it is ahead (the list and the
+    pump card say it alike)."""
+    return (now_s - due_s) / SECONDS_PER_DAY if due_s is not None and due_s < now_s else None
+
+
 def patient_row(row: ListedPatient, library: DrugLibrary, now_s: float) -> PatientRow:
     p, pump = row.patient, row.pump
     due = pump.refill_due_s if pump is not None else None
-    late = (now_s - due) / SECONDS_PER_DAY if due is not None and due < now_s else None
+    late = overdue_days(due, now_s)
     return PatientRow(
         p.id, p.name, p.mrn, p.indication,
         therapy_words(row.program, library) if pump is not None else "",

@@ -15,13 +15,14 @@ from fastapi.templating import Jinja2Templates
 from thecal.adapters.db import audit, audit_search, queries
 from thecal.adapters.db.patient_list import patient_page
 from thecal.adapters.db.worklist_items import sounding_priority
+from thecal.adapters.pump.program_codec import program_from_json
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
 from thecal.entrypoints.web.audit_form import AUDIT_FIELDS, AUDIT_PAGE_ROWS, audit_filter
 from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.guards import MAX_ID, Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
-from thecal.entrypoints.web.patient_rows import patient_row
+from thecal.entrypoints.web.patient_rows import overdue_days, patient_row
 from thecal.entrypoints.web.portal_words import patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie, sign_in
@@ -217,6 +218,17 @@ def patient_list(
                 pages=pages, total=found.total)  # fmt: skip
 
 
+def primary_drug(request: Request, rec: queries.PatientRecord) -> dict[str, str]:
+    """The running program's first drug and the unit its doses are written in, for the
+    hints and labels of the programming, refill and Pump screens: "in mcg/day" for
+    baclofen, "in mg/day" for morphine. A fixed example ("3 mg/day") read like a real
+    step, and on a baclofen pump was six times its usual dose (issue 25)."""
+    running = program_from_json(rec.program.program) if rec.program else None
+    name = running.drugs[0].name if running is not None and running.drugs else None
+    drug = clinic_of(request).library.get(name) if name else None
+    return {"name": name or "the drug", "unit": drug.display_unit if drug else "mg"}
+
+
 def record(request: Request, patient_id: int) -> queries.PatientRecord:
     with request.app.state.db.reads() as db:
         return queries.patient_record(db, patient_id)
@@ -230,8 +242,9 @@ def patient(
     rec = kept_record(request, patient_id)
     model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
+    late = overdue_days(rec.pump.refill_due_s, now(request)) if rec.pump else None
     return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
-                programmable=programmable, sounding=sounding(rec))  # fmt: skip
+                programmable=programmable, sounding=sounding(rec), overdue_days=late)  # fmt: skip
 
 
 def sounding(rec: queries.PatientRecord) -> dict[str, str]:

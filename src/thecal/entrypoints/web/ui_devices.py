@@ -18,9 +18,10 @@ from thecal.adapters.db import queries
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
-from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
+from thecal.adapters.schema.types import BolusAmount
+from thecal.core.errors import Conflict, InputError, Problem, Refused
+from thecal.core.pump.program import Amount
 from thecal.core.safety import Catheter
-from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
     DEVICE_WORDS,
     beside,
@@ -41,7 +42,14 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
+from thecal.entrypoints.web.ui import (
+    form_of,
+    page,
+    primary_drug,
+    problems_fragment,
+    record,
+    review_view,
+)
 from thecal.services.clinic import Principal
 from thecal.services.clinic.gate import Review, Signoff
 from thecal.services.clinic.therapy import BolusInput
@@ -133,23 +141,17 @@ def _bolus(form: dict[str, str], rec: queries.PatientRecord) -> BolusInput:
 
 
 def _bolus_ml(form: dict[str, str], rec: queries.PatientRecord) -> float:
-    """The amount as typed, always with its unit: a dose of the first drug ('0.5 mg',
-    in its concentration's mL) or a volume ('0.05 mL'). The field took a bare number
-    of mL, so a clinician who thinks in mg converted by hand: a unit error waiting to
+    """The amount as typed, always with its unit, read as the programmer's documents
+    read a bolus amount (schema `BolusAmount`): a dose of the first drug ('0.5 mg', in
+    its concentration's mL) or a volume ('0.05 mL'). The field took a bare number of
+    mL, so a clinician who thinks in mg converted by hand: a unit error waiting to
     happen (devices.md §3). A bare number is refused, never guessed."""
-    text = form.get("amount", "").strip()
-    try:
-        return parse(text, Kind.VOLUME, "amount")
-    except UnitError:
-        pass
-    try:
-        mcg = parse(text, Kind.AMOUNT, "amount")
-    except UnitError:
-        raise InputError("invalid bolus", [Problem("amount", DEVICE_WORDS["amount"])]) from None
+    amount: Amount = validate(BolusAmount, form.get("amount", "").strip(), "bolus",
+                              prefix="amount")  # fmt: skip
     running = program_from_json(rec.program.program) if rec.program else None
-    if running is None or running.primary_mcg_per_ml <= 0:
+    if amount.ml is None and (running is None or running.primary_mcg_per_ml <= 0):
         raise InputError("invalid bolus", [Problem("amount", "no running program: a volume in mL")])
-    return mcg / running.primary_mcg_per_ml
+    return amount.volume_ml(running.primary_mcg_per_ml if running else 0.0)
 
 
 def _known(action: str) -> None:
@@ -199,11 +201,8 @@ def _screen(request: Request, who: Principal, pid: int, **extra: Any) -> Respons
     catalogue = clinic_of(request).catalogue.models
     # programmable pumps first: the list must not open on a constant-flow pump
     models = sorted(catalogue, key=lambda m: (not catalogue[m].programmable, m))
-    first = current.drugs[0].name if current and current.drugs else None
-    drug = clinic_of(request).library.get(first) if first else None
-    primary = {"name": first or "the drug", "unit": drug.display_unit if drug else "mg"}
     return page(request, "device.html", who, extra.pop("status", 200), rec=rec,
-                models=models, current=current, primary=primary,
+                models=models, current=current, primary=primary_drug(request, rec),
                 **{"action": None, "review": None, "error": None, "form": {}, "errors": {},
                    **extra})  # fmt: skip
 

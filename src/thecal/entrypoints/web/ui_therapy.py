@@ -38,7 +38,14 @@ from thecal.entrypoints.web.inputs import (
 from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
-from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record, review_view
+from thecal.entrypoints.web.ui import (
+    form_of,
+    page,
+    primary_drug,
+    problems_fragment,
+    record,
+    review_view,
+)
 from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.ports import Principal
 
@@ -209,7 +216,7 @@ def program_page(
         rec=rec,
         form=_program_form(request, rec),
         drugs_text=_drugs_text(request, rec),
-        primary=_primary(request, rec),
+        primary=primary_drug(request, rec),
         review=None,
         error=None,
     )
@@ -218,15 +225,6 @@ def program_page(
 def _drugs_text(request: Request, rec: queries.PatientRecord) -> str:
     doc = _running(request, rec)
     return ", ".join(f"{d['name']} {d['concentration']}" for d in doc["drugs"])
-
-
-def _primary(request: Request, rec: queries.PatientRecord) -> dict[str, str]:
-    """The first drug and the unit its doses are written in: the form's hints say "in
-    mcg/day" for baclofen, "in mg/day" for morphine. A fixed example ("3 mg/day") read
-    like a real step, and on a baclofen pump was six times its usual dose (issue 25)."""
-    name = str(_running(request, rec)["drugs"][0]["name"])
-    drug = request.app.state.clinic.library.get(name)
-    return {"name": name, "unit": drug.display_unit if drug else "mg"}
 
 
 @router.post("/patients/{patient_id}/program/check")
@@ -259,7 +257,7 @@ async def program_commit(
         errors, left, _ = _program_beside(form, exc.problems)
         return page(
             request, "program.html", who, 422, rec=rec, form=_typed_form(form),
-            drugs_text=_drugs_text(request, rec), primary=_primary(request, rec), review=None,
+            drugs_text=_drugs_text(request, rec), primary=primary_drug(request, rec), review=None,
             errors=errors,
             error={"message": exc.message, "problems": left, "findings": []},
         )  # fmt: skip
@@ -278,7 +276,7 @@ async def program_commit(
         return page(
             request, "program.html", who, 409 if isinstance(exc, Conflict) else 422,
             rec=rec, form=_typed_form(form), drugs_text=_drugs_text(request, rec),
-            primary=_primary(request, rec), review=review_view(fresh),
+            primary=primary_drug(request, rec), review=review_view(fresh),
             error={"message": refusal_words(exc, "the program was not sent"),
                    "findings": [f.as_dict() for f in findings]},
         )  # fmt: skip
@@ -389,7 +387,7 @@ def _dose_after(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
     its unit, and whether the running program has a patient bolus to stop."""
     assert rec.program is not None
     running = program_from_json(rec.program.program)
-    return {"primary": _primary(request, rec), "has_demand": running.demand_bolus is not None}
+    return {"primary": primary_drug(request, rec), "has_demand": running.demand_bolus is not None}
 
 
 def _refill_drugs(
