@@ -408,3 +408,19 @@ def test_a_session_projects_end_of_service_from_the_interrogation():
     [f] = [f for f in s.proposal.findings if f.code == "END_OF_SERVICE_PROJECTED"]
     assert f.severity == "info" and "about 2894 days" in f.message
     assert "523790 uAh left" in f.message
+
+
+def test_a_refusal_lists_what_must_change_before_what_must_be_accepted():
+    """Morphine 12 mg/mL (not a stock strength: soft) proposed and not confirmed (hard,
+    SR-08): the refusal names the missing confirmation first, as every review lists
+    hard before soft (it put the soft finding first)."""
+    port = pump(program([("morphine", 12 * MG)], 3 * MG))
+    s = session(port)
+    s.propose(program([("morphine", 12 * MG)], 3.3 * MG), T0)
+    with pytest.raises(Refused) as err:
+        s.commit(T0 + 30)
+    codes = [f.code for f in err.value.findings]
+    assert codes.index("NOT_CONFIRMED") < codes.index("CONCENTRATION_NOT_STOCK")
+    assert [f.severity for f in err.value.findings] == sorted(
+        (f.severity for f in err.value.findings), key=["hard", "soft", "info"].index
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from thecal.core.errors import InputError, Problem, Refused
 from thecal.core.pump.program import Program
 from thecal.core.safety import HARD, SOFT, BolusProposal, Finding, finding
+from thecal.core.safety.findings import by_severity
 from thecal.services.program_diff import DiffRow, DoseRow
 
 
@@ -109,7 +110,9 @@ class Proposal:
 
 def blockers(p: Proposal) -> list[Finding]:
     """Hard findings, soft ones not acknowledged, a missing second person (F28) and a
-    missing confirmation of the side-by-side settings (SR-08)."""
+    missing confirmation of the side-by-side settings (SR-08), hard before soft as every
+    review lists them (a refused commit's table showed the soft ones first, then the
+    missing confirmation)."""
     out = [f for f in p.findings if f.severity == HARD]
     acked = {a.code for a in p.acknowledgements}
     out += [f for f in p.findings if f.severity == SOFT and f.code not in acked]
@@ -131,4 +134,4 @@ def blockers(p: Proposal) -> list[Finding]:
                 "confirm the side-by-side settings before the pump is updated",
             )
         )
-    return out
+    return list(by_severity(out))

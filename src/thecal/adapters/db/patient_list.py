@@ -4,8 +4,8 @@ state, its next refill and the running program.
 It returned the first 100 patients by name and said nothing of the rest: in a clinic
 of hundreds, a patient whose name sorts late could not be found by browsing, on the
 screen or the API. Now it counts them all and pages through them in a stable order
-(name, then id), reading the pumps and the latest program version of the page's
-patients in two queries, not one per patient."""
+(name, then id): four queries a page (the count, the page, its pumps, their latest
+program versions), never one per patient."""
 
 from __future__ import annotations
 
