@@ -75,3 +75,21 @@ def test_the_screen_pages_and_shows_therapy_pump_and_next_refill(world):
     assert c.get("/patients?page=0").status_code == 422
     none = c.get("/patients?q=Nobody").text
     assert "0 patients" in none and "No patient matches." in none
+
+
+def test_a_search_reads_percent_and_underscore_as_typed(world):
+    """"_" matched any one character and "%" anything (SQL LIKE): "%" listed all 122
+    patients and "Zed_11" found the ten "Zed 11x". Hand count: only "O_Hara" holds "_",
+    only "100% Kim" holds "%"."""
+    w = world
+    _add_zeds(w)
+    for mrn, name in (("U1", "O_Hara"), ("P1", "100% Kim")):
+        w.clinic.care.add_patient(w.users["nurse"], dict(
+            mrn=mrn, name=name, birth_year=1980, indication="non_cancer", weight_kg=60.0,
+            opioid_naive=True), "new", T0)  # fmt: skip
+    c = w.client("nurse")
+    assert c.get("/api/patients", params={"q": "%"}).headers["X-Total-Count"] == "1"
+    assert c.get("/api/patients", params={"q": "_"}).headers["X-Total-Count"] == "1"
+    assert c.get("/api/patients", params={"q": "Zed_11"}).headers["X-Total-Count"] == "0"
+    assert [p["name"] for p in c.get("/api/patients", params={"q": "o_h"}).json()] == ["O_Hara"]
+    assert "1 patient" in c.get("/patients", params={"q": "0%"}).text

@@ -32,11 +32,16 @@ class PatientPage:
 
 
 def patient_page(db: Session, query: str = "", offset: int = 0, limit: int = 50) -> PatientPage:
-    """`query`: part of a name or an MRN, any case."""
+    """`query`: part of a name or an MRN, any case, read as typed: "%" and "_" are
+    characters a name may hold (O_Brien), not the database's wildcards."""
     where = []
     if query:
-        like = f"%{query}%"
-        where.append(or_(Patient.name.ilike(like), Patient.mrn.ilike(like)))
+        where.append(
+            or_(
+                Patient.name.icontains(query, autoescape=True),
+                Patient.mrn.icontains(query, autoescape=True),
+            )
+        )
     total = db.scalar(select(func.count()).select_from(Patient).where(*where)) or 0
     ordered = select(Patient).where(*where).order_by(Patient.name, Patient.id)
     found = list(db.scalars(ordered.offset(offset).limit(limit)))
@@ -55,3 +60,4 @@ def patient_page(db: Session, query: str = "", offset: int = 0, limit: int = 50)
     programs: dict[int, dict[str, Any]] = {pid: doc for pid, doc in db.execute(newest)}
     rows = [ListedPatient(p, pumps.get(p.id), programs.get(p.id)) for p in found]
     return PatientPage(rows, total)
+
