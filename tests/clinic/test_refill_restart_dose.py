@@ -102,3 +102,23 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
     assert r.status_code == 403
     assert "programs.commit" in r.text
     assert count(w, RefillRow) == refills
+
+
+def test_on_a_pump_that_delivers_the_dose_section_is_folded_or_absent(sqlite_world):
+    """At T0 Ann's pump delivers (19 mL, 3 mg/day): a nurse's refill screen told her on
+    every refill to ask a physician for a new dose; it says nothing of a dose now. A
+    physician finds the field folded under "Change the daily dose with this refill".
+    Once the pump is empty the section is open for both, as above."""
+    w = sqlite_world
+    nurse, doctor = w.client("nurse"), w.client("physician")
+    page = nurse.get(f"/patients/{w.a}/refill").text
+    assert 'id="dose-after' not in page and "ask a physician" not in page.lower()
+    page = doctor.get(f"/patients/{w.a}/refill").text
+    folded = page.split('<details class="field" id="dose-after">', 1)[1].split("</details>")[0]
+    assert "<summary>Change the daily dose with this refill</summary>" in folded
+    assert 'id="dose_after"' in folded and 'id="no_demand"' in folded
+    _empty_for_67_days(w)
+    page = nurse.get(f"/patients/{w.a}/refill").text
+    assert '<fieldset class="field" id="dose-after">' in page
+    assert 'id="dose-after-physician"' in page
+    assert '<fieldset class="field" id="dose-after">' in doctor.get(f"/patients/{w.a}/refill").text

@@ -17,6 +17,7 @@ from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
 from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
+from thecal.core.pump.state import DELIVERING
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
     REFILL_WORDS,
@@ -35,6 +36,7 @@ from thecal.entrypoints.web.inputs import (
     parse_program,
     refill_input,
 )
+from thecal.entrypoints.web.portal_words import delivery_stopped
 from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import requires
@@ -384,10 +386,17 @@ def refill_page(
 
 def _dose_after(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
     """What the refill screen's dose-after-the-refill section names: the first drug and
-    its unit, and whether the running program has a patient bolus to stop."""
-    assert rec.program is not None
+    its unit, whether the running program has a patient bolus to stop, and whether the
+    pump is giving nothing now (a restart, where the plan may ask for a lower dose: the
+    section is open; on a pump that delivers it is folded away, and a nurse, who cannot
+    change the dose, is not told on every refill to ask a physician)."""
+    assert rec.program is not None and rec.pump is not None
     running = program_from_json(rec.program.program)
-    return {"primary": primary_drug(request, rec), "has_demand": running.demand_bolus is not None}
+    return {
+        "primary": primary_drug(request, rec),
+        "has_demand": running.demand_bolus is not None,
+        "restart": delivery_stopped(rec) or rec.pump.shown != DELIVERING,
+    }
 
 
 def _refill_drugs(
