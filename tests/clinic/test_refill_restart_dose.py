@@ -80,6 +80,10 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
         "checked by pharmacist; accepted: morphine: 0.8 mg/day in 24 h is above 0.5 mg/day" in after
     )
     assert "(“restart after 67 days empty, re-titrating”)" in after
+    # nothing above the dead volume to withdraw: "ok" alone read as if all were well
+    assert "Expected 0.00 mL, withdrawn 0.00 mL: ok: the pump had run empty, as its" in after
+    record = doctor.get(f"/patients/{w.a}").text
+    assert "ok: the pump had run empty, as its estimate said</span>" in record
     with w.db.reads() as db:
         running = program_from_json(patient_record(db, w.a).program.program)
     assert [s.dose_mcg_per_s * DAY for s in running.steps] == [800.0]

@@ -166,6 +166,7 @@ def refill_document(
         if row.withdrawn_ml is not None and row.expected_ml is not None else "-"
     )
     acknowledged = r.get("acknowledged") or {}
+    reconciled = words.reconciliation(row.classification, row.expected_ml)
     sections = [
         Section("Patient and device", (_patient_facts(patient, _implant(db, patient_id)),)),
         Section(
@@ -180,7 +181,7 @@ def refill_document(
                         ("Expected withdrawal", ml(row.expected_ml)),
                         ("Withdrawn", ml(row.withdrawn_ml)),
                         ("Difference", difference),
-                        ("Reconciliation", row.classification),
+                        ("Reconciliation", reconciled),
                         ("Added", ml(row.added_ml)),
                         ("Fluid", fluid),
                         ("Lot", row.lot),

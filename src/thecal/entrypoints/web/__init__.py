@@ -76,6 +76,9 @@ def create_app(
     app.state.templates.env.filters["priority_tag"] = lambda p: PRIORITY_TAGS.get(p, "info")
     app.state.templates.env.filters["refill_check_words"] = words.refill_check
     app.state.templates.env.filters["session_end_words"] = words.session_end
+    app.state.templates.env.filters["reconciliation_words"] = lambda row: words.reconciliation(
+        row.classification, row.expected_ml
+    )
     app.state.templates.env.filters["indication_words"] = words.indication
     app.state.templates.env.filters["pair"] = lambda value: (value, value)  # an <option>
     # a stored ISO time as the clinic reads it, in its own zone
