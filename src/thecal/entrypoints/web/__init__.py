@@ -76,6 +76,8 @@ def create_app(
     app.state.templates.env.filters["priority_tag"] = lambda p: PRIORITY_TAGS.get(p, "info")
     app.state.templates.env.filters["refill_check_words"] = words.refill_check
     app.state.templates.env.filters["session_end_words"] = words.session_end
+    app.state.templates.env.filters["session_result_words"] = words.session_result
+    app.state.templates.env.filters["session_change_words"] = words.session_changes
     app.state.templates.env.filters["reconciliation_words"] = lambda row: words.reconciliation(
         row.classification, row.expected_ml
     )

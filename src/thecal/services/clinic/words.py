@@ -4,7 +4,9 @@ the patient page and the portal never show `EMPTY_RESERVOIR` or `spasticity_spin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from thecal.core.safety.context import INDICATION_WORDS
 from thecal.services.trial import SCALES as SCALE_RANGES
@@ -87,6 +89,27 @@ def alarm(code: str) -> str:
 
 def session_end(code: str) -> str:
     return SESSION_ENDS.get(code, code)
+
+
+def session_result(code: str) -> str:
+    """A session's end as a table cell reads it: the words before the explanation."""
+    return session_end(code).split(":", 1)[0]
+
+
+def session_changes(record: Mapping[str, Any]) -> str:
+    """What a programming session changed, from its recorded diff ("step 1: 00:00 5 mg/day
+    (0.5 mL/day) -> 00:00 5.5 mg/day (0.55 mL/day)"): the sessions table gave a time, a
+    user and a status, so finding when a dose went up meant opening each printout."""
+    bolus = record.get("bolus")
+    if bolus:  # a programmer bolus: nothing of the program changes
+        minutes = f" over {bolus['duration_s'] / 60:g} min" if bolus.get("duration_s") else ""
+        return f"{bolus['kind']} bolus of {bolus['volume_ml']:g} mL{minutes}"
+    changed = [
+        f"{row['setting']}: {row.get('before') or 'none'} → {row.get('after') or 'none'}"
+        for row in record.get("diff") or ()
+        if row.get("before") != row.get("after")
+    ]
+    return "; ".join(changed) if changed else "no setting changed"
 
 
 def refill_check(code: str) -> str:
