@@ -86,7 +86,9 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
     assert "ok: the pump had run empty, as its estimate said</span>" in record
     with w.db.reads() as db:
         running = program_from_json(patient_record(db, w.a).program.program)
+        reason = patient_record(db, w.a).program.reason
     assert [s.dose_mcg_per_s * DAY for s in running.steps] == [800.0]
+    assert reason == "refill, lot LOT-R1: new daily dose"  # it said "with new fluid"
     assert running.demand_bolus is None and running.periodic_boluses == ()
 
 

@@ -3,6 +3,7 @@ devices.md F25): what the clinician confirms before anything is sent."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from thecal.core.drugs import DrugLibrary
@@ -103,3 +104,17 @@ def dose_diff(before: Program | None, after: Program) -> list[DoseRow]:
 def program_summary(p: Program, library: DrugLibrary | None = None) -> str:
     """One line of every setting, for lists and the audit trail."""
     return "; ".join(f"{k}: {v}" for k, v in _settings(p, library).items())
+
+
+def refill_change(before: Program | None, after: Program) -> str:
+    """What a refill's new program changes, for the program version's reason: every one
+    read "refill with new fluid", a restart at a lower dose with the same fluid too."""
+    old = daily_doses(before) if before is not None else {}
+    new = daily_doses(after)
+    fluid = before is None or before.drugs != after.drugs
+    dose = old.keys() != new.keys() or any(
+        not math.isclose(old[n].max_mcg, d.max_mcg, rel_tol=1e-9) for n, d in new.items()
+    )
+    if fluid and dose:
+        return "new fluid and daily dose"
+    return "new daily dose" if dose else "new fluid, same daily dose"

@@ -14,6 +14,7 @@ from thecal.services.clinic.gate import Review, Signoff, change_payload, sign, t
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, UnitOfWork
 from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
+from thecal.services.program_diff import refill_change
 from thecal.services.programmer import ProgrammingSession
 from thecal.services.refill import RefillSession
 from thecal.services.vocabulary import (
@@ -284,13 +285,14 @@ class Therapy(ClinicBase):
             )
         )  # fmt: skip
         after = stored.pump.interrogate(now_s)
-        program = session.proposal.program
+        program, before = session.proposal.program, session.before
+        assert before is not None  # the session interrogated the pump first
         if record["status"] == SessionStatus.COMMITTED:
             stored.last_refill_s = now_s
             assert session.request is not None  # planned before it was recorded
             stored.naive_fill = session.request.naive_pump_first_fill
             if program is not None and uow.programs.current_digest(pid) != after.program_digest:
-                reason = f"refill with new fluid: lot {r.lot}"
+                reason = f"refill, lot {r.lot}: {refill_change(before.program, program)}"
                 uow.programs.add(pid, program, who.username, reason, now_s, None)
         stored.therapy_version += 1
         self._save(uow, stored, now_s, interrogation=after)
