@@ -165,4 +165,9 @@ def test_a_pain_patients_history_has_no_empty_spasm_column_and_says_what_is_empt
     assert "spasms" not in diary
     assert re.findall(r"<td[^>]*>([^<]*)</td>", diary) == ["2026-09-22", "4", "better"]
     assert '<td class="when">2026-09-22</td>' in diary
-    assert "No request yet." in page and "No alarm." in page and "No refill yet." in page
+    assert "No request yet." in page and "No alarm." in page
+    # the implant's first fill is Ann's first refill row; a patient with no pump has none
+    pid = w.clinic.care.add_patient(w.users["nurse"], dict(
+        mrn="N1", name="Nell New", birth_year=1980, indication="non_cancer", weight_kg=60.0,
+        opioid_naive=True), "new", T0)  # fmt: skip
+    assert "No refill yet." in w.client("physician").get(f"/patients/{pid}").text

@@ -146,16 +146,16 @@ def test_the_bundle_says_what_the_clinic_did(source):
     ]
     assert [o["valueInteger"] for o in pains] == [6, 4]
     assert pains[0]["code"]["coding"][0]["system"] == "http://loinc.org"
-    refill = next(
-        p
-        for p in _resources(bundle, "Procedure")
-        if p["code"]["coding"][0]["code"] == "pump-refill"
-    )
-    assert refill["focalDevice"][0]["action"]["text"] == "manipulated"
-    assert refill["focalDevice"][0]["manipulated"]["reference"] == "Device/p-A1-pump"
+    procedures = _resources(bundle, "Procedure")
+    refills = [p for p in procedures if p["code"]["coding"][0]["code"] == "pump-refill"]
+    # the implant's first fill (19 mL), then the refill of 5 mL
+    assert [p["outcome"]["text"] for p in refills] == ["first fill", "ok"]
+    for refill in refills:
+        assert refill["focalDevice"][0]["action"]["text"] == "manipulated"
+        assert refill["focalDevice"][0]["manipulated"]["reference"] == "Device/p-A1-pump"
     admins = _resources(bundle, "MedicationAdministration")
-    fluid = next(a for a in admins if a["id"].endswith("-fluid"))
-    assert fluid["dosage"]["dose"]["value"] == 5.0
+    fluids = [a for a in admins if a["id"].endswith("-fluid")]
+    assert [a["dosage"]["dose"]["value"] for a in fluids] == [19.0, 5.0]
     demands = [
         (a["identifier"][0]["value"], a["status"])
         for a in admins

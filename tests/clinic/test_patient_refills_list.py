@@ -25,5 +25,8 @@ def test_the_last_twelve_refills_are_open_and_the_rest_folded(sqlite_world):
     card = re.search(r'<div class="card" id="refills">(.*?)</details>', page, re.S)[1]
     shown, folded = card.split('<details id="earlier-refills">')
     assert re.findall(r"LOT-\d\d", shown) == [f"LOT-{k:02d}" for k in range(13, 1, -1)]
-    assert "<summary>2 earlier refills</summary>" in folded
+    assert "<summary>3 earlier refills</summary>" in folded  # and the implant's fill
     assert re.findall(r"LOT-\d\d", folded) == ["LOT-01", "LOT-00"]
+    assert folded.rstrip().endswith("first fill of a new pump: nothing to withdraw</span></td>"
+                                    f'<td><a href="/api/patients/{w.b}/refills/2/report.pdf">'
+                                    "print</a></td></tr></table></div>")  # fmt: skip

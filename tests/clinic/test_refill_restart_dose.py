@@ -69,16 +69,18 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
     assert "START_ABOVE_CEILING" in _codes(plan, "soft")
     digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
     refills = count(w, RefillRow)
+    # the implant booked this first refill: it is overdue, with morphine (DD-09)
+    assert "REFILL_OVERDUE_WITHDRAWAL_RISK" in _codes(plan, "soft")
     sign = {"ack_START_ABOVE_CEILING": "restart after 67 days empty, re-titrating",
+            "ack_REFILL_OVERDUE_WITHDRAWAL_RISK": "empty 67 days: refilled today",
             "verifier_username": "pharmacist", "verifier_password": PASSWORD,
             "confirmed": "yes", "reviewed_digest": digest}  # fmt: skip
     done = doctor.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert count(w, RefillRow) == refills + 1
     after = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", doctor.get(done.headers["location"]).text))
-    assert (
-        "checked by pharmacist; accepted: morphine: 0.8 mg/day in 24 h is above 0.5 mg/day" in after
-    )
+    assert "checked by pharmacist; accepted: refill " in after
+    assert "; morphine: 0.8 mg/day in 24 h is above 0.5 mg/day" in after
     assert "(“restart after 67 days empty, re-titrating”)" in after
     # nothing above the dead volume to withdraw: "ok" alone read as if all were well
     assert "Expected 0.00 mL, withdrawn 0.00 mL: ok: the pump had run empty, as its" in after

@@ -71,7 +71,9 @@ def test_a_nurse_cannot_change_a_dose_through_a_refill(c):
             DR, pid, r, c.signed(review, "ph.c"), AT, review.therapy_version
         )
     assert ("DD-05", "TITRATION_ABOVE_MAX") in codes(refused.value)
-    assert c.table("refills") == [] and len(c.table("programs")) == 1
+    # nothing recorded: the implant's first fill is the only refill row
+    assert [r.classification for r in c.table("refills")] == ["first fill"]
+    assert len(c.table("programs")) == 1
 
 
 def test_a_concentration_doubled_at_a_refill_with_the_rate_kept_is_refused(c):

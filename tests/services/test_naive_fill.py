@@ -46,7 +46,9 @@ def test_a_new_ziconotide_pump_is_booked_14_days_out_then_84_after_its_first_ref
     assert not pump.naive_fill
     assert pump.outlook.refill_due_s == pytest.approx(at + 84 * DAY)
     assert pump.outlook.refill_due_reason == "ziconotide stability: 84 d after the last fill"
-    assert [r.next_refill_s for r in c.table("refills")] == [pytest.approx(at + 84 * DAY)]
+    # the implant's first fill, booked by the 14 days, then this refill
+    assert [r.next_refill_s for r in c.table("refills")] == [
+        pytest.approx(T0 + 14 * DAY), pytest.approx(at + 84 * DAY)]  # fmt: skip
 
 
 def test_a_refill_that_brings_ziconotide_to_a_morphine_pump_is_booked_14_days_out():
@@ -61,4 +63,6 @@ def test_a_refill_that_brings_ziconotide_to_a_morphine_pump_is_booked_14_days_ou
     c.refill(DR, pid, RefillInput(15.0, ZICONOTIDE, None, ziconotide(), "LOT-Z",
                                   bridge_duration_s=3600.0), at, verifier="ph.c")  # fmt: skip
     assert c.pump(pid).naive_fill
-    assert [r.next_refill_s for r in c.table("refills")] == [pytest.approx(at + 14 * DAY)]
+    # the morphine first fill: 19 mL down to the 3 mL alarm at 0.3 mL/day, 3 d early
+    assert [r.next_refill_s for r in c.table("refills")] == [
+        pytest.approx(T0 + (16 / 0.3 - 3) * DAY), pytest.approx(at + 14 * DAY)]  # fmt: skip

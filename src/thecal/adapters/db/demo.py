@@ -173,6 +173,7 @@ def seed(
             established,
             clinic.catalogue.get(therapy.model_id).capacity_ml - 1.0,  # type: ignore[union-attr]
             continues=established,
+            lot=f"LOT{int(implanted) % 9973}",  # as a refill's: no draw, the rest unchanged
         )
         review = clinic.devices.check_implant(dr, pid, implant, Signoff(), implanted)
         sign = signed(review, "dr.baker", "demo: transfer on established therapy")

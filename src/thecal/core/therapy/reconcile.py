@@ -20,6 +20,7 @@ OVERINFUSION = "possible overinfusion"
 UNDERINFUSION = "possible underinfusion or occlusion"
 POCKET_OR_LEAK = "possible pocket fill or leak"
 NOT_MEASURED = "not measured"
+FIRST_FILL = "first fill"  # a new pump: nothing to withdraw (services/clinic/first_fill.py)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,8 @@ REFILL_WORDS = {
 DEVICE_INPUTS = {
     "implant": ("model_id", "serial", "catheter_type", "catheter_length_cm",
                 "catheter_ul_per_cm", "tip_level", "drug", "concentration", "dose",
-                "low_ml", "fill_ml"),
-    "replace": ("model_id", "serial", "fill_ml"),
+                "low_ml", "fill_ml", "lot"),
+    "replace": ("model_id", "serial", "fill_ml", "lot"),
     "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
     "bolus": ("kind", "amount", "duration_min"),
     "explant": (),
@@ -67,6 +67,7 @@ DEVICE_WORDS = {
     "catheter_ul_per_cm": number_words(
         "µL per cm from the catheter's label", CatheterIn, "catheter_ul_per_cm"),
     "fill_ml": number_words("a volume in mL", ImplantIn, "fill_ml", example="18"),
+    "lot": f"the lot on the fluid's label, {length_words(ImplantIn, 'lot')}",
     "amount": "a dose with its unit, such as 0.5 mg, or "
     + number_words("a volume in mL", BolusGiveIn, "volume_ml", example="0.05 mL"),
     "kind": choice_words(BolusGiveIn, "kind"),

@@ -167,6 +167,8 @@ class ImplantIn(Signed):
     fill_ml: float = Field(gt=0, le=100)
     # the program the patient's previous pump ran (a transfer in): continued, not started
     continues: dict[str, Any] | None = None
+    # the first fill's lot, kept on the pump's first refill row; "" when not known
+    lot: str = Field(default="", max_length=40)
 
 
 class ImplantCommit(ImplantIn):
@@ -394,7 +396,7 @@ def implant_input(body: ImplantIn) -> ImplantInput:
     return ImplantInput(
         body.model_id, body.serial, body.catheter_type, body.catheter_length_cm,
         body.catheter_ul_per_cm, body.tip_level, parse_program(body.program), body.fill_ml,
-        continues,
+        continues, body.lot.strip(),
     )  # fmt: skip
 
 

@@ -58,8 +58,8 @@ router = APIRouter(include_in_schema=False)
 ACTIONS = ("implant", "bolus", "replace", "catheter", "explant")
 FIELDS = {  # what each form sends; read by the API's bodies
     "implant": ("model_id", "serial", "catheter_type", "catheter_length_cm",
-                "catheter_ul_per_cm", "tip_level", "fill_ml"),
-    "replace": ("model_id", "serial", "fill_ml"),
+                "catheter_ul_per_cm", "tip_level", "fill_ml", "lot"),
+    "replace": ("model_id", "serial", "fill_ml", "lot"),
     "catheter": ("catheter_length_cm", "catheter_ul_per_cm"),
     "bolus": ("kind", "amount"),
     "explant": (),

@@ -27,7 +27,7 @@ from thecal.core.therapy.pathway import PathwayRecord
 from thecal.core.therapy.trial import Trial
 from thecal.services.clinic.failures import audited, count_failure
 from thecal.services.clinic.gate import Signoff, second_person
-from thecal.services.clinic.outlook import outlook
+from thecal.services.clinic.outlook import Outlook, outlook
 from thecal.services.clinic.permissions import Permission, authorize
 from thecal.services.clinic.ports import Principal, StoredPump, UnitOfWork
 from thecal.services.clinic.throttle import seconds_locked
@@ -191,9 +191,9 @@ class ClinicBase:
         now_s: float,
         reading: bool = True,
         interrogation: Interrogation | None = None,
-    ) -> None:
+    ) -> Outlook:
         """Store the pump as it reports itself now (one interrogation), with its
-        worklist outlook and, for a reading, the first drug's 24 h dose."""
+        worklist outlook (returned) and, for a reading, the first drug's 24 h dose."""
         i = interrogation if interrogation is not None else stored.pump.interrogate(now_s)
         o = outlook(i, stored.model, self.library, self.policy, stored.last_refill_s,
                     stored.naive_fill)  # fmt: skip
@@ -203,3 +203,4 @@ class ClinicBase:
             doses = daily_doses(i.program)
             dose = doses[first].programmed_mcg if first in doses else None
         uow.pumps.save(stored, i, o, dose, reading)
+        return o

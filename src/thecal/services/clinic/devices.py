@@ -25,6 +25,7 @@ from thecal.core.therapy.catheter import (
 )
 from thecal.core.therapy.refill import naive_fill
 from thecal.services.clinic.base import ClinicBase
+from thecal.services.clinic.first_fill import first_fill_entry
 from thecal.services.clinic.gate import (
     DeviceReview,
     Review,
@@ -161,7 +162,8 @@ class Devices(ClinicBase):
         if running is not None:
             uow.programs.add(patient_id, running, who.username, reason, now_s, session_id)
         uow.patients.set_status(patient_id, "implanted")
-        self._save(uow, stored, now_s, interrogation=after)
+        o = self._save(uow, stored, now_s, interrogation=after)
+        uow.refills.add(first_fill_entry(who, patient_id, i, record, o, now_s))
         payload = change_payload(
             "implant.create", patient_id, record, delivered.drugs, session_id=session_id,
             model=i.model_id, serial=i.serial, fill_ml=i.fill_ml,

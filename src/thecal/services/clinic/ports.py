@@ -58,6 +58,7 @@ class ImplantInput:
     # the program the patient's previous pump ran, documented (a re-implant or a transfer
     # in): the new pump continues it, checked as a continuation, not as a first fill
     continues: Program | None = None
+    lot: str = ""  # the first fill's lot ("": not recorded; a refill always has one)
 
 
 @dataclass(frozen=True)

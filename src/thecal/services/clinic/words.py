@@ -116,12 +116,18 @@ def refill_check(code: str) -> str:
     return REFILL_CHECKS.get(code, code)
 
 
+RECONCILIATIONS = {  # core.therapy.reconcile's classes that need more words
+    "first fill": "first fill of a new pump: nothing to withdraw",
+    "not measured": "not measured: the volume withdrawn was not recorded",
+}
+
+
 def reconciliation(classification: str, expected_ml: float | None) -> str:
     """A refill's reconciliation as read on its row: "ok" alone on a pump the estimate
     said was empty read as if all were well; the pump had delivered nothing."""
     if classification == "ok" and expected_ml is not None and expected_ml <= 0.0:
         return "ok: the pump had run empty, as its estimate said"
-    return classification
+    return RECONCILIATIONS.get(classification, classification)
 
 
 def bolus_reason(code: str | None) -> str:
