@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.clinic.conftest import PASSWORD
 from tests.clinic.test_errors_beside_fields import oob
-from thecal.adapters.db.models import Implant, ProgramVersion
+from thecal.adapters.db.models import Implant, ProgramVersion, RefillRow
 
 
 def _hidden(html: str, name: str) -> str:
@@ -24,7 +24,7 @@ def test_a_pump_is_replaced_from_the_screen_and_keeps_its_program(sqlite_world):
     with w.db.reads() as db:
         before = db.scalars(select(ProgramVersion).where(ProgramVersion.patient_id == w.b)
                             .order_by(ProgramVersion.id.desc())).first().program  # fmt: skip
-    typed = {"model_id": "peristaltic-20", "serial": "SN-R2", "fill_ml": "20"}
+    typed = {"model_id": "peristaltic-20", "serial": "SN-R2", "fill_ml": "20", "lot": "B-2291"}
     r = c.post(f"/patients/{w.b}/device/replace/check", data=typed)
     assert r.status_code == 200, r.text[:600]
     assert 'id="review-card-replace"' in r.text
@@ -53,5 +53,10 @@ def test_a_pump_is_replaced_from_the_screen_and_keeps_its_program(sqlite_world):
                                                   Implant.active.is_(True))).all()  # fmt: skip
         after = db.scalars(select(ProgramVersion).where(ProgramVersion.patient_id == w.b)
                            .order_by(ProgramVersion.id.desc())).first().program  # fmt: skip
+        fills = db.scalars(select(RefillRow).where(RefillRow.patient_id == w.b)
+                           .order_by(RefillRow.id)).all()  # fmt: skip
     assert [i.serial for i in active] == ["SN-R2"]
     assert after == before  # the new pump runs what the old one ran
+    # the new pump's fill, with the lot typed, after the first pump's (no lot given)
+    assert [(f.classification, f.added_ml, f.lot) for f in fills] == [
+        ("first fill", 19.0, ""), ("first fill", 20.0, "B-2291")]  # fmt: skip

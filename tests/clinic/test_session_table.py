@@ -57,3 +57,26 @@ def test_a_temporary_program_and_a_clinician_bolus_say_what_they_were(sqlite_wor
     assert "clinician bolus of 0.05 mL over 10 min" in rows[0]
     assert "00:00 400 mcg/day (0.2 mL/day) → 00:00 440 mcg/day (0.22 mL/day)" in rows[1]
     assert "(temporary, until 2026-09-22 20:13" in rows[1]
+
+
+def test_a_first_program_says_what_the_pump_gives(sqlite_world):
+    """A first fill (not a transfer in): every setting is new. Listed one by one as
+    "drugs: - -> morphine 10 mg/mL; schedule: - -> repeats every day; ..." it buried
+    the dose; 0.5 mg/day of morphine 10 mg/mL is 0.05 mL/day."""
+    from thecal.core.pump.program import DrugConcentration, Program, Step
+    from thecal.services.clinic.gate import Signoff
+    from thecal.services.clinic.ports import ImplantInput
+
+    w = sqlite_world
+    dr = w.users["physician"]
+    pid = w.clinic.care.add_patient(dr, dict(
+        mrn="F1", name="Fay First", birth_year=1960, indication="cancer", weight_kg=70.0,
+        opioid_naive=True), "new", T0)  # fmt: skip
+    step = Step(0.0, dose_mcg_per_s=500.0 / DAY)
+    start = Program((DrugConcentration("morphine", 10_000.0),), (step,), low_reservoir_alarm_ml=4.0)
+    i = ImplantInput("peristaltic-20", "SN-F1", "two-piece", 90.0, 2.6, "T10", start, 20.0)
+    review = w.clinic.devices.check_implant(dr, pid, i, Signoff(), T0)
+    w.clinic.devices.implant(dr, pid, i, "first fill", w.signed(review), T0)
+    [row] = _rows(w.client("nurse").get(f"/patients/{pid}").text)
+    assert "first program: morphine 10 mg/mL; 00:00 0.5 mg/day (0.05 mL/day)" in row
+    assert "schedule" not in row

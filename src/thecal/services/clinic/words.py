@@ -104,12 +104,22 @@ def session_changes(record: Mapping[str, Any]) -> str:
     if bolus:  # a programmer bolus: nothing of the program changes
         minutes = f" over {bolus['duration_s'] / 60:g} min" if bolus.get("duration_s") else ""
         return f"{bolus['kind']} bolus of {bolus['volume_ml']:g} mL{minutes}"
+    rows = record.get("diff") or ()
+    if rows and all(row.get("before") in (None, "-") for row in rows):  # a first program
+        return "first program: " + "; ".join(
+            row["after"] for row in rows if row["setting"] not in _FIRST_PROGRAM_LEFT_OUT
+        )
     changed = [
         f"{row['setting']}: {row.get('before') or 'none'} → {row.get('after') or 'none'}"
-        for row in record.get("diff") or ()
+        for row in rows
         if row.get("before") != row.get("after")
     ]
     return "; ".join(changed) if changed else "no setting changed"
+
+
+# a first program's row says what the pump gives: the schedule and the alarm level are on
+# the program card, and listed one by one they buried the dose ("schedule: - -> ...")
+_FIRST_PROGRAM_LEFT_OUT = ("schedule", "low-reservoir alarm")
 
 
 def refill_check(code: str) -> str:
