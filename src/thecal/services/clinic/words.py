@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from thecal.core.safety.context import INDICATION_WORDS
+from thecal.core.therapy.reconcile import FIRST_FILL, NOT_MEASURED, OK
 from thecal.services.trial import SCALES as SCALE_RANGES
 
 ALARMS = {
@@ -127,15 +128,21 @@ def refill_check(code: str) -> str:
 
 
 RECONCILIATIONS = {  # core.therapy.reconcile's classes that need more words
-    "first fill": "first fill of a new pump: nothing to withdraw",
-    "not measured": "not measured: the volume withdrawn was not recorded",
+    FIRST_FILL: "first fill of a new pump: nothing to withdraw",
+    NOT_MEASURED: "not measured: the volume withdrawn was not recorded",
 }
+
+
+def reconciliation_tag(classification: str, otherwise: str) -> str:
+    """The colour class of a refill's reconciliation (app.css): green when it agreed,
+    blue for a new pump's first fill, `otherwise` for anything to look at."""
+    return {OK: "ok", FIRST_FILL: "info"}.get(classification, otherwise)
 
 
 def reconciliation(classification: str, expected_ml: float | None) -> str:
     """A refill's reconciliation as read on its row: "ok" alone on a pump the estimate
     said was empty read as if all were well; the pump had delivered nothing."""
-    if classification == "ok" and expected_ml is not None and expected_ml <= 0.0:
+    if classification == OK and expected_ml is not None and expected_ml <= 0.0:
         return "ok: the pump had run empty, as its estimate said"
     return RECONCILIATIONS.get(classification, classification)
 
