@@ -82,10 +82,15 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
     assert "checked by pharmacist; accepted: refill " in after
     assert "; morphine: 0.8 mg/day in 24 h is above 0.5 mg/day" in after
     assert "(“restart after 67 days empty, re-titrating”)" in after
+    # what the refill sent: 3 mg/day (0.3 mL/day) of morphine 10 mg/mL, then 0.8 mg/day
+    sent = "step 1: 00:00 3 mg/day (0.3 mL/day) → 00:00 0.8 mg/day (0.08 mL/day)"
+    assert f"Program sent with it: {sent}; demand bolus: 0.1 mg (0.01 mL) over 10 min, " in after
+    assert "at most 3 in 24 h → none" in after  # no patient bolus until the dose is found
     # nothing above the dead volume to withdraw: "ok" alone read as if all were well
     assert "Expected 0.00 mL, withdrawn 0.00 mL: ok: the pump had run empty, as its" in after
     record = doctor.get(f"/patients/{w.a}").text
     assert "ok: the pump had run empty, as its estimate said</span>" in record
+    assert f'<span class="program-sent">program sent with it: {sent}; demand bolus: ' in record
     with w.db.reads() as db:
         running = program_from_json(patient_record(db, w.a).program.program)
         reason = patient_record(db, w.a).program.reason

@@ -340,6 +340,8 @@ class RefillSession:
             "plan_findings": [f.as_dict() for f in p.findings] if p else [],
             "acknowledgements": [a.__dict__ for a in p.acknowledgements] if p else [],
             "doses": [r.__dict__ for r in p.doses] if p else [],
+            # what the refill's program changed (a new concentration, a restart dose)
+            "diff": [r.__dict__ for r in p.diff] if p else [],
             "findings": [f.as_dict() for f in self.after_findings],
             "open": [f.code for f in self.open_findings()],
             "acknowledged": {

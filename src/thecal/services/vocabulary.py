@@ -83,6 +83,7 @@ class RefillRecord(TypedDict):
     # added by the use case that stores the refill
     entered_ml: NotRequired[float]  # the volume the pump was told it holds
     drugs: NotRequired[list[dict[str, Any]]]  # the fluid: name, concentration_mcg_per_ml
+    diff: NotRequired[list[dict[str, Any]]]  # settings before and after (not on old rows)
     refused: NotRequired[list[FindingDict]]  # the findings a commit was refused for
 
 

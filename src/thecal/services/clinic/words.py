@@ -110,12 +110,21 @@ def session_changes(record: Mapping[str, Any]) -> str:
         return "first program: " + "; ".join(
             row["after"] for row in rows if row["setting"] not in _FIRST_PROGRAM_LEFT_OUT
         )
-    changed = [
-        f"{row['setting']}: {row.get('before') or 'none'} → {row.get('after') or 'none'}"
-        for row in rows
+    return "; ".join(settings_changed(record)) or "no setting changed"
+
+
+def settings_changed(record: Mapping[str, Any]) -> list[str]:
+    """Each setting a session or a refill changed, before and after; [] for none."""
+    return [
+        f"{row['setting']}: {_setting(row.get('before'))} → {_setting(row.get('after'))}"
+        for row in record.get("diff") or ()
         if row.get("before") != row.get("after")
     ]
-    return "; ".join(changed) if changed else "no setting changed"
+
+
+def _setting(value: str | None) -> str:
+    """A setting a program does not have (program_diff writes "-"), as "none"."""
+    return "none" if value in (None, "", "-") else value
 
 
 # a first program's row says what the pump gives: the schedule and the alarm level are on
