@@ -28,7 +28,8 @@ def test_each_session_gives_the_daily_dose_before_and_after(sqlite_world):
     assert "step 1: 00:00 3 mg/day (0.3 mL/day) → 00:00 3.3 mg/day (0.33 mL/day)" in rows[1]
     assert "drugs:" not in rows[0]  # unchanged settings are not listed
     assert "done" in rows[0] and "committed" not in rows[0]
-    assert "no setting changed" in rows[2]  # the implant continued the running program
+    # the implant continued the program Ann came on (a transfer in)
+    assert "new pump continuing the program the patient came on: morphine 10 mg/mL; " in rows[2]
     assert "pharmacist" in rows[2]  # the implant's second person
 
 

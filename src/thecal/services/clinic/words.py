@@ -106,11 +106,15 @@ def session_changes(record: Mapping[str, Any]) -> str:
         minutes = f" over {bolus['duration_s'] / 60:g} min" if bolus.get("duration_s") else ""
         return f"{bolus['kind']} bolus of {bolus['volume_ml']:g} mL{minutes}"
     rows = record.get("diff") or ()
+    gives = "; ".join(row["after"] for row in rows if row["setting"] not in _FIRST_PROGRAM_LEFT_OUT)
     if rows and all(row.get("before") in (None, "-") for row in rows):  # a first program
-        return "first program: " + "; ".join(
-            row["after"] for row in rows if row["setting"] not in _FIRST_PROGRAM_LEFT_OUT
-        )
-    return "; ".join(settings_changed(record)) or "no setting changed"
+        return f"first program: {gives}"
+    changed = settings_changed(record)
+    if rows and not changed and record.get("before_digest", "") is None:
+        # a new pump with no pump before it in this clinic, reviewed against the program
+        # the patient arrived on (a transfer in): "no setting changed" hid what it runs
+        return f"new pump continuing the program the patient came on: {gives}"
+    return "; ".join(changed) or "no setting changed"
 
 
 def settings_changed(record: Mapping[str, Any]) -> list[str]:
@@ -127,8 +131,8 @@ def _setting(value: str | None) -> str:
     return "none" if value in (None, "", "-") else value
 
 
-# a first program's row says what the pump gives: the schedule and the alarm level are on
-# the program card, and listed one by one they buried the dose ("schedule: - -> ...")
+# a new pump's row says what it gives: the schedule and the alarm level are on the
+# program card, and listed one by one they buried the dose ("schedule: - -> ...")
 _FIRST_PROGRAM_LEFT_OUT = ("schedule", "low-reservoir alarm")
 
 
