@@ -66,3 +66,25 @@ def test_the_first_refill_after_an_implant_is_found_overdue(sqlite_world):
     refill = _rows(w, w.a)[-1]
     [done] = [e for e in refill.record["log"] if e["event"] == "refilled"]
     assert done["ratio"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_overdue_finding_gives_each_drugs_own_withdrawal_reason(sqlite_world):
+    """It said "(boxed warning for baclofen)" on a morphine pump (seen on the demo's
+    morphine + clonidine pump). Bo's baclofen and Ann's morphine, each 10 d late; the
+    reasons are drugs.toml's withdrawal_risk sources (facts 16 and 17)."""
+    w = sqlite_world
+    nurse = w.users["nurse"]
+    morphine = RefillInput(15.0, (DrugConcentration("morphine", 10_000.0),), None, None, "L")
+    session, _ = w.clinic.therapy.plan_refill(nurse, w.a, morphine, Signoff(), DUE + 10 * DAY)
+    [late] = [f for f in session.plan.findings if f.rule_id == "DD-09"]
+    assert late.message == (
+        "refill 10 d overdue with morphine: abrupt withdrawal risk (morphine: fact 17: IT "
+        "opioid withdrawal resembles systemic withdrawal); escalate"
+    )
+    # Bo: 19 mL of baclofen 2000 mcg/mL at 0.2 mL/day to the 4 mL alarm, 3 d early
+    bo_due = T0 + (15 / 0.2 - 3) * DAY
+    baclofen = RefillInput(10.0, (DrugConcentration("baclofen", 2000.0),), None, None, "L")
+    session, _ = w.clinic.therapy.plan_refill(nurse, w.b, baclofen, Signoff(), bo_due + 10 * DAY)
+    [late] = [f for f in session.plan.findings if f.rule_id == "DD-09"]
+    assert "(baclofen: fact 16: boxed warning on abrupt withdrawal); escalate" in late.message
+    assert late.message.startswith("refill 10 d overdue with baclofen")

@@ -331,19 +331,22 @@ def _overdue(req: RefillRequest, library: DrugLibrary) -> list[Finding]:
     if req.due_s is None or req.now_s <= req.due_s:
         return []
     late_d = (req.now_s - req.due_s) / SECONDS_PER_DAY
-    risky = [
-        d.name
+    # each drug's own reason, from drugs.toml: the message named "the boxed warning for
+    # baclofen" on a morphine + clonidine pump
+    risky = {
+        d.name: drug.sources.get("withdrawal_risk", "")
         for d in req.program_after.drugs
         if (drug := library.get(d.name)) is not None and drug.withdrawal_risk
-    ]
+    }
     if risky:
+        why = "; ".join(f"{name}: {reason}" if reason else name for name, reason in risky.items())
         return [
             finding(
                 "DD-09",
                 SOFT,
                 "REFILL_OVERDUE_WITHDRAWAL_RISK",
                 f"refill {late_d:.3g} d overdue with {', '.join(risky)}: abrupt withdrawal risk "
-                "(boxed warning for baclofen); escalate",
+                f"({why}); escalate",
             )
         ]
     return [finding("DD-09", INFO, "REFILL_OVERDUE", f"refill {late_d:.3g} d overdue")]
