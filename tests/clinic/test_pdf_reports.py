@@ -191,3 +191,16 @@ def test_the_patient_page_shows_the_implanted_models_accuracy_curves(sqlite_worl
     assert r.content[:8] == b"\x89PNG\r\n\x1a\n"
     missing = c.get("/api/pump-models/synchromed-3/accuracy.png")
     assert missing.status_code == 404 and "not in the pump catalogue" in missing.text
+
+
+def test_a_first_fill_printout_says_there_was_nothing_to_withdraw(sqlite_world):
+    """The implant's first fill (Ann: 19 mL of morphine 10 mg/mL, no lot given) prints
+    as one: nothing expected or withdrawn, the lot not recorded, its booked date
+    (T0 + (19 - 3) / 0.33 - 3 d = T0 + 45.485 d: 2026-09-21 14:13 + 45 d 11.6 h is
+    2026-11-06 01:51)."""
+    w = sqlite_world
+    text = _get_pdf(w.client("nurse"), f"/api/patients/{w.a}/refills/1/report.pdf")
+    assert "Reconciliation first fill of a new pump: nothing to withdraw" in text
+    assert "Expected withdrawal - Withdrawn - Difference -" in text
+    assert "Added 19.00 mL" in text and "Next refill 2026-11-06" in text
+    assert "Lot not recorded" in text

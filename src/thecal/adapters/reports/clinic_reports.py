@@ -184,7 +184,7 @@ def refill_document(
                         ("Reconciliation", reconciled),
                         ("Added", ml(row.added_ml)),
                         ("Fluid", fluid),
-                        ("Lot", row.lot),
+                        ("Lot", row.lot or "not recorded"),
                         ("Volume entered in the pump", ml(r.get("entered_ml"))),
                         ("Next refill", day(row.next_refill_s)),
                         ("Why then", r.get("next_refill_reason") or "not recorded"),
