@@ -48,6 +48,10 @@ def test_the_implant_form_as_drawn_checks_with_only_the_blanks_filled(world):
     r = c.post(f"/patients/{pid}/device/implant/check", data=typed)
     assert r.status_code == 200, r.text[:400]
     assert 'id="review-card-implant"' in r.text
+    # the second person checks the fill volume: the review says it (it showed none)
+    assert "Filled with <b>19 mL</b> of the fluid above; lot not recorded." in r.text
+    lot = c.post(f"/patients/{pid}/device/implant/check", data=typed | {"lot": " MS-4471 "})
+    assert "Filled with <b>19 mL</b> of the fluid above; lot MS-4471." in lot.text
     assert "CATHETER_VOLUME_ASSUMED" in r.text  # the SynchroMed catheter: a stand-in figure
     assert (
         c.post(f"/patients/{pid}/device/implant/check", data=typed | {"low_ml": "4 mL"}).status_code
