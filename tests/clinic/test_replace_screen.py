@@ -58,5 +58,11 @@ def test_a_pump_is_replaced_from_the_screen_and_keeps_its_program(sqlite_world):
     assert [i.serial for i in active] == ["SN-R2"]
     assert after == before  # the new pump runs what the old one ran
     # the new pump's fill, with the lot typed, after the first pump's (no lot given)
+    # the sessions table says a pump was replaced (it said "no setting changed")
+    sessions = c.get(f"/patients/{w.b}").text.split('<table id="sessions">', 1)[1]
+    newest = re.sub(r"<[^>]+>", " ", sessions.split("<tr>")[2])
+    assert "new pump in place of the old one: same program: baclofen 2000 mcg/mL; 00:00 400" in (
+        " ".join(newest.split())
+    )
     assert [(f.classification, f.added_ml, f.lot) for f in fills] == [
         ("first fill", 19.0, ""), ("first fill", 20.0, "B-2291")]  # fmt: skip

@@ -55,6 +55,7 @@ class SessionRecord(TypedDict):
     session_id: NotRequired[int]
     temporary_until_s: NotRequired[float]  # a temporary program (SR-36)
     bolus: NotRequired[dict[str, Any]]  # a programmer bolus: kind, volume, duration
+    replaced_pump: NotRequired[bool]  # a new pump in place of the running one
     refused: NotRequired[list[FindingDict]]  # the findings a commit was refused for
 
 

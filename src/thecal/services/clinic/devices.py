@@ -154,6 +154,8 @@ class Devices(ClinicBase):
         stored.naive_fill = naive_fill((), i.program.drugs, self.library)
         after = stored.pump.interrogate(now_s)
         record = device_record(review, before, after.program_digest, now_s)
+        if before is not None:  # the sessions table says so (its diff shows no change)
+            record["replaced_pump"] = True
         committed = after.program_digest == program_digest(delivered)
         record["status"] = SessionStatus.COMMITTED if committed else SessionStatus.INCOMPLETE
         session_id = uow.sessions.add(patient_id, who.username, record)

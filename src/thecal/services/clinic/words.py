@@ -114,6 +114,9 @@ def session_changes(record: Mapping[str, Any]) -> str:
         # a new pump with no pump before it in this clinic, reviewed against the program
         # the patient arrived on (a transfer in): "no setting changed" hid what it runs
         return f"new pump continuing the program the patient came on: {gives}"
+    if record.get("replaced_pump"):  # its diff is against the pump it replaced
+        what = "; ".join(changed) or f"same program: {gives}"
+        return f"new pump in place of the old one: {what}"
     return "; ".join(changed) or "no setting changed"
 
 
