@@ -12,6 +12,7 @@ fill) and its reconciliation had no programmed volume to compare the withdrawal 
 from __future__ import annotations
 
 from thecal.core.therapy.reconcile import FIRST_FILL
+from thecal.services.clinic.gate import fluid_record
 from thecal.services.clinic.outlook import Outlook
 from thecal.services.clinic.ports import ImplantInput, Principal, RefillEntry
 from thecal.services.vocabulary import RefillRecord, SessionRecord
@@ -42,10 +43,7 @@ def first_fill_entry(
         "next_refill_reason": o.refill_due_reason,
         "log": [],
         "entered_ml": i.fill_ml,  # what the new pump was told it holds
-        "drugs": [
-            {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
-            for d in i.program.drugs
-        ],
+        "drugs": fluid_record(i.program.drugs),
     }
     return RefillEntry(
         patient_id=patient_id, at_s=now_s, expected_ml=None, withdrawn_ml=None,

@@ -163,6 +163,13 @@ class DeviceReview:
         return self.proposal
 
 
+def fluid_record(fluid: tuple[DrugConcentration, ...]) -> list[dict[str, Any]]:
+    """A fluid as the audit row and the refill record store it: each drug's name and
+    strength."""
+    return [{"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
+            for d in fluid]  # fmt: skip
+
+
 def change_payload(
     kind: str,
     patient_id: int,
@@ -180,10 +187,7 @@ def change_payload(
         "review_digest": record.get("review_digest"),
         "before_digest": record.get("before_digest"),
         "after_digest": record.get("after_digest"),
-        "fluid": [
-            {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
-            for d in fluid or ()
-        ],
+        "fluid": fluid_record(fluid or ()),
         "acknowledgements": [
             {"code": a["code"], "rule_id": a["rule_id"], "user": a["user"], "reason": a["reason"]}
             for a in record.get("acknowledgements", [])

@@ -10,7 +10,14 @@ from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import Program
 from thecal.core.safety import BolusProposal
 from thecal.services.clinic.base import ClinicBase, need_reason
-from thecal.services.clinic.gate import Review, Signoff, change_payload, sign, therapy_change
+from thecal.services.clinic.gate import (
+    Review,
+    Signoff,
+    change_payload,
+    fluid_record,
+    sign,
+    therapy_change,
+)
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, RefillEntry, StoredPump, UnitOfWork
 from thecal.services.clinic.transactions import RefillInput, program_session, refill_session
@@ -268,10 +275,7 @@ class Therapy(ClinicBase):
         plan = session.plan
         assert plan is not None and session.proposal is not None
         record["entered_ml"] = r.entered_ml if r.entered_ml is not None else plan.volume_after_ml
-        record["drugs"] = [
-            {"name": d.name, "concentration_mcg_per_ml": d.concentration_mcg_per_ml}
-            for d in r.drugs
-        ]
+        record["drugs"] = fluid_record(r.drugs)
         measured = session.reconciliation  # None when the pump took no refill
         withdrawn = measured.withdrawn_ml if measured else None
         classification = measured.classification if measured else "not refilled"
