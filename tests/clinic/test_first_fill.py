@@ -88,3 +88,26 @@ def test_the_overdue_finding_gives_each_drugs_own_withdrawal_reason(sqlite_world
     [late] = [f for f in session.plan.findings if f.rule_id == "DD-09"]
     assert "(baclofen: fact 16: boxed warning on abrupt withdrawal); escalate" in late.message
     assert late.message.startswith("refill 10 d overdue with baclofen")
+
+
+def test_a_first_fill_the_pump_did_not_read_back_still_books_the_first_refill(world):
+    """The implant's session ended incomplete (the pump did not confirm), so its row is
+    not committed: the first refill read no booked date and was never found overdue.
+    The fluid went in whatever the read-back said, so DD-09 compares with the date the
+    first fill booked (T0 + 45.485 d); its volume is not trusted for the ratio."""
+    from sqlalchemy import update
+
+    w = world
+    with w.db.unit_of_work() as uow:
+        uow.db.execute(update(RefillRow).where(RefillRow.patient_id == w.a)
+                       .values(status="incomplete"))  # fmt: skip
+        uow.db.commit()
+    nurse = w.users["nurse"]
+    r = RefillInput(15.0, (DrugConcentration("morphine", 10_000.0),), None, None, "LOT-2")
+    session, _ = w.clinic.therapy.plan_refill(nurse, w.a, r, Signoff(), DUE + 10 * DAY)
+    [late] = [f for f in session.plan.findings if f.rule_id == "DD-09"]
+    assert late.code == "REFILL_OVERDUE_WITHDRAWAL_RISK"
+    assert late.message.startswith("refill 10 d overdue with morphine")
+    w.refill(w.a, r, DUE + 10 * DAY)
+    [done] = [e for e in _rows(w, w.a)[-1].record["log"] if e["event"] == "refilled"]
+    assert done["ratio"] is None

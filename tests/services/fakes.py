@@ -230,6 +230,11 @@ class MemoryRefills(_Table):
         last = max(done, key=lambda e: e.at_s)
         return LastRefill(last.record.get("entered_ml"), last.next_refill_s)
 
+    def earliest_booked(self, patient_id: int) -> float | None:
+        booked = sorted((e.at_s, e.next_refill_s) for e in self.rows.values()
+                        if e.patient_id == patient_id and e.next_refill_s is not None)  # fmt: skip
+        return booked[0][1] if booked else None
+
     def add(self, entry: RefillEntry) -> int:
         row_id = self.new_id()
         self.rows[row_id] = entry

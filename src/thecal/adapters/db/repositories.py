@@ -191,6 +191,15 @@ class SqlRefills:
             return None
         return LastRefill(last.record.get("entered_ml"), last.next_refill_s)
 
+    def earliest_booked(self, patient_id: int) -> float | None:
+        """The date the patient's earliest stored fill booked, in whatever state it ended."""
+        return self.db.scalars(
+            select(RefillRow.next_refill_s)
+            .where(RefillRow.patient_id == patient_id)
+            .where(RefillRow.next_refill_s.is_not(None))
+            .order_by(RefillRow.at_s, RefillRow.id)
+        ).first()  # fmt: skip
+
     def add(self, entry: RefillEntry) -> int:
         row = RefillRow(**entry.__dict__)
         self.db.add(row)

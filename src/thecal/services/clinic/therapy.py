@@ -199,10 +199,14 @@ class Therapy(ClinicBase):
 
     def _refill_input(self, uow: UnitOfWork, patient_id: int, r: RefillInput) -> RefillInput:
         """`r` with what the last completed refill told: the volume entered then
-        (reconciliation) and the date this refill was booked for (DD-09)."""
+        (reconciliation) and the date this refill was booked for (DD-09). With none
+        completed (a new pump whose first fill the pump did not read back), the date
+        the earliest fill booked still holds for DD-09: the fluid went in whatever the
+        read-back said, and a pump never found overdue is the harm. Its volume is not
+        trusted for the reconciliation."""
         last = uow.refills.last_committed(patient_id)
         if last is None:
-            return r
+            return replace(r, due_s=uow.refills.earliest_booked(patient_id))
         return replace(r, previous_entered_ml=last.entered_ml, due_s=last.next_refill_s)
 
     def _refill(
