@@ -62,7 +62,9 @@ def _settings(p: Program | None, library: DrugLibrary | None = None) -> dict[str
     out = {  # plain words: a clinician reads these on the screens and the PDFs (issue 25)
         "drugs": ", ".join(drugs),
         "schedule": f"repeats {every}",
-        "low-reservoir alarm": f"{p.low_reservoir_alarm_ml:g} mL",
+        # 0: none (a constant-flow pump has no alarm; a program file's is above 0)
+        "low-reservoir alarm": f"{p.low_reservoir_alarm_ml:g} mL" if p.low_reservoir_alarm_ml
+        else "none",
     }
     for i, s in enumerate(p.steps):
         rate = step_rate_ml_per_s(s, conc) * SECONDS_PER_DAY

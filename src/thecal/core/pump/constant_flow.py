@@ -93,6 +93,17 @@ def effective_program(model: PumpModel, drugs: tuple[DrugConcentration, ...]) ->
     return Program(drugs, (Step(0.0, rate_ml_per_s=rate),), low_reservoir_alarm_ml=0.0)
 
 
+def fixed_daily_dose_mcg(model: PumpModel, concentration_mcg_per_ml: float) -> float:
+    """The dose a constant-flow pump gives a day at its nominal flow: the
+    concentration alone sets it."""
+    return model.nominal_rate_ml_day * concentration_mcg_per_ml
+
+
+def concentration_for(model: PumpModel, dose_mcg_per_day: float) -> float:
+    """The concentration (mcg/mL) that gives `dose_mcg_per_day` at the nominal flow."""
+    return dose_mcg_per_day / model.nominal_rate_ml_day
+
+
 def rate_ml_per_s(s: FlowState) -> float:
     if s.occluded:
         return 0.0

@@ -21,7 +21,7 @@ from pydantic import (
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.schema.base import validate
-from thecal.adapters.schema.program import DrugDoc, PumpProgramDoc
+from thecal.adapters.schema.program import DrugDoc, ProgramDoc, PumpProgramDoc
 from thecal.adapters.schema.scs import ScsProgramDoc
 from thecal.core.errors import InputError, Problem
 from thecal.core.pump.program import DrugConcentration, Program
@@ -50,6 +50,7 @@ class Body(BaseModel):
     # the fields holding a pump program, which the program reader reads after pydantic
     # (its own words and paths: "program.basal.steps[0].dose: ... a daily dose")
     PROGRAMS: ClassVar[tuple[str, ...]] = ()
+    BASAL_REQUIRED: ClassVar[bool] = True  # parse_program
 
     @classmethod
     def program_problems(cls, body: Any, reported: Collection[str] = ()) -> list[Problem]:
@@ -63,7 +64,7 @@ class Body(BaseModel):
             if doc is None or name in reported:
                 continue
             try:
-                parse_program(doc, name)
+                parse_program(doc, name, cls.BASAL_REQUIRED)
             except InputError as exc:
                 problems += exc.problems
         return problems
@@ -156,6 +157,8 @@ class Signed(Body):
 
 class ImplantIn(Signed):
     PROGRAMS = ("program", "continues")
+    # a new pump may be constant-flow: its program names only its drugs (parse_program)
+    BASAL_REQUIRED = False
     model_id: str = Field(max_length=40)
     serial: str = Field(min_length=1, max_length=40)
     catheter_type: str = Field(max_length=40)
@@ -347,8 +350,12 @@ class PasswordReset(Body):
     reason: str = Field(min_length=1, max_length=500)
 
 
-def parse_program(doc: Any, path: str = "program") -> Program:
-    program: PumpProgramDoc = validate(PumpProgramDoc, doc, "program", prefix=path)
+def parse_program(doc: Any, path: str = "program", basal_required: bool = True) -> Program:
+    """`basal_required=False` for a new pump, which may be constant-flow: its program
+    names only its drugs, and the pump model says whether a basal is needed (the core's
+    validate_program, run by the use case: "at least one step is required")."""
+    tp = PumpProgramDoc if basal_required else ProgramDoc
+    program: ProgramDoc = validate(tp, doc, "program", prefix=path)
     return program.core()
 
 
@@ -392,11 +399,12 @@ def form_signoff(form: dict[str, str]) -> Signoff:
 
 
 def implant_input(body: ImplantIn) -> ImplantInput:
-    continues = parse_program(body.continues, "continues") if body.continues else None
+    basal = body.BASAL_REQUIRED
+    continues = parse_program(body.continues, "continues", basal) if body.continues else None
     return ImplantInput(
         body.model_id, body.serial, body.catheter_type, body.catheter_length_cm,
-        body.catheter_ul_per_cm, body.tip_level, parse_program(body.program), body.fill_ml,
-        continues, body.lot.strip(),
+        body.catheter_ul_per_cm, body.tip_level, parse_program(body.program, "program", basal),
+        body.fill_ml, continues, body.lot.strip(),
     )  # fmt: skip
 
 

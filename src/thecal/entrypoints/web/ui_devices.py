@@ -22,6 +22,7 @@ from thecal.adapters.schema.types import BolusAmount
 from thecal.core.errors import Conflict, InputError, Problem, Refused
 from thecal.core.pump.program import Amount
 from thecal.core.safety import Catheter
+from thecal.entrypoints.web.fixed_flow import fixed_flow_program
 from thecal.entrypoints.web.form_errors import (
     DEVICE_WORDS,
     beside,
@@ -50,7 +51,7 @@ from thecal.entrypoints.web.ui import (
     record,
     review_view,
 )
-from thecal.services.clinic import Principal
+from thecal.services.clinic import Clinic, Principal
 from thecal.services.clinic.gate import Review, Signoff
 from thecal.services.clinic.therapy import BolusInput
 
@@ -66,8 +67,13 @@ FIELDS = {  # what each form sends; read by the API's bodies
 }  # fmt: skip
 
 
-def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str]) -> ImplantIn:
+def _implant_body(
+    clinic: Clinic, rec: queries.PatientRecord, action: str, form: dict[str, str]
+) -> ImplantIn:
     values: dict[str, Any] = {k: form.get(k, "") for k in FIELDS[action]}
+    model = clinic.catalogue.get(values["model_id"])
+    fixed = model is not None and not model.programmable  # fixed_flow.py
+    intent: list[Problem] = []
     if action == "implant" and not values["catheter_ul_per_cm"].strip():
         values["catheter_ul_per_cm"] = None  # the pump model's catheter (pumps.toml)
     if action == "replace":  # the new pump continues the running program
@@ -78,22 +84,30 @@ def _implant_body(rec: queries.PatientRecord, action: str, form: dict[str, str])
         values |= {"catheter_type": rec.implant.catheter_type,
                    "catheter_length_cm": rec.implant.catheter_length_cm,
                    "catheter_ul_per_cm": rec.implant.catheter_ul_per_cm,
-                   "tip_level": rec.implant.tip_level, "program": running}  # fmt: skip
+                   "tip_level": rec.implant.tip_level,
+                   # a constant-flow pump takes the drugs; its review shows the new dose
+                   "program": {"drugs": running["drugs"]} if fixed else running}  # fmt: skip
     else:
-        program = {
-            "drugs": [
-                {"name": form.get("drug", ""), "concentration": form.get("concentration", "")}
-            ],
-            "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
-            "low_reservoir_alarm_ml": _in_ml(form.get("low_ml", "")),
-        }
+        if fixed:
+            assert model is not None
+            program, intent = fixed_flow_program(form, model, clinic.library)
+        else:
+            program = {
+                "drugs": [
+                    {"name": form.get("drug", ""), "concentration": form.get("concentration", "")}
+                ],
+                "basal": {"steps": [{"start": "00:00", "dose": form.get("dose", "")}]},
+                "low_reservoir_alarm_ml": _in_ml(form.get("low_ml", "")),
+            }
         values |= {"program": program, "continues": program if form.get("transfer") else None}
     try:
         body: ImplantIn = validate(ImplantIn, values, "implant")
     except InputError as exc:  # the program's problems too, so all are shown at once
         reported = {p.path.split(".")[0].split("[")[0] for p in exc.problems}
         more = ImplantIn.program_problems(values, reported)
-        raise InputError(exc.message, [*exc.problems, *more]) from None
+        raise InputError(exc.message, [*exc.problems, *more, *intent]) from None
+    if intent:
+        raise InputError("invalid implant", intent)
     return body
 
 
@@ -113,7 +127,7 @@ def _review(
 ) -> Review:
     clinic, at, rec = clinic_of(request), now(request), record(request, pid)
     if action in ("implant", "replace"):
-        i = implant_input(_implant_body(rec, action, form))
+        i = implant_input(_implant_body(clinic, rec, action, form))
         devices = clinic.devices
         check = devices.check_implant if action == "implant" else devices.check_replacement
         return check(who, pid, i, s, at)
@@ -176,10 +190,10 @@ def _send(request: Request, who: Principal, pid: int, action: str, form: dict[st
     version = int(value) if value.isdigit() and len(value) < 10 else -1
     if action == "implant":
         return clinic.devices.implant(
-                who, pid, implant_input(_implant_body(rec, action, form)), reason,
+                who, pid, implant_input(_implant_body(clinic, rec, action, form)), reason,
                 s, at)  # fmt: skip
     if action == "replace":
-        i = implant_input(_implant_body(rec, action, form))
+        i = implant_input(_implant_body(clinic, rec, action, form))
         return clinic.devices.replace_pump(who, pid, i, reason, s, at, version)
     if action == "catheter":
         return clinic.surgery.revise_catheter(who, pid, _catheter(form), reason, s, at, version)
