@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from tests.clinic.conftest import DAY, T0
 from thecal.adapters.db.models import Pump, Reading, RefillRow
+from thecal.core.errors import Forbidden, InputError
 from thecal.core.pump.commands import Environment
 from thecal.core.pump.constant_flow import effective_program
-from thecal.core.pump.program import DrugConcentration, Program
+from thecal.core.pump.program import DrugConcentration, Program, Step
 from thecal.services.clinic import ImplantInput, Principal
 from thecal.services.clinic.gate import Signoff
 from thecal.services.clinic.transactions import RefillInput
@@ -104,3 +105,68 @@ def test_a_constant_flow_pump_cannot_be_programmed_nor_give_a_patient_bolus(worl
     me = Principal(99, "cy", "Cy Flow", "patient", pid, "")
     answer = world.clinic.care.request_bolus(me, pid, "press-1", T0 + DAY)
     assert (answer.result, answer.reason) == ("denied", "not_enabled")
+
+
+def test_a_new_concentration_is_the_constant_flow_pumps_new_dose(world):
+    """The only way to change a constant-flow pump's dose. The refill was refused hard
+    (PUMP-3: the new fluid's program had the old step; SR-05: "restate the program as
+    doses", which this pump cannot take). Cy's 10 mg/mL at 0.5 mL/day (5 mg/day)
+    becomes 20 mg/mL: 10 mg/day, +100 %, above the +50 % a cancer patient's titration
+    allows (7.5 mg/day, soft). No bridge bolus: the 80 cm x 2.6 uL/cm = 0.208 mL of
+    old fluid (2.08 mg of morphine) goes first, over 0.208 / 0.5 d = 9.98 h."""
+    pid = implant(world)
+    at = T0 + 20 * DAY
+    twenty = (DrugConcentration("morphine", 20_000.0),)
+    r = RefillInput(19.0, twenty, None, None, "L2")
+    _, review = world.clinic.therapy.plan_refill(
+        world.users["physician"], pid, r, Signoff(), at
+    )
+    codes = {f.code: f for f in review.proposal.findings}
+    assert "PROGRAM_INVALID" not in codes and "RATES_CARRIED_OVER" not in codes
+    assert [(d.drug, d.before_mcg_per_day, d.after_mcg_per_day) for d in review.proposal.doses] == [
+        ("morphine", pytest.approx(5000.0), pytest.approx(10_000.0))]  # fmt: skip
+    assert codes["TITRATION_ABOVE_MAX"].severity == "soft"
+    assert "above 7.5 mg/day" in codes["TITRATION_ABOVE_MAX"].message
+    assert codes["OLD_FLUID_FIRST"].message == (
+        "a constant-flow pump gives no bridge bolus: the 0.208 mL of old fluid in its path "
+        "(2.08 mg morphine) is given first, over 9.98 h, then the new dose"
+    )
+    with pytest.raises(Forbidden):  # a new dose: a nurse may not
+        world.refill(pid, r, at)
+    _, record = world.refill(pid, r, at, role="physician")
+    assert record["status"] == "committed"
+    i = world.clinic.care.interrogate(world.users["physician"], pid, at + DAY)
+    assert i.program.drugs == twenty
+    with world.db.reads() as db:
+        doses = list(db.scalars(select(Reading.daily_dose_mcg).where(Reading.patient_id == pid)
+                                .order_by(Reading.id)))  # fmt: skip
+    assert doses[-1] == pytest.approx(10_000.0)
+
+
+def test_a_constant_flow_refill_with_a_rate_is_refused_by_its_field(world):
+    pid = implant(world)
+    twenty = (DrugConcentration("morphine", 20_000.0),)
+    stepped = Program(twenty, (Step(0.0, rate_ml_per_s=0.5 / 86400),))
+    r = RefillInput(19.0, twenty, None, stepped, "L2")
+    with pytest.raises(InputError) as refused:
+        world.clinic.therapy.plan_refill(world.users["physician"], pid, r, Signoff(), T0 + DAY)
+    [problem] = refused.value.problems
+    assert problem.path == "program_after" and "names only its fluid" in problem.message
+
+
+def test_the_refill_screen_of_a_constant_flow_pump_says_the_concentration_sets_the_dose(
+    sqlite_world,
+):
+    w = sqlite_world
+    pid = implant(w)
+    c = w.client("physician")
+    page = c.get(f"/patients/{pid}/refill").text
+    assert "gives a fixed 0.5 mL a day, so the concentration sets the daily dose" in page
+    assert 'name="bridge_min"' not in page and 'name="dose_after"' not in page
+    form = {"drug_0": "morphine", "conc_0": "20 mg/mL", "add_ml": "19", "lot": "L2"}
+    plan = c.post(f"/patients/{pid}/refill/plan", data=form)
+    assert plan.status_code == 200, plan.text[-2000:]
+    assert 'data-code="OLD_FLUID_FIRST"' in plan.text
+    assert "PROGRAM_INVALID" not in plan.text and "RATES_CARRIED_OVER" not in plan.text
+    typed = c.post(f"/patients/{pid}/refill/plan", data=form | {"dose_after": "6 mg/day"})
+    assert "its dose is set by the concentration" in typed.text

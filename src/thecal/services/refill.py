@@ -16,6 +16,7 @@ from typing import Any
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
+from thecal.core.pump.constant_flow import effective_program
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program, program_digest
 from thecal.core.safety import (
@@ -100,6 +101,8 @@ class RefillSession:
             raise InvalidTransition(f"the session is {self.status}")
         assert self.before is not None
         program = program_after or self.before.program
+        if not self.model.programmable:
+            program = fixed_flow_after(self.model, drugs, program_after)
         if program is None:
             raise InputError(
                 "refill refused",
@@ -218,7 +221,8 @@ class RefillSession:
         new_program = req.program_after != self.before.program
         try:
             result = self.port.refill(req.add_ml, req.drugs, entered, now_s)
-            if result.accepted and new_program:
+            # a constant-flow pump's program is its fluid: the refill itself changed it
+            if result.accepted and new_program and self.model.programmable:
                 self.port.apply_program(req.program_after, now_s, self.library.digest)
                 bridge_s = self._need_proposal().bridge_duration_s
                 send_bridge(self.port, self.model, self.catheter, bridge_s, now_s)
@@ -351,3 +355,20 @@ class RefillSession:
             "next_refill_reason": plan.next_refill_reason if plan else None,
             "log": list(self.log),
         }
+
+
+def fixed_flow_after(
+    model: PumpModel, fluid: tuple[DrugConcentration, ...], program_after: Program | None
+) -> Program:
+    """What a constant-flow pump delivers after a refill: the new fluid at its fixed
+    flow, so a new concentration is a new dose (the only way to change it), checked by
+    the same dose rules as a program. A program given names only its drugs (whether
+    they are the fluid's is DD-07's question); a rate, schedule or bolus cannot be
+    given to this pump and is refused, never dropped."""
+    if program_after is None:
+        return effective_program(model, fluid)
+    if program_after.steps or program_after.periodic_boluses or program_after.demand_bolus:
+        raise InputError("refill refused", [Problem(
+            "program_after", f"{model.id} is constant-flow: its rate is fixed, so a refill "
+            "names only its fluid; its dose changes with the concentration")])  # fmt: skip
+    return effective_program(model, program_after.drugs)

@@ -22,8 +22,10 @@ def fluid_changes(ctx: ProgramProposal) -> bool:
 def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
     out: list[Finding] = []
     out.extend(_matches_reservoir(ctx))
-    if not ctx.model.programmable or not fluid_changes(ctx):
+    if not fluid_changes(ctx):
         return out
+    if not ctx.model.programmable:
+        return out + _old_fluid_first(ctx)
     assert ctx.current is not None
     if not ctx.catheter.recorded:
         return out + [
@@ -82,6 +84,30 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
                 )
             )
     return out
+
+
+def _old_fluid_first(ctx: ProgramProposal) -> list[Finding]:
+    """A constant-flow pump gives no bolus, so no bridge: the old fluid in its path
+    reaches the patient first, at the fixed flow, and the new dose starts after it.
+    Said, so the change is not judged before it has begun."""
+    if ctx.current is None or not ctx.catheter.recorded:
+        return []
+    assert ctx.catheter.length_cm is not None and ctx.catheter.ul_per_cm is not None
+    plan = bridge_plan(
+        ctx.model, ctx.catheter.length_cm, ctx.catheter.ul_per_cm, ctx.current, ctx.proposed
+    )
+    if plan.clear_without_bridge_days is None:
+        return []
+    amounts = ", ".join(
+        f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
+    )
+    return [finding(
+        "DD-07", INFO, "OLD_FLUID_FIRST",
+        f"a constant-flow pump gives no bridge bolus: the {plan.volume_ml:.4g} mL of old "
+        f"fluid in its path ({amounts}) is given first, over "
+        f"{plan.clear_without_bridge_days * HOURS_PER_DAY:.3g} h, then the new dose",
+        "bridge",
+    )]  # fmt: skip
 
 
 def _matches_reservoir(ctx: ProgramProposal) -> list[Finding]:

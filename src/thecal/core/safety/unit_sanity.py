@@ -98,6 +98,8 @@ def _overlapping_periodic(p: Program) -> list[Finding]:
 
 def _carried_over_rates(ctx: ProgramProposal) -> list[Finding]:
     cur, new = ctx.current, ctx.proposed
+    if not ctx.model.programmable:  # the restrictor's rate: a new concentration is the
+        return []  # new dose, which the titration and ceiling rules check
     if cur is None or not cur.drugs or not new.drugs or cur.drugs[0].name != new.drugs[0].name:
         return []
     old_c, new_c = cur.primary_mcg_per_ml, new.primary_mcg_per_ml

@@ -329,7 +329,13 @@ def _restarted(program: dict[str, Any], dose_after: str, no_demand: bool) -> dic
     return out
 
 
-def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
+def _refill_body(
+    rec: queries.PatientRecord, form: dict[str, str], fixed_flow: float | None = None
+) -> RefillIn:
+    """`fixed_flow`: a constant-flow pump's mL/day (`_fixed_flow`); its program is its
+    fluid, so a new concentration is sent as the fluid alone (the service derives what
+    the pump then gives, services/refill.py `fixed_flow_after`), with no bridge bolus
+    (the pump gives none) and no dose typed (the concentration sets it)."""
     drugs = []
     i = 0
     while f"drug_{i}" in form:
@@ -347,7 +353,11 @@ def _refill_body(rec: queries.PatientRecord, form: dict[str, str]) -> RefillIn:
     new_strength = not _same_strengths(rec, drugs)
     dose_after = form.get("dose_after", "").strip()
     no_demand = form.get("no_demand") == "yes"
-    if new_strength or dose_after or no_demand:
+    if fixed_flow is not None and (dose_after or no_demand):
+        raise InputError("invalid refill", [Problem(
+            "dose_after", f"this pump gives a fixed {fixed_flow:g} mL/day: its dose is set by "
+            "the concentration")])  # fmt: skip
+    if fixed_flow is None and (new_strength or dose_after or no_demand):
         # a new concentration: the pump is reprogrammed to the same daily dose of drug
         # (the program states doses in mcg, so the mL it pumps follows the fluid), and
         # the old fluid in the path is pushed out by the bridge bolus (DD-07)
@@ -396,7 +406,14 @@ def _dose_after(request: Request, rec: queries.PatientRecord) -> dict[str, Any]:
         "primary": primary_drug(request, rec),
         "has_demand": running.demand_bolus is not None,
         "restart": delivery_stopped(rec) or rec.pump.shown != DELIVERING,
+        "fixed_flow": _fixed_flow(request, rec),
     }
+
+
+def _fixed_flow(request: Request, rec: queries.PatientRecord) -> float | None:
+    """A constant-flow pump's fixed mL/day, or None for a programmable pump."""
+    model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
+    return model.nominal_rate_ml_day if model and not model.programmable else None
 
 
 def _refill_drugs(
@@ -416,7 +433,8 @@ async def refill_plan(
 ) -> Response:
     form = await form_of(request)
     try:
-        body = _refill_body(record(request, patient_id), form)
+        rec = record(request, patient_id)
+        body = _refill_body(rec, form, _fixed_flow(request, rec))
         session, review = clinic_of(request).therapy.plan_refill(
             who, patient_id, refill_input(body), Signoff(), now(request)
         )
@@ -435,7 +453,7 @@ async def refill_record(
     rec = record(request, patient_id)
     clinic = clinic_of(request)
     try:
-        body = _refill_body(rec, form)
+        body = _refill_body(rec, form, _fixed_flow(request, rec))
         refill_id, _ = clinic.therapy.record_refill(
             who, patient_id, refill_input(body), form_signoff(form), now(request),
             _expected_version(form),
