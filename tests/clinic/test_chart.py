@@ -171,3 +171,34 @@ def test_a_pain_patients_history_has_no_empty_spasm_column_and_says_what_is_empt
         mrn="N1", name="Nell New", birth_year=1980, indication="non_cancer", weight_kg=60.0,
         opioid_naive=True), "new", T0)  # fmt: skip
     assert "No refill yet." in w.client("physician").get(f"/patients/{pid}").text
+
+
+def test_the_dose_lane_reads_the_drugs_own_unit_and_a_short_history_its_times(sqlite_world):
+    """A new pump of morphine at 0.5 mg/day (seen on the demo: a constant-flow implant)
+    drew "daily dose (mcg/day)" with "500 mcg/day": morphine is read in mg (drugs.toml
+    display unit). Its history was minutes long and the axis said "07 Dec 2026" five
+    times: under four days each date has its time, and a label is not repeated.
+    The printed chart of Bo's baclofen (400 mcg/day) stays in mcg/day, of a morphine
+    pump at 0.5 mg/day in mg/day."""
+    from thecal.adapters.reports.therapy_chart import dose_axis
+
+    w = sqlite_world
+    w.clinic.care.sync(w.a, T0 + 3600.0)  # Ann, morphine 3 mg/day: an hour of history
+    page = w.client("physician").get(f"/patients/{w.a}").text
+    assert "daily dose (mg/day)" in page
+    with w.db.reads() as db:
+        rec = patient_record(db, w.a)
+    # the unit given, its top written out (it read "3e+03 mcg/day": a baclofen pump at
+    # 1500 mcg/day would read "1.5e+03")
+    assert 'class="axis">3000 mcg/day<' in timeline_svg(rec, "mcg")
+    svg = timeline_svg(rec, "mg")
+    # T0 is 2026-09-21 14:13 UTC; the hour is split in four: 14:13, 14:28, 14:43, ...
+    dates = re.findall(r'class="axis">(\d\d \w{3} \d{4}[^<]*)<', svg)
+    assert dates == ["21 Sep 2026 14:13", "21 Sep 2026 14:28", "21 Sep 2026 14:43",
+                     "21 Sep 2026 14:58", "21 Sep 2026 15:13"]  # fmt: skip
+    library = w.clinic.library
+    assert dose_axis(["baclofen"], 400.0, library) == (1.0, "mcg/day")
+    assert dose_axis(["morphine"], 500.0, library) == (1000.0, "mg/day")
+    # an admixture read in two units shares one axis: mg from 1000 mcg/day up
+    assert dose_axis(["clonidine", "morphine"], 1650.0, library) == (1000.0, "mg/day")
+    assert dose_axis(["clonidine", "morphine"], 500.0, library) == (1.0, "mcg/day")

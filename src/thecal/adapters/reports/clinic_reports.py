@@ -252,7 +252,7 @@ def summary_document(
                        "at most", "24 h maximum"), tuple(current)),
             ),
         ),
-        Section("Timeline", (Picture(therapy_chart_png(rec, now_s), 17.0, 11.7),)),
+        Section("Timeline", (Picture(therapy_chart_png(rec, now_s, library), 17.0, 11.7),)),
         Section(
             "Program history",
             (Table(("version", "from", "by", "summary", "reason"),

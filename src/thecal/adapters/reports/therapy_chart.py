@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.no_delivery import no_delivery_spans
 from thecal.core.therapy.dosing import daily_doses
 from thecal.data import alarm_table
@@ -41,21 +42,37 @@ def _when(t: float) -> datetime:
     return datetime.fromtimestamp(t, UTC)
 
 
-def therapy_chart_png(rec: PatientRecord, until_s: float) -> bytes:
-    fig = therapy_figure(rec, until_s)
+def therapy_chart_png(
+    rec: PatientRecord, until_s: float, library: DrugLibrary | None = None
+) -> bytes:
+    fig = therapy_figure(rec, until_s, library)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=110, metadata={"Software": None})
     plt.close(fig)
     return out.getvalue()
 
 
-def therapy_figure(rec: PatientRecord, until_s: float) -> Figure:
+def dose_axis(names: list[str], top_mcg: float, library: DrugLibrary | None) -> tuple[float, str]:
+    """The dose axis's scale and unit: the drugs' own display unit when they share one
+    (0.5 mg/day of morphine read "500 mcg/day"); for an admixture read in two units
+    (morphine in mg, clonidine in mcg) on one axis, mg from 1000 mcg/day up."""
+    units = {d.display_unit for n in names if library and (d := library.get(n)) is not None}
+    if len(units) == 1 and len(names) > 0 and library is not None:
+        unit = units.pop()
+    else:
+        unit = "mg" if top_mcg >= 1000.0 else "mcg"
+    return (1000.0, "mg/day") if unit == "mg" else (1.0, "mcg/day")
+
+
+def therapy_figure(
+    rec: PatientRecord, until_s: float, library: DrugLibrary | None = None
+) -> Figure:
     fig, (dose, reservoir, pain) = plt.subplots(
         3, 1, figsize=(9, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 3, 2]}
     )
     steps = dose_steps(rec, until_s)
     top = max((d for points in steps.values() for _, d in points), default=1.0)
-    scale, unit = (1000.0, "mg/day") if top >= 1000.0 else (1.0, "mcg/day")  # as the page
+    scale, unit = dose_axis(sorted(steps), top, library)
     for name, points in sorted(steps.items()):
         dose.step([_when(t) for t, _ in points], [d / scale for _, d in points], where="post",
                   label=name)  # fmt: skip

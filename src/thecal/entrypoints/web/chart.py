@@ -14,6 +14,7 @@ from html import escape
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.core.pump.no_delivery import no_delivery_spans
+from thecal.core.safety.fmt import figure
 from thecal.data import alarm_table
 from thecal.services.clinic import words
 
@@ -28,6 +29,7 @@ COLOURS = {
     "refill": "#999",
     "stopped": "#c0392b",
 }
+SHORT_SPAN_S = 4 * 86400.0  # a history shorter than this has its axis dates with times
 _ROUND = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
@@ -44,7 +46,10 @@ def _date(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%d %b %Y")  # with the year (issue 25)
 
 
-def timeline_svg(rec: PatientRecord) -> str:
+def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
+    """`dose_in`: the first drug's display unit ("mg" for morphine, "mcg" for baclofen,
+    drugs.toml), whose dose the lane draws: 0.5 mg/day of morphine read "500 mcg/day".
+    Without it, mg from 1000 mcg/day up."""
     times = [r.at_s for r in rec.readings] + [b.at_s for b in rec.boluses]
     times += [d.at_s for d in rec.diary] + [r.at_s for r in rec.refills]
     if len(times) < 2:
@@ -56,7 +61,7 @@ def timeline_svg(rec: PatientRecord) -> str:
         return LEFT + (t - t0) / span * (W - LEFT - RIGHT)
 
     doses = [r.daily_dose_mcg for r in rec.readings if r.daily_dose_mcg]
-    in_mg = max(doses, default=0.0) >= 1000.0  # the unit a clinician reads at this dose
+    in_mg = dose_in == "mg" if dose_in else max(doses, default=0.0) >= 1000.0
     dose_unit = "mg/day" if in_mg else "mcg/day"
     has_spasms = any(d.spasm is not None for d in rec.diary)
     diary = "pain (solid) and spasms (dashed), 0-10" if has_spasms else "pain (NRS 0-10)"
@@ -108,7 +113,7 @@ def timeline_svg(rec: PatientRecord) -> str:
         if not dashed:  # the lane's top value with its unit, below the lane's title
             out.append(
                 f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
-                f'class="axis">{top:.3g} {units[lane]}</text>'
+                f'class="axis">{figure(top)} {units[lane]}</text>'  # 1500, not 1.5e+03
             )
 
     scale = 1000.0 if in_mg else 1.0
@@ -139,13 +144,20 @@ def timeline_svg(rec: PatientRecord) -> str:
     series(pain, 3, COLOURS["pain"], 10.0, marks="pain")
     spasms = sorted((d.at_s, float(d.spasm)) for d in rec.diary if d.spasm is not None)
     series(spasms, 3, COLOURS["spasms"], 10.0, dashed=True, marks="spasms")
+    shown: set[str] = set()
     for i in range(5):
         t = t0 + span * i / 4
+        # within a few days the dates repeat ("07 Dec 2026" five times): with the time
+        label = _date(t) + (datetime.fromtimestamp(t, UTC).strftime(" %H:%M")
+                            if span < SHORT_SPAN_S else "")  # fmt: skip
+        if label in shown:
+            continue
+        shown.add(label)
         # the end dates are drawn inward: centred, the last one was cut at the right edge
         anchor = "start" if i == 0 else "end" if i == 4 else "middle"
         out.append(
             f'<text x="{x(t):.1f}" y="{h - 5}" text-anchor="{anchor}" class="axis">'
-            f"{_date(t)}</text>"
+            f"{label}</text>"
         )
     out.append("</svg>")
     return "".join(out)

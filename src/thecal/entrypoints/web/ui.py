@@ -243,7 +243,8 @@ def patient(
     model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
     late = overdue_days(rec.pump.refill_due_s, now(request)) if rec.pump else None
-    return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec),
+    dose_in = primary_drug(request, rec)["unit"] if rec.program else None
+    return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec, dose_in),
                 programmable=programmable, sounding=sounding(rec), overdue_days=late)  # fmt: skip
 
 
