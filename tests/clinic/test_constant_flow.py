@@ -134,7 +134,12 @@ def test_a_new_concentration_is_the_constant_flow_pumps_new_dose(world):
     with pytest.raises(Forbidden):  # a new dose: a nurse may not
         world.refill(pid, r, at)
     _, record = world.refill(pid, r, at, role="physician")
-    assert record["status"] == "committed"
+    assert record["status"] == "committed" and record["fixed_flow"] is True
+    # the refill's row: nothing was sent to the pump ("program sent with it" said so)
+    page = world.client("physician").get(f"/patients/{pid}").text
+    assert ('<span class="program-sent">the new fluid at the pump&#39;s fixed flow: drugs: '
+            "morphine 10 mg/mL → morphine 20 mg/mL; step 1: 00:00 5 mg/day (0.5 mL/day) → "
+            "00:00 10 mg/day (0.5 mL/day)</span>") in page  # fmt: skip
     i = world.clinic.care.interrogate(world.users["physician"], pid, at + DAY)
     assert i.program.drugs == twenty
     with world.db.reads() as db:

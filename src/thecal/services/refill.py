@@ -346,6 +346,7 @@ class RefillSession:
             "doses": [r.__dict__ for r in p.doses] if p else [],
             # what the refill's program changed (a new concentration, a restart dose)
             "diff": [r.__dict__ for r in p.diff] if p else [],
+            "fixed_flow": not self.model.programmable,
             "findings": [f.as_dict() for f in self.after_findings],
             "open": [f.code for f in self.open_findings()],
             "acknowledged": {

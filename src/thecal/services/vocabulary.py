@@ -86,6 +86,8 @@ class RefillRecord(TypedDict):
     drugs: NotRequired[list[dict[str, Any]]]  # the fluid: name, concentration_mcg_per_ml
     diff: NotRequired[list[dict[str, Any]]]  # settings before and after (not on old rows)
     refused: NotRequired[list[FindingDict]]  # the findings a commit was refused for
+    # a constant-flow pump: no program was sent; the new fluid at its fixed flow is its dose
+    fixed_flow: NotRequired[bool]
 
 
 class RefillAnswer(RefillRecord):

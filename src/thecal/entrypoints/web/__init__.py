@@ -79,6 +79,7 @@ def create_app(
     app.state.templates.env.filters["session_result_words"] = words.session_result
     app.state.templates.env.filters["session_change_words"] = words.session_changes
     app.state.templates.env.filters["settings_changed"] = words.settings_changed
+    app.state.templates.env.filters["refill_change_label"] = words.refill_change_label
     app.state.templates.env.filters["reconciliation_tag"] = words.reconciliation_tag
     app.state.templates.env.filters["reconciliation_words"] = lambda row: words.reconciliation(
         row.classification, row.expected_ml

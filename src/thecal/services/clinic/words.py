@@ -129,6 +129,14 @@ def settings_changed(record: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def refill_change_label(record: Mapping[str, Any]) -> str:
+    """What the changed settings of a refill's row are: a program sent with the fluid,
+    or, on a constant-flow pump (nothing can be sent to it), what the new fluid gives."""
+    if record.get("fixed_flow"):
+        return "the new fluid at the pump's fixed flow"
+    return "program sent with it"
+
+
 def _setting(value: str | None) -> str:
     """A setting a program does not have (program_diff writes "-"), as "none"."""
     return "none" if value in (None, "", "-") else value
