@@ -3,6 +3,7 @@ and units on every lane."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -202,3 +203,26 @@ def test_the_dose_lane_reads_the_drugs_own_unit_and_a_short_history_its_times(sq
     # an admixture read in two units shares one axis: mg from 1000 mcg/day up
     assert dose_axis(["clonidine", "morphine"], 1650.0, library) == (1000.0, "mg/day")
     assert dose_axis(["clonidine", "morphine"], 500.0, library) == (1.0, "mcg/day")
+
+
+def test_a_dose_change_is_a_step_not_a_ramp(sqlite_world):
+    """Ann's 3 mg/day, read at T0; raised to 3.3 mg/day on day 10 (read then), read
+    again on day 20. Point to point, the line rose from 3 on day 0 to 3.3 on day 10, as
+    if the dose had crept up for ten days (seen on the demo over minutes). As steps: 3
+    until day 10, then 3.3 (the lane's top is 4 mg/day: 4 x (LANE - 25) = 65 px tall,
+    from its base at y = 80)."""
+    from tests.clinic.conftest import morphine
+
+    w = sqlite_world
+    w.program(w.a, morphine(3300.0), T0 + 10 * DAY)
+    w.clinic.care.sync(w.a, T0 + 20 * DAY)
+    with w.db.reads() as db:
+        svg = timeline_svg(patient_record(db, w.a), "mg")
+    line = re.search(r'<polyline fill="none" stroke="#1f5fa8"[^>]*points="([^"]+)"', svg)[1]
+    points = [(float(p.split(",")[0]), round(float(p.split(",")[1]), 1)) for p in line.split()]
+    ys = [y for _, y in points]
+    at_3, at_33 = round(80 - 3 / 4 * 65, 1), round(80 - 3.3 / 4 * 65, 1)  # 31.2, 26.4
+    assert set(ys) == {at_3, at_33}
+    # every rise is vertical: where y changes, x does not
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        assert y0 == y1 or x0 == x1

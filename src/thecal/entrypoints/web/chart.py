@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from html import escape
+from itertools import pairwise
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.core.pump.no_delivery import no_delivery_spans
@@ -95,12 +96,17 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
         out.append(f'<text x="4" y="{y + 20}" class="lane">{escape(name)}</text>')
 
     def series(values: list[tuple[float, float]], lane: int, colour: str, top: float,
-               dashed: bool = False, marks: str = "") -> None:  # fmt: skip
+               dashed: bool = False, marks: str = "", steps: bool = False) -> None:  # fmt: skip
         """`marks`: each value is also a dot titled "`marks` N, date" (a diary score
-        between two others, or a lone one, was a line too short to see)."""
+        between two others, or a lone one, was a line too short to see). `steps`: each
+        value holds until the next (a dose is programmed, not drifted into: drawn
+        point to point, a change read as a ramp over the days between two readings)."""
         if not values:
             return
         base = lane * LANE + LANE - 10
+        if steps:
+            values = [p for (t, v), (t_next, _) in pairwise(values)
+                      for p in ((t, v), (t_next, v))] + values[-1:]  # fmt: skip
         pts = " ".join(f"{x(t):.1f},{base - (v / top) * (LANE - 25):.1f}" for t, v in values)
         dash = ' stroke-dasharray="6,3"' if dashed else ""
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
@@ -118,7 +124,8 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
 
     scale = 1000.0 if in_mg else 1.0
     dose = [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
-    series(dose, 0, COLOURS["dose"], round_top(max([v for _, v in dose], default=1.0)))
+    series(dose, 0, COLOURS["dose"], round_top(max([v for _, v in dose], default=1.0)),
+           steps=True)
     res = [
         (r.at_s, r.reservoir_estimate_ml)
         for r in rec.readings
