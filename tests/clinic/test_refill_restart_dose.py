@@ -101,20 +101,33 @@ def test_a_physician_restarts_at_a_lower_dose_without_patient_boluses(sqlite_wor
 
 def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
     """The role is checked in the use case, not only by hiding the field: a nurse's
-    refill that carries a new dose is refused and nothing is recorded."""
+    refill that carries a new dose is refused and nothing is recorded. The plan says so
+    before the work is done, and the refusal keeps the form as typed (it was a bare
+    "403: a nurse may not do this (programs.commit)" page)."""
     w = sqlite_world
     _empty_for_67_days(w)
     nurse = w.client("nurse")
     form = {**_form(nurse, w.a), "dose_after": "0.4 mg/day", "no_demand": "yes"}
     plan = nurse.post(f"/patients/{w.a}/refill/plan", data=form).text
+    said = ("A physician records this refill: it changes what the pump gives (a new "
+            "concentration or daily dose), which a physician records; a nurse records a "
+            "refill of the same fluid.")  # fmt: skip
+    assert said in plan
     digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
     refills = count(w, RefillRow)
     sign = {"verifier_username": "pharmacist", "verifier_password": PASSWORD,
             "confirmed": "yes", "reviewed_digest": digest}  # fmt: skip
     r = nurse.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
     assert r.status_code == 403
-    assert "programs.commit" in r.text
+    assert "the refill was not recorded: it changes what the pump gives" in r.text
+    assert 'id="lot" name="lot" value="LOT-R1"' in r.text  # the form as typed
     assert count(w, RefillRow) == refills
+    # the same fluid, no new dose: nothing to say (a physician planning it neither)
+    same = nurse.post(f"/patients/{w.a}/refill/plan", data=_form(nurse, w.a)).text
+    assert 'id="physician-records"' not in same
+    doctor = w.client("physician")
+    assert 'id="physician-records"' not in doctor.post(f"/patients/{w.a}/refill/plan",
+                                                       data=form).text  # fmt: skip
 
 
 def test_on_a_pump_that_delivers_the_dose_section_is_folded_or_absent(sqlite_world):

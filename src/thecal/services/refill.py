@@ -202,6 +202,13 @@ class RefillSession:
         return self.proposal
 
     @property
+    def changes_program(self) -> bool:
+        """The refill changes what the pump runs (a new concentration, a new dose): a
+        physician's act (services/clinic/therapy.py), said in the plan beforehand."""
+        p = self._need_proposal()
+        return self.before is not None and p.program != self.before.program
+
+    @property
     def verified_by(self) -> str | None:
         return self.proposal.verified_by if self.proposal is not None else None
 

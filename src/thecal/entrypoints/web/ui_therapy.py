@@ -16,7 +16,7 @@ from thecal.adapters.db.models import Patient, RefillRow
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 from thecal.adapters.schema.base import validate
-from thecal.core.errors import Conflict, InputError, Problem, Refused, UnitError
+from thecal.core.errors import Conflict, Forbidden, InputError, Problem, Refused, UnitError
 from thecal.core.pump.state import DELIVERING
 from thecal.core.units import Kind, parse
 from thecal.entrypoints.web.form_errors import (
@@ -36,6 +36,7 @@ from thecal.entrypoints.web.inputs import (
     parse_program,
     refill_input,
 )
+from thecal.entrypoints.web.permissions import allowed
 from thecal.entrypoints.web.portal_words import delivery_stopped
 from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
@@ -427,6 +428,12 @@ def _refill_drugs(
     ]
 
 
+# a refill that changes the program, planned by a role that may not record it
+PHYSICIAN_RECORDS = (
+    "it changes what the pump gives (a new concentration or daily dose), which a physician "
+    "records; a nurse records a refill of the same fluid"
+)
+
 @router.post("/patients/{patient_id}/refill/plan")
 async def refill_plan(
     patient_id: Id, request: Request, who: Principal = Depends(requires("refills.plan"))
@@ -441,8 +448,11 @@ async def refill_plan(
     except InputError as exc:  # each beside its input; the rest where the plan would be
         not_planned = InputError("the refill was not planned", exc.problems)  # its words
         return problems_fragment(request, who, not_planned, _refill_beside(form, exc.problems))
+    # said before the work is done: recording it would be refused (the use case's rule)
+    physician = session.changes_program and not allowed("programs.commit", who.role)
     return page(request, "_refill_plan.html", who, plan=session.plan, review=review_view(review),
-                form=form, oob_slots=refill_slots(form), oob_errors={})  # fmt: skip
+                form=form, oob_slots=refill_slots(form), oob_errors={},
+                physician_records=PHYSICIAN_RECORDS if physician else None)  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/refill")
@@ -466,6 +476,14 @@ async def refill_record(
             form=form, estimate=rec.pump.reservoir_estimate_ml if rec.pump else None,
             plan=None, review=None, errors=errors,
             error={"message": "the refill was not recorded", "problems": left, "findings": []},
+        )  # fmt: skip
+    except Forbidden:  # a nurse's refill that changes the program: the form kept
+        return page(
+            request, "refill.html", who, 403, rec=rec, drugs=_refill_drugs(request, rec, form),
+            **_dose_after(request, rec), form=form,
+            estimate=rec.pump.reservoir_estimate_ml if rec.pump else None, plan=None,
+            review=None, error={"message": f"the refill was not recorded: {PHYSICIAN_RECORDS}",
+                                "problems": [], "findings": []},
         )  # fmt: skip
     except (Refused, Conflict) as exc:
         session, fresh = clinic.therapy.plan_refill(

@@ -254,8 +254,7 @@ class Therapy(ClinicBase):
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._refill(uow, who, stored, r, signoff, verifier, now_s)
-            assert session.proposal is not None and session.before is not None
-            if session.proposal.program != session.before.program:
+            if session.changes_program:
                 authorize(who.role, "programs.commit")  # a new dose is a physician's act
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
             refill_id = self._store_refill(uow, who, stored, r, session, record, now_s)
