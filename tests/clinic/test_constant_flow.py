@@ -17,6 +17,8 @@ the last fill less the nominal flow since. Worked by hand for constant-flow-20
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -140,6 +142,15 @@ def test_a_new_concentration_is_the_constant_flow_pumps_new_dose(world):
     assert ('<span class="program-sent">the new fluid at the pump&#39;s fixed flow: drugs: '
             "morphine 10 mg/mL → morphine 20 mg/mL; step 1: 00:00 5 mg/day (0.5 mL/day) → "
             "00:00 10 mg/day (0.5 mL/day)</span>") in page  # fmt: skip
+    # and its printout (it gave the fluid and volumes, not the dose it changed)
+    from tests.clinic.test_pdf_reports import pdf_text
+
+    refill_id = re.search(r'/refills/(\d+)/report.pdf">print', page)[1]
+    pdf = " ".join(pdf_text(world.client("physician").get(
+        f"/api/patients/{pid}/refills/{refill_id}/report.pdf").content).split())  # fmt: skip
+    assert ("The new fluid at the pump's fixed flow drugs: morphine 10 mg/mL → morphine "
+            "20 mg/mL") in pdf
+    assert "morphine 5 mg/day 10 mg/day +100" in pdf
     i = world.clinic.care.interrogate(world.users["physician"], pid, at + DAY)
     assert i.program.drugs == twenty
     with world.db.reads() as db:

@@ -121,21 +121,7 @@ def session_document(
             (Table(("setting", "before", "after"),
                    tuple((d["setting"], d["before"], d["after"]) for d in diff), changed),),
         ),
-        Section(
-            "24-hour dose per drug (programmed plus the most demand boluses can add)",
-            (
-                Table(
-                    ("drug", "before", "after", "change"),
-                    tuple(
-                        (d["drug"],
-                         dose_text(library.get(d["drug"]), d["before_mcg_per_day"] or 0.0),
-                         dose_text(library.get(d["drug"]), d["after_mcg_per_day"] or 0.0),
-                         _pct(d["change_pct"]))
-                        for d in r.get("doses", [])
-                    ),
-                ),
-            ),
-        ),
+        _doses_section(r.get("doses", []), library),
         Section("Findings", (_findings(r.get("findings", [])),)),
         Section(
             "Acknowledgements",
@@ -149,6 +135,24 @@ def session_document(
         f"{patient.name} - {utc(row.started_s)} - {r['status']}",
         tuple(sections),
     )
+
+
+def _doses_section(doses: list[dict[str, Any]], library: DrugLibrary) -> Section:
+    return Section(
+        "24-hour dose per drug (programmed plus the most demand boluses can add)",
+        (
+            Table(
+                ("drug", "before", "after", "change"),
+                tuple(
+                    (d["drug"],
+                     dose_text(library.get(d["drug"]), d["before_mcg_per_day"] or 0.0),
+                     dose_text(library.get(d["drug"]), d["after_mcg_per_day"] or 0.0),
+                     _pct(d["change_pct"]))
+                    for d in doses
+                ),
+            ),
+        ),
+    )  # fmt: skip
 
 
 def refill_document(
@@ -167,6 +171,7 @@ def refill_document(
     )
     acknowledged = r.get("acknowledged") or {}
     reconciled = words.reconciliation(row.classification, row.expected_ml)
+    changed = words.settings_changed(r)
     sections = [
         Section("Patient and device", (_patient_facts(patient, _implant(db, patient_id)),)),
         Section(
@@ -192,6 +197,11 @@ def refill_document(
                 ),
             ),
         ),
+        # what the refill changed in what the pump gives (a new concentration or dose):
+        # the printout showed the fluid and the volumes only
+        *((Section(words.refill_change_label(r).capitalize(),
+                   (Text("; ".join(changed)),)),
+           _doses_section(r.get("doses", []), library)) if changed else ()),
         Section("Findings", (_findings(r.get("plan_findings", []) + r.get("findings", [])),)),
         Section(
             "Open and acknowledged",
