@@ -151,6 +151,8 @@ def test_a_new_concentration_is_the_constant_flow_pumps_new_dose(world):
     assert ("The new fluid at the pump's fixed flow drugs: morphine 10 mg/mL → morphine "
             "20 mg/mL") in pdf
     assert "morphine 5 mg/day 10 mg/day +100" in pdf
+    # 20 - 20 d x 0.5 mL/day = 10 mL expected and withdrawn: no "-0.00 mL"
+    assert "Expected withdrawal 10.00 mL Withdrawn 10.00 mL Difference +0.00 mL" in pdf
     i = world.clinic.care.interrogate(world.users["physician"], pid, at + DAY)
     assert i.program.drugs == twenty
     with world.db.reads() as db:

@@ -166,7 +166,8 @@ def refill_document(
                        f"{conc_text(library.get(d['name']), d['concentration_mcg_per_ml'])}"
                        for d in drugs) if drugs else "not recorded")  # fmt: skip
     difference = (
-        f"{row.withdrawn_ml - row.expected_ml:+.2f} mL"
+        # rounded first: a difference of -0.001 mL printed "-0.00 mL"
+        f"{round(row.withdrawn_ml - row.expected_ml, 2) + 0.0:+.2f} mL"
         if row.withdrawn_ml is not None and row.expected_ml is not None else "-"
     )
     acknowledged = r.get("acknowledged") or {}
