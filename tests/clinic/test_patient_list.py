@@ -49,7 +49,8 @@ def test_the_api_pages_through_every_patient_and_says_how_many(world):
 
 def test_the_screen_pages_and_shows_therapy_pump_and_next_refill(world):
     """Ann: morphine 3 mg/day, delivering; Bo: baclofen 400 mcg/day, his refill due date
-    set to T0 - 2.4 days (2026-09-19): overdue 2 days at T0. The Zeds have no pump."""
+    set to T0 - 2.4 days (2026-09-19): overdue 2.4 days at T0. The Zeds have no pump.
+    Days overdue are given to a tenth under ten (0.4 d read "overdue 0 d")."""
     w = world
     _add_zeds(w)
     with w.engine.begin() as db:
@@ -63,10 +64,15 @@ def test_the_screen_pages_and_shows_therapy_pump_and_next_refill(world):
             for r in one.split('id="patients"', 1)[1].split("<tr><td>")[1:]}  # fmt: skip
     assert "<td>morphine 3 mg/day</td>" in rows["Ann Able"]
     assert "<td>baclofen 400 mcg/day</td>" in rows["Bo Baker"]
-    assert "2026-09-19" in rows["Bo Baker"] and "overdue 2 d" in rows["Bo Baker"]
+    assert "2026-09-19" in rows["Bo Baker"] and "overdue 2.4 d" in rows["Bo Baker"]
     assert "overdue" not in rows["Ann Able"]
     assert "<td>-</td><td>no pump</td>" in rows["Zed 000"]
     assert 'href="/patients?page=2" rel="next"' in one
+    for late, said in ((0.4, "overdue 0.4 d"), (12.6, "overdue 13 d")):
+        with w.engine.begin() as db:
+            db.execute(update(Pump).where(Pump.patient_id == w.b)
+                       .values(refill_due_s=T0 - late * DAY))  # fmt: skip
+        assert said in c.get("/patients?q=Bo").text
     two = c.get("/patients?page=2").text
     assert _names(two) == [f"Zed {i:03d}" for i in range(98, 120)]
     assert 'href="/patients?page=1" rel="prev"' in two and 'rel="next"' not in two

@@ -36,6 +36,7 @@ from thecal.entrypoints.web import (
 )
 from thecal.entrypoints.web.guards import RequestGuard
 from thecal.entrypoints.web.local_time import local_words
+from thecal.entrypoints.web.patient_rows import days_figure
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
 
@@ -75,6 +76,7 @@ def create_app(
     # orange medium, yellow low, blue information, as the worklist's urgencies
     app.state.templates.env.filters["priority_tag"] = lambda p: PRIORITY_TAGS.get(p, "info")
     app.state.templates.env.filters["refill_check_words"] = words.refill_check
+    app.state.templates.env.filters["days_figure"] = days_figure
     app.state.templates.env.filters["session_end_words"] = words.session_end
     app.state.templates.env.filters["session_result_words"] = words.session_result
     app.state.templates.env.filters["session_change_words"] = words.session_changes

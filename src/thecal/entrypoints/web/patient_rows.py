@@ -40,6 +40,12 @@ def overdue_days(due_s: float | None, now_s: float) -> float | None:
     return (now_s - due_s) / SECONDS_PER_DAY if due_s is not None and due_s < now_s else None
 
 
+def days_figure(days: float) -> str:
+    """Days overdue as the list shows them: a tenth under ten days (0.4 read "0", as if
+    the refill were not late at all), whole days from ten up."""
+    return f"{days:.1f}" if days < 10 else f"{days:.0f}"
+
+
 def patient_row(row: ListedPatient, library: DrugLibrary, now_s: float) -> PatientRow:
     p, pump = row.patient, row.pump
     due = pump.refill_due_s if pump is not None else None
