@@ -116,3 +116,18 @@ def test_the_api_implants_a_constant_flow_pump_and_refuses_a_programmable_one_wi
     [invalid] = [f for f in programmable.json()["findings"] if f["code"] == "PROGRAM_INVALID"]
     assert invalid["severity"] == "hard"
     assert "at least one step is required" in invalid["message"]
+
+
+def test_a_constant_flow_pump_transferred_in_continues_its_dose(sqlite_world):
+    """A patient arriving with a running constant-flow pump: the documented program names
+    its drugs, and it gave them at its flow (10 mg/mL x 0.5 mL/day = 5 mg/day). The
+    review read it as 0 mg/day before, so the transfer was a new start ("morphine
+    starts or increases", a change from nothing)."""
+    w = sqlite_world
+    pid, c = _patient(w), w.client("physician")
+    typed = _typed(c, pid, concentration="10 mg/mL", dose="5 mg/day", transfer="yes")
+    r = c.post(f"/patients/{pid}/device/implant/check", data=typed)
+    assert r.status_code == 200, _text(r.text)[-1500:]
+    review = _text(r.text)
+    assert "morphine 5 mg/day 5 mg/day" in review  # now, proposed
+    assert "MONITOR_AFTER_CHANGE" not in r.text

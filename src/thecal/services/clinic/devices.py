@@ -71,6 +71,9 @@ class Devices(ClinicBase):
         model = self._model(i.model_id)
         i, assumed = self._catheter_figure(uow, patient_id, i, model)
         delivered = i.program if model.programmable else effective_program(model, i.program.drugs)
+        if current is not None and not model.programmable and not current.steps:
+            # a transfer in of a constant-flow pump names its drugs: it gave them at its flow
+            current = effective_program(model, current.drugs)
         patient, history = self._clinical(uow, patient_id, now_s)
         ctx = ProgramProposal(
             delivered, current, model, self.library, self.policy, patient,
