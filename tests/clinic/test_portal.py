@@ -98,3 +98,31 @@ def test_every_withdrawal_critical_drug_has_signs_a_patient_can_read():
     from thecal.services.clinic.words import WITHDRAWAL_SIGNS
 
     assert alarm_table().withdrawal_critical_drugs <= set(WITHDRAWAL_SIGNS)
+
+
+def test_a_patient_in_a_trial_without_a_pump_keeps_a_diary(sqlite_world):
+    """The portal answered "404: patient 6 has no pump" to the demo's patient in a
+    baclofen screening (no pump yet), whose scores the trial is judged by. Now: no pump
+    yet, the trial under way, the diary with its spasm score; no dose button."""
+    w = sqlite_world
+    dr = w.users["physician"]
+    pid = w.clinic.care.add_patient(dr, {"mrn": "T6", "name": "Tia Trial", "birth_year": 1980,
+                                         "indication": "spasticity_spinal", "weight_kg": 60.0,
+                                         "opioid_naive": False}, "new", T0)  # fmt: skip
+    uid = w.clinic.user_admin.add_user(w.users["admin"], "tia", "Tia Trial", PASSWORD,
+                                       "patient", pid, T0)  # fmt: skip
+    w.users["tia"] = Principal(uid, "tia", "Tia Trial", "patient", pid, "")
+    p = w.client("tia")
+    before = p.get("/portal")
+    assert before.status_code == 200, before.text[:300]
+    assert "You have no pump yet." in before.text and "trial is under way" not in before.text
+    w.clinic.trials.start_trial(dr, pid, {"kind": "baclofen_screening", "drug": "baclofen",
+                                          "indication": "spasticity_spinal",
+                                          "baseline": {"ashworth": 3}}, T0)  # fmt: skip
+    page = p.get("/portal").text
+    assert "Your baclofen trial is under way: write in the diary below" in page
+    assert 'id="spasm"' in page and 'id="request-bolus"' not in page
+    r = p.post("/portal/diary", data={"pain_nrs": "3", "spasm": "5", "note": "legs looser",
+                                      "csrf": p.headers["X-CSRF-Token"]})  # fmt: skip
+    assert r.status_code in (200, 303)
+    assert "legs looser" in p.get("/portal").text

@@ -23,7 +23,7 @@ from thecal.entrypoints.web.chart import timeline_svg
 from thecal.entrypoints.web.guards import MAX_ID, Id, control_characters
 from thecal.entrypoints.web.inputs import kept_record, now
 from thecal.entrypoints.web.patient_rows import overdue_days, patient_row
-from thecal.entrypoints.web.portal_words import patient_therapy
+from thecal.entrypoints.web.portal_words import PatientTherapy, patient_therapy
 from thecal.entrypoints.web.seam import clinic_of
 from thecal.entrypoints.web.security import COOKIE, current, requires, set_cookie, sign_in
 from thecal.services.clinic import can_see, words
@@ -257,19 +257,30 @@ def sounding(rec: queries.PatientRecord) -> dict[str, str]:
 
 
 def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
+    """A patient without a pump (in a trial, or before one) has the diary: the portal
+    answered "404: patient 6 has no pump" to a patient in a baclofen screening, whose
+    scores the trial is judged by."""
     assert who.patient_id is not None
     rec = record(request, who.patient_id)
-    # the pump's own answer, not one worked out again from the bolus log
-    pump = clinic_of(request).care.interrogate(who, who.patient_id, now(request))
     at = now(request)
-    booked = clinic_of(request).booking.booked_refill(who, who.patient_id)
     library, zone = request.app.state.clinic.library, request.app.state.zone
+    trials = [t.drug for t in rec.trials if t.status == "open"]
+    if rec.pump is None:
+        therapy = PatientTherapy((), None, None, "no pump", "baclofen" in trials)
+        program, lockout_s = None, 0.0
+    else:
+        # the pump's own answer, not one worked out again from the bolus log
+        pump = clinic_of(request).care.interrogate(who, who.patient_id, at)
+        booked = clinic_of(request).booking.booked_refill(who, who.patient_id)
+        therapy = patient_therapy(pump.program, rec, at, library, booked, zone)
+        program, lockout_s = pump.program, pump.lockout_remaining_s
     return {
         "rec": rec,
-        "therapy": patient_therapy(pump.program, rec, at, library, booked, zone),
-        "lockout_remaining_s": pump.lockout_remaining_s,
+        "therapy": therapy,
+        "trials": trials,
+        "lockout_remaining_s": lockout_s,
         "speed": request.app.state.speed,
-        "demand_enabled": pump.program is not None and pump.program.demand_bolus is not None,
+        "demand_enabled": program is not None and program.demand_bolus is not None,
         "request_id": uuid.uuid4().hex,
         "reasons": REASONS,
         "answer": None,
