@@ -5,6 +5,7 @@ for a baclofen patient."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from tests.clinic.conftest import DAY, PASSWORD, T0
 from thecal.services.clinic import Principal
@@ -126,3 +127,30 @@ def test_a_patient_in_a_trial_without_a_pump_keeps_a_diary(sqlite_world):
                                       "csrf": p.headers["X-CSRF-Token"]})  # fmt: skip
     assert r.status_code in (200, 303)
     assert "legs looser" in p.get("/portal").text
+
+
+def test_the_patient_page_shows_a_trial_and_no_pump_links_without_a_pump(sqlite_world):
+    """The demo's patient in a baclofen screening: the page had no word of the trial and
+    offered Programming, Refill and Refill appointment, each of which answered "this
+    patient has no pump program"."""
+    w = sqlite_world
+    dr = w.users["physician"]
+    pid = w.clinic.care.add_patient(dr, {"mrn": "T7", "name": "Ty Trial", "birth_year": 1979,
+                                         "indication": "spasticity_spinal", "weight_kg": 70.0,
+                                         "opioid_naive": False}, "new", T0)  # fmt: skip
+    c = w.client("physician")
+    page = c.get(f"/patients/{pid}").text
+    assert 'id="trial-card"' not in page and 'id="to-refill"' not in page
+    assert 'id="to-program"' not in page and "Implant a pump" in page
+    tid = w.clinic.trials.start_trial(dr, pid, {"kind": "baclofen_screening", "drug": "baclofen",
+                                                "indication": "spasticity_spinal",
+                                                "baseline": {"ashworth": 3}}, T0)  # fmt: skip
+    at = datetime.fromtimestamp(T0 + 3600.0, UTC).isoformat()
+    w.clinic.trials.add_trial_dose(dr, tid, {"at": at, "amount": "50 mcg"}, T0 + 3600.0)
+    card = c.get(f"/patients/{pid}").text.split('id="trial-card">', 1)[1].split("</div>", 1)[0]
+    words = " ".join(re.sub(r"<[^>]+>", " ", card).split())
+    assert words.startswith(f"Trials #{tid} baclofen screening (bolus) · started 2026-09-21 · "
+                            "1 dose given · under way")  # fmt: skip
+    assert f'href="/patients/{pid}/trials"' in card
+    # Ann has a pump: her links stay
+    assert 'id="to-refill"' in c.get(f"/patients/{w.a}").text
