@@ -188,3 +188,24 @@ def test_the_refill_screen_of_a_constant_flow_pump_says_the_concentration_sets_t
     assert "PROGRAM_INVALID" not in plan.text and "RATES_CARRIED_OVER" not in plan.text
     typed = c.post(f"/patients/{pid}/refill/plan", data=form | {"dose_after": "6 mg/day"})
     assert "its dose is set by the concentration" in typed.text
+
+
+def test_the_api_refills_a_constant_flow_pump_with_a_program_of_its_drugs(world):
+    """Through the API a program naming only the new fluid's drugs was refused by the
+    programmable reader ("program.basal: is required"); the pump model decides now: on
+    constant-flow-20 it is the fluid at 0.5 mL/day (20 mg/mL: 10 mg/day); on Ann's
+    peristaltic pump the same program is refused by PUMP-3 (no step)."""
+    pid = implant(world)
+    c = world.client("physician")
+    body = {"add_ml": 19.0, "drugs": [{"name": "morphine", "concentration": "20 mg/mL"}],
+            "lot": "L3", "program": {"drugs": [{"name": "morphine",
+                                                "concentration": "20 mg/mL"}]}}  # fmt: skip
+    r = c.post(f"/api/patients/{pid}/refills/plan", json=body)
+    assert r.status_code == 200, r.text
+    codes = {f["code"] for f in r.json()["findings"]}
+    assert "PROGRAM_INVALID" not in codes and "OLD_FLUID_FIRST" in codes
+    assert [d["after_mcg_per_day"] for d in r.json()["doses"]] == [pytest.approx(10_000.0)]
+    ann = c.post(f"/api/patients/{world.a}/refills/plan", json=body)
+    assert ann.status_code == 200, ann.text
+    [invalid] = [f for f in ann.json()["findings"] if f["code"] == "PROGRAM_INVALID"]
+    assert invalid["severity"] == "hard" and "at least one step" in invalid["message"]

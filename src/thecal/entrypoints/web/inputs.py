@@ -234,6 +234,9 @@ class BolusGiveCommit(BolusGiveIn):
 
 class RefillIn(Signed):
     PROGRAMS = ("program",)
+    # a constant-flow pump's new fluid may be named as a program of its drugs alone; the
+    # pump model decides (services/refill.py fixed_flow_after, or PUMP-3 "at least one step")
+    BASAL_REQUIRED = False
     add_ml: float = Field(gt=0, le=100)
     drugs: list[dict[str, Any]]
     entered_ml: float | None = Field(default=None, ge=0, le=100)
@@ -379,7 +382,8 @@ def kept_record(request: Request, patient_id: int) -> PatientRecord:
 
 
 def refill_input(body: RefillIn) -> RefillInput:
-    program = parse_program(body.program) if body.program is not None else None
+    program = (parse_program(body.program, "program", body.BASAL_REQUIRED)
+               if body.program is not None else None)  # fmt: skip
     return RefillInput(
         body.add_ml, parse_drugs(body.drugs), body.entered_ml, program, body.lot,
         bridge_duration_s=body.bridge_duration_s, diluted=body.diluted,
