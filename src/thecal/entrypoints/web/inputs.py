@@ -354,9 +354,10 @@ class PasswordReset(Body):
 
 
 def parse_program(doc: Any, path: str = "program", basal_required: bool = True) -> Program:
-    """`basal_required=False` for a new pump, which may be constant-flow: its program
-    names only its drugs, and the pump model says whether a basal is needed (the core's
-    validate_program, run by the use case: "at least one step is required")."""
+    """`basal_required=False` for a new pump and a refill, whose pump may be
+    constant-flow: its program names only its drugs, and the pump model says whether a
+    basal is needed (the core's validate_program, run by the use case: "at least one
+    step is required"; a refill's fluid, services/refill.py `fixed_flow_after`)."""
     tp = PumpProgramDoc if basal_required else ProgramDoc
     program: ProgramDoc = validate(tp, doc, "program", prefix=path)
     return program.core()
