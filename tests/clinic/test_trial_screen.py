@@ -6,6 +6,7 @@ there is 15:00 UTC. A refused entry comes back on the trial's card as typed."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -102,5 +103,12 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
         nxt = re.search(rf'id="next-dose-{trial.id}">(.*?)</p>', shown)[1]
         assert nxt == ("Next in the screening protocol: <b>75 mcg</b>, not before "
                        "2026-09-22 16:00 (Europe/London)")  # fmt: skip
+        # once the interval has passed it is no longer a bound ahead (it read "not
+        # before" a time already gone): 16:00 London is 15:00 UTC on 22 September
+        w.clock.t = datetime(2026, 9, 22, 15, 1, tzinfo=UTC).timestamp()
+        later = c.get(f"/patients/{pid}/trials").text
+        nxt = re.search(rf'id="next-dose-{trial.id}">(.*?)</p>', later)[1]
+        assert nxt == ("Next in the screening protocol: <b>75 mcg</b>, <b>may be given "
+                       "now</b> (the interval ended 2026-09-22 16:00, Europe/London)")  # fmt: skip
     finally:
         w.engine.dispose()

@@ -51,7 +51,8 @@ def _trials_page(
     today, clock = local_fields(now(request), request.app.state.zone)
     drugs = sorted(clinic.library.drugs)
     return page(request, "trials.html", who, status, rec=rec, evaluations=evaluations,
-                today=today, clock=clock, drugs=drugs, kinds=list(words.TRIAL_KINDS.items()),
+                today=today, clock=clock, now_s=now(request), drugs=drugs,
+                kinds=list(words.TRIAL_KINDS.items()),
                 scales=words.scale_choices("nrs", "ashworth", "penn", "odi"),
                 baseline_scales=words.scale_choices("ashworth", "nrs", "penn"),
                 **{"failed": None, "errors": {}, "form": {}, "start_error": None,
