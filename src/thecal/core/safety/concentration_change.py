@@ -44,9 +44,7 @@ def check_concentration_change(ctx: ProgramProposal) -> list[Finding]:
     )
     clear = plan.clear_without_bridge_days
     clear_text = "never at a zero basal rate" if clear is None else f"{clear * HOURS_PER_DAY:.3g} h"
-    amounts = ", ".join(
-        f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
-    )
+    amounts = _old_drug_words(ctx, plan.old_drug_mcg)
     steady = plan.at_old_rate_days
     summary = (
         f"bridge bolus {plan.volume_ml:.4g} mL of the old fluid ({amounts}); "
@@ -98,9 +96,7 @@ def _old_fluid_first(ctx: ProgramProposal) -> list[Finding]:
     )
     if plan.clear_without_bridge_days is None:
         return []
-    amounts = ", ".join(
-        f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in plan.old_drug_mcg.items()
-    )
+    amounts = _old_drug_words(ctx, plan.old_drug_mcg)
     return [finding(
         "DD-07", INFO, "OLD_FLUID_FIRST",
         f"a constant-flow pump gives no bridge bolus: the {plan.volume_ml:.4g} mL of old "
@@ -108,6 +104,11 @@ def _old_fluid_first(ctx: ProgramProposal) -> list[Finding]:
         f"{plan.clear_without_bridge_days * HOURS_PER_DAY:.3g} h, then the new dose",
         "bridge",
     )]  # fmt: skip
+
+
+def _old_drug_words(ctx: ProgramProposal, old_drug_mcg: dict[str, float]) -> str:
+    """The old fluid's drug in the path, each in its own unit: "2.08 mg morphine"."""
+    return ", ".join(f"{dose_text(ctx.drug(n), m, '')} {n}" for n, m in old_drug_mcg.items())
 
 
 def _matches_reservoir(ctx: ProgramProposal) -> list[Finding]:
