@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from tests.clinic.conftest import DAY, PASSWORD, T0
 from thecal.services.clinic import Principal
+from thecal.services.clinic.gate import Signoff
 
 
 def text(html: str, element_id: str) -> str:
@@ -155,3 +156,32 @@ def test_the_patient_page_shows_a_trial_and_no_pump_links_without_a_pump(sqlite_
     assert f'href="/patients/{pid}/trials"' in card
     # Ann has a pump: her links stay
     assert 'id="to-refill"' in c.get(f"/patients/{w.a}").text
+
+
+def test_the_pump_cards_appear_only_with_a_pump_or_its_history(sqlite_world):
+    """A patient who never had a pump showed four empty tables ("No refill yet.",
+    "No programming session yet.", "No request yet.", "No alarm.") that read like missing
+    records; one line says they come with a pump. An explanted pump's history stays."""
+    w = sqlite_world
+    dr = w.users["physician"]
+    pid = w.clinic.care.add_patient(dr, {"mrn": "T8", "name": "Una New", "birth_year": 1975,
+                                         "indication": "cancer_pain", "weight_kg": 70.0,
+                                         "opioid_naive": True}, "new", T0)  # fmt: skip
+    c = w.client("physician")
+    page = c.get(f"/patients/{pid}").text
+    assert 'id="no-pump-history"' in page
+    assert "No pump yet: refills, programming sessions, demand boluses and alarms" in page
+    for empty in ("No refill yet.", "No programming session yet.", "No request yet.",
+                  "No alarm.", 'id="refills"', 'id="alarms"'):  # fmt: skip
+        assert empty not in page, empty
+    # Bo's baclofen pump explanted: its refills and programming stay on his page
+    out = w.clinic.surgery.check_explant(dr, w.b, Signoff(), T0 + 3600.0)
+    ack = {"WITHDRAWAL_RISK_CUT": "oral baclofen 20 mg tds started"}
+    w.clinic.surgery.explant(dr, w.b, "infection", Signoff(ack, None, out.digest),
+                             T0 + 3600.0, out.therapy_version)  # fmt: skip
+    bo = c.get(f"/patients/{w.b}").text
+    assert 'id="no-pump-history"' not in bo and 'id="refills"' in bo
+    assert 'id="to-refill"' not in bo and "Implant a pump" in bo
+    # a patient with a pump keeps every card, empty or not
+    ann = c.get(f"/patients/{w.a}").text
+    assert 'id="no-pump-history"' not in ann and 'id="alarms"' in ann and 'id="refills"' in ann

@@ -118,7 +118,7 @@ def other_items(db: Session, now_s: float, policy: Policy) -> list[WorkItem]:
                 "trial",
                 UPCOMING,
                 t.started_s,
-                f"{words.trial_kind(t.kind)} of {t.drug} in progress",
+                words.trial_under_way(t.kind, t.drug, t.started_s),
             )
         )
     return items + _pathway_items(db)

@@ -84,6 +84,15 @@ def trial_kind(code: str) -> str:
     return TRIAL_KINDS.get(code, code)
 
 
+def trial_under_way(kind: str, drug: str, started_s: float) -> str:
+    """A running trial on the worklist: its drug only where the kind does not already
+    name it ("baclofen screening (bolus) of baclofen" read as a slip)."""
+    what = trial_kind(kind)
+    if drug.lower() not in what.lower():
+        what = f"{what} of {drug}"
+    return f"{what}: under way since {date(started_s)}"
+
+
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
 
