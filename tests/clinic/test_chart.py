@@ -167,11 +167,13 @@ def test_a_pain_patients_history_has_no_empty_spasm_column_and_says_what_is_empt
     assert re.findall(r"<td[^>]*>([^<]*)</td>", diary) == ["2026-09-22", "4", "better"]
     assert '<td class="when">2026-09-22</td>' in diary
     assert "No request yet." in page and "No alarm." in page
-    # the implant's first fill is Ann's first refill row; a patient with no pump has none
+    # the implant's first fill is Ann's first refill row; a patient with no pump has none,
+    # and one line says so rather than four empty tables (test_portal.py)
     pid = w.clinic.care.add_patient(w.users["nurse"], dict(
         mrn="N1", name="Nell New", birth_year=1980, indication="non_cancer", weight_kg=60.0,
         opioid_naive=True), "new", T0)  # fmt: skip
-    assert "No refill yet." in w.client("physician").get(f"/patients/{pid}").text
+    nell = w.client("physician").get(f"/patients/{pid}").text
+    assert "No pump yet: refills, programming sessions" in nell and "No refill yet." not in nell
 
 
 def test_the_dose_lane_reads_the_drugs_own_unit_and_a_short_history_its_times(sqlite_world):

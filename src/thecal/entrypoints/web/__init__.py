@@ -37,6 +37,7 @@ from thecal.entrypoints.web import (
 from thecal.entrypoints.web.guards import RequestGuard
 from thecal.entrypoints.web.local_time import local_words
 from thecal.entrypoints.web.patient_rows import days_figure
+from thecal.entrypoints.web.permissions import allowed
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
 
@@ -70,6 +71,11 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     app.state.zone = ZoneInfo(time_zone)  # the clinic's: appointments are typed and read in it
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # what a page offers reads the one permission table the use cases enforce; a
+    # permission misspelt fails the render (KeyError), never shows a button by mistake
+    app.state.templates.env.filters["can"] = lambda who, permission: allowed(
+        permission, who.role
+    )
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     # an alarm's IEC 60601-1-8 priority as its tag's colour class (app.css): red high,

@@ -1,0 +1,55 @@
+"""What a page offers (a Record, Send or Edit button, a menu link) reads the one
+permission table the use cases enforce. The templates held their own copy of it as
+role names (`who.role in ("physician", "nurse")` in 21 places), so a change to who may
+record a refill would have changed the use case and left the screens behind."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from thecal.entrypoints.web import permissions
+
+TEMPLATES = Path(permissions.__file__).parent / "templates"
+ASKED = re.compile(r"""can\(\s*"([a-z_.]+)"(?:\s+if\s+[^)]*?\s+else\s+"([a-z_.]+)")?\s*\)""")
+
+
+def _templates() -> list[Path]:
+    return sorted(TEMPLATES.glob("*.html"))
+
+
+def test_no_template_decides_by_role_name():
+    for path in _templates():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            assert not re.search(r"who\.role\s*(==|!=|in\b|not in\b)", line), f"{path.name}:{n}"
+
+
+def test_every_permission_a_template_asks_for_exists():
+    asked = set()
+    for path in _templates():
+        for m in ASKED.finditer(path.read_text()):
+            asked.update(p for p in m.groups() if p)
+    assert "refills.record" in asked and "programs.commit" in asked  # the scan finds them
+    assert asked <= set(permissions.PERMISSIONS), asked - set(permissions.PERMISSIONS)
+
+
+def test_the_refill_screen_follows_the_table_not_a_role_list(sqlite_world, monkeypatch):
+    """A pharmacist may plan a refill, not record it: no Record button. Give the
+    pharmacist the permission in the table and the same page offers it."""
+    w = sqlite_world
+    c = w.client("pharmacist")
+    assert 'id="record"' not in c.get(f"/patients/{w.a}/refill").text
+    assert 'id="record"' in w.client("nurse").get(f"/patients/{w.a}/refill").text
+    table = dict(permissions.PERMISSIONS)
+    table["refills.record"] = (*table["refills.record"], "pharmacist")
+    monkeypatch.setitem(permissions.PERMISSIONS, "refills.record", table["refills.record"])
+    assert 'id="record"' in c.get(f"/patients/{w.a}/refill").text
+
+
+def test_a_misspelt_permission_fails_the_render():
+    from thecal.entrypoints.web.permissions import allowed
+
+    with pytest.raises(KeyError):
+        allowed("refills.recrod", "nurse")  # type: ignore[arg-type]
