@@ -30,18 +30,16 @@ from thecal.adapters.db.models import (
     TrialRow,
     User,
 )
-from thecal.adapters.db.worklist_items import other_items
+from thecal.adapters.db.worklist_rows import other_items
 from thecal.core.errors import NotFound
 from thecal.core.safety import Policy
 from thecal.core.units import SECONDS_PER_DAY
-from thecal.services.clinic import words
-from thecal.services.clinic.worklist import (
-    OVERDUE,
-    UPCOMING,
-    WorkItem,
-    ordered,
-    refill_detail,
-    refill_rank,
+from thecal.services.clinic.worklist import WorkItem, ordered
+from thecal.services.clinic.worklist_items import (
+    DueRefill,
+    DueReplacement,
+    refill_item,
+    replacement_item,
 )
 
 PUMP_COLUMNS = (
@@ -96,54 +94,26 @@ def _pump_items(
             .limit(first_n)
         ).all()
         since = _empty_since(db, [p.patient_id for p in due if p.shown == "empty"])
-        for pump in due:
-            assert pump.refill_due_s is not None
-            items.append(
-                WorkItem(
-                    pump.patient_id,
-                    pump.name,
-                    pump.mrn,
-                    "refill",
-                    refill_rank(pump.refill_due_s, now_s, pump.withdrawal_risk, policy),
-                    pump.refill_due_s,
-                    refill_detail(
-                        pump.refill_due_s, now_s, pump.refill_due_reason, pump.drugs,
-                        pump.shown == "empty", since.get(pump.patient_id),
-                    ),
-                    pump.withdrawal_risk,
-                )
-            )
+        items += [
+            refill_item(DueRefill(
+                p.patient_id, p.name, p.mrn, p.refill_due_s, p.refill_due_reason,
+                p.withdrawal_risk, p.drugs, p.shown == "empty", since.get(p.patient_id),
+            ), now_s, policy)
+            for p in due
+        ]  # fmt: skip
     for eri in (True, False):
         rows = db.execute(
             base.where(Pump.eri == eri, Pump.replacement_due_s <= replace_by)
             .order_by(Pump.replacement_due_s)
             .limit(first_n)
         )
-        for pump in rows:
-            assert pump.replacement_due_s is not None
-            days = (pump.replacement_due_s - now_s) / SECONDS_PER_DAY
-            detail = (
-                "elective replacement indicator on: schedule replacement"
-                if eri
-                else f"elective replacement indicator expected in {days:.0f} d"
-            )
-            if pump.end_of_service_s is not None:
-                detail += (
-                    f"; end of service about {words.date(pump.end_of_service_s)} on the "
-                    "current program, when the pump stops"
-                )
-            items.append(
-                WorkItem(
-                    pump.patient_id,
-                    pump.name,
-                    pump.mrn,
-                    "replacement",
-                    OVERDUE if eri else UPCOMING,
-                    pump.replacement_due_s,
-                    detail,
-                    pump.withdrawal_risk,
-                )
-            )
+        items += [
+            replacement_item(DueReplacement(
+                p.patient_id, p.name, p.mrn, p.replacement_due_s, eri, p.end_of_service_s,
+                p.withdrawal_risk,
+            ), now_s)
+            for p in rows
+        ]  # fmt: skip
     return items
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from typing_extensions import TypedDict
 
 from thecal.adapters.db import queries
-from thecal.adapters.db.worklist_items import sounding_priority
+from thecal.adapters.db.worklist_rows import sounding_priority
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.adapters.scenario.program_writer import program_document
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from thecal.adapters.db import audit, audit_search, queries
 from thecal.adapters.db.patient_list import patient_page
-from thecal.adapters.db.worklist_items import sounding_priority
+from thecal.adapters.db.worklist_rows import sounding_priority
 from thecal.adapters.pump.program_codec import program_from_json
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
