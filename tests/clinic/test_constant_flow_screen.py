@@ -118,6 +118,25 @@ def test_the_api_implants_a_constant_flow_pump_and_refuses_a_programmable_one_wi
     assert "at least one step is required" in invalid["message"]
 
 
+def test_the_api_refuses_a_rate_for_a_constant_flow_implant_by_its_field(world):
+    """A basal step sent with a constant-flow implant was a hard PUMP-3 finding in the
+    review, where the same rate with a refill was refused by its field: one answer now
+    (core/pump/constant_flow.py delivered_by), 422 naming `program`, nothing stored."""
+    w = world
+    pid, c = _patient(w), w.client("physician")
+    body = {"model_id": "constant-flow-20", "serial": "SN-CF5", "catheter_type": "one-piece",
+            "catheter_length_cm": 80.0, "catheter_ul_per_cm": 2.6, "tip_level": "T10",
+            "program": {"drugs": [{"name": "morphine", "concentration": "1 mg/mL"}],
+                        "basal": {"steps": [{"start": "00:00", "dose": "0.5 mg/day"}]}},
+            "fill_ml": 20.0}  # fmt: skip
+    r = c.post(f"/api/patients/{pid}/implants/check", json=body)
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["problems"]
+    assert problem["path"] == "program", problem
+    assert problem["message"].startswith("constant-flow-20 is constant-flow: its rate is fixed")
+    assert c.get(f"/api/patients/{pid}").json()["pump"] is None
+
+
 def test_a_constant_flow_pump_transferred_in_continues_its_dose(sqlite_world):
     """A patient arriving with a running constant-flow pump: the documented program names
     its drugs, and it gave them at its flow (10 mg/mL x 0.5 mL/day = 5 mg/day). The

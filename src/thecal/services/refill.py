@@ -16,7 +16,7 @@ from typing import Any
 
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import InputError, InvalidTransition, LinkError, Problem, Refused
-from thecal.core.pump.constant_flow import effective_program
+from thecal.core.pump.constant_flow import delivered_by
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.program import DrugConcentration, Program, program_digest
 from thecal.core.safety import (
@@ -102,7 +102,12 @@ class RefillSession:
         assert self.before is not None
         program = program_after or self.before.program
         if not self.model.programmable:
-            program = fixed_flow_after(self.model, drugs, program_after)
+            # the refill's program is the new fluid at the fixed flow: a new
+            # concentration is a new dose (the only way to change it), checked by the
+            # same dose rules as a program; a program given names only its drugs
+            # (whether they are the fluid's is DD-07's question)
+            given = program_after or Program(drugs, ())
+            program = delivered_by(self.model, given, "program_after")
         if program is None:
             raise InputError(
                 "refill refused",
@@ -363,20 +368,3 @@ class RefillSession:
             "next_refill_reason": plan.next_refill_reason if plan else None,
             "log": list(self.log),
         }
-
-
-def fixed_flow_after(
-    model: PumpModel, fluid: tuple[DrugConcentration, ...], program_after: Program | None
-) -> Program:
-    """What a constant-flow pump delivers after a refill: the new fluid at its fixed
-    flow, so a new concentration is a new dose (the only way to change it), checked by
-    the same dose rules as a program. A program given names only its drugs (whether
-    they are the fluid's is DD-07's question); a rate, schedule or bolus cannot be
-    given to this pump and is refused, never dropped."""
-    if program_after is None:
-        return effective_program(model, fluid)
-    if program_after.steps or program_after.periodic_boluses or program_after.demand_bolus:
-        raise InputError("refill refused", [Problem(
-            "program_after", f"{model.id} is constant-flow: its rate is fixed, so a refill "
-            "names only its fluid; its dose changes with the concentration")])  # fmt: skip
-    return effective_program(model, program_after.drugs)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from thecal.core.errors import InvalidTransition
+from thecal.core.errors import InputError, InvalidTransition
 from thecal.core.pump import commands as c
 from thecal.core.pump.events import Event, event
 from thecal.core.pump.models import PumpModel
 from thecal.core.pump.path import PathLedger, Vector
-from thecal.core.pump.program import DrugConcentration, Program, Step
+from thecal.core.pump.program import DrugConcentration, Program, Step, fixed_rate_problem
 from thecal.core.pump.reservoir import refill_event, refill_fluid, refill_refusal
 from thecal.core.units import SECONDS_PER_DAY
 
@@ -91,6 +91,29 @@ def effective_program(model: PumpModel, drugs: tuple[DrugConcentration, ...]) ->
     doses, refill dates and records read it like any other program."""
     rate = model.nominal_rate_ml_day / SECONDS_PER_DAY
     return Program(drugs, (Step(0.0, rate_ml_per_s=rate),), low_reservoir_alarm_ml=0.0)
+
+
+def delivered_by(model: PumpModel, sent: Program, path: str) -> Program:
+    """What a pump delivers when it is sent `sent`, the one answer for an implant, a
+    transfer in and a refill: a programmable pump runs it as sent; a constant-flow pump
+    takes only its drugs and gives them at its fixed flow. A rate, schedule or bolus
+    cannot be given to it and is refused by `path`, never dropped: its concentration is
+    its only dose setting."""
+    if model.programmable:
+        return sent
+    fixed = fixed_rate_problem(model, sent, path)
+    if fixed is not None:
+        raise InputError("refused", [fixed])
+    return effective_program(model, sent.drugs)
+
+
+def sent_for(model: PumpModel, delivered: Program) -> Program:
+    """What the pump is sent for a proposal of what it delivers: a constant-flow pump
+    proposed at its own flow (`delivered_by`) is sent only its drugs, so the pump's own
+    rules (PUMP-3) judge what it really receives; anything else is sent as it is."""
+    if not model.programmable and delivered == effective_program(model, delivered.drugs):
+        return Program(delivered.drugs, ())
+    return delivered
 
 
 def fixed_daily_dose_mcg(model: PumpModel, concentration_mcg_per_ml: float) -> float:

@@ -154,19 +154,28 @@ def _within(rate_ml_per_day: float, lo: float, hi: float) -> bool:
 MAX_CYCLE_DAYS = 7  # a flex schedule repeats over 1 to 7 days (pump-behaviour.md §3)
 
 
+def fixed_rate_problem(model: PumpModel, program: Program, path: str) -> Problem | None:
+    """A constant-flow pump's rate is fixed: a rate, schedule or bolus given to it is
+    refused by `path`, never dropped (the one wording for the pump's own rule and for
+    an implant's or refill's field)."""
+    if model.programmable or not (
+        program.steps or program.periodic_boluses or program.demand_bolus
+    ):
+        return None
+    return Problem(
+        path,
+        f"{model.id} is constant-flow: its rate is fixed, so what it is given names only "
+        "its fluid; its dose changes with the concentration",
+    )
+
+
 def validate_program(program: Program, model: PumpModel, library: DrugLibrary) -> list[Problem]:
     """Every reason the pump must refuse `program`; an empty list means it may be applied."""
     problems: list[Problem] = []
     add = problems.append
-    fixed_rate = not model.programmable
-    if fixed_rate and (program.steps or program.periodic_boluses or program.demand_bolus):
-        add(
-            Problem(
-                "basal",
-                f"{model.id} is constant-flow: its rate is fixed, "
-                "so a program may name only its drugs",
-            )
-        )
+    fixed = fixed_rate_problem(model, program, "basal")
+    if fixed is not None:
+        add(fixed)
     if not program.drugs:
         add(Problem("drugs", "at least one drug is required"))
     for i, drug in enumerate(program.drugs):

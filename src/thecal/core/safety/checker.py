@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from thecal.core.pump.constant_flow import effective_program
-from thecal.core.pump.program import Program, validate_program
+from thecal.core.pump.constant_flow import sent_for
+from thecal.core.pump.program import validate_program
 from thecal.core.safety.battery import check_end_of_service
 from thecal.core.safety.clinical import (
     check_age,
@@ -35,9 +35,7 @@ def check_pump_rules(ctx: ProgramProposal) -> list[Finding]:
     """The pump's own rules on what it is sent. A refill or an implant of a constant-flow
     pump proposes what it delivers by itself (its drugs at its fixed flow, which the dose
     rules read) and sends only the drugs; any other program is sent as it is."""
-    sent = ctx.proposed
-    if not ctx.model.programmable and sent == effective_program(ctx.model, sent.drugs):
-        sent = Program(sent.drugs, ())
+    sent = sent_for(ctx.model, ctx.proposed)
     return [
         finding("PUMP-3", HARD, "PROGRAM_INVALID", p.message, p.path)
         for p in validate_program(sent, ctx.model, ctx.library)

@@ -235,7 +235,7 @@ class BolusGiveCommit(BolusGiveIn):
 class RefillIn(Signed):
     PROGRAMS = ("program",)
     # a constant-flow pump's new fluid may be named as a program of its drugs alone; the
-    # pump model decides (services/refill.py fixed_flow_after, or PUMP-3 "at least one step")
+    # pump model decides (core/pump/constant_flow.py delivered_by, or PUMP-3 "at least one step")
     BASAL_REQUIRED = False
     add_ml: float = Field(gt=0, le=100)
     drugs: list[dict[str, Any]]
@@ -357,7 +357,7 @@ def parse_program(doc: Any, path: str = "program", basal_required: bool = True) 
     """`basal_required=False` for a new pump and a refill, whose pump may be
     constant-flow: its program names only its drugs, and the pump model says whether a
     basal is needed (the core's validate_program, run by the use case: "at least one
-    step is required"; a refill's fluid, services/refill.py `fixed_flow_after`)."""
+    step is required"; a refill's fluid, core/pump/constant_flow.py `delivered_by`)."""
     tp = PumpProgramDoc if basal_required else ProgramDoc
     program: ProgramDoc = validate(tp, doc, "program", prefix=path)
     return program.core()

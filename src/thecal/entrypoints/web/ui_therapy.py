@@ -335,7 +335,7 @@ def _refill_body(
 ) -> RefillIn:
     """`fixed_flow`: a constant-flow pump's mL/day (`_fixed_flow`); its program is its
     fluid, so a new concentration is sent as the fluid alone (the service derives what
-    the pump then gives, services/refill.py `fixed_flow_after`), with no bridge bolus
+    the pump then gives, core/pump/constant_flow.py `delivered_by`), with no bridge bolus
     (the pump gives none) and no dose typed (the concentration sets it)."""
     drugs = []
     i = 0

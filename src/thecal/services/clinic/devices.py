@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from thecal.core.errors import Conflict, InputError, NotFound, Problem
-from thecal.core.pump.constant_flow import effective_program
+from thecal.core.pump.constant_flow import delivered_by
 from thecal.core.pump.models import PumpModel
-from thecal.core.pump.program import Program, program_digest, validate_program
+from thecal.core.pump.program import Program, program_digest
 from thecal.core.safety import HARD, SOFT, Catheter, ProgramProposal, finding
 from thecal.core.therapy.catheter import (
     catheter_figure_sourced,
@@ -70,10 +70,10 @@ class Devices(ClinicBase):
         implant with its catheter's volume per cm filled in where it was left out."""
         model = self._model(i.model_id)
         i, assumed = self._catheter_figure(uow, patient_id, i, model)
-        delivered = i.program if model.programmable else effective_program(model, i.program.drugs)
-        if current is not None and not model.programmable and not current.steps:
+        delivered = delivered_by(model, i.program, "program")
+        if current is not None and not current.steps:
             # a transfer in of a constant-flow pump names its drugs: it gave them at its flow
-            current = effective_program(model, current.drugs)
+            current = delivered_by(model, current, "continues")
         patient, history = self._clinical(uow, patient_id, now_s)
         ctx = ProgramProposal(
             delivered, current, model, self.library, self.policy, patient,
@@ -82,13 +82,6 @@ class Devices(ClinicBase):
         kind = "first fill" if current is None else "new pump continuing a program"
         checked = program_proposal(ctx, kind, before)
         found = checked.findings
-        if not model.programmable:
-            # a gas-driven pump takes only its drugs: the pump's own rules are asked of
-            # what is sent (drugs only), the dose rules of what it delivers (its flow)
-            own = validate_program(i.program, model, self.library)
-            found = tuple(f for f in found if f.rule_id != "PUMP-3") + tuple(
-                finding("PUMP-3", HARD, "PROGRAM_INVALID", p.message, p.path) for p in own
-            )
         if assumed:
             found += (
                 finding(
