@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from tests.clinic.conftest import DAY, T0, World
-from thecal.adapters.db.models import AppointmentRow
+from thecal.adapters.db.models import AlarmRow, AppointmentRow
 from thecal.entrypoints.web import create_app
 
 OCT_1_0930_UTC = datetime(2026, 10, 1, 9, 30, tzinfo=UTC).timestamp()
@@ -181,3 +181,27 @@ def test_the_patient_takes_the_refill_into_their_calendar_with_reminders(world):
     assert "SUMMARY:Pump refill at the clinic" in body
     # a clinician has no "own" refill: the file is the patient's
     assert world.client("nurse").get("/api/portal/refill.ics").status_code == 403
+
+
+def test_booking_an_empty_pump_says_since_when_it_delivers_nothing(world):
+    """Booking Robin Nakamura's refill (the demo's morphine pump empty for 50 days) read
+    only "due by 2026-09-18 (overdue ...)" under a hint to book "on or before the due
+    date", a date long gone. Ann: 19 mL at 0.3 mL/day runs dry after about 63 days
+    (19 / 0.3 = 63.3); ten days after the alarm the page says so."""
+    c = world.client("nurse")
+    # a pump delivering: no alarm line, the usual hint
+    fresh = c.get(f"/patients/{world.a}/appointment").text
+    assert 'id="empty-pump"' not in fresh and "on or before the due date" in fresh
+    world.clinic.care.sync(world.a, T0 + 70 * DAY)
+    with world.db.reads() as db:
+        onset = db.scalars(select(AlarmRow.onset_s).where(
+            AlarmRow.patient_id == world.a, AlarmRow.code == "EMPTY_RESERVOIR")).one()  # fmt: skip
+    assert T0 + 60 * DAY < onset < T0 + 64 * DAY
+    world.clock.t = onset + 10 * DAY
+    page = c.get(f"/patients/{world.a}/appointment").text
+    day = datetime.fromtimestamp(onset, UTC).date().isoformat()
+    words = " ".join(re.sub(r"<[^>]+>", " ", page.split('id="empty-pump"', 1)[1]).split())
+    assert words.startswith(f'role="alert">The pump is empty: nothing is delivered since {day} '
+                            "(10 days). Book the first time free today")  # fmt: skip
+    assert "as soon as you can: the refill is overdue" in page
+    assert "on or before the due date" not in page
