@@ -5,10 +5,13 @@ limits refusing a program (numbers worked by hand in tests/services/test_scs_use
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from tests.clinic.conftest import DAY, T0
+from tests.clinic.test_pathway import RECORD, put
 from thecal.adapters.db import audit
 from thecal.adapters.db.models import AuditRow
 
@@ -77,3 +80,16 @@ def test_trial_to_implant_to_follow_up(world):
             AuditRow.entity == "patient", AuditRow.entity_id == str(pid)).order_by(AuditRow.id))]
     trial = ["scs.program", "scs.trial.start", *["scs.trial.day"] * 5, "scs.trial.end"]
     assert actions == ["patient.create", *trial, "scs.program", "scs.implant"]  # fmt: skip
+    # the patient page: the stimulator in use and its program in words (the page had no
+    # word of it), and the pathway's "implant the stimulator" marked done
+    leg = {**RECORD, "pain_pattern": "neuropathic_leg", "scs_trial": "success"}
+    assert put(w, pid, leg).json()["stage"] == "implant"
+    page = dr.get(f"/patients/{pid}").text
+    card = " ".join(re.sub(r"<[^>]+>", " ", page.split('id="stimulator-card">', 1)[1]
+                           .split("</div>", 1)[0]).split())  # fmt: skip
+    # implanted on day 5 (2026-09-26), 4 mA x 300 us at 50 Hz on contact 2 against the case
+    assert card == ("Spinal cord stimulator implanted 2026-09-26 · ipg-primary, lead "
+                    "percutaneous-8 · serial IPG-9 running tonic 4 mA, 300 µs, 50 Hz; "
+                    "cathode 2; anode the case (since 2026-09-26) Programs, battery and "
+                    "follow-up")  # fmt: skip
+    assert '<span id="pathway-done"><b>done</b>: stimulator implanted 2026-09-26</span>' in page

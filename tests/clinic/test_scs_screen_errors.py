@@ -76,3 +76,22 @@ def test_a_refused_send_keeps_the_form_and_stores_nothing(sqlite_world):
                 follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
     assert stored(w) == (before[0] + 1, before[1] + 1)
+
+
+def test_the_send_button_comes_with_the_review(sqlite_world):
+    """The trial, implant and follow-up forms showed their send button beside an empty
+    review, before any Check (it then answered NOT_CONFIRMED). As on the pump's screens,
+    the button comes with a review that has no hard finding, for a physician."""
+    w = sqlite_world
+    pid = candidate(w)
+    dr = w.client("physician")
+    screen = dr.get(f"/patients/{pid}/scs").text
+    assert 'id="trial-form"' in screen and 'id="start-trial"' not in screen
+    ok = dr.post(f"/patients/{pid}/scs/check", data=TRIAL | {"send": "trial"})
+    assert '<button id="start-trial">Start trial</button>' in ok.text
+    much = TRIAL | {"amplitude_ma": "8", "pulse_width_us": "400", "send": "trial"}
+    hard = dr.post(f"/patients/{pid}/scs/check", data=much).text
+    assert 'id="hard-stop"' in hard and 'id="start-trial"' not in hard
+    # a pharmacist may check settings, not send them
+    ph = w.client("pharmacist").post(f"/patients/{pid}/scs/check", data=TRIAL | {"send": "trial"})
+    assert 'id="start-trial"' not in ph.text and "Only a physician can send this." in ph.text

@@ -167,6 +167,9 @@ class PatientRecord:
     readings: list[Reading]
     trials: list[TrialRow]
     pathway: PathwayRow | None = None
+    # the stimulator in use (a trial's external one or an implant) and its running program
+    stimulator: ScsDeviceRow | None = None
+    stimulation: ScsProgramRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -195,6 +198,11 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
     ).first()
     pump = db.scalars(select(Pump).where(Pump.patient_id == patient_id)).first()
     readings = rows(Reading, Reading.at_s, desc=False)
+    stimulator = db.scalars(select(ScsDeviceRow).where(
+        ScsDeviceRow.patient_id == patient_id, ScsDeviceRow.active.is_(True))).first()  # fmt: skip
+    stimulation = stimulator and db.scalars(
+        select(ScsProgramRow).where(ScsProgramRow.device_id == stimulator.id)
+        .order_by(ScsProgramRow.id.desc())).first()  # fmt: skip
     return PatientRecord(
         p,
         implant,
@@ -208,6 +216,8 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
         readings,
         rows(TrialRow, TrialRow.started_s),
         db.scalars(select(PathwayRow).where(PathwayRow.patient_id == patient_id)).first(),
+        stimulator,
+        stimulation or None,
     )
 
 

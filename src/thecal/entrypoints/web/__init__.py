@@ -100,6 +100,7 @@ def create_app(
     )
     app.state.templates.env.filters["bolus_words"] = words.bolus_reason
     app.state.templates.env.filters["trial_words"] = words.trial_kind
+    app.state.templates.env.filters["scs_words"] = words.scs_program
     app.state.templates.env.filters["scale_words"] = words.scale
     # a stored program in the clinician's units (the drug's own mg or mcg per day)
     app.state.templates.env.filters["program_words"] = lambda row: program_summary(

@@ -153,7 +153,7 @@ async def check(
     except InputError as exc:  # each beside its input; the rest where the review would be
         return problems_fragment(request, who, exc, _beside(form, exc.problems))
     return page(request, "_scs_review.html", who, review=review, oob_errors={},
-                oob_slots=scs_slots(form))  # fmt: skip
+                oob_slots=scs_slots(form), send=form.get("send"))  # fmt: skip
 
 
 def _beside(

@@ -93,6 +93,20 @@ def trial_under_way(kind: str, drug: str, started_s: float) -> str:
     return f"{what}: under way since {date(started_s)}"
 
 
+def scs_program(program: Mapping[str, Any]) -> str:
+    """A stimulation program as stored, in words: "tonic 4 mA, 300 µs, 50 Hz; cathodes
+    2, 3; anode: the case" (it read "2- 3-", the programmer's polarity signs)."""
+    contacts = {sign: [str(e["contact"]) for e in program.get("electrodes", ())
+                       if e.get("polarity") == sign] for sign in ("-", "+")}  # fmt: skip
+    cathodes = ", ".join(contacts["-"]) or "none"
+    anodes = ", ".join(contacts["+"])
+    anode = f"anodes {anodes}" if len(contacts["+"]) > 1 else f"anode {anodes or 'the case'}"
+    cathode = "cathodes" if len(contacts["-"]) > 1 else "cathode"
+    return (f"{program.get('mode')} {program.get('amplitude_ma'):g} mA, "
+            f"{program.get('pulse_width_us'):g} µs, {program.get('frequency_hz'):g} Hz; "
+            f"{cathode} {cathodes}; {anode}")  # fmt: skip
+
+
 def alarm(code: str) -> str:
     return ALARMS.get(code, code)
 
