@@ -204,3 +204,26 @@ def test_a_first_fill_printout_says_there_was_nothing_to_withdraw(sqlite_world):
     assert "Expected withdrawal - Withdrawn - Difference -" in text
     assert "Added 19.00 mL" in text and "Next refill 2026-11-06" in text
     assert "Lot not recorded" in text
+
+
+def test_the_summary_of_a_patient_without_a_pump_prints_no_empty_chart(sqlite_world):
+    """A patient in a baclofen screening (no pump yet) printed a "Now" table of dashes
+    and a timeline of empty axes dated 1969-12-31 with a reservoir from -0.04 mL; it
+    says there is no pump yet and lists the trial."""
+    w = sqlite_world
+    dr = w.users["physician"]
+    pid = w.clinic.care.add_patient(dr, {"mrn": "T9", "name": "Tam Trial", "birth_year": 1981,
+                                         "indication": "spasticity_spinal", "weight_kg": 65.0,
+                                         "opioid_naive": False}, "new", T0)  # fmt: skip
+    w.clinic.trials.start_trial(dr, pid, {"kind": "baclofen_screening", "drug": "baclofen",
+                                          "indication": "spasticity_spinal",
+                                          "baseline": {"ashworth": 3}}, T0)  # fmt: skip
+    r = w.client("physician").get(f"/api/patients/{pid}/summary.pdf")
+    text = pdf_text(r.content)
+    assert "No pump yet: no program, refill or alarm to print." in text
+    assert "1969" not in text and "1970-01-01" not in text and "Timeline" not in text
+    assert "Trials" in text and "baclofen screening (bolus) 2026-09-21 0 under way" in text
+    assert not [img for page in PdfReader(io.BytesIO(r.content)).pages for img in page.images]
+    # Ann's pump keeps its sections
+    ann = pdf_text(w.client("physician").get(f"/api/patients/{w.a}/summary.pdf").content)
+    assert "Timeline" in ann and "No pump yet" not in ann and "Trials" not in ann

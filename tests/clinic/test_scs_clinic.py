@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.clinic.conftest import DAY, T0
 from tests.clinic.test_pathway import RECORD, put
+from tests.clinic.test_pdf_reports import pdf_text
 from thecal.adapters.db import audit
 from thecal.adapters.db.models import AuditRow
 
@@ -93,3 +94,9 @@ def test_trial_to_implant_to_follow_up(world):
                     "cathode 2; anode the case (since 2026-09-26) Programs, battery and "
                     "follow-up")  # fmt: skip
     assert '<span id="pathway-done"><b>done</b>: stimulator implanted 2026-09-26</span>' in page
+    # and the printed summary: the stimulator, no empty pump chart
+    text = pdf_text(dr.get(f"/api/patients/{pid}/summary.pdf").content)
+    assert ("Spinal cord stimulator Device ipg-primary, lead percutaneous-8, serial IPG-9 "
+            "In use since implanted 2026-09-26 Running tonic 4 mA, 300 µs, 50 Hz; cathode 2; "
+            "anode the case") in text  # fmt: skip
+    assert "No pump yet" in text and "Timeline" not in text

@@ -8,6 +8,7 @@ so a printed session is the session as it happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -219,30 +220,16 @@ def refill_document(
     )
 
 
-def summary_document(
-    db: Session, patient_id: int, now_s: float, library: DrugLibrary
-) -> Document:
-    """The programs and doses in each drug's own unit (morphine 4.4 mg, 20 mg/mL), as
-    the screens show them: the stored summaries printed "2e+04 mcg/mL" and "4400 mcg"."""
-    rec: PatientRecord = patient_record(db, patient_id)
-    p = rec.patient
-    current = []
-    if rec.program is not None:
-        for d in daily_doses(program_from_json(rec.program.program)).values():
-            drug = library.get(d.name)
-            current.append((d.name, conc_text(drug, d.concentration_mcg_per_ml),
-                            dose_text(drug, d.programmed_mcg, per=""),
-                            dose_text(drug, d.demand_max_mcg, per=""),
-                            dose_text(drug, d.max_mcg, per="")))  # fmt: skip
-
-    def summary(row: Any) -> str:
-        return program_summary(program_from_json(row.program), library)
-
+def _pump_sections(
+    rec: PatientRecord,
+    current: Sequence[tuple[str, ...]],
+    summary: Callable[[Any], str],
+    now_s: float,
+    library: DrugLibrary,
+) -> list[Section]:
+    """The pump now, its chart and its history (an explanted pump's history too)."""
     pump = rec.pump
-    scores = [d.pain_nrs for d in rec.diary if d.pain_nrs is not None]
-    spasms = [d.spasm for d in rec.diary if d.spasm is not None]
-    sections = [
-        Section("Patient and device", (_patient_facts(p, rec.implant),)),
+    return [
         Section(
             "Now",
             (
@@ -282,12 +269,69 @@ def summary_document(
                    tuple((words.alarm(a.code), a.severity, utc(a.onset_s), utc(a.cleared_s),
                           a.acknowledged_by or "-") for a in rec.alarms)),),
         ),
+    ]  # fmt: skip
+
+
+def _stimulator_section(rec: PatientRecord) -> Section:
+    d = rec.stimulator
+    assert d is not None
+    running = words.scs_program(rec.stimulation.program) if rec.stimulation else "-"
+    return Section("Spinal cord stimulator", (Facts((
+        ("Device", f"{d.stimulator_id}, lead {d.lead_id}"
+                   + (f", serial {d.serial}" if d.serial else "")),
+        ("In use since", ("trial from " if d.kind == "trial" else "implanted ") + day(d.started_s)),
+        ("Running", running),
+    )),))  # fmt: skip
+
+
+def _trials_section(rec: PatientRecord) -> Section:
+    rows = []
+    for t in sorted(rec.trials, key=lambda t: -t.started_s):
+        state = "under way" if t.status == "open" else (t.evaluation or {}).get("outcome")
+        rows.append((words.trial_kind(t.kind), day(t.started_s),
+                     str(len(t.document.get("doses", ()))), state or t.status))  # fmt: skip
+    return Section("Trials", (Table(("trial", "started", "doses given", "state"), tuple(rows)),))
+
+
+def summary_document(
+    db: Session, patient_id: int, now_s: float, library: DrugLibrary
+) -> Document:
+    """The programs and doses in each drug's own unit (morphine 4.4 mg, 20 mg/mL), as
+    the screens show them: the stored summaries printed "2e+04 mcg/mL" and "4400 mcg"."""
+    rec: PatientRecord = patient_record(db, patient_id)
+    p = rec.patient
+    current = []
+    if rec.program is not None:
+        for d in daily_doses(program_from_json(rec.program.program)).values():
+            drug = library.get(d.name)
+            current.append((d.name, conc_text(drug, d.concentration_mcg_per_ml),
+                            dose_text(drug, d.programmed_mcg, per=""),
+                            dose_text(drug, d.demand_max_mcg, per=""),
+                            dose_text(drug, d.max_mcg, per="")))  # fmt: skip
+
+    def summary(row: Any) -> str:
+        return program_summary(program_from_json(row.program), library)
+
+    pump = rec.pump
+    scores = [d.pain_nrs for d in rec.diary if d.pain_nrs is not None]
+    spasms = [d.spasm for d in rec.diary if d.spasm is not None]
+    sections = [Section("Patient and device", (_patient_facts(p, rec.implant),))]
+    if pump or rec.programs or rec.refills or rec.alarms or rec.readings:
+        sections += _pump_sections(rec, current, summary, now_s, library)
+    else:  # a chart of nothing drew axes from 1970 and a reservoir of -0.04 mL
+        sections.append(Section("Pump", (Text(
+            "No pump yet: no program, refill or alarm to print."),)))  # fmt: skip
+    if rec.stimulator is not None:
+        sections.append(_stimulator_section(rec))
+    if rec.trials:
+        sections.append(_trials_section(rec))
+    sections.append(
         Section(
             "Pain diary",
             (Text(f"{len(scores)} scores, mean {sum(scores) / len(scores):.1f}, "
                   f"last {scores[0]} (NRS 0-10)") if scores else Text("no pain scores"),),
-        ),
-    ]
+        )
+    )
     if spasms:  # a baclofen patient's spasm scores from the portal (0 none - 10 worst)
         sections.append(Section("Spasm diary", (Text(
             f"{len(spasms)} scores, mean {sum(spasms) / len(spasms):.1f}, last {spasms[0]} "
