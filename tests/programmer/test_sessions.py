@@ -407,7 +407,7 @@ def test_a_session_projects_end_of_service_from_the_interrogation():
     s.propose(program([("morphine", 10 * MG)], rate_ml_per_day=0.3), T0)
     [f] = [f for f in s.proposal.findings if f.code == "END_OF_SERVICE_PROJECTED"]
     assert f.severity == "info" and "about 2894 days" in f.message
-    assert "523790 uAh left" in f.message
+    assert "523790 µAh left" in f.message  # it printed "uAh"
 
 
 def test_a_refusal_lists_what_must_change_before_what_must_be_accepted():

@@ -40,7 +40,7 @@ def check_end_of_service(ctx: ProgramProposal) -> list[Finding]:
             INFO,
             "END_OF_SERVICE_PROJECTED",
             f"on this program the battery lasts about {days:.0f} days "
-            f"({left:.0f} uAh left, every patient bolus taken)",
+            f"({left:.0f} µAh left, every patient bolus taken)",
         )
     ]
     # only a change that drains faster is this check's business: a pump already past
