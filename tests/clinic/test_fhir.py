@@ -5,13 +5,16 @@ bad bundles are refused whole with the resource and field named."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.clinic.conftest import DAY, PASSWORD, SETUP, T0, World, api_signed, morphine
+from tests.clinic.test_pathway import RECORD, put
 from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
 from thecal.adapters.db.models import Implant, Patient, Pump
+from thecal.adapters.db.queries import patient_record, scs_record
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
 from thecal.core.errors import InputError
@@ -270,3 +273,78 @@ def test_a_brain_injury_travels_as_a_condition_and_is_checked_on_import(source, 
     with target.reads() as db:
         assert db.get(Patient, pid).brain_injury_on == "2026-02-14"
     assert _resources(_export(target, pid), "Condition") == [condition]
+
+
+def _stimulator(w: World) -> int:
+    """Sam: a care-pathway record favouring SCS, an SCS trial (4 days, mean 3.5 against 8)
+    and the implant, through the API as the screens do it."""
+    pid = w.clinic.care.add_patient(w.users["physician"], dict(
+        mrn="S77", name="Sam Stim", birth_year=1975, indication="non_cancer", weight_kg=80.0,
+        opioid_naive=False, status="candidate"), "referred", T0)  # fmt: skip
+    assert put(w, pid, {**RECORD, "pain_pattern": "neuropathic_leg"}).status_code == 200
+    dr, base = w.client("physician"), f"/api/patients/{pid}/scs"
+    device = {"stimulator_id": "ipg-rechargeable", "lead_id": "percutaneous-8"}
+    tonic = {"mode": "tonic", "amplitude_ma": 4, "pulse_width_us": 300, "frequency_hz": 50,
+             "electrodes": [{"contact": 2, "polarity": "-"}]}  # fmt: skip
+
+    def seen(where: dict) -> str:
+        return dr.post(f"{base}/check", json={"program": tonic, **where}).json()["reviewed_digest"]
+
+    r = dr.post(f"{base}/trial", json={**device, "baseline_nrs": 8, "reason": "leg pain",
+                                        "program": tonic, "reviewed_digest": seen(device)})
+    assert r.status_code == 201, r.text
+    for day, nrs in enumerate([4, 3, 4, 3], start=1):
+        w.clock.t = T0 + day * DAY
+        assert dr.post(f"{base}/trial/days", json={"nrs": nrs}).status_code == 200
+    assert dr.post(f"{base}/trial/end", json={}).json()["outcome"] == "success"
+    r = dr.post(f"{base}/implant", json={**device, "serial": "IPG-77", "program": tonic,
+                                          "reason": "good trial", "reviewed_digest": seen(device)})
+    assert r.status_code == 201, r.text
+    return pid
+
+
+def test_a_stimulator_and_the_care_pathway_travel_with_the_patient(source, db_url):
+    """A patient moved with a bundle arrived without the stimulator implanted in them,
+    its trial and programs, and without their care-pathway record: export, import into
+    an empty database and export again now gives the same bundle."""
+    pid = _stimulator(source)
+    first = _export(source.db, pid)
+    stimulators = [d for d in _resources(first, "Device")
+                   if d["type"]["coding"][0]["code"] == "spinal-cord-stimulator"]  # fmt: skip
+    assert [(d["status"], d.get("serialNumber")) for d in stimulators] == [
+        ("inactive", None), ("active", "IPG-77")]  # the trial's, then the implant
+    target = _empty_clinic(db_url)
+    new = import_bundle(target, source.users["physician"], copy.deepcopy(first), "transfer",
+                        T0 + 31 * DAY)  # fmt: skip
+    assert _export(target, new) == first  # no pump: nothing left out
+    with target.reads() as db:
+        rec = patient_record(db, new)
+        scs = scs_record(db, new)
+    # the trial's end wrote its outcome into the pathway record: implant, favouring SCS
+    assert (rec.pathway.stage, rec.pathway.favoured) == ("implant", "scs")
+    assert rec.pathway.document["scs_trial"] == "success"
+    assert rec.stimulator.serial == "IPG-77" and rec.stimulation.program["amplitude_ma"] == 4
+    # the trial's four day scores and its outcome, and one program per device
+    assert [(d["kind"], d["daily_nrs"], d["outcome"]) for d in scs["devices"]] == [
+        ("implant", [], None), ("trial", [4.0, 3.0, 4.0, 3.0], "success")]
+    assert len(scs["programs"]) == 2
+    target.engine.dispose()
+
+
+def test_a_stimulator_record_missing_a_field_is_refused_by_name(source):
+    pid = _stimulator(source)
+    bundle = _export(source.db, pid)
+    [implant] = [d for d in _resources(bundle, "Device") if d.get("serialNumber") == "IPG-77"]
+    ext = implant["extension"][0]
+    record = json.loads(ext["valueString"])
+    del record["lead_id"]
+    ext["valueString"] = json.dumps(record)
+    target = _empty_clinic(f"sqlite:///{source.db.engine.url.database}-target.db")
+    with pytest.raises(InputError) as refused:
+        import_bundle(target, source.users["physician"], bundle, "transfer", T0 + 31 * DAY)
+    [problem] = refused.value.problems
+    assert problem.path.endswith("(Device/p-S77-scs-2).scs-device")
+    assert problem.message == "missing: lead_id"
+    with target.reads() as db:
+        assert db.scalar(select(func.count()).select_from(Patient)) == 0  # nothing imported
+    target.engine.dispose()

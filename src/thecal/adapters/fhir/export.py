@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.queries import PatientRecord, patient_record
 from thecal.adapters.fhir import codes as k
+from thecal.adapters.fhir import stimulation
 from thecal.adapters.fhir.therapy import (
     alarm_flag,
     bolus_administration,
@@ -41,6 +42,7 @@ def _patient(rec: PatientRecord, key: str) -> dict[str, Any]:
             k.ext("opioid-naive", valueBoolean=bool(p.opioid_naive)),
             k.ext("sleep-apnoea", valueBoolean=bool(p.sleep_apnoea)),
             k.ext("therapy-status", valueCode=p.status),
+            *stimulation.pathway_extension(rec.pathway),
         ],
     }
 
@@ -270,6 +272,7 @@ def patient_bundle(
             battery = round(state.battery_fraction * 100.0, 2)
     resources = [_patient(rec, key), _weight(rec, key), *_brain_injury(rec, key)]
     resources += _devices(rec, key)
+    resources += stimulation.stimulator_devices(db, patient_id, key)
     resources += _metrics(rec, key, battery)
     last = len(rec.programs)
     resources += [program_request(v, key, v.version_no == last) for v in rec.programs]

@@ -32,6 +32,7 @@ from thecal.adapters.db.models import (
     RefillRow,
 )
 from thecal.adapters.fhir import codes as k
+from thecal.adapters.fhir import stimulation
 from thecal.adapters.fhir.import_rows import Groups, read_rows
 from thecal.core.errors import InputError, Problem
 from thecal.services.clinic.ports import Principal
@@ -159,6 +160,8 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
         brain_injury_on=_brain_injury(groups, problems, now_s),
     )
     rows = read_rows(groups, problems, _Reader)
+    stimulators = stimulation.read_stimulators(groups, problems, _Reader)
+    pathway = stimulation.read_pathway(p, problems)
     if problems:
         raise InputError("FHIR import refused: nothing was imported", problems)
     with cdb.unit_of_work() as uow:
@@ -194,6 +197,8 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
         ):
             for item in items:
                 db.add(model(patient_id=pid, **item))
+        stimulation.add_stimulators(db, pid, stimulators)
+        stimulation.add_pathway(db, pid, pathway)
         db.flush()
         uow.audit.append(
             now_s,

@@ -1,0 +1,107 @@
+"""A patient's spinal cord stimulators and care-pathway record in the bundle, and back.
+
+A patient moved with a bundle arrived without the stimulator implanted in them, its
+trial and programs, and without the pathway decision that led there. Each stimulator
+(a trial's external one or an implant) is a Device of thecal's stimulator code with
+its programs; the pathway record rides on the Patient. As elsewhere in the mapping,
+standard elements carry what any FHIR reader needs (model, serial, status) and
+thecal's own record rides along in one extension, so an import restores the rows
+exactly. A stimulator is not a drug pump: restoring its records sends nothing to any
+device, like the pump's imported history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thecal.adapters.db.models import PathwayRow, ScsDeviceRow, ScsProgramRow
+from thecal.adapters.fhir import codes as k
+from thecal.core.errors import Problem
+
+DEVICE_FIELDS = ("kind", "stimulator_id", "lead_id", "serial", "started_s", "ended_s",
+                 "active", "baseline_nrs", "daily_nrs", "outcome")  # fmt: skip
+PROGRAM_FIELDS = ("program", "created_by", "created_s", "reason")
+# not its version: a concurrency counter of this database (expected_version), which
+# starts again at 1 in the clinic that imports it
+PATHWAY_FIELDS = ("document", "stage", "favoured", "why", "updated_by", "updated_s")
+
+
+def stimulator_devices(db: Session, patient_id: int, key: str) -> list[dict[str, Any]]:
+    """Every stimulator the patient had, oldest first, each with its programs."""
+    devices = db.scalars(select(ScsDeviceRow).where(ScsDeviceRow.patient_id == patient_id)
+                         .order_by(ScsDeviceRow.id)).all()  # fmt: skip
+    out = []
+    for n, d in enumerate(devices, 1):
+        programs = db.scalars(select(ScsProgramRow).where(ScsProgramRow.device_id == d.id)
+                              .order_by(ScsProgramRow.id)).all()  # fmt: skip
+        record = {f: getattr(d, f) for f in DEVICE_FIELDS}
+        record["programs"] = [{f: getattr(p, f) for f in PROGRAM_FIELDS} for p in programs]
+        device: dict[str, Any] = {
+            "resourceType": "Device",
+            "id": f"{key}-scs-{n}",
+            "status": "active" if d.active else "inactive",
+            "modelNumber": d.stimulator_id,
+            "deviceName": [{"name": d.stimulator_id, "type": "model-name"}],
+            "type": k.concept(k.STIMULATOR),
+            "patient": {"reference": f"Patient/{key}"},
+            "extension": [k.record_ext("scs-device", record)],
+        }
+        if d.serial:
+            device["serialNumber"] = d.serial
+        out.append(device)
+    return out
+
+
+def pathway_extension(row: PathwayRow | None) -> list[dict[str, Any]]:
+    """The care-pathway record as an extension of the Patient (none: no extension)."""
+    if row is None:
+        return []
+    return [k.record_ext("care-pathway", {f: getattr(row, f) for f in PATHWAY_FIELDS})]
+
+
+def read_stimulators(groups: Any, problems: list[Problem], reader: Any) -> list[dict[str, Any]]:
+    """Each stimulator Device's record (its programs under "programs")."""
+    out = []
+    for i, r in groups.get("Device", []):
+        if k.code_of(r.get("type")) != k.STIMULATOR[0]:
+            continue
+        d = reader(i, r, problems)
+        record = d.record("scs-device")
+        if _whole(record, (*DEVICE_FIELDS, "programs"), f"{d.where}.scs-device", problems):
+            out.append(record)
+    return out
+
+
+def read_pathway(patient: Any, problems: list[Problem]) -> dict[str, Any] | None:
+    """The Patient's care-pathway record, if it has one."""
+    record = k.ext_record(patient.r, "care-pathway")
+    if record is None:
+        return None
+    return record if _whole(record, PATHWAY_FIELDS, f"{patient.where}.care-pathway",
+                            problems) else None  # fmt: skip
+
+
+def _whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Problem]) -> bool:
+    if record is None:
+        return False
+    missing = [f for f in fields if f not in record]
+    if missing:
+        problems.append(Problem(f"{where}", "missing: " + ", ".join(missing)))
+    return not missing
+
+
+def add_stimulators(db: Session, patient_id: int, records: list[dict[str, Any]]) -> None:
+    for record in records:
+        programs = record.pop("programs")
+        db.add(device := ScsDeviceRow(patient_id=patient_id, **record))
+        db.flush()
+        for p in programs:
+            db.add(ScsProgramRow(patient_id=patient_id, device_id=device.id, **p))
+
+
+def add_pathway(db: Session, patient_id: int, record: dict[str, Any] | None) -> None:
+    if record is not None:
+        db.add(PathwayRow(patient_id=patient_id, **record))
