@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from tests.clinic.conftest import DAY, PASSWORD, SETUP, T0, World, api_signed, morphine
 from tests.clinic.test_pathway import RECORD, put
 from thecal.adapters.db.bootstrap import ClinicDb, bootstrap
-from thecal.adapters.db.models import Implant, Patient, Pump
+from thecal.adapters.db.models import AssessmentRow, Implant, Patient, Pump
 from thecal.adapters.db.queries import patient_record, scs_record
 from thecal.adapters.fhir.export import patient_bundle
 from thecal.adapters.fhir.importer import import_bundle
@@ -347,4 +348,39 @@ def test_a_stimulator_record_missing_a_field_is_refused_by_name(source):
     assert problem.message == "missing: lead_id"
     with target.reads() as db:
         assert db.scalar(select(func.count()).select_from(Patient)) == 0  # nothing imported
+    target.engine.dispose()
+
+
+def test_pump_trials_travel_with_the_patient(source, db_url):
+    """A baclofen screening evaluated (50 mcg: Ashworth 4 -> 2, a success) and a second
+    still open: both come back whole, with their doses, scores and evaluation."""
+    dr = source.users["physician"]
+    pid = source.clinic.care.add_patient(dr, {"mrn": "T55", "name": "Tia Trial",
+                                              "birth_year": 1980, "weight_kg": 60.0,
+                                              "indication": "spasticity_spinal",
+                                              "opioid_naive": False}, "new", T0)  # fmt: skip
+    doc = {"kind": "baclofen_screening", "drug": "baclofen", "indication": "spasticity_spinal",
+           "baseline": {"ashworth": 4}}  # fmt: skip
+    at = datetime.fromtimestamp(T0, UTC)
+    tid = source.clinic.trials.start_trial(dr, pid, doc, T0)
+    source.clinic.trials.add_trial_dose(dr, tid, {"at": at.isoformat(), "amount": "50 mcg"}, T0)
+    later = (at + timedelta(hours=4)).isoformat()
+    source.clinic.trials.add_trial_assessment(dr, tid, {"at": later, "ashworth": 2}, T0)
+    assert source.clinic.trials.evaluate_trial(dr, tid, T0 + DAY, close=True)["outcome"] == (
+        "success")  # fmt: skip
+    source.clinic.trials.start_trial(dr, pid, doc, T0 + 2 * DAY)
+    first = _export(source.db, pid)
+    procedures = [p for p in _resources(first, "Procedure")
+                  if p["code"]["coding"][0]["code"] == "intrathecal-trial"]  # fmt: skip
+    assert [(p["status"], p["performedDateTime"]) for p in procedures] == [
+        ("completed", "2026-09-21T14:13:20Z"), ("in-progress", "2026-09-23T14:13:20Z")]
+    target = _empty_clinic(db_url)
+    new = import_bundle(target, dr, copy.deepcopy(first), "transfer", T0 + 3 * DAY)
+    assert _export(target, new) == first
+    with target.reads() as db:
+        trials = patient_record(db, new).trials
+        scored = db.scalars(select(AssessmentRow).order_by(AssessmentRow.id)).all()
+    assert [(t.status, len(t.document["doses"])) for t in trials] == [
+        ("open", 0), ("evaluated", 1)]  # newest first, as the record lists them
+    assert [a.data["ashworth"] for a in scored] == [2]
     target.engine.dispose()

@@ -36,6 +36,7 @@ REFILL = ("pump-refill", "Percutaneous refill of an implanted pump")
 PUMP = ("intrathecal-pump", "Implanted intrathecal drug delivery pump")
 CATHETER = ("intrathecal-catheter", "Intrathecal catheter")
 SESSION = ("programming-session", "Pump programming session")
+TRIAL = ("intrathecal-trial", "Intrathecal drug trial (screening bolus or temporary catheter)")
 STIMULATOR = ("spinal-cord-stimulator", "Spinal cord stimulator (trial or implanted) and lead")
 BRAIN_INJURY = ("traumatic-brain-injury", "Traumatic brain injury the spasticity follows")
 

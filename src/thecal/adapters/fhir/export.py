@@ -14,8 +14,8 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.queries import PatientRecord, patient_record
+from thecal.adapters.fhir import care, stimulation
 from thecal.adapters.fhir import codes as k
-from thecal.adapters.fhir import stimulation
 from thecal.adapters.fhir.therapy import (
     alarm_flag,
     bolus_administration,
@@ -42,7 +42,7 @@ def _patient(rec: PatientRecord, key: str) -> dict[str, Any]:
             k.ext("opioid-naive", valueBoolean=bool(p.opioid_naive)),
             k.ext("sleep-apnoea", valueBoolean=bool(p.sleep_apnoea)),
             k.ext("therapy-status", valueCode=p.status),
-            *stimulation.pathway_extension(rec.pathway),
+            *care.pathway_extension(rec.pathway),
         ],
     }
 
@@ -273,6 +273,7 @@ def patient_bundle(
     resources = [_patient(rec, key), _weight(rec, key), *_brain_injury(rec, key)]
     resources += _devices(rec, key)
     resources += stimulation.stimulator_devices(db, patient_id, key)
+    resources += care.trial_procedures(db, patient_id, key)
     resources += _metrics(rec, key, battery)
     last = len(rec.programs)
     resources += [program_request(v, key, v.version_no == last) for v in rec.programs]

@@ -31,8 +31,8 @@ from thecal.adapters.db.models import (
     Reading,
     RefillRow,
 )
+from thecal.adapters.fhir import care, stimulation
 from thecal.adapters.fhir import codes as k
-from thecal.adapters.fhir import stimulation
 from thecal.adapters.fhir.import_rows import Groups, read_rows
 from thecal.core.errors import InputError, Problem
 from thecal.services.clinic.ports import Principal
@@ -161,7 +161,8 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
     )
     rows = read_rows(groups, problems, _Reader)
     stimulators = stimulation.read_stimulators(groups, problems, _Reader)
-    pathway = stimulation.read_pathway(p, problems)
+    pathway = care.read_pathway(p, problems)
+    trials = care.read_trials(groups, problems, _Reader)
     if problems:
         raise InputError("FHIR import refused: nothing was imported", problems)
     with cdb.unit_of_work() as uow:
@@ -198,7 +199,7 @@ def import_bundle(cdb: ClinicDb, who: Principal, doc: Any, reason: str, now_s: f
             for item in items:
                 db.add(model(patient_id=pid, **item))
         stimulation.add_stimulators(db, pid, stimulators)
-        stimulation.add_pathway(db, pid, pathway)
+        care.add_care(db, pid, pathway, trials)
         db.flush()
         uow.audit.append(
             now_s,

@@ -1,9 +1,8 @@
-"""A patient's spinal cord stimulators and care-pathway record in the bundle, and back.
+"""A patient's spinal cord stimulators in the bundle, and back.
 
 A patient moved with a bundle arrived without the stimulator implanted in them, its
-trial and programs, and without the pathway decision that led there. Each stimulator
-(a trial's external one or an implant) is a Device of thecal's stimulator code with
-its programs; the pathway record rides on the Patient. As elsewhere in the mapping,
+trial and programs. Each stimulator (a trial's external one or an implant) is a
+Device of thecal's stimulator code with its programs. As elsewhere in the mapping,
 standard elements carry what any FHIR reader needs (model, serial, status) and
 thecal's own record rides along in one extension, so an import restores the rows
 exactly. A stimulator is not a drug pump: restoring its records sends nothing to any
@@ -17,16 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thecal.adapters.db.models import PathwayRow, ScsDeviceRow, ScsProgramRow
+from thecal.adapters.db.models import ScsDeviceRow, ScsProgramRow
 from thecal.adapters.fhir import codes as k
 from thecal.core.errors import Problem
 
 DEVICE_FIELDS = ("kind", "stimulator_id", "lead_id", "serial", "started_s", "ended_s",
                  "active", "baseline_nrs", "daily_nrs", "outcome")  # fmt: skip
 PROGRAM_FIELDS = ("program", "created_by", "created_s", "reason")
-# not its version: a concurrency counter of this database (expected_version), which
-# starts again at 1 in the clinic that imports it
-PATHWAY_FIELDS = ("document", "stage", "favoured", "why", "updated_by", "updated_s")
 
 
 def stimulator_devices(db: Session, patient_id: int, key: str) -> list[dict[str, Any]]:
@@ -55,13 +51,6 @@ def stimulator_devices(db: Session, patient_id: int, key: str) -> list[dict[str,
     return out
 
 
-def pathway_extension(row: PathwayRow | None) -> list[dict[str, Any]]:
-    """The care-pathway record as an extension of the Patient (none: no extension)."""
-    if row is None:
-        return []
-    return [k.record_ext("care-pathway", {f: getattr(row, f) for f in PATHWAY_FIELDS})]
-
-
 def read_stimulators(groups: Any, problems: list[Problem], reader: Any) -> list[dict[str, Any]]:
     """Each stimulator Device's record (its programs under "programs")."""
     out = []
@@ -70,21 +59,12 @@ def read_stimulators(groups: Any, problems: list[Problem], reader: Any) -> list[
             continue
         d = reader(i, r, problems)
         record = d.record("scs-device")
-        if _whole(record, (*DEVICE_FIELDS, "programs"), f"{d.where}.scs-device", problems):
+        if whole(record, (*DEVICE_FIELDS, "programs"), f"{d.where}.scs-device", problems):
             out.append(record)
     return out
 
 
-def read_pathway(patient: Any, problems: list[Problem]) -> dict[str, Any] | None:
-    """The Patient's care-pathway record, if it has one."""
-    record = k.ext_record(patient.r, "care-pathway")
-    if record is None:
-        return None
-    return record if _whole(record, PATHWAY_FIELDS, f"{patient.where}.care-pathway",
-                            problems) else None  # fmt: skip
-
-
-def _whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Problem]) -> bool:
+def whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Problem]) -> bool:
     if record is None:
         return False
     missing = [f for f in fields if f not in record]
@@ -100,8 +80,3 @@ def add_stimulators(db: Session, patient_id: int, records: list[dict[str, Any]])
         db.flush()
         for p in programs:
             db.add(ScsProgramRow(patient_id=patient_id, device_id=device.id, **p))
-
-
-def add_pathway(db: Session, patient_id: int, record: dict[str, Any] | None) -> None:
-    if record is not None:
-        db.add(PathwayRow(patient_id=patient_id, **record))
