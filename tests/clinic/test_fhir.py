@@ -344,7 +344,7 @@ def test_a_stimulator_record_missing_a_field_is_refused_by_name(source):
     with pytest.raises(InputError) as refused:
         import_bundle(target, source.users["physician"], bundle, "transfer", T0 + 31 * DAY)
     [problem] = refused.value.problems
-    assert problem.path.endswith("(Device/p-S77-scs-2).scs-device")
+    assert problem.path.endswith("(Device/p-S77-scs-2).spinal-cord-stimulator")
     assert problem.message == "missing: lead_id"
     with target.reads() as db:
         assert db.scalar(select(func.count()).select_from(Patient)) == 0  # nothing imported

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import AssessmentRow, PathwayRow, TrialRow
 from thecal.adapters.fhir import codes as k
-from thecal.adapters.fhir.stimulation import whole
+from thecal.adapters.fhir.import_rows import coded_records, whole
 from thecal.core.errors import Problem
 
 # not its version: a concurrency counter of this database (expected_version), which
@@ -50,7 +50,7 @@ def trial_procedures(db: Session, patient_id: int, key: str) -> list[dict[str, A
             "code": k.concept(k.TRIAL),
             "subject": {"reference": f"Patient/{key}"},
             "performedDateTime": k.fhir_time(t.started_s),
-            "extension": [k.record_ext("trial", record)],
+            "extension": [k.record_ext(k.TRIAL[0], record)],
         })  # fmt: skip
     return out
 
@@ -65,15 +65,8 @@ def read_pathway(patient: Any, problems: list[Problem]) -> dict[str, Any] | None
 
 
 def read_trials(groups: Any, problems: list[Problem], reader: Any) -> list[dict[str, Any]]:
-    out = []
-    for i, r in groups.get("Procedure", []):
-        if k.code_of(r.get("code")) != k.TRIAL[0]:
-            continue
-        d = reader(i, r, problems)
-        record = d.record("trial")
-        if whole(record, (*TRIAL_FIELDS, "assessments"), f"{d.where}.trial", problems):
-            out.append(record)
-    return out
+    kind = ("Procedure", "code", k.TRIAL)
+    return coded_records(groups, kind, (*TRIAL_FIELDS, "assessments"), problems, reader)
 
 
 def add_care(db: Session, patient_id: int, pathway: dict[str, Any] | None,

@@ -144,6 +144,38 @@ def _alarms(groups: Groups, problems: list[Any], reader: Any) -> list[dict[str, 
     return out
 
 
+def coded_records(
+    groups: Groups,
+    kind: tuple[str, str, tuple[str, str]],
+    fields: tuple[str, ...],
+    problems: list[Any],
+    reader: Any,
+) -> list[dict[str, Any]]:
+    """The thecal records of every resource of one type and code: `kind` is (resource
+    type, the element its code is in, the code); a record missing one of `fields` is a
+    problem naming the resource and the fields."""
+    rtype, element, code = kind
+    out = []
+    for i, r in groups.get(rtype, []):
+        if k.code_of(r.get(element)) != code[0]:
+            continue
+        d = reader(i, r, problems)
+        record = d.record(code[0])
+        if whole(record, fields, f"{d.where}.{code[0]}", problems):
+            out.append(record)
+    return out
+
+
+def whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Any]) -> bool:
+    """Whether `record` has every field (a missing one is a problem at `where`)."""
+    if record is None:
+        return False
+    missing = [f for f in fields if f not in record]
+    if missing:
+        problems.append(Problem(where, "missing: " + ", ".join(missing)))
+    return not missing
+
+
 def read_rows(groups: Groups, problems: list[Any], reader: Any) -> dict[str, Any]:
     sessions = []
     for i, r in groups.get("Provenance", []):

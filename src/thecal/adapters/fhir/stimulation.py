@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import ScsDeviceRow, ScsProgramRow
 from thecal.adapters.fhir import codes as k
+from thecal.adapters.fhir.import_rows import coded_records
 from thecal.core.errors import Problem
 
 DEVICE_FIELDS = ("kind", "stimulator_id", "lead_id", "serial", "started_s", "ended_s",
@@ -43,7 +44,7 @@ def stimulator_devices(db: Session, patient_id: int, key: str) -> list[dict[str,
             "deviceName": [{"name": d.stimulator_id, "type": "model-name"}],
             "type": k.concept(k.STIMULATOR),
             "patient": {"reference": f"Patient/{key}"},
-            "extension": [k.record_ext("scs-device", record)],
+            "extension": [k.record_ext(k.STIMULATOR[0], record)],
         }
         if d.serial:
             device["serialNumber"] = d.serial
@@ -53,24 +54,8 @@ def stimulator_devices(db: Session, patient_id: int, key: str) -> list[dict[str,
 
 def read_stimulators(groups: Any, problems: list[Problem], reader: Any) -> list[dict[str, Any]]:
     """Each stimulator Device's record (its programs under "programs")."""
-    out = []
-    for i, r in groups.get("Device", []):
-        if k.code_of(r.get("type")) != k.STIMULATOR[0]:
-            continue
-        d = reader(i, r, problems)
-        record = d.record("scs-device")
-        if whole(record, (*DEVICE_FIELDS, "programs"), f"{d.where}.scs-device", problems):
-            out.append(record)
-    return out
-
-
-def whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Problem]) -> bool:
-    if record is None:
-        return False
-    missing = [f for f in fields if f not in record]
-    if missing:
-        problems.append(Problem(f"{where}", "missing: " + ", ".join(missing)))
-    return not missing
+    kind = ("Device", "type", k.STIMULATOR)
+    return coded_records(groups, kind, (*DEVICE_FIELDS, "programs"), problems, reader)
 
 
 def add_stimulators(db: Session, patient_id: int, records: list[dict[str, Any]]) -> None:
