@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 from tests.clinic.conftest import DAY, PASSWORD, T0
+from tests.clinic.test_fhir import _stimulator
 from thecal.services.clinic import Principal
 from thecal.services.clinic.gate import Signoff
 
@@ -185,3 +186,17 @@ def test_the_pump_cards_appear_only_with_a_pump_or_its_history(sqlite_world):
     # a patient with a pump keeps every card, empty or not
     ann = c.get(f"/patients/{w.a}").text
     assert 'id="no-pump-history"' not in ann and 'id="alarms"' in ann and 'id="refills"' in ann
+
+
+def test_a_patient_with_a_stimulator_reads_that_in_the_portal(sqlite_world):
+    """A patient with an implanted spinal cord stimulator read only "You have no pump
+    yet.", as if a pump were coming."""
+    w = sqlite_world
+    pid = _stimulator(w)  # trial from T0, implanted on day 4 (2026-09-25)
+    uid = w.clinic.user_admin.add_user(w.users["admin"], "sam", "Sam Stim", PASSWORD,
+                                       "patient", pid, T0)  # fmt: skip
+    w.users["sam"] = Principal(uid, "sam", "Sam Stim", "patient", pid, "")
+    words = " ".join(re.sub(r"<[^>]+>", " ", w.client("sam").get("/portal").text).split())
+    assert ("You have a spinal cord stimulator, implanted on 2026-09-25; the clinic sets and "
+            "changes its program. You have no pump.") in words
+    assert "no pump yet" not in words
