@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.clinic.conftest import DAY, T0, baclofen, morphine
 from thecal.adapters.db import queries
+from thecal.adapters.db.models import RefillRow
+from thecal.adapters.db.worklist_rows import SqlWorklistRows
+from thecal.core.pump.commands import Fault
 from thecal.core.pump.program import DrugConcentration, Program, Step
+from thecal.services.clinic.transactions import RefillInput
 
 
 def ziconotide(mcg_per_day: float) -> Program:
@@ -84,3 +90,23 @@ def test_the_refill_calendar_has_one_event_per_dated_item(sqlite_world):
     ]
     assert str(events[0]["summary"]).startswith("Refill: ")
     assert w.client("patient").get("/api/worklist.ics").status_code == 403
+
+
+def test_the_discrepancy_rows_leave_out_first_fills(world) -> None:
+    """Every implant writes a first-fill refill row, never with a check to acknowledge
+    (services/clinic/first_fill.py); the worklist read them all at each recompute (at
+    10,000 patients its page took 300 ms instead of 33). Only refills that can hold a
+    check are read: Ann's and Bo's first fills are not, a refill with a discrepancy is."""
+    w = world
+    with w.db.reads() as db:
+        classes = sorted(db.scalars(select(RefillRow.classification)))
+        assert classes == ["first fill", "first fill"]  # Ann's and Bo's implants
+        assert SqlWorklistRows(db).refills_with_checks(T0 - DAY) == []
+    # Bo's pump over-delivers by half: 3 mL less comes out at his refill than expected
+    # (test_api.py's hand-worked case: 7.6 mL withdrawn, 10.6 expected)
+    w.clinic.care.inject_fault(w.b, Fault("bias", 0.5), T0 + 1)
+    baclofen_fluid = (DrugConcentration("baclofen", 2000.0),)
+    w.refill(w.b, RefillInput(10.0, baclofen_fluid, None, None, "L1"), T0 + 30 * DAY)
+    with w.db.reads() as db:
+        [row] = SqlWorklistRows(db).refills_with_checks(T0 - DAY)
+    assert row.patient_id == w.b and row.open_checks == ("REFILL_DISCREPANCY",)

@@ -112,3 +112,42 @@ def test_a_missed_appointment_a_trial_and_the_pathway():
     assert on("implant").detail == "ready for implant: axial back pain"  # type: ignore[union-attr]
     # a device in or a trial running: the pathway's next step is under way
     assert on("trial", busy=True) is None and on("not a candidate") is None
+
+
+class FakeRows:
+    """The worklist port in memory: the rows a store would return."""
+
+    def __init__(self, **rows):
+        self.rows = rows
+        self.asked_since = None
+
+    def open_alarms(self):
+        return self.rows.get("alarms", [])
+
+    def refills_with_checks(self, since_s):
+        self.asked_since = since_s
+        return self.rows.get("refills", [])
+
+    def missed_appointments(self, now_s):
+        return self.rows.get("appointments", [])
+
+    def running_trials(self):
+        return self.rows.get("trials", [])
+
+    def on_pathway(self):
+        return self.rows.get("pathway", [])
+
+
+def test_the_items_from_the_port_leave_out_what_is_not_listed():
+    rows = FakeRows(
+        alarms=[wi.OpenAlarm(3, "Jo", "2", 7, "EMPTY_RESERVOIR", None, NOW - DAY, None),
+                wi.OpenAlarm(3, "Jo", "2", 8, "MOTOR_STALL_RECOVERED", None, NOW, None)],
+        refills=[wi.RefillWithChecks(5, "Kim", "4", 90, NOW, "possible overinfusion", ())],
+        trials=[wi.RunningTrial(6, "Lee", "5", "baclofen_screening", "baclofen", NOW)],
+        pathway=[wi.OnPathway(7, "Noor", "6", "trial", "axial", NOW, True)],
+    )  # fmt: skip
+    items = wi.other_items(rows, NOW, POLICY, TABLE)
+    # the information alarm, the acknowledged refill and the busy pathway patient drop out
+    assert [(i.kind, i.patient_id) for i in items] == [("alarm", 3), ("trial", 6)]
+    # the discrepancies are asked for within the policy's look-back (60 days)
+    assert rows.asked_since == NOW - 60 * DAY
