@@ -14,6 +14,7 @@ from thecal.entrypoints.web import permissions
 
 TEMPLATES = Path(permissions.__file__).parent / "templates"
 ASKED = re.compile(r"""can\(\s*"([a-z_.]+)"(?:\s+if\s+[^)]*?\s+else\s+"([a-z_.]+)")?\s*\)""")
+NAMED = re.compile(r""""([a-z_.]+)"\s*\)?\s*\|\s*who_may""")
 
 
 def _templates() -> list[Path]:
@@ -29,9 +30,9 @@ def test_no_template_decides_by_role_name():
 def test_every_permission_a_template_asks_for_exists():
     asked = set()
     for path in _templates():
-        for m in ASKED.finditer(path.read_text()):
+        for m in (*ASKED.finditer(path.read_text()), *NAMED.finditer(path.read_text())):
             asked.update(p for p in m.groups() if p)
-    assert "refills.record" in asked and "programs.commit" in asked  # the scan finds them
+    assert "refills.record" in asked and "scs.write" in asked  # the scan finds them
     assert asked <= set(permissions.PERMISSIONS), asked - set(permissions.PERMISSIONS)
 
 
@@ -53,3 +54,16 @@ def test_a_misspelt_permission_fails_the_render():
 
     with pytest.raises(KeyError):
         allowed("refills.recrod", "nurse")  # type: ignore[arg-type]
+
+
+def test_who_may_is_said_from_the_table(sqlite_world, monkeypatch):
+    """'Only a physician can send a program.' was typed in the template; it reads the
+    table, so a table that let a nurse send programs would say so."""
+    w = sqlite_world
+    form = {"step_start_0": "00:00", "step_value_0": "3.3 mg/day", "low_ml": "3",
+            "cycle_days": "1"}  # fmt: skip
+    review = w.client("nurse").post(f"/patients/{w.a}/program/check", data=form).text
+    assert "Only a physician can send a program." in review
+    monkeypatch.setitem(permissions.PERMISSIONS, "programs.commit", ("physician", "pharmacist"))
+    review = w.client("nurse").post(f"/patients/{w.a}/program/check", data=form).text
+    assert "Only a physician or a pharmacist can send a program." in review

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
+from jinja2 import pass_context
 
 from thecal.adapters.db.bootstrap import ClinicDb
 from thecal.adapters.db.patient_records import PatientRecords
@@ -37,7 +38,7 @@ from thecal.entrypoints.web import (
 from thecal.entrypoints.web.guards import RequestGuard
 from thecal.entrypoints.web.local_time import local_words
 from thecal.entrypoints.web.patient_rows import days_figure
-from thecal.entrypoints.web.permissions import allowed
+from thecal.entrypoints.web.permissions import PERMISSIONS, Permission, allowed
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
 
@@ -45,6 +46,12 @@ HERE = Path(__file__).parent
 
 
 PRIORITY_TAGS = {"high": "critical", "medium": "overdue", "low": "soft", "information": "info"}
+
+@pass_context  # read at each render: Jinja would fold a filter of a literal at compile time
+def who_may(_: Any, permission: Permission) -> str:
+    """Who holds `permission`, in words: "a physician", "a physician or a nurse"."""
+    return " or ".join(f"a {role}" for role in PERMISSIONS[permission])
+
 
 def create_app(
     cdb: ClinicDb,
@@ -76,6 +83,8 @@ def create_app(
     app.state.templates.env.filters["can"] = lambda who, permission: allowed(
         permission, who.role
     )
+    # and who may, in words, for what a page says to those who may not
+    app.state.templates.env.filters["who_may"] = who_may
     # codes in plain words, from one table (services/clinic/words.py)
     app.state.templates.env.filters["alarm_words"] = words.alarm
     # an alarm's IEC 60601-1-8 priority as its tag's colour class (app.css): red high,
