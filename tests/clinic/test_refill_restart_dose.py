@@ -110,8 +110,8 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
     form = {**_form(nurse, w.a), "dose_after": "0.4 mg/day", "no_demand": "yes"}
     plan = nurse.post(f"/patients/{w.a}/refill/plan", data=form).text
     said = ("A physician records this refill: it changes what the pump gives (a new "
-            "concentration or daily dose), which a physician records; a nurse records a "
-            "refill of the same fluid.")  # fmt: skip
+            "concentration or daily dose); a physician or a nurse may record a refill of the "
+            "same fluid.")  # fmt: skip
     assert said in plan
     digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
     refills = count(w, RefillRow)
@@ -119,7 +119,8 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
             "confirmed": "yes", "reviewed_digest": digest}  # fmt: skip
     r = nurse.post(f"/patients/{w.a}/refill", data={**form, **sign}, follow_redirects=False)
     assert r.status_code == 403
-    assert "the refill was not recorded: it changes what the pump gives" in r.text
+    assert ("the refill was not recorded. A physician records this refill: it changes what "
+            "the pump gives") in r.text
     assert 'id="lot" name="lot" value="LOT-R1"' in r.text  # the form as typed
     assert count(w, RefillRow) == refills
     # the same fluid, no new dose: nothing to say (a physician planning it neither)

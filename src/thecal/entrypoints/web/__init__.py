@@ -38,7 +38,7 @@ from thecal.entrypoints.web import (
 from thecal.entrypoints.web.guards import RequestGuard
 from thecal.entrypoints.web.local_time import local_words
 from thecal.entrypoints.web.patient_rows import days_figure
-from thecal.entrypoints.web.permissions import PERMISSIONS, Permission, allowed
+from thecal.entrypoints.web.permissions import Permission, allowed, holders
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
 
@@ -49,8 +49,7 @@ PRIORITY_TAGS = {"high": "critical", "medium": "overdue", "low": "soft", "inform
 
 @pass_context  # read at each render: Jinja would fold a filter of a literal at compile time
 def who_may(_: Any, permission: Permission) -> str:
-    """Who holds `permission`, in words: "a physician", "a physician or a nurse"."""
-    return " or ".join(f"a {role}" for role in PERMISSIONS[permission])
+    return holders(permission)
 
 
 def create_app(

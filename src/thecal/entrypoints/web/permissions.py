@@ -13,4 +13,9 @@ from thecal.services.clinic.permissions import (
     allowed,
 )
 
-__all__ = ["PERMISSIONS", "ROLES", "VERIFIERS", "Permission", "Role", "allowed"]
+__all__ = ["PERMISSIONS", "ROLES", "VERIFIERS", "Permission", "Role", "allowed", "holders"]
+
+
+def holders(permission: Permission) -> str:
+    """Who holds `permission`, in words: "a physician", "a physician or a nurse"."""
+    return " or ".join(f"a {role}" for role in PERMISSIONS[permission])

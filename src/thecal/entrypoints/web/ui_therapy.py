@@ -36,7 +36,7 @@ from thecal.entrypoints.web.inputs import (
     parse_program,
     refill_input,
 )
-from thecal.entrypoints.web.permissions import allowed
+from thecal.entrypoints.web.permissions import allowed, holders
 from thecal.entrypoints.web.portal_words import delivery_stopped
 from thecal.entrypoints.web.refusal import refusal_words
 from thecal.entrypoints.web.seam import clinic_of
@@ -428,11 +428,11 @@ def _refill_drugs(
     ]
 
 
-# a refill that changes the program, planned by a role that may not record it
-PHYSICIAN_RECORDS = (
-    "it changes what the pump gives (a new concentration or daily dose), which a physician "
-    "records; a nurse records a refill of the same fluid"
-)
+def physician_records() -> str:
+    """Why a role that may plan this refill may not record it, in the table's words."""
+    return (f"{holders('programs.commit').capitalize()} records this refill: it changes what "
+            "the pump gives (a new concentration or daily dose); "
+            f"{holders('refills.record')} may record a refill of the same fluid")  # fmt: skip
 
 @router.post("/patients/{patient_id}/refill/plan")
 async def refill_plan(
@@ -452,7 +452,7 @@ async def refill_plan(
     physician = session.changes_program and not allowed("programs.commit", who.role)
     return page(request, "_refill_plan.html", who, plan=session.plan, review=review_view(review),
                 form=form, oob_slots=refill_slots(form), oob_errors={},
-                physician_records=PHYSICIAN_RECORDS if physician else None)  # fmt: skip
+                physician_records=physician_records() if physician else None)  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/refill")
@@ -482,7 +482,7 @@ async def refill_record(
             request, "refill.html", who, 403, rec=rec, drugs=_refill_drugs(request, rec, form),
             **_dose_after(request, rec), form=form,
             estimate=rec.pump.reservoir_estimate_ml if rec.pump else None, plan=None,
-            review=None, error={"message": f"the refill was not recorded: {PHYSICIAN_RECORDS}",
+            review=None, error={"message": f"the refill was not recorded. {physician_records()}",
                                 "problems": [], "findings": []},
         )  # fmt: skip
     except (Refused, Conflict) as exc:
