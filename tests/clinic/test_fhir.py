@@ -346,6 +346,12 @@ def test_a_stimulator_record_missing_a_field_is_refused_by_name(source):
     [problem] = refused.value.problems
     assert problem.path.endswith("(Device/p-S77-scs-2).spinal-cord-stimulator")
     assert problem.message == "missing: lead_id"
+    # a field thecal does not know reached the row's constructor: a server error
+    record["lead_id"], record["colour"] = "percutaneous-8", "blue"
+    ext["valueString"] = json.dumps(record)
+    with pytest.raises(InputError) as refused:
+        import_bundle(target, source.users["physician"], bundle, "transfer", T0 + 31 * DAY)
+    assert [p.message for p in refused.value.problems] == ["not a field of this record: colour"]
     with target.reads() as db:
         assert db.scalar(select(func.count()).select_from(Patient)) == 0  # nothing imported
     target.engine.dispose()

@@ -49,11 +49,19 @@ def test_the_refill_screen_follows_the_table_not_a_role_list(sqlite_world, monke
     assert 'id="record"' in c.get(f"/patients/{w.a}/refill").text
 
 
-def test_a_misspelt_permission_fails_the_render():
+def test_a_misspelt_permission_fails_the_render(sqlite_world):
     from thecal.entrypoints.web.permissions import allowed
 
     with pytest.raises(KeyError):
         allowed("refills.recrod", "nurse")  # type: ignore[arg-type]
+    # through the screens' own filters, as a template would ask
+    env = sqlite_world.app.state.templates.env
+    who = sqlite_world.users["nurse"]
+    assert env.from_string('{{ who | can("refills.record") }}').render(who=who) == "True"
+    with pytest.raises(KeyError):
+        env.from_string('{{ who | can("refills.recrod") }}').render(who=who)
+    with pytest.raises(KeyError):
+        env.from_string('{{ "refills.recrod" | who_may }}').render()
 
 
 def test_who_may_is_said_from_the_table(sqlite_world, monkeypatch):

@@ -200,7 +200,7 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
     readings = rows(Reading, Reading.at_s, desc=False)
     stimulator = db.scalars(select(ScsDeviceRow).where(
         ScsDeviceRow.patient_id == patient_id, ScsDeviceRow.active.is_(True))).first()  # fmt: skip
-    stimulation = stimulator and db.scalars(
+    stimulation = None if stimulator is None else db.scalars(
         select(ScsProgramRow).where(ScsProgramRow.device_id == stimulator.id)
         .order_by(ScsProgramRow.id.desc())).first()  # fmt: skip
     return PatientRecord(
@@ -217,7 +217,7 @@ def patient_record(db: Session, patient_id: int, limit: int = 500) -> PatientRec
         rows(TrialRow, TrialRow.started_s),
         db.scalars(select(PathwayRow).where(PathwayRow.patient_id == patient_id)).first(),
         stimulator,
-        stimulation or None,
+        stimulation,
     )
 
 

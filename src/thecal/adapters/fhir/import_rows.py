@@ -167,13 +167,21 @@ def coded_records(
 
 
 def whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Any]) -> bool:
-    """Whether `record` has every field (a missing one is a problem at `where`)."""
+    """Whether `record` has exactly `fields`: a missing one, or one thecal does not know
+    (it would reach the row's constructor and answer a server error), is a problem at
+    `where`."""
     if record is None:
         return False
+    if not isinstance(record, dict):
+        problems.append(Problem(where, "a JSON object with " + ", ".join(fields)))
+        return False
     missing = [f for f in fields if f not in record]
+    unknown = sorted(set(record) - set(fields))
     if missing:
         problems.append(Problem(where, "missing: " + ", ".join(missing)))
-    return not missing
+    if unknown:
+        problems.append(Problem(where, "not a field of this record: " + ", ".join(unknown)))
+    return not missing and not unknown
 
 
 def read_rows(groups: Groups, problems: list[Any], reader: Any) -> dict[str, Any]:
