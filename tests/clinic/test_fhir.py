@@ -390,3 +390,28 @@ def test_pump_trials_travel_with_the_patient(source, db_url):
         ("open", 0), ("evaluated", 1)]  # newest first, as the record lists them
     assert [a.data["ashworth"] for a in scored] == [2]
     target.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["Provenance", "Procedure"])
+def test_a_session_or_refill_record_with_an_unknown_field_is_refused_by_name(source, kind):
+    """A programming session's or a refill's record with a field thecal does not know
+    reached the row's constructor (a TypeError: a server error); one missing a field
+    failed at the database. Both are named, and nothing is imported."""
+    bundle = _export(source.db, source.a)
+    with_record = [r for r in _resources(bundle, kind) if r.get("extension")]
+    ext = with_record[0]["extension"][0]
+    record = json.loads(ext["valueString"])
+    record["colour"] = "blue"
+    del record["username"]
+    ext["valueString"] = json.dumps(record)
+    target = _empty_clinic(f"sqlite:///{source.db.engine.url.database}-target.db")
+    with pytest.raises(InputError) as refused:
+        import_bundle(target, source.users["physician"], bundle, "transfer", T0 + 31 * DAY)
+    assert sorted(p.message for p in refused.value.problems) == [
+        "missing: username", "not a field of this record: colour"]
+    name = "programming-session" if kind == "Provenance" else "refill"
+    assert all(p.path.endswith(f"({kind}/{with_record[0]['id']}).{name}")
+               for p in refused.value.problems)
+    with target.reads() as db:
+        assert db.scalar(select(func.count()).select_from(Patient)) == 0
+    target.engine.dispose()

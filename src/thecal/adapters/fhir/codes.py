@@ -40,6 +40,12 @@ TRIAL = ("intrathecal-trial", "Intrathecal drug trial (screening bolus or tempor
 STIMULATOR = ("spinal-cord-stimulator", "Spinal cord stimulator (trial or implanted) and lead")
 BRAIN_INJURY = ("traumatic-brain-injury", "Traumatic brain injury the spasticity follows")
 
+# the fields of thecal's own records that ride in an extension (therapy.py writes them,
+# import_rows.py refuses a record with one missing or one more)
+SESSION_FIELDS = ("status", "started_s", "closed_s", "username", "record", "version_no")
+REFILL_FIELDS = ("at_s", "expected_ml", "withdrawn_ml", "added_ml", "lot", "classification",
+                 "status", "next_refill_s", "username", "verified_by", "record")
+
 _ID_SAFE = re.compile(r"[^A-Za-z0-9.-]")
 
 

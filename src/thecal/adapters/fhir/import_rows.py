@@ -187,14 +187,16 @@ def whole(record: Any, fields: tuple[str, ...], where: str, problems: list[Any])
 def read_rows(groups: Groups, problems: list[Any], reader: Any) -> dict[str, Any]:
     sessions = []
     for i, r in groups.get("Provenance", []):
-        s = reader(i, r, problems).record("programming-session")
-        if s is not None:
+        d = reader(i, r, problems)
+        s = d.record("programming-session")
+        if whole(s, k.SESSION_FIELDS, f"{d.where}.programming-session", problems):
             sessions.append(s)
     refills = []
     for i, r in groups.get("Procedure", []):
         if _code(r) == k.REFILL[0]:
-            refill = reader(i, r, problems).record("refill")
-            if refill is not None:
+            d = reader(i, r, problems)
+            refill = d.record("refill")
+            if whole(refill, k.REFILL_FIELDS, f"{d.where}.refill", problems):
                 refills.append(refill)
     return {
         "implant": _implant(groups, problems, reader),

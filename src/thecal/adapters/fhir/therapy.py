@@ -127,8 +127,8 @@ def session_resources(
         "activity": k.concept(k.SESSION),
         "agent": agents,
         "extension": [k.record_ext("programming-session", {
-            "status": s.status, "started_s": s.started_s, "closed_s": s.closed_s,
-            "username": s.username, "record": s.record, "version_no": version_no})],
+            **{f: getattr(s, f) for f in k.SESSION_FIELDS if f != "version_no"},
+            "version_no": version_no})],
     }]
     for j, f in enumerate(s.record.get("findings", []), 1):
         out.append({
@@ -163,11 +163,7 @@ def refill_resources(r: RefillRow, key: str, n: int) -> list[dict[str, Any]]:
         "focalDevice": [{"action": {"coding": [{"system": k.THECAL, "code": "manipulated"}],
                                     "text": "manipulated"},
                          "manipulated": {"reference": f"Device/{key}-pump"}}],
-        "extension": [k.record_ext("refill", {
-            "at_s": r.at_s, "expected_ml": r.expected_ml, "withdrawn_ml": r.withdrawn_ml,
-            "added_ml": r.added_ml, "lot": r.lot, "classification": r.classification,
-            "status": r.status, "next_refill_s": r.next_refill_s, "username": r.username,
-            "verified_by": r.verified_by, "record": r.record})],
+        "extension": [k.record_ext("refill", {f: getattr(r, f) for f in k.REFILL_FIELDS})],
     }
     drugs = r.record.get("drugs")
     admin: dict[str, Any] = {
