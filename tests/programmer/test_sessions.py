@@ -90,6 +90,26 @@ def test_a_temporary_program_is_reviewed_sent_and_ends_on_its_own():
     assert "from above 0 to 72 h" in refused.value.problems[0].message
 
 
+@pytest.mark.sr("SR-08")
+def test_the_program_already_running_is_said_to_change_nothing():
+    """A clinician who meant to change a dose but sends the form as it came sees that
+    nothing changes; a re-send stays allowed (a session is recorded); a real change and
+    a temporary program (which changes what runs for a while) say nothing of the kind."""
+    port = pump()
+    s = session(port)
+    prop = s.propose(program([("morphine", 10 * MG)], 3 * MG), T0 + 10)  # as it runs
+    assert [(f.rule_id, f.severity, f.code) for f in prop.findings
+            if f.code == "PROGRAM_UNCHANGED"] == [("SR-08", "info", "PROGRAM_UNCHANGED")]
+    assert "changes nothing it delivers" in prop.findings[-1].message
+    assert not [r for r in prop.diff if r.changed]
+    s.confirm(T0 + 20, prop.digest)
+    assert s.commit(T0 + 30)["status"] == COMMITTED
+    for temporary_s in (None, 6 * 3600.0):
+        other = session(pump()).propose(program([("morphine", 10 * MG)], 3.3 * MG), T0,
+                                        temporary_s=temporary_s)
+        assert "PROGRAM_UNCHANGED" not in [f.code for f in other.findings]
+
+
 def test_per_hour_instead_of_per_day_is_refused():
     port = pump()
     s = session(port)
@@ -401,13 +421,14 @@ def test_refill_with_a_new_concentration_reprograms_in_the_same_session():
 def test_a_session_projects_end_of_service_from_the_interrogation():
     """SR-31 end to end: a pump started at day 0 with 525,600 uAh (pumps.toml) at 0.3
     mL/day drains 144 + 0.0617 x 600 = 181.02 uAh/day; interrogated on day 10 it holds
-    525,600 - 1,810.2 = 523,789.8 uAh: 523,789.8 / 181.02 = 2893.5, about 2894 days."""
+    525,600 - 1,810.2 = 523,789.8 uAh: 523,789.8 / 181.02 = 2893.5, about 2894 days,
+    7.9 years of 365.25 days (it read "about 2894 days": a clinician plans in years)."""
     port = pump(program([("morphine", 10 * MG)], rate_ml_per_day=0.3))
     s = session(port)
     s.propose(program([("morphine", 10 * MG)], rate_ml_per_day=0.3), T0)
     [f] = [f for f in s.proposal.findings if f.code == "END_OF_SERVICE_PROJECTED"]
-    assert f.severity == "info" and "about 2894 days" in f.message
-    assert "523790 µAh left" in f.message  # it printed "uAh"
+    assert f.severity == "info" and "about 7.9 years (2,894 days)" in f.message
+    assert "(523,790 µAh left" in f.message  # it printed "uAh"
 
 
 def test_a_refusal_lists_what_must_change_before_what_must_be_accepted():

@@ -23,6 +23,7 @@ from thecal.core.errors import UnitError
 SECONDS_PER_DAY = 86_400.0
 SECONDS_PER_HOUR = 3_600.0
 HOURS_PER_DAY = 24.0
+DAYS_PER_YEAR = 365.25  # a Julian year: the span a clinician plans a replacement in
 
 
 class Kind(Enum):

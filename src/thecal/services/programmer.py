@@ -56,6 +56,8 @@ def program_proposal(
     findings = review.findings
     if temporary_s is not None:
         findings += (temporary_finding(ctx, temporary_s),)
+    elif kind == "program" and before_digest == program_digest(ctx.proposed):
+        findings += (unchanged_finding(),)
     proposal = Proposal(
         ctx.proposed,
         None,
@@ -68,6 +70,18 @@ def program_proposal(
     )
     proposal.temporary_s = temporary_s
     return proposal
+
+
+def unchanged_finding() -> Finding:
+    """Sending the program the pump already runs is allowed (a re-send after a doubt is
+    a real act, recorded as any session is), but the review says it changes nothing, so
+    a clinician who meant to change a dose sees that the change is not in the form."""
+    return finding(
+        "SR-08",
+        INFO,
+        "PROGRAM_UNCHANGED",
+        "this is the program the pump runs now: sending it changes nothing it delivers",
+    )
 
 
 def temporary_finding(ctx: ProgramProposal, temporary_s: float) -> Finding:

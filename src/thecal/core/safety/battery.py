@@ -19,13 +19,20 @@ from thecal.core.pump.program import Program
 from thecal.core.pump.volumes import daily_volumes
 from thecal.core.safety.context import ProgramProposal
 from thecal.core.safety.findings import INFO, SOFT, Finding, finding
-from thecal.core.units import HOURS_PER_DAY
+from thecal.core.units import DAYS_PER_YEAR, HOURS_PER_DAY
 
 
 def daily_drain_uah(model: PumpModel, program: Program) -> float:
     """The most a day of `program` takes from the battery (every patient bolus taken)."""
     strokes = daily_volumes(program).max_ml / model.stroke_ml
     return model.baseline_ua * HOURS_PER_DAY + model.uah_per_stroke * strokes
+
+
+def _span(days: float) -> str:
+    """Years as a clinician plans a replacement, with the days beside them."""
+    if days < DAYS_PER_YEAR:
+        return f"{days:.0f} days"
+    return f"{days / DAYS_PER_YEAR:.1f} years ({days:,.0f} days)"
 
 
 def check_end_of_service(ctx: ProgramProposal) -> list[Finding]:
@@ -39,8 +46,8 @@ def check_end_of_service(ctx: ProgramProposal) -> list[Finding]:
             "SR-31",
             INFO,
             "END_OF_SERVICE_PROJECTED",
-            f"on this program the battery lasts about {days:.0f} days "
-            f"({left:.0f} µAh left, every patient bolus taken)",
+            f"on this program the battery lasts about {_span(days)} "
+            f"({left:,.0f} µAh left, every patient bolus taken)",
         )
     ]
     # only a change that drains faster is this check's business: a pump already past
