@@ -10,6 +10,7 @@ import re
 from sqlalchemy import update
 
 from tests.clinic.conftest import DAY, T0
+from tests.clinic.test_fhir import _stimulator
 from thecal.adapters.db.models import Pump
 
 
@@ -99,3 +100,29 @@ def test_a_search_reads_percent_and_underscore_as_typed(world):
     assert c.get("/api/patients", params={"q": "Zed_11"}).headers["X-Total-Count"] == "0"
     assert [p["name"] for p in c.get("/api/patients", params={"q": "o_h"}).json()] == ["O_Hara"]
     assert "1 patient" in c.get("/patients", params={"q": "0%"}).text
+
+
+def test_a_patient_without_a_pump_shows_the_trial_or_stimulator_instead(world):
+    """The list read "-" and "no pump" for a patient on a pump trial and for one with an
+    implanted stimulator, as for a patient with nothing: a clinician scanning it could
+    not tell them apart. Tia: a baclofen screening started at T0 (2026-09-21); Sam: a
+    stimulator implanted on T0 + 4 days (2026-09-25, test_fhir's `_stimulator`); the Zeds:
+    nothing."""
+    w = world
+    _add_zeds(w, 1)
+    dr = w.users["physician"]
+    tia = w.clinic.care.add_patient(dr, dict(
+        mrn="T55", name="Tia Trial", birth_year=1980, weight_kg=60.0,
+        indication="spasticity_spinal", opioid_naive=False), "new", T0)  # fmt: skip
+    w.clinic.trials.start_trial(dr, tia, {"kind": "baclofen_screening", "drug": "baclofen",
+                                          "indication": "spasticity_spinal",
+                                          "baseline": {"ashworth": 4}}, T0)  # fmt: skip
+    _stimulator(w)
+    html = w.client("nurse").get("/patients").text
+    rows = {re.sub(r"<[^>]+>", "", r.split("</td>", 1)[0]): r
+            for r in html.split('id="patients"', 1)[1].split("<tr><td>")[1:]}  # fmt: skip
+    assert ("<td>baclofen screening (bolus): under way since 2026-09-21</td><td>no pump</td>"
+            in rows["Tia Trial"])
+    assert ("<td>spinal cord stimulator implanted 2026-09-25</td><td>no pump</td>"
+            in rows["Sam Stim"])
+    assert "<td>-</td><td>no pump</td>" in rows["Zed 000"]

@@ -12,6 +12,7 @@ from thecal.core.drugs import DrugLibrary
 from thecal.core.safety.fmt import dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.core.units import SECONDS_PER_DAY
+from thecal.services.clinic import words
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,9 @@ class PatientRow:
     name: str
     mrn: str
     indication: str
-    therapy: str  # "morphine 5.5 mg/day", an admixture's drugs joined by " + "; "" without a pump
+    # "morphine 5.5 mg/day", an admixture's drugs joined by " + "; without a pump the
+    # trial under way or the stimulator; "" when there is none of them
+    therapy: str
     pump: str  # the pump's state as shown ("delivering", "empty"), "" without a pump
     refill_due_s: float | None
     overdue_days: float | None  # how long past the due date, when it has passed
@@ -46,12 +49,23 @@ def days_figure(days: float) -> str:
     return f"{days:.1f}" if days < 10 else f"{days:.0f}"
 
 
+def without_pump(row: ListedPatient) -> str:
+    """What a patient without a pump has instead; both, when a stimulator patient is on
+    a pump trial."""
+    said = []
+    if row.stimulator is not None:
+        said.append(words.stimulator(*row.stimulator))
+    if row.trial is not None:
+        said.append(words.trial_under_way(*row.trial))
+    return "; ".join(said)
+
+
 def patient_row(row: ListedPatient, library: DrugLibrary, now_s: float) -> PatientRow:
     p, pump = row.patient, row.pump
     due = pump.refill_due_s if pump is not None else None
     late = overdue_days(due, now_s)
     return PatientRow(
         p.id, p.name, p.mrn, p.indication,
-        therapy_words(row.program, library) if pump is not None else "",
+        therapy_words(row.program, library) if pump is not None else without_pump(row),
         pump.shown if pump is not None else "", due, late,
     )  # fmt: skip

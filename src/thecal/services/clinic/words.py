@@ -93,6 +93,13 @@ def trial_under_way(kind: str, drug: str, started_s: float) -> str:
     return f"{what}: under way since {date(started_s)}"
 
 
+def stimulator(kind: str, started_s: float) -> str:
+    """A patient's spinal cord stimulator where a list has one line for the therapy."""
+    if kind == "implant":
+        return f"spinal cord stimulator implanted {date(started_s)}"
+    return f"spinal cord stimulator trial (external) since {date(started_s)}"
+
+
 def scs_program(program: Mapping[str, Any]) -> str:
     """A stimulation program as stored, in words: "tonic 4 mA, 300 µs, 50 Hz; cathodes
     2, 3; anode: the case" (it read "2- 3-", the programmer's polarity signs)."""
