@@ -113,6 +113,7 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
             "concentration or daily dose); a physician or a nurse may record a refill of the "
             "same fluid.")  # fmt: skip
     assert said in plan
+    assert 'id="record"' not in plan  # the nurse is not offered what will be refused
     digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
     refills = count(w, RefillRow)
     sign = {"verifier_username": "pharmacist", "verifier_password": PASSWORD,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clinic.test_errors_beside_fields import _refill_form
 from thecal.entrypoints.web import permissions
 
 TEMPLATES = Path(permissions.__file__).parent / "templates"
@@ -37,16 +38,28 @@ def test_every_permission_a_template_asks_for_exists():
 
 
 def test_the_refill_screen_follows_the_table_not_a_role_list(sqlite_world, monkeypatch):
-    """A pharmacist may plan a refill, not record it: no Record button. Give the
-    pharmacist the permission in the table and the same page offers it."""
+    """A pharmacist may plan a refill, not record it: the plan has no Record button and
+    says who may. Give the pharmacist the permission in the table and the same plan
+    offers it. The button comes with the plan (it stood on the page before any plan,
+    and pressing it was a refusal for want of a confirmed review)."""
     w = sqlite_world
     c = w.client("pharmacist")
-    assert 'id="record"' not in c.get(f"/patients/{w.a}/refill").text
-    assert 'id="record"' in w.client("nurse").get(f"/patients/{w.a}/refill").text
+    form = _refill_form(c, w.b)
+
+    def planned(client) -> str:
+        return client.post(f"/patients/{w.b}/refill/plan", data=form).text
+
+    assert 'id="record"' not in planned(c)
+    assert "Only a physician or a nurse can record a refill." in planned(c)
+    nurse = w.client("nurse")
+    assert 'id="record"' not in nurse.get(f"/patients/{w.b}/refill").text
+    assert "Plan first: the second person's check and Record come with the plan." in (
+        nurse.get(f"/patients/{w.b}/refill").text)
+    assert 'id="record"' in planned(nurse) and 'id="verifier_username"' in planned(nurse)
     table = dict(permissions.PERMISSIONS)
     table["refills.record"] = (*table["refills.record"], "pharmacist")
     monkeypatch.setitem(permissions.PERMISSIONS, "refills.record", table["refills.record"])
-    assert 'id="record"' in c.get(f"/patients/{w.a}/refill").text
+    assert 'id="record"' in planned(c)
 
 
 def test_a_misspelt_permission_fails_the_render(sqlite_world):
