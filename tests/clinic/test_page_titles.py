@@ -27,3 +27,20 @@ def test_each_page_has_its_own_title(sqlite_world):
     assert titles["/patients"] == "Patients · thecal"
     assert title(w.client("patient").get("/portal").text) == "My pump · thecal"
     assert title(w.client().get("/login").text) == "Log in · thecal"
+
+
+def test_an_address_with_no_page_says_so_in_words(sqlite_world):
+    """A kept or mistyped address answered "404: Not Found" and a form's address opened
+    as a page "405: Method Not Allowed": words now, and a way to the start page besides
+    Back (a bookmark has no Back). The API's answers keep the router's own text."""
+    w = sqlite_world
+    c = w.client("physician")
+    missing = c.get("/nowhere")
+    assert missing.status_code == 404
+    assert title(missing.text) == "404: there is no page at this address · thecal"
+    assert '<a href="/" id="start-page">Start page</a>' in missing.text
+    form_only = c.get(f"/patients/{w.a}/refill/plan")
+    assert form_only.status_code == 405
+    assert "this address takes a form sent from its screen" in form_only.text
+    assert "Sign in</a>" in w.client().get("/nowhere").text  # not signed in
+    assert c.get("/api/nowhere").json()["message"] == "Not Found"

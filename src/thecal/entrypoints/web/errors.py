@@ -76,6 +76,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# the router's own answers, in words a clinician who typed or kept an address reads
+# (a page said "404: Not Found" or "405: Method Not Allowed")
+_ROUTING_WORDS = {
+    (404, "Not Found"): "there is no page at this address",
+    (405, "Method Not Allowed"): "this address takes a form sent from its screen; it is "
+    "not a page to open: go back to the screen and send it from there",
+}
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -141,7 +150,8 @@ def install(app: FastAPI, render_error: Any) -> None:
         assert isinstance(exc, StarletteHTTPException)
         out = {"error": "HTTPError", "message": str(exc.detail)}
         if wants_html(request):
-            return render_error(request, exc.status_code, out)
+            said = _ROUTING_WORDS.get((exc.status_code, str(exc.detail)), out["message"])
+            return render_error(request, exc.status_code, {**out, "message": said})
         return JSONResponse(out, status_code=exc.status_code)
 
     app.add_exception_handler(ThecalError, thecal_error)
