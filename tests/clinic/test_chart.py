@@ -228,3 +228,92 @@ def test_a_dose_change_is_a_step_not_a_ramp(sqlite_world):
     # every rise is vertical: where y changes, x does not
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
         assert y0 == y1 or x0 == x1
+
+
+def _two_years_of_diary(w) -> None:
+    """Ann's pain diary: 9 at T0 - 700 days (2024-10-21), 1 at T0 - 200 days, 5 at
+    T0 - 30 days; her pump read last at T0 + 65 days (2026-11-25)."""
+    from sqlalchemy import insert
+
+    from thecal.adapters.db.models import DiaryEntry
+
+    with w.engine.begin() as db:
+        for days, score in ((-700, 9), (-200, 1), (-30, 5)):
+            db.execute(insert(DiaryEntry).values(patient_id=w.a, at_s=T0 + days * DAY,
+                                                 pain_nrs=score, note=""))  # fmt: skip
+    w.clinic.care.sync(w.a, T0 + 65 * DAY)
+
+
+def test_a_long_history_draws_the_last_year_and_offers_the_rest(sqlite_world):
+    """Six years of refills drew 88 saw teeth in 900 pixels. The last 12 months back from
+    the last record (T0 + 65 - 365 = T0 - 300 days: 25 Nov 2025) unless asked: the 2024
+    score is left out; everything goes back to 21 Oct 2024; the last 3 months start at
+    T0 - 26 days (26 Aug 2026), without the scores of day -200 and day -30; Ann's pump
+    starts at T0, so the dose line starts at T0: x = 70 + 26 / 91 x 810 = 301.4."""
+    w = sqlite_world
+    _two_years_of_diary(w)
+    c = w.client("physician")
+
+    def first_date(html: str) -> str:
+        return re.search(r'text-anchor="start" class="axis">([^<]*)<', html)[1]
+
+    def scores(html: str) -> list[str]:
+        return re.findall(r"<title>pain (\d), ", html)
+
+    year = c.get(f"/patients/{w.a}").text
+    assert first_date(year) == "25 Nov 2025" and scores(year) == ["1", "5"]
+    assert "Shown: last 12 months (from 2025-11-25)." in year
+    assert f'href="/patients/{w.a}?chart=3m#timeline">last 3 months</a>' in year
+    assert f'href="/patients/{w.a}?chart=all#timeline">everything (from 2024-10-21)</a>' in year
+    everything = c.get(f"/patients/{w.a}?chart=all").text
+    assert first_date(everything) == "21 Oct 2024" and scores(everything) == ["9", "1", "5"]
+    quarter = c.get(f"/patients/{w.a}?chart=3m").text
+    assert first_date(quarter) == "26 Aug 2026" and scores(quarter) == []
+    dose_line = re.search(r'<polyline fill="none" stroke="#1f5fa8"[^>]*points="([^"]*)"', quarter)
+    assert dose_line[1].startswith("301.4,")
+    assert first_date(c.get(f"/patients/{w.a}?chart=junk").text) == "25 Nov 2025"
+    assert c.get(f"/patients/{w.a}?chart=" + "x" * 9).status_code == 422
+
+
+def test_the_dose_in_effect_when_the_window_opens_is_drawn_from_its_edge(sqlite_world):
+    """Ann read at T0, T0 + 30 and T0 + 150 days (3 mg/day throughout): the last 3 months
+    open at T0 + 59 days (2026-11-19), between two readings; the dose of the reading
+    before is drawn from the left edge (x = 70), not from the next reading on."""
+    w = sqlite_world
+    for days in (30, 150):
+        w.clinic.care.sync(w.a, T0 + days * DAY)
+    quarter = w.client("physician").get(f"/patients/{w.a}?chart=3m").text
+    assert re.search(r'text-anchor="start" class="axis">([^<]*)<', quarter)[1] == "19 Nov 2026"
+    dose_line = re.search(r'<polyline fill="none" stroke="#1f5fa8"[^>]*points="([^"]*)"', quarter)
+    assert dose_line[1].startswith("70.0,")
+
+
+def test_a_short_history_is_drawn_whole_with_no_choice(sqlite_world):
+    """Ann's record without the diary spans the 65 days since T0: shorter than the
+    shortest window (91 days), nothing to choose."""
+    w = sqlite_world
+    w.clinic.care.sync(w.a, T0 + 65 * DAY)
+    html = w.client("physician").get(f"/patients/{w.a}").text
+    assert 'id="chart-windows"' not in html
+
+
+def test_the_printed_chart_draws_the_pages_default_year(sqlite_world):
+    """The summary draws the page's default window, says so in its title, and its
+    tables still list everything: its axis runs from T0 - 300 days to the printing."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    from thecal.adapters.reports.clinic_reports import _timeline_title
+    from thecal.adapters.reports.therapy_chart import therapy_figure
+
+    w = sqlite_world
+    _two_years_of_diary(w)
+    with w.db.reads() as db:
+        rec = patient_record(db, w.a)
+    assert _timeline_title(rec) == ("Timeline: the last 12 months, from 2025-11-25 (the tables "
+                                    "list everything)")  # fmt: skip
+    fig = therapy_figure(rec, T0 + 66 * DAY)
+    left, right = fig.axes[-1].get_xlim()
+    assert round(left, 6) == round(mdates.date2num(_utc(T0 - 300 * DAY)), 6)
+    assert round(right, 6) == round(mdates.date2num(_utc(T0 + 66 * DAY)), 6)
+    plt.close(fig)

@@ -29,6 +29,7 @@ from thecal.adapters.reports.document import (
     utc,
 )
 from thecal.adapters.reports.therapy_chart import therapy_chart_png
+from thecal.adapters.reports.timeline_window import DEFAULT, cut_at, window
 from thecal.core.drugs import DrugLibrary
 from thecal.core.errors import NotFound
 from thecal.core.safety.fmt import conc_text, dose_text
@@ -220,6 +221,14 @@ def refill_document(
     )
 
 
+def _timeline_title(rec: PatientRecord) -> str:
+    drawn = window(DEFAULT)
+    start = cut_at(rec, drawn)
+    if start is None:
+        return "Timeline"
+    return f"Timeline: the {drawn.label}, from {day(start)} (the tables list everything)"
+
+
 def _pump_sections(
     rec: PatientRecord,
     current: Sequence[tuple[str, ...]],
@@ -250,7 +259,8 @@ def _pump_sections(
                        "at most", "24 h maximum"), tuple(current)),
             ),
         ),
-        Section("Timeline", (Picture(therapy_chart_png(rec, now_s, library), 17.0, 11.7),)),
+        Section(_timeline_title(rec), (Picture(therapy_chart_png(rec, now_s, library), 17.0,
+                                               11.7),)),
         Section(
             "Program history",
             (Table(("version", "from", "by", "summary", "reason"),

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from thecal.adapters.db.queries import PatientRecord
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.reports.timeline_window import DEFAULT, cut_at, window
 from thecal.core.drugs import DrugLibrary
 from thecal.core.pump.no_delivery import no_delivery_spans
 from thecal.core.therapy.dosing import daily_doses
@@ -109,6 +110,9 @@ def therapy_figure(
                   color="tab:orange", ms=3, label="spasms")
         pain.legend(loc="upper right", fontsize=8)
     pain.set_ylim(0, 10)
+    start = cut_at(rec, window(DEFAULT))
+    if start is not None:  # the page's default window (its tables list everything)
+        pain.set_xlim(_when(start), _when(until_s))  # the axis is shared: every lane
     pain.set_ylabel("pain and spasms (0-10)" if spasms else "pain (NRS 0-10)")
     years = mdates.DateFormatter("%Y-%m-%d")  # type: ignore[no-untyped-call]
     pain.xaxis.set_major_formatter(years)  # dates with the year (issue 25)

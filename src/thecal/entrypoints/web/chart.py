@@ -9,11 +9,13 @@ round value ("6 mg/day"): its top read "6.05 mg/day", as if that were a dose."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
 from itertools import pairwise
 
 from thecal.adapters.db.queries import PatientRecord
+from thecal.adapters.reports.timeline_window import WINDOWS, Window, history_span, start_of
 from thecal.core.pump.no_delivery import no_delivery_spans
 from thecal.core.safety.fmt import figure
 from thecal.data import alarm_table
@@ -47,16 +49,27 @@ def _date(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%d %b %Y")  # with the year (issue 25)
 
 
-def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
+def timeline_svg(rec: PatientRecord, dose_in: str | None = None,
+                 drawn: Window = WINDOWS[-1]) -> str:  # fmt: skip
     """`dose_in`: the first drug's display unit ("mg" for morphine, "mcg" for baclofen,
     drugs.toml), whose dose the lane draws: 0.5 mg/day of morphine read "500 mcg/day".
-    Without it, mg from 1000 mcg/day up."""
-    times = [r.at_s for r in rec.readings] + [b.at_s for b in rec.boluses]
-    times += [d.at_s for d in rec.diary] + [r.at_s for r in rec.refills]
-    if len(times) < 2:
+    Without it, mg from 1000 mcg/day up. `drawn`: how much history (timeline_window);
+    the dose in effect when the window opens is drawn from its left edge."""
+    both = history_span(rec)
+    if both is None:
         return '<p class="muted">No history yet.</p>'
-    t0, t1 = min(times), max(times)
+    first, t1 = both
+    t0 = start_of(drawn, first, t1)
     span = max(t1 - t0, 1.0)
+    before = [r.daily_dose_mcg for r in rec.readings if r.at_s < t0 and r.daily_dose_mcg]
+    rec = replace(
+        rec,
+        readings=[r for r in rec.readings if r.at_s >= t0],
+        boluses=[b for b in rec.boluses if b.at_s >= t0],
+        diary=[d for d in rec.diary if d.at_s >= t0],
+        refills=[r for r in rec.refills if r.at_s >= t0],
+    )
+    carried = [(t0, before[-1])] if before else []
 
     def x(t: float) -> float:
         return LEFT + (t - t0) / span * (W - LEFT - RIGHT)
@@ -74,6 +87,8 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
         f'aria-label="therapy timeline" xmlns="http://www.w3.org/2000/svg">'
     ]
     for gap in no_delivery_spans(rec.alarms, alarm_table(), t1):
+        if gap.end_s < t0:
+            continue  # before the window
         # "pump empty, motor stalled": each alarm's words say "nothing is delivered" too
         what = ", ".join(words.alarm(c).removesuffix(": nothing is delivered") for c in gap.codes)
         when = (f"since {_date(gap.start_s)}" if gap.ongoing
@@ -123,7 +138,8 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None) -> str:
             )
 
     scale = 1000.0 if in_mg else 1.0
-    dose = [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
+    dose = [(t, d / scale) for t, d in carried]
+    dose += [(r.at_s, r.daily_dose_mcg / scale) for r in rec.readings if r.daily_dose_mcg]
     series(dose, 0, COLOURS["dose"], round_top(max([v for _, v in dose], default=1.0)),
            steps=True)
     res = [

@@ -16,6 +16,7 @@ from thecal.adapters.db import audit, audit_search, queries
 from thecal.adapters.db.patient_list import patient_page
 from thecal.adapters.db.worklist_rows import sounding_priority
 from thecal.adapters.pump.program_codec import program_from_json
+from thecal.adapters.reports import timeline_window
 from thecal.core.errors import InputError, Problem
 from thecal.core.safety import HARD
 from thecal.entrypoints.web.audit_form import AUDIT_FIELDS, AUDIT_PAGE_ROWS, audit_filter
@@ -236,15 +237,25 @@ def record(request: Request, patient_id: int) -> queries.PatientRecord:
 
 @router.get("/patients/{patient_id}")
 def patient(
-    patient_id: Id, request: Request, who: Principal = Depends(requires("patients.read"))
+    patient_id: Id,
+    request: Request,
+    chart: str = Query("", max_length=8),
+    who: Principal = Depends(requires("patients.read")),
 ) -> Response:
+    """`chart`: how much history the timeline draws (timeline_window: "3m", "12m",
+    "all"; the last 12 months unless asked)."""
     can_see(who, patient_id)
     rec = kept_record(request, patient_id)
     model = rec.implant and clinic_of(request).catalogue.get(rec.implant.model_id)
     programmable = model.programmable if model else True  # gas-driven: the clinic's ledger
     late = overdue_days(rec.pump.refill_due_s, now(request)) if rec.pump else None
     dose_in = primary_drug(request, rec)["unit"] if rec.program else None
-    return page(request, "patient.html", who, rec=rec, chart=timeline_svg(rec, dose_in),
+    shown, both = timeline_window.window(chart), timeline_window.history_span(rec)
+    offered = [w for w in timeline_window.WINDOWS if both and timeline_window.cuts(*both)]
+    return page(request, "patient.html", who, rec=rec,
+                chart=timeline_svg(rec, dose_in, shown), chart_shown=shown,
+                chart_windows=offered, chart_from=both[0] if both else None,
+                chart_start=timeline_window.cut_at(rec, shown),
                 programmable=programmable, sounding=sounding(rec), overdue_days=late)  # fmt: skip
 
 
