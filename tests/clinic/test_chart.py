@@ -211,8 +211,8 @@ def test_a_dose_change_is_a_step_not_a_ramp(sqlite_world):
     """Ann's 3 mg/day, read at T0; raised to 3.3 mg/day on day 10 (read then), read
     again on day 20. Point to point, the line rose from 3 on day 0 to 3.3 on day 10, as
     if the dose had crept up for ten days (seen on the demo over minutes). As steps: 3
-    until day 10, then 3.3 (the lane's top is 4 mg/day: 4 x (LANE - 25) = 65 px tall,
-    from its base at y = 80)."""
+    until day 10, then 3.3 (the lane's top is 4 mg/day, LANE - 32 = 58 px above its
+    base at y = 80, below the lane's title)."""
     from tests.clinic.conftest import morphine
 
     w = sqlite_world
@@ -223,8 +223,8 @@ def test_a_dose_change_is_a_step_not_a_ramp(sqlite_world):
     line = re.search(r'<polyline fill="none" stroke="#1f5fa8"[^>]*points="([^"]+)"', svg)[1]
     points = [(float(p.split(",")[0]), round(float(p.split(",")[1]), 1)) for p in line.split()]
     ys = [y for _, y in points]
-    at_3, at_33 = round(80 - 3 / 4 * 65, 1), round(80 - 3.3 / 4 * 65, 1)  # 31.2, 26.4
-    assert set(ys) == {at_3, at_33}
+    at_3, at_33 = 80 - 3 / 4 * 58, 80 - 3.3 / 4 * 58  # 36.5, 32.15 (drawn to a tenth)
+    assert sorted(set(ys)) == pytest.approx([at_33, at_3], abs=0.06)
     # every rise is vertical: where y changes, x does not
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
         assert y0 == y1 or x0 == x1

@@ -22,6 +22,7 @@ from thecal.data import alarm_table
 from thecal.services.clinic import words
 
 W, LANE, LEFT, RIGHT = 900, 90, 70, 20
+PLOT_H = LANE - 32  # a lane's values: from its base line (LANE - 10) up to 22 below its top
 COLOURS = {
     "dose": "#1f5fa8",
     "reservoir": "#2a8a4a",
@@ -108,7 +109,9 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None,
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y + LANE - 10}" '
             f'y2="{y + LANE - 10}" stroke="#ddd"/>'
         )
-        out.append(f'<text x="4" y="{y + 20}" class="lane">{escape(name)}</text>')
+        # the title above the lane's highest value (PLOT_H): a dose at the top of its
+        # scale was drawn through the title's words
+        out.append(f'<text x="4" y="{y + 12}" class="lane">{escape(name)}</text>')
 
     def series(values: list[tuple[float, float]], lane: int, colour: str, top: float,
                dashed: bool = False, marks: str = "", steps: bool = False) -> None:  # fmt: skip
@@ -122,18 +125,18 @@ def timeline_svg(rec: PatientRecord, dose_in: str | None = None,
         if steps:
             values = [p for (t, v), (t_next, _) in pairwise(values)
                       for p in ((t, v), (t_next, v))] + values[-1:]  # fmt: skip
-        pts = " ".join(f"{x(t):.1f},{base - (v / top) * (LANE - 25):.1f}" for t, v in values)
+        pts = " ".join(f"{x(t):.1f},{base - (v / top) * PLOT_H:.1f}" for t, v in values)
         dash = ' stroke-dasharray="6,3"' if dashed else ""
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} '
                    f'points="{pts}"/>')  # fmt: skip
         fill = "#fff" if dashed else colour  # spasms hollow, pain filled
         for t, v in values if marks else ():
-            out.append(f'<circle cx="{x(t):.1f}" cy="{base - (v / top) * (LANE - 25):.1f}" '
+            out.append(f'<circle cx="{x(t):.1f}" cy="{base - (v / top) * PLOT_H:.1f}" '
                        f'r="3" fill="{fill}" stroke="{colour}" class="mark">'
                        f"<title>{marks} {v:g}, {_date(t)}</title></circle>")  # fmt: skip
         if not dashed:  # the lane's top value with its unit, below the lane's title
             out.append(
-                f'<text x="{LEFT - 4}" y="{lane * LANE + 34}" text-anchor="end" '
+                f'<text x="{LEFT - 4}" y="{lane * LANE + 26}" text-anchor="end" '
                 f'class="axis">{figure(top)} {units[lane]}</text>'  # 1500, not 1.5e+03
             )
 
