@@ -51,6 +51,9 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
         with w.db.reads() as db:
             trial = db.scalars(select(TrialRow).where(TrialRow.patient_id == pid)).one()
         page = c.get(f"/patients/{pid}/trials").text
+        # the trial names its drug once and its start (it read "#1 baclofen screening
+        # (bolus) · baclofen · open")
+        assert f"<h3>#{trial.id} baclofen screening (bolus), started 2026-09-21 · <span" in page
         # the form offers today in London: T0 is 14:13 UTC, 15:13 BST
         assert f'id="dose{trial.id}-date" name="date" value="2026-09-21"' in page
         assert f'id="dose{trial.id}-time" name="time" value="15:13"' in page

@@ -17,6 +17,13 @@ def test_a_trial_names_its_drug_once_and_its_start_date():
     )
 
 
+def test_a_trial_is_named_with_its_drug_once():
+    """The trials screen's heading, the patient page and the printed summary."""
+    assert words.trial_name("baclofen_screening", "baclofen") == "baclofen screening (bolus)"
+    assert words.trial_name("opioid_escalating", "hydromorphone") == (
+        "opioid trial, escalating boluses of hydromorphone")  # it gave no drug
+
+
 def test_a_stimulation_program_in_words_names_cathodes_and_anodes():
     two = [{"contact": 2, "polarity": "-", "share": 0.5}, {"contact": 3, "polarity": "-",
                                                            "share": 0.5}]  # fmt: skip

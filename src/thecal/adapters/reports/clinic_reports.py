@@ -298,7 +298,7 @@ def _trials_section(rec: PatientRecord) -> Section:
     rows = []
     for t in sorted(rec.trials, key=lambda t: -t.started_s):
         state = "under way" if t.status == "open" else (t.evaluation or {}).get("outcome")
-        rows.append((words.trial_kind(t.kind), day(t.started_s),
+        rows.append((words.trial_name(t.kind, t.drug), day(t.started_s),
                      str(len(t.document.get("doses", ()))), state or t.status))  # fmt: skip
     return Section("Trials", (Table(("trial", "started", "doses given", "state"), tuple(rows)),))
 

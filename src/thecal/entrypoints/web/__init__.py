@@ -107,7 +107,7 @@ def create_app(
         str(iso), app.state.zone
     )
     app.state.templates.env.filters["bolus_words"] = words.bolus_reason
-    app.state.templates.env.filters["trial_words"] = words.trial_kind
+    app.state.templates.env.filters["trial_name"] = lambda t: words.trial_name(t.kind, t.drug)
     app.state.templates.env.filters["scs_words"] = words.scs_program
     app.state.templates.env.filters["scale_words"] = words.scale
     # a stored program in the clinician's units (the drug's own mg or mcg per day)

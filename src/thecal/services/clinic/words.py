@@ -84,13 +84,16 @@ def trial_kind(code: str) -> str:
     return TRIAL_KINDS.get(code, code)
 
 
-def trial_under_way(kind: str, drug: str, started_s: float) -> str:
-    """A running trial on the worklist: its drug only where the kind does not already
-    name it ("baclofen screening (bolus) of baclofen" read as a slip)."""
+def trial_name(kind: str, drug: str) -> str:
+    """A trial's kind with its drug only where the kind does not already name it
+    ("baclofen screening (bolus) of baclofen", or "· baclofen" after it, read as a slip)."""
     what = trial_kind(kind)
-    if drug.lower() not in what.lower():
-        what = f"{what} of {drug}"
-    return f"{what}: under way since {date(started_s)}"
+    return what if drug.lower() in what.lower() else f"{what} of {drug}"
+
+
+def trial_under_way(kind: str, drug: str, started_s: float) -> str:
+    """A running trial on the worklist and the patient list."""
+    return f"{trial_name(kind, drug)}: under way since {date(started_s)}"
 
 
 def stimulator(kind: str, started_s: float) -> str:
