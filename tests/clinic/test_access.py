@@ -80,6 +80,8 @@ EXPECTED = {
     "GET /patients/{patient_id}": CLIN | {"patient"},
     "GET /patients/{patient_id}/edit": {"physician", "nurse"},
     "POST /patients/{patient_id}/edit": {"physician", "nurse"},
+    "GET /patients/{patient_id}/pathway": {"physician", "nurse"},
+    "POST /patients/{patient_id}/pathway": {"physician", "nurse"},
     "GET /patients/{patient_id}/program": CLIN,
     "POST /patients/{patient_id}/program/check": CLIN,
     "POST /patients/{patient_id}/program": {"physician"},

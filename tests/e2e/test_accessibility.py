@@ -12,7 +12,8 @@ from tests.e2e.test_browser import ARGS, CHROMIUM
 STAFF_PAGES = ("/worklist", "/patients", "/patients/{a}", "/patients/{a}/program",
                "/patients/{a}/refill", "/patients/{a}/device", "/patients/{a}/trials",
                "/patients/{a}/scs", "/patients/{b}", "/patients/new", "/patients/{a}/edit",
-               "/patients/{a}/appointment", "/calendar", "/audit")  # fmt: skip
+               "/patients/{a}/appointment", "/patients/{a}/pathway", "/calendar",
+               "/audit")  # fmt: skip
 
 
 def serious(axe: Axe, page) -> list[str]:

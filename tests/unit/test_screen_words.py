@@ -37,3 +37,15 @@ def test_a_stimulation_program_in_words_names_cathodes_and_anodes():
     assert words.scs_program({**tonic, "amplitude_ma": 2.5, "electrodes": guarded}) == (
         "tonic 2.5 mA, 300 µs, 50 Hz; cathode 4; anodes 3, 5"
     )
+
+
+def test_every_pathway_code_has_words():
+    """The pathway form offers each code of the core's record in words; a code added
+    there without its words would be offered as itself."""
+    from thecal.adapters.schema.pathway import TRIAL_RESULTS
+    from thecal.core.therapy.pathway import OUTCOMES, PATTERNS, TREATMENTS
+
+    assert set(words.PATHWAY_TREATMENTS) == set(TREATMENTS)
+    assert set(words.PATHWAY_OUTCOMES) == set(OUTCOMES)
+    assert set(words.PAIN_PATTERNS) == set(PATTERNS)
+    assert set(words.TRIAL_RESULTS) == set(TRIAL_RESULTS)

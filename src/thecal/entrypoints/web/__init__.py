@@ -30,6 +30,7 @@ from thecal.entrypoints.web import (
     ui,
     ui_calendar,
     ui_devices,
+    ui_pathway,
     ui_people,
     ui_scs,
     ui_therapy,
@@ -136,5 +137,6 @@ def create_app(
     app.include_router(ui_calendar.router)
     app.include_router(ui_trials.router)
     app.include_router(ui_scs.router)
+    app.include_router(ui_pathway.router)
     errors.install(app, ui.render_error)
     return app

@@ -71,6 +71,27 @@ TRIAL_KINDS = {
     "opioid_continuous": "opioid trial, continuous (temporary catheter)",
 }
 
+# the care pathway record's codes (core/therapy/pathway.py), as the pathway form offers them
+PATHWAY_TREATMENTS = {
+    "physical_therapy": "physical therapy",
+    "medication": "pain medication",
+    "injections": "injections (epidural, facet, nerve root)",
+    "radiofrequency_ablation": "radiofrequency ablation",
+    "revision_surgery": "revision spine surgery",
+}
+PATHWAY_OUTCOMES = {
+    "failed": "did not help",
+    "helped": "helped",
+    "ongoing": "still going on",
+    "not_tolerated": "not tolerated",
+}
+PAIN_PATTERNS = {
+    "axial_back": "predominant axial back pain",
+    "neuropathic_leg": "predominant neuropathic leg pain",
+    "mixed": "mixed back and leg pain",
+}
+TRIAL_RESULTS = {"success": "succeeded", "failure": "failed"}
+
 # the scales a trial is scored on (trial documents key each score by its scale)
 SCALES = {
     "nrs": "pain NRS",
