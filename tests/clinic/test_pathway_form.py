@@ -84,6 +84,9 @@ def test_a_refused_form_keeps_what_was_typed_and_stores_nothing(world):
     assert list(error) == ["t1_start"] and "&#39;spring 2024&#39;: expected an ISO 8601 date" in (
         error["t1_start"])
     assert 'name="t1_start" value="spring 2024"' in r.text  # kept as typed
+    # the rows up to the last filled one (row 3) and two blank rows: t0-t5 (each
+    # refusal added two more blank rows to those sent)
+    assert 'name="t5_kind"' in r.text and 'name="t6_kind"' not in r.text
     r = nurse.post(f"/patients/{pid}/pathway", data={**form, "t1_start": "2024-01-15",
                                                      "reason": " "})  # fmt: skip
     error = dict(re.findall(r'<span class="field-error" id="f-(\w+)-error">([^<]*)<', r.text))

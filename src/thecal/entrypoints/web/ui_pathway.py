@@ -54,8 +54,11 @@ def _form_of(document: dict[str, Any] | None) -> dict[str, str]:
     return form
 
 
-def _rows(form: dict[str, str]) -> int:
-    typed = [int(m[1]) for k in form if (m := re.fullmatch(r"t(\d+)_kind", k))]
+def _rows(form: dict[str, str], filled: bool = False) -> int:
+    """How many treatment rows the form holds (`filled`: up to the last one with a
+    treatment chosen)."""
+    typed = [int(m[1]) for k, v in form.items()
+             if (m := re.fullmatch(r"t(\d+)_kind", k)) and (v or not filled)]  # fmt: skip
     return max(typed, default=-1) + 1
 
 
@@ -108,7 +111,8 @@ def _screen(request: Request, who: Principal, patient_id: int, form: dict[str, s
             status: int = 200, errors: dict[str, str] | None = None) -> Response:  # fmt: skip
     rec = record(request, patient_id)
     return page(request, "pathway.html", who, status, rec=rec, form=form, errors=errors or {},
-                rows=range(_rows(form) + BLANK_ROWS), questions=QUESTIONS, trials=TRIALS,
+                rows=range(max(_rows(form), _rows(form, filled=True) + BLANK_ROWS)),
+                questions=QUESTIONS, trials=TRIALS,
                 treatments=[(k, words.PATHWAY_TREATMENTS.get(k, k)) for k in TREATMENTS],
                 outcomes=[(k, words.PATHWAY_OUTCOMES.get(k, k)) for k in OUTCOMES],
                 patterns=[(k, words.PAIN_PATTERNS.get(k, k)) for k in PATTERNS],
