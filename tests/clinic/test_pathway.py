@@ -96,9 +96,13 @@ def test_an_implanted_patient_leaves_the_pathway_worklist(world):
     put(world, pid, RECORD)
     items = world.client("nurse").get("/api/worklist").json()
     assert [i["patient_id"] for i in items if i["kind"] == "pathway"] == [pid]
-    # and on the page too (issue 25: it was in the API only), with a way to the record
+    # and on the page too (issue 25: it was in the API only), with a way to its next
+    # step: the axial-back record awaits a pump trial, started on the trials screen
     page = world.client("nurse").get("/worklist").text
-    assert 'id="worklist-pathway"' in page and f'href="/patients/{pid}">Open the record' in page
+    assert 'id="worklist-pathway"' in page
+    assert f'href="/patients/{pid}/trials">Start the pump trial</a>' in page
+    item = next(i for i in items if i["kind"] == "pathway")
+    assert item["action"] == ["trials", "Start the pump trial"]
 
 
 def test_a_running_scs_trial_takes_the_patient_off_the_pathway_worklist(world):

@@ -114,6 +114,24 @@ def test_a_missed_appointment_a_trial_and_the_pathway():
     assert on("trial", busy=True) is None and on("not a candidate") is None
 
 
+def test_a_pathway_item_links_the_screen_its_next_step_is_taken_on():
+    """It linked the patient page ("Open the record") whatever the stage: the step is
+    on the trials, stimulation or device screen, or in the record itself."""
+
+    def action(stage: str, favoured: str | None):
+        item = wi.pathway_item(wi.OnPathway(7, "Noor", "100006", stage, "why", NOW, False,
+                                            favoured))  # fmt: skip
+        assert item is not None
+        return item.action
+
+    assert action("trial", "idds") == ("trials", "Start the pump trial")
+    assert action("trial", "scs") == ("scs", "Start the stimulator trial")
+    assert action("implant", "idds") == ("device", "Implant the pump")
+    assert action("implant", "scs") == ("scs", "Implant the stimulator")
+    assert action("evaluation", None) == ("pathway", "Complete the pathway record")
+    assert action("trial", None) == ("pathway", "Complete the pathway record")
+
+
 class FakeRows:
     """The worklist port in memory: the rows a store would return."""
 

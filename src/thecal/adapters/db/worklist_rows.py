@@ -93,4 +93,5 @@ class SqlWorklistRows:
         busy |= set(db.scalars(select(ScsDeviceRow.patient_id).where(
             ScsDeviceRow.patient_id.in_(ids), ScsDeviceRow.active.is_(True))))  # fmt: skip
         return [wi.OnPathway(r.patient_id, name, mrn, r.stage, r.why, r.updated_s,
-                             r.patient_id in busy) for r, name, mrn in rows]  # fmt: skip
+                             r.patient_id in busy, r.favoured)
+                for r, name, mrn in rows]  # fmt: skip

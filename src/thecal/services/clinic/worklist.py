@@ -29,6 +29,9 @@ class WorkItem:
     detail: str
     withdrawal_risk: bool = False
     ref_id: int | None = None  # the alarm or refill the item resolves with (its action)
+    # the patient's screen the next step is taken on, and its words, where the kind
+    # alone does not say it (the care pathway: evaluate, start a trial, implant)
+    action: tuple[str, str] | None = None
 
     @property
     def urgency(self) -> str:

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from thecal.core.pump.alarm_table import AlarmTable
 from thecal.core.safety import Policy
-from thecal.core.therapy.pathway import EVALUATION, IMPLANT, TRIAL, Stage
+from thecal.core.therapy.pathway import EVALUATION, IDDS, IMPLANT, SCS, TRIAL, Device, Stage
 from thecal.core.therapy.reconcile import FIRST_FILL, OK
 from thecal.core.units import SECONDS_PER_DAY
 from thecal.services.clinic import words
@@ -93,6 +93,7 @@ class OnPathway(Listed):
     why: str
     updated_s: float
     has_device_or_trial: bool  # an active pump or stimulator, or a trial running
+    favoured: str | None = None  # "scs" or "idds", as the record's decision stored it
 
 
 # refill classes whose record never holds a check to acknowledge: a first fill's row is
@@ -227,4 +228,21 @@ def pathway_item(r: OnPathway) -> WorkItem | None:
     if r.has_device_or_trial or stage not in PATHWAY_RANKS:
         return None
     return WorkItem(r.patient_id, r.name, r.mrn, "pathway", PATHWAY_RANKS[stage], r.updated_s,
-                    f"{PATHWAY_WORDS[stage]}: {r.why}")  # fmt: skip
+                    f"{PATHWAY_WORDS[stage]}: {r.why}",
+                    action=pathway_action(stage, r.favoured))  # fmt: skip
+
+
+# the screen each stage's next step is taken on, for the favoured device
+PATHWAY_ACTIONS: dict[tuple[Stage, Device | None], tuple[str, str]] = {
+    (TRIAL, IDDS): ("trials", "Start the pump trial"),
+    (TRIAL, SCS): ("scs", "Start the stimulator trial"),
+    (IMPLANT, IDDS): ("device", "Implant the pump"),
+    (IMPLANT, SCS): ("scs", "Implant the stimulator"),
+}
+
+
+def pathway_action(stage: Stage, favoured: str | None) -> tuple[str, str]:
+    """Where the step the stage awaits is taken: an evaluation still incomplete (or a
+    stage without a favoured device) is completed in the pathway record itself."""
+    device = Device(favoured) if favoured in (SCS, IDDS) else None
+    return PATHWAY_ACTIONS.get((stage, device), ("pathway", "Complete the pathway record"))
