@@ -110,8 +110,9 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
     form = {**_form(nurse, w.a), "dose_after": "0.4 mg/day", "no_demand": "yes"}
     plan = nurse.post(f"/patients/{w.a}/refill/plan", data=form).text
     said = ("A physician records this refill: it changes what the pump gives (a new "
-            "concentration or daily dose); a physician or a nurse may record a refill of the "
-            "same fluid.")  # fmt: skip
+            "concentration or daily dose, or a restart after the pump gave nothing long "
+            "enough for tolerance to be lost); a physician or a nurse may record a refill "
+            "of the same fluid to a pump that delivers.")  # fmt: skip
     assert said in plan
     assert 'id="record"' not in plan  # the nurse is not offered what will be refused
     digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
@@ -124,9 +125,9 @@ def test_a_nurse_cannot_change_the_dose_with_a_refill(sqlite_world):
             "the pump gives") in r.text
     assert 'id="lot" name="lot" value="LOT-R1"' in r.text  # the form as typed
     assert count(w, RefillRow) == refills
-    # the same fluid, no new dose: nothing to say (a physician planning it neither)
+    # the same fluid, no new dose, after 67 days empty: a restart, a physician's too
     same = nurse.post(f"/patients/{w.a}/refill/plan", data=_form(nurse, w.a)).text
-    assert 'id="physician-records"' not in same
+    assert 'id="physician-records"' in same
     doctor = w.client("physician")
     assert 'id="physician-records"' not in doctor.post(f"/patients/{w.a}/refill/plan",
                                                        data=form).text  # fmt: skip
@@ -150,3 +151,52 @@ def test_on_a_pump_that_delivers_the_dose_section_is_folded_or_absent(sqlite_wor
     assert '<fieldset class="field" id="dose-after">' in page
     assert 'id="dose-after-physician"' in page
     assert '<fieldset class="field" id="dose-after">' in doctor.get(f"/patients/{w.a}/refill").text
+
+
+def _bo_empty_for_days(w) -> None:
+    """Bo: baclofen 2000 mcg/mL at 400 mcg/day (0.2 mL/day) from 19 mL, less the dead
+    volume: empty before day 95; read on day 100, days past baclofen's 72 h
+    re-initiation threshold (policy.toml)."""
+    w.clinic.care.sync(w.b, T0 + 100 * DAY)
+    with w.db.reads() as db:
+        rows = select(AlarmRow.onset_s).where(AlarmRow.patient_id == w.b,
+                                              AlarmRow.code == "EMPTY_RESERVOIR")  # fmt: skip
+        onset = db.scalars(rows).one()
+    assert onset < T0 + 95 * DAY
+    w.clock.t = T0 + 100 * DAY
+
+
+def test_a_restart_of_the_same_fluid_is_a_physicians_act(sqlite_world):
+    """A nurse could restart Bo's baclofen at his full 400 mcg/day after days without
+    it by accepting the restart's soft finding herself (the dose was unchanged, so the
+    refill was not "a new dose"): the restart dose is decided anew (DD-03), which is a
+    physician's act. The plan says so without a Record button; the use case refuses
+    the nurse and stores nothing; a physician records it with the finding accepted. On
+    a pump that delivers, a nurse's refill of the same fluid is hers, as before."""
+    w = sqlite_world
+    nurse, doctor = w.client("nurse"), w.client("physician")
+
+    def form_for(c) -> dict[str, str]:
+        page = c.get(f"/patients/{w.b}/refill").text
+        version = re.search(r'name="expected_version" value="(\d+)"', page)[1]
+        return {"drug_0": "baclofen", "conc_0": "2000 mcg/mL", "expected_version": version,
+                "add_ml": "15", "lot": "LOT-B5", "diluted": "", "bridge_min": ""}  # fmt: skip
+
+    delivering = nurse.post(f"/patients/{w.b}/refill/plan", data=form_for(nurse)).text
+    assert 'id="physician-records"' not in delivering and 'id="record"' in delivering
+    _bo_empty_for_days(w)
+    form = form_for(nurse)
+    plan = nurse.post(f"/patients/{w.b}/refill/plan", data=form).text
+    softs = _codes(plan, "soft")
+    assert "START_ABOVE_CEILING" in softs and not _codes(plan, "hard")
+    assert 'id="physician-records"' in plan and 'id="record"' not in plan
+    digest = re.search(r'name="reviewed_digest" value="([^"]*)"', plan)[1]
+    sign = {"verifier_username": "pharmacist", "verifier_password": PASSWORD,
+            "confirmed": "yes", "reviewed_digest": digest,
+            **{f"ack_{code}": "restart after days empty, seen by the team" for code in softs}}
+    refills = count(w, RefillRow)
+    r = nurse.post(f"/patients/{w.b}/refill", data={**form, **sign}, follow_redirects=False)
+    assert r.status_code == 403 and count(w, RefillRow) == refills
+    r = doctor.post(f"/patients/{w.b}/refill", data={**form, **sign}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    assert count(w, RefillRow) == refills + 1

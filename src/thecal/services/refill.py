@@ -68,6 +68,9 @@ class RefillSession:
     after_findings: list[Finding] = field(default_factory=list)
     acknowledged: dict[str, tuple[str, str]] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
+    # the refill restarts a pump stopped long enough that a drug of its fluid starts
+    # anew (DD-03, policy.toml [reinitiation]): set by each plan
+    restarts: bool = False
 
     @classmethod
     def start(
@@ -168,6 +171,7 @@ class RefillSession:
             (drug := self.library.get(d.name)) is not None and ctx.interrupted(drug)
             for d in program.drugs
         )
+        self.restarts = restart
         if program != current or restart:  # a refill that restarts a long-stopped pump
             # is checked as the new start it is, even with the program unchanged (issue 24)
             checked = program_proposal(ctx, "refill", self.before.program_digest, bridge_s)
@@ -212,6 +216,14 @@ class RefillSession:
         physician's act (services/clinic/therapy.py), said in the plan beforehand."""
         p = self._need_proposal()
         return self.before is not None and p.program != self.before.program
+
+    @property
+    def changes_what_is_given(self) -> bool:
+        """A new program, or the same one restarted after the pump gave nothing long
+        enough for tolerance to be lost: either way the dose the patient gets is decided
+        anew, which is a physician's act (the restart's DD-03 finding is theirs to
+        accept)."""
+        return self.changes_program or self.restarts
 
     @property
     def verified_by(self) -> str | None:

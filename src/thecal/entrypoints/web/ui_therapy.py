@@ -431,8 +431,10 @@ def _refill_drugs(
 def physician_records() -> str:
     """Why a role that may plan this refill may not record it, in the table's words."""
     return (f"{holders('programs.commit').capitalize()} records this refill: it changes what "
-            "the pump gives (a new concentration or daily dose); "
-            f"{holders('refills.record')} may record a refill of the same fluid")  # fmt: skip
+            "the pump gives (a new concentration or daily dose, or a restart after the pump "
+            "gave nothing long enough for tolerance to be lost); "
+            f"{holders('refills.record')} may record a refill of the same fluid to a pump "
+            "that delivers")  # fmt: skip
 
 @router.post("/patients/{patient_id}/refill/plan")
 async def refill_plan(
@@ -449,7 +451,7 @@ async def refill_plan(
         not_planned = InputError("the refill was not planned", exc.problems)  # its words
         return problems_fragment(request, who, not_planned, _refill_beside(form, exc.problems))
     # said before the work is done: recording it would be refused (the use case's rule)
-    physician = session.changes_program and not allowed("programs.commit", who.role)
+    physician = session.changes_what_is_given and not allowed("programs.commit", who.role)
     return page(request, "_refill_plan.html", who, plan=session.plan, review=review_view(review),
                 form=form, oob_slots=refill_slots(form), oob_errors={},
                 physician_records=physician_records() if physician else None)  # fmt: skip

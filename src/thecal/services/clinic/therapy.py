@@ -254,8 +254,8 @@ class Therapy(ClinicBase):
         with self.uow() as uow:
             stored = uow.pumps.get(patient_id, expected_version)
             session = self._refill(uow, who, stored, r, signoff, verifier, now_s)
-            if session.changes_program:
-                authorize(who.role, "programs.commit")  # a new dose is a physician's act
+            if session.changes_what_is_given:  # a new dose or a restart: a physician's act
+                authorize(who.role, "programs.commit")
             record = session.commit(now_s)  # Refused: nothing sent, nothing stored
             refill_id = self._store_refill(uow, who, stored, r, session, record, now_s)
             booked = uow.appointments.open_for(patient_id)
