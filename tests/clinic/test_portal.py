@@ -120,6 +120,7 @@ def test_a_patient_in_a_trial_without_a_pump_keeps_a_diary(sqlite_world):
     assert before.status_code == 200, before.text[:300]
     assert "You have no pump yet." in before.text and "trial is under way" not in before.text
     assert "<title>My care · thecal</title>" in before.text  # not "My pump"
+    assert '<a href="/portal">My care</a>' in before.text  # the menu too
     w.clinic.trials.start_trial(dr, pid, {"kind": "baclofen_screening", "drug": "baclofen",
                                           "indication": "spasticity_spinal",
                                           "baseline": {"ashworth": 3}}, T0)  # fmt: skip
