@@ -26,6 +26,14 @@ class SessionStatus(StrEnum):
     UNCERTAIN = "uncertain"  # the link failed mid-write: what the pump holds is unknown
 
 
+class TrialStatus(StrEnum):
+    """A pump trial's record: open while doses and assessments are added, evaluated
+    once closed with its outcome."""
+
+    OPEN = "open"
+    EVALUATED = "evaluated"
+
+
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"
     DONE = "done"  # the refill was recorded

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from thecal.adapters.db.models import Patient, ProgramVersion, Pump, ScsDeviceRow, TrialRow
+from thecal.services.vocabulary import TrialStatus
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def patient_page(db: Session, query: str = "", offset: int = 0, limit: int = 50)
     without = [i for i in ids if i not in pumps]
     trials = {pid: (kind, drug, t) for pid, kind, drug, t in db.execute(
         select(TrialRow.patient_id, TrialRow.kind, TrialRow.drug, TrialRow.started_s)
-        .where(TrialRow.patient_id.in_(without), TrialRow.status == "open")
+        .where(TrialRow.patient_id.in_(without), TrialRow.status == TrialStatus.OPEN)
         .order_by(TrialRow.started_s))}  # fmt: skip
     stimulators = {pid: (kind, t) for pid, kind, t in db.execute(
         select(ScsDeviceRow.patient_id, ScsDeviceRow.kind, ScsDeviceRow.started_s)

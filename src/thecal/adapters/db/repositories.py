@@ -44,7 +44,13 @@ from thecal.services.clinic.ports import (
 from thecal.services.clinic.throttle import Attempts
 from thecal.services.ports import DemandAnswer
 from thecal.services.program_diff import program_summary
-from thecal.services.vocabulary import RefillRecord, SessionRecord, SessionStatus, TrialVerdict
+from thecal.services.vocabulary import (
+    RefillRecord,
+    SessionRecord,
+    SessionStatus,
+    TrialStatus,
+    TrialVerdict,
+)
 
 
 def row_or_not_found(db: Session, model: Any, key: int, what: str) -> Any:
@@ -285,7 +291,7 @@ class SqlTrials:
 
     def add(self, patient_id: int, kind: str, drug: str, document: dict[str, Any],
             now_s: float) -> int:  # fmt: skip
-        row = TrialRow(patient_id=patient_id, kind=kind, drug=drug, status="open",
+        row = TrialRow(patient_id=patient_id, kind=kind, drug=drug, status=TrialStatus.OPEN,
                        started_s=now_s, document=document)  # fmt: skip
         self.db.add(row)
         self.db.flush()
@@ -297,7 +303,7 @@ class SqlTrials:
 
     def open_for(self, patient_id: int) -> list[TrialFacts]:
         rows = self.db.scalars(select(TrialRow).where(TrialRow.patient_id == patient_id,
-                                                      TrialRow.status == "open")
+                                                      TrialRow.status == TrialStatus.OPEN)
                                .order_by(TrialRow.id))  # fmt: skip
         return [TrialFacts(r.id, r.patient_id, r.status, dict(r.document)) for r in rows]
 
@@ -307,7 +313,7 @@ class SqlTrials:
 
     def close(self, trial_id: int, evaluation: TrialVerdict) -> None:
         row = row_or_not_found(self.db, TrialRow, trial_id, "trial")
-        row.status, row.evaluation = "evaluated", evaluation
+        row.status, row.evaluation = TrialStatus.EVALUATED, evaluation
         self.db.flush()
 
     def add_assessment(self, trial_id: int, at_s: float, data: dict[str, Any]) -> None:

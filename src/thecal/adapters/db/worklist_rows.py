@@ -22,7 +22,7 @@ from thecal.core.safety import Policy
 from thecal.data import alarm_table
 from thecal.services.clinic import worklist_items as wi
 from thecal.services.clinic.worklist import WorkItem
-from thecal.services.vocabulary import AppointmentStatus
+from thecal.services.vocabulary import AppointmentStatus, TrialStatus
 
 TABLE = alarm_table()
 WORKLIST_ALARMS = wi.worklist_alarms(TABLE)
@@ -72,7 +72,7 @@ class SqlWorklistRows:
     def running_trials(self) -> list[wi.RunningTrial]:
         q = (select(TrialRow, Patient.name, Patient.mrn)
              .join(Patient, Patient.id == TrialRow.patient_id)
-             .where(TrialRow.status == "open"))  # fmt: skip
+             .where(TrialRow.status == TrialStatus.OPEN))  # fmt: skip
         return [wi.RunningTrial(t.patient_id, name, mrn, t.kind, t.drug, t.started_s)
                 for t, name, mrn in self.db.execute(q).all()]  # fmt: skip
 
@@ -89,7 +89,7 @@ class SqlWorklistRows:
         busy = set(db.scalars(select(Implant.patient_id).where(
             Implant.patient_id.in_(ids), Implant.active.is_(True))))  # fmt: skip
         busy |= set(db.scalars(select(TrialRow.patient_id).where(
-            TrialRow.patient_id.in_(ids), TrialRow.status == "open")))  # fmt: skip
+            TrialRow.patient_id.in_(ids), TrialRow.status == TrialStatus.OPEN)))  # fmt: skip
         busy |= set(db.scalars(select(ScsDeviceRow.patient_id).where(
             ScsDeviceRow.patient_id.in_(ids), ScsDeviceRow.active.is_(True))))  # fmt: skip
         return [wi.OnPathway(r.patient_id, name, mrn, r.stage, r.why, r.updated_s,

@@ -19,6 +19,7 @@ from thecal.adapters.db.models import AssessmentRow, PathwayRow, TrialRow
 from thecal.adapters.fhir import codes as k
 from thecal.adapters.fhir.import_rows import coded_records, whole
 from thecal.core.errors import Problem
+from thecal.services.vocabulary import TrialStatus
 
 # not its version: a concurrency counter of this database (expected_version), which
 # starts again at 1 in the clinic that imports it
@@ -46,7 +47,7 @@ def trial_procedures(db: Session, patient_id: int, key: str) -> list[dict[str, A
         out.append({
             "resourceType": "Procedure",
             "id": f"{key}-trial-{n}",
-            "status": "in-progress" if t.status == "open" else "completed",
+            "status": "in-progress" if t.status == TrialStatus.OPEN else "completed",
             "code": k.concept(k.TRIAL),
             "subject": {"reference": f"Patient/{key}"},
             "performedDateTime": k.fhir_time(t.started_s),

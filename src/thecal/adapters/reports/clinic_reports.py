@@ -36,6 +36,7 @@ from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
+from thecal.services.vocabulary import TrialStatus
 
 
 def _alarm_words(codes: str | None) -> str:
@@ -297,7 +298,7 @@ def _stimulator_section(rec: PatientRecord) -> Section:
 def _trials_section(rec: PatientRecord) -> Section:
     rows = []
     for t in sorted(rec.trials, key=lambda t: -t.started_s):
-        state = "under way" if t.status == "open" else (t.evaluation or {}).get("outcome")
+        state = "under way" if t.status == TrialStatus.OPEN else (t.evaluation or {}).get("outcome")
         rows.append((words.trial_name(t.kind, t.drug), day(t.started_s),
                      str(len(t.document.get("doses", ()))), state or t.status))  # fmt: skip
     return Section("Trials", (Table(("trial", "started", "doses given", "state"), tuple(rows)),))

@@ -30,6 +30,7 @@ from thecal.entrypoints.web.security import COOKIE, current, requires, set_cooki
 from thecal.services.clinic import can_see, words
 from thecal.services.clinic.gate import Review
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import TrialStatus
 
 router = APIRouter(include_in_schema=False)
 REASONS = {
@@ -275,7 +276,7 @@ def _portal_context(request: Request, who: Principal) -> dict[str, Any]:
     rec = record(request, who.patient_id)
     at = now(request)
     library, zone = request.app.state.clinic.library, request.app.state.zone
-    trials = [t.drug for t in rec.trials if t.status == "open"]
+    trials = [t.drug for t in rec.trials if t.status == TrialStatus.OPEN]
     if rec.pump is None:
         therapy = PatientTherapy((), None, None, "no pump", "baclofen" in trials)
         program, lockout_s = None, 0.0

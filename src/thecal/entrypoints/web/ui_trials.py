@@ -27,6 +27,7 @@ from thecal.entrypoints.web.ui import (
 )
 from thecal.services.clinic import words
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import TrialStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +47,7 @@ def _trials_page(
     evaluations = {
         t.id: clinic.trials.evaluate_trial(who, t.id, now(request), False)
         for t in rec.trials
-        if t.status == "open" and t.document.get("doses")
+        if t.status == TrialStatus.OPEN and t.document.get("doses")
     }
     today, clock = local_fields(now(request), request.app.state.zone)
     drugs = sorted(clinic.library.drugs)

@@ -12,7 +12,7 @@ from thecal.services.clinic.base import ClinicBase, can_see
 from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, TrialFacts, UnitOfWork
 from thecal.services.trial import TrialWorkflow, check_assessment
-from thecal.services.vocabulary import DoseResponse, TrialVerdict
+from thecal.services.vocabulary import DoseResponse, TrialStatus, TrialVerdict
 
 
 def evaluation_dict(e: TrialEvaluation) -> TrialVerdict:
@@ -38,7 +38,7 @@ def evaluation_dict(e: TrialEvaluation) -> TrialVerdict:
 
 def _open(uow: UnitOfWork, trial_id: int) -> TrialFacts:
     trial = uow.trials.get(trial_id)
-    if trial.status != "open":
+    if trial.status != TrialStatus.OPEN:
         raise InvalidTransition(f"trial {trial_id} is {trial.status}: nothing more can be added")
     return trial
 
@@ -112,7 +112,7 @@ class Trials(ClinicBase):
             can_see(who, trial.patient_id)
             workflow = TrialWorkflow(self.readers.trial(trial.document), self.library, self.policy)
             result = evaluation_dict(workflow.evaluate())
-            if close and trial.status == "open":
+            if close and trial.status == TrialStatus.OPEN:
                 uow.trials.close(trial_id, result)
                 uow.audit.append(
                     now_s, who.username, "trial.evaluate", "trial", trial_id, "trial evaluated",
