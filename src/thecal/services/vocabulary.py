@@ -34,6 +34,13 @@ class TrialStatus(StrEnum):
     EVALUATED = "evaluated"
 
 
+class StimulatorKind(StrEnum):
+    """A spinal cord stimulator record: the external one of a trial, or the implant."""
+
+    TRIAL = "trial"
+    IMPLANT = "implant"
+
+
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"
     DONE = "done"  # the refill was recorded

@@ -13,6 +13,7 @@ from thecal.adapters.db.models import PathwayRow, ScsDeviceRow, ScsProgramRow
 from thecal.adapters.db.repositories import row_or_not_found
 from thecal.core.scs.program import Electrode, ScsProgram
 from thecal.services.clinic.ports import ScsDevice
+from thecal.services.vocabulary import StimulatorKind
 
 
 class SqlPathways:
@@ -50,8 +51,9 @@ class SqlStimulation:
 
     @staticmethod
     def _facts(r: ScsDeviceRow) -> ScsDevice:
-        return ScsDevice(r.id, r.patient_id, r.kind, r.stimulator_id, r.lead_id, r.serial,
-                         r.started_s, r.baseline_nrs, tuple(r.daily_nrs), r.outcome)  # fmt: skip
+        return ScsDevice(r.id, r.patient_id, StimulatorKind(r.kind), r.stimulator_id, r.lead_id,
+                         r.serial, r.started_s, r.baseline_nrs, tuple(r.daily_nrs),
+                         r.outcome)  # fmt: skip
 
     def _latest(self, patient_id: int, *where: Any) -> ScsDevice | None:
         q = select(ScsDeviceRow).where(ScsDeviceRow.patient_id == patient_id, *where)
@@ -62,9 +64,9 @@ class SqlStimulation:
         return self._latest(patient_id, ScsDeviceRow.active.is_(True))
 
     def last_trial(self, patient_id: int) -> ScsDevice | None:
-        return self._latest(patient_id, ScsDeviceRow.kind == "trial")
+        return self._latest(patient_id, ScsDeviceRow.kind == StimulatorKind.TRIAL)
 
-    def add_device(self, patient_id: int, kind: str, stimulator_id: str, lead_id: str,
+    def add_device(self, patient_id: int, kind: StimulatorKind, stimulator_id: str, lead_id: str,
                    serial: str | None, baseline_nrs: float | None,
                    now_s: float) -> ScsDevice:  # fmt: skip
         row = ScsDeviceRow(patient_id=patient_id, kind=kind, stimulator_id=stimulator_id,

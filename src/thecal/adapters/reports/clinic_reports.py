@@ -36,7 +36,7 @@ from thecal.core.safety.fmt import conc_text, dose_text
 from thecal.core.therapy.dosing import daily_doses
 from thecal.services.clinic import words
 from thecal.services.program_diff import program_summary
-from thecal.services.vocabulary import TrialStatus
+from thecal.services.vocabulary import StimulatorKind, TrialStatus
 
 
 def _alarm_words(codes: str | None) -> str:
@@ -290,7 +290,8 @@ def _stimulator_section(rec: PatientRecord) -> Section:
     return Section("Spinal cord stimulator", (Facts((
         ("Device", f"{d.stimulator_id}, lead {d.lead_id}"
                    + (f", serial {d.serial}" if d.serial else "")),
-        ("In use since", ("trial from " if d.kind == "trial" else "implanted ") + day(d.started_s)),
+        ("In use since", ("trial from " if d.kind == StimulatorKind.TRIAL else "implanted ")
+         + day(d.started_s)),
         ("Running", running),
     )),))  # fmt: skip
 

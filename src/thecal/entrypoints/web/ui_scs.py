@@ -27,6 +27,7 @@ from thecal.entrypoints.web.security import requires
 from thecal.entrypoints.web.ui import form_of, page, problems_fragment, record
 from thecal.services.clinic import can_see
 from thecal.services.clinic.ports import Principal
+from thecal.services.vocabulary import StimulatorKind
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,7 +87,7 @@ def _screen(
     with request.app.state.db.reads() as db:
         scs = queries.scs_record(db, pid)
     active = next((d for d in scs["devices"] if d["active"]), None)
-    last_trial = next((d for d in scs["devices"] if d["kind"] == "trial"), None)
+    last_trial = next((d for d in scs["devices"] if d["kind"] == StimulatorKind.TRIAL), None)
     clinic = clinic_of(request)
     state = clinic.stimulation.scs_status(who, pid)
     cat = clinic.stimulation.scs

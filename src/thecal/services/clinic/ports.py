@@ -28,6 +28,7 @@ from thecal.services.vocabulary import (
     AppointmentStatus,
     RefillRecord,
     SessionRecord,
+    StimulatorKind,
     TrialVerdict,
 )
 
@@ -157,7 +158,7 @@ class ScsDevice:
 
     id: int
     patient_id: int
-    kind: str  # trial | implant
+    kind: StimulatorKind
     stimulator_id: str
     lead_id: str
     serial: str | None
@@ -275,7 +276,7 @@ class PathwayRepository(Protocol):
 class StimulatorRepository(Protocol):
     def active(self, patient_id: int) -> ScsDevice | None: ...
     def last_trial(self, patient_id: int) -> ScsDevice | None: ...
-    def add_device(self, patient_id: int, kind: str, stimulator_id: str, lead_id: str,
+    def add_device(self, patient_id: int, kind: StimulatorKind, stimulator_id: str, lead_id: str,
                    serial: str | None, baseline_nrs: float | None,
                    now_s: float) -> ScsDevice: ...  # fmt: skip
     def add_day(self, device_id: int, nrs: float) -> None: ...

@@ -26,6 +26,7 @@ from thecal.services.clinic.permissions import authorize
 from thecal.services.clinic.ports import Principal, ScsDevice, UnitOfWork
 from thecal.services.proposal import review_digest
 from thecal.services.trial import SCALES
+from thecal.services.vocabulary import StimulatorKind
 
 
 def _refuse_hard(found: list[Finding], what: str) -> None:
@@ -182,8 +183,8 @@ class Stimulation(ClinicBase):
             uow.patients.get(patient_id)
             if uow.stimulation.active(patient_id) is not None:
                 raise InvalidTransition("the patient already has a stimulator or a trial running")
-            device = uow.stimulation.add_device(patient_id, "trial", stimulator_id, lead_id,
-                                                None, baseline_nrs, now_s)  # fmt: skip
+            device = uow.stimulation.add_device(patient_id, StimulatorKind.TRIAL, stimulator_id,
+                                                lead_id, None, baseline_nrs, now_s)  # fmt: skip
             out = self._store_program(uow, device, program, who.username, reason, now_s,
                                       reviewed_digest)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.trial.start", "patient", patient_id,
@@ -206,7 +207,7 @@ class Stimulation(ClinicBase):
 
     def _trial(self, uow: UnitOfWork, patient_id: int) -> ScsDevice:
         device = uow.stimulation.active(patient_id)
-        if device is None or device.kind != "trial":
+        if device is None or device.kind != StimulatorKind.TRIAL:
             raise InvalidTransition(f"patient {patient_id} has no SCS trial running")
         return device
 
@@ -247,8 +248,9 @@ class Stimulation(ClinicBase):
                 raise Refused("implant refused: SCS_TRIAL_REQUIRED", (finding(
                     "SCS-04", HARD, "SCS_TRIAL_REQUIRED",
                     f"implant a stimulator only after a successful trial: {why}"),))
-            device = uow.stimulation.add_device(patient_id, "implant", stimulator_id, lead_id,
-                                                serial, None, now_s)  # fmt: skip
+            device = uow.stimulation.add_device(patient_id, StimulatorKind.IMPLANT,
+                                                stimulator_id, lead_id, serial, None,
+                                                now_s)  # fmt: skip
             out = self._store_program(uow, device, program, who.username, reason, now_s,
                                       reviewed_digest)  # fmt: skip
             uow.audit.append(now_s, who.username, "scs.implant", "patient", patient_id, reason,

@@ -11,6 +11,7 @@ from typing import Any
 from thecal.core.safety.context import INDICATION_WORDS
 from thecal.core.therapy.reconcile import FIRST_FILL, NOT_MEASURED, OK
 from thecal.services.trial import SCALES as SCALE_RANGES
+from thecal.services.vocabulary import StimulatorKind
 
 ALARMS = {
     "EMPTY_RESERVOIR": "pump empty: nothing is delivered",
@@ -119,7 +120,7 @@ def trial_under_way(kind: str, drug: str, started_s: float) -> str:
 
 def stimulator(kind: str, started_s: float) -> str:
     """A patient's spinal cord stimulator where a list has one line for the therapy."""
-    if kind == "implant":
+    if kind == StimulatorKind.IMPLANT:
         return f"spinal cord stimulator implanted {date(started_s)}"
     return f"spinal cord stimulator trial (external) since {date(started_s)}"
 
