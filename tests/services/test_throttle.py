@@ -85,3 +85,18 @@ def test_the_second_persons_password_cannot_be_guessed_without_limit(c):
     assert audit_actions(c).count("verification.failed") == 6
     c.wall_s += 30.0
     assert commit(PASSWORD)["verified_by"] == "ph.c"
+
+
+def test_audit_rows_carry_the_clinics_time_and_locks_run_on_the_wall_clock(c):
+    """The web passed the wall time to login and lock lifts, so under the demo's x60
+    clinic clock their audit rows read hours apart from the rows around them. The
+    clinic's time (ten days on here) stamps the rows; the lock still runs on the wall
+    clock (locked until wall + 30 s, not clinic + 30 s)."""
+    clinic_s = T0 + 10 * DAY
+    for _ in range(6):
+        assert c.clinic.accounts.login("rn.b", "wrong-wrong", clinic_s) is None
+    failed = [a for a in c.table("audit") if a[2] == "login.failed"]
+    assert [a[0] for a in failed] == [clinic_s] * 6
+    assert c.store.tables["throttle"]["account:rn.b"].locked_until_s == c.wall_s + 30.0
+    c.clinic.accounts.lift_lock(ADMIN, "account:rn.b", "identity checked", clinic_s)
+    assert c.table("audit")[-1][0] == clinic_s and c.table("audit")[-1][2] == "lock.lift"

@@ -5,7 +5,6 @@ boluses, diary) are in api_therapy.py; request bodies in inputs.py."""
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -80,7 +79,7 @@ def locks(
 def lift_lock(
     body: LockLift, request: Request, who: Principal = Depends(requires("users.write"))
 ) -> dict[str, str]:
-    clinic_of(request).accounts.lift_lock(who, body.key, body.reason, time.time())
+    clinic_of(request).accounts.lift_lock(who, body.key, body.reason, now(request))
     return {"status": "lifted"}
 
 

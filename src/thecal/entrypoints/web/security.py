@@ -94,9 +94,9 @@ async def sign_in(request: Request, username: str, password: str) -> tuple[Princ
         hashes = clinic_of(request).policy.login.concurrent_hashes
         limiter = request.app.state.login_limiter = anyio.CapacityLimiter(hashes)
     address = request.client.host if request.client else ""
-    clinic = clinic_of(request)
+    clinic, clinic_s = clinic_of(request), float(request.app.state.clock.now())
     result: tuple[Principal, str] | None = await anyio.to_thread.run_sync(
-        lambda: clinic.accounts.login(username, password, time.time(), address), limiter=limiter
+        lambda: clinic.accounts.login(username, password, clinic_s, address), limiter=limiter
     )
     return result
 

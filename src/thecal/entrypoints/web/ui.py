@@ -3,7 +3,6 @@ Forms are read by hand so that a bad field comes back as a page naming it."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -362,5 +361,5 @@ async def lift_lock(
     """The admin lifts a lock after wrong passwords, from the audit page."""
     form = await form_of(request)
     clinic_of(request).accounts.lift_lock(
-            who, form.get("key", ""), form.get("reason", ""), time.time())
+            who, form.get("key", ""), form.get("reason", ""), now(request))
     return RedirectResponse("/audit", status_code=303)

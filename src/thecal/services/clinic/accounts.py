@@ -21,10 +21,14 @@ class Accounts(ClinicBase):
     ) -> tuple[Principal, str] | None:
         """The user and a new login token (the principal carries its CSRF token), or
         None for a wrong username or password (one answer for both). TooManyAttempts
-        while the account or the address is locked: the password is not even tried."""
+        while the account or the address is locked: the password is not even tried.
+        `now_s` is the clinic's time, which the audit rows carry as every other row
+        does; locks and the login's expiry run on the wall clock, which a demo's fast
+        clinic clock must not hurry (the rows read wall time among clinic times)."""
         keys = [f"account:{username}"] + ([f"address:{address}"] if address else [])
+        wall_s = self.wall_clock()
         with self.uow() as uow:
-            wait = max(seconds_locked(uow.throttle.get(k), now_s) for k in keys)
+            wait = max(seconds_locked(uow.throttle.get(k), wall_s) for k in keys)
         if wait > 0:
             audited(self.uow, (now_s, username, "login.locked", "user", username,
                                "refused while locked", {"address": address}))  # fmt: skip
@@ -36,10 +40,10 @@ class Accounts(ClinicBase):
             user = uow.users.authenticate(username, password)
             if user is not None:
                 uow.throttle.clear(f"account:{username}")
-                token, csrf = uow.users.open_login(user.user_id, now_s)
+                token, csrf = uow.users.open_login(user.user_id, wall_s)
                 uow.commit()
         if user is None:  # counted in a unit of work of its own (services/clinic/failures.py)
-            count_failure(self.uow, keys, now_s, self.policy,
+            count_failure(self.uow, keys, wall_s, self.policy,
                           (now_s, username, "login.failed", "user", username,
                            "wrong username or password", {"address": address}))  # fmt: skip
             return None
