@@ -115,3 +115,28 @@ def test_a_dose_typed_in_london_time_is_stored_in_utc_and_shown_in_london_time(t
                        "now</b> (the interval ended 2026-09-22 16:00, Europe/London)")  # fmt: skip
     finally:
         w.engine.dispose()
+
+
+def test_the_start_form_first_offers_the_trial_that_fits_the_indication(sqlite_world):
+    """It offered a baclofen screening scored on the Ashworth scale to everyone, the
+    patient with axial back pain the worklist sends to "Start the pump trial"
+    included. A pain patient is offered a single morphine bolus on the pain NRS; a
+    spasticity patient the baclofen screening on the Ashworth scale."""
+    w = sqlite_world
+    dr = w.users["physician"]
+
+    def chosen(pid: int, name: str) -> str:
+        page = w.client("physician").get(f"/patients/{pid}/trials").text
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        return re.search(r'<option value="(\w+)" selected>', select)[1]
+
+    for mrn, indication, expected in (
+        ("P1", "non_cancer", ("opioid_single_shot", "morphine", "nrs")),
+        ("P2", "cancer", ("opioid_single_shot", "morphine", "nrs")),
+        ("S1", "spasticity_cerebral", ("baclofen_screening", "baclofen", "ashworth")),
+    ):
+        pid = w.clinic.care.add_patient(dr, {"mrn": mrn, "name": f"Pat {mrn}",
+                                             "birth_year": 1970, "indication": indication,
+                                             "weight_kg": 70.0, "opioid_naive": True},
+                                        "new", T0)  # fmt: skip
+        assert tuple(chosen(pid, n) for n in ("kind", "drug", "scale")) == expected

@@ -57,7 +57,18 @@ def _trials_page(
                 scales=words.scale_choices("nrs", "ashworth", "penn", "odi"),
                 baseline_scales=words.scale_choices("ashworth", "nrs", "penn"),
                 **{"failed": None, "errors": {}, "form": {}, "start_error": None,
-                   "start_form": {}, **ctx})  # fmt: skip
+                   "start_form": start_defaults(rec.patient.indication), **ctx})  # fmt: skip
+
+
+def start_defaults(indication: str) -> dict[str, str]:
+    """The Start form's first choice fits the patient: a spasticity patient is screened
+    with a baclofen bolus scored on the Ashworth scale, a pain patient has a single
+    opioid bolus (morphine, the first-line drug) scored on the pain NRS. It offered a
+    baclofen screening to everyone, the patient with axial back pain sent there by the
+    worklist's "Start the pump trial" included."""
+    if indication.startswith("spasticity"):
+        return {"kind": "baclofen_screening", "drug": "baclofen", "scale": "ashworth"}
+    return {"kind": "opioid_single_shot", "drug": "morphine", "scale": "nrs"}
 
 
 def _score(form: dict[str, str]) -> dict[str, float]:
