@@ -87,6 +87,14 @@ def test_a_refused_form_keeps_what_was_typed_and_stores_nothing(world):
     # the rows up to the last filled one (row 3) and two blank rows: t0-t5 (each
     # refusal added two more blank rows to those sent)
     assert 'name="t5_kind"' in r.text and 'name="t6_kind"' not in r.text
+    # how a treatment went is stated, never preselected: "did not help" stood first in
+    # every row, and a failed treatment counts toward a device
+    blank = nurse.get(f"/patients/{pid}/pathway").text
+    assert _selected(blank, "t0_outcome") == ""
+    r = nurse.post(f"/patients/{pid}/pathway", data={**form, "t1_start": "2024-01-15",
+                                                     "t1_outcome": ""})  # fmt: skip
+    error = dict(re.findall(r'<span class="field-error" id="f-(\w+)-error">([^<]*)<', r.text))
+    assert list(error) == ["t1_outcome"] and "failed" in error["t1_outcome"]
     r = nurse.post(f"/patients/{pid}/pathway", data={**form, "t1_start": "2024-01-15",
                                                      "reason": " "})  # fmt: skip
     error = dict(re.findall(r'<span class="field-error" id="f-(\w+)-error">([^<]*)<', r.text))
