@@ -154,7 +154,10 @@ def test_the_login_lookup_reads_the_principal_and_the_version_in_one_statement(w
     from sqlalchemy import event
 
     w = world
-    user, token = w.clinic.accounts.login("nurse", PASSWORD, T0)  # the session ends at T0 + 8 h
+    # a login opens on the wall clock (a demo's fast clinic clock must not expire it):
+    # held at T0 here, the session ends at T0 + 8 h
+    w.clinic.accounts.wall_clock = lambda: T0
+    user, token = w.clinic.accounts.login("nurse", PASSWORD, T0)
     with w.db.reads() as db:
         version = read_model_version(db)  # the login itself was a unit of work
     statements: list[str] = []
