@@ -94,17 +94,16 @@ def _document(form: dict[str, str]) -> tuple[dict[str, Any], list[int], list[Pro
 
 def _beside(problems: list[Problem] | tuple[Problem, ...], rows: list[int]) -> dict[str, str]:
     """Each problem beside its field: "pathway record.treatments[1].start" is the start
-    of the form row that became the second treatment."""
-    errors: dict[str, str] = {}
-    for p in problems:
+    of the form row that became the second treatment; the rest as every form reads
+    them (field_errors)."""
+
+    def field(p: Problem) -> Problem:
         m = re.search(r"treatments\[(\d+)\]\.(\w+)", p.path)
         if m and int(m[1]) < len(rows):
-            name = f"t{rows[int(m[1])]}_{m[2]}"
-            errors[name] = f"{errors[name]}; {p.message}" if name in errors else p.message
-        else:
-            for name, said in field_errors([p]).items():
-                errors[name] = f"{errors[name]}; {said}" if name in errors else said
-    return errors
+            return Problem(f"t{rows[int(m[1])]}_{m[2]}", p.message)
+        return p
+
+    return field_errors([field(p) for p in problems])
 
 
 def _screen(request: Request, who: Principal, patient_id: int, form: dict[str, str],
